@@ -1,0 +1,24 @@
+namespace SalesPipeline.Domain;
+
+/// <summary>Checks of user-typed text, with messages that say what to do.</summary>
+internal static class Text
+{
+    public static string Required(string? value, string paramName, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"'{paramName}' must not be empty.", paramName);
+        }
+
+        var trimmed = value.Trim();
+        if (trimmed.Length > maxLength)
+        {
+            throw new ArgumentException($"'{paramName}' must be at most {maxLength} characters long, was {trimmed.Length}.", paramName);
+        }
+
+        return trimmed;
+    }
+
+    public static string? Optional(string? value, string paramName, int maxLength) =>
+        string.IsNullOrWhiteSpace(value) ? null : Required(value, paramName, maxLength);
+}

@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.InMemory;
+
+/// <summary>
+/// Keeps opportunities and accounts in process memory: for tests, demos and applications that persist
+/// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
+    private readonly Dictionary<AccountId, AccountRecord> _accounts = [];
+
+    /// <inheritdoc />
+    public Task<OpportunityState?> FindAsync(OpportunityId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_opportunities.GetValueOrDefault(id));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> SaveAsync(OpportunityState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var stored = _opportunities.GetValueOrDefault(state.Id);
+            if (stored?.Version != (state.Version == 0 ? null : state.Version))
+            {
+                throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, stored?.Version);
+            }
+
+            var version = state.Version + 1;
+
+            // States are immutable records whose lists are copies, so keeping one shares nothing with the caller.
+            _opportunities[state.Id] = state with
+            {
+                Version = version,
+                Offers = [.. state.Offers],
+                Activities = [.. state.Activities],
+                History = [.. state.History],
+            };
+            return Task.FromResult(version);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<OpportunityState> QueryAsync(OpportunityQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        List<OpportunityState> matches;
+        lock (_gate)
+        {
+            matches = [.. _opportunities.Values.Where(query.Matches)];
+        }
+
+        foreach (var state in matches)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return state;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    Task<Account?> IAccountStore.FindAsync(AccountId id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_accounts.TryGetValue(id, out var record) ? record.ToAccount() : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Account?> FindByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var record = _accounts.Values.FirstOrDefault(a => string.Equals(a.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+            return Task.FromResult(record?.ToAccount());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> SaveAsync(Account account, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var stored = _accounts.GetValueOrDefault(account.Id);
+            if (stored?.Version != (account.Version == 0 ? null : account.Version))
+            {
+                throw new ConcurrencyConflictException("account", account.Id.ToString(), account.Version, stored?.Version);
+            }
+
+            var version = account.Version + 1;
+            _accounts[account.Id] = new AccountRecord(account.Id, account.Name, account.Segment, [.. account.Contacts], account.CreatedAt, account.CreatedBy, version);
+            return Task.FromResult(version);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Account> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<AccountRecord> all;
+        lock (_gate)
+        {
+            all = [.. _accounts.Values.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)];
+        }
+
+        foreach (var record in all)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return record.ToAccount();
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ScheduledActivity>> PlannedAsync(UserId? owner, Instant windowStart, Instant windowEnd, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<ScheduledActivity> planned =
+            [
+                .. _opportunities.Values
+                    .Where(o => owner is null || o.Owner == owner)
+                    .SelectMany(o => o.Activities
+                        .Where(a => !a.Done && a.Due is { } due && due >= windowStart && due < windowEnd)
+                        .Select(a => new ScheduledActivity(o.Id, o.Name, o.Owner, a)))
+                    .OrderBy(s => s.Activity.Due),
+            ];
+            return Task.FromResult(planned);
+        }
+    }
+
+    private sealed record AccountRecord(AccountId Id, string Name, string? Segment, IReadOnlyList<Contact> Contacts, Instant CreatedAt, UserId CreatedBy, int Version)
+    {
+        public Account ToAccount() => Account.Restore(Id, Name, Segment, Contacts, CreatedAt, CreatedBy, Version);
+    }
+}

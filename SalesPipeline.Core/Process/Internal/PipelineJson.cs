@@ -1,0 +1,185 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NodaTime;
+
+namespace SalesPipeline.Process.Internal;
+
+/// <summary>Reads and writes pipeline definitions as JSON.</summary>
+internal static class PipelineJson
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+    };
+
+    public static string Write(PipelineDefinition definition)
+    {
+        var document = new PipelineDocument
+        {
+            Id = definition.Id.Value,
+            Name = definition.Name,
+            InitialStage = definition.InitialStage.Value,
+            LossReasons = [.. definition.LossReasons],
+            Stages = [.. definition.Stages.Select(s => new StageDocument
+            {
+                Id = s.Id.Value,
+                Names = new SortedDictionary<string, string>(s.Names.ToDictionary(), StringComparer.Ordinal),
+                Kind = s.Kind.ToString().ToLowerInvariant(),
+                Probability = s.DefaultProbability,
+                Requirements = s.Requirements.Count == 0 ? null : [.. s.Requirements.Select(r => r.Id)],
+                StaleAfterDays = s.StaleAfter is { } d ? (int)Math.Ceiling(d.TotalDays) : null,
+            })],
+            Moves = [.. definition.Moves.Select(m => new MoveDocument { From = m.From.Value, To = m.To.Value })],
+        };
+        return JsonSerializer.Serialize(document, Options);
+    }
+
+    public static PipelineDefinition Read(string json, IEnumerable<StageRequirement>? customRequirements)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        PipelineDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<PipelineDocument>(json, Options);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : string.Empty;
+            throw new PipelineDefinitionException(null, [$"The JSON is not a valid pipeline definition{where}: {e.Message.Split(" Path:")[0]}"]);
+        }
+
+        if (document is null)
+        {
+            throw new PipelineDefinitionException(null, ["The JSON is empty ('null'): expected an object with id, stages and moves."]);
+        }
+
+        var known = StageRequirements.All.Concat(customRequirements ?? [])
+            .GroupBy(r => r.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+
+        var pre = new List<string>();
+        var builder = new PipelineDefinitionBuilder(document.Id!, document.Name);
+        if (document.Id is null)
+        {
+            pre.Add("'id' is missing: give the pipeline an id such as 'new-business'.");
+        }
+
+        if (document.InitialStage is not null)
+        {
+            builder.StartIn(document.InitialStage);
+        }
+
+        foreach (var (stage, index) in (document.Stages ?? []).Select((s, i) => (s, i)))
+        {
+            var label = stage.Id is null ? $"Stage #{index + 1}" : $"Stage '{stage.Id}'";
+            if (stage.Id is null)
+            {
+                pre.Add($"{label}: 'id' is missing.");
+            }
+
+            StageKind kind = StageKind.Open;
+            if (stage.Kind is null)
+            {
+                pre.Add($"{label}: 'kind' is missing: use open, won or lost.");
+            }
+            else if (!Enum.TryParse(stage.Kind, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || int.TryParse(stage.Kind, out _))
+            {
+                pre.Add($"{label}: kind '{stage.Kind}' is not open, won or lost.");
+            }
+
+            if (stage.Probability is null)
+            {
+                pre.Add($"{label}: 'probability' is missing: give a percentage from 0 to 100.");
+            }
+
+            if (stage.StaleAfterDays is <= 0)
+            {
+                pre.Add($"{label}: 'staleAfterDays' must be at least 1, was {stage.StaleAfterDays}.");
+            }
+
+            builder.AddStage(stage.Id!, kind, stage.Probability ?? 0, s =>
+            {
+                foreach (var (culture, name) in stage.Names ?? [])
+                {
+                    s.Name(culture, name);
+                }
+
+                foreach (var requirement in stage.Requirements ?? [])
+                {
+                    s.RequireById(requirement, known);
+                }
+
+                if (stage.StaleAfterDays is > 0 and var days)
+                {
+                    s.StaleAfter(Duration.FromDays(days));
+                }
+            });
+        }
+
+        foreach (var move in document.Moves ?? [])
+        {
+            builder.AllowMove(move.From!, move.To!);
+        }
+
+        builder.WithLossReasons(document.LossReasons ?? []);
+
+        try
+        {
+            var definition = builder.Build();
+            if (pre.Count > 0)
+            {
+                throw new PipelineDefinitionException(document.Id, pre);
+            }
+
+            return definition;
+        }
+        catch (PipelineDefinitionException e) when (pre.Count > 0 && !ReferenceEquals(e.Errors, pre))
+        {
+            throw new PipelineDefinitionException(document.Id, [.. pre, .. e.Errors]);
+        }
+    }
+
+    private sealed class PipelineDocument
+    {
+        public string? Id { get; set; }
+
+        public string? Name { get; set; }
+
+        public string? InitialStage { get; set; }
+
+        public List<string>? LossReasons { get; set; }
+
+        public List<StageDocument>? Stages { get; set; }
+
+        public List<MoveDocument>? Moves { get; set; }
+    }
+
+    private sealed class StageDocument
+    {
+        public string? Id { get; set; }
+
+        public SortedDictionary<string, string>? Names { get; set; }
+
+        public string? Kind { get; set; }
+
+        public int? Probability { get; set; }
+
+        public List<string>? Requirements { get; set; }
+
+        public int? StaleAfterDays { get; set; }
+    }
+
+    private sealed class MoveDocument
+    {
+        public string? From { get; set; }
+
+        public string? To { get; set; }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Frozen;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Process;
+
+/// <summary>The pipelines an application runs side by side (for example "new business" and "renewals"), one of them the default.</summary>
+/// <remarks>Immutable and safe to share between threads.</remarks>
+public sealed class PipelineCatalog
+{
+    private readonly FrozenDictionary<PipelineId, PipelineDefinition> _pipelines;
+
+    /// <summary>Creates a catalog.</summary>
+    /// <param name="pipelines">The pipelines; ids must be unique.</param>
+    /// <param name="defaultPipeline">The default pipeline's id; the first pipeline when left out.</param>
+    /// <exception cref="ArgumentException">No pipelines, duplicate ids, or an unknown default.</exception>
+    public PipelineCatalog(IEnumerable<PipelineDefinition> pipelines, PipelineId? defaultPipeline = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipelines);
+        var list = pipelines.ToList();
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("A catalog needs at least one pipeline.", nameof(pipelines));
+        }
+
+        if (list.GroupBy(p => p.Id).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new ArgumentException($"Pipeline '{duplicate.Key}' is registered more than once: pipeline ids must be unique.", nameof(pipelines));
+        }
+
+        _pipelines = list.ToFrozenDictionary(p => p.Id);
+        All = list;
+        var id = defaultPipeline ?? list[0].Id;
+        Default = _pipelines.TryGetValue(id, out var d)
+            ? d
+            : throw new ArgumentException($"The default pipeline '{id}' is not registered; registered: {string.Join(", ", list.Select(p => p.Id))}.", nameof(defaultPipeline));
+    }
+
+    /// <summary>Gets a catalog holding only <see cref="PipelineDefinition.Default"/>.</summary>
+    public static PipelineCatalog DefaultOnly { get; } = new([PipelineDefinition.Default]);
+
+    /// <summary>Gets the default pipeline.</summary>
+    public PipelineDefinition Default { get; }
+
+    /// <summary>Gets every pipeline, in registration order.</summary>
+    public IReadOnlyList<PipelineDefinition> All { get; }
+
+    /// <summary>Gets a pipeline by id.</summary>
+    /// <param name="id">The pipeline's id.</param>
+    /// <returns>The pipeline.</returns>
+    /// <exception cref="ArgumentException">No pipeline has the id.</exception>
+    public PipelineDefinition Get(PipelineId id) =>
+        _pipelines.TryGetValue(id, out var pipeline)
+            ? pipeline
+            : throw new ArgumentException($"No pipeline '{id}' is registered; registered: {string.Join(", ", All.Select(p => p.Id))}.", nameof(id));
+}
