@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.DependencyInjection;
+using SalesPipeline.InMemory;
+using SalesPipeline.Process;
+
+// Extension methods live in the product's root namespace so `services.AddSalesPipeline` needs no extra using.
+#pragma warning disable IDE0130 // Namespace does not match folder structure
+namespace SalesPipeline;
+#pragma warning restore IDE0130
+
+/// <summary>Registers SalesPipeline in a service collection.</summary>
+public static class SalesPipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ISalesPipeline"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
+    /// provider is chosen, the in-memory store. Registrations use TryAdd, so the application's own (for example a
+    /// fake <see cref="IClock"/>) win. The options are validated here, at start, and every fault is reported at once.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder to choose storage with (see SalesPipeline.Storage).</returns>
+    /// <exception cref="SalesPipelineOptionsException">The options are invalid.</exception>
+    public static SalesPipelineBuilder AddSalesPipeline(this IServiceCollection services, Action<SalesPipelineOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new SalesPipelineOptions();
+        configure?.Invoke(options);
+        var catalog = options.Validate();
+
+        services.TryAddSingleton<IClock>(SystemClock.Instance);
+        services.TryAddSingleton(catalog);
+        services.TryAddSingleton<InMemoryStore>();
+        services.TryAddSingleton<IOpportunityStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IActivityStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
+        return new SalesPipelineBuilder(services);
+    }
+}

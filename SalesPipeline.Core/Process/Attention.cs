@@ -1,0 +1,91 @@
+using NodaTime;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Process;
+
+/// <summary>What a follow-up is.</summary>
+public enum FollowUpKind
+{
+    /// <summary>The agreed next contact with the client.</summary>
+    NextContact,
+
+    /// <summary>A planned meeting or task not yet done.</summary>
+    PlannedActivity,
+}
+
+/// <summary>A follow-up whose due instant has passed: deals are lost when these go unnoticed.</summary>
+/// <param name="OpportunityId">The deal.</param>
+/// <param name="OpportunityName">The deal's name.</param>
+/// <param name="Owner">The deal's owner.</param>
+/// <param name="Kind">The next contact, or a planned activity.</param>
+/// <param name="Subject">What is due.</param>
+/// <param name="Due">When it was due.</param>
+/// <param name="Overdue">How long ago, as of the instant asked about.</param>
+public sealed record FollowUp(OpportunityId OpportunityId, string OpportunityName, UserId Owner, FollowUpKind Kind, string Subject, Instant Due, Duration Overdue);
+
+/// <summary>An open deal that has stayed in its stage longer than the stage's stale-after limit.</summary>
+/// <param name="OpportunityId">The deal.</param>
+/// <param name="OpportunityName">The deal's name.</param>
+/// <param name="Owner">The deal's owner.</param>
+/// <param name="Stage">Its stage.</param>
+/// <param name="EnteredStageAt">When it entered the stage.</param>
+/// <param name="TimeInStage">How long it has been there, as of the instant asked about.</param>
+/// <param name="StaleAfter">The stage's limit.</param>
+public sealed record StaleDeal(OpportunityId OpportunityId, string OpportunityName, UserId Owner, StageId Stage, Instant EnteredStageAt, Duration TimeInStage, Duration StaleAfter);
+
+/// <summary>Finds the deals that need attention as of an instant: overdue follow-ups and stale deals.</summary>
+public static class Attention
+{
+    /// <summary>
+    /// Lists overdue follow-ups of open deals: next contacts and planned activities due before <paramref name="asOf"/>,
+    /// the most overdue first.
+    /// </summary>
+    /// <param name="opportunities">The deals to look at.</param>
+    /// <param name="asOf">The instant to judge by.</param>
+    /// <returns>The overdue follow-ups.</returns>
+    public static IReadOnlyList<FollowUp> OverdueFollowUps(IEnumerable<Opportunity> opportunities, Instant asOf)
+    {
+        ArgumentNullException.ThrowIfNull(opportunities);
+        var overdue = new List<FollowUp>();
+        foreach (var o in opportunities.Where(o => !o.IsClosed))
+        {
+            if (o.NextContact is { } next && next < asOf)
+            {
+                overdue.Add(new FollowUp(o.Id, o.Name, o.Owner, FollowUpKind.NextContact, "Next contact", next, asOf - next));
+            }
+
+            foreach (var a in o.Activities)
+            {
+                if (!a.Done && a.Due is { } due && due < asOf)
+                {
+                    overdue.Add(new FollowUp(o.Id, o.Name, o.Owner, FollowUpKind.PlannedActivity, a.Subject, due, asOf - due));
+                }
+            }
+        }
+
+        return [.. overdue.OrderBy(f => f.Due).ThenBy(f => f.OpportunityName, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Lists open deals that have stayed in their stage longer than its stale-after limit, the longest first.</summary>
+    /// <param name="opportunities">The deals to look at.</param>
+    /// <param name="pipelines">The pipelines the deals belong to.</param>
+    /// <param name="asOf">The instant to judge by.</param>
+    /// <returns>The stale deals.</returns>
+    public static IReadOnlyList<StaleDeal> StaleDeals(IEnumerable<Opportunity> opportunities, PipelineCatalog pipelines, Instant asOf)
+    {
+        ArgumentNullException.ThrowIfNull(opportunities);
+        ArgumentNullException.ThrowIfNull(pipelines);
+        var stale = new List<StaleDeal>();
+        foreach (var o in opportunities.Where(o => !o.IsClosed))
+        {
+            var stage = pipelines.Get(o.PipelineId).Stage(o.Stage);
+            var time = asOf - o.EnteredStageAt;
+            if (stage.StaleAfter is { } limit && time > limit)
+            {
+                stale.Add(new StaleDeal(o.Id, o.Name, o.Owner, o.Stage, o.EnteredStageAt, time, limit));
+            }
+        }
+
+        return [.. stale.OrderByDescending(s => s.TimeInStage).ThenBy(s => s.OpportunityName, StringComparer.Ordinal)];
+    }
+}
