@@ -36,6 +36,7 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IOpportunityStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IActivityStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IPipelineAggregates>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
         return new SalesPipelineBuilder(services);
     }

@@ -10,7 +10,7 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore
+public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
@@ -147,6 +147,26 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
                     .OrderBy(s => s.Activity.Due),
             ];
             return Task.FromResult(planned);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StageTotals>> SnapshotAsync(Process.PipelineDefinition pipeline, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(PipelineAggregates.Snapshot(_opportunities.Values, pipeline, asOf, owner));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ClosedTotals>> ClosedAsync(Process.PipelineDefinition pipeline, Instant periodStart, Instant periodEnd, UserId? owner = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(PipelineAggregates.Closed(_opportunities.Values, pipeline, periodStart, periodEnd, owner));
         }
     }
 

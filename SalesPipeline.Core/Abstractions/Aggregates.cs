@@ -1,0 +1,143 @@
+using NodaTime;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Abstractions;
+
+/// <summary>Open deals in one stage and currency at an instant.</summary>
+/// <param name="Stage">The stage.</param>
+/// <param name="Currency">The currency of the values.</param>
+/// <param name="Count">How many open deals were in the stage.</param>
+/// <param name="Value">Their summed value.</param>
+/// <param name="WeightedValue">Their summed value × probability.</param>
+public sealed record StageTotals(StageId Stage, string Currency, long Count, decimal Value, decimal WeightedValue);
+
+/// <summary>Deals closed in a period, in one currency.</summary>
+/// <param name="Currency">The currency of the values.</param>
+/// <param name="WonCount">How many were won.</param>
+/// <param name="WonValue">Their summed value.</param>
+/// <param name="LostCount">How many were lost.</param>
+/// <param name="LostValue">Their summed value.</param>
+public sealed record ClosedTotals(string Currency, long WonCount, decimal WonValue, long LostCount, decimal LostValue);
+
+/// <summary>
+/// Aggregates a store can compute itself (in SQL) so that large pipelines are never loaded into memory.
+/// Results must equal <see cref="PipelineAggregates"/> computed over the same deals.
+/// </summary>
+/// <remarks>Implementations are thread-safe.</remarks>
+public interface IPipelineAggregates
+{
+    /// <summary>
+    /// The snapshot funnel: per stage the deal was in at <paramref name="asOf"/> (the last history entry at or before it)
+    /// and per currency, the open deals' count, value and weighted value. Deals created after <paramref name="asOf"/>
+    /// and deals closed at or before it are left out. The probability is the deal's override, else the stage's default.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One row per (stage, currency) with at least one deal, in pipeline order then currency.</returns>
+    Task<IReadOnlyList<StageTotals>> SnapshotAsync(PipelineDefinition pipeline, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Won and lost deals whose close instant is in [<paramref name="periodStart"/>, <paramref name="periodEnd"/>), per currency.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="periodStart">The start of the period (inclusive).</param>
+    /// <param name="periodEnd">The end of the period (exclusive).</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One row per currency with at least one closed deal, by currency.</returns>
+    Task<IReadOnlyList<ClosedTotals>> ClosedAsync(PipelineDefinition pipeline, Instant periodStart, Instant periodEnd, UserId? owner = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The reference computation of <see cref="IPipelineAggregates"/> over deals in memory.</summary>
+public static class PipelineAggregates
+{
+    /// <summary>Computes the snapshot funnel as <see cref="IPipelineAggregates.SnapshotAsync"/> defines it.</summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline; deals of other pipelines are left out.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The totals.</returns>
+    public static IReadOnlyList<StageTotals> Snapshot(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var totals = new Dictionary<(StageId, string), (long Count, decimal Value, decimal Weighted)>();
+        foreach (var deal in deals)
+        {
+            if (deal.PipelineId != pipeline.Id || (owner is not null && deal.Owner != owner) || StageAt(deal, asOf) is not { } stageId)
+            {
+                continue;
+            }
+
+            var stage = pipeline.Stage(stageId);
+            if (!stage.IsOpen)
+            {
+                continue;
+            }
+
+            var probability = deal.ProbabilityOverride ?? stage.DefaultProbability;
+            var key = (stageId, deal.Value.Currency);
+            var t = totals.GetValueOrDefault(key);
+            totals[key] = (t.Count + 1, t.Value + deal.Value.Amount, t.Weighted + (deal.Value.Amount * probability / 100m));
+        }
+
+        return
+        [
+            .. totals
+                .OrderBy(kv => pipeline.Stage(kv.Key.Item1).Order)
+                .ThenBy(kv => kv.Key.Item2, StringComparer.Ordinal)
+                .Select(kv => new StageTotals(kv.Key.Item1, kv.Key.Item2, kv.Value.Count, kv.Value.Value, kv.Value.Weighted)),
+        ];
+    }
+
+    /// <summary>Computes closed totals as <see cref="IPipelineAggregates.ClosedAsync"/> defines them.</summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline; deals of other pipelines are left out.</param>
+    /// <param name="periodStart">The start of the period (inclusive).</param>
+    /// <param name="periodEnd">The end of the period (exclusive).</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The totals.</returns>
+    public static IReadOnlyList<ClosedTotals> Closed(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant periodStart, Instant periodEnd, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var totals = new SortedDictionary<string, ClosedTotals>(StringComparer.Ordinal);
+        foreach (var deal in deals)
+        {
+            if (deal.PipelineId != pipeline.Id || (owner is not null && deal.Owner != owner)
+                || deal.Outcome is not { } outcome || outcome.ClosedAt < periodStart || outcome.ClosedAt >= periodEnd)
+            {
+                continue;
+            }
+
+            var t = totals.GetValueOrDefault(deal.Value.Currency) ?? new ClosedTotals(deal.Value.Currency, 0, 0m, 0, 0m);
+            totals[deal.Value.Currency] = outcome.Kind == OutcomeKind.Won
+                ? t with { WonCount = t.WonCount + 1, WonValue = t.WonValue + deal.Value.Amount }
+                : t with { LostCount = t.LostCount + 1, LostValue = t.LostValue + deal.Value.Amount };
+        }
+
+        return [.. totals.Values];
+    }
+
+    /// <summary>Gets the stage a deal was in at an instant: the target of its last history entry at or before it.</summary>
+    /// <param name="deal">The deal.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <returns>The stage, or <see langword="null"/> when the deal did not exist yet.</returns>
+    public static StageId? StageAt(OpportunityState deal, Instant asOf)
+    {
+        ArgumentNullException.ThrowIfNull(deal);
+        StageId? stage = null;
+        foreach (var change in deal.History)
+        {
+            if (change.At > asOf)
+            {
+                break;
+            }
+
+            stage = change.To;
+        }
+
+        return stage;
+    }
+}
