@@ -1,0 +1,107 @@
+using System.CommandLine;
+using NodaTime;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary>The <c>salespipeline</c> command line: builds the commands, runs one, and maps failures to exit codes.</summary>
+internal static class CliApp
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IClock clock, CancellationToken cancellationToken = default)
+    {
+        var context = new CliContext(output, error, clock);
+        var root = Build(context);
+        var parse = root.Parse(args);
+        context.Verbose = parse.GetValue(CliContext.VerboseOption);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+            {
+                await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.").ConfigureAwait(false);
+            return BadInput;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("Cancelled; nothing half-written was kept.").ConfigureAwait(false);
+            return Failure;
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            if (context.Verbose)
+            {
+                await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            return BadInput;
+        }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync($"failed: {e.Message}").ConfigureAwait(false);
+            if (context.Verbose)
+            {
+                await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            return Failure;
+        }
+    }
+
+    internal static RootCommand Build(CliContext context)
+    {
+        var root = new RootCommand("SalesPipeline: run a B2B sales pipeline and send managers scheduled Excel funnel and win/loss reports.")
+        {
+            CliContext.VerboseOption,
+        };
+        root.Subcommands.Add(SampleCommand.Create(context));
+        root.Subcommands.Add(PipelineCommands.Create(context));
+        return root;
+    }
+
+    private static bool IsBadInput(Exception e) =>
+        e is CliInputException or ArgumentException or PipelineDefinitionException or FormatException or StageTransitionRejectedException;
+
+    private static Stack<string> CommandPath(ParseResult parse)
+    {
+        var names = new Stack<string>();
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(c.Parent is null ? "salespipeline" : c.Command.Name);
+        }
+
+        return names;
+    }
+}
+
+/// <summary>What every command gets: where to write, the clock, and global flags.</summary>
+internal sealed class CliContext(TextWriter output, TextWriter error, IClock clock)
+{
+    public static readonly Option<bool> VerboseOption = new("--verbose", "-v")
+    {
+        Description = "Print the full exception (stack trace) when a command fails.",
+        Recursive = true,
+    };
+
+    public TextWriter Output { get; } = output;
+
+    public TextWriter Error { get; } = error;
+
+    public IClock Clock { get; } = clock;
+
+    public bool Verbose { get; set; }
+}
+
+/// <summary>Bad input from the user: exit code 2 and one clear line on stderr.</summary>
+internal sealed class CliInputException(string message) : Exception(message);
