@@ -37,6 +37,7 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IActivityStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IPipelineAggregates>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IImportTarget>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
         return new SalesPipelineBuilder(services);
     }

@@ -10,7 +10,7 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates
+public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
@@ -167,6 +167,118 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
         lock (_gate)
         {
             return Task.FromResult(PipelineAggregates.Closed(_opportunities.Values, pipeline, periodStart, periodEnd, owner));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IImportSession>(new ImportSession(this));
+    }
+
+    /// <summary>Buffers an import and applies it under the store's lock at commit, so readers never see part of it.</summary>
+    private sealed class ImportSession(InMemoryStore store) : IImportSession
+    {
+        private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
+        private readonly HashSet<(PipelineId, string)> _externalIds = [];
+        private readonly Dictionary<string, AccountRecord> _accounts = new(StringComparer.OrdinalIgnoreCase);
+        private bool _done;
+
+        public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(externalIds);
+            var wanted = externalIds.ToHashSet(StringComparer.Ordinal);
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            lock (store._gate)
+            {
+                foreach (var o in store._opportunities.Values)
+                {
+                    if (o.PipelineId == pipeline && o.ExternalId is { } id && wanted.Contains(id))
+                    {
+                        found.Add(id);
+                    }
+                }
+            }
+
+            found.UnionWith(wanted.Where(id => _externalIds.Contains((pipeline, id))));
+            return Task.FromResult<IReadOnlySet<string>>(found);
+        }
+
+        public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
+        {
+            var trimmed = Text.Required(name, nameof(name), 300);
+            if (_accounts.TryGetValue(trimmed, out var pending))
+            {
+                return Task.FromResult(pending.Id);
+            }
+
+            lock (store._gate)
+            {
+                var existing = store._accounts.Values.FirstOrDefault(a => string.Equals(a.Name, trimmed, StringComparison.OrdinalIgnoreCase));
+                if (existing is not null)
+                {
+                    return Task.FromResult(existing.Id);
+                }
+            }
+
+            var created = new AccountRecord(AccountId.New(), trimmed, null, [], at, by, 1);
+            _accounts[trimmed] = created;
+            return Task.FromResult(created.Id);
+        }
+
+        public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(batch);
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var state in batch)
+            {
+                if (state.Version != 0 || !_opportunities.TryAdd(state.Id, state with { Version = 1 }))
+                {
+                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, null);
+                }
+
+                if (state.ExternalId is { } id)
+                {
+                    _externalIds.Add((state.PipelineId, id));
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(_done, this);
+            lock (store._gate)
+            {
+                if (_opportunities.Keys.FirstOrDefault(store._opportunities.ContainsKey) is { Value: var clash } && clash != Guid.Empty)
+                {
+                    throw new ConcurrencyConflictException("opportunity", clash.ToString(), 0, 1);
+                }
+
+                foreach (var (id, state) in _opportunities)
+                {
+                    store._opportunities[id] = state;
+                }
+
+                foreach (var account in _accounts.Values)
+                {
+                    store._accounts[account.Id] = account;
+                }
+            }
+
+            _done = true;
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _done = true;
+            _opportunities.Clear();
+            _accounts.Clear();
+            return ValueTask.CompletedTask;
         }
     }
 

@@ -1,0 +1,44 @@
+using NodaTime;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Abstractions;
+
+/// <summary>A store that can take a large import as one unit: nothing is visible until it is committed.</summary>
+/// <remarks>Implementations are thread-safe; a session is used by one caller at a time.</remarks>
+public interface IImportTarget
+{
+    /// <summary>Starts an import. Disposing the session without <see cref="IImportSession.CommitAsync"/> discards everything it wrote.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The session.</returns>
+    Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>One import in progress, all or nothing.</summary>
+public interface IImportSession : IAsyncDisposable
+{
+    /// <summary>Finds which of the given external ids already exist in the pipeline (so a re-import skips them).</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="externalIds">The ids from the source system.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The ids already stored, including those added earlier in this session.</returns>
+    Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds an account by name (ignoring case) or creates it within the session.</summary>
+    /// <param name="name">The company's name.</param>
+    /// <param name="by">Who imports.</param>
+    /// <param name="at">When.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The account's id.</returns>
+    Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds new opportunities (version 0) with their history, within the session.</summary>
+    /// <param name="batch">The opportunities.</param>
+    /// <param name="cancellationToken">Cancels the write; the session should then be disposed.</param>
+    /// <returns>A task that completes when the batch is written (not yet committed).</returns>
+    Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes everything the session wrote visible at once.</summary>
+    /// <param name="cancellationToken">Cancels the commit; nothing is then committed.</param>
+    /// <returns>A task that completes when committed.</returns>
+    Task CommitAsync(CancellationToken cancellationToken = default);
+}
