@@ -1,0 +1,120 @@
+using NodaTime;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Analytics.Internal;
+
+/// <summary>Sales cycle (created → closed) and time in stage.</summary>
+internal static class CycleCalculator
+{
+    public static SalesCycleReport SalesCycle(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, SalesCycleOptions options)
+    {
+        var won = new List<decimal>();
+        var lost = new List<decimal>();
+        decimal wonSum = 0m, lostSum = 0m;
+        foreach (var deal in deals)
+        {
+            if (!Deals.InScope(deal, pipeline, options.Owner) || deal.Outcome is not { } outcome || !Deals.Contains(period, outcome.ClosedAt))
+            {
+                continue;
+            }
+
+            var days = Deals.Days(outcome.ClosedAt - deal.CreatedAt);
+            if (outcome.Kind == OutcomeKind.Won)
+            {
+                won.Add(days);
+                wonSum += days;
+            }
+            else
+            {
+                lost.Add(days);
+                lostSum += days;
+            }
+        }
+
+        var all = new List<decimal>(won.Count + lost.Count);
+        all.AddRange(won);
+        all.AddRange(lost);
+        return new SalesCycleReport(
+            period,
+            Statistics(won, wonSum),
+            Statistics(lost, lostSum),
+            Statistics(all, wonSum + lostSum));
+    }
+
+    public static TimeInStageReport TimeInStage(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, TimeInStageOptions options)
+    {
+        var stages = new StageLookup(pipeline);
+        var n = stages.Count;
+        var dealCount = new long[n];
+        var visits = new long[n];
+        var totalNanoseconds = new decimal[n];
+        var perDealDays = new List<decimal>[n];
+        var spent = new Duration[n];
+        var touched = new bool[n];
+        for (var s = 0; s < n; s++)
+        {
+            perDealDays[s] = [];
+        }
+
+        foreach (var deal in deals)
+        {
+            if (!Deals.InScope(deal, pipeline, options.Owner))
+            {
+                continue;
+            }
+
+            var history = deal.History;
+            for (var i = 0; i < history.Count && history[i].At <= asOf; i++)
+            {
+                var end = i + 1 < history.Count && history[i + 1].At <= asOf ? history[i + 1].At : asOf;
+                var s = stages.IndexOf(history[i].To);
+                spent[s] += end - history[i].At;
+                visits[s]++;
+                touched[s] = true;
+            }
+
+            for (var s = 0; s < n; s++)
+            {
+                if (touched[s])
+                {
+                    dealCount[s]++;
+                    totalNanoseconds[s] += Deals.Nanoseconds(spent[s]);
+                    perDealDays[s].Add(Deals.Days(spent[s]));
+                    spent[s] = Duration.Zero;
+                    touched[s] = false;
+                }
+            }
+        }
+
+        var rows = new List<StageTime>(n);
+        for (var s = 0; s < n; s++)
+        {
+            if (!options.IncludeClosedStages && stages.Kinds[s] != StageKind.Open)
+            {
+                continue;
+            }
+
+            var totalDays = totalNanoseconds[s] / Deals.NanosecondsPerDay;
+            rows.Add(new StageTime(stages.Ids[s], dealCount[s], visits[s], totalDays, Deals.Mean(totalDays, dealCount[s]), Deals.Median(perDealDays[s])));
+        }
+
+        return new TimeInStageReport(asOf, rows);
+    }
+
+    public static IReadOnlyList<StageInterval> Intervals(OpportunityState deal, Instant asOf)
+    {
+        var history = deal.History;
+        var intervals = new List<StageInterval>(history.Count);
+        for (var i = 0; i < history.Count && history[i].At <= asOf; i++)
+        {
+            var end = i + 1 < history.Count && history[i + 1].At <= asOf ? history[i + 1].At : asOf;
+            intervals.Add(new StageInterval(history[i].To, history[i].At, end));
+        }
+
+        return intervals;
+    }
+
+    private static CycleStatistics Statistics(List<decimal> days, decimal sum) =>
+        new(days.Count, Deals.Mean(sum, days.Count), Deals.Median(days));
+}

@@ -1,0 +1,221 @@
+using NodaTime;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Analytics.Internal;
+
+/// <summary>Win/loss of the deals closed in a period, in one pass, grouped by owner, loss reason and stage lost at.</summary>
+internal static class WinLossCalculator
+{
+    public static WinLossReport Compute(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, WinLossOptions options)
+    {
+        var stages = new StageLookup(pipeline);
+        var total = new Group();
+        var byOwner = new Dictionary<string, Group>(StringComparer.Ordinal);
+        var byReason = new Dictionary<string, LossAccumulator>(StringComparer.Ordinal);
+        var noReason = new LossAccumulator();
+        var byStage = new LossAccumulator[stages.Count];
+        var createdLost = new LossAccumulator();
+        foreach (var deal in deals)
+        {
+            if (!Deals.InScope(deal, pipeline, options.Owner))
+            {
+                continue;
+            }
+
+            var kind = Classify(deal, stages, period, options.IncludeOpenDeals);
+            if (kind == Kind.None)
+            {
+                continue;
+            }
+
+            var currency = deal.Value.Currency;
+            var amount = deal.Value.Amount;
+            total.Add(kind, currency, amount);
+            if (!byOwner.TryGetValue(deal.Owner.Value, out var owner))
+            {
+                owner = new Group();
+                byOwner.Add(deal.Owner.Value, owner);
+            }
+
+            owner.Add(kind, currency, amount);
+            if (kind != Kind.Lost)
+            {
+                continue;
+            }
+
+            var reason = deal.Outcome!.Reason;
+            LossAccumulator reasonGroup;
+            if (reason is null)
+            {
+                reasonGroup = noReason;
+            }
+            else if (!byReason.TryGetValue(reason, out reasonGroup!))
+            {
+                reasonGroup = new LossAccumulator();
+                byReason.Add(reason, reasonGroup);
+            }
+
+            reasonGroup.Add(currency, amount);
+            var lostFrom = deal.History[^1].From;
+            var stageGroup = lostFrom is { } from ? byStage[stages.IndexOf(from)] ??= new LossAccumulator() : createdLost;
+            stageGroup.Add(currency, amount);
+        }
+
+        var conversion = options.Conversion;
+        var totalLost = total.Lost;
+        var reasons = byReason
+            .Select(kv => kv.Value.ToGroup(kv.Key, totalLost, conversion))
+            .Append(noReason.ToGroup(null, totalLost, conversion))
+            .Where(g => g.Lost > 0)
+            .OrderByDescending(g => g.Lost)
+            .ThenBy(g => g.Key is null)
+            .ThenBy(g => g.Key, StringComparer.Ordinal)
+            .ToArray();
+        var lostAt = byStage
+            .Select((g, s) => g?.ToGroup(stages.Ids[s].Value, totalLost, conversion))
+            .Append(createdLost.ToGroup(null, totalLost, conversion))
+            .OfType<LossGroup>()
+            .Where(g => g.Lost > 0)
+            .ToArray();
+        var owners = byOwner
+            .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new OwnerWinLoss(new UserId(kv.Key), kv.Value.ToFigures(conversion)))
+            .ToArray();
+        return new WinLossReport(period, options.IncludeOpenDeals, total.ToFigures(conversion), owners, reasons, lostAt);
+    }
+
+    private static Kind Classify(OpportunityState deal, StageLookup stages, Interval period, bool includeOpen)
+    {
+        if (deal.Outcome is { } outcome && Deals.Contains(period, outcome.ClosedAt))
+        {
+            return outcome.Kind == OutcomeKind.Won ? Kind.Won : Kind.Lost;
+        }
+
+        if (!includeOpen)
+        {
+            return Kind.None;
+        }
+
+        // Open at the end of the period: the last history entry before its end leads to an open stage.
+        var history = deal.History;
+        var entry = period.HasEnd ? Deals.LastEntryBefore(history, period.End) : history.Count - 1;
+        return entry >= 0 && stages.Kinds[stages.IndexOf(history[entry].To)] == StageKind.Open ? Kind.Open : Kind.None;
+    }
+
+    private enum Kind
+    {
+        None,
+        Won,
+        Lost,
+        Open,
+    }
+
+    private struct Cell
+    {
+        public long Won;
+        public long Lost;
+        public long Open;
+        public decimal WonValue;
+        public decimal LostValue;
+        public decimal OpenValue;
+    }
+
+    private sealed class Group
+    {
+        private readonly SortedDictionary<string, Cell> _cells = new(StringComparer.Ordinal);
+
+        public long Won { get; private set; }
+
+        public long Lost { get; private set; }
+
+        public long Open { get; private set; }
+
+        public void Add(Kind kind, string currency, decimal amount)
+        {
+            var cell = _cells.GetValueOrDefault(currency);
+            switch (kind)
+            {
+                case Kind.Won:
+                    Won++;
+                    cell.Won++;
+                    cell.WonValue += amount;
+                    break;
+                case Kind.Lost:
+                    Lost++;
+                    cell.Lost++;
+                    cell.LostValue += amount;
+                    break;
+                default:
+                    Open++;
+                    cell.Open++;
+                    cell.OpenValue += amount;
+                    break;
+            }
+
+            _cells[currency] = cell;
+        }
+
+        public WinLossFigures ToFigures(ExchangeRates? conversion)
+        {
+            var cells = _cells;
+            if (conversion is not null)
+            {
+                var merged = default(Cell);
+                foreach (var (currency, cell) in _cells)
+                {
+                    var rate = conversion.RateOf(currency);
+                    merged.Won += cell.Won;
+                    merged.Lost += cell.Lost;
+                    merged.Open += cell.Open;
+                    merged.WonValue += cell.WonValue * rate;
+                    merged.LostValue += cell.LostValue * rate;
+                    merged.OpenValue += cell.OpenValue * rate;
+                }
+
+                cells = new SortedDictionary<string, Cell>(StringComparer.Ordinal);
+                if (_cells.Count > 0)
+                {
+                    cells.Add(conversion.TargetCurrency, merged);
+                }
+            }
+
+            var values = cells
+                .Select(kv => new WinLossValues(
+                    kv.Key,
+                    kv.Value.Won,
+                    kv.Value.Lost,
+                    kv.Value.Open,
+                    kv.Value.WonValue,
+                    kv.Value.LostValue,
+                    kv.Value.OpenValue,
+                    Deals.Ratio(kv.Value.WonValue, kv.Value.WonValue + kv.Value.LostValue + kv.Value.OpenValue),
+                    Deals.Mean(kv.Value.WonValue, kv.Value.Won)))
+                .ToArray();
+            return new WinLossFigures(Won, Lost, Open, Deals.Ratio(Won, Won + Lost + Open), values);
+        }
+    }
+
+    private sealed class LossAccumulator
+    {
+        private readonly SortedDictionary<string, decimal> _values = new(StringComparer.Ordinal);
+        private long _count;
+
+        public void Add(string currency, decimal amount)
+        {
+            _count++;
+            _values[currency] = _values.GetValueOrDefault(currency) + amount;
+        }
+
+        public LossGroup ToGroup(string? key, long totalLost, ExchangeRates? conversion)
+        {
+            var sums = new MoneySums(conversion);
+            foreach (var (currency, amount) in _values)
+            {
+                sums.Add(currency, amount);
+            }
+
+            return new LossGroup(key, _count, totalLost == 0 ? 0m : (decimal)_count / totalLost, sums.ToList());
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics.Internal;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Analytics;
+
+/// <summary>
+/// The pipeline's reports as pure functions of the deals (their <see cref="OpportunityState"/>, history included), an as-of
+/// instant or a period, and the <see cref="PipelineDefinition"/>. Deals of other pipelines are left out. Nothing reads the
+/// clock: pass the instant you want (<c>clock.GetCurrentInstant()</c> for now). Every variant that people define differently is
+/// an option with a documented default; amounts in different currencies are reported per currency unless the options carry
+/// <see cref="ExchangeRates"/>. Hold <see cref="Opportunity"/> objects? Pass <c>opportunity.ToState()</c>.
+/// </summary>
+/// <remarks>
+/// Thread-safe: every member is a pure function. Each enumerates <c>deals</c> once. Periods are NodaTime
+/// <see cref="Interval"/>s: start inclusive, end exclusive, either end may be open (infinite).
+/// The formulas are in <c>docs/analytics.md</c>.
+/// </remarks>
+public static class PipelineAnalytics
+{
+    /// <summary>
+    /// The snapshot funnel as of an instant: per open stage in pipeline order, the count, value, weighted value
+    /// (Σ value × probability ÷ 100, the probability being the deal's override, else the stage's default) and share of the
+    /// total of the deals open at <paramref name="asOf"/>; plus the deals won and lost in a period. Agrees with
+    /// <see cref="PipelineAggregates.Snapshot"/>. Allocates nothing per deal.
+    /// </summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant: a deal is in the stage of its last history entry at or before it.</param>
+    /// <param name="options">Owner filter, close period and currency conversion; the defaults when left out.</param>
+    /// <returns>The funnel.</returns>
+    /// <exception cref="UnknownStageException">A deal is in a stage the pipeline does not have.</exception>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static SnapshotFunnel Snapshot(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, SnapshotFunnelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return SnapshotCalculator.Compute(deals, pipeline, asOf, options ?? new SnapshotFunnelOptions());
+    }
+
+    /// <summary>
+    /// The same snapshot funnel as <see cref="Snapshot"/>, built from the aggregates a store computes itself (in SQL), so
+    /// that a large pipeline is never loaded into memory.
+    /// </summary>
+    /// <param name="aggregates">The store.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant.</param>
+    /// <param name="options">Owner filter, close period and currency conversion. A period without a start asks the store from <see cref="Instant.MinValue"/>.</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
+    /// <returns>The funnel.</returns>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static async Task<SnapshotFunnel> SnapshotAsync(
+        IPipelineAggregates aggregates,
+        PipelineDefinition pipeline,
+        Instant asOf,
+        SnapshotFunnelOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(aggregates);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new SnapshotFunnelOptions();
+        var period = SnapshotCalculator.ClosedPeriod(options, asOf);
+        var stageTotals = await aggregates.SnapshotAsync(pipeline, asOf, options.Owner, cancellationToken).ConfigureAwait(false);
+        var closedTotals = await aggregates.ClosedAsync(
+            pipeline,
+            period.HasStart ? period.Start : Instant.MinValue,
+            period.HasEnd ? period.End : Instant.MaxValue,
+            options.Owner,
+            cancellationToken).ConfigureAwait(false);
+        return SnapshotCalculator.Assemble(pipeline, asOf, period, stageTotals, closedTotals, options.Conversion);
+    }
+
+    /// <summary>
+    /// The reached-stage (cohort) funnel: of the deals created in <paramref name="cohort"/>, how many reached each funnel
+    /// stage (the open stages in pipeline order, then the won stage) by <paramref name="asOf"/>, with the conversion from the
+    /// previous stage (reached(k) ÷ reached(k − 1)) and the cumulative conversion (reached(k) ÷ reached(first)).
+    /// Lenient counting by default; strict as an option. A deal counts at most once per stage.
+    /// </summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="cohort">The creation period (by <see cref="OpportunityState.CreatedAt"/>).</param>
+    /// <param name="asOf">History after this instant is ignored.</param>
+    /// <param name="options">Counting and owner filter; the defaults when left out.</param>
+    /// <returns>The funnel.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The counting option is not a defined value.</exception>
+    /// <exception cref="UnknownStageException">A deal's history names a stage the pipeline does not have.</exception>
+    public static ReachedStageFunnel ReachedStages(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new ReachedStageFunnelOptions();
+        if (!Enum.IsDefined(options.Counting))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Counting, $"Counting must be Lenient or Strict, was {(int)options.Counting}.");
+        }
+
+        return ReachedStageCalculator.Compute(deals, pipeline, cohort, asOf, options);
+    }
+
+    /// <summary>
+    /// Win/loss of the deals closed in <paramref name="period"/> (by actual close instant): won and lost counts and values,
+    /// win rate by count (won ÷ (won + lost)) and by value, average won deal size, by owner, by loss reason and by the stage
+    /// deals were lost at (the stage before the lost stage). Open deals are left out of the rates unless
+    /// <see cref="WinLossOptions.IncludeOpenDeals"/>. A rate with nothing to divide by is <see langword="null"/>.
+    /// </summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Open deals, owner filter and currency conversion; the defaults when left out.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static WinLossReport WinLoss(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, WinLossOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return WinLossCalculator.Compute(deals, pipeline, period, options ?? new WinLossOptions());
+    }
+
+    /// <summary>
+    /// The sales cycle of the deals closed in <paramref name="period"/>: days from creation to the actual close instant,
+    /// mean and median, for won and lost deals separately and together.
+    /// </summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Owner filter; the defaults when left out.</param>
+    /// <returns>The report.</returns>
+    public static SalesCycleReport SalesCycle(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, SalesCycleOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return CycleCalculator.SalesCycle(deals, pipeline, period, options ?? new SalesCycleOptions());
+    }
+
+    /// <summary>
+    /// Time in stage from the history intervals of every deal that existed at <paramref name="asOf"/>: per stage, the deals
+    /// and visits, total days, and the mean and median days one deal spent in it. A deal's current stage counts up to <paramref name="asOf"/>.
+    /// </summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant current stays are measured up to; later history is ignored.</param>
+    /// <param name="options">Owner filter and closed stages; the defaults when left out.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="UnknownStageException">A deal's history names a stage the pipeline does not have.</exception>
+    public static TimeInStageReport TimeInStage(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, TimeInStageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return CycleCalculator.TimeInStage(deals, pipeline, asOf, options ?? new TimeInStageOptions());
+    }
+
+    /// <summary>
+    /// One deal's stays in its stages, from its history up to <paramref name="asOf"/>: each entry starts a stay that ends at the
+    /// next entry, the last one at <paramref name="asOf"/>. Together they span the deal's age (as of − first entry).
+    /// </summary>
+    /// <param name="deal">The deal.</param>
+    /// <param name="asOf">The instant the current stay is measured up to; later history is ignored.</param>
+    /// <returns>The stays, oldest first; empty when the deal did not exist yet.</returns>
+    public static IReadOnlyList<StageInterval> StageIntervals(OpportunityState deal, Instant asOf)
+    {
+        ArgumentNullException.ThrowIfNull(deal);
+        return CycleCalculator.Intervals(deal, asOf);
+    }
+
+    /// <summary>
+    /// The weighted forecast: the deals open at <paramref name="asOf"/> by the month of their expected close date, with
+    /// count, value and weighted value (Σ value × probability ÷ 100) per month.
+    /// </summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="options">Owner filter and currency conversion; the defaults when left out.</param>
+    /// <returns>The forecast.</returns>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static ForecastReport Forecast(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return ForecastCalculator.Forecast(deals, pipeline, asOf, options ?? new ForecastOptions());
+    }
+
+    /// <summary>
+    /// Sales velocity, value per day = open deals × average won deal size × win rate ÷ average cycle length (days), with each
+    /// input shown: open deals at <paramref name="asOf"/>; win rate, average won deal size and cycle length of the deals closed in
+    /// <paramref name="period"/>.
+    /// </summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="period">The close period of the deals that give the rates.</param>
+    /// <param name="options">Cycle basis, owner filter and currency conversion; the defaults when left out.</param>
+    /// <returns>The velocity and its inputs.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The cycle basis is not a defined value.</exception>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static SalesVelocityReport Velocity(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, Interval period, SalesVelocityOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new SalesVelocityOptions();
+        if (!Enum.IsDefined(options.CycleBasis))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CycleBasis, $"CycleBasis must be WonDeals or AllClosedDeals, was {(int)options.CycleBasis}.");
+        }
+
+        return ForecastCalculator.Velocity(deals, pipeline, asOf, period, options);
+    }
+}
