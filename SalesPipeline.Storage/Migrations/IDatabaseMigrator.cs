@@ -1,0 +1,40 @@
+using SalesPipeline.Storage.Postgres;
+using SalesPipeline.Storage.Sqlite;
+
+namespace SalesPipeline.Storage.Migrations;
+
+/// <summary>Brings the configured database to this version's schema (for <c>salespipeline db migrate</c>); idempotent.</summary>
+/// <remarks>Thread-safe, and safe when several processes migrate the same database at once.</remarks>
+internal interface IDatabaseMigrator
+{
+    /// <summary>Gets the database, as a person would name it.</summary>
+    string Target { get; }
+
+    /// <summary>Gets the newest schema version this version of SalesPipeline knows.</summary>
+    int LatestVersion { get; }
+
+    /// <summary>Applies pending migrations.</summary>
+    /// <param name="cancellationToken">Cancels the run; nothing is applied then.</param>
+    /// <returns>The schema versions before and after.</returns>
+    /// <exception cref="SchemaVersionException">The database is newer than this version of SalesPipeline.</exception>
+    /// <exception cref="StorageUnavailableException">The database cannot be reached or written.</exception>
+    Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);
+}
+
+internal sealed class SqliteMigrator(SqliteDatabase database) : IDatabaseMigrator
+{
+    public string Target => database.Target;
+
+    public int LatestVersion => MigrationScripts.Latest(MigrationScripts.Sqlite);
+
+    public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => database.MigrateAsync(cancellationToken);
+}
+
+internal sealed class PostgresMigrator(PostgresDatabase database) : IDatabaseMigrator
+{
+    public string Target => database.Target;
+
+    public int LatestVersion => MigrationScripts.Latest(MigrationScripts.Postgres);
+
+    public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => database.MigrateAsync(cancellationToken);
+}

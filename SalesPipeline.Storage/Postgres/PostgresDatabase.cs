@@ -1,0 +1,191 @@
+using System.Net.Sockets;
+using Dapper;
+using Npgsql;
+using SalesPipeline.Storage.Migrations;
+
+namespace SalesPipeline.Storage.Postgres;
+
+/// <summary>
+/// One PostgreSQL database: a pooled data source, the schema migrated or checked once before first use, and the
+/// provider's connection errors turned into <see cref="StorageUnavailableException"/> that names the server.
+/// </summary>
+/// <remarks>Thread-safe; shared by every PostgreSQL store of a service provider, which disposes it.</remarks>
+internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+{
+    /// <summary>The advisory lock every SalesPipeline migrator takes, so instances starting together migrate one at a time.</summary>
+    private const long MigrationLockKey = 0x5A1E_5B1B_E11E_0001;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly bool _autoMigrate;
+    private volatile bool _ready;
+
+    public PostgresDatabase(PostgresStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The PostgreSQL connection string is invalid: {e.Message} Use the form \"Host=localhost;Database=crm;Username=crm;Password=…\".", nameof(options), e);
+        }
+
+        // Named without the password, for messages.
+        Target = $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host ?? "localhost"}:{builder.Port} (user '{builder.Username}')";
+        _dataSource = NpgsqlDataSource.Create(builder);
+        _autoMigrate = options.AutoMigrate;
+    }
+
+    /// <summary>Gets the database, as a person would name it (no password).</summary>
+    public string Target { get; }
+
+    /// <summary>Gets the underlying data source (for binary COPY).</summary>
+    public NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>Opens a connection to a database at this version's schema (migrating it first when allowed).</summary>
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_ready)
+        {
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies pending migrations in one transaction, under a transaction-scoped advisory lock: instances that start at
+    /// once wait for each other, and the later ones find nothing left to do. DDL is transactional, so a failed script
+    /// leaves the schema as it was.
+    /// </summary>
+    public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                        transaction: transaction,
+                        cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    var current = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                        "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    var latest = MigrationScripts.Latest(MigrationScripts.Postgres);
+                    if (current > latest)
+                    {
+                        throw new SchemaVersionException(Target, current, latest);
+                    }
+
+                    foreach (var script in MigrationScripts.For(MigrationScripts.Postgres).Where(s => s.Version > current))
+                    {
+                        await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        await connection.ExecuteAsync(new CommandDefinition(
+                            "INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    }
+
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    _ready = true;
+                    return new MigrationResult(current, Math.Max(current, latest));
+                }
+            }
+            catch (NpgsqlException e) when (Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+
+    /// <summary>Reads the schema version recorded in the database; 0 when it was never migrated.</summary>
+    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE (SELECT COALESCE(MAX(version), 0) FROM schema_version) END",
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens a pooled connection without looking at the schema.</summary>
+    public async Task<NpgsqlConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e) when (Unavailable(e) is { } unavailable)
+        {
+            throw unavailable;
+        }
+    }
+
+    /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
+    public StorageUnavailableException? Unavailable(NpgsqlException exception) => exception switch
+    {
+        PostgresException { SqlState: "3D000" } => new StorageUnavailableException(
+            Target, $"The {Target} does not exist. Create it (CREATE DATABASE …), or fix Database= in the connection string given to UsePostgres.", exception),
+        PostgresException { SqlState: "28P01" or "28000" } => new StorageUnavailableException(
+            Target, $"The {Target} refused the login ({exception.Message}). Check Username= and Password= in the connection string given to UsePostgres.", exception),
+        PostgresException { SqlState: "25006" } => new StorageUnavailableException(
+            Target, $"The {Target} is read-only (a standby, or default_transaction_read_only is on), so nothing can be saved. Point UsePostgres at the primary server.", exception),
+        PostgresException { SqlState: "57P03" } => new StorageUnavailableException(
+            Target, $"The {Target} is starting up or shutting down and refuses connections; try again when the server is up.", exception),
+        PostgresException => null,
+        _ when exception.InnerException is SocketException or TimeoutException || exception.InnerException?.InnerException is SocketException => new StorageUnavailableException(
+            Target, $"Cannot reach the {Target}: {exception.InnerException?.Message ?? exception.Message}. Check that the server runs and accepts connections there, and fix Host= and Port= in the connection string given to UsePostgres if they are wrong.", exception),
+        _ => null,
+    };
+
+    public ValueTask DisposeAsync()
+    {
+        _gate.Dispose();
+        return _dataSource.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _dataSource.Dispose();
+    }
+
+    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_ready)
+            {
+                return;
+            }
+
+            if (_autoMigrate)
+            {
+                await MigrateAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var version = await SchemaVersionAsync(cancellationToken).ConfigureAwait(false);
+            var latest = MigrationScripts.Latest(MigrationScripts.Postgres);
+            if (version != latest)
+            {
+                throw new SchemaVersionException(Target, version, latest);
+            }
+
+            _ready = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

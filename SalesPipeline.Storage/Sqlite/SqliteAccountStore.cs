@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Storage.Sqlite;
+
+/// <summary>Accounts and their contacts in SQLite.</summary>
+/// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
+internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
+{
+    internal const string InsertAccount =
+        "INSERT INTO accounts (id, name, name_folded, segment, created_at, created_by, version) " +
+        "VALUES (@Id, @Name, @NameFolded, @Segment, @CreatedAt, @CreatedBy, @Version) ON CONFLICT (id) DO NOTHING";
+
+    private const string UpdateAccount =
+        "UPDATE accounts SET name = @Name, name_folded = @NameFolded, segment = @Segment, created_at = @CreatedAt, created_by = @CreatedBy, " +
+        "version = @Version WHERE id = @Id AND version = @Version - 1";
+
+    private const string InsertContact =
+        "INSERT INTO contacts (account_id, seq, name, role, phone, email, preferred_channel) VALUES (@AccountId, @Seq, @Name, @Role, @Phone, @Email, @PreferredChannel)";
+
+    /// <inheritdoc />
+    public Task<Account?> FindAsync(AccountId id, CancellationToken cancellationToken = default) =>
+        FindOneAsync("a.id = @Id", new { Id = SqliteMap.Id(id.Value) }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Account?> FindByNameAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return FindOneAsync("a.name_folded = @Folded", new { Folded = name.Trim().ToUpperInvariant() }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> SaveAsync(Account account, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var version = account.Version + 1;
+        var row = SqliteMap.ToRow(account, version);
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                using var transaction = connection.BeginTransaction(deferred: false);
+                var written = await connection.ExecuteAsync(new CommandDefinition(account.Version == 0 ? InsertAccount : UpdateAccount, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (written == 0)
+                {
+                    var actual = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT version FROM accounts WHERE id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    throw new ConcurrencyConflictException("account", account.Id.ToString(), account.Version, (int?)actual);
+                }
+
+                // Contacts are few: replace them rather than diff them.
+                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM contacts WHERE account_id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(InsertContact, account.Contacts.Select((c, i) => SqliteMap.ToRow(account.Id, i, c)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                transaction.Commit();
+                return version;
+            }
+            catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Account> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var account in await ReadAsync("1 = 1", null, cancellationToken).ConfigureAwait(false))
+        {
+            yield return account;
+        }
+    }
+
+    private async Task<Account?> FindOneAsync(string where, object parameters, CancellationToken cancellationToken) =>
+        await ReadAsync(where, parameters, cancellationToken).ConfigureAwait(false) is [var first, ..] ? first : null;
+
+    private async Task<IReadOnlyList<Account>> ReadAsync(string where, object? parameters, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                using var transaction = connection.BeginTransaction(deferred: true);
+                using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+                    $"SELECT {AccountRow.Columns} FROM accounts a WHERE {where} ORDER BY a.name_folded, a.id; " +
+                    $"SELECT {ContactRow.Columns} FROM contacts WHERE account_id IN (SELECT a.id FROM accounts a WHERE {where}) ORDER BY account_id, seq",
+                    parameters,
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var accounts = (await grid.ReadAsync<AccountRow>().ConfigureAwait(false)).ToList();
+                var contacts = (await grid.ReadAsync<ContactRow>().ConfigureAwait(false)).ToLookup(c => c.AccountId, StringComparer.Ordinal);
+                return [.. accounts.Select(a => SqliteMap.ToAccount(a, contacts[a.Id]))];
+            }
+            catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using SalesPipeline.Storage.Migrations;
+
+namespace SalesPipeline.Storage.Sqlite;
+
+/// <summary>
+/// One SQLite database file: opens configured connections (WAL, busy timeout, foreign keys), migrates or checks the
+/// schema once before first use, and turns the provider's "cannot open" and "read-only" errors into
+/// <see cref="StorageUnavailableException"/> that names the file.
+/// </summary>
+/// <remarks>Thread-safe; shared by every SQLite store of a service provider.</remarks>
+internal sealed class SqliteDatabase : IDisposable
+{
+    private const int SqliteReadOnly = 8;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteNotADatabase = 26;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly int _busyTimeoutMilliseconds;
+    private readonly bool _autoMigrate;
+    private volatile bool _ready;
+
+    public SqliteDatabase(SqliteStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"'{options.ConnectionString}' is not a SQLite connection string: {e.Message} Use the form \"Data Source=crm.db\".", nameof(options), e);
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            throw new ArgumentException(
+                $"'{options.ConnectionString}' names no SQLite file. Give a file (\"Data Source=crm.db\"), or keep deals in memory by not calling UseSqlite (the in-memory store is the default).",
+                nameof(options));
+        }
+
+        builder.ForeignKeys = true;
+        builder.Pooling = true;
+        builder.DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
+        ConnectionString = builder.ToString();
+        Target = Path.GetFullPath(builder.DataSource);
+        _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
+        _autoMigrate = options.AutoMigrate;
+    }
+
+    /// <summary>Gets the connection string, as completed with the store's settings.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Gets the database file's full path, for messages.</summary>
+    public string Target { get; }
+
+    /// <summary>Opens a connection to a database at this version's schema (migrating it first when allowed).</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_ready)
+        {
+            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies pending migrations. Safe when several processes do it at once: <c>BEGIN IMMEDIATE</c> takes the file's
+    /// write lock, so the others wait, then find nothing left to do.
+    /// </summary>
+    /// <exception cref="SchemaVersionException">The database is newer than this version of SalesPipeline.</exception>
+    /// <exception cref="StorageUnavailableException">The file cannot be opened or written.</exception>
+    public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                // WAL lets readers work while one writer writes; the setting is kept in the file.
+                await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+                using var transaction = connection.BeginTransaction(deferred: false);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+                    transaction: transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var current = await CurrentVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var latest = MigrationScripts.Latest(MigrationScripts.Sqlite);
+                if (current > latest)
+                {
+                    throw new SchemaVersionException(Target, current, latest);
+                }
+
+                foreach (var script in MigrationScripts.For(MigrationScripts.Sqlite).Where(s => s.Version > current))
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        "INSERT INTO schema_version (version, name) VALUES (@Version, @Name)",
+                        new { script.Version, script.Name },
+                        transaction,
+                        cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                transaction.Commit();
+                _ready = true;
+                return new MigrationResult(current, Math.Max(current, latest));
+            }
+            catch (SqliteException e) when (Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+
+    /// <summary>Reads the schema version recorded in the database; 0 when it was never migrated.</summary>
+    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return exists == 0 ? 0 : await CurrentVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SqliteException e) when (Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+
+    /// <summary>Opens a configured connection without looking at the schema.</summary>
+    public async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+            // A PRAGMA takes no parameters; the value is an integer from the validated options.
+            await connection.ExecuteAsync(new CommandDefinition(
+                string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}"),
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            if (e is SqliteException sqlite && Unavailable(sqlite) is { } unavailable)
+            {
+                throw unavailable;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
+    public StorageUnavailableException? Unavailable(SqliteException exception)
+    {
+        var folder = Path.GetDirectoryName(Target) ?? ".";
+        return exception.SqliteErrorCode switch
+        {
+            SqliteCantOpen when !Directory.Exists(folder) => new StorageUnavailableException(
+                Target,
+                $"Cannot open the SQLite database '{Target}': the folder '{folder}' does not exist. Create the folder, or change the Data Source given to UseSqlite.",
+                exception),
+            SqliteCantOpen => new StorageUnavailableException(
+                Target,
+                $"Cannot open the SQLite database '{Target}' ({exception.Message}). Check that the process may read and write the file and create files in '{folder}', or change the Data Source given to UseSqlite.",
+                exception),
+            SqliteReadOnly => new StorageUnavailableException(
+                Target,
+                $"The SQLite database '{Target}' is read-only for this process, so nothing can be saved. Give the process write permission to the file and to '{folder}' (SQLite writes '{Path.GetFileName(Target)}-wal' and '-shm' files beside it), or point UseSqlite at a writable copy.",
+                exception),
+            SqliteNotADatabase => new StorageUnavailableException(
+                Target,
+                $"'{Target}' is not a SQLite database (or it is encrypted or damaged). Point UseSqlite at a SalesPipeline database, or at a new file name to start one.",
+                exception),
+            _ => null,
+        };
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Makes sure the schema is this version's before the first store call, once per process.</summary>
+    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_ready)
+            {
+                return;
+            }
+
+            if (_autoMigrate)
+            {
+                await MigrateAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var version = await SchemaVersionAsync(cancellationToken).ConfigureAwait(false);
+            var latest = MigrationScripts.Latest(MigrationScripts.Sqlite);
+            if (version != latest)
+            {
+                throw new SchemaVersionException(Target, version, latest);
+            }
+
+            _ready = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
+        (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+}

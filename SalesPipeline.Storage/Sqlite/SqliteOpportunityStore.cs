@@ -1,0 +1,255 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Storage.Internal;
+
+namespace SalesPipeline.Storage.Sqlite;
+
+/// <summary>Opportunities in SQLite: one row per deal, its history, activities and offers in child tables.</summary>
+/// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
+internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportunityStore
+{
+    internal const int PageSize = 500;
+
+    private const string InsertOpportunity =
+        "INSERT INTO opportunities (id, pipeline_id, name, currency, amount_minor, expected_close, account_id, owner, stage, probability_override, " +
+        "next_contact, has_qualification, q_needs, q_pains, q_budget_currency, q_budget_minor, q_offer_must_contain, outcome_kind, outcome_reason, " +
+        "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version) VALUES (@Id, @PipelineId, @Name, " +
+        "@Currency, @AmountMinor, @ExpectedClose, @AccountId, @Owner, @Stage, @ProbabilityOverride, @NextContact, @HasQualification, @QNeeds, @QPains, " +
+        "@QBudgetCurrency, @QBudgetMinor, @QOfferMustContain, @OutcomeKind, @OutcomeReason, @OutcomeComment, @ClosedAt, @CreatedAt, @CreatedBy, " +
+        "@LastChangedAt, @LastChangedBy, @ExternalId, @Version) ON CONFLICT (id) DO NOTHING";
+
+    private const string UpdateOpportunity =
+        "UPDATE opportunities SET pipeline_id = @PipelineId, name = @Name, currency = @Currency, amount_minor = @AmountMinor, expected_close = @ExpectedClose, " +
+        "account_id = @AccountId, owner = @Owner, stage = @Stage, probability_override = @ProbabilityOverride, next_contact = @NextContact, " +
+        "has_qualification = @HasQualification, q_needs = @QNeeds, q_pains = @QPains, q_budget_currency = @QBudgetCurrency, q_budget_minor = @QBudgetMinor, " +
+        "q_offer_must_contain = @QOfferMustContain, outcome_kind = @OutcomeKind, outcome_reason = @OutcomeReason, outcome_comment = @OutcomeComment, " +
+        "closed_at = @ClosedAt, created_at = @CreatedAt, created_by = @CreatedBy, last_changed_at = @LastChangedAt, last_changed_by = @LastChangedBy, " +
+        "external_id = @ExternalId, version = @Version WHERE id = @Id AND version = @Version - 1";
+
+    internal const string InsertStageChange =
+        "INSERT INTO stage_changes (opportunity_id, seq, from_stage, to_stage, at, by_user, kind, comment) " +
+        "VALUES (@OpportunityId, @Seq, @FromStage, @ToStage, @At, @ByUser, @Kind, @Comment)";
+
+    internal const string UpsertActivity =
+        "INSERT INTO activities (id, opportunity_id, seq, kind, subject, author, recorded_at, happened_at, due, done) " +
+        "VALUES (@Id, @OpportunityId, @Seq, @Kind, @Subject, @Author, @RecordedAt, @HappenedAt, @Due, @Done) " +
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, kind = excluded.kind, subject = excluded.subject, author = excluded.author, " +
+        "recorded_at = excluded.recorded_at, happened_at = excluded.happened_at, due = excluded.due, done = excluded.done";
+
+    internal const string UpsertOffer =
+        "INSERT INTO offers (opportunity_id, seq, title, location, attached_by, attached_at) " +
+        "VALUES (@OpportunityId, @Seq, @Title, @Location, @AttachedBy, @AttachedAt) " +
+        "ON CONFLICT (opportunity_id, seq) DO UPDATE SET title = excluded.title, location = excluded.location, " +
+        "attached_by = excluded.attached_by, attached_at = excluded.attached_at";
+
+    /// <summary>Test seam: runs after the opportunity row is written and before its history, inside the transaction.</summary>
+    internal Func<CancellationToken, Task>? AfterOpportunityRowWritten { get; set; }
+
+    /// <inheritdoc />
+    public async Task<OpportunityState?> FindAsync(OpportunityId id, CancellationToken cancellationToken = default)
+    {
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                // One read transaction: the row and its children come from the same snapshot.
+                using var transaction = connection.BeginTransaction(deferred: true);
+                var page = await ReadAsync(connection, transaction, "o.id = @Id", new { Id = SqliteMap.Id(id.Value) }, cancellationToken).ConfigureAwait(false);
+                return page.Count == 0 ? null : page[0];
+            }
+            catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> SaveAsync(OpportunityState state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfNegative(state.Version);
+        var version = state.Version + 1;
+
+        // Converting first: a value that cannot be stored exactly is refused before the database is touched.
+        var row = SqliteMap.ToRow(state, version);
+        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                // BEGIN IMMEDIATE: take the write lock now, so the version check and the writes cannot interleave with another writer.
+                using var transaction = connection.BeginTransaction(deferred: false);
+                var written = await connection.ExecuteAsync(Command(state.Version == 0 ? InsertOpportunity : UpdateOpportunity, row, transaction, cancellationToken)).ConfigureAwait(false);
+                if (written == 0)
+                {
+                    var actual = await connection.ExecuteScalarAsync<long?>(Command("SELECT version FROM opportunities WHERE id = @Id", new { row.Id }, transaction, cancellationToken)).ConfigureAwait(false);
+                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, (int?)actual);
+                }
+
+                if (AfterOpportunityRowWritten is { } hook)
+                {
+                    await hook(cancellationToken).ConfigureAwait(false);
+                }
+
+                await WriteChildrenAsync(connection, transaction, state, cancellationToken).ConfigureAwait(false);
+                transaction.Commit();
+                return version;
+            }
+            catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == 2067 && state.ExternalId is not null)
+            {
+                throw new InvalidOperationException($"Another opportunity in pipeline '{state.PipelineId}' already has external id '{state.ExternalId}'; opportunity {state.Id} was not saved.", e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<OpportunityState> QueryAsync(OpportunityQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var filter = new StringBuilder("o.id > @After");
+        if (query.Pipeline is not null)
+        {
+            filter.Append(" AND o.pipeline_id = @Pipeline");
+        }
+
+        if (query.Owner is not null)
+        {
+            filter.Append(" AND o.owner = @Owner");
+        }
+
+        filter.Append(query.Status switch
+        {
+            OpportunityStatus.Open => " AND o.outcome_kind IS NULL",
+            OpportunityStatus.Closed => " AND o.outcome_kind IS NOT NULL",
+            _ => string.Empty,
+        });
+        if (query.NextContactBefore is not null)
+        {
+            filter.Append(" AND o.next_contact < @Before");
+        }
+
+        var after = string.Empty;
+        while (true)
+        {
+            IReadOnlyList<OpportunityState> page;
+            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    // Pages in id order, each from one snapshot: a deal is never seen half-saved.
+                    using var transaction = connection.BeginTransaction(deferred: true);
+                    var parameters = new
+                    {
+                        After = after,
+                        Pipeline = query.Pipeline?.Value,
+                        Owner = query.Owner?.Value,
+                        Before = query.NextContactBefore is { } before ? Micros.Ceiling(before) : (long?)null,
+                    };
+                    page = await ReadAsync(connection, transaction, filter + " ORDER BY o.id LIMIT " + PageSize, parameters, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
+                {
+                    throw unavailable;
+                }
+            }
+
+            foreach (var state in page)
+            {
+                yield return state;
+            }
+
+            if (page.Count < PageSize)
+            {
+                yield break;
+            }
+
+            after = SqliteMap.Id(page[^1].Id.Value);
+        }
+    }
+
+    private static async Task WriteChildrenAsync(SqliteConnection connection, SqliteTransaction transaction, OpportunityState state, CancellationToken cancellationToken)
+    {
+        var id = new { Id = SqliteMap.Id(state.Id.Value) };
+        var storedHistory = 0;
+        var storedActivities = new Dictionary<ActivityId, (int, Activity)>();
+        var storedOffers = new List<OfferDocument>();
+        if (state.Version > 0)
+        {
+            using var grid = await connection.QueryMultipleAsync(Command(
+                "SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = @Id; " +
+                $"SELECT {ActivityRow.Columns} FROM activities WHERE opportunity_id = @Id; " +
+                $"SELECT {OfferRow.Columns} FROM offers WHERE opportunity_id = @Id ORDER BY seq",
+                id,
+                transaction,
+                cancellationToken)).ConfigureAwait(false);
+            storedHistory = (int)await grid.ReadSingleAsync<long>().ConfigureAwait(false);
+            foreach (var a in await grid.ReadAsync<ActivityRow>().ConfigureAwait(false))
+            {
+                storedActivities[new ActivityId(Guid.Parse(a.Id))] = ((int)a.Seq, SqliteMap.ToActivity(a));
+            }
+
+            storedOffers.AddRange((await grid.ReadAsync<OfferRow>().ConfigureAwait(false)).Select(SqliteMap.ToOffer));
+        }
+
+        var history = ChildChanges.NewHistory(state, storedHistory);
+        if (history.Count > 0)
+        {
+            await connection.ExecuteAsync(Command(InsertStageChange, history.Select(h => SqliteMap.ToRow(state.Id, h.Seq, h.Change)), transaction, cancellationToken)).ConfigureAwait(false);
+        }
+
+        var (activityUpserts, activityDeletes) = ChildChanges.Activities(state, storedActivities);
+        if (activityDeletes.Count > 0)
+        {
+            await connection.ExecuteAsync(Command("DELETE FROM activities WHERE id = @Id", activityDeletes.Select(a => new { Id = SqliteMap.Id(a.Value) }), transaction, cancellationToken)).ConfigureAwait(false);
+        }
+
+        if (activityUpserts.Count > 0)
+        {
+            await connection.ExecuteAsync(Command(UpsertActivity, activityUpserts.Select(a => SqliteMap.ToRow(state.Id, a.Seq, a.Activity)), transaction, cancellationToken)).ConfigureAwait(false);
+        }
+
+        var (offerUpserts, offerCount) = ChildChanges.Offers(state, storedOffers);
+        if (offerCount < storedOffers.Count)
+        {
+            await connection.ExecuteAsync(Command("DELETE FROM offers WHERE opportunity_id = @Id AND seq >= @Count", new { id.Id, Count = offerCount }, transaction, cancellationToken)).ConfigureAwait(false);
+        }
+
+        if (offerUpserts.Count > 0)
+        {
+            await connection.ExecuteAsync(Command(UpsertOffer, offerUpserts.Select(o => SqliteMap.ToRow(state.Id, o.Seq, o.Offer)), transaction, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the deals matching a condition on <c>o</c> (opportunities) with their children, in one round trip.</summary>
+    private static async Task<IReadOnlyList<OpportunityState>> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string where, object parameters, CancellationToken cancellationToken)
+    {
+        var ids = $"SELECT o.id FROM opportunities o WHERE {where}";
+        using var grid = await connection.QueryMultipleAsync(Command(
+            $"SELECT {OpportunityRow.Columns} FROM opportunities o WHERE {where}; " +
+            $"SELECT {StageChangeRow.Columns} FROM stage_changes WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
+            $"SELECT {ActivityRow.Columns} FROM activities WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
+            $"SELECT {OfferRow.Columns} FROM offers WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
+            parameters,
+            transaction,
+            cancellationToken)).ConfigureAwait(false);
+        var rows = (await grid.ReadAsync<OpportunityRow>().ConfigureAwait(false)).ToList();
+        var history = (await grid.ReadAsync<StageChangeRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId, StringComparer.Ordinal);
+        var activities = (await grid.ReadAsync<ActivityRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId, StringComparer.Ordinal);
+        var offers = (await grid.ReadAsync<OfferRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId, StringComparer.Ordinal);
+        return [.. rows.Select(r => SqliteMap.ToState(r, history[r.Id], activities[r.Id], offers[r.Id]))];
+    }
+
+    private static CommandDefinition Command(string sql, object? parameters, SqliteTransaction transaction, CancellationToken cancellationToken) =>
+        new(sql, parameters, transaction, cancellationToken: cancellationToken);
+}

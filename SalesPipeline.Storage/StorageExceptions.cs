@@ -1,0 +1,53 @@
+namespace SalesPipeline.Storage;
+
+/// <summary>
+/// Thrown when the database's schema version is not the one this version of SalesPipeline works with: the database
+/// was migrated by a newer version of the application, or it has not been migrated yet and automatic migration is off.
+/// </summary>
+public sealed class SchemaVersionException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="target">The database, as a person would name it (a file path, or host, port and database name).</param>
+    /// <param name="databaseVersion">The schema version recorded in the database.</param>
+    /// <param name="applicationVersion">The newest schema version this version of SalesPipeline knows.</param>
+    public SchemaVersionException(string target, int databaseVersion, int applicationVersion)
+        : base(databaseVersion > applicationVersion
+            ? $"The database {target} has schema version {databaseVersion}, but this version of SalesPipeline knows schema versions up to {applicationVersion}. " +
+              $"A newer version of the application migrated it; upgrade this application (SalesPipeline.Storage) to a version that supports schema {databaseVersion}, or point it at another database. Nothing was changed."
+            : $"The database {target} has schema version {databaseVersion}, but this version of SalesPipeline needs schema version {applicationVersion}. " +
+              "Migrate it first (for example `salespipeline db migrate`), or turn AutoMigrate on so the application migrates it on first use.")
+    {
+        Target = target;
+        DatabaseVersion = databaseVersion;
+        ApplicationVersion = applicationVersion;
+    }
+
+    /// <summary>Gets the database, as a person would name it.</summary>
+    public string Target { get; }
+
+    /// <summary>Gets the schema version recorded in the database.</summary>
+    public int DatabaseVersion { get; }
+
+    /// <summary>Gets the newest schema version this version of SalesPipeline knows.</summary>
+    public int ApplicationVersion { get; }
+}
+
+/// <summary>
+/// Thrown when the database cannot be used at all: the server cannot be reached, the login is refused, the file or
+/// its folder does not exist, or the file is read-only. The message names the database and says what to do.
+/// </summary>
+public sealed class StorageUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="target">The database, as a person would name it (a file path, or host, port and database name).</param>
+    /// <param name="message">What is wrong and what to do.</param>
+    /// <param name="innerException">The provider's exception.</param>
+    public StorageUnavailableException(string target, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Target = target;
+    }
+
+    /// <summary>Gets the database, as a person would name it.</summary>
+    public string Target { get; }
+}

@@ -1,0 +1,66 @@
+namespace SalesPipeline.Storage;
+
+/// <summary>Options of <c>UseSqlite(...)</c>: a SQLite file, the embedded default store for one machine.</summary>
+public sealed class SqliteStorageOptions
+{
+    /// <summary>The connection string used when none is given: the file <c>salespipeline.db</c> in the working folder.</summary>
+    public const string DefaultConnectionString = "Data Source=salespipeline.db";
+
+    /// <summary>Gets or sets the Microsoft.Data.Sqlite connection string, such as <c>Data Source=crm.db</c>.</summary>
+    /// <value>The default value is <see cref="DefaultConnectionString"/>.</value>
+    public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>Gets or sets how long a write waits for another connection's write to finish before it fails.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets whether the first use of the store applies pending migrations. When off, a database that is not at
+    /// this version's schema is refused with <see cref="SchemaVersionException"/> until it is migrated (<c>salespipeline db migrate</c>).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AutoMigrate { get; set; } = true;
+
+    internal void Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            errors.Add($"'ConnectionString' must name a SQLite file, such as \"{DefaultConnectionString}\"; was empty.");
+        }
+
+        if (BusyTimeout < TimeSpan.Zero || BusyTimeout > TimeSpan.FromDays(1))
+        {
+            errors.Add($"'BusyTimeout' must be between 0 and 1 day, was {BusyTimeout}.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("SQLite storage options are invalid: " + string.Join(" ", errors));
+        }
+    }
+}
+
+/// <summary>Options of <c>UsePostgres(...)</c>: one PostgreSQL database shared by many application instances and workers.</summary>
+public sealed class PostgresStorageOptions
+{
+    /// <summary>Gets or sets the Npgsql connection string, such as <c>Host=db;Database=crm;Username=crm;Password=…</c>.</summary>
+    /// <value>The default value is empty: a connection string must be given.</value>
+    public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Gets or sets whether the first use of the store applies pending migrations (under an advisory lock, so instances
+    /// starting together migrate once). When off, a database that is not at this version's schema is refused with
+    /// <see cref="SchemaVersionException"/> until it is migrated (<c>salespipeline db migrate</c>).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AutoMigrate { get; set; } = true;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("PostgreSQL storage options are invalid: 'ConnectionString' must name a server and database, such as \"Host=localhost;Database=crm;Username=crm;Password=…\"; was empty.");
+        }
+    }
+}
