@@ -230,11 +230,7 @@ internal static class SnapshotCalculator
             }
 
             var value = deal.Value;
-            var c = _currencies.IndexOf(value.Currency);
-            if ((c + 1) * _stages.Count > _cells.Length)
-            {
-                Array.Resize(ref _cells, _cells.Length * 2);
-            }
+            var c = CurrencyIndex(value.Currency);
 
             ref var cell = ref _cells[(c * _stages.Count) + stage];
             cell.Count++;
@@ -254,11 +250,7 @@ internal static class SnapshotCalculator
                 return;
             }
 
-            var c = _currencies.IndexOf(deal.Value.Currency);
-            if (c >= _closed.Length)
-            {
-                Array.Resize(ref _closed, _closed.Length * 2);
-            }
+            var c = CurrencyIndex(deal.Value.Currency);
 
             ref var cell = ref _closed[c];
             if (outcome.Kind == OutcomeKind.Won)
@@ -271,6 +263,20 @@ internal static class SnapshotCalculator
                 cell.LostCount++;
                 cell.LostValue += deal.Value.Amount;
             }
+        }
+
+        /// <summary>The currency's index; a new currency (rare: the number of currencies is bounded) widens the cell arrays.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int CurrencyIndex(string currency)
+        {
+            var c = _currencies.IndexOf(currency);
+            if (c >= _closed.Length)
+            {
+                Array.Resize(ref _closed, _closed.Length * 2);
+                Array.Resize(ref _cells, _closed.Length * _stages.Count);
+            }
+
+            return c;
         }
 
         private struct Cell
