@@ -64,14 +64,18 @@ internal static class CliApp
         var root = new RootCommand("SalesPipeline: run a B2B sales pipeline and send managers scheduled Excel funnel and win/loss reports.")
         {
             CliContext.VerboseOption,
+            StoreAccess.DbOption,
+            StoreAccess.ProviderOption,
         };
         root.Subcommands.Add(SampleCommand.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
+        root.Subcommands.Add(DbCommands.Create(context));
         return root;
     }
 
     private static bool IsBadInput(Exception e) =>
-        e is CliInputException or ArgumentException or PipelineDefinitionException or FormatException or StageTransitionRejectedException;
+        e is CliInputException or ArgumentException or PipelineDefinitionException or FormatException or StageTransitionRejectedException
+        || StoreAccess.IsBadInput(e);
 
     private static Stack<string> CommandPath(ParseResult parse)
     {
