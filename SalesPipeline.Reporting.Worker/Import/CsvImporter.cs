@@ -1,0 +1,329 @@
+using CsvHelper;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Reporting.Worker.Import;
+
+/// <summary>
+/// Imports opportunities from a CSV export into a store, in one pass and one import session:
+/// <list type="bullet">
+/// <item>The file streams through CsvHelper (RFC 4180: CRLF or LF, UTF-8 with or without a byte order mark, quoted fields
+/// with separators and line breaks); only the current batch of valid rows is held, plus a 16-byte fingerprint per id to
+/// find duplicates.</item>
+/// <item>Valid rows are written into the session batch by batch; ids the pipeline already has are skipped, so importing
+/// the same file again adds nothing. Accounts are matched or created by name through the session.</item>
+/// <item>All or nothing by default: at the first invalid row writing stops, the rest of the file is still checked so that
+/// every error is counted, and the session is disposed without a commit. With <see cref="ImportOptions.SkipInvalid"/>
+/// the valid rows are committed and the others go to <see cref="ImportOptions.RejectsWriter"/>.</item>
+/// <item>The session is committed only at the end; cancellation or an exception disposes it uncommitted, so the store is
+/// left exactly as it was.</item>
+/// </list>
+/// </summary>
+/// <remarks>Stateless and thread-safe; each call is one import.</remarks>
+internal static class CsvImporter
+{
+    /// <summary>The column a rejects file adds with the rejected row's number.</summary>
+    public const string RejectedRowColumn = "rejected_row";
+
+    /// <summary>The column a rejects file adds with why the row was rejected.</summary>
+    public const string RejectionReasonColumn = "rejection_reason";
+
+    /// <summary>Imports a CSV file read from a stream (UTF-8; a byte order mark is honoured).</summary>
+    /// <param name="csv">The file; read to its end, left open.</param>
+    /// <param name="mapping">How the file's columns become opportunities; <see cref="ImportMapping.Canonical"/> for the canonical header.</param>
+    /// <param name="pipeline">The pipeline the deals go into.</param>
+    /// <param name="target">The store.</param>
+    /// <param name="options">Dry run, invalid rows, limits and progress.</param>
+    /// <param name="by">Who imports: recorded as the creator of the deals and of the accounts created.</param>
+    /// <param name="clock">The clock: the import's instant (for deals the file gives no date for) and the progress timing.</param>
+    /// <param name="cancellationToken">Cancels the import; nothing is then committed.</param>
+    /// <returns>What was read, imported, skipped and rejected.</returns>
+    /// <exception cref="ImportConfigurationException">The mapping, the header and the pipeline do not fit; nothing was read.</exception>
+    /// <exception cref="OperationCanceledException">The import was cancelled; nothing was committed.</exception>
+    public static async Task<ImportResult> ImportAsync(
+        Stream csv,
+        ImportMapping mapping,
+        PipelineDefinition pipeline,
+        IImportTarget target,
+        ImportOptions options,
+        UserId by,
+        IClock clock,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(mapping);
+        var reader = CsvReader.Create(csv, ReaderOptions(mapping, out var malformed), leaveOpen: true);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await ImportAsync(reader, malformed, mapping, pipeline, target, options, by, clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Imports a CSV file read from text.</summary>
+    /// <param name="csv">The text; read to its end, left open.</param>
+    /// <param name="mapping">How the file's columns become opportunities.</param>
+    /// <param name="pipeline">The pipeline the deals go into.</param>
+    /// <param name="target">The store.</param>
+    /// <param name="options">Dry run, invalid rows, limits and progress.</param>
+    /// <param name="by">Who imports.</param>
+    /// <param name="clock">The clock.</param>
+    /// <param name="cancellationToken">Cancels the import; nothing is then committed.</param>
+    /// <returns>What was read, imported, skipped and rejected.</returns>
+    /// <exception cref="ImportConfigurationException">The mapping, the header and the pipeline do not fit; nothing was read.</exception>
+    public static async Task<ImportResult> ImportAsync(
+        TextReader csv,
+        ImportMapping mapping,
+        PipelineDefinition pipeline,
+        IImportTarget target,
+        ImportOptions options,
+        UserId by,
+        IClock clock,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(mapping);
+        var reader = CsvReader.Create(csv, ReaderOptions(mapping, out var malformed), leaveOpen: true);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await ImportAsync(reader, malformed, mapping, pipeline, target, options, by, clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static CsvReaderOptions ReaderOptions(ImportMapping mapping, out Dictionary<long, CsvMalformedReason> malformed)
+    {
+        var found = new Dictionary<long, CsvMalformedReason>();
+        malformed = found;
+        return new CsvReaderOptions
+        {
+            Separator = mapping.Separator,
+            HasHeader = true,
+            DetectSeparatorHint = false,
+
+            // Recover and report: a record with broken quoting becomes that row's error instead of stopping the import.
+            MalformedData = CsvMalformedDataHandling.Recover,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            OnMalformedRecord = m => found[m.RecordNumber] = m.Reason,
+        };
+    }
+
+    private static async Task<ImportResult> ImportAsync(
+        CsvReader reader,
+        Dictionary<long, CsvMalformedReason> malformed,
+        ImportMapping mapping,
+        PipelineDefinition pipeline,
+        IImportTarget target,
+        ImportOptions options,
+        UserId by,
+        IClock clock,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
+        if (by.Value is null)
+        {
+            throw new ArgumentException("'by' must name the user who imports.", nameof(by));
+        }
+
+        options.Validate();
+        var started = clock.GetCurrentInstant();
+        await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
+        var header = reader.Headers.ToArray();
+        if (header.Length == 0 || header.All(string.IsNullOrWhiteSpace))
+        {
+            throw new ImportConfigurationException("CSV header", ["The file is empty: expected a header row such as 'id,name,account,owner,stage,amount,currency'."]);
+        }
+
+        var rows = RowReader.Create(mapping, pipeline, header, by, started);
+        var rejects = options.SkipInvalid && options.RejectsWriter is { } writer ? CsvWriter.Create(writer, leaveOpen: true) : null;
+        rejects?.WriteRecord([.. header, RejectedRowColumn, RejectionReasonColumn]);
+
+        var run = new Run(pipeline, options, by, started);
+        var session = await target.BeginImportAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using (session.ConfigureAwait(false))
+            {
+                var rowErrors = new List<ImportError>();
+                Func<int, string> field = reader.GetString;
+                var nextProgress = started + options.ProgressInterval;
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    run.Read++;
+                    var row = reader.RowNumber + 1;
+                    rowErrors.Clear();
+                    ImportRow? valid;
+                    if (malformed.Remove(row, out var reason))
+                    {
+                        rowErrors.Add(new ImportError(row, string.Empty, string.Empty, $"malformed quoting ({Describe(reason)}): enclose a field with separators, quotes or line breaks in double quotes and double the quotes inside it."));
+                        valid = null;
+                    }
+                    else
+                    {
+                        valid = rows.Read(field, reader.FieldCount, row, rowErrors);
+                    }
+
+                    if (valid is null)
+                    {
+                        run.Reject(rowErrors);
+                        if (rejects is not null)
+                        {
+                            var fields = new string[header.Length + 2];
+                            for (var i = 0; i < header.Length; i++)
+                            {
+                                fields[i] = i < reader.FieldCount ? reader.GetString(i) : string.Empty;
+                            }
+
+                            fields[^2] = row.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                            fields[^1] = string.Join("; ", rowErrors.Select(e => e.Column.Length == 0 ? e.Reason : $"{e.Column}: {e.Reason}"));
+                            rejects.WriteRecord(fields);
+                        }
+                    }
+                    else if (run.Writing)
+                    {
+                        run.Pending.Add(valid);
+                        if (run.Pending.Count >= options.BatchSize)
+                        {
+                            await run.FlushAsync(session, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    if ((run.Read & 255) == 0 && options.Progress is { } progress && clock.GetCurrentInstant() is var now && now >= nextProgress)
+                    {
+                        progress.Report(new ImportProgress(run.Read, run.Rejected, now - started));
+                        nextProgress = now + options.ProgressInterval;
+                    }
+                }
+
+                if (run.Writing)
+                {
+                    await run.FlushAsync(session, cancellationToken).ConfigureAwait(false);
+                }
+
+                var commit = run.Writing && !options.DryRun;
+                if (commit)
+                {
+                    await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (rejects is not null)
+                {
+                    await rejects.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return run.Result(commit);
+            }
+        }
+        finally
+        {
+            rejects?.Dispose();
+        }
+    }
+
+    private static string Describe(CsvMalformedReason reason) => reason switch
+    {
+        CsvMalformedReason.StrayQuote => "a quote inside an unquoted field",
+        CsvMalformedReason.TextAfterClosingQuote => "text after a closing quote",
+        CsvMalformedReason.UnterminatedQuote => "a quoted field that is never closed",
+        _ => reason.ToString(),
+    };
+
+    /// <summary>The counts and the pending batch of one import.</summary>
+    private sealed class Run(PipelineDefinition pipeline, ImportOptions options, UserId by, Instant started)
+    {
+        private const int AccountCacheLimit = 10_000;
+        private readonly Dictionary<string, AccountId> _accounts = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<ImportError> _errors = [];
+        private long _imported;
+        private long _skipped;
+        private long _errorCount;
+
+        public List<ImportRow> Pending { get; } = new(options.BatchSize);
+
+        public long Read { get; set; }
+
+        public long Rejected { get; private set; }
+
+        /// <summary>Gets whether valid rows are still written: always with skip-invalid, else until the first invalid row.</summary>
+        public bool Writing { get; private set; } = true;
+
+        public void Reject(List<ImportError> rowErrors)
+        {
+            Rejected++;
+            _errorCount += rowErrors.Count;
+            foreach (var error in rowErrors.Take(options.ErrorLimit - _errors.Count))
+            {
+                _errors.Add(error);
+            }
+
+            if (!options.SkipInvalid && Writing)
+            {
+                // All or nothing: what the session holds will be discarded, so stop writing and only keep checking.
+                Writing = false;
+                Pending.Clear();
+                _imported = 0;
+                _skipped = 0;
+            }
+        }
+
+        public async Task FlushAsync(IImportSession session, CancellationToken cancellationToken)
+        {
+            if (Pending.Count == 0)
+            {
+                return;
+            }
+
+            var ids = Pending.Select(p => p.State.ExternalId!).ToList();
+            var existing = await session.ExistingExternalIdsAsync(pipeline.Id, ids, cancellationToken).ConfigureAwait(false);
+            var batch = new List<OpportunityState>(Pending.Count);
+            foreach (var row in Pending)
+            {
+                if (existing.Contains(row.State.ExternalId!))
+                {
+                    _skipped++;
+                    continue;
+                }
+
+                if (!options.DryRun)
+                {
+                    var account = row.AccountName is { } name ? await AccountAsync(session, name, cancellationToken).ConfigureAwait(false) : (AccountId?)null;
+                    batch.Add(account is null ? row.State : row.State with { Account = account });
+                }
+
+                _imported++;
+            }
+
+            if (batch.Count > 0)
+            {
+                await session.AddAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            Pending.Clear();
+        }
+
+        public ImportResult Result(bool committed) =>
+            new(Read, Writing ? _imported : 0, Writing ? _skipped : 0, Rejected, _errorCount, _errors, committed);
+
+        private async Task<AccountId> AccountAsync(IImportSession session, string name, CancellationToken cancellationToken)
+        {
+            if (_accounts.TryGetValue(name, out var id))
+            {
+                return id;
+            }
+
+            if (_accounts.Count >= AccountCacheLimit)
+            {
+                // The session matches by name too; the cache only saves round trips, so it need not grow with the file.
+                _accounts.Clear();
+            }
+
+            id = await session.EnsureAccountAsync(name, by, started, cancellationToken).ConfigureAwait(false);
+            _accounts[name] = id;
+            return id;
+        }
+    }
+}
