@@ -69,6 +69,7 @@ internal static class CliApp
         };
         root.Subcommands.Add(SampleCommand.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
+        root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(DbCommands.Create(context));
         return root;
     }

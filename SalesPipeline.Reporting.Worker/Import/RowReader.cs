@@ -30,7 +30,7 @@ internal sealed class RowReader
     private readonly string _knownStageValues;
     private readonly IdFingerprints _ids = new();
     private readonly UserId _by;
-    private readonly Instant _importedAt;
+    private readonly Instant _undated;
     private readonly string[] _cells = new string[ImportFields.All.Count];
     private readonly string[] _cellColumns = new string[ImportFields.All.Count];
 
@@ -54,7 +54,7 @@ internal sealed class RowReader
         _stageValues = stageValues;
         _knownStageValues = string.Join(", ", stageValues.Keys.Order(StringComparer.OrdinalIgnoreCase).Select(v => $"'{v}'"));
         _by = by;
-        _importedAt = importedAt;
+        _undated = importedAt;
     }
 
     /// <summary>Gets the number of columns in the header.</summary>
@@ -65,7 +65,7 @@ internal sealed class RowReader
     /// <param name="pipeline">The pipeline the deals go into.</param>
     /// <param name="header">The file's header.</param>
     /// <param name="by">Who imports (recorded as the creator and as who recorded each history entry).</param>
-    /// <param name="importedAt">When the import started: the creation instant of a deal that has no date at all.</param>
+    /// <param name="importedAt">When the import started: the creation instant of a deal that has no date at all, unless the mapping has a default creation date.</param>
     /// <returns>The reader.</returns>
     /// <exception cref="ImportConfigurationException">Something does not fit; every fault is listed.</exception>
     public static RowReader Create(ImportMapping mapping, PipelineDefinition pipeline, IReadOnlyList<string> header, UserId by, Instant importedAt)
@@ -199,7 +199,14 @@ internal sealed class RowReader
             throw new ImportConfigurationException($"header and mapping for pipeline '{pipeline.Id}'", faults);
         }
 
-        return new RowReader(mapping, pipeline, index, column, templates, [.. stageDates], stageValues, by, importedAt)
+        // A default creation date applies only to deals with no date at all (it must not override their stage dates).
+        var undated = importedAt;
+        if (mapping.Defaults.TryGetValue(ImportField.Created, out var createdDefault) && !mapping.Dates.TryParseInstant(createdDefault, out undated))
+        {
+            throw new ImportConfigurationException("mapping", [$"defaults.created: '{createdDefault}' is not a date; expected {mapping.Dates.Describe()}."]);
+        }
+
+        return new RowReader(mapping, pipeline, index, column, templates, [.. stageDates], stageValues, by, undated)
         {
             HeaderCount = names.Count,
         };
@@ -580,7 +587,7 @@ internal sealed class RowReader
             return null;
         }
 
-        var start = created ?? (steps.Count > 0 ? steps[0].At : currentAt) ?? _importedAt;
+        var start = created ?? (steps.Count > 0 ? steps[0].At : currentAt) ?? _undated;
         currentAt ??= steps.Count > 0 ? steps[^1].At : start;
         var history = new List<StageChange>(steps.Count + 2);
         StageId? from = null;
@@ -645,7 +652,7 @@ internal sealed class RowReader
         }
 
         var column = _column[i];
-        if (value.Length == 0 && _mapping.Defaults.TryGetValue(f, out var fallback))
+        if (value.Length == 0 && f != ImportField.Created && _mapping.Defaults.TryGetValue(f, out var fallback))
         {
             value = fallback;
             column = _index[i] >= 0 ? column : "defaults." + ImportFields.CanonicalName(f);

@@ -1,0 +1,294 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Import;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary>Opens the store one <c>import</c> writes into; the command disposes what it returns.</summary>
+/// <param name="parse">The command line (for global options such as <c>--db</c>).</param>
+/// <param name="pipelines">The pipelines the import may use, the chosen one included.</param>
+/// <param name="cancellationToken">Cancels opening.</param>
+/// <returns>The store.</returns>
+internal delegate Task<ImportDestination> ImportDestinationFactory(ParseResult parse, PipelineCatalog pipelines, CancellationToken cancellationToken);
+
+/// <summary>A store an import writes into, and what to dispose when the command ends.</summary>
+/// <param name="target">The store.</param>
+/// <param name="description">How messages name it, such as "SQLite crm.db".</param>
+/// <param name="owner">What owns the store (a service provider), disposed with this; <see langword="null"/> when the caller owns it.</param>
+internal sealed class ImportDestination(IImportTarget target, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
+{
+    public IImportTarget Target { get; } = target;
+
+    public string Description { get; } = description;
+
+    public ValueTask DisposeAsync() => owner?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// <c>import --file F.csv [--mapping M.json] [--pipeline ID] [--dry-run] [--skip-invalid --rejects R.csv]</c>: brings another
+/// system's deals in, all or nothing, and says exactly what was wrong with which row.
+/// </summary>
+internal static class ImportCommand
+{
+    /// <summary>Creates the command.</summary>
+    /// <param name="context">Output, error and clock.</param>
+    /// <param name="destinations">Opens the store to write into; by default the database of the global <c>--db</c> and
+    /// <c>--provider</c> options (tests pass an in-memory store).</param>
+    /// <returns>The command.</returns>
+    public static Command Create(CliContext context, ImportDestinationFactory? destinations = null)
+    {
+        var file = new Option<FileInfo>("--file", "-f")
+        {
+            Description = "The CSV file to import (UTF-8, with a header row; CRLF or LF; quoted fields may hold separators and line breaks).",
+            Required = true,
+        };
+        var mapping = new Option<FileInfo?>("--mapping", "-m")
+        {
+            Description = "A JSON mapping from the file's columns and values to opportunity fields (see README, Import). Without it the canonical header is read: id, name, account, owner, stage, amount, currency, created, expected_close, closed, outcome, reason, probability, entered_<stage>.",
+        };
+        var pipeline = new Option<string?>("--pipeline")
+        {
+            Description = "The id of the pipeline the deals go into. Default: the pipeline the mapping names (its pipelineFile), else the default pipeline 'new-business'.",
+        };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Check every row and report what would be imported; write nothing.",
+        };
+        var skipInvalid = new Option<bool>("--skip-invalid")
+        {
+            Description = "Import the valid rows even if others are invalid, writing the invalid ones with their reasons to --rejects. Without it, any invalid row means nothing is imported.",
+        };
+        var rejects = new Option<FileInfo?>("--rejects")
+        {
+            Description = "With --skip-invalid: the CSV file that receives the rejected rows (their original fields plus rejected_row and rejection_reason). Written completely or not at all.",
+        };
+        var errorLimit = new Option<int>("--error-limit")
+        {
+            Description = "How many errors to print; all are counted.",
+            DefaultValueFactory = _ => 20,
+        };
+        var by = new Option<string?>("--by")
+        {
+            Description = "Who imports, recorded as the creator of the deals and accounts. Default: the operating-system user.",
+        };
+
+        var command = new Command("import", "Import opportunities from a CSV export into the store: all or nothing, idempotent on the source id.")
+        {
+            file, mapping, pipeline, dryRun, skipInvalid, rejects, errorLimit, by,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var request = new Request(
+                parse.GetValue(file)!,
+                parse.GetValue(mapping),
+                parse.GetValue(pipeline),
+                parse.GetValue(dryRun),
+                parse.GetValue(skipInvalid),
+                parse.GetValue(rejects),
+                parse.GetValue(errorLimit),
+                parse.GetValue(by));
+            return await RunAsync(context, destinations ?? Database(context), parse, request, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, ImportDestinationFactory destinations, ParseResult parse, Request request, CancellationToken cancellationToken)
+    {
+        // Everything the user can get wrong is checked before the store is touched.
+        if (!request.File.Exists)
+        {
+            throw new CliInputException($"The file '{request.File.FullName}' does not exist.");
+        }
+
+        if (request.Rejects is not null && !request.SkipInvalid)
+        {
+            throw new CliInputException("--rejects only applies with --skip-invalid: without it, any invalid row means nothing is imported and the errors are printed.");
+        }
+
+        if (request.SkipInvalid && request.Rejects is null && !request.DryRun)
+        {
+            throw new CliInputException("--skip-invalid needs --rejects FILE.csv: the rows it skips must go somewhere they can be fixed and imported again.");
+        }
+
+        if (request.Rejects is { } rejectsFile)
+        {
+            if (string.Equals(rejectsFile.FullName, request.File.FullName, StringComparison.Ordinal))
+            {
+                throw new CliInputException("--rejects must not be the file being imported.");
+            }
+
+            if (rejectsFile.Directory is { Exists: false } folder)
+            {
+                throw new CliInputException($"The folder of --rejects '{folder.FullName}' does not exist.");
+            }
+        }
+
+        if (request.ErrorLimit < 0)
+        {
+            throw new CliInputException($"--error-limit must be 0 or more, was {request.ErrorLimit}.");
+        }
+
+        var by = new UserId(string.IsNullOrWhiteSpace(request.By) ? Environment.UserName : request.By);
+        ImportMapping map;
+        PipelineCatalog catalog;
+        PipelineDefinition definition;
+        try
+        {
+            map = request.Mapping is null ? ImportMapping.Canonical : await ImportMapping.LoadAsync(request.Mapping.FullName, cancellationToken).ConfigureAwait(false);
+            (catalog, definition) = await PipelinesAsync(map, request.Pipeline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImportConfigurationException e)
+        {
+            throw new CliInputException(e.Message);
+        }
+
+        var destination = await destinations(parse, catalog, cancellationToken).ConfigureAwait(false);
+        await using (destination.ConfigureAwait(false))
+        {
+            var temporary = request.Rejects is { } target && !request.DryRun ? TemporaryBeside(target.FullName) : null;
+            ImportResult result;
+            StreamWriter? rejectsWriter = null;
+            try
+            {
+                rejectsWriter = temporary is null ? null : new StreamWriter(temporary, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+                var options = new ImportOptions
+                {
+                    DryRun = request.DryRun,
+                    SkipInvalid = request.SkipInvalid,
+                    RejectsWriter = rejectsWriter,
+                    ErrorLimit = request.ErrorLimit,
+                    Progress = new StderrProgress(context.Error),
+                };
+                var stream = new FileStream(request.File.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+                await using (stream.ConfigureAwait(false))
+                {
+                    try
+                    {
+                        result = await CsvImporter.ImportAsync(stream, map, definition, destination.Target, options, by, context.Clock, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ImportConfigurationException e)
+                    {
+                        throw new CliInputException($"{request.File.Name}: {e.Message}");
+                    }
+                }
+
+                if (rejectsWriter is not null)
+                {
+                    await rejectsWriter.DisposeAsync().ConfigureAwait(false);
+                    rejectsWriter = null;
+                }
+
+                // The rejects file appears, complete, only when the valid rows were committed.
+                if (temporary is not null && result.Committed)
+                {
+                    File.Move(temporary, request.Rejects!.FullName, overwrite: true);
+                    temporary = null;
+                }
+            }
+            finally
+            {
+                if (rejectsWriter is not null)
+                {
+                    await rejectsWriter.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (temporary is not null)
+                {
+                    File.Delete(temporary);
+                }
+            }
+
+            return await ReportAsync(context, request, destination, definition, result).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> ReportAsync(CliContext context, Request request, ImportDestination destination, PipelineDefinition pipeline, ImportResult result)
+    {
+        var c = CultureInfo.InvariantCulture;
+        foreach (var error in result.Errors)
+        {
+            await context.Error.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+        }
+
+        var where = $"{request.File.Name} → pipeline '{pipeline.Id}' in {destination.Description}";
+        if (result.ErrorCount > 0)
+        {
+            var shown = result.Errors.Count < result.ErrorCount ? $" (the first {result.Errors.Count} shown)" : string.Empty;
+            await context.Error.WriteLineAsync(string.Create(c, $"{result.ErrorCount:N0} errors in {result.Rejected:N0} of {result.Read:N0} rows{shown}.")).ConfigureAwait(false);
+        }
+
+        if (request.DryRun)
+        {
+            var would = request.SkipInvalid || result.Rejected == 0
+                ? string.Create(c, $"{result.Imported:N0} would be imported, {result.SkippedExisting:N0} are already there, {result.Rejected:N0} invalid")
+                : string.Create(c, $"{result.Rejected:N0} invalid, so nothing would be imported without --skip-invalid");
+            await context.Output.WriteLineAsync(string.Create(c, $"Dry run, nothing written: {where}: {result.Read:N0} rows read; {would}.")).ConfigureAwait(false);
+            return result.Rejected == 0 ? CliApp.Success : CliApp.BadInput;
+        }
+
+        if (!result.Committed)
+        {
+            await context.Error.WriteLineAsync("Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.").ConfigureAwait(false);
+            return CliApp.BadInput;
+        }
+
+        var rejected = result.Rejected == 0 ? "0 rejected" : string.Create(c, $"{result.Rejected:N0} rejected (written to {request.Rejects!.FullName})");
+        await context.Output.WriteLineAsync(string.Create(c, $"Imported {where}: {result.Read:N0} rows read; {result.Imported:N0} imported, {result.SkippedExisting:N0} already there, {rejected}.")).ConfigureAwait(false);
+        return CliApp.Success;
+    }
+
+    /// <summary>The pipelines an import may use: the built-in default and the one the mapping names, and the chosen one.</summary>
+    private static async Task<(PipelineCatalog Catalog, PipelineDefinition Chosen)> PipelinesAsync(ImportMapping mapping, string? requested, CancellationToken cancellationToken)
+    {
+        var pipelines = new List<PipelineDefinition> { PipelineDefinition.Default };
+        PipelineDefinition? named = null;
+        if (mapping.PipelineFile is { } path)
+        {
+            if (!File.Exists(path))
+            {
+                throw new CliInputException($"The mapping's pipelineFile '{path}' does not exist.");
+            }
+
+            named = PipelineDefinition.FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+            pipelines.RemoveAll(p => p.Id == named.Id);
+            pipelines.Add(named);
+        }
+
+        var catalog = new PipelineCatalog(pipelines, named?.Id);
+        if (requested is null)
+        {
+            return (catalog, catalog.Default);
+        }
+
+        var chosen = StageId.IsValid(requested) ? catalog.All.FirstOrDefault(p => p.Id.Value == requested) : null;
+        return chosen is null
+            ? throw new CliInputException($"--pipeline '{requested}' is not known here; known: {string.Join(", ", catalog.All.Select(p => p.Id))} (a mapping's pipelineFile adds its pipeline).")
+            : (catalog, chosen);
+    }
+
+    private static string TemporaryBeside(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{RandomNumberGenerator.GetHexString(12, lowercase: true)}.tmp");
+
+    /// <summary>The database the global <c>--db</c>/<c>--provider</c> options name; a missing SQLite file is created and migrated.</summary>
+    private static ImportDestinationFactory Database(CliContext context) => (parse, pipelines, cancellationToken) =>
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var services = StoreAccess.Open(parse, context.Clock, create: true, pipelines);
+        return Task.FromResult(new ImportDestination(services.GetRequiredService<IImportTarget>(), StoreAccess.Describe(parse), services));
+    };
+
+    private sealed record Request(FileInfo File, FileInfo? Mapping, string? Pipeline, bool DryRun, bool SkipInvalid, FileInfo? Rejects, int ErrorLimit, string? By);
+
+    /// <summary>Progress on stderr: rows read and rows per second, about every two seconds, so short imports print nothing.</summary>
+    private sealed class StderrProgress(TextWriter error) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) =>
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"import: {value.Read:N0} rows read, {value.Rejected:N0} rejected ({value.RowsPerSecond:N0} rows/s)"));
+    }
+}
