@@ -87,7 +87,7 @@ internal sealed class DemoPipelineGenerator
         }
 
         // Each open stage: work on the deal, then move on, lose it, or leave it open when time runs out.
-        var chances = new[] { 0.72, 0.62, 0.58, 0.62 };
+        var chances = new[] { 0.8, 0.72, 0.68, 0.7 };
         for (var step = 0; step < _pipeline.OpenStages.Count; step++)
         {
             var stage = deal.Stage;

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Demo;
+using SalesPipeline.Reporting.Worker.Exporting;
+using SalesPipeline.Storage.Migrations;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary><c>demo</c>: migrate, fill the store with a demo pipeline, and write the last full quarter's reports.</summary>
+internal static class DemoCommand
+{
+    private const int BatchSize = 1_000;
+
+    private static readonly string[] Cultures = ["en", "pl"];
+
+    public static Command Create(CliContext context)
+    {
+        var deals = new Option<int>("--deals") { Description = "How many demo deals to create.", DefaultValueFactory = _ => 2_000 };
+        var seed = new Option<int>("--seed") { Description = "The random seed; the same seed gives the same pipeline.", DefaultValueFactory = _ => 42 };
+        var output = new Option<string>("--out") { Description = "The folder the reports are written to (created when missing).", DefaultValueFactory = _ => "reports" };
+        var zone = ReportOptions.TimeZone();
+
+        var command = new Command("demo", "Create the database if needed, fill it with a realistic demo pipeline (deals over the last 12 months, with histories, activities, owners, accounts and loss reasons), and write the last full quarter's reports.")
+        {
+            deals, seed, output, zone,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var count = parse.GetValue(deals);
+            if (count is < 1 or > 1_000_000)
+            {
+                throw new CliInputException($"--deals must be between 1 and 1,000,000, was {count:N0}.");
+            }
+
+            var timeZone = ReportOptions.ParseZone(parse.GetValue(zone)!);
+            var folder = ReportOptions.CheckWritableFolder(parse.GetValue(output)!, "--out", create: true);
+            await using var services = StoreAccess.Open(parse, context.Clock, create: true);
+            await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+            var pipeline = services.GetRequiredService<PipelineCatalog>().Default;
+            var now = context.Clock.GetCurrentInstant();
+
+            var added = await SeedAsync(services.GetRequiredService<IImportTarget>(), pipeline, count, parse.GetValue(seed), now, context, cancellationToken).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(added == count
+                ? $"Created {added:N0} demo deals in {StoreAccess.Describe(parse)}."
+                : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
+
+            var (from, to) = LastFullQuarter(now.InZone(timeZone).Date);
+            var builder = new ReportBuilder(
+                services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock);
+            ReportModel? english = null;
+            foreach (var culture in Cultures)
+            {
+                var request = new ReportRequest(pipeline, from, to, timeZone, null, culture, ReportKind.All, ReportOptions.DefaultDetailRows);
+                var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+                english ??= model;
+                var quarter = $"{from.Year}-Q{((from.Month - 1) / 3) + 1}";
+                var path = Path.Combine(folder, culture == "en" ? $"pipeline-{quarter}.xlsx" : $"pipeline-{quarter}-{culture}.xlsx");
+                await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(path).ConfigureAwait(false);
+            }
+
+            await WriteSummaryAsync(context.Output, english!).ConfigureAwait(false);
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    internal static (LocalDate From, LocalDate To) LastFullQuarter(LocalDate today)
+    {
+        var thisQuarter = new LocalDate(today.Year, (((today.Month - 1) / 3) * 3) + 1, 1);
+        var from = thisQuarter.PlusMonths(-3);
+        return (from, thisQuarter.PlusDays(-1));
+    }
+
+    private static async Task<int> SeedAsync(IImportTarget target, PipelineDefinition pipeline, int count, int seed, Instant now, CliContext context, CancellationToken cancellationToken)
+    {
+        var system = new UserId("demo");
+        await using var session = await target.BeginImportAsync(cancellationToken).ConfigureAwait(false);
+        var accounts = new Dictionary<string, AccountId>(StringComparer.Ordinal);
+        foreach (var name in DemoPipelineGenerator.AccountNames)
+        {
+            accounts[name] = await session.EnsureAccountAsync(name, system, now - Duration.FromDays(400), cancellationToken).ConfigureAwait(false);
+        }
+
+        var added = 0;
+        var batch = new List<OpportunityState>(BatchSize);
+        async Task FlushAsync()
+        {
+            var existing = await session.ExistingExternalIdsAsync(pipeline.Id, [.. batch.Select(d => d.ExternalId!)], cancellationToken).ConfigureAwait(false);
+            var fresh = batch.Where(d => !existing.Contains(d.ExternalId!)).ToList();
+            await session.AddAsync(fresh, cancellationToken).ConfigureAwait(false);
+            added += fresh.Count;
+            batch.Clear();
+        }
+
+        var generated = 0;
+        foreach (var deal in new DemoPipelineGenerator(pipeline, seed, now).Generate(count, accounts))
+        {
+            batch.Add(deal);
+            if (batch.Count == BatchSize)
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+
+            if (++generated % 100_000 == 0)
+            {
+                await context.Error.WriteLineAsync($"  {generated:N0} of {count:N0} deals generated").ConfigureAwait(false);
+            }
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return added;
+    }
+
+    private static async Task WriteSummaryAsync(TextWriter output, ReportModel model)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var s = model.Summary[0];
+        await output.WriteLineAsync(string.Create(c, $"Period:      {model.PeriodStart:uuuu-MM-dd} – {model.PeriodEnd:uuuu-MM-dd} ({model.PipelineName}), snapshot at its end")).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(c, $"Open deals:  {s.OpenDeals:N0} worth {s.OpenValue:N0} {s.Currency}, weighted {s.WeightedValue:N0} {s.Currency}")).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(c, $"Closed:      {s.Won:N0} won, {s.Lost:N0} lost; win rate {Percent(s.WinRateByCount)} by count, {Percent(s.WinRateByValue)} by value")).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(c, $"Sales cycle: {(s.AverageCycleDays is { } d ? d.ToString("N1", c) + " days" : "n/a")} on average for won deals")).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(c, $"Velocity:    {(s.SalesVelocityPerDay is { } v ? v.ToString("N0", c) + " " + s.Currency + " per day" : "n/a")}")).ConfigureAwait(false);
+    }
+
+    private static string Percent(decimal? rate) => rate is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
+}

@@ -1,0 +1,229 @@
+using System.Globalization;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Reporting.Worker.Exporting;
+
+/// <summary>Which sheets a workbook holds besides Summary and Opportunities.</summary>
+internal enum ReportKind
+{
+    All,
+    Funnel,
+    WinLoss,
+    Forecast,
+}
+
+/// <summary>What one report covers. Closed deals count by close date within [<see cref="From"/>, <see cref="To"/>] in <see cref="TimeZone"/>.</summary>
+internal sealed record ReportRequest(
+    PipelineDefinition Pipeline,
+    LocalDate From,
+    LocalDate To,
+    DateTimeZone TimeZone,
+    UserId? Owner,
+    string Culture,
+    ReportKind Kind,
+    int DetailRowLimit)
+{
+    /// <summary>Gets the period as instants: from the start of <see cref="From"/> to the end of <see cref="To"/>.</summary>
+    public Interval Period => new(From.AtStartOfDayInZone(TimeZone).ToInstant(), To.PlusDays(1).AtStartOfDayInZone(TimeZone).ToInstant());
+
+    /// <summary>Gets the snapshot instant: the end of <see cref="To"/>.</summary>
+    public Instant AsOf => Period.End;
+}
+
+/// <summary>
+/// Computes a report's figures: the snapshot funnel from the store's SQL aggregates, the rest by streaming the
+/// pipeline's deals through the calculators one pass each, so memory does not grow with the store.
+/// </summary>
+internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock)
+{
+    public async Task<ReportModel> BuildAsync(ReportRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var pipeline = request.Pipeline;
+        var period = request.Period;
+        var asOf = request.AsOf;
+        var culture = CultureInfo.GetCultureInfo(request.Culture);
+
+        IEnumerable<OpportunityState> Deals() =>
+            opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken).ToBlockingEnumerable(cancellationToken);
+
+        var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
+        var reached = PipelineAnalytics.ReachedStages(Deals(), pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
+        var winLoss = PipelineAnalytics.WinLoss(Deals(), pipeline, period, new WinLossOptions { Owner = request.Owner });
+        var cycle = PipelineAnalytics.SalesCycle(Deals(), pipeline, period, new SalesCycleOptions { Owner = request.Owner });
+        var velocity = PipelineAnalytics.Velocity(Deals(), pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
+        var forecast = PipelineAnalytics.Forecast(Deals(), pipeline, asOf, new ForecastOptions { Owner = request.Owner });
+
+        var accountNames = new Dictionary<AccountId, string>();
+        await foreach (var account in accounts.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            accountNames[account.Id] = account.Name;
+        }
+
+        var filters = new List<(string, string)> { (Label(culture, "Pipeline", "Lejek"), pipeline.Name) };
+        if (request.Owner is { } owner)
+        {
+            filters.Add((Label(culture, "Owner", "Handlowiec"), owner.Value));
+        }
+
+        return new ReportModel(
+            request.Culture,
+            pipeline.Name,
+            request.From,
+            request.To,
+            asOf,
+            clock.GetCurrentInstant(),
+            request.TimeZone,
+            filters,
+            Summary(snapshot, winLoss, cycle, velocity),
+            Funnel(pipeline, culture, snapshot, reached),
+            WinLossTables(pipeline, culture, winLoss),
+            [.. forecast.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
+            Detail(Deals(), pipeline, culture, period, asOf, request.TimeZone, accountNames),
+            request.DetailRowLimit);
+    }
+
+    private static List<SummaryFigures> Summary(SnapshotFunnel snapshot, WinLossReport winLoss, SalesCycleReport cycle, SalesVelocityReport velocity)
+    {
+        var currencies = snapshot.OpenValues.Select(v => v.Currency)
+            .Concat(winLoss.Total.Values.Select(v => v.Currency))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (currencies.Count == 0)
+        {
+            return [new SummaryFigures(string.Empty, 0, 0m, 0m, 0, 0, null, null, cycle.Won.MeanDays, null)];
+        }
+
+        return
+        [
+            .. currencies.Select(currency =>
+            {
+                var open = snapshot.OpenValues.FirstOrDefault(v => v.Currency == currency);
+                var closed = winLoss.Total.Values.FirstOrDefault(v => v.Currency == currency);
+                var speed = velocity.Values.FirstOrDefault(v => v.Currency == currency);
+                return new SummaryFigures(
+                    currency,
+                    open?.Count ?? 0,
+                    open?.Value ?? 0m,
+                    open?.WeightedValue ?? 0m,
+                    closed?.Won ?? 0,
+                    closed?.Lost ?? 0,
+                    closed is null ? null : Rate(closed.Won, closed.Won + closed.Lost),
+                    closed?.WinRateByValue,
+                    cycle.Won.MeanDays,
+                    speed?.ValuePerDay);
+            }),
+        ];
+    }
+
+    private static List<FunnelRow> Funnel(PipelineDefinition pipeline, CultureInfo culture, SnapshotFunnel snapshot, ReachedStageFunnel reached)
+    {
+        var rows = new List<FunnelRow>();
+        var mainCurrency = snapshot.OpenValues.OrderByDescending(v => v.Count).FirstOrDefault()?.Currency
+            ?? (snapshot.Won.Values.Count > 0 ? snapshot.Won.Values[0].Currency : string.Empty);
+        foreach (var stage in pipeline.Stages.Where(s => s.Kind != StageKind.Lost))
+        {
+            var reach = reached.Stages.FirstOrDefault(r => r.Stage == stage.Id);
+            var name = stage.NameIn(culture);
+            if (stage.IsOpen)
+            {
+                var figures = snapshot.Stages.FirstOrDefault(s => s.Stage == stage.Id);
+                var values = figures?.Values is { Count: > 0 } v ? v : [new OpenDealTotals(mainCurrency, 0, 0m, 0m, null)];
+                foreach (var value in values)
+                {
+                    rows.Add(new FunnelRow(name, value.Currency, value.Count, value.Value, value.WeightedValue, Rate(value.Count, snapshot.OpenCount),
+                        reach?.Reached ?? 0, reach?.ConversionFromPrevious, reach?.CumulativeConversion));
+                }
+            }
+            else
+            {
+                // The won row shows the deals won in the period; with several currencies each row shows the total count.
+                var won = snapshot.Won.Values.Count > 0 ? snapshot.Won.Values.Select(m => (m.Currency, m.Amount)) : [(mainCurrency, 0m)];
+                foreach (var (currency, amount) in won)
+                {
+                    rows.Add(new FunnelRow(name, currency, snapshot.Won.Count, amount, amount, null,
+                        reach?.Reached ?? 0, reach?.ConversionFromPrevious, reach?.CumulativeConversion));
+                }
+            }
+        }
+
+        return rows;
+    }
+
+    private static WinLossSection WinLossTables(PipelineDefinition pipeline, CultureInfo culture, WinLossReport report)
+    {
+        var total = Label(culture, "Total", "Razem");
+        var none = Label(culture, "(none)", "(brak)");
+        return new WinLossSection(
+            [.. Rows(total, report.Total)],
+            [.. report.ByOwner.OrderBy(o => o.Owner.Value, StringComparer.CurrentCulture).SelectMany(o => Rows(o.Owner.Value, o.Figures))],
+            [.. report.ByLossReason.SelectMany(g => LossRows(g.Key ?? none, g))],
+            [.. report.ByStageLostAt.SelectMany(g => LossRows(
+                g.Key is { } id && StageId.IsValid(id) && pipeline.TryGetStage(new StageId(id), out var stage) ? stage.NameIn(culture) : g.Key ?? none, g))]);
+    }
+
+    private static IEnumerable<WinLossRow> Rows(string label, WinLossFigures figures) =>
+        figures.Values.Select(v => new WinLossRow(label, v.Currency, v.Won, v.Lost, v.WonValue, v.LostValue, Rate(v.Won, v.Won + v.Lost), v.WinRateByValue));
+
+    // A loss group counts its deals across currencies; with several currencies each row shows the group's count.
+    private static IEnumerable<WinLossRow> LossRows(string label, LossGroup group) =>
+        group.Values.Select(v => new WinLossRow(label, v.Currency, 0, group.Lost, 0m, v.Amount, null, null));
+
+    private static IEnumerable<OpportunityRow> Detail(
+        IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, CultureInfo culture, Interval period, Instant asOf, DateTimeZone zone,
+        Dictionary<AccountId, string> accountNames)
+    {
+        foreach (var deal in deals)
+        {
+            if (PipelineAggregates.StageAt(deal, asOf) is not { } stageId)
+            {
+                continue;
+            }
+
+            var stage = pipeline.Stage(stageId);
+            var closedAt = stage.IsOpen ? null : deal.Outcome?.ClosedAt;
+            if (closedAt is { } closed && !period.Contains(closed))
+            {
+                continue;
+            }
+
+            var probability = stage.Kind switch
+            {
+                StageKind.Won => 100,
+                StageKind.Lost => 0,
+                _ => deal.ProbabilityOverride ?? stage.DefaultProbability,
+            };
+            var status = stage.Kind switch
+            {
+                StageKind.Won => Label(culture, "Won", "Wygrana"),
+                StageKind.Lost => Label(culture, "Lost", "Przegrana"),
+                _ => Label(culture, "Open", "Otwarta"),
+            };
+            yield return new OpportunityRow(
+                deal.Name,
+                deal.Account is { } a ? accountNames.GetValueOrDefault(a) : null,
+                deal.Owner.Value,
+                stage.NameIn(culture),
+                status,
+                deal.Value.Currency,
+                deal.Value.Amount,
+                probability,
+                deal.Value.Amount * probability / 100m,
+                deal.CreatedAt.InZone(zone).Date,
+                deal.ExpectedClose,
+                closedAt?.InZone(zone).Date,
+                stage.Kind == StageKind.Lost ? deal.Outcome?.Reason : null,
+                stage.IsOpen ? null : deal.Outcome?.Comment);
+        }
+    }
+
+    private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
+
+    private static string Label(CultureInfo culture, string en, string pl) =>
+        culture.TwoLetterISOLanguageName == "pl" ? pl : en;
+}
