@@ -71,6 +71,8 @@ internal static class CliApp
         root.Subcommands.Add(PipelineCommands.Create(context));
         root.Subcommands.Add(ImportCommand.Create(context));
         root.Subcommands.Add(DbCommands.Create(context));
+        root.Subcommands.Add(DemoCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
         return root;
     }
 
