@@ -1,0 +1,269 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Storage;
+using SalesPipeline.Storage.Migrations;
+using SalesPipeline.Storage.Sqlite;
+using Xunit;
+
+namespace SalesPipeline.Tests.Storage;
+
+/// <summary>What only the SQLite store has to show: crash safety, its files, migrations, and errors that say what to do.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-sqlite-").FullName;
+
+    private string File(string name = "crm.db") => Path.Combine(_folder, name);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
+    {
+        var store = new SqliteOpportunityStore(Database());
+        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
+        store.AfterOpportunityRowWritten = _ => throw new IOException("disk unplugged");
+
+        await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(state));
+
+        Assert.Null(await store.FindAsync(state.Id));
+        Assert.Equal((0L, 0L), await CountRowsAsync(state.Id));
+    }
+
+    [Fact]
+    public async Task SaveAsync_UpdateInterruptedBeforeHistory_KeepsThePreviousVersionWhole()
+    {
+        var store = new SqliteOpportunityStore(Database());
+        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(2), 3);
+        await store.SaveAsync(state);
+        var deal = Opportunity.Restore((await store.FindAsync(state.Id))!, PipelineDefinition.Default);
+        deal.LogActivity(NewActivity.Call("will be lost"), Deals.Anna, deal.LastChangedAt + Duration.FromHours(1));
+        deal.MoveTo(PipelineDefinition.Default, Stages.Qualification, Deals.Anna, deal.LastChangedAt + Duration.FromHours(1));
+        using var cancel = new CancellationTokenSource();
+        store.AfterOpportunityRowWritten = token =>
+        {
+            cancel.Cancel();
+            return Task.CompletedTask;
+        };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.SaveAsync(deal.ToState(), cancel.Token));
+
+        Assert.Equal(StoredForm(state, 1), await store.FindAsync(state.Id));
+    }
+
+    [Fact]
+    public async Task SaveAsync_FilesCopiedMidTransaction_AsACrashLeavesThem_HoldNeitherRowNorHistory()
+    {
+        var database = Database();
+        var store = new SqliteOpportunityStore(database);
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(3), 2));
+        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(4), 8);
+        var crashed = Path.Combine(_folder, "crashed");
+        Directory.CreateDirectory(crashed);
+        store.AfterOpportunityRowWritten = _ =>
+        {
+            // What the disk holds if the process dies here: the file and its WAL, without a commit record.
+            foreach (var file in Directory.GetFiles(_folder, "crm.db*"))
+            {
+                System.IO.File.Copy(file, Path.Combine(crashed, Path.GetFileName(file)));
+            }
+
+            return Task.CompletedTask;
+        };
+
+        await store.SaveAsync(state);
+
+        var afterCrash = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(crashed, "crm.db")}" }));
+        Assert.Null(await afterCrash.FindAsync(state.Id));
+        Assert.NotNull(await store.FindAsync(state.Id));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RunTwiceAndByFourAtOnce_AppliesEachScriptOnce()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Database().MigrateAsync(CancellationToken.None))));
+
+        Assert.Single(results, r => r.Applied);
+        Assert.All(results, r => Assert.Equal(MigrationScripts.Latest(MigrationScripts.Sqlite), r.ToVersion));
+        Assert.False((await Database().MigrateAsync(CancellationToken.None)).Applied);
+        await using var connection = new SqliteConnection($"Data Source={File()}");
+        Assert.Equal(MigrationScripts.For(MigrationScripts.Sqlite).Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
+    {
+        await Database().MigrateAsync(CancellationToken.None);
+        await using (var connection = new SqliteConnection($"Data Source={File()}"))
+        {
+            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
+        }
+
+        var store = new SqliteOpportunityStore(Database());
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
+
+        Assert.Equal((42, MigrationScripts.Latest(MigrationScripts.Sqlite)), (error.DatabaseVersion, error.ApplicationVersion));
+        Assert.Contains("schema version 42", error.Message, StringComparison.Ordinal);
+        Assert.Contains("upgrade this application", error.Message, StringComparison.Ordinal);
+        Assert.Contains(File(), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FirstUse_AutoMigrateOffOnAnEmptyFile_IsRefusedSayingHowToMigrate()
+    {
+        var store = new SqliteOpportunityStore(Database(o => o.AutoMigrate = false));
+
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
+
+        Assert.Equal(0, error.DatabaseVersion);
+        Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FirstUse_FolderThatDoesNotExist_SaysWhichFolderAndWhatToDo()
+    {
+        var missing = Path.Combine(_folder, "no", "such", "folder");
+        var store = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(missing, "crm.db")}" }));
+
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(OpportunityId.New()));
+
+        Assert.Contains($"the folder '{missing}' does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Create the folder, or change the Data Source", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(missing, "crm.db"), error.Target);
+    }
+
+    [Fact]
+    public async Task SaveAsync_ReadOnlyFile_SaysTheFileIsReadOnlyAndWhatToDo()
+    {
+        var store = new SqliteOpportunityStore(Database());
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(5), 1));
+        SqliteConnection.ClearAllPools();
+        MakeReadOnly(File());
+        try
+        {
+            var reopened = new SqliteOpportunityStore(Database());
+
+            var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => reopened.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(6), 1)));
+
+            Assert.Contains($"'{File()}' is read-only", error.Message, StringComparison.Ordinal);
+            Assert.Contains("write permission", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            MakeWritable(File());
+        }
+    }
+
+    [Fact]
+    public void UseSqlite_NoConnectionString_UsesSalespipelineDbInTheWorkingFolder()
+    {
+        var services = new ServiceCollection();
+        services.AddSalesPipeline().UseSqlite();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(Path.GetFullPath("salespipeline.db"), provider.GetRequiredService<SqliteDatabase>().Target);
+    }
+
+    [Fact]
+    public async Task UseSqlite_ReplacesEveryInMemoryPort_AndTheServiceWorksOnTheFile()
+    {
+        var services = new ServiceCollection();
+        services.AddSalesPipeline().UseSqlite($"Data Source={File()}", o => o.BusyTimeout = TimeSpan.FromSeconds(7));
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<SqliteOpportunityStore>(provider.GetRequiredService<IOpportunityStore>());
+        Assert.IsType<SqliteAccountStore>(provider.GetRequiredService<IAccountStore>());
+        Assert.IsType<SqliteActivityStore>(provider.GetRequiredService<IActivityStore>());
+        Assert.IsType<SqlitePipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
+        Assert.IsType<SqliteImportTarget>(provider.GetRequiredService<IImportTarget>());
+        var crm = provider.GetRequiredService<ISalesPipeline>();
+        var account = await crm.CreateAccountAsync("ACME", null, Deals.Anna);
+        var deal = await crm.CreateAsync(new NewOpportunity("ERP", Money.Of(10m, "PLN"), account.Id, new LocalDate(2027, 1, 1)), Deals.Anna);
+        await crm.LogActivityAsync(deal.Id, NewActivity.Call("intro"), Deals.Anna);
+        await crm.MoveAsync(deal.Id, Stages.Qualification, Deals.Anna);
+        Assert.Equal(Stages.Qualification, (await crm.GetAsync(deal.Id)).Stage);
+
+        await using var connection = await provider.GetRequiredService<SqliteDatabase>().OpenAsync(CancellationToken.None);
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(7000L, await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout"));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
+    }
+
+    [Theory]
+    [InlineData("crm.db", "is not a SQLite connection string")]
+    [InlineData("Data Source=:memory:", "names no SQLite file")]
+    [InlineData("", "'ConnectionString' must name a SQLite file")]
+    public void UseSqlite_UnusableConnectionString_FailsAtRegistrationSayingWhatToWrite(string connectionString, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddSalesPipeline().UseSqlite(connectionString));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UseSqlite_NegativeBusyTimeout_FailsAtRegistrationNamingTheOption()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddSalesPipeline().UseSqlite(configure: o => o.BusyTimeout = TimeSpan.FromSeconds(-1)));
+
+        Assert.Contains("'BusyTimeout' must be between 0 and 1 day, was -00:00:01", error.Message, StringComparison.Ordinal);
+    }
+
+    private static OpportunityState StoredForm(OpportunityState state, int version) => SalesPipeline.Storage.Internal.StoredForm.Of(state) with { Version = version };
+
+    private SqliteDatabase Database(Action<SqliteStorageOptions>? configure = null)
+    {
+        var options = new SqliteStorageOptions { ConnectionString = $"Data Source={File()}" };
+        configure?.Invoke(options);
+        return new SqliteDatabase(options);
+    }
+
+    private async Task<(long Rows, long History)> CountRowsAsync(OpportunityId id)
+    {
+        await using var connection = new SqliteConnection($"Data Source={File()}");
+        var key = new { Id = id.ToString() };
+        return (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities WHERE id = @Id", key),
+                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = @Id", key));
+    }
+
+    // Root ignores file modes, so as root the file is made immutable instead (what a read-only mount also does).
+    private static void MakeReadOnly(string path)
+    {
+        if (Environment.UserName == "root")
+        {
+            Run("chattr", "+i", path);
+        }
+        else if (!OperatingSystem.IsWindows())
+        {
+            System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+    }
+
+    private static void MakeWritable(string path)
+    {
+        if (Environment.UserName == "root")
+        {
+            Run("chattr", "-i", path);
+        }
+        else if (!OperatingSystem.IsWindows())
+        {
+            System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed: {process.StandardError.ReadToEnd()}");
+    }
+}
