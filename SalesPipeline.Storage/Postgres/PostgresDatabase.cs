@@ -110,9 +110,11 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE (SELECT COALESCE(MAX(version), 0) FROM schema_version) END",
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT to_regclass('schema_version') IS NOT NULL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return exists
+                ? await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COALESCE(MAX(version), 0) FROM schema_version", cancellationToken: cancellationToken)).ConfigureAwait(false)
+                : 0;
         }
     }
 
