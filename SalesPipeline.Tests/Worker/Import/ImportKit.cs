@@ -1,0 +1,83 @@
+using System.Text;
+using NodaTime;
+using NodaTime.Testing;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.InMemory;
+using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Import;
+
+namespace SalesPipeline.Tests.Worker.Import;
+
+/// <summary>Canonical CSV files, an in-memory store and a fixed clock for the import tests.</summary>
+internal static class ImportKit
+{
+    public const string Header = "id,name,account,owner,stage,amount,currency,created,expected_close,closed,outcome,reason,probability";
+
+    public static readonly Instant Now = Instant.FromUtc(2026, 1, 15, 9, 0);
+
+    public static readonly UserId Importer = new("importer");
+
+    /// <summary>A valid canonical row: an open qualification deal.</summary>
+    public static string Row(string id, string name = "ERP rollout", string account = "Kowalski Logistics", string owner = "anna", string stage = "qualification",
+        string amount = "1200.50", string currency = "PLN", string created = "2025-01-10", string expectedClose = "2025-06-30", string closed = "",
+        string outcome = "", string reason = "", string probability = "") =>
+        string.Join(',', id, name, account, owner, stage, amount, currency, created, expectedClose, closed, outcome, reason, probability);
+
+    public static string Csv(params string[] rows) => string.Join("\n", [Header, .. rows]) + "\n";
+
+    public static Task<ImportResult> ImportAsync(
+        string csv,
+        IImportTarget target,
+        ImportOptions? options = null,
+        ImportMapping? mapping = null,
+        PipelineDefinition? pipeline = null,
+        CancellationToken cancellationToken = default) =>
+        CsvImporter.ImportAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(csv)),
+            mapping ?? ImportMapping.Canonical,
+            pipeline ?? PipelineDefinition.Default,
+            target,
+            options ?? new ImportOptions(),
+            Importer,
+            new FakeClock(Now),
+            cancellationToken);
+
+    public static async Task<List<OpportunityState>> DealsAsync(InMemoryStore store)
+    {
+        var deals = new List<OpportunityState>();
+        await foreach (var deal in store.QueryAsync(OpportunityQuery.All))
+        {
+            deals.Add(deal);
+        }
+
+        return deals;
+    }
+
+    public static async Task<List<Account>> AccountsAsync(InMemoryStore store)
+    {
+        var accounts = new List<Account>();
+        await foreach (var account in store.ListAsync())
+        {
+            accounts.Add(account);
+        }
+
+        return accounts;
+    }
+
+    /// <summary>The repository's root folder (where SalesPipeline.sln is).</summary>
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SalesPipeline.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("SalesPipeline.sln not found above the test's folder.");
+    }
+
+    public static string MappingsFolder => Path.Combine(RepoRoot(), "SalesPipeline.Reporting.Worker", "Import", "Mappings");
+}
