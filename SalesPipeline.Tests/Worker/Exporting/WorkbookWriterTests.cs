@@ -1,0 +1,600 @@
+using System.IO.Compression;
+using ClosedXML.Excel;
+using SalesPipeline.Reporting.Worker.Exporting;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Exporting;
+
+/// <summary>
+/// Writes hand-built report models and opens the files again with ClosedXML: sheets, values, cell types,
+/// number formats, panes, the detail table and its cap, Polish labels, hostile text, and the atomic write.
+/// </summary>
+public sealed class WorkbookWriterTests : IDisposable
+{
+    private static readonly string[] SheetOrder = ["Summary", "Funnel", "Win-Loss", "Forecast", "Opportunities"];
+    private static readonly string[] WinLossSections = ["Total", "By owner", "By loss reason", "By stage lost at"];
+
+    private readonly TempFolder _folder = new();
+    private readonly WorkbookWriter _writer = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task WriteAsync_QuarterModel_WritesTheFiveSheetsInOrder()
+    {
+        var path = _folder.File("report.xlsx");
+
+        await _writer.WriteAsync(ReportModels.Quarter(), path, CancellationToken.None);
+
+        using var workbook = new XLWorkbook(path);
+        Assert.Equal(SheetOrder, workbook.Worksheets.Select(s => s.Name));
+        Assert.True(workbook.Worksheet("Summary").TabActive);
+    }
+
+    [Fact]
+    public void Write_QuarterModel_SummaryHasHeaderRowsAsTypedValues()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Quarter());
+        var sheet = workbook.Worksheet("Summary");
+
+        Assert.Equal("Sales pipeline report", sheet.Cell("A1").GetString());
+        AssertText(ValueOf(sheet, "Pipeline"), "B2B =default");
+        AssertDate(ValueOf(sheet, "Period from"), new DateTime(2026, 1, 1), "yyyy-mm-dd");
+        AssertDate(ValueOf(sheet, "Period to"), new DateTime(2026, 3, 31), "yyyy-mm-dd");
+        // Instants in the model's zone: 21:59:59 UTC is 23:59:59 in Warsaw (CEST), 06:00 UTC is 08:00.
+        AssertDate(ValueOf(sheet, "As of"), new DateTime(2026, 3, 31, 23, 59, 59), "yyyy-mm-dd hh:mm");
+        AssertDate(ValueOf(sheet, "Generated at"), new DateTime(2026, 4, 6, 8, 0, 0), "yyyy-mm-dd hh:mm");
+        AssertText(ValueOf(sheet, "Time zone"), "Europe/Warsaw");
+        var filters = RowOf(sheet, "Filters");
+        AssertText(sheet.Cell(filters + 1, 1), "Owner");
+        AssertText(sheet.Cell(filters + 1, 2), "+48 Anna");
+    }
+
+    [Fact]
+    public void Write_QuarterModel_SummaryKeyFiguresPerCurrencyWithFormats()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Quarter());
+        var sheet = workbook.Worksheet("Summary");
+        var header = RowOf(sheet, "Key figures");
+        AssertText(sheet.Cell(header, 2), "PLN");
+        AssertText(sheet.Cell(header, 3), "EUR");
+
+        AssertNumber(ValueOf(sheet, "Open deals"), 12, "#,##0");
+        AssertNumber(ValueOf(sheet, "Open value"), 1_234_567.89, "#,##0.00 \"PLN\"");
+        AssertNumber(ValueOf(sheet, "Weighted value"), 345_678.5, "#,##0.00 \"PLN\"");
+        AssertNumber(ValueOf(sheet, "Won"), 3, "#,##0");
+        AssertNumber(ValueOf(sheet, "Lost"), 1, "#,##0");
+        AssertNumber(ValueOf(sheet, "Win rate (count)"), 0.75, "0.0%");
+        AssertNumber(ValueOf(sheet, "Win rate (value)"), 0.8125, "0.0%");
+        AssertNumber(ValueOf(sheet, "Average cycle (days)"), 41.5, "0.0");
+        AssertNumber(ValueOf(sheet, "Sales velocity (per day)"), 1_520.25, "#,##0.00 \"PLN/day\"");
+
+        AssertNumber(ValueOf(sheet, "Open deals", column: 3), 2, "#,##0");
+        AssertNumber(ValueOf(sheet, "Open value", column: 3), 50_000, "#,##0.00 \"EUR\"");
+        // No closed EUR deal: the rates are undefined, which is not 0 %.
+        AssertUndefined(ValueOf(sheet, "Win rate (count)", column: 3));
+        AssertUndefined(ValueOf(sheet, "Win rate (value)", column: 3));
+        AssertUndefined(ValueOf(sheet, "Average cycle (days)", column: 3));
+        AssertUndefined(ValueOf(sheet, "Sales velocity (per day)", column: 3));
+    }
+
+    [Fact]
+    public void Write_QuarterModel_FunnelHasOneTypedRowPerStageInModelOrder()
+    {
+        var model = ReportModels.Quarter();
+        using var workbook = WriteAndOpen(model);
+        var sheet = workbook.Worksheet("Funnel");
+
+        Assert.Equal(
+            ["Stage", "Currency", "Deals", "Value", "Weighted value", "Share", "Reached", "Conversion", "Cumulative conversion"],
+            HeaderTexts(sheet, 1));
+        AssertFrozenRows(sheet, 1);
+        for (var i = 0; i < model.Funnel.Count; i++)
+        {
+            var expected = model.Funnel[i];
+            var row = i + 2;
+            AssertText(sheet.Cell(row, 1), expected.StageName);
+            AssertText(sheet.Cell(row, 2), expected.Currency);
+            AssertNumber(sheet.Cell(row, 3), expected.Deals, "#,##0");
+            AssertNumber(sheet.Cell(row, 4), (double)expected.Value, $"#,##0.00 \"{expected.Currency}\"");
+            AssertNumber(sheet.Cell(row, 5), (double)expected.WeightedValue, $"#,##0.00 \"{expected.Currency}\"");
+            AssertRate(sheet.Cell(row, 6), expected.Share);
+            AssertNumber(sheet.Cell(row, 7), expected.Reached, "#,##0");
+            AssertRate(sheet.Cell(row, 8), expected.Conversion);
+            AssertRate(sheet.Cell(row, 9), expected.CumulativeConversion);
+        }
+
+        Assert.True(sheet.Cell(model.Funnel.Count + 2, 1).IsEmpty());
+    }
+
+    [Fact]
+    public void Write_QuarterModel_FunnelDrawsDataBarsScaledToTheLargestStage()
+    {
+        var path = Write(ReportModels.Quarter());
+
+        using (var workbook = new XLWorkbook(path))
+        {
+            var bars = workbook.Worksheet("Funnel").ConditionalFormats.ToList();
+            Assert.Equal(2, bars.Count);
+            Assert.All(bars, b => Assert.Equal(XLConditionalFormatType.DataBar, b.ConditionalFormatType));
+            Assert.Equal(["C2:C7", "G2:G7"], bars.Select(b => b.Range.RangeAddress.ToString()).Order());
+        }
+
+        // Both the Excel 2007 rule and its Excel 2010 extension must scale 0..max; an extension with max 0
+        // (what ClosedXML writes for HighestValue) shows every bar full.
+        var xml = SheetXml(path, "Funnel");
+        Assert.Contains("<x:cfvo type=\"num\" val=\"5\" />", xml, StringComparison.Ordinal);
+        Assert.Contains("<x:cfvo type=\"num\" val=\"16\" />", xml, StringComparison.Ordinal);
+        Assert.Contains("<xm:f>5</xm:f>", xml, StringComparison.Ordinal);
+        Assert.Contains("<xm:f>16</xm:f>", xml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_QuarterModel_WinLossHasTotalsThenOwnerReasonAndStageSections()
+    {
+        var model = ReportModels.Quarter();
+        using var workbook = WriteAndOpen(model);
+        var sheet = workbook.Worksheet("Win-Loss");
+
+        Assert.Equal(
+            ["Breakdown", "Currency", "Won", "Lost", "Won value", "Lost value", "Win rate (count)", "Win rate (value)"],
+            HeaderTexts(sheet, 1));
+        AssertFrozenRows(sheet, 1);
+        var sections = WinLossSections.Select(t => RowOf(sheet, t)).ToList();
+        Assert.Equal(sections.Order(), sections);
+
+        AssertWinLossRows(sheet, sections[0], model.WinLoss.Totals);
+        AssertWinLossRows(sheet, sections[1], model.WinLoss.ByOwner);
+        AssertWinLossRows(sheet, sections[2], model.WinLoss.ByLossReason);
+        AssertText(sheet.Cell(sections[3] + 1, 1), "(none)");
+    }
+
+    [Fact]
+    public void Write_QuarterModel_ForecastMonthsAreDatesWithTotalsPerCurrency()
+    {
+        var model = ReportModels.Quarter();
+        using var workbook = WriteAndOpen(model);
+        var sheet = workbook.Worksheet("Forecast");
+
+        Assert.Equal(["Month", "Currency", "Deals", "Value", "Weighted value"], HeaderTexts(sheet, 1));
+        AssertFrozenRows(sheet, 1);
+        for (var i = 0; i < model.Forecast.Count; i++)
+        {
+            var expected = model.Forecast[i];
+            var row = i + 2;
+            AssertDate(sheet.Cell(row, 1), new DateTime(expected.Month.Year, expected.Month.Month, 1), "yyyy-mm");
+            AssertText(sheet.Cell(row, 2), expected.Currency);
+            AssertNumber(sheet.Cell(row, 3), expected.Deals, "#,##0");
+            AssertNumber(sheet.Cell(row, 5), (double)expected.WeightedValue, $"#,##0.00 \"{expected.Currency}\"");
+        }
+
+        var totals = model.Forecast.Count + 3;
+        AssertText(sheet.Cell(totals, 1), "Total");
+        AssertText(sheet.Cell(totals, 2), "PLN");
+        AssertNumber(sheet.Cell(totals, 3), 12, "#,##0");
+        AssertNumber(sheet.Cell(totals, 5), 345_678.5, "#,##0.00 \"PLN\"");
+        AssertText(sheet.Cell(totals + 1, 2), "EUR");
+        AssertNumber(sheet.Cell(totals + 1, 5), 12_500, "#,##0.00 \"EUR\"");
+    }
+
+    [Fact]
+    public void Write_Deals_OpportunitiesIsAFilteredTableWithTypedColumns()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: ReportModels.Deals(20)));
+        var sheet = workbook.Worksheet("Opportunities");
+
+        var table = Assert.Single(sheet.Tables);
+        Assert.Equal("Opportunities", table.Name);
+        Assert.Equal("A2:N22", table.RangeAddress.ToString());
+        Assert.True(table.ShowAutoFilter);
+        Assert.NotNull(table.AutoFilter);
+        Assert.Equal(
+            ["Name", "Account", "Owner", "Stage", "Status", "Currency", "Value", "Probability", "Weighted value",
+             "Created", "Expected close", "Closed", "Loss reason", "Comment"],
+            table.Fields.Select(f => f.Name));
+        AssertFrozenRows(sheet, 2);
+        AssertText(sheet.Cell("A1"), "All 20 deals shown.");
+
+        var deal = ReportModels.Deal(19); // EUR, open, no account
+        var row = 3 + 19;
+        AssertText(sheet.Cell(row, 1), "Deal 19");
+        Assert.True(sheet.Cell(row, 2).IsEmpty());
+        AssertText(sheet.Cell(row, 3), "Piotr");
+        AssertNumber(sheet.Cell(row, 7), (double)deal.Value, "#,##0.00 \"EUR\"");
+        AssertNumber(sheet.Cell(row, 8), 0.5, "0%");
+        AssertNumber(sheet.Cell(row, 9), (double)deal.WeightedValue, "#,##0.00 \"EUR\"");
+        AssertDate(sheet.Cell(row, 10), new DateTime(2026, 1, 20), "yyyy-mm-dd");
+        AssertDate(sheet.Cell(row, 11), new DateTime(2026, 4, 30), "yyyy-mm-dd");
+        Assert.True(sheet.Cell(row, 12).IsEmpty());
+
+        var lost = 3 + 17; // deal 17: lost on 2026-03-15 for "Price"
+        AssertText(sheet.Cell(lost, 5), "lost");
+        AssertNumber(sheet.Cell(lost, 8), 0, "0%");
+        AssertDate(sheet.Cell(lost, 12), new DateTime(2026, 3, 15), "yyyy-mm-dd");
+        AssertText(sheet.Cell(lost, 13), "Price");
+        AssertText(sheet.Cell(lost, 14), "Chose a cheaper offer");
+    }
+
+    [Fact]
+    public void Write_MoreDealsThanTheLimit_WritesTheLimitAndStatesHowManyWereLeftOff()
+    {
+        var deals = new OnceOnlyDeals(ReportModels.Deals(1_000));
+
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: deals, detailRowLimit: 25));
+        var sheet = workbook.Worksheet("Opportunities");
+
+        Assert.Equal(1_000, deals.Taken); // walked once, to the end: the rest is counted
+        AssertText(sheet.Cell("A1"), "975 more deals not shown (limit 25).");
+        Assert.Equal("A2:N27", Assert.Single(sheet.Tables).RangeAddress.ToString());
+        AssertText(sheet.Cell(27, 1), "Deal 24");
+        Assert.True(sheet.Cell(28, 1).IsEmpty());
+    }
+
+    [Fact]
+    public void Write_ManyDeals_AreStreamedNotHeldInMemory()
+    {
+        // While the source hands out deal 1,500, deal 100 must already be garbage: a writer that copied the
+        // sequence into a list (or kept the rows) would still hold it, and would hold all 10^6 of a big store.
+        WeakReference? deal100 = null;
+        bool? deal100Collected = null;
+        IEnumerable<OpportunityRow> Source()
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                var deal = ReportModels.Deal(i);
+                if (i == 100)
+                {
+                    deal100 = new WeakReference(deal);
+                }
+                else if (i == 1_500)
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                    deal100Collected = !deal100!.IsAlive;
+                }
+
+                yield return deal;
+            }
+        }
+
+        Write(ReportModels.Quarter(opportunities: Source(), detailRowLimit: 10));
+
+        Assert.True(deal100Collected, "Deal 100 was still referenced while deal 1,500 was read: the writer does not stream.");
+    }
+
+    [Fact]
+    public void Write_LimitZero_WritesAnEmptyTableAndCountsAllDeals()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: ReportModels.Deals(7), detailRowLimit: 0));
+        var sheet = workbook.Worksheet("Opportunities");
+
+        AssertText(sheet.Cell("A1"), "7 more deals not shown (limit 0).");
+        Assert.Single(sheet.Tables);
+        Assert.True(sheet.Cell(3, 1).IsEmpty());
+    }
+
+    [Fact]
+    public void Write_HostileText_StaysLiteralTextEverywhere()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: ReportModels.Deals(ReportModels.HostileTexts.Length)));
+        var deals = workbook.Worksheet("Opportunities");
+
+        for (var i = 0; i < ReportModels.HostileTexts.Length; i++)
+        {
+            var text = ReportModels.HostileTexts[i];
+            foreach (var column in new[] { 1, 3, 14 }) // name, owner, comment
+            {
+                var cell = deals.Cell(3 + i, column);
+                Assert.False(cell.HasFormula, $"{cell.Address} became a formula: {cell.FormulaA1}");
+                AssertText(cell, text);
+            }
+        }
+
+        var hyperlink = deals.Cell(3, 1);
+        Assert.True(hyperlink.Style.IncludeQuotePrefix, "Text starting with '=' keeps Excel's quote prefix, so an edit does not turn it into a formula.");
+        Assert.False(hyperlink.HasHyperlink);
+        AssertText(workbook.Worksheet("Funnel").Cell("A3"), "=Qualification");
+        AssertText(workbook.Worksheet("Win-Loss").Cell(RowOf(workbook.Worksheet("Win-Loss"), "=Price"), 1), "=Price");
+        AssertText(ValueOf(workbook.Worksheet("Summary"), "Pipeline"), "B2B =default");
+    }
+
+    [Fact]
+    public void Write_QuarterModel_NoCellAnywhereIsAFormula()
+    {
+        var path = Write(ReportModels.Quarter(opportunities: ReportModels.Deals(40)));
+
+        using (var workbook = new XLWorkbook(path))
+        {
+            var formulas = workbook.Worksheets.SelectMany(s => s.CellsUsed()).Where(c => c.HasFormula).Select(c => c.Address.ToString());
+            Assert.Empty(formulas);
+        }
+
+        foreach (var sheet in SheetOrder)
+        {
+            Assert.DoesNotContain("<x:f>", SheetXml(path, sheet), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Write_PolishCulture_WritesPolishLabelsAndKeepsNumbersNumeric()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Quarter("pl"));
+
+        Assert.Equal(SheetOrder, workbook.Worksheets.Select(s => s.Name));
+        var summary = workbook.Worksheet("Summary");
+        Assert.Equal("Raport lejka sprzedaży", summary.Cell("A1").GetString());
+        AssertDate(ValueOf(summary, "Okres od"), new DateTime(2026, 1, 1), "yyyy-mm-dd");
+        AssertNumber(ValueOf(summary, "Otwarte transakcje"), 12, "#,##0");
+        AssertNumber(ValueOf(summary, "Wartość ważona"), 345_678.5, "#,##0.00 \"PLN\"");
+        AssertNumber(ValueOf(summary, "Współczynnik wygranych (liczba)"), 0.75, "0.0%");
+        AssertNumber(ValueOf(summary, "Tempo sprzedaży (na dzień)"), 1_520.25, "#,##0.00 \"PLN/dzień\"");
+        Assert.Equal(
+            ["Etap", "Waluta", "Transakcje", "Wartość", "Wartość ważona", "Udział", "Osiągnęło", "Konwersja", "Konwersja skumulowana"],
+            HeaderTexts(workbook.Worksheet("Funnel"), 1));
+        Assert.Equal(
+            ["Podział", "Waluta", "Wygrane", "Przegrane", "Wartość wygranych", "Wartość przegranych",
+             "Współczynnik wygranych (liczba)", "Współczynnik wygranych (wartość)"],
+            HeaderTexts(workbook.Worksheet("Win-Loss"), 1));
+        Assert.Equal("Miesiąc", workbook.Worksheet("Forecast").Cell("A1").GetString());
+        AssertText(workbook.Worksheet("Opportunities").Cell("A1"), "Pokazano wszystkie transakcje: 3.");
+        Assert.Equal("Nazwa", workbook.Worksheet("Opportunities").Cell("A2").GetString());
+    }
+
+    [Fact]
+    public void Write_PolishCultureOverTheLimit_StatesTheOmittedDealsInPolish()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Quarter("pl-PL", ReportModels.Deals(12), detailRowLimit: 10));
+
+        AssertText(workbook.Worksheet("Opportunities").Cell("A1"), "Nie pokazano kolejnych 2 transakcji (limit 10).");
+    }
+
+    [Fact]
+    public void Write_UnsupportedCulture_ThrowsAndWritesNothing()
+    {
+        var path = _folder.File("report.xlsx");
+
+        var error = Assert.Throws<ArgumentException>(() => _writer.Write(ReportModels.Quarter("de"), path, CancellationToken.None));
+
+        Assert.Contains("'de'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public void Write_EmptyModel_WritesEverySheetWithNotesInsteadOfFigures()
+    {
+        using var workbook = WriteAndOpen(ReportModels.Empty());
+
+        Assert.Equal(SheetOrder, workbook.Worksheets.Select(s => s.Name));
+        var summary = workbook.Worksheet("Summary");
+        AssertText(ValueOf(summary, "Filters"), "none");
+        Assert.Equal(RowOf(summary, "Key figures") + 1, RowOf(summary, "No deals in scope."));
+        Assert.True(workbook.Worksheet("Funnel").Cell("A2").IsEmpty());
+        Assert.Empty(workbook.Worksheet("Funnel").ConditionalFormats);
+        AssertText(workbook.Worksheet("Opportunities").Cell("A1"), "All 0 deals shown.");
+        Assert.Single(workbook.Worksheet("Opportunities").Tables);
+    }
+
+    [Fact]
+    public void Write_ColumnWidths_FollowTheContentWithinReadableBounds()
+    {
+        var deals = ReportModels.Deals(30).Select((d, i) => i == 20
+            ? d with { Name = "A deal with a rather long name for the width", Comment = new string('c', 500) }
+            : d);
+
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: deals));
+        var sheet = workbook.Worksheet("Opportunities");
+
+        Assert.Equal("A deal with a rather long name for the width".Length + 2, sheet.Column(1).Width);
+        Assert.Equal(60, sheet.Column(14).Width); // a long comment is cut off at a readable width
+        Assert.InRange(sheet.Column(8).Width, 8, 20);
+        Assert.InRange(workbook.Worksheet("Summary").Column(1).Width, "Sales velocity (per day)".Length, 40);
+        Assert.All(SheetOrder, name => Assert.All(
+            workbook.Worksheet(name).ColumnsUsed(),
+            c => Assert.InRange(c.Width, 8, 60)));
+    }
+
+    [Fact]
+    public void Write_TextLongerThanACellHolds_IsCutToTheCellLimit()
+    {
+        var comment = new string('x', 40_000);
+        var deals = new[] { ReportModels.Deal(20) with { Comment = comment } };
+
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: deals));
+
+        var written = workbook.Worksheet("Opportunities").Cell(3, 14).GetString();
+        Assert.Equal(32_767, written.Length);
+        Assert.EndsWith("x…", written, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_ExistingTarget_IsReplacedAndNoTemporaryFileRemains()
+    {
+        var path = _folder.File("report.xlsx");
+        File.WriteAllText(path, "last week's report");
+
+        _writer.Write(ReportModels.Quarter(), path, CancellationToken.None);
+
+        using (var workbook = new XLWorkbook(path))
+        {
+            Assert.Equal(5, workbook.Worksheets.Count);
+        }
+
+        Assert.Equal(["report.xlsx"], Directory.GetFiles(_folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Write_DealsFailMidway_LeavesNoTargetAndNoTemporaryFile()
+    {
+        var path = _folder.File("report.xlsx");
+
+        var error = Assert.Throws<InvalidOperationException>(
+            () => _writer.Write(ReportModels.Quarter(opportunities: ReportModels.FailingAfter(5)), path, CancellationToken.None));
+
+        Assert.Equal("The connection to the store was lost.", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public async Task WriteAsync_DealsFailMidway_LeavesTheExistingTargetUnchanged()
+    {
+        var path = _folder.File("report.xlsx");
+        await File.WriteAllTextAsync(path, "last week's report");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(
+            () => _writer.WriteAsync(ReportModels.Quarter(opportunities: ReportModels.FailingAfter(5)), path, CancellationToken.None));
+
+        Assert.Equal("last week's report", await File.ReadAllTextAsync(path));
+        Assert.Equal(["report.xlsx"], Directory.GetFiles(_folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Write_TargetIsAFolder_ThrowsAClearErrorAndWritesNothing()
+    {
+        var path = _folder.File("report.xlsx");
+        Directory.CreateDirectory(path);
+
+        var error = Assert.Throws<IOException>(() => _writer.Write(ReportModels.Quarter(), path, CancellationToken.None));
+
+        Assert.Contains("is a folder", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["report.xlsx"], Directory.GetFileSystemEntries(_folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Write_FolderMissing_ThrowsAClearErrorAndCreatesNothing()
+    {
+        var path = Path.Combine(_folder.Path, "no-such-folder", "report.xlsx");
+
+        var error = Assert.Throws<DirectoryNotFoundException>(() => _writer.Write(ReportModels.Quarter(), path, CancellationToken.None));
+
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_folder.Path, "no-such-folder"), error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public async Task WriteAsync_CancelledWhileStreamingDeals_WritesNothing()
+    {
+        var path = _folder.File("report.xlsx");
+        using var cancellation = new CancellationTokenSource();
+        IEnumerable<OpportunityRow> CancelAfterSome()
+        {
+            foreach (var deal in ReportModels.Deals(5_000))
+            {
+                if (deal.Name == "Deal 1500")
+                {
+                    cancellation.Cancel();
+                }
+
+                yield return deal;
+            }
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => _writer.WriteAsync(ReportModels.Quarter(opportunities: CancelAfterSome()), path, cancellation.Token));
+
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public void Write_NegativeRowLimit_IsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(
+            () => _writer.Write(ReportModels.Quarter(detailRowLimit: -1), _folder.File("report.xlsx"), CancellationToken.None));
+    }
+
+    private string Write(ReportModel model)
+    {
+        var path = _folder.File($"report-{Guid.NewGuid():N}.xlsx");
+        _writer.Write(model, path, CancellationToken.None);
+        return path;
+    }
+
+    private XLWorkbook WriteAndOpen(ReportModel model) => new(Write(model));
+
+    /// <summary>The raw XML of a sheet, to check what other readers see (ClosedXML's object model hides some of it).</summary>
+    internal static string SheetXml(string path, string sheetName)
+    {
+        int index;
+        using (var workbook = new XLWorkbook(path))
+        {
+            index = workbook.Worksheet(sheetName).Position;
+        }
+
+        using var zip = ZipFile.OpenRead(path);
+        using var reader = new StreamReader(zip.GetEntry($"xl/worksheets/sheet{index}.xml")!.Open());
+        return reader.ReadToEnd();
+    }
+
+    private static int RowOf(IXLWorksheet sheet, string label)
+    {
+        var cell = sheet.Column(1).CellsUsed().FirstOrDefault(c => c.GetString() == label);
+        Assert.True(cell is not null, $"No row labelled '{label}' on {sheet.Name}.");
+        return cell.Address.RowNumber;
+    }
+
+    private static IXLCell ValueOf(IXLWorksheet sheet, string label, int column = 2) => sheet.Cell(RowOf(sheet, label), column);
+
+    private static List<string> HeaderTexts(IXLWorksheet sheet, int row) =>
+        [.. sheet.Row(row).CellsUsed().Select(c => c.GetString())];
+
+    private static void AssertFrozenRows(IXLWorksheet sheet, int rows)
+    {
+        Assert.Equal(rows, sheet.SheetView.SplitRow);
+        Assert.Equal(0, sheet.SheetView.SplitColumn);
+    }
+
+    private static void AssertWinLossRows(IXLWorksheet sheet, int sectionRow, IReadOnlyList<WinLossRow> rows)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var expected = rows[i];
+            var row = sectionRow + 1 + i;
+            AssertText(sheet.Cell(row, 1), expected.Label);
+            AssertText(sheet.Cell(row, 2), expected.Currency);
+            AssertNumber(sheet.Cell(row, 3), expected.Won, "#,##0");
+            AssertNumber(sheet.Cell(row, 4), expected.Lost, "#,##0");
+            AssertNumber(sheet.Cell(row, 5), (double)expected.WonValue, $"#,##0.00 \"{expected.Currency}\"");
+            AssertNumber(sheet.Cell(row, 6), (double)expected.LostValue, $"#,##0.00 \"{expected.Currency}\"");
+            AssertRate(sheet.Cell(row, 7), expected.WinRateByCount);
+            AssertRate(sheet.Cell(row, 8), expected.WinRateByValue);
+        }
+    }
+
+    private static void AssertText(IXLCell cell, string expected)
+    {
+        Assert.False(cell.HasFormula, $"{cell.Address} holds a formula.");
+        Assert.Equal(XLDataType.Text, cell.DataType);
+        Assert.Equal(expected, cell.GetString());
+    }
+
+    private static void AssertNumber(IXLCell cell, double expected, string format)
+    {
+        Assert.False(cell.HasFormula, $"{cell.Address} holds a formula.");
+        Assert.Equal(XLDataType.Number, cell.DataType);
+        Assert.Equal(expected, cell.GetDouble(), 9);
+        Assert.Equal(format, cell.Style.NumberFormat.Format);
+    }
+
+    private static void AssertRate(IXLCell cell, decimal? expected)
+    {
+        if (expected is { } rate)
+        {
+            AssertNumber(cell, (double)rate, "0.0%");
+        }
+        else
+        {
+            AssertUndefined(cell);
+        }
+    }
+
+    private static void AssertUndefined(IXLCell cell) => AssertText(cell, "—");
+
+    private static void AssertDate(IXLCell cell, DateTime expected, string format)
+    {
+        Assert.False(cell.HasFormula, $"{cell.Address} holds a formula.");
+        Assert.Equal(XLDataType.DateTime, cell.DataType);
+        Assert.Equal(expected, cell.GetDateTime(), TimeSpan.FromMilliseconds(1));
+        Assert.Equal(format, cell.Style.NumberFormat.Format);
+    }
+}
