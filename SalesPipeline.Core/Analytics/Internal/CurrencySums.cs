@@ -136,3 +136,56 @@ internal sealed class CurrencyTable
         return Count++;
     }
 }
+
+/// <summary>
+/// A few values keyed by currency, for per-deal accumulation without hashing or allocation once every currency has been
+/// seen: a linear search by reference, then by ordinal comparison (a pipeline has a handful of currencies).
+/// </summary>
+internal sealed class ByCurrency<T>
+    where T : struct
+{
+    private string[] _codes = new string[2];
+    private T[] _values = new T[2];
+
+    public int Count { get; private set; }
+
+    public ref T this[string currency]
+    {
+        get
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (ReferenceEquals(_codes[i], currency))
+                {
+                    return ref _values[i];
+                }
+            }
+
+            return ref Slow(currency);
+        }
+    }
+
+    /// <summary>The entries in ordinal order of currency.</summary>
+    public IEnumerable<(string Currency, T Value)> Ordered() =>
+        Enumerable.Range(0, Count).Select(i => (_codes[i], _values[i])).OrderBy(e => e.Item1, StringComparer.Ordinal);
+
+    private ref T Slow(string currency)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (string.Equals(_codes[i], currency, StringComparison.Ordinal))
+            {
+                return ref _values[i];
+            }
+        }
+
+        if (Count == _codes.Length)
+        {
+            Array.Resize(ref _codes, Count * 2);
+            Array.Resize(ref _values, Count * 2);
+        }
+
+        _codes[Count] = currency;
+        return ref _values[Count++];
+    }
+}

@@ -123,7 +123,7 @@ internal static class WinLossCalculator
 
     private sealed class Group
     {
-        private readonly SortedDictionary<string, Cell> _cells = new(StringComparer.Ordinal);
+        private readonly ByCurrency<Cell> _cells = new();
 
         public long Won { get; private set; }
 
@@ -133,7 +133,7 @@ internal static class WinLossCalculator
 
         public void Add(Kind kind, string currency, decimal amount)
         {
-            var cell = _cells.GetValueOrDefault(currency);
+            ref var cell = ref _cells[currency];
             switch (kind)
             {
                 case Kind.Won:
@@ -152,17 +152,15 @@ internal static class WinLossCalculator
                     cell.OpenValue += amount;
                     break;
             }
-
-            _cells[currency] = cell;
         }
 
         public WinLossFigures ToFigures(ExchangeRates? conversion)
         {
-            var cells = _cells;
+            var cells = _cells.Ordered().ToList();
             if (conversion is not null)
             {
                 var merged = default(Cell);
-                foreach (var (currency, cell) in _cells)
+                foreach (var (currency, cell) in cells)
                 {
                     var rate = conversion.RateOf(currency);
                     merged.Won += cell.Won;
@@ -173,24 +171,20 @@ internal static class WinLossCalculator
                     merged.OpenValue += cell.OpenValue * rate;
                 }
 
-                cells = new SortedDictionary<string, Cell>(StringComparer.Ordinal);
-                if (_cells.Count > 0)
-                {
-                    cells.Add(conversion.TargetCurrency, merged);
-                }
+                cells = cells.Count > 0 ? [(conversion.TargetCurrency, merged)] : [];
             }
 
             var values = cells
-                .Select(kv => new WinLossValues(
-                    kv.Key,
-                    kv.Value.Won,
-                    kv.Value.Lost,
-                    kv.Value.Open,
-                    kv.Value.WonValue,
-                    kv.Value.LostValue,
-                    kv.Value.OpenValue,
-                    Deals.Ratio(kv.Value.WonValue, kv.Value.WonValue + kv.Value.LostValue + kv.Value.OpenValue),
-                    Deals.Mean(kv.Value.WonValue, kv.Value.Won)))
+                .Select(e => new WinLossValues(
+                    e.Currency,
+                    e.Value.Won,
+                    e.Value.Lost,
+                    e.Value.Open,
+                    e.Value.WonValue,
+                    e.Value.LostValue,
+                    e.Value.OpenValue,
+                    Deals.Ratio(e.Value.WonValue, e.Value.WonValue + e.Value.LostValue + e.Value.OpenValue),
+                    Deals.Mean(e.Value.WonValue, e.Value.Won)))
                 .ToArray();
             return new WinLossFigures(Won, Lost, Open, Deals.Ratio(Won, Won + Lost + Open), values);
         }
@@ -198,19 +192,19 @@ internal static class WinLossCalculator
 
     private sealed class LossAccumulator
     {
-        private readonly SortedDictionary<string, decimal> _values = new(StringComparer.Ordinal);
+        private readonly ByCurrency<decimal> _values = new();
         private long _count;
 
         public void Add(string currency, decimal amount)
         {
             _count++;
-            _values[currency] = _values.GetValueOrDefault(currency) + amount;
+            _values[currency] += amount;
         }
 
         public LossGroup ToGroup(string? key, long totalLost, ExchangeRates? conversion)
         {
             var sums = new MoneySums(conversion);
-            foreach (var (currency, amount) in _values)
+            foreach (var (currency, amount) in _values.Ordered())
             {
                 sums.Add(currency, amount);
             }
