@@ -220,7 +220,8 @@ internal static class ImportCommand
         if (result.ErrorCount > 0)
         {
             var shown = result.Errors.Count < result.ErrorCount ? $" (the first {result.Errors.Count} shown)" : string.Empty;
-            await context.Error.WriteLineAsync(string.Create(c, $"{result.ErrorCount:N0} errors in {result.Rejected:N0} of {result.Read:N0} rows{shown}.")).ConfigureAwait(false);
+            var errors = result.ErrorCount == 1 ? "error" : "errors";
+            await context.Error.WriteLineAsync(string.Create(c, $"{result.ErrorCount:N0} {errors} in {result.Rejected:N0} of {result.Read:N0} rows{shown}.")).ConfigureAwait(false);
         }
 
         if (request.DryRun)

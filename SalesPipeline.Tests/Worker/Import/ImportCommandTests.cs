@@ -1,0 +1,238 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using NodaTime.Testing;
+using SalesPipeline.InMemory;
+using SalesPipeline.Reporting.Worker.Cli;
+using SalesPipeline.Tests.Core.Analytics;
+using Xunit;
+using static SalesPipeline.Tests.Worker.Import.ImportKit;
+
+namespace SalesPipeline.Tests.Worker.Import;
+
+/// <summary><c>salespipeline import</c>: exit codes (0 done, 2 bad input, nothing written), messages, rejects file, the real database.</summary>
+public sealed class ImportCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("salespipeline-import-");
+    private readonly StringWriter _output = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        _folder.Delete(recursive: true);
+        _output.Dispose();
+        _error.Dispose();
+    }
+
+    [Fact]
+    public async Task Import_WithoutFile_ExitsTwo()
+    {
+        var code = await CliApp.RunAsync(["import"], _output, _error, new FakeClock(Now));
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("--file", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_FileMissing_ExitsTwoWithOneLineAndCreatesNoDatabase()
+    {
+        var db = Path.Combine(_folder.FullName, "crm.db");
+
+        var code = await CliApp.RunAsync(["import", "--file", Path.Combine(_folder.FullName, "nope.csv"), "--db", db], _output, _error, new FakeClock(Now));
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Single(Lines(_error));
+        Assert.Contains("does not exist", _error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(db));
+    }
+
+    [Fact]
+    public async Task Import_RejectsWithoutSkipInvalid_ExitsTwo()
+    {
+        var file = Write("deals.csv", Csv(Row("D-1")));
+
+        var code = await CliApp.RunAsync(["import", "--file", file, "--rejects", Path.Combine(_folder.FullName, "r.csv")], _output, _error, new FakeClock(Now));
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.StartsWith("error: --rejects only applies with --skip-invalid", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_InvalidMapping_ExitsTwoNamingTheFault()
+    {
+        var file = Write("deals.csv", Csv(Row("D-1")));
+        var mapping = Write("m.json", """{ "columns": { "colour": "x" }, "timeZone": "Mars/Olympus" }""");
+
+        var code = await CliApp.RunAsync(["import", "--file", file, "--mapping", mapping], _output, _error, new FakeClock(Now));
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Contains("'colour' is not a field", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'Mars/Olympus' is not an IANA time zone", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_InvalidRowIntoSqlite_ExitsTwoPrintsTheRowAndWritesNothing()
+    {
+        var db = Path.Combine(_folder.FullName, "crm.db");
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", amount: "-3"), Row("D-3")));
+
+        var code = await CliApp.RunAsync(["import", "--file", file, "--db", db], _output, _error, new FakeClock(Now));
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Equal(
+            [
+                "row 3, column 'amount', value '-3': the amount must not be negative.",
+                "1 error in 1 of 3 rows.",
+                "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
+            ],
+            Lines(_error));
+        Assert.Equal(0, Count(db, "opportunities"));
+        Assert.Equal(0, Count(db, "accounts"));
+    }
+
+    [Fact]
+    public async Task Import_MavenFileIntoSqlite_ImportsAllThenNothingOnTheSecondRun()
+    {
+        var db = Path.Combine(_folder.FullName, "crm.db");
+        string[] args = ["import", "--file", Path.Combine(MavenCrm.Directory, "sales_pipeline.csv"), "--mapping", Path.Combine(MappingsFolder, "maven-crm.json"), "--db", db];
+
+        var first = await CliApp.RunAsync(args, _output, _error, new FakeClock(Now));
+        var second = await CliApp.RunAsync(args, _output, _error, new FakeClock(Now));
+
+        Assert.Equal((CliApp.Success, CliApp.Success), (first, second));
+        Assert.Equal(
+            [
+                $"Imported sales_pipeline.csv → pipeline 'maven-crm' in SQLite {db}: 8,800 rows read; 8,800 imported, 0 already there, 0 rejected.",
+                $"Imported sales_pipeline.csv → pipeline 'maven-crm' in SQLite {db}: 8,800 rows read; 0 imported, 8,800 already there, 0 rejected.",
+            ],
+            Lines(_output));
+        Assert.Equal(8_800, Count(db, "opportunities"));
+        Assert.Equal(85, Count(db, "accounts"));
+        Assert.Equal(15_511, Count(db, "stage_changes"));
+    }
+
+    [Fact]
+    public async Task Import_SkipInvalidWithRejects_ImportsTheRestAndWritesTheRejectsFileOnly()
+    {
+        var store = new InMemoryStore();
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", currency: "ZZZ")));
+        var rejects = Path.Combine(_folder.FullName, "rejects.csv");
+
+        var code = await RunInMemoryAsync(store, "import", "--file", file, "--skip-invalid", "--rejects", rejects);
+
+        Assert.Equal(CliApp.Success, code);
+        Assert.Equal(["D-1"], (await DealsAsync(store)).Select(d => d.ExternalId));
+        Assert.Equal(
+            $"{Header},rejected_row,rejection_reason\r\nD-2,ERP rollout,Kowalski Logistics,anna,qualification,1200.50,ZZZ,2025-01-10,2025-06-30,,,,,3,\"currency: not an active ISO-4217 currency code such as EUR, PLN or USD.\"\r\n",
+            await File.ReadAllTextAsync(rejects));
+        Assert.Equal(["deals.csv", "rejects.csv"], _folder.GetFiles().Select(f => f.Name).Order());
+        Assert.Contains("1 imported, 0 already there, 1 rejected (written to", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_DryRun_ReportsWhatWouldHappenAndWritesNothing()
+    {
+        var store = new InMemoryStore();
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2")));
+
+        var code = await RunInMemoryAsync(store, "import", "--file", file, "--dry-run");
+
+        Assert.Equal(CliApp.Success, code);
+        Assert.Empty(await DealsAsync(store));
+        Assert.Equal(["Dry run, nothing written: deals.csv → pipeline 'new-business' in memory: 2 rows read; 2 would be imported, 0 are already there, 0 invalid."], Lines(_output));
+    }
+
+    [Fact]
+    public async Task Import_DryRunWithInvalidRows_ExitsTwo()
+    {
+        var store = new InMemoryStore();
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", stage: "won")));
+
+        var code = await RunInMemoryAsync(store, "import", "--file", file, "--dry-run");
+
+        Assert.Equal(CliApp.BadInput, code);
+        Assert.Equal("row 3, column 'closed', value '': a won deal needs a close date.", Lines(_error)[0]);
+        Assert.Empty(await DealsAsync(store));
+    }
+
+    [Fact]
+    public async Task Import_UnknownPipeline_ExitsTwo()
+    {
+        var file = Write("deals.csv", Csv(Row("D-1")));
+
+        var e = await Assert.ThrowsAsync<CliInputException>(() => RunInMemoryAsync(new InMemoryStore(), "import", "--file", file, "--pipeline", "renewals"));
+
+        Assert.StartsWith("--pipeline 'renewals' is not known here; known: new-business", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_ProcessKilledMidImport_LeavesTheDatabaseWithoutRows()
+    {
+        // A real process, a real SQLite file, a real kill (SIGKILL: no clean-up code runs). The import is one transaction,
+        // so what it wrote before the kill was never committed.
+        var db = Path.Combine(_folder.FullName, "crm.db");
+        var file = Path.Combine(_folder.FullName, "big.csv");
+        await using (var output = File.Create(file))
+        {
+            await new GeneratedCsv(600_000, afterRow: int.MaxValue, () => { }).CopyToAsync(output);
+        }
+
+        var start = new ProcessStartInfo("dotnet", ["salespipeline.dll", "import", "--file", file, "--db", db])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            // Progress appears on stderr after two seconds of importing: rows have been written into the open transaction.
+            string? line;
+            while ((line = await process.StandardError.ReadLineAsync()) is not null && !line.StartsWith("import: ", StringComparison.Ordinal))
+            {
+            }
+
+            Assert.NotNull(line);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Equal(0, Count(db, "opportunities"));
+        Assert.Equal(0, Count(db, "stage_changes"));
+        Assert.Equal(0, Count(db, "accounts"));
+    }
+
+    private static List<string> Lines(StringWriter writer) =>
+        [.. writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Where(l => !l.StartsWith("import: ", StringComparison.Ordinal))];
+
+    private static long Count(string db, string table)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_folder.FullName, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>Runs the import command on an in-memory store; returns its exit code (bad input surfaces as the exception CliApp maps to 2).</summary>
+    private async Task<int> RunInMemoryAsync(InMemoryStore store, params string[] args)
+    {
+        var context = new CliContext(_output, _error, new FakeClock(Now));
+        var root = new RootCommand { CliContext.VerboseOption };
+        root.Subcommands.Add(ImportCommand.Create(context, (_, _, _) => Task.FromResult(new ImportDestination(store, "memory"))));
+        var parse = root.Parse(args);
+        Assert.Empty(parse.Errors);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = _output, Error = _error, EnableDefaultExceptionHandler = false });
+    }
+}
