@@ -21,7 +21,7 @@ internal static class CliApp
         {
             foreach (var e in parse.Errors)
             {
-                await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: {OneLine(e.Message)}").ConfigureAwait(false);
             }
 
             await error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.").ConfigureAwait(false);
@@ -75,6 +75,9 @@ internal static class CliApp
         root.Subcommands.Add(ReportCommand.Create(context));
         return root;
     }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool IsBadInput(Exception e) =>
         e is CliInputException or ArgumentException or PipelineDefinitionException or FormatException or StageTransitionRejectedException

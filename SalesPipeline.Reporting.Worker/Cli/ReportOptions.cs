@@ -7,7 +7,9 @@ namespace SalesPipeline.Reporting.Worker.Cli;
 /// <summary>Options shared by the commands that write reports.</summary>
 internal static class ReportOptions
 {
-    public const int DefaultDetailRows = 10_000;
+    // ClosedXML holds the whole workbook in memory (about 13 MB per 1,000 detail rows), so the detail
+    // sheet is capped to keep a report over a large store within a few hundred megabytes.
+    public const int DefaultDetailRows = 5_000;
 
     public static Option<string> TimeZone() => new("--time-zone")
     {

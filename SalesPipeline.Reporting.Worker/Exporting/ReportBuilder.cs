@@ -7,15 +7,6 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Reporting.Worker.Exporting;
 
-/// <summary>Which sheets a workbook holds besides Summary and Opportunities.</summary>
-internal enum ReportKind
-{
-    All,
-    Funnel,
-    WinLoss,
-    Forecast,
-}
-
 /// <summary>What one report covers. Closed deals count by close date within [<see cref="From"/>, <see cref="To"/>] in <see cref="TimeZone"/>.</summary>
 internal sealed record ReportRequest(
     PipelineDefinition Pipeline,
@@ -64,7 +55,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             accountNames[account.Id] = account.Name;
         }
 
-        var filters = new List<(string, string)> { (Label(culture, "Pipeline", "Lejek"), pipeline.Name) };
+        var filters = new List<(string, string)>();
         if (request.Owner is { } owner)
         {
             filters.Add((Label(culture, "Owner", "Handlowiec"), owner.Value));
@@ -84,7 +75,8 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             WinLossTables(pipeline, culture, winLoss),
             [.. forecast.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
             Detail(Deals(), pipeline, culture, period, asOf, request.TimeZone, accountNames),
-            request.DetailRowLimit);
+            request.DetailRowLimit,
+            request.Kind);
     }
 
     private static List<SummaryFigures> Summary(SnapshotFunnel snapshot, WinLossReport winLoss, SalesCycleReport cycle, SalesVelocityReport velocity)
@@ -94,11 +86,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (currencies.Count == 0)
-        {
-            return [new SummaryFigures(string.Empty, 0, 0m, 0m, 0, 0, null, null, cycle.Won.MeanDays, null)];
-        }
-
         return
         [
             .. currencies.Select(currency =>

@@ -20,6 +20,7 @@ namespace SalesPipeline.Reporting.Worker.Exporting;
 /// <param name="Forecast">Weighted value of open deals by expected close month.</param>
 /// <param name="Opportunities">The deals in scope, streamed.</param>
 /// <param name="DetailRowLimit">At most this many rows on the Opportunities sheet; the rest are counted, not written.</param>
+/// <param name="Kind">Which of the Funnel, Win-Loss and Forecast sheets the workbook holds (Summary and Opportunities always).</param>
 internal sealed record ReportModel(
     string Culture,
     string PipelineName,
@@ -34,7 +35,24 @@ internal sealed record ReportModel(
     WinLossSection WinLoss,
     IReadOnlyList<ForecastRow> Forecast,
     IEnumerable<OpportunityRow> Opportunities,
-    int DetailRowLimit);
+    int DetailRowLimit,
+    ReportKind Kind = ReportKind.All);
+
+/// <summary>Which sheets a workbook holds besides Summary and Opportunities.</summary>
+internal enum ReportKind
+{
+    /// <summary>Funnel, Win-Loss and Forecast.</summary>
+    All,
+
+    /// <summary>Only the Funnel sheet.</summary>
+    Funnel,
+
+    /// <summary>Only the Win-Loss sheet.</summary>
+    WinLoss,
+
+    /// <summary>Only the Forecast sheet.</summary>
+    Forecast,
+}
 
 /// <summary>The key figures of one currency.</summary>
 internal sealed record SummaryFigures(

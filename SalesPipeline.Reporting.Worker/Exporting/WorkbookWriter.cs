@@ -86,9 +86,21 @@ internal sealed class WorkbookWriter
 
             WriteSummary(workbook.AddWorksheet(SummarySheet), model, labels);
             cancellationToken.ThrowIfCancellationRequested();
-            WriteFunnel(workbook.AddWorksheet(FunnelSheet), model.Funnel, labels);
-            WriteWinLoss(workbook.AddWorksheet(WinLossSheet), model.WinLoss, labels);
-            WriteForecast(workbook.AddWorksheet(ForecastSheet), model.Forecast, labels);
+            if (model.Kind is ReportKind.All or ReportKind.Funnel)
+            {
+                WriteFunnel(workbook.AddWorksheet(FunnelSheet), model.Funnel, labels);
+            }
+
+            if (model.Kind is ReportKind.All or ReportKind.WinLoss)
+            {
+                WriteWinLoss(workbook.AddWorksheet(WinLossSheet), model.WinLoss, labels);
+            }
+
+            if (model.Kind is ReportKind.All or ReportKind.Forecast)
+            {
+                WriteForecast(workbook.AddWorksheet(ForecastSheet), model.Forecast, labels);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             WriteOpportunities(workbook.AddWorksheet(OpportunitiesSheet), model, labels, cancellationToken);
             workbook.Worksheet(SummarySheet).SetTabActive();

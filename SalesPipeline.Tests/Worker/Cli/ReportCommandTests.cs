@@ -1,0 +1,140 @@
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Cli;
+
+/// <summary>Bad input to the command line: a clear one-line error, exit code 2, and nothing written.</summary>
+public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, IDisposable
+{
+    private readonly SqliteDemoStoreFixture _store;
+    private readonly string _out = Directory.CreateTempSubdirectory("salespipeline-out-").FullName;
+
+    public ReportCommandTests(SqliteDemoStoreFixture store) => _store = store;
+
+    public static TheoryData<string, string[], string> BadReports => new()
+    {
+        { "from after to", ["--from", "2026-09-30", "--to", "2026-07-01"], "is after --to" },
+        { "impossible date", ["--from", "2026-02-30", "--to", "2026-03-31"], "'2026-02-30' is not a date" },
+        { "date in another format", ["--from", "07/01/2026", "--to", "2026-09-30"], "'07/01/2026' is not a date" },
+        { "unknown kind", ["--kind", "pie", "--from", "2026-07-01", "--to", "2026-09-30"], "pie" },
+        { "unknown owner", ["--owner", "Nobody Atall", "--from", "2026-07-01", "--to", "2026-09-30"], "'Nobody Atall' owns no deals" },
+        { "unknown pipeline", ["--pipeline", "renewals", "--from", "2026-07-01", "--to", "2026-09-30"], "--pipeline 'renewals' is not known" },
+        { "unknown culture", ["--culture", "de", "--from", "2026-07-01", "--to", "2026-09-30"], "de" },
+        { "unknown time zone", ["--time-zone", "Mars/Olympus", "--from", "2026-07-01", "--to", "2026-09-30"], "not an IANA time zone" },
+        { "negative detail rows", ["--detail-rows", "-5", "--from", "2026-07-01", "--to", "2026-09-30"], "--detail-rows must be between" },
+        { "missing --to", ["--from", "2026-07-01"], "--to" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadReports))]
+    public async Task Report_BadArguments_ExitTwoWithOneClearLineAndWriteNothing(string why, string[] args, string message)
+    {
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "report", "--out", Path.Combine(_out, "r.xlsx"), .. args]);
+        AssertRefused(result, message, why);
+    }
+
+    [Fact]
+    public async Task Report_OutputFolderMissing_ExitsTwo()
+    {
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "no", "such", "r.xlsx")]);
+        AssertRefused(result, "does not exist", "unwritable --out");
+    }
+
+    [Fact]
+    public async Task Report_OutputNotXlsx_ExitsTwo()
+    {
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "r.csv")]);
+        AssertRefused(result, "must end in .xlsx", "--out not a workbook");
+    }
+
+    [Fact]
+    public async Task Report_DatabaseMissing_ExitsTwoAndCreatesNoDatabase()
+    {
+        var missing = Path.Combine(_out, "missing.db");
+        var result = await CliRunner.RunAsync(["--db", missing, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "r.xlsx")]);
+        AssertRefused(result, "does not exist", "missing database");
+        Assert.False(File.Exists(missing), "A report must not create the database it was pointed at.");
+    }
+
+    [Fact]
+    public async Task Report_DatabaseOfNewerSchema_ExitsTwoNamingBothVersions()
+    {
+        var newer = Path.Combine(_out, "newer.db");
+        File.Copy(_store.Database, newer);
+        await using (var connection = new SqliteConnection($"Data Source={newer};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_version (version, name) VALUES (999, 'from the future')";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var result = await CliRunner.RunAsync(["--db", newer, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "r.xlsx")]);
+        AssertRefused(result, "schema version 999", "database of a newer schema");
+    }
+
+    [Fact]
+    public async Task Report_UnknownProvider_ExitsTwo()
+    {
+        var result = await CliRunner.RunAsync(["--provider", "oracle", "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "r.xlsx")]);
+        AssertRefused(result, "oracle", "unknown provider");
+    }
+
+    [Fact]
+    public async Task Report_PostgresWithoutConnectionString_ExitsTwo()
+    {
+        var result = await CliRunner.RunAsync(["--provider", "postgres", "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "r.xlsx")]);
+        AssertRefused(result, "--provider postgres needs --db", "postgres without --db");
+    }
+
+    [Fact]
+    public async Task Demo_BadDealCount_ExitsTwo()
+    {
+        var result = await CliRunner.RunAsync(["--db", Path.Combine(_out, "d.db"), "demo", "--deals", "0", "--out", _out]);
+        AssertRefused(result, "--deals must be between 1 and 1,000,000", "no deals");
+        Assert.False(File.Exists(Path.Combine(_out, "d.db")));
+    }
+
+    [Theory]
+    [InlineData("report")]
+    [InlineData("demo")]
+    [InlineData("db", "migrate")]
+    [InlineData("pipeline", "export")]
+    [InlineData("import")]
+    public async Task Help_OnEveryCommand_ExitsZeroAndDescribesIt(params string[] command)
+    {
+        var result = await CliRunner.RunAsync([.. command, "--help"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage:", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--db", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DbMigrate_Twice_SecondRunDoesNothing()
+    {
+        var db = Path.Combine(_out, "m.db");
+        var first = await CliRunner.RunAsync(["--db", db, "db", "migrate"]);
+        var second = await CliRunner.RunAsync(["--db", db, "db", "migrate"]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("migrated from schema version 0", first.Output, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("nothing to do", second.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_out, recursive: true);
+    }
+
+    private void AssertRefused(CliResult result, string message, string why)
+    {
+        Assert.True(result.ExitCode == 2, $"{why}: {result}");
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length is >= 1 and <= 2, $"{why}: expected one error line (and a usage hint), got: {result.Error}");
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_out, "*.xlsx", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(_out, "*.tmp", SearchOption.AllDirectories));
+    }
+}

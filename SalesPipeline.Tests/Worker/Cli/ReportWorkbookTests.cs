@@ -1,0 +1,222 @@
+using ClosedXML.Excel;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Tests.Storage;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Cli;
+
+/// <summary>A demo store on one provider, and the deals in it as the calculators see them.</summary>
+public abstract class DemoStoreFixture : IAsyncLifetime
+{
+    public string Folder { get; } = Directory.CreateTempSubdirectory("salespipeline-cli-").FullName;
+
+    public abstract string[] StoreArgs { get; }
+
+    public IReadOnlyList<OpportunityState> Deals { get; private set; } = [];
+
+    internal CliResult Demo { get; private set; } = new(-1, string.Empty, string.Empty);
+
+    public virtual async Task InitializeAsync()
+    {
+        Demo = await CliRunner.RunAsync([.. StoreArgs, "demo", "--deals", "600", "--seed", "7", "--out", Path.Combine(Folder, "reports")]);
+        Assert.True(Demo.ExitCode == 0, Demo.ToString());
+        var services = new ServiceCollection();
+        Configure(services.AddSalesPipeline());
+        await using var provider = services.BuildServiceProvider();
+        var list = new List<OpportunityState>();
+        await foreach (var deal in provider.GetRequiredService<IOpportunityStore>().QueryAsync(OpportunityQuery.All))
+        {
+            list.Add(deal);
+        }
+
+        Deals = list;
+    }
+
+    public virtual Task DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(Folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    internal abstract void Configure(DependencyInjection.SalesPipelineBuilder builder);
+}
+
+public sealed class SqliteDemoStoreFixture : DemoStoreFixture
+{
+    public string Database => Path.Combine(Folder, "demo.db");
+
+    public override string[] StoreArgs => ["--db", Database];
+
+    internal override void Configure(DependencyInjection.SalesPipelineBuilder builder) => builder.UseSqlite($"Data Source={Database}");
+}
+
+public sealed class PostgresDemoStoreFixture : DemoStoreFixture
+{
+    private string _connectionString = string.Empty;
+    private string _database = string.Empty;
+
+    public override string[] StoreArgs => ["--provider", "postgres", "--db", _connectionString];
+
+    public override async Task InitializeAsync()
+    {
+        (_connectionString, _database) = await PostgresStoreFixture.CreateDatabaseAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await PostgresStoreFixture.DropDatabaseAsync(_database);
+    }
+
+    internal override void Configure(DependencyInjection.SalesPipelineBuilder builder) => builder.UsePostgres(_connectionString);
+}
+
+/// <summary>
+/// Writes reports with the command line, opens each workbook again, and checks its cells — values and types —
+/// against the calculators run directly over the same store's deals.
+/// </summary>
+public abstract class ReportWorkbookTests(DemoStoreFixture store)
+{
+    private static readonly LocalDate From = new(2026, 7, 1);
+    private static readonly LocalDate To = new(2026, 9, 30);
+    private static readonly Interval Period = new(Instant.FromUtc(2026, 7, 1, 0, 0), Instant.FromUtc(2026, 10, 1, 0, 0));
+
+    [Fact]
+    public void Demo_FreshStore_PrintsTwoWorkbooksAndAFiveLineSummary()
+    {
+        var lines = store.Demo.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(8, lines.Length);
+        Assert.StartsWith("Created 600 demo deals", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith("pipeline-2026-Q3.xlsx", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("pipeline-2026-Q3-pl.xlsx", lines[2], StringComparison.Ordinal);
+        Assert.True(File.Exists(lines[1]) && File.Exists(lines[2]));
+        Assert.StartsWith("Period:      2026-07-01 – 2026-09-30", lines[3], StringComparison.Ordinal);
+        Assert.Equal(600, store.Deals.Count);
+    }
+
+    [Fact]
+    public async Task Demo_RunAgain_AddsNothing()
+    {
+        var again = await CliRunner.RunAsync([.. store.StoreArgs, "demo", "--deals", "600", "--seed", "7", "--out", Path.Combine(store.Folder, "again")]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("already held 600 of the demo deals; added 0", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_All_SummaryMatchesTheCalculators()
+    {
+        using var workbook = await WriteReportAsync("summary.xlsx");
+        var pipeline = PipelineDefinition.Default;
+        var snapshot = PipelineAnalytics.Snapshot(store.Deals, pipeline, Period.End, new SnapshotFunnelOptions { ClosedPeriod = Period });
+        var winLoss = PipelineAnalytics.WinLoss(store.Deals, pipeline, Period);
+        var cycle = PipelineAnalytics.SalesCycle(store.Deals, pipeline, Period);
+        var open = Assert.Single(snapshot.OpenValues);
+        var closed = Assert.Single(winLoss.Total.Values);
+
+        var summary = workbook.Worksheet("Summary");
+        AssertNumber(open.Count, Value(summary, "Open deals"));
+        AssertNumber(open.Value, Value(summary, "Open value"));
+        AssertNumber(open.WeightedValue, Value(summary, "Weighted value"));
+        AssertNumber(closed.Won, Value(summary, "Won"));
+        AssertNumber(closed.Lost, Value(summary, "Lost"));
+        AssertNumber((decimal)closed.Won / (closed.Won + closed.Lost), Value(summary, "Win rate (count)"), 10);
+        AssertNumber(closed.WinRateByValue!.Value, Value(summary, "Win rate (value)"), 10);
+        AssertNumber(cycle.Won.MeanDays!.Value, Value(summary, "Average cycle (days)"), 8);
+        Assert.Contains("%", Value(summary, "Win rate (count)").Style.NumberFormat.Format, StringComparison.Ordinal);
+        Assert.Equal(XLDataType.DateTime, Value(summary, "Period from").DataType);
+    }
+
+    [Fact]
+    public async Task Report_All_FunnelAndWinLossMatchTheCalculators()
+    {
+        using var workbook = await WriteReportAsync("funnel.xlsx");
+        var pipeline = PipelineDefinition.Default;
+        var snapshot = PipelineAnalytics.Snapshot(store.Deals, pipeline, Period.End, new SnapshotFunnelOptions { ClosedPeriod = Period });
+        var reached = PipelineAnalytics.ReachedStages(store.Deals, pipeline, Period, Period.End);
+        var winLoss = PipelineAnalytics.WinLoss(store.Deals, pipeline, Period);
+
+        var funnel = workbook.Worksheet("Funnel");
+        foreach (var stage in snapshot.Stages)
+        {
+            var row = RowOf(funnel, pipeline.Stage(stage.Stage).Name);
+            AssertNumber(stage.Count, row.Cell(3));
+            AssertNumber(stage.Values.Sum(v => v.Value), row.Cell(4));
+            AssertNumber(stage.Values.Sum(v => v.WeightedValue), row.Cell(5));
+            AssertNumber(reached.Stages.Single(r => r.Stage == stage.Stage).Reached, row.Cell(7));
+        }
+
+        var total = RowOf(workbook.Worksheet("Win-Loss"), "Total", requireCurrency: true);
+        AssertNumber(winLoss.Total.Won, total.Cell(3));
+        AssertNumber(winLoss.Total.Lost, total.Cell(4));
+        AssertNumber(winLoss.Total.Values.Single().WonValue, total.Cell(5));
+        Assert.False(workbook.Worksheets.SelectMany(s => s.CellsUsed()).Any(c => c.HasFormula), "A report cell holds a formula; values must be present without recalculation.");
+    }
+
+    [Fact]
+    public async Task Report_OwnerFilter_ListsOnlyThatOwnersDeals()
+    {
+        var owner = store.Deals.GroupBy(d => d.Owner).OrderByDescending(g => g.Count()).First().Key;
+        using var workbook = await WriteReportAsync("owner.xlsx", "--owner", owner.Value);
+        var detail = workbook.Worksheet("Opportunities");
+        var owners = detail.Table(0).DataRange.Rows().Select(r => r.Cell(3).GetString()).Distinct().ToList();
+        Assert.Equal([owner.Value], owners);
+        var winLoss = PipelineAnalytics.WinLoss(store.Deals, PipelineDefinition.Default, Period, new WinLossOptions { Owner = owner });
+        AssertNumber(winLoss.Total.Won, Value(workbook.Worksheet("Summary"), "Won"));
+    }
+
+    [Fact]
+    public async Task Report_Polish_LabelsArePolishAndNumbersStayNumbers()
+    {
+        using var workbook = await WriteReportAsync("pl.xlsx", "--culture", "pl");
+        var funnel = workbook.Worksheet("Funnel");
+        var row = RowOf(funnel, "Kwalifikacja");
+        Assert.Equal(XLDataType.Number, row.Cell(3).DataType);
+        Assert.Equal("Etap", funnel.Cell(1, 1).GetString());
+    }
+
+    [Theory]
+    [InlineData("funnel", "Summary,Funnel,Opportunities")]
+    [InlineData("winloss", "Summary,Win-Loss,Opportunities")]
+    [InlineData("forecast", "Summary,Forecast,Opportunities")]
+    [InlineData("all", "Summary,Funnel,Win-Loss,Forecast,Opportunities")]
+    public async Task Report_Kind_WritesItsSheetsInOrder(string kind, string sheets)
+    {
+        using var workbook = await WriteReportAsync($"kind-{kind}.xlsx", "--kind", kind);
+        Assert.Equal(sheets, string.Join(',', workbook.Worksheets.Select(s => s.Name)));
+    }
+
+    private async Task<XLWorkbook> WriteReportAsync(string file, params string[] extra)
+    {
+        var path = Path.Combine(store.Folder, file);
+        var kind = extra.Contains("--kind") ? [] : new[] { "--kind", "all" };
+        var result = await CliRunner.RunAsync([.. store.StoreArgs, "report", .. kind, "--from", "2026-07-01", "--to", "2026-09-30", "--out", path, .. extra]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(path, result.Output.Trim());
+        return new XLWorkbook(path);
+    }
+
+    private static IXLCell Value(IXLWorksheet sheet, string label) => RowOf(sheet, label).Cell(2);
+
+    private static IXLRow RowOf(IXLWorksheet sheet, string label, bool requireCurrency = false) =>
+        sheet.RowsUsed().First(r => r.Cell(1).GetString() == label && (!requireCurrency || r.Cell(2).GetString().Length == 3));
+
+    private static void AssertNumber(decimal expected, IXLCell cell, int decimals = 2)
+    {
+        Assert.True(cell.DataType == XLDataType.Number, $"{cell.Address} on {cell.Worksheet.Name} is {cell.DataType}, not a number.");
+        Assert.Equal(Math.Round(expected, decimals), Math.Round(cell.GetValue<decimal>(), decimals));
+    }
+
+    private static void AssertNumber(long expected, IXLCell cell) => AssertNumber((decimal)expected, cell, 0);
+}
+
+public sealed class SqliteReportWorkbookTests(SqliteDemoStoreFixture store) : ReportWorkbookTests(store), IClassFixture<SqliteDemoStoreFixture>;
+
+public sealed class PostgresReportWorkbookTests(PostgresDemoStoreFixture store) : ReportWorkbookTests(store), IClassFixture<PostgresDemoStoreFixture>;
