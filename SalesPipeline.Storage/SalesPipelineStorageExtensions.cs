@@ -40,6 +40,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IActivityStore, SqliteActivityStore>();
         services.AddSingleton<IPipelineAggregates, SqlitePipelineAggregates>();
         services.AddSingleton<IImportTarget, SqliteImportTarget>();
+        services.AddSingleton<IPipelineDefinitionStore, SqlitePipelineDefinitionStore>();
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         return builder;
     }
@@ -69,6 +70,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IActivityStore, PostgresActivityStore>();
         services.AddSingleton<IPipelineAggregates, PostgresPipelineAggregates>();
         services.AddSingleton<IImportTarget, PostgresImportTarget>();
+        services.AddSingleton<IPipelineDefinitionStore, PostgresPipelineDefinitionStore>();
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         return builder;
     }
@@ -81,6 +83,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IActivityStore>();
         services.RemoveAll<IPipelineAggregates>();
         services.RemoveAll<IImportTarget>();
+        services.RemoveAll<IPipelineDefinitionStore>();
         services.RemoveAll<IDatabaseMigrator>();
         services.RemoveAll<SqliteDatabase>();
         services.RemoveAll<PostgresDatabase>();

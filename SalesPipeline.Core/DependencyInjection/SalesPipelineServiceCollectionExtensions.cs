@@ -38,6 +38,7 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IActivityStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IPipelineAggregates>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IImportTarget>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IPipelineDefinitionStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
         return new SalesPipelineBuilder(services);
     }

@@ -10,11 +10,12 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget
+public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
     private readonly Dictionary<AccountId, AccountRecord> _accounts = [];
+    private readonly Dictionary<PipelineId, string> _pipelines = [];
 
     /// <inheritdoc />
     public Task<OpportunityState?> FindAsync(OpportunityId id, CancellationToken cancellationToken = default)
@@ -168,6 +169,29 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
         {
             return Task.FromResult(PipelineAggregates.Closed(_opportunities.Values, pipeline, periodStart, periodEnd, owner));
         }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<PipelineId, string>> LoadAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyDictionary<PipelineId, string>>(new Dictionary<PipelineId, string>(_pipelines));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(json);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            _pipelines[id] = json;
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,9 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
 using SalesPipeline.Process;
+using SalesPipeline.Storage.Migrations;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
 
@@ -19,10 +23,24 @@ internal static class PipelineCommands
             Description = "A pipeline definition JSON file to read instead of the built-in default pipeline.",
         };
 
-        var export = new Command("export", "Print the pipeline definition as JSON, a Mermaid diagram or a DOT graph.") { format, file };
+        var pipeline = new Option<string?>("--pipeline")
+        {
+            Description = "A pipeline stored in the database (see 'pipeline import'), by id. Without --file or --pipeline the built-in default pipeline is printed.",
+        };
+        var export = new Command("export", "Print a pipeline definition as JSON, a Mermaid diagram or a DOT graph.") { format, file, pipeline };
         export.SetAction(async (parse, cancellationToken) =>
         {
-            var definition = await LoadAsync(parse.GetValue(file), cancellationToken).ConfigureAwait(false);
+            PipelineDefinition definition;
+            if (parse.GetValue(pipeline) is { } id)
+            {
+                await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
+                definition = ReportCommand.ResolvePipeline(services.GetRequiredService<PipelineCatalog>(), id);
+            }
+            else
+            {
+                definition = await LoadAsync(parse.GetValue(file), cancellationToken).ConfigureAwait(false);
+            }
+
             var text = parse.GetValue(format) switch
             {
                 "mermaid" => definition.ToMermaid(),
@@ -42,7 +60,48 @@ internal static class PipelineCommands
             return CliApp.Success;
         });
 
-        return new Command("pipeline", "See and check the sales process (stages, requirements and allowed moves).") { export, validate };
+        var importFile = new Option<FileInfo?>("--file") { Description = "The pipeline definition JSON file to store.", Required = true };
+        var import = new Command("import", "Validate a pipeline definition and store it in the database, where reports and imports use it. A definition that would strand existing deals (a stage in use removed, or its kind changed) is refused.") { importFile };
+        import.SetAction(async (parse, cancellationToken) =>
+        {
+            var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
+            await using var services = StoreAccess.Open(parse, context.Clock, create: true);
+            await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+            var stranded = new List<string>();
+            var checkedDeals = 0;
+            await foreach (var deal in services.GetRequiredService<IOpportunityStore>().QueryAsync(new OpportunityQuery(definition.Id), cancellationToken).ConfigureAwait(false))
+            {
+                checkedDeals++;
+                try
+                {
+                    Opportunity.Restore(deal, definition);
+                }
+                catch (ArgumentException e)
+                {
+                    if (stranded.Count < 5)
+                    {
+                        stranded.Add($"'{deal.Name}': {e.Message}");
+                    }
+                    else
+                    {
+                        stranded.Add(string.Empty);
+                    }
+                }
+            }
+
+            if (stranded.Count > 0)
+            {
+                throw new CliInputException(
+                    $"Pipeline '{definition.Id}' was not stored: {stranded.Count:N0} of its {checkedDeals:N0} deals would not fit the new definition, for example " +
+                    string.Join(" ", stranded.Where(s => s.Length > 0)) + " Keep the stages those deals are in.");
+            }
+
+            await services.GetRequiredService<IPipelineDefinitionStore>().SaveAsync(definition.Id, definition.ToJson(), cancellationToken).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"Stored pipeline '{definition.Id}' ({definition.Stages.Count} stages, {definition.Moves.Count} moves) in {StoreAccess.Describe(parse)}; {checkedDeals:N0} existing deals fit it.").ConfigureAwait(false);
+            return CliApp.Success;
+        });
+
+        return new Command("pipeline", "See, check and change the sales process (stages, requirements and allowed moves).") { export, validate, import };
     }
 
     internal static async Task<PipelineDefinition> LoadAsync(FileInfo? file, CancellationToken cancellationToken)

@@ -45,7 +45,7 @@ internal static class ReportCommand
             var path = ReportOptions.CheckOutputFile(parse.GetValue(output));
             var owned = parse.GetValue(owner) is { } name ? new UserId(name) : (UserId?)null;
 
-            await using var services = StoreAccess.Open(parse, context.Clock, create: false);
+            await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var catalog = services.GetRequiredService<PipelineCatalog>();
             var definition = ResolvePipeline(catalog, parse.GetValue(pipeline));
             var store = services.GetRequiredService<IOpportunityStore>();

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
 
@@ -61,6 +63,39 @@ internal static class StoreAccess
         }
 
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// Opens the store with its pipelines: the default pipeline plus every definition imported into the database
+    /// (an imported definition with the default's id replaces it).
+    /// </summary>
+    public static async Task<ServiceProvider> OpenWithPipelinesAsync(ParseResult parse, IClock clock, bool create, CancellationToken cancellationToken)
+    {
+        var services = Open(parse, clock, create);
+        IReadOnlyDictionary<PipelineId, string> stored;
+        try
+        {
+            stored = await services.GetRequiredService<IPipelineDefinitionStore>().LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (stored.Count == 0)
+        {
+            return services;
+        }
+
+        await services.DisposeAsync().ConfigureAwait(false);
+        var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
+        foreach (var (id, json) in stored)
+        {
+            pipelines[id] = PipelineDefinition.FromJson(json);
+        }
+
+        return Open(parse, clock, create, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
     }
 
     /// <summary>Describes the database for messages, without a password.</summary>
