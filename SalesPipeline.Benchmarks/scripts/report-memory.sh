@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Measures the time and peak memory (max RSS) of `salespipeline report --kind all` over a large SQLite store.
+# Usage: bash SalesPipeline.Benchmarks/scripts/report-memory.sh [DEALS]   (default 1,000,000)
+# The store is built once with `demo --deals DEALS` into a scratch folder and reused on later runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+deals="${1:-1000000}"
+work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-report-memory}"
+mkdir -p "$work"
+db="$work/store-$deals.db"
+
+dotnet publish SalesPipeline.Reporting.Worker -c Release -o "$work/bin" --nologo -v quiet >/dev/null
+cli="$work/bin/salespipeline"
+
+if [ ! -f "$db" ]; then
+  echo "Building a store of $deals demo deals in $db (once)..."
+  /usr/bin/time -v "$cli" --db "$db" demo --deals "$deals" --out "$work/demo-reports" 2> "$work/demo.time" >/dev/null
+  grep -E "Elapsed|Maximum resident" "$work/demo.time"
+fi
+
+# The demo's last full quarter: the quarter before the current one.
+read -r from to < <(python3 - <<'PY'
+import datetime
+t = datetime.date.today()
+q = (t.month - 1) // 3
+start = datetime.date(t.year, q * 3 + 1, 1)
+prev_end = start - datetime.timedelta(days=1)
+prev_start = datetime.date(prev_end.year, ((prev_end.month - 1) // 3) * 3 + 1, 1)
+print(prev_start.isoformat(), prev_end.isoformat())
+PY
+)
+echo "report --kind all --from $from --to $to over $deals deals:"
+/usr/bin/time -v "$cli" --db "$db" report --kind all --from "$from" --to "$to" --out "$work/report.xlsx" 2> "$work/report.time" >/dev/null
+grep -E "Elapsed|Maximum resident" "$work/report.time"
