@@ -15,12 +15,20 @@ namespace SalesPipeline.Storage.Sqlite;
 /// <remarks>Thread-safe; a session holds the database's write lock until it is committed or disposed.</remarks>
 internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarget
 {
+    /// <summary>
+    /// The page cache of an import's connection, in KiB. Deal ids are random, so every insert lands on a random page of
+    /// the primary-key and foreign-key indexes; with SQLite's default 2 MB cache a 10^6-deal load spends its time
+    /// re-reading and spilling those pages. 256 MB holds them for a load of that size; it is released when the session ends.
+    /// </summary>
+    internal const int CacheKibibytes = 256 * 1024;
+
     /// <inheritdoc />
     public async Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
     {
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await SetCacheAsync(connection, CacheKibibytes, cancellationToken).ConfigureAwait(false);
             return new Session(database, connection, connection.BeginTransaction(deferred: false));
         }
         catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
@@ -35,8 +43,15 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
         }
     }
 
+    // A PRAGMA takes no parameters; the value is an integer, never user text.
+    private static Task<int> SetCacheAsync(SqliteConnection connection, int kibibytes, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{kibibytes}"), cancellationToken: cancellationToken));
+
     private sealed class Session : IImportSession
     {
+        private const int SqliteUniqueViolation = 2067;
+
         private readonly SqliteDatabase _database;
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _transaction;
@@ -114,6 +129,10 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
             {
                 throw unavailable;
             }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteUniqueViolation)
+            {
+                throw new InvalidOperationException($"An imported opportunity has an external id (or an activity id) that is already stored: {e.Message}", e);
+            }
 
             return Task.CompletedTask;
         }
@@ -135,7 +154,15 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
             _activity.Dispose();
             _offer.Dispose();
             await _transaction.DisposeAsync().ConfigureAwait(false);
-            await _connection.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                // The connection goes back to the pool: give it SQLite's default cache again.
+                await SetCacheAsync(_connection, 2_000, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                await _connection.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         private void Write(OpportunityState s)

@@ -13,16 +13,17 @@ namespace SalesPipeline.Storage.Sqlite;
 internal sealed class SqlitePipelineAggregates(SqliteDatabase database) : IPipelineAggregates
 {
     /// <summary>
-    /// Per deal of the pipeline, the stage it was in at @AsOf: the target of its last history entry at or before it
-    /// (found by an index seek on stage_changes (opportunity_id, at)). Grouped by stage, currency and override, so the
-    /// weighted value can be finished exactly in memory.
+    /// Per deal of the pipeline, the stage it was in at @AsOf: the target of its last history entry at or before it.
+    /// The inner query reads stage_changes once in key order (opportunity_id, seq) and keeps, per deal, the row with the
+    /// largest seq at or before @AsOf (SQLite takes a bare column from the row that holds the MAX). Histories never go
+    /// back in time, so that is the last entry at or before @AsOf. The deals are then looked up in the same id order.
+    /// Grouped by stage, currency and override, so the weighted value can be finished exactly in memory.
     /// </summary>
     internal const string SnapshotSql =
-        "SELECT stage AS Stage, currency AS Currency, probability_override AS ProbabilityOverride, COUNT(*) AS Count, SUM(amount_minor) AS AmountMinor " +
-        "FROM (SELECT o.currency, o.amount_minor, o.probability_override, " +
-        "(SELECT sc.to_stage FROM stage_changes sc WHERE sc.opportunity_id = o.id AND sc.at <= @AsOf ORDER BY sc.at DESC, sc.seq DESC LIMIT 1) AS stage " +
-        "FROM opportunities o WHERE o.pipeline_id = @Pipeline{0}) " +
-        "WHERE stage IS NOT NULL GROUP BY stage, currency, probability_override";
+        "SELECT x.stage AS Stage, o.currency AS Currency, o.probability_override AS ProbabilityOverride, COUNT(*) AS Count, SUM(o.amount_minor) AS AmountMinor " +
+        "FROM (SELECT opportunity_id, to_stage AS stage, MAX(seq) FROM stage_changes WHERE at <= @AsOf GROUP BY opportunity_id) x " +
+        "CROSS JOIN opportunities o ON o.id = x.opportunity_id " +
+        "WHERE o.pipeline_id = @Pipeline{0} GROUP BY x.stage, o.currency, o.probability_override";
 
     internal const string ClosedSql =
         "SELECT o.currency AS Currency, o.outcome_kind AS OutcomeKind, COUNT(*) AS Count, SUM(o.amount_minor) AS AmountMinor FROM opportunities o " +
