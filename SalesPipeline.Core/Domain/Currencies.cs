@@ -36,7 +36,8 @@ internal static class Currencies
     public static bool IsKnown(string? currency) =>
         currency is not null && Digits.ContainsKey(currency.Trim().ToUpperInvariant());
 
-    public static int MinorUnitDigits(string code) => Digits.TryGetValue(code, out var digits) ? digits : 2;
+    // default(Money) has no currency; it reports the common two digits rather than throwing from a property getter.
+    public static int MinorUnitDigits(string? code) => code is not null && Digits.TryGetValue(code, out var digits) ? digits : 2;
 
     private static FrozenDictionary<string, int> Build()
     {

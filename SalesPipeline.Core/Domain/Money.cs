@@ -138,7 +138,7 @@ public sealed class CurrencyMismatchException : InvalidOperationException
     /// <param name="right">The second currency.</param>
     /// <param name="operation">What was attempted, such as <c>add</c>.</param>
     public CurrencyMismatchException(string? left, string? right, string operation)
-        : base($"Cannot {operation} {left} and {right}: amounts in different currencies are never combined silently. Aggregate per currency or convert with an exchange-rate table first.")
+        : base($"Cannot {operation} {Describe(left)} and {Describe(right)}: amounts in different currencies are never combined silently. Aggregate per currency or convert with an exchange-rate table first.")
     {
         LeftCurrency = left ?? string.Empty;
         RightCurrency = right ?? string.Empty;
@@ -149,4 +149,7 @@ public sealed class CurrencyMismatchException : InvalidOperationException
 
     /// <summary>Gets the second currency.</summary>
     public string RightCurrency { get; }
+
+    private static string Describe(string? currency) =>
+        currency ?? "an amount with no currency (default(Money); create amounts with Money.Of)";
 }

@@ -52,7 +52,7 @@ internal static class PipelineJson
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : string.Empty;
-            throw new PipelineDefinitionException(null, [$"The JSON is not a valid pipeline definition{where}: {e.Message.Split(" Path:")[0]}"]);
+            throw new PipelineDefinitionException(null, [$"The JSON is not a valid pipeline definition{where}: {Describe(e)}"]);
         }
 
         if (document is null)
@@ -92,6 +92,9 @@ internal static class PipelineJson
             else if (!Enum.TryParse(stage.Kind, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || int.TryParse(stage.Kind, out _))
             {
                 pre.Add($"{label}: kind '{stage.Kind}' is not open, won or lost.");
+
+                // A rejected kind must not be read as the number it parsed to, or it would cause errors of its own.
+                kind = StageKind.Open;
             }
 
             if (stage.Probability is null)
@@ -144,6 +147,25 @@ internal static class PipelineJson
         {
             throw new PipelineDefinitionException(document.Id, [.. pre, .. e.Errors]);
         }
+    }
+
+    /// <summary>Says what is wrong without System.Text.Json's names of this class's internal document types.</summary>
+    private static string Describe(JsonException e)
+    {
+        var message = e.Message.Split(" Path:")[0];
+        const string unmapped = "The JSON property '";
+        var end = message.IndexOf("' could not be mapped", StringComparison.Ordinal);
+        if (message.StartsWith(unmapped, StringComparison.Ordinal) && end > unmapped.Length)
+        {
+            return $"property '{message[unmapped.Length..end]}' (at {e.Path}) is not part of a pipeline definition: remove it or correct its spelling.";
+        }
+
+        if (message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            return $"the value at {e.Path} has the wrong type: use text for ids, names and kinds, whole numbers for probability and staleAfterDays, and lists for stages, moves, requirements and lossReasons.";
+        }
+
+        return message;
     }
 
     private sealed class PipelineDocument

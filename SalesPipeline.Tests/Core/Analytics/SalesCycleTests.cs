@@ -26,7 +26,7 @@ public sealed class SalesCycleTests
     [Fact]
     public void SalesCycle_PartialDays_AreFractions()
     {
-        var deal = TestDeals.Deal(PipelineDefinition.Default, "quick", Domain.Money.Of(1m, "PLN"), "anna", [("identification", TestDeals.Day(0)), ("won", TestDeals.Day(1) + Duration.FromHours(12))]);
+        var deal = TestDeals.Deal(PipelineDefinition.Default, "quick", SalesPipeline.Domain.Money.Of(1m, "PLN"), "anna", [("identification", TestDeals.Day(0)), ("won", TestDeals.Day(1) + Duration.FromHours(12))]);
 
         var report = PipelineAnalytics.SalesCycle([deal], PipelineDefinition.Default, WorkedExample.Month);
 

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+using SalesPipeline.Abstractions;
+using SalesPipeline.DependencyInjection;
+using SalesPipeline.InMemory;
+using SalesPipeline.Process;
+using SalesPipeline.Tests.Core.Process;
+using Xunit;
+using static SalesPipeline.Tests.Core.DealKit;
+
+namespace SalesPipeline.Tests.Core;
+
+public sealed class SalesPipelineServiceCollectionExtensionsTests
+{
+    [Fact]
+    public async Task AddSalesPipeline_NoOptions_ResolvesAWorkingServiceOnTheInMemoryStore()
+    {
+        using var provider = new ServiceCollection().AddSalesPipeline().Services.BuildServiceProvider();
+
+        var crm = provider.GetRequiredService<ISalesPipeline>();
+        var deal = await crm.CreateAsync(NewDeal(), Anna);
+
+        Assert.IsType<SalesPipelineService>(crm);
+        Assert.Same(crm, provider.GetRequiredService<ISalesPipeline>());
+        Assert.Equal([PipelineDefinition.Default], crm.Pipelines.All);
+        Assert.Same(SystemClock.Instance, provider.GetRequiredService<IClock>());
+        var store = provider.GetRequiredService<InMemoryStore>();
+        Assert.Same(store, provider.GetRequiredService<IOpportunityStore>());
+        Assert.Same(store, provider.GetRequiredService<IAccountStore>());
+        Assert.Same(store, provider.GetRequiredService<IActivityStore>());
+        Assert.NotNull(await store.FindAsync(deal.Id));
+    }
+
+    [Fact]
+    public async Task AddSalesPipeline_AppRegisteredItsOwnClock_TheAppsClockWins()
+    {
+        var clock = new FakeClock(T0);
+        var services = new ServiceCollection().AddSingleton<IClock>(clock);
+
+        using var provider = services.AddSalesPipeline().Services.BuildServiceProvider();
+
+        Assert.Same(clock, provider.GetRequiredService<IClock>());
+        Assert.Single(services, d => d.ServiceType == typeof(IClock));
+        var deal = await provider.GetRequiredService<ISalesPipeline>().CreateAsync(NewDeal(), Anna);
+        Assert.Equal(T0, deal.CreatedAt);
+    }
+
+    [Fact]
+    public void AddSalesPipeline_AppRegisteredItsOwnStore_TheAppsStoreWins()
+    {
+        var store = new InMemoryStore();
+        var services = new ServiceCollection().AddSingleton<IOpportunityStore>(store);
+
+        using var provider = services.AddSalesPipeline().Services.BuildServiceProvider();
+
+        Assert.Same(store, provider.GetRequiredService<IOpportunityStore>());
+        Assert.NotSame(store, provider.GetRequiredService<IAccountStore>());
+    }
+
+    [Fact]
+    public void AddSalesPipeline_TwoPipelinesWithDefault_RegistersThemInTheCatalog()
+    {
+        using var provider = new ServiceCollection()
+            .AddSalesPipeline(o =>
+            {
+                o.UsePipelines(PipelineDefinition.Default, PipelineCatalogTests.Renewals);
+                o.DefaultPipeline = "renewals";
+            })
+            .Services.BuildServiceProvider();
+
+        var catalog = provider.GetRequiredService<ISalesPipeline>().Pipelines;
+
+        Assert.Same(catalog, provider.GetRequiredService<PipelineCatalog>());
+        Assert.Equal(2, catalog.All.Count);
+        Assert.Same(PipelineCatalogTests.Renewals, catalog.Default);
+    }
+
+    [Fact]
+    public void AddSalesPipeline_UnknownDefaultAndEmptyPipelines_ThrowsListingBothErrors()
+    {
+        var e = Assert.Throws<SalesPipelineOptionsException>(() => new ServiceCollection().AddSalesPipeline(o =>
+        {
+            o.Pipelines.Clear();
+            o.DefaultPipeline = "upsell";
+        }));
+
+        Assert.Equal(
+            [
+                "'Pipelines' must hold at least one pipeline, was empty.",
+                "'DefaultPipeline' is 'upsell', which is not in 'Pipelines' ().",
+            ],
+            e.Errors);
+        Assert.All(e.Errors, error => Assert.Contains(error, e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddSalesPipeline_DuplicateNullAndBadDefault_ThrowsListingEveryError()
+    {
+        var e = Assert.Throws<SalesPipelineOptionsException>(() => new ServiceCollection().AddSalesPipeline(o =>
+        {
+            o.Pipelines.Add(PipelineDefinition.Default);
+            o.Pipelines.Add(null!);
+            o.DefaultPipeline = "New Business";
+        }));
+
+        Assert.Equal(
+            [
+                "'Pipelines' must not hold null entries.",
+                "'Pipelines' holds pipeline 'new-business' 2 times; ids must be unique.",
+                "'DefaultPipeline' must be a pipeline id such as 'new-business', was 'New Business'.",
+            ],
+            e.Errors);
+    }
+
+    [Fact]
+    public void AddSalesPipeline_InvalidOptions_RegistersNothing()
+    {
+        var services = new ServiceCollection();
+
+        Assert.Throws<SalesPipelineOptionsException>(() => services.AddSalesPipeline(o => o.Pipelines.Clear()));
+
+        Assert.Empty(services);
+    }
+
+    [Fact]
+    public void AddSalesPipeline_Builder_ExposesTheSameServiceCollection()
+    {
+        var services = new ServiceCollection();
+
+        Assert.Same(services, services.AddSalesPipeline().Services);
+    }
+}
