@@ -21,9 +21,12 @@ internal delegate Task<ImportDestination> ImportDestinationFactory(ParseResult p
 /// <param name="target">The store.</param>
 /// <param name="description">How messages name it, such as "SQLite crm.db".</param>
 /// <param name="owner">What owns the store (a service provider), disposed with this; <see langword="null"/> when the caller owns it.</param>
-internal sealed class ImportDestination(IImportTarget target, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
+/// <param name="pipelines">Where the pipeline of a committed import is stored, so reports can use it; <see langword="null"/> for none.</param>
+internal sealed class ImportDestination(IImportTarget target, string description, IAsyncDisposable? owner = null, IPipelineDefinitionStore? pipelines = null) : IAsyncDisposable
 {
     public IImportTarget Target { get; } = target;
+
+    public IPipelineDefinitionStore? Pipelines { get; } = pipelines;
 
     public string Description { get; } = description;
 
@@ -204,6 +207,12 @@ internal static class ImportCommand
                 }
             }
 
+            // A pipeline that came with the mapping is stored with the deals, so reports and later imports know it.
+            if (result.Committed && definition.Id != PipelineDefinition.Default.Id && destination.Pipelines is { } pipelines)
+            {
+                await pipelines.SaveAsync(definition.Id, definition.ToJson(), cancellationToken).ConfigureAwait(false);
+            }
+
             return await ReportAsync(context, request, destination, definition, result).ConfigureAwait(false);
         }
     }
@@ -281,7 +290,8 @@ internal static class ImportCommand
     {
         cancellationToken.ThrowIfCancellationRequested();
         var services = StoreAccess.Open(parse, context.Clock, create: true, pipelines);
-        return Task.FromResult(new ImportDestination(services.GetRequiredService<IImportTarget>(), StoreAccess.Describe(parse), services));
+        return Task.FromResult(new ImportDestination(
+            services.GetRequiredService<IImportTarget>(), StoreAccess.Describe(parse), services, services.GetRequiredService<IPipelineDefinitionStore>()));
     };
 
     private sealed record Request(FileInfo File, FileInfo? Mapping, string? Pipeline, bool DryRun, bool SkipInvalid, FileInfo? Rejects, int ErrorLimit, string? By);
