@@ -46,11 +46,14 @@ internal sealed class SqliteDatabase : IDisposable
                 nameof(options));
         }
 
+        // A relative file name is resolved once, against the working folder at start, so a later change of the
+        // working folder cannot point the store at another file.
+        Target = Path.GetFullPath(builder.DataSource);
+        builder.DataSource = Target;
         builder.ForeignKeys = true;
         builder.Pooling = true;
         builder.DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
         ConnectionString = builder.ToString();
-        Target = Path.GetFullPath(builder.DataSource);
         _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
         _autoMigrate = options.AutoMigrate;
     }
