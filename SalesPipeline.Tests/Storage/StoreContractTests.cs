@@ -513,6 +513,20 @@ public abstract class StoreContractTests(StoreFixture fixture)
         Assert.Equal(fixture.Expected(state, 1), await Store.FindAsync(state.Id));
     }
 
+    [Fact]
+    public async Task PipelineDefinitions_SaveReplaceAndLoad_RoundTripTheJsonText()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var json = pipeline.ToJson();
+        await fixture.Definitions.SaveAsync(pipeline.Id, "{\"placeholder\": \"O'Brien; DROP TABLE pipeline_definitions; --\"}");
+        await fixture.Definitions.SaveAsync(pipeline.Id, json);
+
+        var stored = await fixture.Definitions.LoadAsync();
+
+        Assert.Equal(json, stored[pipeline.Id]);
+        Assert.Equal(pipeline.Id, PipelineDefinition.FromJson(stored[pipeline.Id]).Id);
+    }
+
     /// <summary>A deal with history, activities (done and planned), qualification, an offer and awkward text.</summary>
     private static OpportunityState RichDeal(PipelineDefinition pipeline, out Instant clock)
     {

@@ -23,6 +23,8 @@ public abstract class StoreFixture : IAsyncLifetime
 
     internal IImportTarget Import => Get<IImportTarget>();
 
+    internal IPipelineDefinitionStore Definitions => Get<IPipelineDefinitionStore>();
+
     /// <summary>Gets whether the store truncates instants to microseconds (the database stores do).</summary>
     internal abstract bool TruncatesToMicroseconds { get; }
 
