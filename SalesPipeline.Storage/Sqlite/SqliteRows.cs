@@ -61,7 +61,7 @@ internal sealed class StageChangeRow
     public string? Comment { get; set; }
 }
 
-internal sealed class ActivityRow
+internal class ActivityRow
 {
     public const string Columns =
         "id AS Id, opportunity_id AS OpportunityId, seq AS Seq, kind AS Kind, subject AS Subject, author AS Author, recorded_at AS RecordedAt, " +
@@ -79,18 +79,8 @@ internal sealed class ActivityRow
     public long Done { get; set; }
 }
 
-internal sealed class ScheduledActivityRow
+internal sealed class ScheduledActivityRow : ActivityRow
 {
-    public string Id { get; set; } = string.Empty;
-    public string OpportunityId { get; set; } = string.Empty;
-    public long Seq { get; set; }
-    public string Kind { get; set; } = string.Empty;
-    public string Subject { get; set; } = string.Empty;
-    public string Author { get; set; } = string.Empty;
-    public long RecordedAt { get; set; }
-    public long? HappenedAt { get; set; }
-    public long? Due { get; set; }
-    public long Done { get; set; }
     public string OpportunityName { get; set; } = string.Empty;
     public string Owner { get; set; } = string.Empty;
 }
