@@ -21,7 +21,8 @@ internal static class SampleCommand
         var output = context.Output;
         var start = context.Clock.GetCurrentInstant();
         var clock = new SteppingClock(start, Duration.FromHours(26));
-        var crm = new SalesPipelineService(new InMemory.InMemoryStore(), new InMemory.InMemoryStore(), PipelineCatalog.DefaultOnly, clock);
+        var store = new InMemory.InMemoryStore();
+        var crm = new SalesPipelineService(store, store, PipelineCatalog.DefaultOnly, clock);
         var anna = new UserId("anna");
 
         var account = await crm.CreateAccountAsync("Kowalski Logistics", "Transport", anna, cancellationToken).ConfigureAwait(false);
