@@ -19,7 +19,7 @@ internal static class SnapshotCalculator
         var period = ClosedPeriod(options, asOf);
         var pass = new Pass(pipeline, asOf, period, options.Owner);
         pass.AddAll(deals);
-        return Assemble(pipeline, asOf, period, pass.StageTotals(), pass.ClosedTotals(), options.Conversion);
+        return Assemble(pipeline, asOf, period, pass.Cells.StageTotals(), pass.Cells.ClosedTotals(), options.Conversion);
     }
 
     /// <summary>The period of won and lost deals: the option, or everything closed at or before <paramref name="asOf"/>.</summary>
@@ -100,10 +100,8 @@ internal static class SnapshotCalculator
     }
 
     /// <summary>
-    /// One pass over the deals. Nothing is allocated per deal: the stage at the as-of instant is found by scanning the
-    /// history from its end, stages and currencies are found by reference comparison, and sums go into arrays of cells
-    /// indexed by currency × stage. The weighted value is kept as Σ value of the deals at the stage's default probability
-    /// plus Σ value × probability of the deals with an override, and divided by 100 once at the end (exact in decimal).
+    /// One pass over deal objects into <see cref="SnapshotCells"/>. Nothing is allocated per deal: the stage at the as-of
+    /// instant is found by scanning the history from its end, and stages and currencies are found by reference comparison.
     /// </summary>
     internal sealed class Pass
     {
@@ -115,9 +113,6 @@ internal static class SnapshotCalculator
         private readonly bool _closedHasEnd;
         private readonly Instant _closedStart;
         private readonly Instant _closedEnd;
-        private readonly CurrencyTable _currencies = new();
-        private Cell[] _cells;
-        private ClosedCell[] _closed;
 
         public Pass(PipelineDefinition pipeline, Instant asOf, Interval closedPeriod, UserId? owner)
         {
@@ -129,9 +124,10 @@ internal static class SnapshotCalculator
             _closedHasEnd = closedPeriod.HasEnd;
             _closedStart = closedPeriod.HasStart ? closedPeriod.Start : default;
             _closedEnd = closedPeriod.HasEnd ? closedPeriod.End : default;
-            _cells = new Cell[_stages.Count * 2];
-            _closed = new ClosedCell[2];
+            Cells = new SnapshotCells(_stages, new CurrencyTable());
         }
+
+        public SnapshotCells Cells { get; }
 
         public void AddAll(IEnumerable<OpportunityState> deals)
         {
@@ -151,48 +147,6 @@ internal static class SnapshotCalculator
 
                     break;
             }
-        }
-
-        public IReadOnlyList<StageTotals> StageTotals()
-        {
-            var rows = new List<StageTotals>();
-            var order = new int[_currencies.Count];
-            for (var c = 0; c < order.Length; c++)
-            {
-                order[c] = c;
-            }
-
-            Array.Sort(order, (a, b) => string.CompareOrdinal(_currencies[a], _currencies[b]));
-            for (var s = 0; s < _stages.Count; s++)
-            {
-                foreach (var c in order)
-                {
-                    ref var cell = ref _cells[(c * _stages.Count) + s];
-                    if (cell.Count > 0)
-                    {
-                        var weighted = (((cell.Value - cell.OverrideValue) * _stages.DefaultProbabilities[s]) + cell.OverrideWeighted) / 100m;
-                        rows.Add(new StageTotals(_stages.Ids[s], _currencies[c], cell.Count, cell.Value, weighted));
-                    }
-                }
-            }
-
-            return rows;
-        }
-
-        public IReadOnlyList<ClosedTotals> ClosedTotals()
-        {
-            var rows = new List<ClosedTotals>();
-            for (var c = 0; c < _currencies.Count; c++)
-            {
-                ref var cell = ref _closed[c];
-                if (cell.WonCount + cell.LostCount > 0)
-                {
-                    rows.Add(new ClosedTotals(_currencies[c], cell.WonCount, cell.WonValue, cell.LostCount, cell.LostValue));
-                }
-            }
-
-            rows.Sort((a, b) => string.CompareOrdinal(a.Currency, b.Currency));
-            return rows;
         }
 
         private void AddAll(ReadOnlySpan<OpportunityState> deals)
@@ -230,9 +184,9 @@ internal static class SnapshotCalculator
             }
 
             var value = deal.Value;
-            var c = CurrencyIndex(value.Currency);
+            var c = Cells.CurrencyIndex(value.Currency);
 
-            ref var cell = ref _cells[(c * _stages.Count) + stage];
+            ref var cell = ref Cells.Open[(c * _stages.Count) + stage];
             cell.Count++;
             cell.Value += value.Amount;
             if (deal.ProbabilityOverride is { } probability)
@@ -250,9 +204,9 @@ internal static class SnapshotCalculator
                 return;
             }
 
-            var c = CurrencyIndex(deal.Value.Currency);
+            var c = Cells.CurrencyIndex(deal.Value.Currency);
 
-            ref var cell = ref _closed[c];
+            ref var cell = ref Cells.Closed[c];
             if (outcome.Kind == OutcomeKind.Won)
             {
                 cell.WonCount++;
@@ -263,36 +217,6 @@ internal static class SnapshotCalculator
                 cell.LostCount++;
                 cell.LostValue += deal.Value.Amount;
             }
-        }
-
-        /// <summary>The currency's index; a new currency (rare: the number of currencies is bounded) widens the cell arrays.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private int CurrencyIndex(string currency)
-        {
-            var c = _currencies.IndexOf(currency);
-            if (c >= _closed.Length)
-            {
-                Array.Resize(ref _closed, _closed.Length * 2);
-                Array.Resize(ref _cells, _closed.Length * _stages.Count);
-            }
-
-            return c;
-        }
-
-        private struct Cell
-        {
-            public long Count;
-            public decimal Value;
-            public decimal OverrideValue;
-            public decimal OverrideWeighted;
-        }
-
-        private struct ClosedCell
-        {
-            public long WonCount;
-            public decimal WonValue;
-            public long LostCount;
-            public decimal LostValue;
         }
     }
 }
