@@ -41,7 +41,24 @@ public static class PipelineAnalytics
     }
 
     /// <summary>
-    /// The same snapshot funnel as <see cref="Snapshot"/>, built from the aggregates a store computes itself (in SQL), so
+    /// The same snapshot funnel as <see cref="Snapshot(IEnumerable{OpportunityState}, PipelineDefinition, Instant, SnapshotFunnelOptions?)"/>
+    /// over the deals <paramref name="table"/> was built from, for every option, read from the table's columns: the same
+    /// per-stage, per-currency sums in the same order and the same assembly. Build the table once with
+    /// <see cref="DealTable.From"/> and ask it as often as you like; each query allocates only the result, whatever the number of deals.
+    /// </summary>
+    /// <param name="table">The deals, laid out as columns.</param>
+    /// <param name="asOf">The instant: a deal is in the stage of its last history entry at or before it.</param>
+    /// <param name="options">Owner filter, close period and currency conversion; the defaults when left out.</param>
+    /// <returns>The funnel.</returns>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static SnapshotFunnel Snapshot(DealTable table, Instant asOf, SnapshotFunnelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return SnapshotCalculator.Compute(table, asOf, options ?? new SnapshotFunnelOptions());
+    }
+
+    /// <summary>
+    /// The same snapshot funnel as <see cref="Snapshot(IEnumerable{OpportunityState}, PipelineDefinition, Instant, SnapshotFunnelOptions?)"/>, built from the aggregates a store computes itself (in SQL), so
     /// that a large pipeline is never loaded into memory.
     /// </summary>
     /// <param name="aggregates">The store.</param>

@@ -3,7 +3,7 @@ using SalesPipeline.Domain;
 
 namespace SalesPipeline.Analytics;
 
-/// <summary>Choices for <see cref="PipelineAnalytics.Snapshot"/>.</summary>
+/// <summary>Choices for <see cref="PipelineAnalytics.Snapshot(IEnumerable{OpportunityState}, Process.PipelineDefinition, Instant, SnapshotFunnelOptions?)"/> and its overload over a <see cref="DealTable"/>.</summary>
 public sealed record SnapshotFunnelOptions
 {
     /// <summary>Gets the salesperson whose deals are counted.</summary>

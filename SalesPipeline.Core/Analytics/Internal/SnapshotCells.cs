@@ -4,7 +4,7 @@ namespace SalesPipeline.Analytics.Internal;
 
 /// <summary>
 /// The sums of one snapshot-funnel pass: open deals in cells indexed by currency × stage, closed deals in cells indexed by
-/// currency. Every in-memory pass (over deal objects, or over a columnar table of them) adds into these cells with the same
+/// currency. Every in-memory pass (over deal objects, or over a <see cref="DealTable"/>) adds into these cells with the same
 /// arithmetic in the same deal order, and turns them into the <see cref="StageTotals"/> and <see cref="ClosedTotals"/> a store
 /// computes in SQL, so that one assembly makes every funnel. The weighted value is kept as Σ value of the deals at the
 /// stage's default probability plus Σ value × probability of the deals with an override, and divided by 100 once at the
