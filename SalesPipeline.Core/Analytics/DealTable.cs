@@ -14,7 +14,7 @@ namespace SalesPipeline.Analytics;
 /// </summary>
 /// <remarks>
 /// Immutable and safe to share between threads. It is a snapshot of the deals when it was built: later changes to the deals
-/// are not seen; build a new table. It holds about 50 bytes per deal plus 10 per history entry.
+/// are not seen; build a new table. It holds about 40 bytes per deal plus 10 per history entry.
 /// </remarks>
 public sealed class DealTable
 {
