@@ -58,8 +58,8 @@ public static class PipelineAnalytics
     }
 
     /// <summary>
-    /// The same snapshot funnel as <see cref="Snapshot(IEnumerable{OpportunityState}, PipelineDefinition, Instant, SnapshotFunnelOptions?)"/>, built from the aggregates a store computes itself (in SQL), so
-    /// that a large pipeline is never loaded into memory.
+    /// The same snapshot funnel as <see cref="Snapshot(IEnumerable{OpportunityState}, PipelineDefinition, Instant, SnapshotFunnelOptions?)"/>,
+    /// built from the aggregates a store computes itself (in SQL), so that a large pipeline is never loaded into memory.
     /// </summary>
     /// <param name="aggregates">The store.</param>
     /// <param name="pipeline">The pipeline.</param>
