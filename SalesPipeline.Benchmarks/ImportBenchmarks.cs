@@ -1,9 +1,3 @@
-// The importer lives in the worker (SalesPipeline.Reporting.Worker). This class compiles once the benchmark project
-// references it, with the symbol below defined, i.e. in SalesPipeline.Benchmarks.csproj:
-//   <ProjectReference Include="..\SalesPipeline.Reporting.Worker\SalesPipeline.Reporting.Worker.csproj" />
-//   <PropertyGroup><DefineConstants>$(DefineConstants);IMPORT_BENCHMARKS</DefineConstants></PropertyGroup>
-// and, because the worker's top-level Program is then visible too, `typeof(BenchmarkConfig).Assembly` in Program.cs.
-#if IMPORT_BENCHMARKS
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
@@ -229,4 +223,3 @@ public class ImportBenchmarks : IDisposable
         return command;
     }
 }
-#endif
