@@ -479,6 +479,27 @@ public abstract class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public async Task Import_ExistingExternalIds_MatchesAwkwardIdsExactly()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        string[] stored = ["O'Brien \"1\"", "a,b\\c", "zażółć 🚀", "[\"x\"]", "crm-7"];
+        var random = new Random(11);
+        await Store.SaveAsync(Deals.Build(pipeline, Deals.Anna, random, 2) with { ExternalId = stored[0] });
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync([.. stored[1..].Select(id => Deals.Build(pipeline, Deals.Anna, random, 2) with { ExternalId = id })]);
+
+            // Stored before the session and within it, asked twice, next to ids that differ only in case or are absent.
+            var found = await session.ExistingExternalIdsAsync(pipeline.Id, [.. stored, stored[0], "CRM-7", "crm-8", "x"]);
+
+            Assert.Equal(stored.Order(StringComparer.Ordinal), found.Order(StringComparer.Ordinal));
+            Assert.Empty(await session.ExistingExternalIdsAsync(pipeline.Id, []));
+            Assert.Empty(await session.ExistingExternalIdsAsync(Deals.IsolatedPipeline().Id, stored));
+        }
+    }
+
+    [Fact]
     public async Task Import_SessionDisposedWithoutCommit_LeavesNothing()
     {
         var pipeline = Deals.IsolatedPipeline();
