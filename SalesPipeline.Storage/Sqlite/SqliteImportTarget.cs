@@ -64,7 +64,7 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
         private readonly BulkCommand _activity;
         private readonly BulkCommand _offer;
         private readonly SqliteCommand _existing;
-        private readonly Dictionary<string, AccountId> _accounts = new(StringComparer.Ordinal);
+        private readonly AccountNameCache _accounts = new();
         private bool _done;
 
         public Session(SqliteDatabase database, SqliteConnection connection, SqliteTransaction transaction)
@@ -115,7 +115,7 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
             ObjectDisposedException.ThrowIf(_done, this);
             var account = Account.Create(name, null, by, at);
             var folded = account.Name.ToUpperInvariant();
-            if (_accounts.TryGetValue(folded, out var known))
+            if (_accounts.TryGet(folded, out var known))
             {
                 return known;
             }
@@ -124,11 +124,11 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
                 "SELECT id FROM accounts WHERE name_folded = @Folded ORDER BY id LIMIT 1", new { Folded = folded }, _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (existing is not null)
             {
-                return _accounts[folded] = new AccountId(Guid.Parse(existing));
+                return _accounts.Add(folded, new AccountId(Guid.Parse(existing)));
             }
 
             await _connection.ExecuteAsync(new CommandDefinition(SqliteAccountStore.InsertAccount, SqliteMap.ToRow(account, 1), _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return _accounts[folded] = account.Id;
+            return _accounts.Add(folded, account.Id);
         }
 
         public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)

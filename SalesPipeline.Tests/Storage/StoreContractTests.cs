@@ -5,6 +5,7 @@ using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
+using SalesPipeline.Storage.Internal;
 using Xunit;
 
 namespace SalesPipeline.Tests.Storage;
@@ -497,6 +498,30 @@ public abstract class StoreContractTests(StoreFixture fixture)
             Assert.Empty(await session.ExistingExternalIdsAsync(pipeline.Id, []));
             Assert.Empty(await session.ExistingExternalIdsAsync(Deals.IsolatedPipeline().Id, stored));
         }
+    }
+
+    [Fact]
+    public async Task Import_MoreAccountsThanASessionCaches_StillMatchesEachByName()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var names = Enumerable.Range(0, AccountNameCache.Limit + 1).Select(i => $"Account {i} {pipeline.Id}").ToList();
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            var ids = new List<AccountId>();
+            foreach (var name in names)
+            {
+                ids.Add(await session.EnsureAccountAsync(name, Deals.Anna, Deals.Epoch));
+            }
+
+            // The first names were created long before: a store that bounds its cache must still find them, not create them again.
+            Assert.Equal(ids[0], await session.EnsureAccountAsync(names[0].ToUpperInvariant(), Deals.Anna, Deals.Epoch));
+            Assert.Equal(ids[^1], await session.EnsureAccountAsync(names[^1], Deals.Anna, Deals.Epoch));
+            Assert.Equal(names.Count, ids.Distinct().Count());
+            await session.CommitAsync();
+        }
+
+        Assert.NotNull(await fixture.Accounts.FindByNameAsync(names[0]));
     }
 
     [Fact]
