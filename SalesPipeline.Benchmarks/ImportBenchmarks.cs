@@ -16,7 +16,7 @@ namespace SalesPipeline.Benchmarks;
 /// A canonical CSV export of 10^5 and 10^6 deals (with <c>entered_*</c> stage dates, about 2.5 history rows per deal) into an
 /// empty SQLite file: the importer (CsvHelper parsing, every row validated and rebuilt as an opportunity with its history, one
 /// import session) against a raw loop that splits the same lines and runs the same INSERTs through prepared commands, with no
-/// checks, in one transaction. Target: Ratio ≤ 3. Memory must not grow with the file: compare Allocated per row, and the
+/// checks, in one transaction, with the same time-ordered ids and page cache as the session. Target: Ratio ≤ 3. Memory must not grow with the file: compare Allocated per row, and the
 /// peak working set each case prints at its end (each case runs in its own process).
 /// </summary>
 [MemoryDiagnoser]
