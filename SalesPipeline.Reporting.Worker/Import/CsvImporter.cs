@@ -137,7 +137,7 @@ internal static class CsvImporter
             throw new ImportConfigurationException("CSV header", ["The file is empty: expected a header row such as 'id,name,account,owner,stage,amount,currency'."]);
         }
 
-        var rows = RowReader.Create(mapping, pipeline, header, by, started);
+        var rows = RowReader.Create(mapping, pipeline, header, by, started, clock);
         var rejects = options.SkipInvalid && options.RejectsWriter is { } writer ? CsvWriter.Create(writer, leaveOpen: true) : null;
         rejects?.WriteRecord([.. header, RejectedRowColumn, RejectionReasonColumn]);
 

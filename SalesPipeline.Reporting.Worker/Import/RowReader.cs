@@ -31,6 +31,7 @@ internal sealed class RowReader
     private readonly IdFingerprints _ids = new();
     private readonly UserId _by;
     private readonly Instant _undated;
+    private readonly IClock _clock;
     private readonly string[] _cells = new string[ImportFields.All.Count];
     private readonly string[] _cellColumns = new string[ImportFields.All.Count];
 
@@ -43,7 +44,8 @@ internal sealed class RowReader
         (StageDefinition, int, string)[] stageDates,
         Dictionary<string, StageDefinition> stageValues,
         UserId by,
-        Instant importedAt)
+        Instant importedAt,
+        IClock clock)
     {
         _mapping = mapping;
         _pipeline = pipeline;
@@ -55,6 +57,7 @@ internal sealed class RowReader
         _knownStageValues = string.Join(", ", stageValues.Keys.Order(StringComparer.OrdinalIgnoreCase).Select(v => $"'{v}'"));
         _by = by;
         _undated = importedAt;
+        _clock = clock;
     }
 
     /// <summary>Gets the number of columns in the header.</summary>
@@ -66,13 +69,15 @@ internal sealed class RowReader
     /// <param name="header">The file's header.</param>
     /// <param name="by">Who imports (recorded as the creator and as who recorded each history entry).</param>
     /// <param name="importedAt">When the import started: the creation instant of a deal that has no date at all, unless the mapping has a default creation date.</param>
+    /// <param name="clock">The import's clock, which the new deals' time-ordered ids are taken from.</param>
     /// <returns>The reader.</returns>
     /// <exception cref="ImportConfigurationException">Something does not fit; every fault is listed.</exception>
-    public static RowReader Create(ImportMapping mapping, PipelineDefinition pipeline, IReadOnlyList<string> header, UserId by, Instant importedAt)
+    public static RowReader Create(ImportMapping mapping, PipelineDefinition pipeline, IReadOnlyList<string> header, UserId by, Instant importedAt, IClock clock)
     {
         ArgumentNullException.ThrowIfNull(mapping);
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(clock);
         var faults = new List<string>();
         var names = header.Select(h => h.Trim()).ToList();
         int Find(string name)
@@ -206,7 +211,7 @@ internal sealed class RowReader
             throw new ImportConfigurationException("mapping", [$"defaults.created: '{createdDefault}' is not a date; expected {mapping.Dates.Describe()}."]);
         }
 
-        return new RowReader(mapping, pipeline, index, column, templates, [.. stageDates], stageValues, by, undated)
+        return new RowReader(mapping, pipeline, index, column, templates, [.. stageDates], stageValues, by, undated, clock)
         {
             HeaderCount = names.Count,
         };
@@ -456,8 +461,11 @@ internal sealed class RowReader
                 ? result.ClosedAt.InZone(_mapping.Dates.Zone).Date
                 : createdAt.InZone(_mapping.Dates.Zone).Date.PlusDays(_mapping.ExpectedCloseDays));
 
+        // A time-ordered (version 7) id rather than a random one: the deals of an import then go to the end of the id indexes
+        // (the opportunities' primary key, the history's) instead of to random pages of them, so a large import stays fast
+        // with a small page cache. A random id made a 10^6-row load into SQLite 3 to 4 times slower.
         var state = new OpportunityState(
-            OpportunityId.New(), _pipeline.Id, name, value, expected, null, owner.Value, stage.Id, probability, null, null, [], [], history,
+            new OpportunityId(Guid.CreateVersion7(_clock.GetCurrentInstant().ToDateTimeOffset())), _pipeline.Id, name, value, expected, null, owner.Value, stage.Id, probability, null, null, [], [], history,
             result, createdAt, _by, history[^1].At, _by, 0, id);
         try
         {

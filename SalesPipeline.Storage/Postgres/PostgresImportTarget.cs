@@ -32,7 +32,7 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
 
     private sealed class Session(PostgresDatabase database, NpgsqlConnection connection, NpgsqlTransaction transaction) : IImportSession
     {
-        private readonly Dictionary<string, AccountId> _accounts = new(StringComparer.Ordinal);
+        private readonly AccountNameCache _accounts = new();
         private bool _done;
 
         public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
@@ -52,7 +52,7 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
             ObjectDisposedException.ThrowIf(_done, this);
             var account = Account.Create(name, null, by, at);
             var folded = account.Name.ToUpperInvariant();
-            if (_accounts.TryGetValue(folded, out var known))
+            if (_accounts.TryGet(folded, out var known))
             {
                 return known;
             }
@@ -61,11 +61,11 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
                 "SELECT id FROM accounts WHERE name_folded = @Folded ORDER BY id LIMIT 1", new { Folded = folded }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (existing is { } id)
             {
-                return _accounts[folded] = new AccountId(id);
+                return _accounts.Add(folded, new AccountId(id));
             }
 
             await connection.ExecuteAsync(new CommandDefinition(PostgresAccountStore.InsertAccount, PostgresMap.ToRow(account, 1), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return _accounts[folded] = account.Id;
+            return _accounts.Add(folded, account.Id);
         }
 
         public async Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)

@@ -5,6 +5,7 @@ using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
+using SalesPipeline.Storage.Internal;
 using Xunit;
 
 namespace SalesPipeline.Tests.Storage;
@@ -476,6 +477,51 @@ public abstract class StoreContractTests(StoreFixture fixture)
         }
 
         Assert.NotNull(await fixture.Accounts.FindByNameAsync("imported co " + pipeline.Id));
+    }
+
+    [Fact]
+    public async Task Import_ExistingExternalIds_MatchesAwkwardIdsExactly()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        string[] stored = ["O'Brien \"1\"", "a,b\\c", "zażółć 🚀", "[\"x\"]", "crm-7"];
+        var random = new Random(11);
+        await Store.SaveAsync(Deals.Build(pipeline, Deals.Anna, random, 2) with { ExternalId = stored[0] });
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync([.. stored[1..].Select(id => Deals.Build(pipeline, Deals.Anna, random, 2) with { ExternalId = id })]);
+
+            // Stored before the session and within it, asked twice, next to ids that differ only in case or are absent.
+            var found = await session.ExistingExternalIdsAsync(pipeline.Id, [.. stored, stored[0], "CRM-7", "crm-8", "x"]);
+
+            Assert.Equal(stored.Order(StringComparer.Ordinal), found.Order(StringComparer.Ordinal));
+            Assert.Empty(await session.ExistingExternalIdsAsync(pipeline.Id, []));
+            Assert.Empty(await session.ExistingExternalIdsAsync(Deals.IsolatedPipeline().Id, stored));
+        }
+    }
+
+    [Fact]
+    public async Task Import_MoreAccountsThanASessionCaches_StillMatchesEachByName()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var names = Enumerable.Range(0, AccountNameCache.Limit + 1).Select(i => $"Account {i} {pipeline.Id}").ToList();
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            var ids = new List<AccountId>();
+            foreach (var name in names)
+            {
+                ids.Add(await session.EnsureAccountAsync(name, Deals.Anna, Deals.Epoch));
+            }
+
+            // The first names were created long before: a store that bounds its cache must still find them, not create them again.
+            Assert.Equal(ids[0], await session.EnsureAccountAsync(names[0].ToUpperInvariant(), Deals.Anna, Deals.Epoch));
+            Assert.Equal(ids[^1], await session.EnsureAccountAsync(names[^1], Deals.Anna, Deals.Epoch));
+            Assert.Equal(names.Count, ids.Distinct().Count());
+            await session.CommitAsync();
+        }
+
+        Assert.NotNull(await fixture.Accounts.FindByNameAsync(names[0]));
     }
 
     [Fact]

@@ -150,6 +150,24 @@ public sealed class CsvImporterTests
     }
 
     [Fact]
+    public async Task ImportAsync_NewDeals_GetTimeOrderedIdsFromTheImportClock()
+    {
+        var store = new InMemoryStore();
+        var clock = new FakeClock(Now, Duration.FromMilliseconds(1)); // each reading a millisecond later
+
+        await CsvImporter.ImportAsync(
+            new StringReader(Csv(Row("D-1"), Row("D-2"), Row("D-3"))), ImportMapping.Canonical, PipelineDefinition.Default, store, new ImportOptions(), Importer, clock);
+
+        var ids = (await DealsAsync(store)).OrderBy(d => d.ExternalId, StringComparer.Ordinal).Select(d => d.Id.Value).ToList();
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+
+        // In file order, as the stores index them (by their text), and stamped with the import clock's time.
+        Assert.Equal(ids.Select(id => id.ToString("D")).Order(StringComparer.Ordinal), ids.Select(id => id.ToString("D")));
+        var stamped = ids.Select(id => long.Parse(id.ToString("N")[..12], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(stamped, ms => Assert.InRange(ms, Now.ToUnixTimeMilliseconds(), clock.GetCurrentInstant().ToUnixTimeMilliseconds()));
+    }
+
+    [Fact]
     public async Task ImportAsync_FileWithNewRows_ImportsOnlyTheNewOnes()
     {
         var store = new InMemoryStore();
