@@ -116,6 +116,47 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
     public async IAsyncEnumerable<OpportunityState> QueryAsync(OpportunityQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        var condition = PageCondition(query);
+        var after = string.Empty;
+        while (true)
+        {
+            IReadOnlyList<OpportunityState> states;
+            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    // Pages in id order, each from one snapshot: a deal is never seen half-saved.
+                    using var transaction = connection.BeginTransaction(deferred: true);
+                    states = await ReadAsync(connection, transaction, condition, PageParameters(query, after), cancellationToken).ConfigureAwait(false);
+                }
+                catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
+                {
+                    throw unavailable;
+                }
+            }
+
+            foreach (var state in states)
+            {
+                yield return state;
+            }
+
+            if (states.Count < PageSize)
+            {
+                yield break;
+            }
+
+            after = SqliteMap.Id(states[^1].Id.Value);
+        }
+    }
+
+    /// <summary>
+    /// The condition, order and limit of one page of <see cref="QueryAsync"/>: the next <see cref="PageSize"/> matching
+    /// deals after @After, in id order. Each filter has an index ending in id (migration 0003), so SQLite seeks to @After
+    /// and reads the page in order instead of sorting every matching deal on each page.
+    /// </summary>
+    internal static string PageCondition(OpportunityQuery query)
+    {
         var filter = new StringBuilder("o.id > @After");
         if (query.Pipeline is not null)
         {
@@ -138,44 +179,32 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
             filter.Append(" AND o.next_contact < @Before");
         }
 
-        var after = string.Empty;
-        while (true)
-        {
-            IReadOnlyList<OpportunityState> page;
-            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                try
-                {
-                    // Pages in id order, each from one snapshot: a deal is never seen half-saved.
-                    using var transaction = connection.BeginTransaction(deferred: true);
-                    var parameters = new
-                    {
-                        After = after,
-                        Pipeline = query.Pipeline?.Value,
-                        Owner = query.Owner?.Value,
-                        Before = query.NextContactBefore is { } before ? Micros.Ceiling(before) : (long?)null,
-                    };
-                    page = await ReadAsync(connection, transaction, filter + " ORDER BY o.id LIMIT " + PageSize, parameters, cancellationToken).ConfigureAwait(false);
-                }
-                catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
-                {
-                    throw unavailable;
-                }
-            }
+        return filter + " ORDER BY o.id LIMIT " + PageSize;
+    }
 
-            foreach (var state in page)
-            {
-                yield return state;
-            }
+    /// <summary>The values <see cref="PageCondition"/> refers to, for the page after the deal with id <paramref name="after"/> ("" for the first).</summary>
+    internal static object PageParameters(OpportunityQuery query, string after) => new
+    {
+        After = after,
+        Pipeline = query.Pipeline?.Value,
+        Owner = query.Owner?.Value,
+        Before = query.NextContactBefore is { } before ? Micros.Ceiling(before) : (long?)null,
+    };
 
-            if (page.Count < PageSize)
-            {
-                yield break;
-            }
-
-            after = SqliteMap.Id(page[^1].Id.Value);
-        }
+    /// <summary>
+    /// The statements that read the deals matching a condition on <c>o</c> (opportunities) and their children; they run
+    /// as one batch, in this order.
+    /// </summary>
+    internal static IReadOnlyList<string> ReadStatements(string where)
+    {
+        var ids = $"SELECT o.id FROM opportunities o WHERE {where}";
+        return
+        [
+            $"SELECT {OpportunityRow.Columns} FROM opportunities o WHERE {where}",
+            $"SELECT {StageChangeRow.Columns} FROM stage_changes WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
+            $"SELECT {ActivityRow.Columns} FROM activities WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
+            $"SELECT {OfferRow.Columns} FROM offers WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
+        ];
     }
 
     private static async Task WriteChildrenAsync(SqliteConnection connection, SqliteTransaction transaction, OpportunityState state, CancellationToken cancellationToken)
@@ -234,12 +263,8 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
     /// <summary>Reads the deals matching a condition on <c>o</c> (opportunities) with their children, in one round trip.</summary>
     private static async Task<IReadOnlyList<OpportunityState>> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string where, object parameters, CancellationToken cancellationToken)
     {
-        var ids = $"SELECT o.id FROM opportunities o WHERE {where}";
         using var grid = await connection.QueryMultipleAsync(Command(
-            $"SELECT {OpportunityRow.Columns} FROM opportunities o WHERE {where}; " +
-            $"SELECT {StageChangeRow.Columns} FROM stage_changes WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
-            $"SELECT {ActivityRow.Columns} FROM activities WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
-            $"SELECT {OfferRow.Columns} FROM offers WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
+            string.Join("; ", ReadStatements(where)),
             parameters,
             transaction,
             cancellationToken)).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
@@ -71,6 +72,74 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MigrateAsync_DatabaseAtSchemaVersion2WithDeals_UpgradesToTheLatestAndReturnsTheSameDeals()
+    {
+        var (sourceConnectionString, sourceName) = await PostgresStoreFixture.CreateDatabaseAsync();
+        try
+        {
+            // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
+            var pipeline = Deals.IsolatedPipeline();
+            var bob = new UserId("bob");
+            var source = new PostgresOpportunityStore(Database(o => o.ConnectionString = sourceConnectionString));
+            var random = new Random(12);
+            var saved = new List<OpportunityState>();
+            for (var i = 0; i < PostgresOpportunityStore.PageSize + 40; i++)
+            {
+                var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
+                await source.SaveAsync(state);
+                saved.Add(SalesPipeline.Storage.Internal.StoredForm.Of(state) with { Version = 1 });
+            }
+
+            // A database at schema version 2 holding those rows: schema 3 changed only indexes, so the tables copy as they
+            // are (parents before children, for the foreign keys).
+            await using (var connection = new NpgsqlConnection(_connectionString))
+            {
+                await connection.OpenAsync();
+                await connection.ExecuteAsync("CREATE TABLE schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+                foreach (var script in MigrationScripts.For(MigrationScripts.Postgres).Where(s => s.Version <= 2))
+                {
+                    await connection.ExecuteAsync(script.Sql);
+                    await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name });
+                }
+
+                string[] tables = ["accounts", "contacts", "opportunities", "stage_changes", "activities", "offers", "pipeline_definitions"];
+                Assert.Equal(
+                    tables.Order(StringComparer.Ordinal),
+                    await connection.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_version' ORDER BY tablename COLLATE \"C\""));
+                await using var from = new NpgsqlConnection(sourceConnectionString);
+                await from.OpenAsync();
+                foreach (var table in tables)
+                {
+                    await using var reader = await from.BeginRawBinaryCopyAsync($"COPY {table} TO STDOUT (FORMAT BINARY)");
+                    await using var writer = await connection.BeginRawBinaryCopyAsync($"COPY {table} FROM STDIN (FORMAT BINARY)");
+                    await reader.CopyToAsync(writer);
+                }
+            }
+
+            var database = Database(o => o.AutoMigrate = false);
+            var result = await database.MigrateAsync(CancellationToken.None);
+
+            Assert.Equal((2, MigrationScripts.Latest(MigrationScripts.Postgres)), (result.FromVersion, result.ToVersion));
+            Assert.Equal(await IndexesAsync(sourceConnectionString), await IndexesAsync(_connectionString));
+            var store = new PostgresOpportunityStore(database);
+            foreach (var query in new OpportunityQuery[] { OpportunityQuery.All, new(pipeline.Id), new(pipeline.Id, bob), new(Owner: Deals.Anna), new(Owner: bob, Status: OpportunityStatus.Open) })
+            {
+                var found = new List<OpportunityState>();
+                await foreach (var state in store.QueryAsync(query))
+                {
+                    found.Add(state);
+                }
+
+                Assert.Equal(saved.Where(query.Matches).OrderBy(s => s.Id.Value), found.OrderBy(s => s.Id.Value));
+            }
+        }
+        finally
+        {
+            await PostgresStoreFixture.DropDatabaseAsync(sourceName);
+        }
+    }
+
+    [Fact]
     public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
     {
         await Database().MigrateAsync(CancellationToken.None);
@@ -136,6 +205,13 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         var database = new PostgresDatabase(options);
         _opened.Add(database);
         return database;
+    }
+
+    /// <summary>The indexes of a database, by name, with their definitions.</summary>
+    private static async Task<List<(string Name, string Definition)>> IndexesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return [.. await connection.QueryAsync<(string, string)>("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname COLLATE \"C\"")];
     }
 
     private async Task<(long Rows, long History)> CountRowsAsync(OpportunityId id)

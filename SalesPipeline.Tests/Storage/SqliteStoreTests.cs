@@ -100,6 +100,95 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task MigrateAsync_DatabaseAtSchemaVersion2WithDeals_UpgradesToTheLatestAndReturnsTheSameDeals()
+    {
+        // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
+        var pipeline = Deals.IsolatedPipeline();
+        var bob = new UserId("bob");
+        var source = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={File("source.db")}" }));
+        var random = new Random(12);
+        var saved = new List<OpportunityState>();
+        for (var i = 0; i < SqliteOpportunityStore.PageSize + 40; i++)
+        {
+            var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
+            await source.SaveAsync(state);
+            saved.Add(StoredForm(state, 1));
+        }
+
+        // A file at schema version 2 holding those rows: schema 3 changed only indexes, so the tables copy as they are.
+        await using (var connection = new SqliteConnection($"Data Source={File()}"))
+        {
+            await connection.OpenAsync();
+            await connection.ExecuteAsync("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+            foreach (var script in MigrationScripts.For(MigrationScripts.Sqlite).Where(s => s.Version <= 2))
+            {
+                await connection.ExecuteAsync(script.Sql);
+                await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name });
+            }
+
+            await connection.ExecuteAsync("ATTACH DATABASE @File AS source", new { File = File("source.db") });
+            var tables = await connection.QueryAsync<string>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name <> 'schema_version'");
+            foreach (var table in tables)
+            {
+                await connection.ExecuteAsync($"INSERT INTO main.{table} SELECT * FROM source.{table}");
+            }
+
+            await connection.ExecuteAsync("DETACH DATABASE source");
+        }
+
+        var database = Database(o => o.AutoMigrate = false);
+        var result = await database.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal((2, MigrationScripts.Latest(MigrationScripts.Sqlite)), (result.FromVersion, result.ToVersion));
+        Assert.Equal(await IndexesAsync(File("source.db")), await IndexesAsync(File()));
+        var store = new SqliteOpportunityStore(database);
+        foreach (var query in new OpportunityQuery[] { OpportunityQuery.All, new(pipeline.Id), new(pipeline.Id, bob), new(Owner: Deals.Anna), new(Owner: bob, Status: OpportunityStatus.Open) })
+        {
+            var found = new List<OpportunityState>();
+            await foreach (var state in store.QueryAsync(query))
+            {
+                found.Add(state);
+            }
+
+            Assert.Equal(saved.Where(query.Matches).OrderBy(s => s.Id.Value), found.OrderBy(s => s.Id.Value));
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null, OpportunityStatus.Any, false, "sqlite_autoindex_opportunities_1 (id>?)")]
+    [InlineData("main", null, OpportunityStatus.Any, false, "ix_opportunities_pipeline_id (pipeline_id=? AND id>?)")]
+    [InlineData("main", "anna", OpportunityStatus.Any, false, "ix_opportunities_pipeline_owner (pipeline_id=? AND owner=? AND id>?)")]
+    [InlineData(null, "anna", OpportunityStatus.Any, false, "ix_opportunities_owner (owner=? AND id>?)")]
+    [InlineData(null, "anna", OpportunityStatus.Open, false, "ix_opportunities_owner (owner=? AND id>?)")]
+    [InlineData("main", null, OpportunityStatus.Open, true, "ix_opportunities_pipeline_id (pipeline_id=? AND id>?)")]
+    public async Task QueryAsync_EveryStatementOfAPage_SeeksPastTheLastIdInsteadOfSortingTheMatches(string? pipeline, string? owner, OpportunityStatus status, bool nextContact, string seek)
+    {
+        // A page that sorted its matches would sort the whole pipeline (or owner) again for every page: quadratic in its size.
+        var database = Database();
+        await database.MigrateAsync(CancellationToken.None);
+        var query = new OpportunityQuery(
+            pipeline is null ? null : new PipelineId(pipeline), owner is null ? null : new UserId(owner), status, nextContact ? Deals.Epoch : null);
+        var condition = SqliteOpportunityStore.PageCondition(query);
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+
+        foreach (var statement in SqliteOpportunityStore.ReadStatements(condition))
+        {
+            var plan = new List<string>();
+            await using (var reader = await connection.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + statement, SqliteOpportunityStore.PageParameters(query, string.Empty)))
+            {
+                while (await reader.ReadAsync())
+                {
+                    plan.Add(reader.GetString(reader.GetOrdinal("detail")));
+                }
+            }
+
+            var text = string.Join(Environment.NewLine, plan);
+            Assert.False(text.Contains("TEMP B-TREE", StringComparison.Ordinal), $"{statement}{Environment.NewLine}sorts:{Environment.NewLine}{text}");
+            Assert.True(text.Contains(seek, StringComparison.Ordinal), $"{statement}{Environment.NewLine}does not seek with {seek}:{Environment.NewLine}{text}");
+        }
+    }
+
+    [Fact]
     public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
     {
         await Database().MigrateAsync(CancellationToken.None);
@@ -226,6 +315,13 @@ public sealed class SqliteStoreTests : IDisposable
         var options = new SqliteStorageOptions { ConnectionString = $"Data Source={File()}" };
         configure?.Invoke(options);
         return new SqliteDatabase(options);
+    }
+
+    /// <summary>The indexes of a database file, by name, with the statements that made them.</summary>
+    private static async Task<List<(string Name, string? Sql)>> IndexesAsync(string file)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file}");
+        return [.. await connection.QueryAsync<(string, string?)>("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")];
     }
 
     private async Task<(long Rows, long History)> CountRowsAsync(OpportunityId id)
