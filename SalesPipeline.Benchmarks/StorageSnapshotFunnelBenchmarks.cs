@@ -65,7 +65,7 @@ public class StorageSnapshotFunnelBenchmarks
         using (var settings = connection.CreateCommand())
         {
             // The same connection settings the store uses.
-            settings.CommandText = $"PRAGMA mmap_size = {SqliteDatabase.MemoryMapBytes}";
+            settings.CommandText = $"PRAGMA mmap_size = {_database.MemoryMapSize}";
             settings.ExecuteNonQuery();
         }
 

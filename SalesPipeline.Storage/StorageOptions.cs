@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SalesPipeline.Storage;
 
 /// <summary>Options of <c>UseSqlite(...)</c>: a SQLite file, the embedded default store for one machine.</summary>
@@ -21,9 +23,25 @@ public sealed class SqliteStorageOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AutoMigrate { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets how many bytes of the file each connection may read through memory-mapped I/O (SQLite's <c>mmap_size</c>).
+    /// Mapping can speed up reads of a large file, but the mapped pages count toward the process's resident memory, up to
+    /// this size; 0 reads through SQLite's page cache only, and keeps a report over a million deals under 300 MB.
+    /// </summary>
+    /// <value>The default value is 0. At most <see cref="MaxMemoryMapSize"/>.</value>
+    public long MemoryMapSize { get; set; }
+
+    /// <summary>The largest <see cref="MemoryMapSize"/> SQLite accepts: 2,147,418,112 bytes (just under 2 GiB).</summary>
+    public const long MaxMemoryMapSize = 0x7fff0000;
+
     internal void Validate()
     {
         var errors = new List<string>();
+        if (MemoryMapSize is < 0 or > MaxMemoryMapSize)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"'MemoryMapSize' must be between 0 and {MaxMemoryMapSize:N0} bytes, was {MemoryMapSize:N0}."));
+        }
+
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
             errors.Add($"'ConnectionString' must name a SQLite file, such as \"{DefaultConnectionString}\"; was empty.");

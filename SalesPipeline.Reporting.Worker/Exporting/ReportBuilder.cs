@@ -2,6 +2,7 @@ using System.Globalization;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
+using SalesPipeline.Analytics.Internal;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 
@@ -26,8 +27,9 @@ internal sealed record ReportRequest(
 }
 
 /// <summary>
-/// Computes a report's figures: the snapshot funnel from the store's SQL aggregates, the rest by streaming the
-/// pipeline's deals through the calculators one pass each, so memory does not grow with the store.
+/// Computes a report's figures: the snapshot funnel from the store's SQL aggregates, the rest in one streamed pass over the
+/// pipeline's deals that feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow
+/// with the store.
 /// </summary>
 internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock)
 {
@@ -39,20 +41,21 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var asOf = request.AsOf;
         var culture = CultureInfo.GetCultureInfo(request.Culture);
 
-        IEnumerable<OpportunityState> Deals() =>
-            opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken).ToBlockingEnumerable(cancellationToken);
-
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
-        var reached = PipelineAnalytics.ReachedStages(Deals(), pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var winLoss = PipelineAnalytics.WinLoss(Deals(), pipeline, period, new WinLossOptions { Owner = request.Owner });
-        var cycle = PipelineAnalytics.SalesCycle(Deals(), pipeline, period, new SalesCycleOptions { Owner = request.Owner });
-        var velocity = PipelineAnalytics.Velocity(Deals(), pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
-        var forecast = PipelineAnalytics.Forecast(Deals(), pipeline, asOf, new ForecastOptions { Owner = request.Owner });
-
-        var accountNames = new Dictionary<AccountId, string>();
-        await foreach (var account in accounts.ListAsync(cancellationToken).ConfigureAwait(false))
+        var reached = new ReachedStageCalculator(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
+        var winLoss = new WinLossCalculator(pipeline, period, new WinLossOptions { Owner = request.Owner });
+        var cycle = new SalesCycleCalculator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
+        var velocity = new VelocityAccumulator(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
+        var forecast = new ForecastAccumulator(pipeline, asOf, new ForecastOptions { Owner = request.Owner });
+        var detail = new DetailRows(pipeline, culture, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
+        await foreach (var deal in opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken).ConfigureAwait(false))
         {
-            accountNames[account.Id] = account.Name;
+            reached.Add(deal);
+            winLoss.Add(deal);
+            cycle.Add(deal);
+            velocity.Add(deal);
+            forecast.Add(deal);
+            detail.Add(deal);
         }
 
         var filters = new List<(string, string)>();
@@ -61,6 +64,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             filters.Add((Label(culture, "Owner", "Handlowiec"), owner.Value));
         }
 
+        var winLossReport = winLoss.Result();
         return new ReportModel(
             request.Culture,
             pipeline.Name,
@@ -70,13 +74,14 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             clock.GetCurrentInstant(),
             request.TimeZone,
             filters,
-            Summary(snapshot, winLoss, cycle, velocity),
-            Funnel(pipeline, culture, snapshot, reached),
-            WinLossTables(pipeline, culture, winLoss),
-            [.. forecast.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
-            Detail(Deals(), pipeline, culture, period, asOf, request.TimeZone, accountNames),
+            Summary(snapshot, winLossReport, cycle.Result(), velocity.Result()),
+            Funnel(pipeline, culture, snapshot, reached.Result()),
+            WinLossTables(pipeline, culture, winLossReport),
+            [.. forecast.Result().Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
+            await detail.RowsAsync(accounts, cancellationToken).ConfigureAwait(false),
             request.DetailRowLimit,
-            request.Kind);
+            request.Kind,
+            detail.Omitted);
     }
 
     private static List<SummaryFigures> Summary(SnapshotFunnel snapshot, WinLossReport winLoss, SalesCycleReport cycle, SalesVelocityReport velocity)
@@ -161,22 +166,40 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
     private static IEnumerable<WinLossRow> LossRows(string label, LossGroup group) =>
         group.Values.Select(v => new WinLossRow(label, v.Currency, 0, group.Lost, 0m, v.Amount, null, null));
 
-    private static IEnumerable<OpportunityRow> Detail(
-        IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, CultureInfo culture, Interval period, Instant asOf, DateTimeZone zone,
-        Dictionary<AccountId, string> accountNames)
+    private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
+
+    private static string Label(CultureInfo culture, string en, string pl) =>
+        culture.TwoLetterISOLanguageName == "pl" ? pl : en;
+
+    /// <summary>
+    /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first
+    /// <c>limit</c> of them kept, the rest only counted. Account names are looked up for the kept rows only.
+    /// </summary>
+    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Interval period, Instant asOf, DateTimeZone zone, int limit)
     {
-        foreach (var deal in deals)
+        private readonly List<(OpportunityRow Row, AccountId? Account)> _rows = [];
+
+        /// <summary>Gets the number of deals in scope beyond the limit.</summary>
+        public long Omitted { get; private set; }
+
+        public void Add(OpportunityState deal)
         {
             if (PipelineAggregates.StageAt(deal, asOf) is not { } stageId)
             {
-                continue;
+                return;
             }
 
             var stage = pipeline.Stage(stageId);
             var closedAt = stage.IsOpen ? null : deal.Outcome?.ClosedAt;
             if (closedAt is { } closed && !period.Contains(closed))
             {
-                continue;
+                return;
+            }
+
+            if (_rows.Count >= limit)
+            {
+                Omitted++;
+                return;
             }
 
             var probability = stage.Kind switch
@@ -191,9 +214,9 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
                 StageKind.Lost => Label(culture, "Lost", "Przegrana"),
                 _ => Label(culture, "Open", "Otwarta"),
             };
-            yield return new OpportunityRow(
+            _rows.Add((new OpportunityRow(
                 deal.Name,
-                deal.Account is { } a ? accountNames.GetValueOrDefault(a) : null,
+                null,
                 deal.Owner.Value,
                 stage.NameIn(culture),
                 status,
@@ -205,12 +228,31 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
                 deal.ExpectedClose,
                 closedAt?.InZone(zone).Date,
                 stage.Kind == StageKind.Lost ? deal.Outcome?.Reason : null,
-                stage.IsOpen ? null : deal.Outcome?.Comment);
+                stage.IsOpen ? null : deal.Outcome?.Comment), deal.Account));
+        }
+
+        public async Task<List<OpportunityRow>> RowsAsync(IAccountStore accounts, CancellationToken cancellationToken)
+        {
+            var names = new Dictionary<AccountId, string?>();
+            var rows = new List<OpportunityRow>(_rows.Count);
+            foreach (var (row, account) in _rows)
+            {
+                if (account is not { } id)
+                {
+                    rows.Add(row);
+                    continue;
+                }
+
+                if (!names.TryGetValue(id, out var name))
+                {
+                    name = (await accounts.FindAsync(id, cancellationToken).ConfigureAwait(false))?.Name;
+                    names.Add(id, name);
+                }
+
+                rows.Add(row with { Account = name });
+            }
+
+            return rows;
         }
     }
-
-    private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
-
-    private static string Label(CultureInfo culture, string en, string pl) =>
-        culture.TwoLetterISOLanguageName == "pl" ? pl : en;
 }

@@ -21,6 +21,7 @@ namespace SalesPipeline.Reporting.Worker.Exporting;
 /// <param name="Opportunities">The deals in scope, streamed.</param>
 /// <param name="DetailRowLimit">At most this many rows on the Opportunities sheet; the rest are counted, not written.</param>
 /// <param name="Kind">Which of the Funnel, Win-Loss and Forecast sheets the workbook holds (Summary and Opportunities always).</param>
+/// <param name="OmittedOpportunities">Deals in scope already left out of <paramref name="Opportunities"/> for the row limit; the sheet states them with those it omits itself.</param>
 internal sealed record ReportModel(
     string Culture,
     string PipelineName,
@@ -36,7 +37,8 @@ internal sealed record ReportModel(
     IReadOnlyList<ForecastRow> Forecast,
     IEnumerable<OpportunityRow> Opportunities,
     int DetailRowLimit,
-    ReportKind Kind = ReportKind.All);
+    ReportKind Kind = ReportKind.All,
+    long OmittedOpportunities = 0);
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities.</summary>
 internal enum ReportKind

@@ -322,7 +322,7 @@ internal sealed class WorkbookWriter
 
         var limit = Math.Min(model.DetailRowLimit, MaxDetailRows);
         long written = 0;
-        long omitted = 0;
+        var omitted = model.OmittedOpportunities;
         var row = header + 1;
 
         // One pass over the (possibly streamed) deals: write up to the limit, then only count.

@@ -17,9 +17,6 @@ internal sealed class SqliteDatabase : IDisposable
     private const int SqliteCantOpen = 14;
     private const int SqliteNotADatabase = 26;
 
-    /// <summary>How much of the file each connection reads through memory-mapped I/O.</summary>
-    internal const long MemoryMapBytes = 1L << 30;
-
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly int _busyTimeoutMilliseconds;
     private readonly bool _autoMigrate;
@@ -56,7 +53,11 @@ internal sealed class SqliteDatabase : IDisposable
         ConnectionString = builder.ToString();
         _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
         _autoMigrate = options.AutoMigrate;
+        MemoryMapSize = options.MemoryMapSize;
     }
+
+    /// <summary>Gets how many bytes of the file each connection reads through memory-mapped I/O.</summary>
+    internal long MemoryMapSize { get; }
 
     /// <summary>Gets the connection string, as completed with the store's settings.</summary>
     public string ConnectionString { get; }
@@ -150,10 +151,9 @@ internal sealed class SqliteDatabase : IDisposable
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-            // A PRAGMA takes no parameters; the values are integers from the validated options. Memory-mapped reads
-            // make the aggregates' index look-ups memory accesses instead of one read call per page.
+            // A PRAGMA takes no parameters; the values are integers from the validated options.
             await connection.ExecuteAsync(new CommandDefinition(
-                string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}; PRAGMA mmap_size = {MemoryMapBytes}"),
+                string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}; PRAGMA mmap_size = {MemoryMapSize}"),
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
             return connection;
         }

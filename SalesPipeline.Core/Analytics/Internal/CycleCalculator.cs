@@ -7,40 +7,8 @@ namespace SalesPipeline.Analytics.Internal;
 /// <summary>Sales cycle (created → closed) and time in stage.</summary>
 internal static class CycleCalculator
 {
-    public static SalesCycleReport SalesCycle(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, SalesCycleOptions options)
-    {
-        var won = new List<decimal>();
-        var lost = new List<decimal>();
-        decimal wonSum = 0m, lostSum = 0m;
-        foreach (var deal in deals)
-        {
-            if (!Deals.InScope(deal, pipeline, options.Owner) || deal.Outcome is not { } outcome || !Deals.Contains(period, outcome.ClosedAt))
-            {
-                continue;
-            }
-
-            var days = Deals.Days(outcome.ClosedAt - deal.CreatedAt);
-            if (outcome.Kind == OutcomeKind.Won)
-            {
-                won.Add(days);
-                wonSum += days;
-            }
-            else
-            {
-                lost.Add(days);
-                lostSum += days;
-            }
-        }
-
-        var all = new List<decimal>(won.Count + lost.Count);
-        all.AddRange(won);
-        all.AddRange(lost);
-        return new SalesCycleReport(
-            period,
-            Statistics(won, wonSum),
-            Statistics(lost, lostSum),
-            Statistics(all, wonSum + lostSum));
-    }
+    public static SalesCycleReport SalesCycle(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, SalesCycleOptions options) =>
+        DealAccumulator.Run(new SalesCycleCalculator(pipeline, period, options), deals);
 
     public static TimeInStageReport TimeInStage(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, TimeInStageOptions options)
     {
@@ -113,6 +81,48 @@ internal static class CycleCalculator
         }
 
         return intervals;
+    }
+
+}
+
+/// <summary>The sales cycle (created → closed) of the deals closed in a period, won and lost apart and together.</summary>
+internal sealed class SalesCycleCalculator(PipelineDefinition pipeline, Interval period, SalesCycleOptions options) : IDealAccumulator<SalesCycleReport>
+{
+    private readonly List<decimal> _won = [];
+    private readonly List<decimal> _lost = [];
+    private decimal _wonSum;
+    private decimal _lostSum;
+
+    public void Add(OpportunityState deal)
+    {
+        if (!Deals.InScope(deal, pipeline, options.Owner) || deal.Outcome is not { } outcome || !Deals.Contains(period, outcome.ClosedAt))
+        {
+            return;
+        }
+
+        var days = Deals.Days(outcome.ClosedAt - deal.CreatedAt);
+        if (outcome.Kind == OutcomeKind.Won)
+        {
+            _won.Add(days);
+            _wonSum += days;
+        }
+        else
+        {
+            _lost.Add(days);
+            _lostSum += days;
+        }
+    }
+
+    public SalesCycleReport Result()
+    {
+        var all = new List<decimal>(_won.Count + _lost.Count);
+        all.AddRange(_won);
+        all.AddRange(_lost);
+        return new SalesCycleReport(
+            period,
+            Statistics(_won, _wonSum),
+            Statistics(_lost, _lostSum),
+            Statistics(all, _wonSum + _lostSum));
     }
 
     private static CycleStatistics Statistics(List<decimal> days, decimal sum) =>

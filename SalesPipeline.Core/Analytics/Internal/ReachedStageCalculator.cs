@@ -10,62 +10,80 @@ namespace SalesPipeline.Analytics.Internal;
 /// first entries happened in pipeline order. A deal is counted once, at its depth, so back-and-forth moves never count a stage
 /// twice, and reached(k) = the number of deals with depth ≥ k never increases with k.
 /// </summary>
-internal static class ReachedStageCalculator
+internal sealed class ReachedStageCalculator : IDealAccumulator<ReachedStageFunnel>
 {
-    public static ReachedStageFunnel Compute(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions options)
+    private readonly PipelineDefinition _pipeline;
+    private readonly Interval _cohort;
+    private readonly Instant _asOf;
+    private readonly ReachedStageFunnelOptions _options;
+    private readonly StageLookup _stages;
+    private readonly long[] _depthCounts;
+    private readonly int[] _firstEntry;
+    private long _cohortSize;
+
+    public ReachedStageCalculator(PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions options)
     {
-        var stages = new StageLookup(pipeline);
-        var positions = stages.FunnelStages.Length;
-        var depthCounts = new long[positions + 1];
-        var firstEntry = new int[positions];
-        var strict = options.Counting == FunnelCounting.Strict;
-        long cohortSize = 0;
-        foreach (var deal in deals)
+        _pipeline = pipeline;
+        _cohort = cohort;
+        _asOf = asOf;
+        _options = options;
+        _stages = new StageLookup(pipeline);
+        _depthCounts = new long[_stages.FunnelStages.Length + 1];
+        _firstEntry = new int[_stages.FunnelStages.Length];
+    }
+
+    public static ReachedStageFunnel Compute(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions options) =>
+        DealAccumulator.Run(new ReachedStageCalculator(pipeline, cohort, asOf, options), deals);
+
+    public void Add(OpportunityState deal)
+    {
+        if (!Deals.InScope(deal, _pipeline, _options.Owner) || !Deals.Contains(_cohort, deal.CreatedAt))
         {
-            if (!Deals.InScope(deal, pipeline, options.Owner) || !Deals.Contains(cohort, deal.CreatedAt))
+            return;
+        }
+
+        _cohortSize++;
+        Array.Fill(_firstEntry, -1);
+        var furthest = -1;
+        var history = deal.History;
+        for (var i = 0; i < history.Count && history[i].At <= _asOf; i++)
+        {
+            var position = _stages.FunnelPosition[_stages.IndexOf(history[i].To)];
+            if (position < 0)
             {
                 continue;
             }
 
-            cohortSize++;
-            Array.Fill(firstEntry, -1);
-            var furthest = -1;
-            var history = deal.History;
-            for (var i = 0; i < history.Count && history[i].At <= asOf; i++)
+            furthest = Math.Max(furthest, position);
+            if (_firstEntry[position] < 0)
             {
-                var position = stages.FunnelPosition[stages.IndexOf(history[i].To)];
-                if (position < 0)
-                {
-                    continue;
-                }
-
-                furthest = Math.Max(furthest, position);
-                if (firstEntry[position] < 0)
-                {
-                    firstEntry[position] = i;
-                }
+                _firstEntry[position] = i;
             }
-
-            var depth = strict ? StrictDepth(firstEntry) : furthest;
-            depthCounts[depth + 1]++;
         }
 
+        var depth = _options.Counting == FunnelCounting.Strict ? StrictDepth(_firstEntry) : furthest;
+        _depthCounts[depth + 1]++;
+    }
+
+    public ReachedStageFunnel Result()
+    {
+        var positions = _stages.FunnelStages.Length;
         var rows = new ReachedStage[positions];
         long reached = 0;
         var reachedAt = new long[positions];
         for (var k = positions - 1; k >= 0; k--)
         {
-            reached += depthCounts[k + 1];
+            reached += _depthCounts[k + 1];
             reachedAt[k] = reached;
         }
 
         for (var k = 0; k < positions; k++)
         {
             var fromPrevious = k == 0 ? null : Deals.Ratio(reachedAt[k], reachedAt[k - 1]);
-            rows[k] = new ReachedStage(stages.FunnelStages[k], reachedAt[k], fromPrevious, Deals.Ratio(reachedAt[k], reachedAt[0]));
+            rows[k] = new ReachedStage(_stages.FunnelStages[k], reachedAt[k], fromPrevious, Deals.Ratio(reachedAt[k], reachedAt[0]));
         }
 
-        return new ReachedStageFunnel(cohort, asOf, options.Counting, cohortSize, rows);
+        return new ReachedStageFunnel(_cohort, _asOf, _options.Counting, _cohortSize, rows);
     }
 
     private static int StrictDepth(int[] firstEntry)

@@ -5,84 +5,100 @@ using SalesPipeline.Process;
 namespace SalesPipeline.Analytics.Internal;
 
 /// <summary>Win/loss of the deals closed in a period, in one pass, grouped by owner, loss reason and stage lost at.</summary>
-internal static class WinLossCalculator
+internal sealed class WinLossCalculator : IDealAccumulator<WinLossReport>
 {
-    public static WinLossReport Compute(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, WinLossOptions options)
+    private readonly PipelineDefinition _pipeline;
+    private readonly Interval _period;
+    private readonly WinLossOptions _options;
+    private readonly StageLookup _stages;
+    private readonly Group _total = new();
+    private readonly Dictionary<string, Group> _byOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LossAccumulator> _byReason = new(StringComparer.Ordinal);
+    private readonly LossAccumulator _noReason = new();
+    private readonly LossAccumulator _createdLost = new();
+    private readonly LossAccumulator?[] _byStage;
+
+    public WinLossCalculator(PipelineDefinition pipeline, Interval period, WinLossOptions options)
     {
-        var stages = new StageLookup(pipeline);
-        var total = new Group();
-        var byOwner = new Dictionary<string, Group>(StringComparer.Ordinal);
-        var byReason = new Dictionary<string, LossAccumulator>(StringComparer.Ordinal);
-        var noReason = new LossAccumulator();
-        var byStage = new LossAccumulator[stages.Count];
-        var createdLost = new LossAccumulator();
-        foreach (var deal in deals)
+        _pipeline = pipeline;
+        _period = period;
+        _options = options;
+        _stages = new StageLookup(pipeline);
+        _byStage = new LossAccumulator?[_stages.Count];
+    }
+
+    public static WinLossReport Compute(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, WinLossOptions options) =>
+        DealAccumulator.Run(new WinLossCalculator(pipeline, period, options), deals);
+
+    public void Add(OpportunityState deal)
+    {
+        if (!Deals.InScope(deal, _pipeline, _options.Owner))
         {
-            if (!Deals.InScope(deal, pipeline, options.Owner))
-            {
-                continue;
-            }
-
-            var kind = Classify(deal, stages, period, options.IncludeOpenDeals);
-            if (kind == Kind.None)
-            {
-                continue;
-            }
-
-            var currency = deal.Value.Currency;
-            var amount = deal.Value.Amount;
-            total.Add(kind, currency, amount);
-            if (!byOwner.TryGetValue(deal.Owner.Value, out var owner))
-            {
-                owner = new Group();
-                byOwner.Add(deal.Owner.Value, owner);
-            }
-
-            owner.Add(kind, currency, amount);
-            if (kind != Kind.Lost)
-            {
-                continue;
-            }
-
-            var reason = deal.Outcome!.Reason;
-            LossAccumulator reasonGroup;
-            if (reason is null)
-            {
-                reasonGroup = noReason;
-            }
-            else if (!byReason.TryGetValue(reason, out reasonGroup!))
-            {
-                reasonGroup = new LossAccumulator();
-                byReason.Add(reason, reasonGroup);
-            }
-
-            reasonGroup.Add(currency, amount);
-            var lostFrom = deal.History[^1].From;
-            var stageGroup = lostFrom is { } from ? byStage[stages.IndexOf(from)] ??= new LossAccumulator() : createdLost;
-            stageGroup.Add(currency, amount);
+            return;
         }
 
-        var conversion = options.Conversion;
-        var totalLost = total.Lost;
-        var reasons = byReason
+        var kind = Classify(deal, _stages, _period, _options.IncludeOpenDeals);
+        if (kind == Kind.None)
+        {
+            return;
+        }
+
+        var currency = deal.Value.Currency;
+        var amount = deal.Value.Amount;
+        _total.Add(kind, currency, amount);
+        if (!_byOwner.TryGetValue(deal.Owner.Value, out var owner))
+        {
+            owner = new Group();
+            _byOwner.Add(deal.Owner.Value, owner);
+        }
+
+        owner.Add(kind, currency, amount);
+        if (kind != Kind.Lost)
+        {
+            return;
+        }
+
+        var reason = deal.Outcome!.Reason;
+        LossAccumulator reasonGroup;
+        if (reason is null)
+        {
+            reasonGroup = _noReason;
+        }
+        else if (!_byReason.TryGetValue(reason, out reasonGroup!))
+        {
+            reasonGroup = new LossAccumulator();
+            _byReason.Add(reason, reasonGroup);
+        }
+
+        reasonGroup.Add(currency, amount);
+        var lostFrom = deal.History[^1].From;
+        var stageGroup = lostFrom is { } from ? _byStage[_stages.IndexOf(from)] ??= new LossAccumulator() : _createdLost;
+        stageGroup.Add(currency, amount);
+    }
+
+    public WinLossReport Result()
+    {
+        var conversion = _options.Conversion;
+        var totalLost = _total.Lost;
+        var reasons = _byReason
             .Select(kv => kv.Value.ToGroup(kv.Key, totalLost, conversion))
-            .Append(noReason.ToGroup(null, totalLost, conversion))
+            .Append(_noReason.ToGroup(null, totalLost, conversion))
             .Where(g => g.Lost > 0)
             .OrderByDescending(g => g.Lost)
             .ThenBy(g => g.Key is null)
             .ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToArray();
-        var lostAt = byStage
-            .Select((g, s) => g?.ToGroup(stages.Ids[s].Value, totalLost, conversion))
-            .Append(createdLost.ToGroup(null, totalLost, conversion))
+        var lostAt = _byStage
+            .Select((g, s) => g?.ToGroup(_stages.Ids[s].Value, totalLost, conversion))
+            .Append(_createdLost.ToGroup(null, totalLost, conversion))
             .OfType<LossGroup>()
             .Where(g => g.Lost > 0)
             .ToArray();
-        var owners = byOwner
+        var owners = _byOwner
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new OwnerWinLoss(new UserId(kv.Key), kv.Value.ToFigures(conversion)))
             .ToArray();
-        return new WinLossReport(period, options.IncludeOpenDeals, total.ToFigures(conversion), owners, reasons, lostAt);
+        return new WinLossReport(_period, _options.IncludeOpenDeals, _total.ToFigures(conversion), owners, reasons, lostAt);
     }
 
     private static Kind Classify(OpportunityState deal, StageLookup stages, Interval period, bool includeOpen)

@@ -182,6 +182,28 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
         Assert.Equal("Etap", funnel.Cell(1, 1).GetString());
     }
 
+    [Fact]
+    public async Task Report_DetailRowLimit_KeepsTheFirstRowsAndStatesHowManyMoreAreInScope()
+    {
+        // In scope: the deals that existed at the end of the period and were then open, or were closed within it.
+        var pipeline = PipelineDefinition.Default;
+        var inScope = store.Deals.Count(d =>
+            PipelineAnalytics.StageIntervals(d, Period.End) is { Count: > 0 } stays
+            && (pipeline.Stage(stays[^1].Stage).IsOpen || (d.Outcome is { } outcome && Period.Contains(outcome.ClosedAt))));
+        Assert.InRange(inScope, 11, 600);
+
+        using var full = await WriteReportAsync("detail-full.xlsx");
+        using var capped = await WriteReportAsync("detail-capped.xlsx", "--detail-rows", "10");
+        var fullSheet = full.Worksheet("Opportunities");
+        var cappedSheet = capped.Worksheet("Opportunities");
+        Assert.Equal(inScope, fullSheet.Table(0).DataRange.RowCount());
+        Assert.Equal($"All {inScope} deals shown.", fullSheet.Cell("A1").GetString());
+        Assert.All(fullSheet.Table(0).DataRange.Rows(), r => Assert.Equal(r.Cell(1).GetString().Split(" – ")[1], r.Cell(2).GetString()));
+        Assert.Equal($"{inScope - 10} more deals not shown (limit 10).", cappedSheet.Cell("A1").GetString());
+        var firstTen = fullSheet.Table(0).DataRange.Rows().Take(10).Select(r => string.Join('|', r.Cells().Select(c => c.GetString())));
+        Assert.Equal(firstTen, cappedSheet.Table(0).DataRange.Rows().Select(r => string.Join('|', r.Cells().Select(c => c.GetString()))));
+    }
+
     [Theory]
     [InlineData("funnel", "Summary,Funnel,Opportunities")]
     [InlineData("winloss", "Summary,Win-Loss,Opportunities")]
