@@ -58,8 +58,9 @@ internal sealed class Labels
         Closed = "Closed",
         LossReason = "Loss reason",
         Comment = "Comment",
-        AllDealsShownFormat = "All {0} deals shown.",
-        MoreDealsNotShownFormat = "{0} more deals not shown (limit {1}).",
+        NumberCulture = CultureInfo.InvariantCulture,
+        AllDealsShownFormat = "All {0:N0} deals shown.",
+        MoreDealsNotShownFormat = "{0:N0} more deals not shown (limit {1:N0}).",
     };
 
     public static readonly Labels Polish = new()
@@ -112,8 +113,9 @@ internal sealed class Labels
         Closed = "Zamknięto",
         LossReason = "Powód przegranej",
         Comment = "Komentarz",
-        AllDealsShownFormat = "Pokazano wszystkie transakcje: {0}.",
-        MoreDealsNotShownFormat = "Nie pokazano kolejnych {0} transakcji (limit {1}).",
+        NumberCulture = CultureInfo.GetCultureInfo("pl-PL"),
+        AllDealsShownFormat = "Pokazano wszystkie transakcje: {0:N0}.",
+        MoreDealsNotShownFormat = "Nie pokazano kolejnych {0:N0} transakcji (limit {1:N0}).",
     };
 
     public required string ReportTitle { get; init; }
@@ -168,6 +170,9 @@ internal sealed class Labels
     public required string LossReason { get; init; }
     public required string Comment { get; init; }
 
+    /// <summary>The culture counts in the notes are written in (thousands separators).</summary>
+    public required CultureInfo NumberCulture { get; init; }
+
     /// <summary>{0} = the number of deals.</summary>
     public required string AllDealsShownFormat { get; init; }
 
@@ -175,10 +180,10 @@ internal sealed class Labels
     public required string MoreDealsNotShownFormat { get; init; }
 
     public string AllDealsShown(long shown) =>
-        string.Format(CultureInfo.InvariantCulture, AllDealsShownFormat, shown);
+        string.Format(NumberCulture, AllDealsShownFormat, shown);
 
     public string MoreDealsNotShown(long omitted, int limit) =>
-        string.Format(CultureInfo.InvariantCulture, MoreDealsNotShownFormat, omitted, limit);
+        string.Format(NumberCulture, MoreDealsNotShownFormat, omitted, limit);
 
     /// <summary>The labels of <paramref name="culture"/>: <c>en</c> or <c>pl</c>, with or without a region (<c>pl-PL</c>).</summary>
     /// <exception cref="ArgumentException">The culture is neither English nor Polish.</exception>
