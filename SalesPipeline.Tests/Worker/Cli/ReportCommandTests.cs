@@ -127,6 +127,47 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
         Directory.Delete(_out, recursive: true);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Report_DamagedDatabase_ExitsOneWithOneLineAndAStackTraceOnlyWhenVerbose(bool verbose)
+    {
+        // Arguments and schema version are fine; the store itself fails while the report reads it.
+        var damaged = Path.Combine(_out, $"damaged-{verbose}.db");
+        await using (var connection = new SqliteConnection($"Data Source={damaged};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using (var source = new SqliteConnection($"Data Source={_store.Database};Pooling=False"))
+            {
+                // A consistent copy, including what is still in the source's write-ahead log.
+                await source.OpenAsync();
+                source.BackupDatabase(connection);
+            }
+
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE offers";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        string[] flags = verbose ? ["--verbose"] : [];
+        var result = await CliRunner.RunAsync([.. flags, "--db", damaged, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "r.xlsx")]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.StartsWith("failed: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("offers", result.Error.Split('\n')[0], StringComparison.Ordinal);
+        if (verbose)
+        {
+            Assert.Contains("   at ", result.Error, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(_out, "*.xlsx", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(_out, "*.tmp", SearchOption.AllDirectories));
+    }
+
     private void AssertRefused(CliResult result, string message, string why)
     {
         Assert.True(result.ExitCode == 2, $"{why}: {result}");

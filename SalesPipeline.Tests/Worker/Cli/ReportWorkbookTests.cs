@@ -161,6 +161,57 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
     }
 
     [Fact]
+    public async Task Report_All_EveryBreakdownMatchesTheCalculators()
+    {
+        using var workbook = await WriteReportAsync("breakdowns.xlsx");
+        var pipeline = PipelineDefinition.Default;
+        var snapshot = PipelineAnalytics.Snapshot(store.Deals, pipeline, Period.End, new SnapshotFunnelOptions { ClosedPeriod = Period });
+        var reached = PipelineAnalytics.ReachedStages(store.Deals, pipeline, Period, Period.End);
+        var winLoss = PipelineAnalytics.WinLoss(store.Deals, pipeline, Period);
+        var forecast = PipelineAnalytics.Forecast(store.Deals, pipeline, Period.End);
+        var velocity = PipelineAnalytics.Velocity(store.Deals, pipeline, Period.End, Period);
+
+        // Funnel: share of open deals, and the reached-stage conversions of the period's cohort.
+        var funnel = workbook.Worksheet("Funnel");
+        foreach (var stage in snapshot.Stages)
+        {
+            var row = RowOf(funnel, pipeline.Stage(stage.Stage).Name);
+            var reach = reached.Stages.Single(r => r.Stage == stage.Stage);
+            AssertRate((decimal)stage.Count / snapshot.OpenCount, row.Cell(6));
+            AssertRate(reach.ConversionFromPrevious, row.Cell(8));
+            AssertRate(reach.CumulativeConversion, row.Cell(9));
+        }
+
+        // Win-Loss: every row of every section, by its label.
+        var sections = Sections(workbook.Worksheet("Win-Loss"));
+        Assert.Equal(
+            winLoss.ByOwner.Select(o => (o.Owner.Value, o.Figures.Won, o.Figures.Lost, o.Figures.Values.Single().WonValue, o.Figures.Values.Single().LostValue)),
+            sections["By owner"].Select(r => (r.Label, r.Won, r.Lost, r.WonValue, r.LostValue)));
+        Assert.Equal(
+            winLoss.ByLossReason.Select(g => (g.Key ?? "(none)", g.Lost, g.Values.Single().Amount)),
+            sections["By loss reason"].Select(r => (r.Label, r.Lost, r.LostValue)));
+        Assert.NotEmpty(winLoss.ByStageLostAt);
+        Assert.Equal(
+            winLoss.ByStageLostAt.Select(g => (g.Key is { } id ? pipeline.Stage(new StageId(id)).Name : "(none)", g.Lost, g.Values.Single().Amount)),
+            sections["By stage lost at"].Select(r => (r.Label, r.Lost, r.LostValue)));
+
+        // Forecast: one row per expected close month, then the total.
+        var months = workbook.Worksheet("Forecast").RowsUsed().Skip(1).TakeWhile(r => r.Cell(1).DataType == XLDataType.DateTime).ToList();
+        Assert.Equal(forecast.Months.Count, months.Count);
+        foreach (var (expected, row) in forecast.Months.Zip(months))
+        {
+            var value = expected.Values.Single();
+            Assert.Equal(expected.Month.OnDayOfMonth(1).ToDateTimeUnspecified(), row.Cell(1).GetDateTime());
+            AssertNumber(value.Count, row.Cell(3));
+            AssertNumber(value.Value, row.Cell(4));
+            AssertNumber(value.WeightedValue, row.Cell(5));
+        }
+
+        // Summary: sales velocity per day.
+        AssertNumber(velocity.Values.Single().ValuePerDay!.Value, Value(workbook.Worksheet("Summary"), "Sales velocity (per day)"));
+    }
+
+    [Fact]
     public async Task Report_OwnerFilter_ListsOnlyThatOwnersDeals()
     {
         var owner = store.Deals.GroupBy(d => d.Owner).OrderByDescending(g => g.Count()).First().Key;
@@ -226,6 +277,37 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
     }
 
     private static IXLCell Value(IXLWorksheet sheet, string label) => RowOf(sheet, label).Cell(2);
+
+    /// <summary>The Win-Loss sheet's rows by section: a bold title in column A, then rows with a currency in column B.</summary>
+    private static Dictionary<string, List<(string Label, long Won, long Lost, decimal WonValue, decimal LostValue)>> Sections(IXLWorksheet sheet)
+    {
+        var sections = new Dictionary<string, List<(string, long, long, decimal, decimal)>>();
+        List<(string, long, long, decimal, decimal)>? current = null;
+        foreach (var row in sheet.RowsUsed().Skip(1))
+        {
+            if (row.Cell(2).IsEmpty())
+            {
+                current = [];
+                sections[row.Cell(1).GetString()] = current;
+                continue;
+            }
+
+            current!.Add((row.Cell(1).GetString(), row.Cell(3).GetValue<long>(), row.Cell(4).GetValue<long>(), row.Cell(5).GetValue<decimal>(), row.Cell(6).GetValue<decimal>()));
+        }
+
+        return sections;
+    }
+
+    private static void AssertRate(decimal? expected, IXLCell cell)
+    {
+        if (expected is null)
+        {
+            Assert.NotEqual(XLDataType.Number, cell.DataType);
+            return;
+        }
+
+        AssertNumber(expected.Value, cell, 10);
+    }
 
     private static IXLRow RowOf(IXLWorksheet sheet, string label, bool requireCurrency = false) =>
         sheet.RowsUsed().First(r => r.Cell(1).GetString() == label && (!requireCurrency || r.Cell(2).GetString().Length == 3));
