@@ -98,7 +98,7 @@ internal static class StoreAccess
         return Open(parse, clock, create, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
     }
 
-    /// <summary>Describes the database for messages, without a password.</summary>
+    /// <summary>Describes the database for messages, without a password; a SQLite file by its full path.</summary>
     public static string Describe(ParseResult parse)
     {
         var db = parse.GetValue(DbOption);
@@ -109,7 +109,7 @@ internal static class StoreAccess
             return "PostgreSQL " + string.Join(';', parts);
         }
 
-        return "SQLite " + SqliteFile(db);
+        return "SQLite " + Path.GetFullPath(SqliteFile(db));
     }
 
     private static string SqliteConnectionString(string? db, bool create)

@@ -95,18 +95,37 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
         Assert.False(File.Exists(Path.Combine(_out, "d.db")));
     }
 
-    [Theory]
-    [InlineData("report")]
-    [InlineData("demo")]
-    [InlineData("db", "migrate")]
-    [InlineData("pipeline", "export")]
-    [InlineData("import")]
-    public async Task Help_OnEveryCommand_ExitsZeroAndDescribesIt(params string[] command)
+    /// <summary>Every command of the tree the program builds, root and groups included, as its path of names.</summary>
+    public static TheoryData<string[]> EveryCommand()
     {
+        var data = new TheoryData<string[]>();
+        void Walk(System.CommandLine.Command command, string[] path)
+        {
+            data.Add(path);
+            foreach (var sub in command.Subcommands)
+            {
+                Walk(sub, [.. path, sub.Name]);
+            }
+        }
+
+        Walk(SalesPipeline.Reporting.Worker.Cli.CliApp.Build(new SalesPipeline.Reporting.Worker.Cli.CliContext(TextWriter.Null, TextWriter.Null, NodaTime.SystemClock.Instance)), []);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public async Task Help_OnEveryCommand_ExitsZeroAndDescribesIt(string[] command)
+    {
+        var root = SalesPipeline.Reporting.Worker.Cli.CliApp.Build(new SalesPipeline.Reporting.Worker.Cli.CliContext(TextWriter.Null, TextWriter.Null, NodaTime.SystemClock.Instance));
+        var described = command.Aggregate((System.CommandLine.Command)root, (c, name) => c.Subcommands.Single(s => s.Name == name));
+
         var result = await CliRunner.RunAsync([.. command, "--help"]);
-        Assert.Equal(0, result.ExitCode);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Usage:", result.Output, StringComparison.Ordinal);
         Assert.Contains("--db", result.Output, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(described.Description), $"'{string.Join(' ', command)}' has no description.");
+        Assert.Contains(described.Description!.Split('.')[0], System.Text.RegularExpressions.Regex.Replace(result.Output, @"\s+", " "), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,6 +103,33 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
     }
 
     [Fact]
+    public void Demo_Deals_LookLikeARealPipelineOverTheLastTwelveMonths()
+    {
+        var deals = store.Deals;
+        var now = CliRunner.Now;
+
+        // Created over the 12 months before now, in every one of them.
+        Assert.All(deals, d => Assert.InRange(d.CreatedAt, now - Duration.FromDays(365), now));
+        Assert.True(deals.Select(d => d.CreatedAt.InUtc().Date.ToYearMonth()).Distinct().Count() >= 12, "The demo deals are not spread over the year.");
+
+        // Owners, accounts, values and activities.
+        Assert.True(deals.Select(d => d.Owner).Distinct().Count() >= 4);
+        Assert.All(deals, d => Assert.NotNull(d.Account));
+        Assert.True(deals.Select(d => d.Account).Distinct().Count() >= 10);
+        Assert.True(deals.Select(d => d.Value.Amount).Distinct().Count() > deals.Count / 2, "Deal values are not varied.");
+        Assert.True(deals.Count(d => d.Activities.Count > 0) > deals.Count * 9 / 10, "Most demo deals should carry activities.");
+
+        // Histories through the stages, wins, and losses with their reasons.
+        var won = deals.Where(d => d.Outcome?.Kind == OutcomeKind.Won).ToList();
+        var lost = deals.Where(d => d.Outcome?.Kind == OutcomeKind.Lost).ToList();
+        var open = deals.Where(d => d.Outcome is null).ToList();
+        Assert.True(won.Count > 30 && lost.Count > 30 && open.Count > 30, $"won {won.Count}, lost {lost.Count}, open {open.Count}");
+        Assert.All(won, d => Assert.True(d.History.Count >= 4, "A won demo deal went through the stages."));
+        Assert.All(lost, d => Assert.Contains(d.Outcome!.Reason, PipelineDefinition.Default.LossReasons));
+        Assert.True(lost.Select(d => d.Outcome!.Reason).Distinct().Count() >= 3);
+    }
+
+    [Fact]
     public async Task Demo_RunAgain_AddsNothing()
     {
         var again = await CliRunner.RunAsync([.. store.StoreArgs, "demo", "--deals", "600", "--seed", "7", "--out", Path.Combine(store.Folder, "again")]);
@@ -209,6 +236,35 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
 
         // Summary: sales velocity per day.
         AssertNumber(velocity.Values.Single().ValuePerDay!.Value, Value(workbook.Worksheet("Summary"), "Sales velocity (per day)"));
+    }
+
+    [Fact]
+    public async Task Report_All_ReadByOpenpyxl_ShowsTheCalculatorsFiguresAsNumbers()
+    {
+        using (await WriteReportAsync("openpyxl.xlsx"))
+        {
+        }
+
+        var workbook = SalesPipeline.Tests.Worker.Exporting.ExternalReaders.ReadWithOpenpyxl(Path.Combine(store.Folder, "openpyxl.xlsx"));
+        var pipeline = PipelineDefinition.Default;
+        var snapshot = PipelineAnalytics.Snapshot(store.Deals, pipeline, Period.End, new SnapshotFunnelOptions { ClosedPeriod = Period });
+        var winLoss = PipelineAnalytics.WinLoss(store.Deals, pipeline, Period);
+        var open = Assert.Single(snapshot.OpenValues);
+
+        decimal Figure(string label)
+        {
+            var cells = workbook.Sheet("Summary").GetProperty("cells").EnumerateObject().ToList();
+            var row = cells.First(c => c.Name.StartsWith('A') && c.Value.GetProperty("value").ToString() == label).Name[1..];
+            var value = cells.Single(c => c.Name == "B" + row).Value;
+            Assert.Equal("n", value.GetProperty("type").GetString());
+            return value.GetProperty("value").GetDecimal();
+        }
+
+        Assert.Equal(open.Count, Figure("Open deals"));
+        Assert.Equal(open.Value, Figure("Open value"));
+        Assert.Equal(winLoss.Total.Won, Figure("Won"));
+        Assert.Equal(winLoss.Total.Lost, Figure("Lost"));
+        Assert.DoesNotContain(workbook.AllCells(), c => c.Cell.GetProperty("type").GetString() == "f");
     }
 
     [Fact]
