@@ -1,11 +1,15 @@
+using System.CommandLine;
 using System.Text;
+using System.Text.RegularExpressions;
 using NodaTime;
 using NodaTime.Testing;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Cli;
 using SalesPipeline.Reporting.Worker.Import;
+using Xunit;
 
 namespace SalesPipeline.Tests.Worker.Import;
 
@@ -43,6 +47,21 @@ internal static class ImportKit
             new FakeClock(Now),
             cancellationToken);
 
+    /// <summary>Runs <c>import</c> with the given arguments into a store the test owns; returns the exit code (bad input surfaces as the exception CliApp maps to 2).</summary>
+    public static async Task<int> RunImportCommandAsync(IImportTarget target, TextWriter output, TextWriter error, string[] args, CancellationToken cancellationToken = default)
+    {
+        var context = new CliContext(output, error, new FakeClock(Now));
+        var root = new RootCommand { CliContext.VerboseOption };
+        root.Subcommands.Add(ImportCommand.Create(context, (_, _, _) => Task.FromResult(new ImportDestination(target, "memory"))));
+        var parse = root.Parse(args);
+        Assert.Empty(parse.Errors);
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+    }
+
+    /// <summary>The lines a writer received, without the progress lines (<c>import: …</c>).</summary>
+    public static List<string> Lines(StringWriter writer) =>
+        [.. writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Where(l => !l.StartsWith("import: ", StringComparison.Ordinal))];
+
     public static async Task<List<OpportunityState>> DealsAsync(InMemoryStore store)
     {
         var deals = new List<OpportunityState>();
@@ -77,6 +96,14 @@ internal static class ImportKit
         }
 
         throw new DirectoryNotFoundException("SalesPipeline.sln not found above the test's folder.");
+    }
+
+    /// <summary>The example mapping in the README's "Import" section, extracted as ImportMappingTests.FromJson_ExampleInTheReadme_IsAValidMapping does.</summary>
+    public static string ReadmeMappingJson()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        var section = readme[readme.IndexOf("## Import", StringComparison.Ordinal)..];
+        return Regex.Match(section, "```json\\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
     }
 
     public static string MappingsFolder => Path.Combine(RepoRoot(), "SalesPipeline.Reporting.Worker", "Import", "Mappings");

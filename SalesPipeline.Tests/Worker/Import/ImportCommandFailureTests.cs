@@ -1,0 +1,147 @@
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.InMemory;
+using Xunit;
+using static SalesPipeline.Tests.Worker.Import.ImportKit;
+
+namespace SalesPipeline.Tests.Worker.Import;
+
+/// <summary><c>salespipeline import</c> when it fails: <c>--error-limit</c>, and a rejects file that must not appear without a commit.</summary>
+public sealed class ImportCommandFailureTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("salespipeline-import-");
+    private readonly StringWriter _output = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        _folder.Delete(recursive: true);
+        _output.Dispose();
+        _error.Dispose();
+    }
+
+    [Fact]
+    public async Task Import_ErrorLimit_PrintsTheFirstErrorsAndTheTotalExitsTwoImportsNothing()
+    {
+        var store = new InMemoryStore();
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", amount: "-1"), Row("D-3", currency: "ZZZ"), Row("D-4", amount: "x", currency: "ZZZ"), Row("D-5")));
+
+        var code = await RunImportCommandAsync(store, _output, _error, ["import", "--file", file, "--error-limit", "3"]);
+
+        Assert.Equal(2, code);
+
+        // The limit counts errors, not rows: row 5's second error is counted but not printed.
+        Assert.Equal(
+            [
+                "row 3, column 'amount', value '-1': the amount must not be negative.",
+                "row 4, column 'currency', value 'ZZZ': not an active ISO-4217 currency code such as EUR, PLN or USD.",
+                "row 5, column 'amount', value 'x': not a number; expected an amount such as 1234.5.",
+                "4 errors in 3 of 5 rows (the first 3 shown).",
+                "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
+            ],
+            Lines(_error));
+        Assert.Empty(Lines(_output));
+        Assert.Empty(await DealsAsync(store));
+        Assert.Empty(await AccountsAsync(store));
+    }
+
+    [Fact]
+    public async Task Import_ErrorLimitZero_PrintsOnlyTheTotal()
+    {
+        var store = new InMemoryStore();
+        var file = Write("deals.csv", Csv(Row("D-1", amount: "-1"), Row("D-2")));
+
+        var code = await RunImportCommandAsync(store, _output, _error, ["import", "--file", file, "--error-limit", "0"]);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            [
+                "1 error in 1 of 2 rows (the first 0 shown).",
+                "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
+            ],
+            Lines(_error));
+        Assert.Empty(await DealsAsync(store));
+    }
+
+    [Fact]
+    public async Task Import_SkipInvalidWhenTheStoreFailsToCommit_NoRejectsFileAndNothingImported()
+    {
+        var store = new InMemoryStore();
+        var target = new FaultyTarget(store) { CommitFailure = new IOException("disk full") };
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", currency: "ZZZ"), Row("D-3")));
+        var rejects = Path.Combine(_folder.FullName, "rejects.csv");
+
+        var e = await Assert.ThrowsAsync<IOException>(() => RunImportCommandAsync(target, _output, _error, ["import", "--file", file, "--skip-invalid", "--rejects", rejects]));
+
+        Assert.Equal("disk full", e.Message);
+        Assert.Equal(1, target.CommitsAttempted);
+        Assert.Empty(await DealsAsync(store));
+
+        // Neither the rejects file nor its temporary file is left behind.
+        Assert.Equal(["deals.csv"], _folder.GetFiles().Select(f => f.Name));
+    }
+
+    [Fact]
+    public async Task Import_SkipInvalidCancelledMidImport_NoRejectsFileAndNothingImported()
+    {
+        var store = new InMemoryStore();
+        using var cancellation = new CancellationTokenSource();
+
+        // Ctrl-C once the import session is open: the rejects file's temporary copy already has its header.
+        var target = new FaultyTarget(store) { OnBegin = cancellation.Cancel };
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", currency: "ZZZ"), Row("D-3")));
+        var rejects = Path.Combine(_folder.FullName, "rejects.csv");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => RunImportCommandAsync(target, _output, _error, ["import", "--file", file, "--skip-invalid", "--rejects", rejects], cancellation.Token));
+
+        Assert.Equal(0, target.CommitsAttempted);
+        Assert.Empty(await DealsAsync(store));
+        Assert.Equal(["deals.csv"], _folder.GetFiles().Select(f => f.Name));
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_folder.FullName, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>The in-memory store, with a commit that fails or a hook when the import session opens.</summary>
+    private sealed class FaultyTarget(InMemoryStore store) : IImportTarget
+    {
+        public Exception? CommitFailure { get; init; }
+
+        public Action? OnBegin { get; init; }
+
+        public int CommitsAttempted { get; private set; }
+
+        public async Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
+        {
+            var session = await store.BeginImportAsync(cancellationToken);
+            OnBegin?.Invoke();
+            return new Session(this, session);
+        }
+
+        private sealed class Session(FaultyTarget target, IImportSession inner) : IImportSession
+        {
+            public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default) =>
+                inner.ExistingExternalIdsAsync(pipeline, externalIds, cancellationToken);
+
+            public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default) =>
+                inner.EnsureAccountAsync(name, by, at, cancellationToken);
+
+            public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default) =>
+                inner.AddAsync(batch, cancellationToken);
+
+            public Task CommitAsync(CancellationToken cancellationToken = default)
+            {
+                target.CommitsAttempted++;
+                return target.CommitFailure is { } failure ? Task.FromException(failure) : inner.CommitAsync(cancellationToken);
+            }
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+}
