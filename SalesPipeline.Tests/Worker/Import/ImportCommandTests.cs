@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using NodaTime.Testing;
@@ -41,7 +40,7 @@ public sealed class ImportCommandTests : IDisposable
         var code = await CliApp.RunAsync(["import", "--file", Path.Combine(_folder.FullName, "nope.csv"), "--db", db], _output, _error, new FakeClock(Now));
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.Single(Lines(_error));
+        Assert.Single(ImportKit.Lines(_error));
         Assert.Contains("does not exist", _error.ToString(), StringComparison.Ordinal);
         Assert.False(File.Exists(db));
     }
@@ -85,7 +84,7 @@ public sealed class ImportCommandTests : IDisposable
                 "1 error in 1 of 3 rows.",
                 "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
             ],
-            Lines(_error));
+            ImportKit.Lines(_error));
         Assert.Equal(0, Count(db, "opportunities"));
         Assert.Equal(0, Count(db, "accounts"));
     }
@@ -105,7 +104,7 @@ public sealed class ImportCommandTests : IDisposable
                 $"Imported sales_pipeline.csv → pipeline 'maven-crm' in SQLite {db}: 8,800 rows read; 8,800 imported, 0 already there, 0 rejected.",
                 $"Imported sales_pipeline.csv → pipeline 'maven-crm' in SQLite {db}: 8,800 rows read; 0 imported, 8,800 already there, 0 rejected.",
             ],
-            Lines(_output));
+            ImportKit.Lines(_output));
         Assert.Equal(8_800, Count(db, "opportunities"));
         Assert.Equal(85, Count(db, "accounts"));
         Assert.Equal(15_511, Count(db, "stage_changes"));
@@ -139,7 +138,7 @@ public sealed class ImportCommandTests : IDisposable
 
         Assert.Equal(CliApp.Success, code);
         Assert.Empty(await DealsAsync(store));
-        Assert.Equal(["Dry run, nothing written: deals.csv → pipeline 'new-business' in memory: 2 rows read; 2 would be imported, 0 are already there, 0 invalid."], Lines(_output));
+        Assert.Equal(["Dry run, nothing written: deals.csv → pipeline 'new-business' in memory: 2 rows read; 2 would be imported, 0 are already there, 0 invalid."], ImportKit.Lines(_output));
     }
 
     [Fact]
@@ -151,7 +150,7 @@ public sealed class ImportCommandTests : IDisposable
         var code = await RunInMemoryAsync(store, "import", "--file", file, "--dry-run");
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.Equal("row 3, column 'closed', value '': a won deal needs a close date.", Lines(_error)[0]);
+        Assert.Equal("row 3, column 'closed', value '': a won deal needs a close date.", ImportKit.Lines(_error)[0]);
         Assert.Empty(await DealsAsync(store));
     }
 
@@ -206,9 +205,6 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal(0, Count(db, "accounts"));
     }
 
-    private static List<string> Lines(StringWriter writer) =>
-        [.. writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Where(l => !l.StartsWith("import: ", StringComparison.Ordinal))];
-
     private static long Count(string db, string table)
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
@@ -225,14 +221,5 @@ public sealed class ImportCommandTests : IDisposable
         return path;
     }
 
-    /// <summary>Runs the import command on an in-memory store; returns its exit code (bad input surfaces as the exception CliApp maps to 2).</summary>
-    private async Task<int> RunInMemoryAsync(InMemoryStore store, params string[] args)
-    {
-        var context = new CliContext(_output, _error, new FakeClock(Now));
-        var root = new RootCommand { CliContext.VerboseOption };
-        root.Subcommands.Add(ImportCommand.Create(context, (_, _, _) => Task.FromResult(new ImportDestination(store, "memory"))));
-        var parse = root.Parse(args);
-        Assert.Empty(parse.Errors);
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = _output, Error = _error, EnableDefaultExceptionHandler = false });
-    }
+    private Task<int> RunInMemoryAsync(InMemoryStore store, params string[] args) => ImportKit.RunImportCommandAsync(store, _output, _error, args);
 }

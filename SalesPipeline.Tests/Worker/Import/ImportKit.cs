@@ -98,7 +98,7 @@ internal static class ImportKit
         throw new DirectoryNotFoundException("SalesPipeline.sln not found above the test's folder.");
     }
 
-    /// <summary>The example mapping in the README's "Import" section, extracted as ImportMappingTests.FromJson_ExampleInTheReadme_IsAValidMapping does.</summary>
+    /// <summary>The example mapping in the README's "Import" section: its first JSON block.</summary>
     public static string ReadmeMappingJson()
     {
         var readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using SalesPipeline.Reporting.Worker.Import;
 using Xunit;
 
@@ -9,9 +8,7 @@ public sealed class ImportMappingTests
     [Fact]
     public void FromJson_ExampleInTheReadme_IsAValidMapping()
     {
-        var readme = File.ReadAllText(Path.Combine(ImportKit.RepoRoot(), "README.md"));
-        var section = readme[readme.IndexOf("## Import", StringComparison.Ordinal)..];
-        var json = Regex.Match(section, "```json\\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        var json = ImportKit.ReadmeMappingJson();
 
         var mapping = ImportMapping.FromJson(json, "/data");
 
