@@ -37,6 +37,16 @@ public interface IImportSession : IAsyncDisposable
     /// <returns>A task that completes when the batch is written (not yet committed).</returns>
     Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores a pipeline definition within the session, as <see cref="IPipelineDefinitionStore.SaveAsync"/> does (replacing one
+    /// with the same id), so it becomes visible at commit together with the deals that use it, or not at all.
+    /// </summary>
+    /// <param name="id">The pipeline's id.</param>
+    /// <param name="json">The definition's JSON text.</param>
+    /// <param name="cancellationToken">Cancels the write; the session should then be disposed.</param>
+    /// <returns>A task that completes when the definition is written (not yet committed).</returns>
+    Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default);
+
     /// <summary>Makes everything the session wrote visible at once.</summary>
     /// <param name="cancellationToken">Cancels the commit; nothing is then committed.</param>
     /// <returns>A task that completes when committed.</returns>

@@ -207,6 +207,7 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
         private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
         private readonly HashSet<(PipelineId, string)> _externalIds = [];
         private readonly Dictionary<string, AccountRecord> _accounts = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<PipelineId, string> _pipelines = [];
         private bool _done;
 
         public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
@@ -271,6 +272,15 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
             return Task.CompletedTask;
         }
 
+        public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(json);
+            cancellationToken.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(_done, this);
+            _pipelines[id] = json;
+            return Task.CompletedTask;
+        }
+
         public Task CommitAsync(CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -290,6 +300,11 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
                 foreach (var account in _accounts.Values)
                 {
                     store._accounts[account.Id] = account;
+                }
+
+                foreach (var (id, json) in _pipelines)
+                {
+                    store._pipelines[id] = json;
                 }
             }
 

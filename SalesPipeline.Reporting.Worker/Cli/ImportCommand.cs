@@ -21,12 +21,9 @@ internal delegate Task<ImportDestination> ImportDestinationFactory(ParseResult p
 /// <param name="target">The store.</param>
 /// <param name="description">How messages name it, such as "SQLite crm.db".</param>
 /// <param name="owner">What owns the store (a service provider), disposed with this; <see langword="null"/> when the caller owns it.</param>
-/// <param name="pipelines">Where the pipeline of a committed import is stored, so reports can use it; <see langword="null"/> for none.</param>
-internal sealed class ImportDestination(IImportTarget target, string description, IAsyncDisposable? owner = null, IPipelineDefinitionStore? pipelines = null) : IAsyncDisposable
+internal sealed class ImportDestination(IImportTarget target, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
 {
     public IImportTarget Target { get; } = target;
-
-    public IPipelineDefinitionStore? Pipelines { get; } = pipelines;
 
     public string Description { get; } = description;
 
@@ -167,6 +164,9 @@ internal static class ImportCommand
                     RejectsWriter = rejectsWriter,
                     ErrorLimit = request.ErrorLimit,
                     Progress = new StderrProgress(context.Error),
+
+                    // A pipeline that came with the mapping is stored with the deals, so reports and later imports know it.
+                    StorePipelineDefinition = definition.Id != PipelineDefinition.Default.Id,
                 };
                 var stream = new FileStream(request.File.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
                 await using (stream.ConfigureAwait(false))
@@ -205,12 +205,6 @@ internal static class ImportCommand
                 {
                     File.Delete(temporary);
                 }
-            }
-
-            // A pipeline that came with the mapping is stored with the deals, so reports and later imports know it.
-            if (result.Committed && definition.Id != PipelineDefinition.Default.Id && destination.Pipelines is { } pipelines)
-            {
-                await pipelines.SaveAsync(definition.Id, definition.ToJson(), cancellationToken).ConfigureAwait(false);
             }
 
             return await ReportAsync(context, request, destination, definition, result).ConfigureAwait(false);
@@ -291,7 +285,7 @@ internal static class ImportCommand
         cancellationToken.ThrowIfCancellationRequested();
         var services = StoreAccess.Open(parse, context.Clock, create: true, pipelines);
         return Task.FromResult(new ImportDestination(
-            services.GetRequiredService<IImportTarget>(), StoreAccess.Describe(parse), services, services.GetRequiredService<IPipelineDefinitionStore>()));
+            services.GetRequiredService<IImportTarget>(), StoreAccess.Describe(parse), services));
     };
 
     private sealed record Request(FileInfo File, FileInfo? Mapping, string? Pipeline, bool DryRun, bool SkipInvalid, FileInfo? Rejects, int ErrorLimit, string? By);

@@ -207,6 +207,11 @@ internal static class CsvImporter
                 var commit = run.Writing && !options.DryRun;
                 if (commit)
                 {
+                    if (options.StorePipelineDefinition)
+                    {
+                        await session.SavePipelineDefinitionAsync(pipeline.Id, pipeline.ToJson(), cancellationToken).ConfigureAwait(false);
+                    }
+
                     await session.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }
 

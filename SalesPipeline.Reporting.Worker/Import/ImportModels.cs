@@ -21,6 +21,13 @@ internal sealed record ImportOptions
     /// <value>The default value is <see langword="null"/>: rejects are only counted and listed in <see cref="ImportResult.Errors"/>.</value>
     public TextWriter? RejectsWriter { get; init; }
 
+    /// <summary>
+    /// Gets whether the pipeline's definition is stored with the deals, in the same import session: both become visible at
+    /// commit or neither does, so no committed deal is left in a pipeline the store does not know.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool StorePipelineDefinition { get; init; }
+
     /// <summary>Gets how many errors <see cref="ImportResult.Errors"/> keeps; all are counted.</summary>
     /// <value>The default value is 20.</value>
     public int ErrorLimit { get; init; } = 20;

@@ -118,6 +118,14 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
             }
         }
 
+        public async Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            ArgumentException.ThrowIfNullOrWhiteSpace(json);
+            await connection.ExecuteAsync(new CommandDefinition(
+                PostgresPipelineDefinitionStore.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_done, this);

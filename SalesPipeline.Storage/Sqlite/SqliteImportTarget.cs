@@ -155,6 +155,14 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
             return Task.CompletedTask;
         }
 
+        public async Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            ArgumentException.ThrowIfNullOrWhiteSpace(json);
+            await _connection.ExecuteAsync(new CommandDefinition(
+                SqlitePipelineDefinitionStore.Upsert, new PipelineDefinitionRow(id.Value, json), _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
         public Task CommitAsync(CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_done, this);

@@ -573,6 +573,33 @@ public abstract class StoreContractTests(StoreFixture fixture)
         Assert.Equal(pipeline.Id, PipelineDefinition.FromJson(stored[pipeline.Id]).Id);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Import_PipelineDefinitionInTheSession_AppearsWithTheDealsAtCommitOrNotAtAll(bool commit)
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var state = Deals.Build(pipeline, Deals.Anna, new Random(21), 4);
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync([state]);
+            await session.SavePipelineDefinitionAsync(pipeline.Id, pipeline.ToJson());
+            if (commit)
+            {
+                await session.CommitAsync();
+            }
+        }
+
+        var stored = await fixture.Definitions.LoadAsync();
+        Assert.Equal(commit, stored.ContainsKey(pipeline.Id));
+        Assert.Equal(commit, await Store.FindAsync(state.Id) is not null);
+        if (commit)
+        {
+            Assert.Equal(pipeline.ToJson(), stored[pipeline.Id]);
+        }
+    }
+
     /// <summary>A deal with history, activities (done and planned), qualification, an offer and awkward text.</summary>
     private static OpportunityState RichDeal(PipelineDefinition pipeline, out Instant clock)
     {

@@ -101,6 +101,36 @@ public sealed class ImportCommandFailureTests : IDisposable
         Assert.Equal(["deals.csv"], _folder.GetFiles().Select(f => f.Name));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_MappingWithItsOwnPipeline_StoresTheDefinitionOnlyWithTheDeals(bool commitFails)
+    {
+        var store = new InMemoryStore();
+        var target = new FaultyTarget(store) { CommitFailure = commitFails ? new IOException("disk full") : null };
+        var file = Write("maven.csv", """
+            opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value
+            1C1I7A6R,Moses Frase,GTX Plus Basic,Cancity,Won,2016-10-20,2017-03-01,1054
+            Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Engaging,2016-10-25,,
+
+            """);
+        string[] args = ["import", "--file", file, "--mapping", Path.Combine(MappingsFolder, "maven-crm.json")];
+
+        if (commitFails)
+        {
+            await Assert.ThrowsAsync<IOException>(() => RunImportCommandAsync(target, _output, _error, args));
+            Assert.Empty(await DealsAsync(store));
+            Assert.Empty(await store.LoadAsync());
+            return;
+        }
+
+        Assert.Equal(0, await RunImportCommandAsync(target, _output, _error, args));
+        Assert.Equal(2, (await DealsAsync(store)).Count);
+        var stored = Assert.Single(await store.LoadAsync());
+        Assert.Equal("maven-crm", stored.Key.Value);
+        Assert.Equal(["prospecting", "engaging", "won", "lost"], SalesPipeline.Process.PipelineDefinition.FromJson(stored.Value).Stages.Select(s => s.Id.Value));
+    }
+
     private string Write(string name, string content)
     {
         var path = Path.Combine(_folder.FullName, name);
@@ -134,6 +164,9 @@ public sealed class ImportCommandFailureTests : IDisposable
 
             public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default) =>
                 inner.AddAsync(batch, cancellationToken);
+
+            public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default) =>
+                inner.SavePipelineDefinitionAsync(id, json, cancellationToken);
 
             public Task CommitAsync(CancellationToken cancellationToken = default)
             {
