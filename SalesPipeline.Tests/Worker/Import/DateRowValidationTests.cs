@@ -1,4 +1,3 @@
-using SalesPipeline.InMemory;
 using SalesPipeline.Reporting.Worker.Import;
 using Xunit;
 using static SalesPipeline.Tests.Worker.Import.ImportKit;
@@ -14,7 +13,7 @@ public sealed class DateRowValidationTests
     [Fact]
     public async Task Closed_NotADate_Rejected()
     {
-        var error = await TheErrorAsync(Csv(Row("D-1"), Row("D-2", stage: "won", closed: "2025-02-30")));
+        var error = await TheOnlyErrorAsync(Csv(Row("D-1"), Row("D-2", stage: "won", closed: "2025-02-30")));
 
         Assert.Equal(new ImportError(3, "closed", "2025-02-30", "not a date; expected 'uuuu-MM-dd'."), error);
     }
@@ -27,7 +26,7 @@ public sealed class DateRowValidationTests
                   "D-1,Deal,anna,won,100,EUR,3/1/2025\n" +
                   "D-2,Deal,anna,won,100,EUR,01.03.2025\n";
 
-        var error = await TheErrorAsync(csv, mapping);
+        var error = await TheOnlyErrorAsync(csv, mapping);
 
         Assert.Equal(new ImportError(3, "Closed On", "01.03.2025", "not a date; expected 'M/d/uuuu' or 'uuuu-MM-dd'."), error);
     }
@@ -39,7 +38,7 @@ public sealed class DateRowValidationTests
                   "D-1,Deal,anna,offer,100,EUR,2025-02-01,2025-03-01\n" +
                   "D-2,Deal,anna,offer,100,EUR,2025-02-01,early March\n";
 
-        var error = await TheErrorAsync(csv);
+        var error = await TheOnlyErrorAsync(csv);
 
         Assert.Equal(new ImportError(3, "Entered_Offer", "early March", "not a date; expected 'uuuu-MM-dd'."), error);
     }
@@ -52,7 +51,7 @@ public sealed class DateRowValidationTests
                   "D-1,Deal,anna,offer,100,EUR,2025-02-01\n" +
                   "D-2,Deal,anna,offer,100,EUR,2025-02-31\n";
 
-        var error = await TheErrorAsync(csv, mapping);
+        var error = await TheOnlyErrorAsync(csv, mapping);
 
         Assert.Equal(new ImportError(3, "Demo Date", "2025-02-31", "not a date; expected 'uuuu-MM-dd'."), error);
     }
@@ -62,23 +61,9 @@ public sealed class DateRowValidationTests
     [InlineData("", "lost")]
     public async Task LostDeal_WithoutCloseDate_Rejected(string stage, string outcome)
     {
-        var error = await TheErrorAsync(Csv(Row("D-1"), Row("D-2", stage: stage, outcome: outcome, reason: "price")));
+        var error = await TheOnlyErrorAsync(Csv(Row("D-1"), Row("D-2", stage: stage, outcome: outcome, reason: "price")));
 
         Assert.Equal(new ImportError(3, "closed", string.Empty, "a lost deal needs a close date."), error);
     }
 
-    /// <summary>Imports a file whose row 2 is valid and row 3 is not; asserts nothing was imported and returns row 3's only error.</summary>
-    private static async Task<ImportError> TheErrorAsync(string csv, ImportMapping? mapping = null)
-    {
-        var store = new InMemoryStore();
-
-        var result = await ImportAsync(csv, store, mapping: mapping);
-
-        Assert.False(result.Committed);
-        Assert.Equal(0, result.Imported);
-        Assert.Empty(await DealsAsync(store));
-        Assert.Empty(await AccountsAsync(store));
-        Assert.Equal(1, result.Rejected);
-        return Assert.Single(result.Errors);
-    }
 }

@@ -98,6 +98,21 @@ internal static class ImportKit
         throw new DirectoryNotFoundException("SalesPipeline.sln not found above the test's folder.");
     }
 
+    /// <summary>Imports a file in which exactly one row is invalid; asserts nothing was imported and returns that row's only error.</summary>
+    public static async Task<ImportError> TheOnlyErrorAsync(string csv, ImportMapping? mapping = null)
+    {
+        var store = new InMemoryStore();
+
+        var result = await ImportAsync(csv, store, mapping: mapping);
+
+        Assert.False(result.Committed);
+        Assert.Equal(0, result.Imported);
+        Assert.Empty(await DealsAsync(store));
+        Assert.Empty(await AccountsAsync(store));
+        Assert.Equal(1, result.Rejected);
+        return Assert.Single(result.Errors);
+    }
+
     /// <summary>The example mapping in the README's "Import" section: its first JSON block.</summary>
     public static string ReadmeMappingJson()
     {
