@@ -8,6 +8,12 @@ public sealed class SqliteStorageOptions
     /// <summary>The connection string used when none is given: the file <c>salespipeline.db</c> in the working folder.</summary>
     public const string DefaultConnectionString = "Data Source=salespipeline.db";
 
+    /// <summary>
+    /// The largest <see cref="MemoryMapSize"/>: 2,147,418,112 bytes (just under 2 GiB), SQLite's default compile-time cap,
+    /// above which it would silently map less than asked.
+    /// </summary>
+    public const long MaxMemoryMapSize = 0x7fff0000;
+
     /// <summary>Gets or sets the Microsoft.Data.Sqlite connection string, such as <c>Data Source=crm.db</c>.</summary>
     /// <value>The default value is <see cref="DefaultConnectionString"/>.</value>
     public string ConnectionString { get; set; } = DefaultConnectionString;
@@ -26,21 +32,14 @@ public sealed class SqliteStorageOptions
     /// <summary>
     /// Gets or sets how many bytes of the file each connection may read through memory-mapped I/O (SQLite's <c>mmap_size</c>).
     /// Mapping can speed up reads of a large file, but the mapped pages count toward the process's resident memory, up to
-    /// this size; 0 reads through SQLite's page cache only, and keeps a report over a million deals under 300 MB.
+    /// this size; 0 reads through SQLite's page cache only.
     /// </summary>
     /// <value>The default value is 0. At most <see cref="MaxMemoryMapSize"/>.</value>
     public long MemoryMapSize { get; set; }
 
-    /// <summary>The largest <see cref="MemoryMapSize"/> SQLite accepts: 2,147,418,112 bytes (just under 2 GiB).</summary>
-    public const long MaxMemoryMapSize = 0x7fff0000;
-
     internal void Validate()
     {
         var errors = new List<string>();
-        if (MemoryMapSize is < 0 or > MaxMemoryMapSize)
-        {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"'MemoryMapSize' must be between 0 and {MaxMemoryMapSize:N0} bytes, was {MemoryMapSize:N0}."));
-        }
 
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
@@ -50,6 +49,11 @@ public sealed class SqliteStorageOptions
         if (BusyTimeout < TimeSpan.Zero || BusyTimeout > TimeSpan.FromDays(1))
         {
             errors.Add($"'BusyTimeout' must be between 0 and 1 day, was {BusyTimeout}.");
+        }
+
+        if (MemoryMapSize is < 0 or > MaxMemoryMapSize)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"'MemoryMapSize' must be between 0 and {MaxMemoryMapSize:N0} bytes, was {MemoryMapSize:N0}."));
         }
 
         if (errors.Count > 0)

@@ -42,9 +42,11 @@ public interface IImportSession : IAsyncDisposable
     /// with the same id), so it becomes visible at commit together with the deals that use it, or not at all.
     /// </summary>
     /// <param name="id">The pipeline's id.</param>
-    /// <param name="json">The definition's JSON text.</param>
+    /// <param name="json">Its JSON, as <see cref="Process.PipelineDefinition.ToJson"/> writes it.</param>
     /// <param name="cancellationToken">Cancels the write; the session should then be disposed.</param>
     /// <returns>A task that completes when the definition is written (not yet committed).</returns>
+    /// <exception cref="ArgumentException"><paramref name="json"/> is empty.</exception>
+    /// <exception cref="ObjectDisposedException">The session was committed or disposed.</exception>
     Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default);
 
     /// <summary>Makes everything the session wrote visible at once.</summary>

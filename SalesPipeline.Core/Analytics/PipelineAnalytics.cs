@@ -113,7 +113,7 @@ public static class PipelineAnalytics
             throw new ArgumentOutOfRangeException(nameof(options), options.Counting, $"Counting must be Lenient or Strict, was {(int)options.Counting}.");
         }
 
-        return ReachedStageCalculator.Compute(deals, pipeline, cohort, asOf, options);
+        return ReachedStageAccumulator.Compute(deals, pipeline, cohort, asOf, options);
     }
 
     /// <summary>
@@ -132,7 +132,7 @@ public static class PipelineAnalytics
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return WinLossCalculator.Compute(deals, pipeline, period, options ?? new WinLossOptions());
+        return WinLossAccumulator.Compute(deals, pipeline, period, options ?? new WinLossOptions());
     }
 
     /// <summary>

@@ -274,9 +274,9 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
 
         public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
         {
+            ObjectDisposedException.ThrowIf(_done, this);
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
             cancellationToken.ThrowIfCancellationRequested();
-            ObjectDisposedException.ThrowIf(_done, this);
             _pipelines[id] = json;
             return Task.CompletedTask;
         }
@@ -317,6 +317,7 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
             _done = true;
             _opportunities.Clear();
             _accounts.Clear();
+            _pipelines.Clear();
             return ValueTask.CompletedTask;
         }
     }

@@ -165,8 +165,9 @@ internal static class ImportCommand
                     ErrorLimit = request.ErrorLimit,
                     Progress = new StderrProgress(context.Error),
 
-                    // A pipeline that came with the mapping is stored with the deals, so reports and later imports know it.
-                    StorePipelineDefinition = definition.Id != PipelineDefinition.Default.Id,
+                    // A pipeline that came with the mapping (even one reusing the built-in id) is stored with the deals, so
+                    // reports and later imports know it.
+                    StorePipelineDefinition = !ReferenceEquals(definition, PipelineDefinition.Default),
                 };
                 var stream = new FileStream(request.File.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
                 await using (stream.ConfigureAwait(false))

@@ -29,7 +29,7 @@ internal sealed record ReportRequest(
 /// <summary>
 /// Computes a report's figures: the snapshot funnel from the store's SQL aggregates, the rest in one streamed pass over the
 /// pipeline's deals that feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow
-/// with the store.
+/// with the store (only with the rows kept and, for the median cycle, a number per deal closed in the period).
 /// </summary>
 internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock)
 {
@@ -42,9 +42,9 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var culture = CultureInfo.GetCultureInfo(request.Culture);
 
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
-        var reached = new ReachedStageCalculator(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var winLoss = new WinLossCalculator(pipeline, period, new WinLossOptions { Owner = request.Owner });
-        var cycle = new SalesCycleCalculator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
+        var reached = new ReachedStageAccumulator(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
+        var winLoss = new WinLossAccumulator(pipeline, period, new WinLossOptions { Owner = request.Owner });
+        var cycle = new SalesCycleAccumulator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
         var velocity = new VelocityAccumulator(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
         var forecast = new ForecastAccumulator(pipeline, asOf, new ForecastOptions { Owner = request.Owner });
         var detail = new DetailRows(pipeline, culture, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));

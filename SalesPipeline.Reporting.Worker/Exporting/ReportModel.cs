@@ -18,7 +18,7 @@ namespace SalesPipeline.Reporting.Worker.Exporting;
 /// <param name="Funnel">One row per stage (and currency), in pipeline order.</param>
 /// <param name="WinLoss">Won/lost totals and breakdowns.</param>
 /// <param name="Forecast">Weighted value of open deals by expected close month.</param>
-/// <param name="Opportunities">The deals in scope, streamed.</param>
+/// <param name="Opportunities">The deals in scope, read once in order; the writer writes up to <paramref name="DetailRowLimit"/> of them and counts the rest.</param>
 /// <param name="DetailRowLimit">At most this many rows on the Opportunities sheet; the rest are counted, not written.</param>
 /// <param name="Kind">Which of the Funnel, Win-Loss and Forecast sheets the workbook holds (Summary and Opportunities always).</param>
 /// <param name="OmittedOpportunities">Deals in scope already left out of <paramref name="Opportunities"/> for the row limit; the sheet states them with those it omits itself.</param>

@@ -122,8 +122,15 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
         {
             ObjectDisposedException.ThrowIf(_done, this);
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
-            await connection.ExecuteAsync(new CommandDefinition(
-                PostgresPipelineDefinitionStore.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            catch (NpgsqlException e) when (database.Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)

@@ -10,9 +10,6 @@ namespace SalesPipeline.Storage.Postgres;
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
 internal sealed class PostgresPipelineDefinitionStore(PostgresDatabase database) : IPipelineDefinitionStore
 {
-    /// <summary>Inserts or replaces one definition: parameters <c>@Id</c> and <c>@Definition</c>.</summary>
-    internal const string Upsert = "INSERT INTO pipeline_definitions (id, definition) VALUES (@Id, @Definition) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition";
-
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<PipelineId, string>> LoadAsync(CancellationToken cancellationToken = default)
     {
@@ -42,7 +39,7 @@ internal sealed class PostgresPipelineDefinitionStore(PostgresDatabase database)
             try
             {
                 await connection.ExecuteAsync(new CommandDefinition(
-                    Upsert,
+                    PipelineDefinitionRow.Upsert,
                     new PipelineDefinitionRow(id.Value, json),
                     cancellationToken: cancellationToken)).ConfigureAwait(false);
             }

@@ -159,8 +159,15 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
         {
             ObjectDisposedException.ThrowIf(_done, this);
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
-            await _connection.ExecuteAsync(new CommandDefinition(
-                SqlitePipelineDefinitionStore.Upsert, new PipelineDefinitionRow(id.Value, json), _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                await _connection.ExecuteAsync(new CommandDefinition(
+                    PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            catch (SqliteException e) when (_database.Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
         }
 
         public Task CommitAsync(CancellationToken cancellationToken = default)

@@ -116,7 +116,7 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
     public async IAsyncEnumerable<OpportunityState> QueryAsync(OpportunityQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var condition = PageCondition(query);
+        var condition = PageClause(query);
         var after = string.Empty;
         while (true)
         {
@@ -152,10 +152,11 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
 
     /// <summary>
     /// The condition, order and limit of one page of <see cref="QueryAsync"/>: the next <see cref="PageSize"/> matching
-    /// deals after @After, in id order. Each filter has an index ending in id (migration 0003), so SQLite seeks to @After
-    /// and reads the page in order instead of sorting every matching deal on each page.
+    /// deals after @After, in id order. The pipeline and owner filters have indexes ending in id (migration 0003), so SQLite
+    /// seeks to @After and reads the page in order instead of sorting every matching deal on each page; the status and
+    /// next-contact filters are checked on the rows read.
     /// </summary>
-    internal static string PageCondition(OpportunityQuery query)
+    internal static string PageClause(OpportunityQuery query)
     {
         var filter = new StringBuilder("o.id > @After");
         if (query.Pipeline is not null)
@@ -182,7 +183,7 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
         return filter + " ORDER BY o.id LIMIT " + PageSize;
     }
 
-    /// <summary>The values <see cref="PageCondition"/> refers to, for the page after the deal with id <paramref name="after"/> ("" for the first).</summary>
+    /// <summary>The values <see cref="PageClause"/> refers to, for the page after the deal with id <paramref name="after"/> ("" for the first).</summary>
     internal static object PageParameters(OpportunityQuery query, string after) => new
     {
         After = after,

@@ -168,7 +168,7 @@ public sealed class SqliteStoreTests : IDisposable
         await database.MigrateAsync(CancellationToken.None);
         var query = new OpportunityQuery(
             pipeline is null ? null : new PipelineId(pipeline), owner is null ? null : new UserId(owner), status, nextContact ? Deals.Epoch : null);
-        var condition = SqliteOpportunityStore.PageCondition(query);
+        var condition = SqliteOpportunityStore.PageClause(query);
         await using var connection = await database.OpenAsync(CancellationToken.None);
 
         foreach (var statement in SqliteOpportunityStore.ReadStatements(condition))

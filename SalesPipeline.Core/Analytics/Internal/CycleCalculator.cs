@@ -8,7 +8,7 @@ namespace SalesPipeline.Analytics.Internal;
 internal static class CycleCalculator
 {
     public static SalesCycleReport SalesCycle(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, SalesCycleOptions options) =>
-        DealAccumulator.Run(new SalesCycleCalculator(pipeline, period, options), deals);
+        DealAccumulator.Run(new SalesCycleAccumulator(pipeline, period, options), deals);
 
     public static TimeInStageReport TimeInStage(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, TimeInStageOptions options)
     {
@@ -82,11 +82,10 @@ internal static class CycleCalculator
 
         return intervals;
     }
-
 }
 
 /// <summary>The sales cycle (created → closed) of the deals closed in a period, won and lost apart and together.</summary>
-internal sealed class SalesCycleCalculator(PipelineDefinition pipeline, Interval period, SalesCycleOptions options) : IDealAccumulator<SalesCycleReport>
+internal sealed class SalesCycleAccumulator(PipelineDefinition pipeline, Interval period, SalesCycleOptions options) : IDealAccumulator<SalesCycleReport>
 {
     private readonly List<decimal> _won = [];
     private readonly List<decimal> _lost = [];

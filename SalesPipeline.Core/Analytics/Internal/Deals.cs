@@ -75,4 +75,18 @@ internal static class Deals
     }
 
     public static decimal? Mean(decimal sum, long count) => count == 0 ? null : sum / count;
+
+    /// <summary>The index of the open stage the deal was in at <paramref name="asOf"/>, or null when it did not exist or was closed.</summary>
+    public static int? OpenStageAt(OpportunityState deal, StageLookup stages, Instant asOf)
+    {
+        var history = deal.History;
+        var entry = Deals.LastEntryAtOrBefore(history, asOf);
+        if (entry < 0)
+        {
+            return null;
+        }
+
+        var stage = stages.IndexOf(history[entry].To);
+        return stages.Kinds[stage] == StageKind.Open ? stage : null;
+    }
 }

@@ -13,19 +13,6 @@ internal static class ForecastCalculator
     public static SalesVelocityReport Velocity(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, Interval period, SalesVelocityOptions options) =>
         DealAccumulator.Run(new VelocityAccumulator(pipeline, asOf, period, options), deals);
 
-    /// <summary>The index of the open stage the deal was in at <paramref name="asOf"/>, or null when it did not exist or was closed.</summary>
-    public static int? OpenStageAt(OpportunityState deal, StageLookup stages, Instant asOf)
-    {
-        var history = deal.History;
-        var entry = Deals.LastEntryAtOrBefore(history, asOf);
-        if (entry < 0)
-        {
-            return null;
-        }
-
-        var stage = stages.IndexOf(history[entry].To);
-        return stages.Kinds[stage] == StageKind.Open ? stage : null;
-    }
 }
 
 /// <summary>The weighted forecast: open deals by expected close month.</summary>
@@ -36,7 +23,7 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
 
     public void Add(OpportunityState deal)
     {
-        if (!Deals.InScope(deal, pipeline, options.Owner) || ForecastCalculator.OpenStageAt(deal, _stages, asOf) is not { } stage)
+        if (!Deals.InScope(deal, pipeline, options.Owner) || Deals.OpenStageAt(deal, _stages, asOf) is not { } stage)
         {
             return;
         }
@@ -84,7 +71,7 @@ internal sealed class VelocityAccumulator(PipelineDefinition pipeline, Instant a
             return;
         }
 
-        if (ForecastCalculator.OpenStageAt(deal, _stages, asOf) is not null)
+        if (Deals.OpenStageAt(deal, _stages, asOf) is not null)
         {
             _open.Add(deal.Value.Currency, 1, 0m, 0m);
         }

@@ -5,7 +5,7 @@ using SalesPipeline.Process;
 namespace SalesPipeline.Analytics.Internal;
 
 /// <summary>Win/loss of the deals closed in a period, in one pass, grouped by owner, loss reason and stage lost at.</summary>
-internal sealed class WinLossCalculator : IDealAccumulator<WinLossReport>
+internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
 {
     private readonly PipelineDefinition _pipeline;
     private readonly Interval _period;
@@ -18,7 +18,7 @@ internal sealed class WinLossCalculator : IDealAccumulator<WinLossReport>
     private readonly LossAccumulator _createdLost = new();
     private readonly LossAccumulator?[] _byStage;
 
-    public WinLossCalculator(PipelineDefinition pipeline, Interval period, WinLossOptions options)
+    public WinLossAccumulator(PipelineDefinition pipeline, Interval period, WinLossOptions options)
     {
         _pipeline = pipeline;
         _period = period;
@@ -28,7 +28,7 @@ internal sealed class WinLossCalculator : IDealAccumulator<WinLossReport>
     }
 
     public static WinLossReport Compute(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, WinLossOptions options) =>
-        DealAccumulator.Run(new WinLossCalculator(pipeline, period, options), deals);
+        DealAccumulator.Run(new WinLossAccumulator(pipeline, period, options), deals);
 
     public void Add(OpportunityState deal)
     {

@@ -10,7 +10,7 @@ namespace SalesPipeline.Analytics.Internal;
 /// first entries happened in pipeline order. A deal is counted once, at its depth, so back-and-forth moves never count a stage
 /// twice, and reached(k) = the number of deals with depth ≥ k never increases with k.
 /// </summary>
-internal sealed class ReachedStageCalculator : IDealAccumulator<ReachedStageFunnel>
+internal sealed class ReachedStageAccumulator : IDealAccumulator<ReachedStageFunnel>
 {
     private readonly PipelineDefinition _pipeline;
     private readonly Interval _cohort;
@@ -21,7 +21,7 @@ internal sealed class ReachedStageCalculator : IDealAccumulator<ReachedStageFunn
     private readonly int[] _firstEntry;
     private long _cohortSize;
 
-    public ReachedStageCalculator(PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions options)
+    public ReachedStageAccumulator(PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions options)
     {
         _pipeline = pipeline;
         _cohort = cohort;
@@ -33,7 +33,7 @@ internal sealed class ReachedStageCalculator : IDealAccumulator<ReachedStageFunn
     }
 
     public static ReachedStageFunnel Compute(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions options) =>
-        DealAccumulator.Run(new ReachedStageCalculator(pipeline, cohort, asOf, options), deals);
+        DealAccumulator.Run(new ReachedStageAccumulator(pipeline, cohort, asOf, options), deals);
 
     public void Add(OpportunityState deal)
     {
