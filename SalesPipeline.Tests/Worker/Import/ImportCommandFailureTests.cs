@@ -131,6 +131,24 @@ public sealed class ImportCommandFailureTests : IDisposable
         Assert.Equal(["prospecting", "engaging", "won", "lost"], SalesPipeline.Process.PipelineDefinition.FromJson(stored.Value).Stages.Select(s => s.Id.Value));
     }
 
+    [Fact]
+    public async Task Import_MappingPipelineUnderTheBuiltInId_IsStoredWithTheDeals()
+    {
+        // A team's own version of the default process, under its id: the deals use it, so the store must keep it.
+        var store = new InMemoryStore();
+        var own = SalesPipeline.Process.PipelineDefinition.Default.ToJson().Replace("\"New business\"", "\"Our new business\"", StringComparison.Ordinal);
+        Write("own.pipeline.json", own);
+        var mapping = Write("mapping.json", """{ "pipelineFile": "own.pipeline.json" }""");
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2")));
+
+        Assert.Equal(0, await RunImportCommandAsync(store, _output, _error, ["import", "--file", file, "--mapping", mapping]));
+
+        Assert.Equal(2, (await DealsAsync(store)).Count);
+        var stored = Assert.Single(await store.LoadAsync());
+        Assert.Equal(SalesPipeline.Process.PipelineDefinition.Default.Id, stored.Key);
+        Assert.Equal("Our new business", SalesPipeline.Process.PipelineDefinition.FromJson(stored.Value).Name);
+    }
+
     private string Write(string name, string content)
     {
         var path = Path.Combine(_folder.FullName, name);
