@@ -81,7 +81,13 @@ public sealed record OwnerWinLoss(UserId Owner, WinLossFigures Figures);
 /// The loss reason (<see cref="Outcome.Reason"/>), or the id of the stage the deal left for the lost stage;
 /// <see langword="null"/> when no reason was given, or the deal was created lost.
 /// </param>
-/// <param name="Lost">How many deals.</param>
+/// <param name="Lost">How many deals, in every currency.</param>
 /// <param name="Share">Lost ÷ all lost deals of the period, in [0, 1].</param>
-/// <param name="Values">Their summed value per currency in ordinal order (one entry when converted).</param>
-public sealed record LossGroup(string? Key, long Lost, decimal Share, IReadOnlyList<Money> Values);
+/// <param name="Values">Their count and summed value per currency in ordinal order (one entry when converted).</param>
+public sealed record LossGroup(string? Key, long Lost, decimal Share, IReadOnlyList<LossValues> Values);
+
+/// <summary>The lost deals of a group in one currency.</summary>
+/// <param name="Currency">The ISO-4217 code.</param>
+/// <param name="Lost">How many of the group's deals are in this currency.</param>
+/// <param name="Amount">Their summed value.</param>
+public sealed record LossValues(string Currency, long Lost, decimal Amount);

@@ -162,9 +162,8 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
     private static IEnumerable<WinLossRow> Rows(string label, WinLossFigures figures) =>
         figures.Values.Select(v => new WinLossRow(label, v.Currency, v.Won, v.Lost, v.WonValue, v.LostValue, Rate(v.Won, v.Won + v.Lost), v.WinRateByValue));
 
-    // A loss group counts its deals across currencies; with several currencies each row shows the group's count.
     private static IEnumerable<WinLossRow> LossRows(string label, LossGroup group) =>
-        group.Values.Select(v => new WinLossRow(label, v.Currency, 0, group.Lost, 0m, v.Amount, null, null));
+        group.Values.Select(v => new WinLossRow(label, v.Currency, 0, v.Lost, 0m, v.Amount, null, null));
 
     private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
 

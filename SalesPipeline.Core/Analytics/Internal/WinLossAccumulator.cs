@@ -208,24 +208,39 @@ internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
 
     private sealed class LossAccumulator
     {
-        private readonly ByCurrency<decimal> _values = new();
+        private readonly ByCurrency<LossCell> _cells = new();
         private long _count;
 
         public void Add(string currency, decimal amount)
         {
             _count++;
-            _values[currency] += amount;
+            ref var cell = ref _cells[currency];
+            cell.Lost++;
+            cell.Amount += amount;
         }
 
         public LossGroup ToGroup(string? key, long totalLost, ExchangeRates? conversion)
         {
-            var sums = new MoneySums(conversion);
-            foreach (var (currency, amount) in _values.Ordered())
+            var cells = _cells.Ordered().ToList();
+            LossValues[] values;
+            if (conversion is null)
             {
-                sums.Add(currency, amount);
+                values = [.. cells.Select(e => new LossValues(e.Currency, e.Value.Lost, e.Value.Amount))];
+            }
+            else
+            {
+                values = cells.Count == 0
+                    ? []
+                    : [new LossValues(conversion.TargetCurrency, _count, cells.Sum(e => e.Value.Amount * conversion.RateOf(e.Currency)))];
             }
 
-            return new LossGroup(key, _count, totalLost == 0 ? 0m : (decimal)_count / totalLost, sums.ToList());
+            return new LossGroup(key, _count, totalLost == 0 ? 0m : (decimal)_count / totalLost, values);
         }
+    }
+
+    private struct LossCell
+    {
+        public long Lost;
+        public decimal Amount;
     }
 }

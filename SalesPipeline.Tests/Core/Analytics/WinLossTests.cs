@@ -1,4 +1,5 @@
 using FsCheck.Xunit;
+using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
 using SalesPipeline.Domain;
@@ -37,12 +38,12 @@ public sealed class WinLossTests
         Assert.Equal(["No budget", "Price"], report.ByLossReason.Select(g => g.Key));
         Assert.Equal([1L, 1L], report.ByLossReason.Select(g => g.Lost));
         Assert.Equal([0.5m, 0.5m], report.ByLossReason.Select(g => g.Share));
-        Assert.Equal([Money.Of(15_000m, "PLN")], report.ByLossReason[0].Values);
+        Assert.Equal([new LossValues("PLN", 1, 15_000m)], report.ByLossReason[0].Values);
 
         // Stage lost at = the stage before the lost stage: D8 identification, D6 qualification, in pipeline order.
         Assert.Equal(["identification", "qualification"], report.ByStageLostAt.Select(g => g.Key));
-        Assert.Equal([Money.Of(15_000m, "PLN")], report.ByStageLostAt[0].Values);
-        Assert.Equal([Money.Of(30_000m, "PLN")], report.ByStageLostAt[1].Values);
+        Assert.Equal([new LossValues("PLN", 1, 15_000m)], report.ByStageLostAt[0].Values);
+        Assert.Equal([new LossValues("PLN", 1, 30_000m)], report.ByStageLostAt[1].Values);
     }
 
     [Fact]
@@ -79,7 +80,35 @@ public sealed class WinLossTests
         Assert.Equal(("EUR", 18_750m, 11_250m, 57_500m), (eur.Currency, eur.WonValue, eur.LostValue, eur.OpenValue));
         Assert.Equal(18_750m / 87_500m, eur.WinRateByValue);
         Assert.Equal(9_375m, eur.AverageWonDealSize);
-        Assert.Equal([Money.Of(3_750m, "EUR")], report.ByStageLostAt[0].Values);
+        Assert.Equal([new LossValues("EUR", 1, 3_750m)], report.ByStageLostAt[0].Values);
+    }
+
+    [Fact]
+    public void WinLoss_LossGroupInSeveralCurrencies_CountsEachCurrencysDeals()
+    {
+        // Three deals lost for "Price": two in PLN (10,000 + 20,000), one in EUR (5,000); one lost for "Timing" in PLN.
+        var pipeline = PipelineDefinition.Default;
+        var start = Instant.FromUtc(2026, 3, 2, 9, 0);
+        OpportunityState Lost(decimal amount, string currency, string reason)
+        {
+            var deal = Opportunity.Create(new NewOpportunity("Deal", Money.Of(amount, currency), null, new LocalDate(2026, 6, 30)), pipeline, new UserId("anna"), start);
+            deal.Lose(pipeline, reason, "They chose another offer.", new UserId("anna"), start + Duration.FromDays(3));
+            return deal.ToState();
+        }
+
+        OpportunityState[] deals = [Lost(10_000m, "PLN", "Price"), Lost(5_000m, "EUR", "Price"), Lost(20_000m, "PLN", "Price"), Lost(1_000m, "PLN", "Timing")];
+        var period = new Interval(start, start + Duration.FromDays(30));
+
+        var report = PipelineAnalytics.WinLoss(deals, pipeline, period);
+
+        var price = report.ByLossReason[0];
+        Assert.Equal(("Price", 3L, 0.75m), (price.Key, price.Lost, price.Share));
+        Assert.Equal([new LossValues("EUR", 1, 5_000m), new LossValues("PLN", 2, 30_000m)], price.Values);
+        Assert.Equal([new LossValues("EUR", 1, 5_000m), new LossValues("PLN", 3, 31_000m)], report.ByStageLostAt.Single().Values);
+
+        // Converted, the group is one row in the target currency with every deal in it.
+        var converted = PipelineAnalytics.WinLoss(deals, pipeline, period, new WinLossOptions { Conversion = new ExchangeRates("PLN", [new("EUR", 4m)]) });
+        Assert.Equal([new LossValues("PLN", 3, 50_000m)], converted.ByLossReason[0].Values);
     }
 
     [Fact]
