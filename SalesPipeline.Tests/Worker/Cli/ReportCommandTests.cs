@@ -41,6 +41,18 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
     }
 
     [Fact]
+    public async Task Report_OutputUnderAFileNotAFolder_ExitsTwoAndLeavesTheFileAlone()
+    {
+        var file = Path.Combine(_out, "notes.txt");
+        await File.WriteAllTextAsync(file, "keep me");
+
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(file, "r.xlsx")]);
+
+        AssertRefused(result, "does not exist", "--out inside a file");
+        Assert.Equal("keep me", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
     public async Task Report_OutputNotXlsx_ExitsTwo()
     {
         var result = await CliRunner.RunAsync(["--db", _store.Database, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Path.Combine(_out, "r.csv")]);

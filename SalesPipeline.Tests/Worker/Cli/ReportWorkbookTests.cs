@@ -159,6 +159,7 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
         AssertNumber(cycle.Won.MeanDays!.Value, Value(summary, "Average cycle (days)"), 8);
         Assert.Contains("%", Value(summary, "Win rate (count)").Style.NumberFormat.Format, StringComparison.Ordinal);
         Assert.Equal(XLDataType.DateTime, Value(summary, "Period from").DataType);
+        Assert.Equal(CliRunner.Now.ToDateTimeUtc(), Value(summary, "Generated at").GetDateTime());
     }
 
     [Fact]
