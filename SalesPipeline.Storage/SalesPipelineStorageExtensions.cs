@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using SalesPipeline.Abstractions;
 using SalesPipeline.DependencyInjection;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Migrations;
 using SalesPipeline.Storage.Postgres;
 using SalesPipeline.Storage.Sqlite;
@@ -40,7 +41,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IActivityStore, SqliteActivityStore>();
         services.AddSingleton<IPipelineAggregates, SqlitePipelineAggregates>();
         services.AddSingleton<IImportTarget, SqliteImportTarget>();
-        services.AddSingleton<IPipelineDefinitionStore, SqlitePipelineDefinitionStore>();
+        services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         return builder;
     }
@@ -70,7 +71,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IActivityStore, PostgresActivityStore>();
         services.AddSingleton<IPipelineAggregates, PostgresPipelineAggregates>();
         services.AddSingleton<IImportTarget, PostgresImportTarget>();
-        services.AddSingleton<IPipelineDefinitionStore, PostgresPipelineDefinitionStore>();
+        services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         return builder;
     }

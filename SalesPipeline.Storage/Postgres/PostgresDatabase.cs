@@ -1,6 +1,8 @@
+using System.Data.Common;
 using System.Net.Sockets;
 using Dapper;
 using Npgsql;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Migrations;
 
 namespace SalesPipeline.Storage.Postgres;
@@ -10,7 +12,7 @@ namespace SalesPipeline.Storage.Postgres;
 /// provider's connection errors turned into <see cref="StorageUnavailableException"/> that names the server.
 /// </summary>
 /// <remarks>Thread-safe; shared by every PostgreSQL store of a service provider, which disposes it.</remarks>
-internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelationalDatabase
 {
     /// <summary>The advisory lock every SalesPipeline migrator takes, so instances starting together migrate one at a time.</summary>
     private const long MigrationLockKey = 0x5A1E_5B1B_E11E_0001;
@@ -130,6 +132,14 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             throw unavailable;
         }
     }
+
+    /// <inheritdoc />
+    async Task<DbConnection> IRelationalDatabase.OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
+        exception is NpgsqlException npgsql ? Unavailable(npgsql) : null;
 
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
     public StorageUnavailableException? Unavailable(NpgsqlException exception) => exception switch

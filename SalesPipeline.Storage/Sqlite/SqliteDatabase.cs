@@ -1,6 +1,8 @@
+using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Migrations;
 
 namespace SalesPipeline.Storage.Sqlite;
@@ -11,7 +13,7 @@ namespace SalesPipeline.Storage.Sqlite;
 /// <see cref="StorageUnavailableException"/> that names the file.
 /// </summary>
 /// <remarks>Thread-safe; shared by every SQLite store of a service provider.</remarks>
-internal sealed class SqliteDatabase : IDisposable
+internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
 {
     private const int SqliteReadOnly = 8;
     private const int SqliteCantOpen = 14;
@@ -168,6 +170,14 @@ internal sealed class SqliteDatabase : IDisposable
             throw;
         }
     }
+
+    /// <inheritdoc />
+    async Task<DbConnection> IRelationalDatabase.OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
+        exception is SqliteException sqlite ? Unavailable(sqlite) : null;
 
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
     public StorageUnavailableException? Unavailable(SqliteException exception)

@@ -275,7 +275,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.IsType<SqliteActivityStore>(provider.GetRequiredService<IActivityStore>());
         Assert.IsType<SqlitePipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
         Assert.IsType<SqliteImportTarget>(provider.GetRequiredService<IImportTarget>());
-        Assert.IsType<SqlitePipelineDefinitionStore>(provider.GetRequiredService<IPipelineDefinitionStore>());
+        Assert.IsType<SalesPipeline.Storage.Internal.PipelineDefinitionStore>(provider.GetRequiredService<IPipelineDefinitionStore>());
         var crm = provider.GetRequiredService<ISalesPipeline>();
         var account = await crm.CreateAccountAsync("ACME", null, Deals.Anna);
         var deal = await crm.CreateAsync(new NewOpportunity("ERP", Money.Of(10m, "PLN"), account.Id, new LocalDate(2027, 1, 1)), Deals.Anna);
