@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
@@ -140,22 +141,36 @@ public sealed class SalesPipelineService : ISalesPipeline
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<FollowUp>> OverdueFollowUpsAsync(Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default) =>
-        Attention.OverdueFollowUps(await OpenDealsAsync(owner, cancellationToken).ConfigureAwait(false), asOf);
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<StaleDeal>> StaleDealsAsync(Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default) =>
-        Attention.StaleDeals(await OpenDealsAsync(owner, cancellationToken).ConfigureAwait(false), Pipelines, asOf);
-
-    private async Task<List<Opportunity>> OpenDealsAsync(UserId? owner, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FollowUp>> OverdueFollowUpsAsync(Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
-        var deals = new List<Opportunity>();
-        await foreach (var state in _opportunities.QueryAsync(new OpportunityQuery(Owner: owner, Status: OpportunityStatus.Open), cancellationToken).ConfigureAwait(false))
+        // One open deal at a time: memory holds the follow-ups found, not every open deal.
+        var overdue = new List<FollowUp>();
+        await foreach (var deal in OpenDealsAsync(owner, cancellationToken).ConfigureAwait(false))
         {
-            deals.Add(Opportunity.Restore(state, Pipelines.Get(state.PipelineId)));
+            Attention.AddOverdue(overdue, deal, asOf);
         }
 
-        return deals;
+        return Attention.Ordered(overdue);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StaleDeal>> StaleDealsAsync(Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
+    {
+        var stale = new List<StaleDeal>();
+        await foreach (var deal in OpenDealsAsync(owner, cancellationToken).ConfigureAwait(false))
+        {
+            Attention.AddStale(stale, deal, Pipelines, asOf);
+        }
+
+        return Attention.Ordered(stale);
+    }
+
+    private async IAsyncEnumerable<Opportunity> OpenDealsAsync(UserId? owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var state in _opportunities.QueryAsync(new OpportunityQuery(Owner: owner, Status: OpportunityStatus.Open), cancellationToken).ConfigureAwait(false))
+        {
+            yield return Opportunity.Restore(state, Pipelines.Get(state.PipelineId));
+        }
     }
 
     private async Task<Opportunity> ChangeAsync(OpportunityId id, Action<Opportunity, PipelineDefinition, Instant> change, CancellationToken cancellationToken)

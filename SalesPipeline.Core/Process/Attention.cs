@@ -47,23 +47,12 @@ public static class Attention
     {
         ArgumentNullException.ThrowIfNull(opportunities);
         var overdue = new List<FollowUp>();
-        foreach (var o in opportunities.Where(o => !o.IsClosed))
+        foreach (var o in opportunities)
         {
-            if (o.NextContact is { } next && next < asOf)
-            {
-                overdue.Add(new FollowUp(o.Id, o.Name, o.Owner, FollowUpKind.NextContact, "Next contact", next, asOf - next));
-            }
-
-            foreach (var a in o.Activities)
-            {
-                if (!a.Done && a.Due is { } due && due < asOf)
-                {
-                    overdue.Add(new FollowUp(o.Id, o.Name, o.Owner, FollowUpKind.PlannedActivity, a.Subject, due, asOf - due));
-                }
-            }
+            AddOverdue(overdue, o, asOf);
         }
 
-        return [.. overdue.OrderBy(f => f.Due).ThenBy(f => f.OpportunityName, StringComparer.Ordinal)];
+        return Ordered(overdue);
     }
 
     /// <summary>Lists open deals that have stayed in their stage longer than its stale-after limit, the longest first.</summary>
@@ -76,16 +65,57 @@ public static class Attention
         ArgumentNullException.ThrowIfNull(opportunities);
         ArgumentNullException.ThrowIfNull(pipelines);
         var stale = new List<StaleDeal>();
-        foreach (var o in opportunities.Where(o => !o.IsClosed))
+        foreach (var o in opportunities)
         {
-            var stage = pipelines.Get(o.PipelineId).Stage(o.Stage);
-            var time = asOf - o.EnteredStageAt;
-            if (stage.StaleAfter is { } limit && time > limit)
-            {
-                stale.Add(new StaleDeal(o.Id, o.Name, o.Owner, o.Stage, o.EnteredStageAt, time, limit));
-            }
+            AddStale(stale, o, pipelines, asOf);
         }
 
-        return [.. stale.OrderByDescending(s => s.TimeInStage).ThenBy(s => s.OpportunityName, StringComparer.Ordinal)];
+        return Ordered(stale);
     }
+
+    /// <summary>Adds one deal's overdue follow-ups (none when it is closed), so a caller can look at deals one at a time.</summary>
+    internal static void AddOverdue(List<FollowUp> overdue, Opportunity o, Instant asOf)
+    {
+        if (o.IsClosed)
+        {
+            return;
+        }
+
+        if (o.NextContact is { } next && next < asOf)
+        {
+            overdue.Add(new FollowUp(o.Id, o.Name, o.Owner, FollowUpKind.NextContact, "Next contact", next, asOf - next));
+        }
+
+        foreach (var a in o.Activities)
+        {
+            if (!a.Done && a.Due is { } due && due < asOf)
+            {
+                overdue.Add(new FollowUp(o.Id, o.Name, o.Owner, FollowUpKind.PlannedActivity, a.Subject, due, asOf - due));
+            }
+        }
+    }
+
+    /// <summary>Adds the deal when it is open and has stayed in its stage longer than the stage's stale-after limit.</summary>
+    internal static void AddStale(List<StaleDeal> stale, Opportunity o, PipelineCatalog pipelines, Instant asOf)
+    {
+        if (o.IsClosed)
+        {
+            return;
+        }
+
+        var stage = pipelines.Get(o.PipelineId).Stage(o.Stage);
+        var time = asOf - o.EnteredStageAt;
+        if (stage.StaleAfter is { } limit && time > limit)
+        {
+            stale.Add(new StaleDeal(o.Id, o.Name, o.Owner, o.Stage, o.EnteredStageAt, time, limit));
+        }
+    }
+
+    /// <summary>The most overdue first.</summary>
+    internal static IReadOnlyList<FollowUp> Ordered(List<FollowUp> overdue) =>
+        [.. overdue.OrderBy(f => f.Due).ThenBy(f => f.OpportunityName, StringComparer.Ordinal)];
+
+    /// <summary>The longest in their stage first.</summary>
+    internal static IReadOnlyList<StaleDeal> Ordered(List<StaleDeal> stale) =>
+        [.. stale.OrderByDescending(s => s.TimeInStage).ThenBy(s => s.OpportunityName, StringComparer.Ordinal)];
 }
