@@ -8,26 +8,15 @@ using static SalesPipeline.Tests.Worker.Import.ImportKit;
 namespace SalesPipeline.Tests.Worker.Import;
 
 /// <summary><c>salespipeline import</c> when it fails: <c>--error-limit</c>, and a rejects file that must not appear without a commit.</summary>
-public sealed class ImportCommandFailureTests : IDisposable
+public sealed class ImportCommandFailureTests : ImportCommandTestBase
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("salespipeline-import-");
-    private readonly StringWriter _output = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _folder.Delete(recursive: true);
-        _output.Dispose();
-        _error.Dispose();
-    }
-
     [Fact]
     public async Task Import_ErrorLimit_PrintsTheFirstErrorsAndTheTotalExitsTwoImportsNothing()
     {
         var store = new InMemoryStore();
         var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", amount: "-1"), Row("D-3", currency: "ZZZ"), Row("D-4", amount: "x", currency: "ZZZ"), Row("D-5")));
 
-        var code = await RunImportCommandAsync(store, _output, _error, ["import", "--file", file, "--error-limit", "3"]);
+        var code = await RunImportCommandAsync(store, Output, Error, ["import", "--file", file, "--error-limit", "3"]);
 
         Assert.Equal(2, code);
 
@@ -40,8 +29,8 @@ public sealed class ImportCommandFailureTests : IDisposable
                 "4 errors in 3 of 5 rows (the first 3 shown).",
                 "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
             ],
-            Lines(_error));
-        Assert.Empty(Lines(_output));
+            Lines(Error));
+        Assert.Empty(Lines(Output));
         Assert.Empty(await DealsAsync(store));
         Assert.Empty(await AccountsAsync(store));
     }
@@ -52,7 +41,7 @@ public sealed class ImportCommandFailureTests : IDisposable
         var store = new InMemoryStore();
         var file = Write("deals.csv", Csv(Row("D-1", amount: "-1"), Row("D-2")));
 
-        var code = await RunImportCommandAsync(store, _output, _error, ["import", "--file", file, "--error-limit", "0"]);
+        var code = await RunImportCommandAsync(store, Output, Error, ["import", "--file", file, "--error-limit", "0"]);
 
         Assert.Equal(2, code);
         Assert.Equal(
@@ -60,7 +49,7 @@ public sealed class ImportCommandFailureTests : IDisposable
                 "1 error in 1 of 2 rows (the first 0 shown).",
                 "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
             ],
-            Lines(_error));
+            Lines(Error));
         Assert.Empty(await DealsAsync(store));
     }
 
@@ -70,16 +59,16 @@ public sealed class ImportCommandFailureTests : IDisposable
         var store = new InMemoryStore();
         var target = new FaultyTarget(store) { CommitFailure = new IOException("disk full") };
         var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", currency: "ZZZ"), Row("D-3")));
-        var rejects = Path.Combine(_folder.FullName, "rejects.csv");
+        var rejects = Path.Combine(Folder.FullName, "rejects.csv");
 
-        var e = await Assert.ThrowsAsync<IOException>(() => RunImportCommandAsync(target, _output, _error, ["import", "--file", file, "--skip-invalid", "--rejects", rejects]));
+        var e = await Assert.ThrowsAsync<IOException>(() => RunImportCommandAsync(target, Output, Error, ["import", "--file", file, "--skip-invalid", "--rejects", rejects]));
 
         Assert.Equal("disk full", e.Message);
         Assert.Equal(1, target.CommitsAttempted);
         Assert.Empty(await DealsAsync(store));
 
         // Neither the rejects file nor its temporary file is left behind.
-        Assert.Equal(["deals.csv"], _folder.GetFiles().Select(f => f.Name));
+        Assert.Equal(["deals.csv"], Folder.GetFiles().Select(f => f.Name));
     }
 
     [Fact]
@@ -91,14 +80,14 @@ public sealed class ImportCommandFailureTests : IDisposable
         // Ctrl-C once the import session is open: the rejects file's temporary copy already has its header.
         var target = new FaultyTarget(store) { OnBegin = cancellation.Cancel };
         var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", currency: "ZZZ"), Row("D-3")));
-        var rejects = Path.Combine(_folder.FullName, "rejects.csv");
+        var rejects = Path.Combine(Folder.FullName, "rejects.csv");
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => RunImportCommandAsync(target, _output, _error, ["import", "--file", file, "--skip-invalid", "--rejects", rejects], cancellation.Token));
+            () => RunImportCommandAsync(target, Output, Error, ["import", "--file", file, "--skip-invalid", "--rejects", rejects], cancellation.Token));
 
         Assert.Equal(0, target.CommitsAttempted);
         Assert.Empty(await DealsAsync(store));
-        Assert.Equal(["deals.csv"], _folder.GetFiles().Select(f => f.Name));
+        Assert.Equal(["deals.csv"], Folder.GetFiles().Select(f => f.Name));
     }
 
     [Theory]
@@ -118,13 +107,13 @@ public sealed class ImportCommandFailureTests : IDisposable
 
         if (commitFails)
         {
-            await Assert.ThrowsAsync<IOException>(() => RunImportCommandAsync(target, _output, _error, args));
+            await Assert.ThrowsAsync<IOException>(() => RunImportCommandAsync(target, Output, Error, args));
             Assert.Empty(await DealsAsync(store));
             Assert.Empty(await store.LoadAsync());
             return;
         }
 
-        Assert.Equal(0, await RunImportCommandAsync(target, _output, _error, args));
+        Assert.Equal(0, await RunImportCommandAsync(target, Output, Error, args));
         Assert.Equal(2, (await DealsAsync(store)).Count);
         var stored = Assert.Single(await store.LoadAsync());
         Assert.Equal("maven-crm", stored.Key.Value);
@@ -141,19 +130,12 @@ public sealed class ImportCommandFailureTests : IDisposable
         var mapping = Write("mapping.json", """{ "pipelineFile": "own.pipeline.json" }""");
         var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2")));
 
-        Assert.Equal(0, await RunImportCommandAsync(store, _output, _error, ["import", "--file", file, "--mapping", mapping]));
+        Assert.Equal(0, await RunImportCommandAsync(store, Output, Error, ["import", "--file", file, "--mapping", mapping]));
 
         Assert.Equal(2, (await DealsAsync(store)).Count);
         var stored = Assert.Single(await store.LoadAsync());
         Assert.Equal(SalesPipeline.Process.PipelineDefinition.Default.Id, stored.Key);
         Assert.Equal("Our new business", SalesPipeline.Process.PipelineDefinition.FromJson(stored.Value).Name);
-    }
-
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(_folder.FullName, name);
-        File.WriteAllText(path, content);
-        return path;
     }
 
     /// <summary>The in-memory store, with a commit that fails or a hook when the import session opens.</summary>

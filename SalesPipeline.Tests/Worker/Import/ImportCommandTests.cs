@@ -10,38 +10,27 @@ using static SalesPipeline.Tests.Worker.Import.ImportKit;
 namespace SalesPipeline.Tests.Worker.Import;
 
 /// <summary><c>salespipeline import</c>: exit codes (0 done, 2 bad input, nothing written), messages, rejects file, the real database.</summary>
-public sealed class ImportCommandTests : IDisposable
+public sealed class ImportCommandTests : ImportCommandTestBase
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("salespipeline-import-");
-    private readonly StringWriter _output = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _folder.Delete(recursive: true);
-        _output.Dispose();
-        _error.Dispose();
-    }
-
     [Fact]
     public async Task Import_WithoutFile_ExitsTwo()
     {
-        var code = await CliApp.RunAsync(["import"], _output, _error, new FakeClock(Now));
+        var code = await CliApp.RunAsync(["import"], Output, Error, new FakeClock(Now));
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.Contains("--file", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--file", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Import_FileMissing_ExitsTwoWithOneLineAndCreatesNoDatabase()
     {
-        var db = Path.Combine(_folder.FullName, "crm.db");
+        var db = Path.Combine(Folder.FullName, "crm.db");
 
-        var code = await CliApp.RunAsync(["import", "--file", Path.Combine(_folder.FullName, "nope.csv"), "--db", db], _output, _error, new FakeClock(Now));
+        var code = await CliApp.RunAsync(["import", "--file", Path.Combine(Folder.FullName, "nope.csv"), "--db", db], Output, Error, new FakeClock(Now));
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.Single(ImportKit.Lines(_error));
-        Assert.Contains("does not exist", _error.ToString(), StringComparison.Ordinal);
+        Assert.Single(ImportKit.Lines(Error));
+        Assert.Contains("does not exist", Error.ToString(), StringComparison.Ordinal);
         Assert.False(File.Exists(db));
     }
 
@@ -50,10 +39,10 @@ public sealed class ImportCommandTests : IDisposable
     {
         var file = Write("deals.csv", Csv(Row("D-1")));
 
-        var code = await CliApp.RunAsync(["import", "--file", file, "--rejects", Path.Combine(_folder.FullName, "r.csv")], _output, _error, new FakeClock(Now));
+        var code = await CliApp.RunAsync(["import", "--file", file, "--rejects", Path.Combine(Folder.FullName, "r.csv")], Output, Error, new FakeClock(Now));
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.StartsWith("error: --rejects only applies with --skip-invalid", _error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("error: --rejects only applies with --skip-invalid", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,20 +51,20 @@ public sealed class ImportCommandTests : IDisposable
         var file = Write("deals.csv", Csv(Row("D-1")));
         var mapping = Write("m.json", """{ "columns": { "colour": "x" }, "timeZone": "Mars/Olympus" }""");
 
-        var code = await CliApp.RunAsync(["import", "--file", file, "--mapping", mapping], _output, _error, new FakeClock(Now));
+        var code = await CliApp.RunAsync(["import", "--file", file, "--mapping", mapping], Output, Error, new FakeClock(Now));
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.Contains("'colour' is not a field", _error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("'Mars/Olympus' is not an IANA time zone", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'colour' is not a field", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'Mars/Olympus' is not an IANA time zone", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Import_InvalidRowIntoSqlite_ExitsTwoPrintsTheRowAndWritesNothing()
     {
-        var db = Path.Combine(_folder.FullName, "crm.db");
+        var db = Path.Combine(Folder.FullName, "crm.db");
         var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", amount: "-3"), Row("D-3")));
 
-        var code = await CliApp.RunAsync(["import", "--file", file, "--db", db], _output, _error, new FakeClock(Now));
+        var code = await CliApp.RunAsync(["import", "--file", file, "--db", db], Output, Error, new FakeClock(Now));
 
         Assert.Equal(CliApp.BadInput, code);
         Assert.Equal(
@@ -84,7 +73,7 @@ public sealed class ImportCommandTests : IDisposable
                 "1 error in 1 of 3 rows.",
                 "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
             ],
-            ImportKit.Lines(_error));
+            ImportKit.Lines(Error));
         Assert.Equal(0, Count(db, "opportunities"));
         Assert.Equal(0, Count(db, "accounts"));
     }
@@ -92,11 +81,11 @@ public sealed class ImportCommandTests : IDisposable
     [Fact]
     public async Task Import_MavenFileIntoSqlite_ImportsAllThenNothingOnTheSecondRun()
     {
-        var db = Path.Combine(_folder.FullName, "crm.db");
+        var db = Path.Combine(Folder.FullName, "crm.db");
         string[] args = ["import", "--file", Path.Combine(MavenCrm.Directory, "sales_pipeline.csv"), "--mapping", Path.Combine(MappingsFolder, "maven-crm.json"), "--db", db];
 
-        var first = await CliApp.RunAsync(args, _output, _error, new FakeClock(Now));
-        var second = await CliApp.RunAsync(args, _output, _error, new FakeClock(Now));
+        var first = await CliApp.RunAsync(args, Output, Error, new FakeClock(Now));
+        var second = await CliApp.RunAsync(args, Output, Error, new FakeClock(Now));
 
         Assert.Equal((CliApp.Success, CliApp.Success), (first, second));
         Assert.Equal(
@@ -104,7 +93,7 @@ public sealed class ImportCommandTests : IDisposable
                 $"Imported sales_pipeline.csv → pipeline 'maven-crm' in SQLite {db}: 8,800 rows read; 8,800 imported, 0 already there, 0 rejected.",
                 $"Imported sales_pipeline.csv → pipeline 'maven-crm' in SQLite {db}: 8,800 rows read; 0 imported, 8,800 already there, 0 rejected.",
             ],
-            ImportKit.Lines(_output));
+            ImportKit.Lines(Output));
         Assert.Equal(8_800, Count(db, "opportunities"));
         Assert.Equal(85, Count(db, "accounts"));
         Assert.Equal(15_511, Count(db, "stage_changes"));
@@ -115,7 +104,7 @@ public sealed class ImportCommandTests : IDisposable
     {
         var store = new InMemoryStore();
         var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2", currency: "ZZZ")));
-        var rejects = Path.Combine(_folder.FullName, "rejects.csv");
+        var rejects = Path.Combine(Folder.FullName, "rejects.csv");
 
         var code = await RunInMemoryAsync(store, "import", "--file", file, "--skip-invalid", "--rejects", rejects);
 
@@ -124,8 +113,8 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal(
             $"{Header},rejected_row,rejection_reason\r\nD-2,ERP rollout,Kowalski Logistics,anna,qualification,1200.50,ZZZ,2025-01-10,2025-06-30,,,,,3,\"currency: not an active ISO-4217 currency code such as EUR, PLN or USD.\"\r\n",
             await File.ReadAllTextAsync(rejects));
-        Assert.Equal(["deals.csv", "rejects.csv"], _folder.GetFiles().Select(f => f.Name).Order());
-        Assert.Contains("1 imported, 0 already there, 1 rejected (written to", _output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["deals.csv", "rejects.csv"], Folder.GetFiles().Select(f => f.Name).Order());
+        Assert.Contains("1 imported, 0 already there, 1 rejected (written to", Output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,7 +127,7 @@ public sealed class ImportCommandTests : IDisposable
 
         Assert.Equal(CliApp.Success, code);
         Assert.Empty(await DealsAsync(store));
-        Assert.Equal(["Dry run, nothing written: deals.csv → pipeline 'new-business' in memory: 2 rows read; 2 would be imported, 0 are already there, 0 invalid."], ImportKit.Lines(_output));
+        Assert.Equal(["Dry run, nothing written: deals.csv → pipeline 'new-business' in memory: 2 rows read; 2 would be imported, 0 are already there, 0 invalid."], ImportKit.Lines(Output));
     }
 
     [Fact]
@@ -150,7 +139,7 @@ public sealed class ImportCommandTests : IDisposable
         var code = await RunInMemoryAsync(store, "import", "--file", file, "--dry-run");
 
         Assert.Equal(CliApp.BadInput, code);
-        Assert.Equal("row 3, column 'closed', value '': a won deal needs a close date.", ImportKit.Lines(_error)[0]);
+        Assert.Equal("row 3, column 'closed', value '': a won deal needs a close date.", ImportKit.Lines(Error)[0]);
         Assert.Empty(await DealsAsync(store));
     }
 
@@ -169,8 +158,8 @@ public sealed class ImportCommandTests : IDisposable
     {
         // A real process, a real SQLite file, a real kill (SIGKILL: no clean-up code runs). The import is one transaction,
         // so what it wrote before the kill was never committed.
-        var db = Path.Combine(_folder.FullName, "crm.db");
-        var file = Path.Combine(_folder.FullName, "big.csv");
+        var db = Path.Combine(Folder.FullName, "crm.db");
+        var file = Path.Combine(Folder.FullName, "big.csv");
         await using (var output = File.Create(file))
         {
             await new GeneratedCsv(600_000, afterRow: int.MaxValue, () => { }).CopyToAsync(output);
@@ -214,12 +203,5 @@ public sealed class ImportCommandTests : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(_folder.FullName, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
-
-    private Task<int> RunInMemoryAsync(InMemoryStore store, params string[] args) => ImportKit.RunImportCommandAsync(store, _output, _error, args);
+    private Task<int> RunInMemoryAsync(InMemoryStore store, params string[] args) => ImportKit.RunImportCommandAsync(store, Output, Error, args);
 }
