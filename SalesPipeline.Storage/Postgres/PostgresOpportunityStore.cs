@@ -1,6 +1,5 @@
 using System.Data;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Dapper;
 using Npgsql;
 using SalesPipeline.Abstractions;
@@ -108,28 +107,7 @@ internal sealed class PostgresOpportunityStore(PostgresDatabase database) : IOpp
     public async IAsyncEnumerable<OpportunityState> QueryAsync(OpportunityQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filter = new StringBuilder("TRUE");
-        if (query.Pipeline is not null)
-        {
-            filter.Append(" AND o.pipeline_id = @Pipeline");
-        }
-
-        if (query.Owner is not null)
-        {
-            filter.Append(" AND o.owner = @Owner");
-        }
-
-        filter.Append(query.Status switch
-        {
-            OpportunityStatus.Open => " AND o.outcome_kind IS NULL",
-            OpportunityStatus.Closed => " AND o.outcome_kind IS NOT NULL",
-            _ => string.Empty,
-        });
-        if (query.NextContactBefore is not null)
-        {
-            filter.Append(" AND o.next_contact < @Before");
-        }
-
+        var filter = "TRUE" + OpportunityFilter.Conditions(query);
         Guid? after = null;
         while (true)
         {

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SalesPipeline.Abstractions;
@@ -158,29 +157,7 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
     /// </summary>
     internal static string PageClause(OpportunityQuery query)
     {
-        var filter = new StringBuilder("o.id > @After");
-        if (query.Pipeline is not null)
-        {
-            filter.Append(" AND o.pipeline_id = @Pipeline");
-        }
-
-        if (query.Owner is not null)
-        {
-            filter.Append(" AND o.owner = @Owner");
-        }
-
-        filter.Append(query.Status switch
-        {
-            OpportunityStatus.Open => " AND o.outcome_kind IS NULL",
-            OpportunityStatus.Closed => " AND o.outcome_kind IS NOT NULL",
-            _ => string.Empty,
-        });
-        if (query.NextContactBefore is not null)
-        {
-            filter.Append(" AND o.next_contact < @Before");
-        }
-
-        return filter + " ORDER BY o.id LIMIT " + PageSize;
+        return "o.id > @After" + OpportunityFilter.Conditions(query) + " ORDER BY o.id LIMIT " + PageSize;
     }
 
     /// <summary>The values <see cref="PageClause"/> refers to, for the page after the deal with id <paramref name="after"/> ("" for the first).</summary>
