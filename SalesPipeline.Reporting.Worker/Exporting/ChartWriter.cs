@@ -237,7 +237,8 @@ internal static class ChartWriter
         {
             if (series.Values[i] is { } value)
             {
-                x.Append(CultureInfo.InvariantCulture, $"<c:pt idx=\"{i}\"><c:v>{value.ToString(CultureInfo.InvariantCulture)}</c:v></c:pt>");
+                // Excel keeps 15 significant digits, and so does the cell ClosedXML writes: the cache holds the same number.
+                x.Append(CultureInfo.InvariantCulture, $"<c:pt idx=\"{i}\"><c:v>{((double)value).ToString("G15", CultureInfo.InvariantCulture)}</c:v></c:pt>");
             }
         }
 

@@ -89,6 +89,42 @@ public sealed class WorkbookRenderingTests : IDisposable
         Assert.Equal(2 + 15, deals.Count(r => r.Any(f => f.Length > 0)));
     }
 
+    [Fact]
+    public void Openpyxl_QuarterReport_EverySheetPrintsLandscapeOnePageWideWithHeaderRowsAndPeriod()
+    {
+        var path = Write(ReportModels.Quarter());
+
+        var settings = ExternalReaders.ReadPrintSettings(path);
+
+        var titleRows = new Dictionary<string, string>
+        {
+            ["Summary"] = "1:1", ["Funnel"] = "1:2", ["Win-Loss"] = "1:1", ["Forecast"] = "1:1",
+            ["Time in Stage"] = "1:2", ["Accounts"] = "1:2", ["Opportunities"] = "1:2",
+        };
+        Assert.Equal(titleRows.Keys.Order(), settings.EnumerateObject().Select(s => s.Name).Order());
+        foreach (var sheet in settings.EnumerateObject())
+        {
+            var page = sheet.Value;
+            var read = (page.GetProperty("orientation").GetString(), page.GetProperty("fitToPage").GetBoolean(), page.GetProperty("fitToWidth").GetInt32(),
+                page.GetProperty("fitToHeight").GetInt32(), page.GetProperty("titleRows").GetString(), page.GetProperty("headerLeft").GetString(),
+                page.GetProperty("headerRight").GetString(), page.GetProperty("footerCenter").GetString());
+
+            // &A is the sheet name and &P/&N the page number and count, filled in by whoever prints.
+            Assert.Equal(("landscape", true, 1, 0, titleRows[sheet.Name], "&A", "Sales pipeline report, 2026-01-01 – 2026-03-31", "Page &P of &N"), read);
+        }
+    }
+
+    [Fact]
+    public void Openpyxl_PolishQuarterReport_PrintsThePeriodAndPagesInPolish()
+    {
+        var path = Write(ReportModels.Quarter("pl"));
+
+        var funnel = ExternalReaders.ReadPrintSettings(path).GetProperty("Funnel");
+
+        Assert.Equal("Raport lejka sprzedaży, 01.01.2026 – 31.03.2026", funnel.GetProperty("headerRight").GetString());
+        Assert.Equal("Strona &P z &N", funnel.GetProperty("footerCenter").GetString());
+    }
+
     private string Write(ReportModel model)
     {
         var path = _folder.File("quarter.xlsx");
