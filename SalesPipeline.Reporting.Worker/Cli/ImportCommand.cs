@@ -101,9 +101,10 @@ internal static class ImportCommand
     private static async Task<int> RunAsync(CliContext context, ImportDestinationFactory destinations, ParseResult parse, Request request, CancellationToken cancellationToken)
     {
         // Everything the user can get wrong is checked before the store is touched.
-        if (!request.File.Exists)
+        CommandFiles.RequireFile("--file", request.File.FullName);
+        if (request.Mapping is not null)
         {
-            throw new CliInputException($"The file '{request.File.FullName}' does not exist.");
+            CommandFiles.RequireFile("--mapping", request.Mapping.FullName);
         }
 
         if (request.Rejects is not null && !request.SkipInvalid)
@@ -116,17 +117,10 @@ internal static class ImportCommand
             throw new CliInputException("--skip-invalid needs --rejects FILE.csv: the rows it skips must go somewhere they can be fixed and imported again.");
         }
 
-        if (request.Rejects is { } rejectsFile)
+        if (request.Rejects is { } rejectsFile && !request.DryRun)
         {
-            if (string.Equals(rejectsFile.FullName, request.File.FullName, StringComparison.Ordinal))
-            {
-                throw new CliInputException("--rejects must not be the file being imported.");
-            }
-
-            if (rejectsFile.Directory is { Exists: false } folder)
-            {
-                throw new CliInputException($"The folder of --rejects '{folder.FullName}' does not exist.");
-            }
+            // Checked now, so a rejects file that cannot be written never follows a committed import.
+            ReportOptions.CheckOutputFile(rejectsFile.FullName, "--rejects");
         }
 
         if (request.ErrorLimit < 0)
@@ -147,6 +141,14 @@ internal static class ImportCommand
         {
             throw new CliInputException(e.Message);
         }
+
+        new CommandFiles()
+            .Reads("--file", request.File.FullName)
+            .Reads("--mapping", request.Mapping?.FullName)
+            .Reads("the mapping's pipelineFile", map.PipelineFile)
+            .Database(StoreAccess.DatabaseFiles(parse), writes: !request.DryRun)
+            .Writes("--rejects", request.DryRun ? null : request.Rejects?.FullName)
+            .EnsureDistinct();
 
         var destination = await destinations(parse, catalog, cancellationToken).ConfigureAwait(false);
         await using (destination.ConfigureAwait(false))

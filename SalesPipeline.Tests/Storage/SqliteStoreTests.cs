@@ -290,8 +290,8 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData("crm.db", "is not a SQLite connection string")]
-    [InlineData("Data Source=:memory:", "names no SQLite file")]
+    [InlineData("crm.db", "The SQLite connection string is invalid")]
+    [InlineData("Data Source=:memory:", "names no file")]
     [InlineData("", "'ConnectionString' must name a SQLite file")]
     public void UseSqlite_UnusableConnectionString_FailsAtRegistrationSayingWhatToWrite(string connectionString, string expected)
     {
