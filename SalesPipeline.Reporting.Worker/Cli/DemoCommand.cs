@@ -60,7 +60,7 @@ internal static class DemoCommand
                 : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
 
             var builder = new ReportBuilder(
-                services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock);
+                services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
             ReportModel? english = null;
             foreach (var culture in Cultures)
             {

@@ -19,6 +19,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly bool _autoMigrate;
     private volatile bool _ready;
 
@@ -140,6 +141,30 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     /// <inheritdoc />
     StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
         exception is NpgsqlException npgsql ? Unavailable(npgsql) : null;
+
+    /// <inheritdoc />
+    public ConsistentRead? CurrentRead => _read.Value;
+
+    /// <inheritdoc />
+    public ConsistentRead BeginConsistentRead() => new(this, _read);
+
+    /// <inheritdoc />
+    /// <remarks>REPEATABLE READ, read-only: the first statement fixes the snapshot every later statement in it sees.</remarks>
+    public async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        var transaction = await npgsql.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await npgsql.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
     public StorageUnavailableException? Unavailable(NpgsqlException exception)

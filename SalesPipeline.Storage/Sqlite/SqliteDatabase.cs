@@ -22,6 +22,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
     private const int SqliteNotADatabase = 26;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly int _busyTimeoutMilliseconds;
     private readonly bool _autoMigrate;
     private volatile bool _ready;
@@ -185,6 +186,20 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
     /// <inheritdoc />
     StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
         exception is SqliteException sqlite ? Unavailable(sqlite) : null;
+
+    /// <inheritdoc />
+    public ConsistentRead? CurrentRead => _read.Value;
+
+    /// <inheritdoc />
+    public ConsistentRead BeginConsistentRead() => new(this, _read);
+
+    /// <inheritdoc />
+    /// <remarks>A deferred transaction: in WAL mode its first read fixes the snapshot every later read in it sees.</remarks>
+    public Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+    }
 
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
     public StorageUnavailableException? Unavailable(SqliteException exception)
