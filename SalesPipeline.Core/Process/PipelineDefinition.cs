@@ -15,8 +15,8 @@ public sealed class PipelineDefinition
     /// <summary>The most stages a pipeline may have: 50.</summary>
     public const int MaxStages = 50;
 
-    /// <summary>The most moves a pipeline may allow: 2,500 (every move between 50 stages).</summary>
-    public const int MaxMoves = MaxStages * MaxStages;
+    /// <summary>The most moves a pipeline may allow: 1,000.</summary>
+    public const int MaxMoves = 1_000;
 
     /// <summary>The most loss reasons a pipeline may list: 200.</summary>
     public const int MaxLossReasons = 200;
