@@ -139,7 +139,15 @@ internal static class StoreAccess
         var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
         foreach (var (id, json) in stored)
         {
-            pipelines[id] = PipelineDefinition.FromJson(json);
+            try
+            {
+                pipelines[id] = PipelineDefinition.FromJson(json);
+            }
+            catch (PipelineDefinitionException e)
+            {
+                throw new CliInputException(
+                    $"The pipeline '{id}' stored in {Describe(parse)} is no longer valid; store a corrected definition with 'salespipeline pipeline import --file FILE.json'. {e.Message}");
+            }
         }
 
         return Open(parse, clock, create, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
