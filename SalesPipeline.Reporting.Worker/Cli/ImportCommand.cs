@@ -68,11 +68,7 @@ internal static class ImportCommand
         {
             Description = "With --skip-invalid: the CSV file that receives the rejected rows (their original fields plus rejected_row and rejection_reason). Written completely or not at all.",
         };
-        var errorLimit = new Option<int>("--error-limit")
-        {
-            Description = "How many errors to print; all are counted.",
-            DefaultValueFactory = _ => 20,
-        };
+        var errorLimit = ReportOptions.WholeNumber("--error-limit", "How many errors to print; all are counted.", 20, 0, int.MaxValue);
         var by = new Option<string?>("--by")
         {
             Description = "Who imports, recorded as the creator of the deals and accounts. Default: the operating-system user.",

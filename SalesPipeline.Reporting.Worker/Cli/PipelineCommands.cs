@@ -26,7 +26,7 @@ internal static class PipelineCommands
 
         var pipeline = new Option<string?>("--pipeline")
         {
-            Description = "A pipeline stored in the database (see 'pipeline import'), by id. Without --file or --pipeline the built-in default pipeline is printed.",
+            Description = "A pipeline stored in the database (see 'pipeline import'), by id. Without --file or --pipeline the built-in default pipeline is printed; give one of them, not both.",
         };
         var export = new Command("export", "Print a pipeline definition as JSON, a Mermaid diagram or a DOT graph.") { format, file, pipeline };
         export.SetAction(async (parse, cancellationToken) =>

@@ -56,6 +56,18 @@ public sealed class CliMessageTests : IDisposable
         Assert.DoesNotContain("Int32", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("import", "--error-limit", "0", "2,147,483,647")]
+    [InlineData("demo", "--deals", "1", "1,000,000")]
+    [InlineData("demo", "--seed", "-2,147,483,648", "2,147,483,647")]
+    public async Task WholeNumberOption_BeyondInt32_NamesTheOptionAndRange(string command, string option, string min, string max)
+    {
+        var result = await CliRunner.RunAsync(["--db", Db, command, option, "99999999999"]);
+
+        AssertRefused(result, $"{option} '99999999999' is not a whole number between {min} and {max}", "give one in that range");
+        Assert.False(File.Exists(Db));
+    }
+
     [Fact]
     public async Task AnyCommand_PostgresConnectionStringWithoutProvider_NeverEchoesThePassword()
     {
