@@ -32,10 +32,6 @@ internal static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var count = parse.GetValue(deals);
-            if (count is < 1 or > 1_000_000)
-            {
-                throw new CliInputException($"--deals must be between 1 and 1,000,000, was {count:N0}.");
-            }
 
             var timeZone = ReportOptions.ParseZone(parse.GetValue(zone)!);
             var now = context.Clock.GetCurrentInstant();

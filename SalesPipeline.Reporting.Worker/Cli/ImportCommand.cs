@@ -119,11 +119,6 @@ internal static class ImportCommand
             ReportOptions.CheckOutputFile(rejectsFile.FullName, "--rejects");
         }
 
-        if (request.ErrorLimit < 0)
-        {
-            throw new CliInputException($"--error-limit must be 0 or more, was {request.ErrorLimit}.");
-        }
-
         var by = new UserId(string.IsNullOrWhiteSpace(request.By) ? Environment.UserName : request.By);
         ImportMapping map;
         PipelineCatalog catalog;

@@ -41,7 +41,7 @@ internal static class ReportCommand
             }
 
             var timeZone = ReportOptions.ParseZone(parse.GetValue(zone)!);
-            var detailRows = ReportOptions.CheckDetailRows(parse.GetValue(rows));
+            var detailRows = parse.GetValue(rows);
             var path = ReportOptions.CheckOutputFile(parse.GetValue(output), "--out", ".xlsx");
             var owned = ParseOwner(parse.GetValue(owner));
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--out", path).EnsureDistinct();

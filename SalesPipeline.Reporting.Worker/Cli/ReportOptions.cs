@@ -34,8 +34,8 @@ internal static class ReportOptions
         "--detail-rows", $"At most this many deals on the Opportunities sheet; the rest are counted on the sheet. Default {DefaultDetailRows:N0}.", DefaultDetailRows, 0, 1_000_000);
 
     /// <summary>
-    /// An option that takes a whole number: text that is not one, or does not fit, is refused naming the option and its
-    /// range (the command checks the range of a number that parses, so both say the same).
+    /// An option that takes a whole number from <paramref name="min"/> to <paramref name="max"/>: text that is not one, does
+    /// not fit in 32 bits, or is out of range is refused when the command line is read, naming the option and the range.
     /// </summary>
     public static Option<int> WholeNumber(string name, string description, int defaultValue, int min, int max) => new(name)
     {
@@ -44,13 +44,16 @@ internal static class ReportOptions
         CustomParser = result =>
         {
             var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
-            if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
-                return value;
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} '{text}' is not a whole number between {min:N0} and {max:N0}; give one in that range."));
+            }
+            else if (value < min || value > max)
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min:N0} and {max:N0}, was {value:N0}."));
             }
 
-            result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} '{text}' is not a whole number between {min:N0} and {max:N0}; give one in that range."));
-            return defaultValue;
+            return value;
         },
     };
 
@@ -76,11 +79,6 @@ internal static class ReportOptions
             ? result.Value
             : throw new CliInputException($"{option} '{text}' is outside the dates a report can cover, {FirstDate:uuuu-MM-dd} to {LastDate:uuuu-MM-dd}; give a date in that range.");
     }
-
-    public static int CheckDetailRows(int rows) =>
-        rows is >= 0 and <= 1_000_000
-            ? rows
-            : throw new CliInputException($"--detail-rows must be between 0 and 1,000,000, was {rows:N0}.");
 
     /// <summary>
     /// Checks, before any work, that a file can be written at <paramref name="path"/>: not a folder, in a folder that exists
