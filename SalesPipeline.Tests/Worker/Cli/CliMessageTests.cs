@@ -166,6 +166,29 @@ public sealed class CliMessageTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_StoredDefinitionOverALimit_NamesThePipelineAndHowToReplaceIt()
+    {
+        // Stored before the limits existed: far more loss reasons than a definition may now have.
+        var migrate = await CliRunner.RunAsync(["--db", Db, "db", "migrate"]);
+        Assert.True(migrate.ExitCode == 0, migrate.ToString());
+        var oversized = PipelineDefinition.Default.ToJson().Replace(
+            "\"lossReasons\": [", "\"lossReasons\": [" + string.Concat(Enumerable.Range(0, 5_000).Select(i => $"\"r{i}\",")), StringComparison.Ordinal);
+        await using (var connection = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO pipeline_definitions (id, definition) VALUES ('bloated', $json)";
+            command.Parameters.AddWithValue("$json", oversized.Replace("\"new-business\"", "\"bloated\"", StringComparison.Ordinal));
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var result = await CliRunner.RunAsync(["--db", Db, "report", .. Period, "--out", Out]);
+
+        AssertRefused(result, "The pipeline 'bloated' stored in SQLite", "'salespipeline pipeline import --file FILE.json'");
+        Assert.Contains("more than the limit of 200 loss reasons", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PipelineExport_FileAndPipelineBoth_RefusedNotIgnored()
     {
         var file = await WriteAsync("p.json", PipelineDefinition.Default.ToJson());
