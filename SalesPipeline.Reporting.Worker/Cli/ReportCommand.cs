@@ -14,7 +14,7 @@ internal static class ReportCommand
     {
         var kind = new Option<string>("--kind")
         {
-            Description = "Which figures: funnel, winloss, forecast or all. Summary and Opportunities are always included.",
+            Description = "Which figures: funnel, winloss, forecast or all (which adds Time in Stage and Accounts). Summary and Opportunities are always included.",
             DefaultValueFactory = _ => "all",
         };
         kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "all");
@@ -28,7 +28,7 @@ internal static class ReportCommand
         var ltv = new LtvOptions();
         var output = new Option<string>("--out", "-o") { Description = "The workbook to write (.xlsx). It appears complete or not at all.", Required = true };
 
-        var command = new Command("report", "Write one Excel report now: summary, funnel, win/loss, forecast and the deals in scope. Closed deals count by close date within [--from, --to].")
+        var command = new Command("report", "Write one Excel report now: summary with period comparison, funnel, win/loss, forecast (with charts), time in stage, accounts with lifetime value, and the deals in scope. Closed deals count by close date within [--from, --to]. Without --pipeline, an empty default pipeline is refused when other pipelines hold deals.")
         {
             kind, from, to, owner, pipeline, culture, zone, rows, output,
         };

@@ -64,7 +64,10 @@ internal sealed record ReportModel(
     /// <summary>Gets the inputs the accounts' lifetime values were computed with.</summary>
     public LtvInputs Ltv { get; init; } = new();
 
-    /// <summary>Gets the open deals whose expected close date is before the day after the period, per currency: the Forecast sheet's "Overdue" row.</summary>
+    /// <summary>
+    /// Gets the open deals whose expected close date is before the day after the period, per currency: the Forecast sheet's
+    /// "Overdue" row (each row's <see cref="ForecastRow.Month"/> is the period's last month and is not shown).
+    /// </summary>
     public IReadOnlyList<ForecastRow> ForecastOverdue { get; init; } = [];
 }
 
