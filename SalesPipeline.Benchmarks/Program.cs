@@ -9,6 +9,13 @@ if (error is not null)
     return 2;
 }
 
+if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(BenchmarkConfig.MeasurementsVariable)))
+{
+    // Where BenchmarkDotNet writes its reports by default; each benchmark runs in a child process that inherits this.
+    Environment.SetEnvironmentVariable(
+        BenchmarkConfig.MeasurementsVariable, Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results"));
+}
+
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly).Run(rest, BenchmarkConfig.Create());
 
 // BenchmarkDotNet exits 0 even when a benchmark throws; a failed benchmark must fail the run.

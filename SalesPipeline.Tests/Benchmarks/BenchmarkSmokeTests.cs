@@ -28,12 +28,28 @@ public sealed class BenchmarkSmokeTests
     public void Run_EveryBenchmarkClassOnceAtQuickSize_EveryReportSucceeds()
     {
         var classes = BenchmarkMethods().Select(m => m.DeclaringType!).Distinct().ToArray();
+        var measurements = Path.Combine(Path.GetTempPath(), $"salespipeline-benchmark-measurements-{Guid.NewGuid():N}");
+        Environment.SetEnvironmentVariable(BenchmarkConfig.MeasurementsVariable, measurements);
+        try
+        {
+            var (summaries, log) = RunOnce(classes, [BenchmarkSizes.Option, BenchmarkSizes.Quick.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
-        var (summaries, log) = RunOnce(classes, [BenchmarkSizes.Option, BenchmarkSizes.Quick.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-
-        Assert.True(BenchmarkConfig.AllSucceeded(summaries), log);
-        var ran = summaries.SelectMany(s => s.Reports).Select(r => r.BenchmarkCase.Descriptor.WorkloadMethod).ToHashSet();
-        Assert.All(BenchmarkMethods(), m => Assert.Contains(m, ran));
+            Assert.True(BenchmarkConfig.AllSucceeded(summaries), log);
+            var ran = summaries.SelectMany(s => s.Reports).Select(r => r.BenchmarkCase.Descriptor.WorkloadMethod).ToHashSet();
+            Assert.All(BenchmarkMethods(), m => Assert.Contains(m, ran));
+            // The import's peak memory, which BenchmarkDotNet does not report, is saved for each side.
+            var saved = File.ReadAllLines(Path.Combine(measurements, $"import-memory-{BenchmarkSizes.Quick}.txt"));
+            Assert.Equal([nameof(ImportBenchmarks.CsvImporterIntoSqlite), nameof(ImportBenchmarks.RawSplitAndPreparedInserts)], saved.Select(l => l[..l.IndexOf(':', StringComparison.Ordinal)]));
+            Assert.All(saved, l => Assert.Matches(@": peak working set [\d,]+ MB$", l));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(BenchmarkConfig.MeasurementsVariable, null);
+            if (Directory.Exists(measurements))
+            {
+                Directory.Delete(measurements, recursive: true);
+            }
+        }
     }
 
     [Fact]
