@@ -33,7 +33,7 @@ PY
 )"
   echo "Building a store of $deals demo deals in $db (once)..."
   /usr/bin/time -v "$cli" --db "$db" demo --deals "$deals" --out "$work/demo-reports" 2> "$work/demo.time" >/dev/null
-  grep -E "Elapsed|Maximum resident" "$work/demo.time" | tee "$work/demo-$deals.measured"
+  grep -E "Elapsed|Maximum resident|Exit status" "$work/demo.time" | sed "s/^\s*//" | tee "$work/demo-$deals.measured"
   echo "$quarter" > "$period"
 fi
 
