@@ -3,7 +3,8 @@
 # Usage: bash SalesPipeline.Benchmarks/scripts/report-memory.sh [DEALS]   (default 1,000,000)
 # The store is built once with `demo --deals DEALS` into a scratch folder and reused on later runs.
 # The measurement (the command and the /usr/bin/time -v lines it reads) is saved to
-# SalesPipeline.Benchmarks/results/report-memory-DEALS.txt, the file the README's figures come from.
+# SalesPipeline.Benchmarks/results/report-memory-DEALS.txt (the report's whole /usr/bin/time -v output beside it, in
+# report-memory-DEALS.time.txt), the files the README's figures come from.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 deals="${1:-1000000}"
@@ -53,4 +54,5 @@ grep -E "Elapsed|Maximum resident" "$work/report.time"
   echo "report --kind all --from $from --to $to:"
   grep -E "Elapsed|Maximum resident|Exit status" "$work/report.time" | sed 's/^\s*/  /'
 } > "$results"
-echo "Saved to $results"
+cp "$work/report.time" "${results%.txt}.time.txt"
+echo "Saved to $results and ${results%.txt}.time.txt"
