@@ -42,6 +42,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IPipelineAggregates, SqlitePipelineAggregates>();
         services.AddSingleton<IImportTarget, SqliteImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         return builder;
     }
@@ -72,6 +73,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IPipelineAggregates, PostgresPipelineAggregates>();
         services.AddSingleton<IImportTarget, PostgresImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         return builder;
     }
@@ -85,6 +87,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IPipelineAggregates>();
         services.RemoveAll<IImportTarget>();
         services.RemoveAll<IPipelineDefinitionStore>();
+        services.RemoveAll<IScheduleLedger>();
         services.RemoveAll<IDatabaseMigrator>();
         services.RemoveAll<SqliteDatabase>();
         services.RemoveAll<PostgresDatabase>();

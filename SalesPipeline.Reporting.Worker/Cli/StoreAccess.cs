@@ -33,10 +33,23 @@ internal static class StoreAccess
     /// Opens the store for one command. With <paramref name="create"/> a missing SQLite file is created and
     /// migrated; without it, a missing file or an unmigrated database is refused as bad input.
     /// </summary>
-    public static ServiceProvider Open(ParseResult parse, IClock clock, bool create, PipelineCatalog? pipelines = null)
+    public static ServiceProvider Open(ParseResult parse, IClock clock, bool create, PipelineCatalog? pipelines = null) =>
+        Open(Choose(parse), clock, create, create, pipelines);
+
+    /// <summary>
+    /// The database a command works on: <c>--provider</c> when given, else <paramref name="configuredProvider"/>, else SQLite;
+    /// <c>--db</c> when given, else <paramref name="configuredConnectionString"/>, else the default SQLite file.
+    /// </summary>
+    public static StoreChoice Choose(ParseResult parse, string? configuredProvider = null, string? configuredConnectionString = null)
     {
-        var db = parse.GetValue(DbOption);
-        var provider = parse.GetValue(ProviderOption);
+        var provider = parse.GetResult(ProviderOption) is { Implicit: false } ? parse.GetValue(ProviderOption)! : configuredProvider ?? "sqlite";
+        return new StoreChoice(provider, parse.GetValue(DbOption) ?? configuredConnectionString);
+    }
+
+    /// <summary>Opens the store; <paramref name="migrate"/> applies pending migrations to an existing database.</summary>
+    public static ServiceProvider Open(StoreChoice choice, IClock clock, bool create, bool migrate, PipelineCatalog? pipelines = null)
+    {
+        var (provider, db) = choice;
         var services = new ServiceCollection();
         services.AddSingleton(clock);
         var builder = services.AddSalesPipeline(o =>
@@ -54,12 +67,12 @@ internal static class StoreAccess
                 throw new CliInputException("--provider postgres needs --db \"Host=…;Database=…;Username=…;Password=…\".");
             }
 
-            builder.UsePostgres(db, o => o.AutoMigrate = create);
+            builder.UsePostgres(db, o => o.AutoMigrate = migrate);
         }
         else
         {
             var connectionString = SqliteConnectionString(db, create);
-            builder.UseSqlite(connectionString, o => o.AutoMigrate = create);
+            builder.UseSqlite(connectionString, o => o.AutoMigrate = migrate);
         }
 
         return services.BuildServiceProvider();
@@ -69,9 +82,13 @@ internal static class StoreAccess
     /// Opens the store with its pipelines: the default pipeline plus every definition imported into the database
     /// (an imported definition with the default's id replaces it).
     /// </summary>
-    public static async Task<ServiceProvider> OpenWithPipelinesAsync(ParseResult parse, IClock clock, bool create, CancellationToken cancellationToken)
+    public static Task<ServiceProvider> OpenWithPipelinesAsync(ParseResult parse, IClock clock, bool create, CancellationToken cancellationToken) =>
+        OpenWithPipelinesAsync(Choose(parse), clock, create, create, cancellationToken);
+
+    /// <inheritdoc cref="OpenWithPipelinesAsync(ParseResult, IClock, bool, CancellationToken)"/>
+    public static async Task<ServiceProvider> OpenWithPipelinesAsync(StoreChoice choice, IClock clock, bool create, bool migrate, CancellationToken cancellationToken)
     {
-        var services = Open(parse, clock, create);
+        var services = Open(choice, clock, create, migrate);
         IReadOnlyDictionary<PipelineId, string> stored;
         try
         {
@@ -95,7 +112,7 @@ internal static class StoreAccess
             pipelines[id] = PipelineDefinition.FromJson(json);
         }
 
-        return Open(parse, clock, create, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
+        return Open(choice, clock, create, migrate, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
     }
 
     /// <summary>Describes the database for messages, without a password; a SQLite file by its full path.</summary>
@@ -153,3 +170,6 @@ internal static class StoreAccess
     /// <summary>Tells whether a storage failure is the user's input (a database that is missing, unreachable or too new).</summary>
     public static bool IsBadInput(Exception e) => e is SchemaVersionException or StorageUnavailableException;
 }
+
+/// <summary>Which database: <c>sqlite</c> or <c>postgres</c>, and the file or connection string (the default SQLite file when null).</summary>
+internal sealed record StoreChoice(string Provider, string? Db);
