@@ -125,27 +125,31 @@ internal sealed class ScheduleRunner(
         try
         {
             var run = (await ledger.ListAsync(schedule.Name, working.Token).ConfigureAwait(false)).First(r => r.Key == key);
+            List<ScheduleDelivery> pending = run.Produced ? [.. run.Deliveries.Where(d => Pending(d, retryNow, now))] : [];
+            if (run.Produced && pending.Count == 0)
+            {
+                // Another worker finished it between the listing and the claim.
+                return;
+            }
+
             var workbook = Path.Combine(folder, file);
             var report = await producer.ProduceAsync(schedule, period.Days, workbook, working.Token).ConfigureAwait(false);
-            IEnumerable<ScheduleDelivery> pending;
             if (!run.Produced)
             {
                 var skip = report.Empty && schedule.SkipWhenEmpty;
                 var targets = skip ? [] : schedule.Targets;
                 if (!await ledger.MarkProducedAsync(key, options.Holder, skip ? string.Empty : file, clock.GetCurrentInstant(), targets, working.Token).ConfigureAwait(false))
                 {
-                    throw new OperationCanceledException("The claim was lost.");
+                    // The claim expired and another worker took it: leave the period to that worker.
+                    await working.CancelAsync().ConfigureAwait(false);
+                    working.Token.ThrowIfCancellationRequested();
                 }
 
-                pending = targets.Select(t => new ScheduleDelivery(t, null, 0, null, null));
+                pending = [.. targets.Select(t => new ScheduleDelivery(t, null, 0, null, null))];
                 if (skip)
                 {
                     file = "(none: no deals in scope)";
                 }
-            }
-            else
-            {
-                pending = run.Deliveries.Where(d => Pending(d, retryNow, now));
             }
 
             foreach (var delivery in pending)
@@ -162,13 +166,14 @@ internal sealed class ScheduleRunner(
                     await ledger.RecordDeliveryAsync(key, delivery with { DeliveredAt = clock.GetCurrentInstant(), LastError = null, RetryAt = null }, CancellationToken.None).ConfigureAwait(false);
                     delivered.Add(delivery.Target);
                 }
-                catch (DeliveryException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    var error = e is DeliveryException ? e.Message : $"unexpected failure: {e.Message}";
                     var attempts = delivery.Attempts + 1;
                     var retryAt = clock.GetCurrentInstant() + Backoff(attempts);
-                    await ledger.RecordDeliveryAsync(key, delivery with { Attempts = attempts, LastError = e.Message, RetryAt = retryAt }, CancellationToken.None).ConfigureAwait(false);
+                    await ledger.RecordDeliveryAsync(key, delivery with { Attempts = attempts, LastError = error, RetryAt = retryAt }, CancellationToken.None).ConfigureAwait(false);
                     failed.Add(delivery.Target);
-                    failures.Add($"delivery of {key} to {delivery.Target} failed ({e.Message}); it will be retried");
+                    failures.Add($"delivery of {key} to {delivery.Target} failed ({error}); it will be retried");
                 }
             }
 

@@ -100,6 +100,12 @@ public sealed class EmailDeliveryTests : IAsyncLifetime, IAsyncDisposable
             [("folder", true, 0L, false), ("mailto:ceo@example.com", false, 1L, true), ("mailto:cfo@example.com", false, 1L, true)],
             Deliveries());
 
+        var listed = await CliRunner.RunAsync("--db", Database, "schedules", "--config", Path.Combine(_folder, "schedules.json"), "--format", "csv");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        var row = listed.Output.Split(Environment.NewLine)[1];
+        Assert.StartsWith("monthly-board,PreviousMonth,2026-10-01_2026-10-31,none,2026-10-01_2026-10-31 mailto:ceo@example.com (1 attempts: cannot reach the SMTP server", row, StringComparison.Ordinal);
+        Assert.EndsWith(",2026-12-01T06:00:00+01 Europe/Warsaw,2026-12-01T05:00:00Z", row, StringComparison.Ordinal);
+
         await _smtp.StartAsync();
         var up = await RunOnceAsync();
         var again = await RunOnceAsync();

@@ -177,4 +177,84 @@ public sealed class ScheduleRunnerTests
 
         Assert.Equal([P(D(2026, 10, 1), D(2026, 10, 31)), P(D(2026, 11, 1), D(2026, 11, 1))], kit.Producer.Calls.Select(c => c.Days));
     }
+
+    [Fact]
+    public async Task RunDueAsync_FolderUnwritable_RecordsTheFailureAndRetriesWithBackoffUntilDelivered()
+    {
+        var now = Instant.FromUtc(2026, 11, 1, 9, 0);
+        using var kit = new SchedulerKit(now);
+        var blocked = Path.Combine(kit.Folder, "board");
+        await File.WriteAllTextAsync(blocked, "a file where the folder should be");
+        var monthly = SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth) with { Folder = blocked };
+        var runner = kit.Runner(monthly);
+
+        var first = await runner.RunDueAsync(retryNow: false, CancellationToken.None);
+
+        var failure = Assert.Single(first.Failures);
+        Assert.Contains("board 2026-10-01_2026-10-31 to folder failed (cannot write", failure, StringComparison.Ordinal);
+        Assert.Contains("it will be retried", failure, StringComparison.Ordinal);
+        var delivery = Assert.Single(Assert.Single(await kit.RunsAsync("board")).Deliveries);
+        Assert.Equal((false, 1, now + Duration.FromMinutes(1)), (delivery.Delivered, delivery.Attempts, delivery.RetryAt!.Value));
+        Assert.Equal(now + Duration.FromMinutes(1), first.WakeAt);
+
+        // Still failing at the retry: the wait doubles.
+        kit.Clock.Reset(now + Duration.FromMinutes(1));
+        Assert.Single((await runner.RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+        delivery = Assert.Single(Assert.Single(await kit.RunsAsync("board")).Deliveries);
+        Assert.Equal((2, now + Duration.FromMinutes(3)), (delivery.Attempts, delivery.RetryAt!.Value));
+
+        // Not yet due: nothing is tried.
+        kit.Clock.Reset(now + Duration.FromMinutes(2));
+        Assert.Empty((await runner.RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+        Assert.Equal(2, kit.Producer.Calls.Count);
+
+        File.Delete(blocked);
+        kit.Clock.Reset(now + Duration.FromMinutes(3));
+        var fixedPass = await runner.RunDueAsync(retryNow: false, CancellationToken.None);
+
+        Assert.Empty(fixedPass.Failures);
+        Assert.True(Assert.Single(Assert.Single(await kit.RunsAsync("board")).Deliveries).Delivered);
+        Assert.True(File.Exists(Path.Combine(blocked, "board_2026-10-01_2026-10-31.xlsx")));
+        Assert.Equal(3, kit.Producer.Calls.Count);
+        Assert.Empty((await runner.RunDueAsync(retryNow: true, CancellationToken.None)).Failures);
+        Assert.Equal(3, kit.Producer.Calls.Count);
+    }
+
+    [Fact]
+    public async Task RunDueAsync_SkipWhenEmptyAndNoDeals_RecordsThePeriodAndDeliversNothing()
+    {
+        using var kit = new SchedulerKit(Instant.FromUtc(2026, 11, 1, 9, 0));
+        kit.Producer.Empty = true;
+        var monthly = kit.InFolder(SchedulerKit.Schedule("quiet", "0 6 1 * *", ReportPeriod.PreviousMonth)) with { SkipWhenEmpty = true };
+
+        var result = await kit.Runner(monthly).RunDueAsync(retryNow: false, CancellationToken.None);
+
+        Assert.Empty(result.Failures);
+        var run = Assert.Single(await kit.RunsAsync("quiet"));
+        Assert.True(run.Produced);
+        Assert.Empty(run.Deliveries);
+        Assert.False(Directory.Exists(Path.Combine(kit.Folder, "quiet")));
+    }
+
+    [Fact]
+    public async Task RunDueAsync_ClaimLostWhileWorking_StopsWithoutMarkingAndLeavesThePeriodToTheNewHolder()
+    {
+        var now = Instant.FromUtc(2026, 11, 1, 9, 0);
+        using var kit = new SchedulerKit(now);
+        var monthly = kit.InFolder(SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth));
+        var october = new ScheduleRunKey("board", P(D(2026, 10, 1), D(2026, 10, 31)));
+        kit.Producer.During = async token =>
+        {
+            // This worker stalls past its claim; another takes the period over meanwhile.
+            kit.Clock.Advance(Duration.FromMinutes(11));
+            Assert.True(await kit.Ledger.TryClaimAsync(october, now, "other-worker", kit.Clock.GetCurrentInstant(), kit.Clock.GetCurrentInstant() + Duration.FromMinutes(10), token));
+        };
+
+        var result = await kit.Runner(monthly).RunDueAsync(retryNow: false, CancellationToken.None);
+
+        Assert.Contains("another worker took over the claim", Assert.Single(result.Failures), StringComparison.Ordinal);
+        var run = Assert.Single(await kit.RunsAsync("board"));
+        Assert.Equal(("other-worker", false), (run.Holder, run.Produced));
+        Assert.False(Directory.Exists(Path.Combine(kit.Folder, "board")));
+    }
 }

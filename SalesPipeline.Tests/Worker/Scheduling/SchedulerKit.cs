@@ -65,6 +65,9 @@ internal sealed class RecordingProducer : IReportProducer
 {
     public List<(string Schedule, PeriodDays Days)> Calls { get; } = [];
 
+    /// <summary>Gets or sets whether the reports it produces have no deal in scope.</summary>
+    public bool Empty { get; set; }
+
     /// <summary>Runs inside each production, before the file is written (to hold it open, or fail it).</summary>
     public Func<CancellationToken, Task>? During { get; set; }
 
@@ -81,7 +84,7 @@ internal sealed class RecordingProducer : IReportProducer
         }
 
         await File.WriteAllTextAsync(path, $"{schedule.Name} {days}", cancellationToken);
-        return new ProducedReport([], Empty: false);
+        return new ProducedReport([], Empty);
     }
 }
 
