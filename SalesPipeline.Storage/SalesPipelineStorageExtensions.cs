@@ -44,6 +44,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
         return builder;
     }
 
@@ -75,6 +76,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
         return builder;
     }
 
@@ -89,6 +91,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IPipelineDefinitionStore>();
         services.RemoveAll<IScheduleLedger>();
         services.RemoveAll<IDatabaseMigrator>();
+        services.RemoveAll<IConsistentReads>();
         services.RemoveAll<SqliteDatabase>();
         services.RemoveAll<PostgresDatabase>();
         return services;
