@@ -42,6 +42,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IPipelineAggregates, SqlitePipelineAggregates>();
         services.AddSingleton<IImportTarget, SqliteImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
         return builder;
@@ -73,6 +74,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IPipelineAggregates, PostgresPipelineAggregates>();
         services.AddSingleton<IImportTarget, PostgresImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
         return builder;
@@ -87,6 +89,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IPipelineAggregates>();
         services.RemoveAll<IImportTarget>();
         services.RemoveAll<IPipelineDefinitionStore>();
+        services.RemoveAll<IScheduleLedger>();
         services.RemoveAll<IDatabaseMigrator>();
         services.RemoveAll<IConsistentReads>();
         services.RemoveAll<SqliteDatabase>();

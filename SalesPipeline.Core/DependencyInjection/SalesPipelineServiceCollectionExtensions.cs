@@ -39,6 +39,7 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IPipelineAggregates>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IImportTarget>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IPipelineDefinitionStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IScheduleLedger, InMemoryScheduleLedger>();
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
         return new SalesPipelineBuilder(services);
     }

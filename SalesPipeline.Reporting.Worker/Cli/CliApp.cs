@@ -83,6 +83,8 @@ internal static class CliApp
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(ReportCommand.Create(context));
+        root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(SchedulesCommand.Create(context));
         return root;
     }
 

@@ -72,10 +72,23 @@ internal static class StoreAccess
     /// Opens the store for one command. With <paramref name="create"/> a missing SQLite file is created and
     /// migrated; without it, a missing file or an unmigrated database is refused as bad input.
     /// </summary>
-    public static ServiceProvider Open(ParseResult parse, IClock clock, bool create, PipelineCatalog? pipelines = null)
+    public static ServiceProvider Open(ParseResult parse, IClock clock, bool create, PipelineCatalog? pipelines = null) =>
+        Open(Choose(parse), clock, create, create, pipelines);
+
+    /// <summary>
+    /// The database a command works on: <c>--provider</c> when given, else <paramref name="configuredProvider"/>, else SQLite;
+    /// <c>--db</c> when given, else <paramref name="configuredConnectionString"/>, else the default SQLite file.
+    /// </summary>
+    public static StoreChoice Choose(ParseResult parse, string? configuredProvider = null, string? configuredConnectionString = null)
     {
-        var db = parse.GetValue(DbOption);
-        var provider = parse.GetValue(ProviderOption);
+        var provider = parse.GetResult(ProviderOption) is { Implicit: false } ? parse.GetValue(ProviderOption)! : configuredProvider ?? "sqlite";
+        return new StoreChoice(provider, parse.GetValue(DbOption) ?? configuredConnectionString, parse.GetValue(BusyTimeoutOption));
+    }
+
+    /// <summary>Opens the store; <paramref name="migrate"/> applies pending migrations to an existing database.</summary>
+    public static ServiceProvider Open(StoreChoice choice, IClock clock, bool create, bool migrate, PipelineCatalog? pipelines = null)
+    {
+        var (provider, db, _) = choice;
         var services = new ServiceCollection();
         services.AddSingleton(clock);
         var builder = services.AddSalesPipeline(o =>
@@ -93,16 +106,15 @@ internal static class StoreAccess
                 throw new CliInputException("--provider postgres needs --db \"Host=…;Database=…;Username=…;Password=…\".");
             }
 
-            builder.UsePostgres(db, o => o.AutoMigrate = create);
+            builder.UsePostgres(db, o => o.AutoMigrate = migrate);
         }
         else
         {
             var connectionString = SqliteConnectionString(db, create);
-            var busyTimeout = parse.GetValue(BusyTimeoutOption);
             builder.UseSqlite(connectionString, o =>
             {
-                o.AutoMigrate = create;
-                if (busyTimeout is { } timeout)
+                o.AutoMigrate = migrate;
+                if (choice.BusyTimeout is { } timeout)
                 {
                     o.BusyTimeout = timeout;
                 }
@@ -116,9 +128,13 @@ internal static class StoreAccess
     /// Opens the store with its pipelines: the default pipeline plus every definition imported into the database
     /// (an imported definition with the default's id replaces it).
     /// </summary>
-    public static async Task<ServiceProvider> OpenWithPipelinesAsync(ParseResult parse, IClock clock, bool create, CancellationToken cancellationToken)
+    public static Task<ServiceProvider> OpenWithPipelinesAsync(ParseResult parse, IClock clock, bool create, CancellationToken cancellationToken) =>
+        OpenWithPipelinesAsync(Choose(parse), clock, create, create, cancellationToken);
+
+    /// <inheritdoc cref="OpenWithPipelinesAsync(ParseResult, IClock, bool, CancellationToken)"/>
+    public static async Task<ServiceProvider> OpenWithPipelinesAsync(StoreChoice choice, IClock clock, bool create, bool migrate, CancellationToken cancellationToken)
     {
-        var services = Open(parse, clock, create);
+        var services = Open(choice, clock, create, migrate);
         IReadOnlyDictionary<PipelineId, string> stored;
         try
         {
@@ -146,18 +162,21 @@ internal static class StoreAccess
             catch (PipelineDefinitionException e)
             {
                 throw new CliInputException(
-                    $"The pipeline '{id}' stored in {Describe(parse)} is no longer valid; store a corrected definition with 'salespipeline pipeline import --file FILE.json'. {e.Message}");
+                    $"The pipeline '{id}' stored in {Describe(choice)} is no longer valid; store a corrected definition with 'salespipeline pipeline import --file FILE.json'. {e.Message}");
             }
         }
 
-        return Open(parse, clock, create, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
+        return Open(choice, clock, create, migrate, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
     }
 
     /// <summary>Describes the database for messages, without a password; a SQLite file by its full path.</summary>
-    public static string Describe(ParseResult parse)
+    public static string Describe(ParseResult parse) => Describe(Choose(parse));
+
+    /// <inheritdoc cref="Describe(ParseResult)"/>
+    public static string Describe(StoreChoice choice)
     {
-        var db = parse.GetValue(DbOption);
-        if (parse.GetValue(ProviderOption) == "postgres")
+        var db = choice.Db;
+        if (choice.Provider == "postgres")
         {
             var parts = (db ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries)
                 .Where(p => p.Split('=')[0].Trim().ToUpperInvariant() is not ("PASSWORD" or "PWD"));
@@ -227,3 +246,6 @@ internal static class StoreAccess
     public static bool IsBadInput(Exception e) => e is SchemaVersionException or StorageUnavailableException;
 
 }
+
+/// <summary>Which database: <c>sqlite</c> or <c>postgres</c>, the file or connection string (the default SQLite file when null), and SQLite's busy timeout.</summary>
+internal sealed record StoreChoice(string Provider, string? Db, TimeSpan? BusyTimeout = null);

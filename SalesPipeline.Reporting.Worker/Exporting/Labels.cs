@@ -114,6 +114,8 @@ internal sealed class Labels
         NumberCulture = CultureInfo.InvariantCulture,
         AllDealsShownFormat = "All {0:N0} deals shown.",
         MoreDealsNotShownFormat = "{0:N0} more deals not shown (limit {1:N0}).",
+        ScheduledSubjectFormat = "{0}: sales report {1:uuuu-MM-dd} – {2:uuuu-MM-dd}",
+        WorkbookAttached = "The workbook with the funnel, win/loss, forecast and deals is attached.",
     };
 
     public static readonly Labels Polish = new()
@@ -222,6 +224,8 @@ internal sealed class Labels
         NumberCulture = CultureInfo.GetCultureInfo("pl-PL"),
         AllDealsShownFormat = "Pokazano wszystkie transakcje: {0:N0}.",
         MoreDealsNotShownFormat = "Nie pokazano kolejnych {0:N0} transakcji (limit {1:N0}).",
+        ScheduledSubjectFormat = "{0}: raport sprzedaży {1:uuuu-MM-dd} – {2:uuuu-MM-dd}",
+        WorkbookAttached = "W załączniku skoroszyt z lejkiem, wygranymi i przegranymi, prognozą i transakcjami.",
     };
 
     public required string ReportTitle { get; init; }
@@ -346,6 +350,12 @@ internal sealed class Labels
 
     /// <summary>{0} = the deals left off, {1} = the row limit.</summary>
     public required string MoreDealsNotShownFormat { get; init; }
+
+    /// <summary>The subject of a scheduled report's e-mail: {0} = the schedule, {1} and {2} = the period's first and last day.</summary>
+    public required string ScheduledSubjectFormat { get; init; }
+
+    /// <summary>The line under the key figures of a scheduled report's e-mail.</summary>
+    public required string WorkbookAttached { get; init; }
 
     /// <summary>A date inside text, in the language's pattern.</summary>
     public string Date(NodaTime.LocalDate date) =>

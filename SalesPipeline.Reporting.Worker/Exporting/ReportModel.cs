@@ -71,20 +71,21 @@ internal sealed record ReportModel(
     public IReadOnlyList<ForecastRow> ForecastOverdue { get; init; } = [];
 }
 
-/// <summary>Which sheets a workbook holds besides Summary and Opportunities.</summary>
+/// <summary>Which sheets a workbook holds besides Summary and Opportunities; combine them with <c>|</c>.</summary>
+[Flags]
 internal enum ReportKind
 {
+    /// <summary>The Funnel sheet.</summary>
+    Funnel = 1,
+
+    /// <summary>The Win-Loss sheet.</summary>
+    WinLoss = 2,
+
+    /// <summary>The Forecast sheet.</summary>
+    Forecast = 4,
+
     /// <summary>Funnel, Win-Loss and Forecast.</summary>
-    All,
-
-    /// <summary>Only the Funnel sheet.</summary>
-    Funnel,
-
-    /// <summary>Only the Win-Loss sheet.</summary>
-    WinLoss,
-
-    /// <summary>Only the Forecast sheet.</summary>
-    Forecast,
+    All = Funnel | WinLoss | Forecast,
 }
 
 /// <summary>The key figures of one currency.</summary>

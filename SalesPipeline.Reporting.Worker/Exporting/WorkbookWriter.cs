@@ -113,17 +113,17 @@ internal sealed class WorkbookWriter
 
             WriteSummary(workbook.AddWorksheet(SummarySheet), model, labels);
             cancellationToken.ThrowIfCancellationRequested();
-            if (model.Kind is ReportKind.All or ReportKind.Funnel)
+            if (model.Kind.HasFlag(ReportKind.Funnel))
             {
                 WriteFunnel(workbook.AddWorksheet(FunnelSheet), model, labels, charts);
             }
 
-            if (model.Kind is ReportKind.All or ReportKind.WinLoss)
+            if (model.Kind.HasFlag(ReportKind.WinLoss))
             {
                 WriteWinLoss(workbook.AddWorksheet(WinLossSheet), model.WinLoss, labels, charts);
             }
 
-            if (model.Kind is ReportKind.All or ReportKind.Forecast)
+            if (model.Kind.HasFlag(ReportKind.Forecast))
             {
                 WriteForecast(workbook.AddWorksheet(ForecastSheet), model, labels, charts);
             }

@@ -14,7 +14,7 @@ namespace SalesPipeline.Tests.Storage;
 /// The one contract every store keeps, run against the in-memory store, SQLite and a real PostgreSQL server (as Dapper
 /// runs its tests against each provider). Each concrete class supplies its store through a fixture.
 /// </summary>
-public abstract class StoreContractTests(StoreFixture fixture)
+public abstract partial class StoreContractTests(StoreFixture fixture)
 {
     private static readonly PipelineDefinition Pipeline = PipelineDefinition.Default;
 

@@ -25,6 +25,8 @@ public abstract class StoreFixture : IAsyncLifetime
 
     internal IPipelineDefinitionStore Definitions => Get<IPipelineDefinitionStore>();
 
+    internal IScheduleLedger Ledger => Get<IScheduleLedger>();
+
     /// <summary>Gets whether the store truncates instants to microseconds (the database stores do).</summary>
     internal abstract bool TruncatesToMicroseconds { get; }
 

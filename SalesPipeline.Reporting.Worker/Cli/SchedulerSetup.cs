@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Scheduling;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary>What <c>run</c> and <c>schedules</c> share: the <c>--config</c> option and loading a validated configuration with its store.</summary>
+internal static class SchedulerSetup
+{
+    public static Option<string?> ConfigOption() => new("--config")
+    {
+        Description = "A JSON configuration file, read after appsettings.json in the current folder and before SALESPIPELINE__… environment variables.",
+    };
+
+    /// <summary>
+    /// Reads and validates the configuration, then opens its store (migrating it) and checks each schedule's pipeline.
+    /// Every problem found is reported in one <see cref="CliInputException"/>.
+    /// </summary>
+    public static async Task<(SchedulerSettings Settings, ServiceProvider Services)> LoadAsync(ParseResult parse, Option<string?> config, IClock clock, CancellationToken cancellationToken)
+    {
+        var folder = Directory.GetCurrentDirectory();
+        var configuration = SchedulerConfiguration.Build(parse.GetValue(config), folder);
+        var problems = new List<string>();
+        var settings = SchedulerConfiguration.Read(configuration, folder, problems);
+        var choice = StoreAccess.Choose(parse, settings.Database.Provider, settings.Database.ConnectionString);
+        Throw(problems);
+
+        var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate: true, cancellationToken).ConfigureAwait(false);
+        SchedulerConfiguration.CheckPipelines(settings.Schedules, services.GetRequiredService<PipelineCatalog>(), problems);
+        if (problems.Count > 0)
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+            Throw(problems);
+        }
+
+        return (settings, services);
+    }
+
+    private static void Throw(List<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new CliInputException(
+                $"the configuration has {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}; nothing was run:{Environment.NewLine}  "
+                + string.Join(Environment.NewLine + "  ", problems));
+        }
+    }
+}

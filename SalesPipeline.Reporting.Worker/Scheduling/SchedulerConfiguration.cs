@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using NodaTime;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Cli;
+using SalesPipeline.Reporting.Worker.Exporting;
+using SalesPipeline.Scheduling;
+
+namespace SalesPipeline.Reporting.Worker.Scheduling;
+
+/// <summary>
+/// Reads the <c>SalesPipeline</c> section — <c>appsettings.json</c> in the working folder, then <c>--config FILE</c>, then
+/// environment variables <c>SALESPIPELINE__…</c> — and validates it as a whole: every problem is reported at once, each
+/// naming the schedule and the key.
+/// </summary>
+internal static partial class SchedulerConfiguration
+{
+    public const string Section = "SalesPipeline";
+    public const int DefaultLookBack = 3;
+    public const int DefaultSmtpPort = 25;
+
+    private static readonly string[] ScheduleKeys =
+        ["Name", "Cron", "TimeZone", "Period", "Kinds", "Pipeline", "Owner", "Culture", "Folder", "Email", "LookBack", "SkipWhenEmpty"];
+
+    private static readonly string[] SmtpKeys = ["Host", "Port", "Security", "UserName", "Password", "From"];
+
+    /// <summary>Builds the layered configuration.</summary>
+    /// <exception cref="CliInputException">The <c>--config</c> file is missing or not JSON.</exception>
+    public static IConfigurationRoot Build(string? configFile, string workingFolder)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(workingFolder, "appsettings.json"), optional: true, reloadOnChange: false);
+        if (configFile is not null)
+        {
+            var full = Path.GetFullPath(configFile, workingFolder);
+            if (!File.Exists(full))
+            {
+                throw new CliInputException($"--config '{configFile}' does not exist ({full}).");
+            }
+
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables();
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliInputException($"The configuration is not valid JSON: {e.Message}");
+        }
+        catch (FormatException e)
+        {
+            throw new CliInputException($"The configuration is not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>Reads and validates the section; <paramref name="problems"/> lists every fault found.</summary>
+    public static SchedulerSettings Read(IConfiguration configuration, string workingFolder, List<string> problems)
+    {
+        var root = configuration.GetSection(Section);
+        var database = root.GetSection("Database");
+        var provider = database["Provider"];
+        if (provider is not null && provider is not ("sqlite" or "postgres"))
+        {
+            problems.Add($"{Section}:Database:Provider '{provider}' is not known; use sqlite or postgres.");
+        }
+
+        var smtp = ReadSmtp(root.GetSection("Smtp"), problems);
+        var schedules = new List<ScheduleDefinition>();
+        var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var children = root.GetSection("Schedules").GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            problems.Add($"{Section}:Schedules is empty: configure at least one schedule (see the README, \"Scheduled reports\").");
+        }
+
+        foreach (var child in children)
+        {
+            if (ReadSchedule(child, smtp, workingFolder, problems) is { } schedule)
+            {
+                if (names.TryGetValue(schedule.Name, out var first))
+                {
+                    problems.Add($"schedule '{schedule.Name}' ({child.Path}): Name is used by {Section}:Schedules:{first} too; schedule names must be unique (ignoring case).");
+                }
+                else
+                {
+                    names.Add(schedule.Name, int.Parse(child.Key, CultureInfo.InvariantCulture));
+                }
+
+                schedules.Add(schedule);
+            }
+        }
+
+        return new SchedulerSettings(new DatabaseSettings(provider, database["ConnectionString"]), smtp, schedules);
+    }
+
+    /// <summary>Checks that each schedule's pipeline is known.</summary>
+    public static void CheckPipelines(IEnumerable<ScheduleDefinition> schedules, PipelineCatalog catalog, List<string> problems)
+    {
+        foreach (var schedule in schedules.Where(s => s.Pipeline is not null && catalog.All.All(p => p.Id.Value != s.Pipeline)))
+        {
+            problems.Add($"schedule '{schedule.Name}': Pipeline '{schedule.Pipeline}' is not known; pipelines: {string.Join(", ", catalog.All.Select(p => p.Id))}.");
+        }
+    }
+
+    private static SmtpSettings? ReadSmtp(IConfigurationSection section, List<string> problems)
+    {
+        if (!section.GetChildren().Any())
+        {
+            return null;
+        }
+
+        var where = $"{Section}:Smtp";
+        Unknown(section, SmtpKeys, where, problems);
+        var host = section["Host"];
+        if (string.IsNullOrWhiteSpace(host))
+        {
+            problems.Add($"{where}:Host is missing: name the SMTP server, for example \"smtp.example.com\".");
+        }
+
+        var port = DefaultSmtpPort;
+        if (section["Port"] is { } portText && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        {
+            problems.Add($"{where}:Port '{portText}' is not a port number (1-65535).");
+        }
+
+        var security = SmtpSecurity.Auto;
+        if (section["Security"] is { } securityText && (!Enum.TryParse(securityText, ignoreCase: true, out security) || int.TryParse(securityText, out _)))
+        {
+            problems.Add($"{where}:Security '{securityText}' is not known; use None, StartTls, SslOnConnect or Auto.");
+        }
+
+        var from = section["From"];
+        if (string.IsNullOrWhiteSpace(from))
+        {
+            problems.Add($"{where}:From is missing: the address reports are sent from, for example \"reports@example.com\".");
+        }
+        else if (!IsAddress(from))
+        {
+            problems.Add($"{where}:From '{from}' is not an e-mail address.");
+        }
+
+        return new SmtpSettings(host ?? string.Empty, port, security, Empty(section["UserName"]), Empty(section["Password"]), from ?? string.Empty);
+    }
+
+    private static ScheduleDefinition? ReadSchedule(IConfigurationSection section, SmtpSettings? smtp, string workingFolder, List<string> problems)
+    {
+        var name = section["Name"];
+        var where = string.IsNullOrWhiteSpace(name) ? $"schedule {section.Key} ({section.Path})" : $"schedule '{name}' ({section.Path})";
+        var count = problems.Count;
+        void Problem(string key, string message) => problems.Add($"{where}: {key} {message}");
+
+        Unknown(section, ScheduleKeys, where + ":", problems);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            Problem("Name", "is missing: give every schedule a name (letters, digits, '-' and '_').");
+        }
+        else if (!NamePattern().IsMatch(name))
+        {
+            Problem("Name", $"'{name}' may hold only letters, digits, '-' and '_' (at most 100): it starts the report's file name.");
+        }
+
+        var zoneId = section["TimeZone"] ?? "UTC";
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(zoneId);
+        if (zone is null)
+        {
+            Problem("TimeZone", $"'{zoneId}' is not an IANA time zone; use for example Europe/Warsaw or America/New_York.");
+        }
+
+        CronSchedule? cron = null;
+        var cronText = section["Cron"];
+        if (string.IsNullOrWhiteSpace(cronText))
+        {
+            Problem("Cron", "is missing: a cron expression such as \"0 6 1 * *\" (06:00 on the 1st of each month).");
+        }
+        else if (zone is not null)
+        {
+            try
+            {
+                cron = CronSchedule.Parse(cronText, zone);
+            }
+            catch (FormatException e)
+            {
+                Problem("Cron", e.Message);
+            }
+            catch (ArgumentException e)
+            {
+                Problem("TimeZone", e.Message);
+            }
+        }
+
+        var period = ReportPeriod.PreviousWeek;
+        var periodText = section["Period"];
+        if (periodText is null)
+        {
+            Problem("Period", $"is missing; use one of {string.Join(", ", Enum.GetNames<ReportPeriod>())}.");
+        }
+        else if (!Enum.TryParse(periodText, ignoreCase: true, out period) || int.TryParse(periodText, out _))
+        {
+            Problem("Period", $"'{periodText}' is not known; use one of {string.Join(", ", Enum.GetNames<ReportPeriod>())}.");
+        }
+
+        var kind = ReadKinds(section.GetSection("Kinds"), Problem);
+        var culture = section["Culture"] ?? "en";
+        if (!IsCulture(culture))
+        {
+            Problem("Culture", $"'{culture}' is not supported; use en or pl.");
+        }
+
+        var folder = Empty(section["Folder"]);
+        if (folder is not null)
+        {
+            try
+            {
+                folder = Path.GetFullPath(folder, workingFolder);
+            }
+            catch (ArgumentException)
+            {
+                Problem("Folder", $"'{folder}' is not a folder path.");
+            }
+        }
+
+        var email = Values(section.GetSection("Email"));
+        foreach (var address in email.Where(a => !IsAddress(a)))
+        {
+            Problem("Email", $"'{address}' is not an e-mail address.");
+        }
+
+        if (email.Count > 0 && smtp is null)
+        {
+            Problem("Email", $"needs an SMTP server, but {Section}:Smtp is not configured (Host, Port, Security, From).");
+        }
+
+        if (folder is null && email.Count == 0)
+        {
+            Problem("Folder/Email", "are both missing: give the schedule a Folder, an Email list, or both, or its reports go nowhere.");
+        }
+
+        var lookBack = DefaultLookBack;
+        if (section["LookBack"] is { } lookBackText && (!int.TryParse(lookBackText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out lookBack) || lookBack < 0))
+        {
+            Problem("LookBack", $"'{lookBackText}' must be a whole number, 0 or more.");
+        }
+
+        var skip = false;
+        if (section["SkipWhenEmpty"] is { } skipText && !bool.TryParse(skipText, out skip))
+        {
+            Problem("SkipWhenEmpty", $"'{skipText}' must be true or false.");
+        }
+
+        var owner = Empty(section["Owner"]);
+        return problems.Count > count || cron is null || name is null
+            ? null
+            : new ScheduleDefinition(name, cron, period, kind, Empty(section["Pipeline"]), owner is null ? null : new UserId(owner), culture, folder, email, lookBack, skip);
+    }
+
+    private static ReportKind ReadKinds(IConfigurationSection section, Action<string, string> problem)
+    {
+        var values = Values(section);
+        if (values.Count == 0)
+        {
+            return ReportKind.All;
+        }
+
+        ReportKind kind = 0;
+        foreach (var value in values)
+        {
+            switch (value.ToLowerInvariant())
+            {
+                case "all": kind |= ReportKind.All; break;
+                case "funnel": kind |= ReportKind.Funnel; break;
+                case "winloss": kind |= ReportKind.WinLoss; break;
+                case "forecast": kind |= ReportKind.Forecast; break;
+                default: problem("Kinds", $"'{value}' is not known; use all, funnel, winloss or forecast."); break;
+            }
+        }
+
+        return kind == 0 ? ReportKind.All : kind;
+    }
+
+    private static List<string> Values(IConfigurationSection section) =>
+        section.Value is { Length: > 0 } single
+            ? [single]
+            : [.. section.GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0)];
+
+    private static void Unknown(IConfigurationSection section, string[] known, string where, List<string> problems)
+    {
+        foreach (var child in section.GetChildren().Where(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)))
+        {
+            problems.Add($"{where} '{child.Key}' is not a known key; the keys are {string.Join(", ", known)}.");
+        }
+    }
+
+    private static bool IsCulture(string culture)
+    {
+        try
+        {
+            _ = Labels.For(culture);
+            _ = CultureInfo.GetCultureInfo(culture);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or CultureNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsAddress(string text) =>
+        MailAddress.TryCreate(text, out var address) && address.Address == text.Trim() && string.IsNullOrEmpty(address.DisplayName);
+
+    private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,100}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

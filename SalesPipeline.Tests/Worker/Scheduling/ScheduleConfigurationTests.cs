@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using SalesPipeline.Tests.Worker.Cli;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Scheduling;
+
+/// <summary>A wrong configuration fails at start: exit 2, every problem named with its schedule and key, nothing produced.</summary>
+public sealed class ScheduleConfigurationTests : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-config-").FullName;
+
+    private string Database => Path.Combine(_folder, "crm.db");
+
+    private string Reports => Path.Combine(_folder, "reports");
+
+    public async Task InitializeAsync() => Assert.Equal(0, (await CliRunner.RunAsync("--db", Database, "db", "migrate")).ExitCode);
+
+    public Task DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public static TheoryData<string, string, string> WrongSchedules => new()
+    {
+        { "bad cron", """{ "Cron": "0 6 1 *" }""", "schedule 'board' (SalesPipeline:Schedules:0): Cron '0 6 1 *' has 4 fields" },
+        { "unknown time zone", """{ "TimeZone": "Europe/Warszawa" }""", "schedule 'board' (SalesPipeline:Schedules:0): TimeZone 'Europe/Warszawa' is not an IANA time zone" },
+        { "unknown period", """{ "Period": "LastMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period 'LastMonth' is not known" },
+        { "unknown kind", """{ "Kinds": ["all", "pie"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Kinds 'pie' is not known" },
+        { "unknown pipeline", """{ "Pipeline": "renewals" }""", "schedule 'board': Pipeline 'renewals' is not known" },
+        { "unknown culture", """{ "Culture": "de" }""", "schedule 'board' (SalesPipeline:Schedules:0): Culture 'de' is not supported" },
+        { "no delivery at all", """{ "Folder": null, "Email": [] }""", "schedule 'board' (SalesPipeline:Schedules:0): Folder/Email are both missing" },
+        { "malformed e-mail address", """{ "Email": ["ceo-at-example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo-at-example.com' is not an e-mail address" },
+        { "e-mail without smtp", """{ "Email": ["ceo@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email needs an SMTP server" },
+        { "negative look-back", """{ "LookBack": -1 }""", "schedule 'board' (SalesPipeline:Schedules:0): LookBack '-1' must be a whole number, 0 or more" },
+        { "misspelt key", """{ "Perod": "PreviousMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): 'Perod' is not a known key" },
+        { "name unfit for a file", """{ "Name": "board/2026" }""", "schedule 'board/2026' (SalesPipeline:Schedules:0): Name 'board/2026' may hold only" },
+        { "skip flag not a boolean", """{ "SkipWhenEmpty": "sometimes" }""", "SkipWhenEmpty 'sometimes' must be true or false" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongSchedules))]
+    public async Task Run_WrongSchedule_ExitsTwoNamingScheduleAndKeyAndProducesNothing(string why, string change, string expected)
+    {
+        var schedule = GoodSchedule();
+        foreach (var (key, value) in JsonNode.Parse(change)!.AsObject())
+        {
+            schedule[key] = value?.DeepClone();
+        }
+
+        var result = await RunAsync(Config(schedule));
+
+        AssertRefused(result, expected, why);
+    }
+
+    [Fact]
+    public async Task Run_DuplicateNames_ExitsTwoNamingBoth()
+    {
+        var second = GoodSchedule();
+        second["Name"] = "BOARD";
+
+        var result = await RunAsync(Config(GoodSchedule(), second));
+
+        AssertRefused(result, "schedule 'BOARD' (SalesPipeline:Schedules:1): Name is used by SalesPipeline:Schedules:0 too", "duplicate names");
+    }
+
+    [Fact]
+    public async Task Run_SmtpWithoutFromAndBadSecurity_ExitsTwoNamingEachKey()
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = JsonNode.Parse("""{ "Host": "localhost", "Port": 70000, "Security": "Tls13" }""");
+
+        var result = await RunAsync(config);
+
+        AssertRefused(result, "SalesPipeline:Smtp:From is missing", "smtp without from");
+        Assert.Contains("SalesPipeline:Smtp:Port '70000' is not a port number", result.Error, StringComparison.Ordinal);
+        Assert.Contains("SalesPipeline:Smtp:Security 'Tls13' is not known", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ManyProblems_ListsEveryOneAtOnce()
+    {
+        var first = GoodSchedule();
+        first["Cron"] = "61 * * * *";
+        first["TimeZone"] = "UTC";
+        first["LookBack"] = -3;
+        var second = GoodSchedule();
+        second["Name"] = "weekly";
+        second["Period"] = "Fortnight";
+        second["Email"] = new JsonArray("a@b");
+
+        var result = await RunAsync(Config(first, second));
+
+        AssertRefused(result, "the configuration has 4 problems", "several problems");
+        Assert.Contains("schedule 'board' (SalesPipeline:Schedules:0): Cron '61 * * * *'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("schedule 'board' (SalesPipeline:Schedules:0): LookBack '-3'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("schedule 'weekly' (SalesPipeline:Schedules:1): Period 'Fortnight'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("schedule 'weekly' (SalesPipeline:Schedules:1): Email needs an SMTP server", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SchedulesCheck_WrongConfiguration_ExitsTwoAndGoodOneIsValid()
+    {
+        var bad = GoodSchedule();
+        bad["Culture"] = "fr";
+        var refused = await RunAsync(Config(bad), "schedules", "--check");
+        AssertRefused(refused, "Culture 'fr' is not supported", "schedules --check");
+
+        var accepted = await RunAsync(Config(GoodSchedule()), "schedules", "--check");
+        Assert.True(accepted.ExitCode == 0, accepted.ToString());
+        Assert.Equal("The configuration is valid: 1 schedule.", accepted.Output.Trim());
+    }
+
+    [Fact]
+    public async Task Run_NowWithoutOnce_ExitsTwo()
+    {
+        var result = await RunAsync(Config(GoodSchedule()), "run", "--now", "2026-11-01T05:30:00Z");
+
+        AssertRefused(result, "--now works only with --once", "--now without --once");
+    }
+
+    private JsonObject GoodSchedule() => new()
+    {
+        ["Name"] = "board",
+        ["Cron"] = "0 6 1 * *",
+        ["TimeZone"] = "Europe/Warsaw",
+        ["Period"] = "PreviousMonth",
+        ["Kinds"] = new JsonArray("all"),
+        ["Culture"] = "pl",
+        ["Folder"] = Reports,
+        ["LookBack"] = 3,
+    };
+
+    private static JsonObject Config(params JsonObject[] schedules) =>
+        new() { ["SalesPipeline"] = new JsonObject { ["Schedules"] = new JsonArray([.. schedules]) } };
+
+    private async Task<CliResult> RunAsync(JsonObject config, params string[] command)
+    {
+        var file = Path.Combine(_folder, $"config-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, config.ToJsonString());
+        string[] args = command.Length == 0 ? ["run", "--once", "--now", "2026-11-01T05:30:00Z"] : command;
+        return await CliRunner.RunAsync(["--db", Database, .. args, "--config", file]);
+    }
+
+    private void AssertRefused(CliResult result, string expected, string why)
+    {
+        Assert.True(result.ExitCode == 2, $"{why}: {result}");
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+        Assert.False(Directory.Exists(Reports) && Directory.EnumerateFileSystemEntries(Reports).Any(), $"{why}: something was written");
+        using var connection = new SqliteConnection($"Data Source={Database}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM schedule_runs";
+        Assert.Equal(0L, (long)command.ExecuteScalar()!);
+    }
+}
