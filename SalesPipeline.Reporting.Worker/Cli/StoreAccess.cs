@@ -72,10 +72,10 @@ internal static class StoreAccess
     public static async Task<ServiceProvider> OpenWithPipelinesAsync(ParseResult parse, IClock clock, bool create, CancellationToken cancellationToken)
     {
         var services = Open(parse, clock, create);
-        IReadOnlyDictionary<PipelineId, string> stored;
+        PipelineCatalog catalog;
         try
         {
-            stored = await services.GetRequiredService<IPipelineDefinitionStore>().LoadAsync(cancellationToken).ConfigureAwait(false);
+            catalog = await PipelineCatalog.LoadAsync(services.GetRequiredService<IPipelineDefinitionStore>(), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -83,19 +83,13 @@ internal static class StoreAccess
             throw;
         }
 
-        if (stored.Count == 0)
+        if (ReferenceEquals(catalog, PipelineCatalog.DefaultOnly))
         {
             return services;
         }
 
         await services.DisposeAsync().ConfigureAwait(false);
-        var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
-        foreach (var (id, json) in stored)
-        {
-            pipelines[id] = PipelineDefinition.FromJson(json);
-        }
-
-        return Open(parse, clock, create, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
+        return Open(parse, clock, create, catalog);
     }
 
     /// <summary>Describes the database for messages, without a password; a SQLite file by its full path.</summary>
