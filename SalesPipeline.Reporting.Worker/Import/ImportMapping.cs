@@ -367,7 +367,7 @@ internal sealed class ImportMapping
             }
             else
             {
-                faults.Add($"defaults.{ImportFields.CanonicalName(field)}: '{value}' is {fault}");
+                faults.Add($"defaults.{ImportFields.CanonicalName(field)}: '{value}': {fault}");
             }
         }
 
