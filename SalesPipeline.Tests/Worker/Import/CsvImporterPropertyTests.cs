@@ -190,6 +190,12 @@ public sealed class CsvImporterPropertyTests
 
         private static Gen<string> MappingGen => Gen.Frequency(
             (6, Gen.Constant("{}")),
+            (4, Gen.Elements(
+                """{ "numberCulture": "en-US" }""",
+                """{ "defaults": { "currency": "PLN", "owner": "anna" }, "expectedCloseDays": 30 }""",
+                """{ "encoding": "windows-1250", "timeZone": "Europe/Warsaw" }""",
+                """{ "dateFormats": ["uuuu-MM-dd", "dd/MM/uuuu"], "outcomes": { "Y": "won" } }""",
+                """{ "stages": { "Closing": "negotiation" }, "owners": { "Anna K.": "anna" } }""")),
             (10, from n in Gen.Choose(1, 4)
                  from entries in Gen.ListOf(Gen.Zip(Gen.Elements(Keys), MappingValue), n)
                  select "{" + string.Join(", ", entries.Select(e => $"\"{e.Item1}\": {e.Item2}")) + "}"),
@@ -210,7 +216,9 @@ public sealed class CsvImporterPropertyTests
                 (4, Gen.Constant(Header.Split(','))),
                 (3, from extra in Gen.ListOf(Gen.Elements(Columns), 2) select Header.Split(',').Concat(extra).ToArray()),
                 (1, from n in Gen.Choose(1, 8) from cols in Gen.ListOf(Gen.Elements(Columns), n) select cols.ToArray()))
-            from rows in Gen.Choose(0, 5).SelectMany(n => Gen.ListOf(RowGen(header.Length), n))
+            from rows in Gen.Frequency(
+                (2, Gen.Choose(1, 5).SelectMany(n => Gen.Constant(Enumerable.Range(1, n).Select(i => Fit(Row($"V-{i}").Split(','), header.Length)).ToList()))),
+                (3, Gen.Choose(0, 5).SelectMany(n => Gen.ListOf(RowGen(header.Length), n))))
             from lineEnd in Gen.Elements("\n", "\r\n")
             select Encoding.UTF8.GetBytes(string.Join(lineEnd, [string.Join(separator, header), .. rows.Select(r => string.Join(separator, r))]) + lineEnd);
 
