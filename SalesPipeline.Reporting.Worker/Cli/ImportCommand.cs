@@ -50,7 +50,7 @@ internal static class ImportCommand
     {
         var file = new Option<FileInfo>("--file", "-f")
         {
-            Description = "The CSV file to import (UTF-8, with a header row; CRLF or LF; quoted fields may hold separators and line breaks).",
+            Description = "The CSV file to import (UTF-8 unless the mapping's encoding says otherwise, with a header row; CRLF or LF; quoted fields may hold separators and line breaks).",
             Required = true,
         };
         var mapping = new Option<FileInfo?>("--mapping", "-m")
@@ -59,7 +59,7 @@ internal static class ImportCommand
         };
         var pipeline = new Option<string?>("--pipeline")
         {
-            Description = "The id of the pipeline the deals go into. Default: the pipeline the mapping names (its pipelineFile), else the default pipeline 'new-business'.",
+            Description = "The id of the pipeline the deals go into: any pipeline stored in the database, or the mapping's. Rows are checked against the definition the database stores. Default: the pipeline the mapping names (its pipelineFile), else 'new-business'.",
         };
         var dryRun = new Option<bool>("--dry-run")
         {
