@@ -119,7 +119,7 @@ internal sealed class ImportMapping
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
         {
-            throw new ImportConfigurationException($"mapping '{full}'", [$"The file does not exist."]);
+            throw new ImportConfigurationException($"mapping '{full}'", [Directory.Exists(full) ? "This is a folder: give the mapping's JSON file." : "The file does not exist."]);
         }
 
         var json = await File.ReadAllTextAsync(full, cancellationToken).ConfigureAwait(false);
