@@ -56,8 +56,7 @@ public sealed record PipelineFit(PipelineId Pipeline, long Checked, long Strande
                 stranded++;
                 if (examples.Count < MaxExamples)
                 {
-                    var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
-                    examples.Add($"'{deal.Name}': {message}");
+                    examples.Add($"'{deal.Name}': {Text.WithoutParameter(e)}");
                 }
             }
         }

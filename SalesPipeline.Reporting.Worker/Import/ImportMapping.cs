@@ -550,6 +550,12 @@ internal sealed class ImportMapping
             var map = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var entry in value.EnumerateObject())
             {
+                if (entry.Value.ValueKind == JsonValueKind.Null)
+                {
+                    // As if the entry were left out.
+                    continue;
+                }
+
                 if (entry.Value.ValueKind != JsonValueKind.String)
                 {
                     faults.Add($"{key}.{entry.Name} must be text, as in {expected}; was {Describe(entry.Value)}.");

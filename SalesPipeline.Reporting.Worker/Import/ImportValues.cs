@@ -47,6 +47,17 @@ internal static class ImportValues
             : null;
     }
 
+    /// <summary>Refuses an amount with more decimal places than its (known) currency has, such as 10.001 PLN.</summary>
+    public static string? Decimals(decimal amount, string currency)
+    {
+        var code = Currencies.Normalize(currency);
+        var digits = Currencies.MinorUnitDigits(code);
+        var rounded = decimal.Round(amount, digits);
+        return rounded == amount
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"the amount has more decimal places than {code} has ({digits}); round it, such as to {rounded}.");
+    }
+
     public static string? Currency(string text) =>
         Currencies.IsKnown(text) ? null : "not an active ISO-4217 currency code such as EUR, PLN or USD.";
 

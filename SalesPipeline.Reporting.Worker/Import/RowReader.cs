@@ -386,6 +386,11 @@ internal sealed class RowReader
         {
             Fail(ImportField.Currency, badCurrency);
         }
+        else if (amount is { } known && ImportValues.Decimals(known, currency) is { } tooPrecise)
+        {
+            Fail(ImportField.Amount, tooPrecise);
+            amount = null;
+        }
 
         int? probability = null;
         var probabilityText = Cell(ImportField.Probability);
@@ -483,9 +488,10 @@ internal sealed class RowReader
         {
             // Anything the domain refuses that the checks above did not catch is still this row's fault, not the import's.
             var f = e.ParamName switch { "value" => ImportField.Amount, "name" => ImportField.Name, "owner" => ImportField.Owner, _ => (ImportField?)null };
+            var refusal = Text.WithoutParameter(e);
             errors.Add(f is { } known
-                ? new ImportError(row, _cellColumns[(int)known], _cells[(int)known], e.Message)
-                : new ImportError(row, string.Empty, string.Empty, e.Message));
+                ? new ImportError(row, _cellColumns[(int)known], _cells[(int)known], refusal)
+                : new ImportError(row, string.Empty, string.Empty, refusal));
             return null;
         }
 
