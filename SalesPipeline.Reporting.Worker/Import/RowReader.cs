@@ -287,15 +287,15 @@ internal sealed class RowReader
         {
             Fail(ImportField.Name, "the name is required.");
         }
-        else if (name.Length > MaxTextLength)
+        else if (ImportValues.Length(name, "a name", MaxTextLength) is { } tooName)
         {
-            Fail(ImportField.Name, $"a name is at most {MaxTextLength} characters long, was {name.Length}.");
+            Fail(ImportField.Name, tooName);
         }
 
         var account = Cell(ImportField.Account);
-        if (account.Length > MaxTextLength)
+        if (ImportValues.Length(account, "an account name", MaxTextLength) is { } tooAccount)
         {
-            Fail(ImportField.Account, $"an account name is at most {MaxTextLength} characters long, was {account.Length}.");
+            Fail(ImportField.Account, tooAccount);
         }
 
         UserId? owner = null;
@@ -407,9 +407,9 @@ internal sealed class RowReader
         }
 
         var reason = Cell(ImportField.Reason);
-        if (reason.Length > MaxTextLength)
+        if (ImportValues.Length(reason, "a reason", MaxTextLength) is { } tooReason)
         {
-            Fail(ImportField.Reason, $"a reason is at most {MaxTextLength} characters long, was {reason.Length}.");
+            Fail(ImportField.Reason, tooReason);
         }
 
         // Dates.
