@@ -43,6 +43,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IImportTarget, SqliteImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
         return builder;
     }
 
@@ -73,6 +74,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IImportTarget, PostgresImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
         return builder;
     }
 
@@ -86,6 +88,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IImportTarget>();
         services.RemoveAll<IPipelineDefinitionStore>();
         services.RemoveAll<IDatabaseMigrator>();
+        services.RemoveAll<IConsistentReads>();
         services.RemoveAll<SqliteDatabase>();
         services.RemoveAll<PostgresDatabase>();
         return services;

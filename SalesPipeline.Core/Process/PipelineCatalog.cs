@@ -45,7 +45,7 @@ public sealed class PipelineCatalog
     /// <param name="store">The store of definitions.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The catalog.</returns>
-    /// <exception cref="PipelineDefinitionException">A stored definition is no longer valid.</exception>
+    /// <exception cref="PipelineDefinitionException">A stored definition is no longer valid; <see cref="PipelineDefinitionException.PipelineId"/> is the id it is stored under.</exception>
     public static async Task<PipelineCatalog> LoadAsync(Abstractions.IPipelineDefinitionStore store, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -58,7 +58,15 @@ public sealed class PipelineCatalog
         var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
         foreach (var (id, json) in stored)
         {
-            pipelines[id] = PipelineDefinition.FromJson(json);
+            try
+            {
+                pipelines[id] = PipelineDefinition.FromJson(json);
+            }
+            catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
+            {
+                // Name the definition by the id it is stored under, which is how it is replaced.
+                throw new PipelineDefinitionException(id.Value, e.Errors);
+            }
         }
 
         return new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id);

@@ -35,6 +35,13 @@ internal static class ImportPipelines
             throw new ImportConfigurationException(source, [Directory.Exists(path) ? "it is a folder, not a pipeline definition file." : "the file does not exist."]);
         }
 
+        var length = new FileInfo(path).Length;
+        if (length > PipelineDefinition.MaxJsonBytes)
+        {
+            // Checked before reading: the file may be of any size.
+            throw new ImportConfigurationException(source, [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"it is {length:N0} bytes; a pipeline definition has at most {PipelineDefinition.MaxJsonBytes:N0} bytes of JSON.")]);
+        }
+
         try
         {
             return PipelineDefinition.FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
@@ -53,7 +60,8 @@ internal static class ImportPipelines
     /// <param name="deals">The store's deals, for the fit check.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The pipeline.</returns>
-    /// <exception cref="ImportConfigurationException">The mapping's definition is missing, invalid or strands deals; the requested id is unknown; a stored definition is invalid.</exception>
+    /// <exception cref="ImportConfigurationException">The mapping's definition strands deals, or the requested id is unknown.</exception>
+    /// <exception cref="PipelineDefinitionException">A definition stored in the database no longer validates.</exception>
     public static async Task<ImportPipeline> ResolveAsync(
         PipelineDefinition? brought,
         string? broughtFrom,
@@ -64,15 +72,7 @@ internal static class ImportPipelines
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentNullException.ThrowIfNull(deals);
-        PipelineCatalog stored;
-        try
-        {
-            stored = await PipelineCatalog.LoadAsync(definitions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PipelineDefinitionException e)
-        {
-            throw new ImportConfigurationException("the database's pipelines", [.. e.Errors.Select(f => $"stored pipeline '{e.PipelineId}': {f}"), "Store a valid definition with 'salespipeline pipeline import'."]);
-        }
+        var stored = await PipelineCatalog.LoadAsync(definitions, cancellationToken).ConfigureAwait(false);
 
         PipelineDefinition chosen;
         if (requested is null || requested == brought?.Id.Value)
