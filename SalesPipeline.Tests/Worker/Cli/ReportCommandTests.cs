@@ -23,6 +23,10 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
         { "unknown time zone", ["--time-zone", "Mars/Olympus", "--from", "2026-07-01", "--to", "2026-09-30"], "not an IANA time zone" },
         { "negative detail rows", ["--detail-rows", "-5", "--from", "2026-07-01", "--to", "2026-09-30"], "--detail-rows must be between" },
         { "missing --to", ["--from", "2026-07-01"], "--to" },
+        { "margin above one", ["--ltv-margin", "1.5", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-margin must be greater than 0 and at most 1" },
+        { "retention above one", ["--ltv-retention", "2", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-retention must be between 0 and 1" },
+        { "horizon too long", ["--ltv-horizon", "80", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-horizon must be between 0 and 50" },
+        { "negative acquisition cost", ["--acquisition-cost", "-5", "--from", "2026-07-01", "--to", "2026-09-30"], "--acquisition-cost must not be negative" },
     };
 
     [Theory]
