@@ -27,8 +27,11 @@ public class AnalyticsSnapshotBenchmarks
     private Columns _columns = null!;
     private DealTable _table = null!;
 
+    /// <summary>Gets the deal counts to run at: 10^5 and 10^6 in the committed results, <c>--deals</c> replaces them.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(100_000, 1_000_000);
+
     /// <summary>Gets or sets the number of deals.</summary>
-    [Params(100_000, 1_000_000)]
+    [ParamsSource(nameof(Sizes))]
     public int Deals { get; set; }
 
     [GlobalSetup]
@@ -323,8 +326,11 @@ public class AnalyticsHistoryBenchmarks
     private static readonly Interval Year = new(AnalyticsDeals.Start, AnalyticsDeals.AsOf);
     private OpportunityState[] _deals = [];
 
+    /// <summary>Gets the deal counts to run at: 10^6 in the committed results, <c>--deals</c> replaces it.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(1_000_000);
+
     /// <summary>Gets or sets the number of deals.</summary>
-    [Params(1_000_000)]
+    [ParamsSource(nameof(Sizes))]
     public int Deals { get; set; }
 
     [GlobalSetup]

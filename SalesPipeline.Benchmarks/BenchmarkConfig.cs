@@ -18,6 +18,33 @@ public static class BenchmarkConfig
         .AddDiagnoser(MemoryDiagnoser.Default)
         .WithBuildTimeout(TimeSpan.FromMinutes(10));
 
+    /// <summary>
+    /// The environment variable naming the folder where a benchmark saves what BenchmarkDotNet does not report (the
+    /// import's peak working set); the program sets it to BenchmarkDotNet's results folder unless it is set already.
+    /// </summary>
+    public const string MeasurementsVariable = "SALESPIPELINE_BENCHMARK_MEASUREMENTS";
+
+    /// <summary>
+    /// Saves one measurement as the line <c>key: value</c> of <paramref name="fileName"/> in the folder
+    /// <see cref="MeasurementsVariable"/> names, replacing the line of an earlier run with the same key; nothing when it is unset.
+    /// </summary>
+    /// <param name="fileName">The file, such as <c>import-memory-1000000.txt</c>.</param>
+    /// <param name="key">What was measured, such as the benchmark's name.</param>
+    /// <param name="value">The figure with its unit.</param>
+    public static void SaveMeasurement(string fileName, string key, string value)
+    {
+        var folder = Environment.GetEnvironmentVariable(MeasurementsVariable);
+        if (string.IsNullOrEmpty(folder))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, fileName);
+        var kept = File.Exists(path) ? File.ReadAllLines(path).Where(l => !l.StartsWith(key + ":", StringComparison.Ordinal)) : [];
+        File.WriteAllLines(path, [.. kept.Append($"{key}: {value}").Order(StringComparer.Ordinal)]);
+    }
+
     /// <summary>Tells whether every benchmark of every summary ran to the end.</summary>
     /// <param name="summaries">The summaries of a run.</param>
     /// <returns><see langword="false"/> when a benchmark failed (threw, did not build) or the configuration was invalid.</returns>

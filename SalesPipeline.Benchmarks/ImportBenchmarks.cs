@@ -17,7 +17,7 @@ namespace SalesPipeline.Benchmarks;
 /// empty SQLite file: the importer (CsvHelper parsing, every row validated and rebuilt as an opportunity with its history, one
 /// import session) against a raw loop that splits the same lines and runs the same INSERTs through prepared commands, with no
 /// checks, in one transaction, with the same time-ordered ids and page cache as the session. Target: Ratio ≤ 3. Memory must not grow with the file: compare Allocated per row, and the
-/// peak working set each case prints at its end (each case runs in its own process).
+/// peak working set each case prints at its end and saves to <c>import-memory-ROWS.txt</c> (each case runs in its own process).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
@@ -29,8 +29,11 @@ public class ImportBenchmarks : IDisposable
     private string _db = string.Empty;
     private SqliteDatabase? _database;
 
-    /// <summary>Gets or sets the number of rows in the file.</summary>
-    [Params(100_000, 1_000_000)]
+    /// <summary>Gets the row counts to run at: 10^5 and 10^6 in the committed results, <c>--deals</c> replaces them.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(100_000, 1_000_000);
+
+    /// <summary>Gets or sets the number of rows (one deal each) in the file.</summary>
+    [ParamsSource(nameof(Sizes))]
     public int Rows { get; set; }
 
     [GlobalSetup]
@@ -80,11 +83,19 @@ public class ImportBenchmarks : IDisposable
         _database.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    [GlobalCleanup]
-    public void Cleanup()
+    [GlobalCleanup(Target = nameof(RawSplitAndPreparedInserts))]
+    public void CleanupBaseline() => Cleanup(nameof(RawSplitAndPreparedInserts));
+
+    [GlobalCleanup(Target = nameof(CsvImporterIntoSqlite))]
+    public void CleanupImporter() => Cleanup(nameof(CsvImporterIntoSqlite));
+
+    private void Cleanup(string benchmark)
     {
-        // BenchmarkDotNet shows this line in the log; a flat memory profile means it stays about the same for 10^5 and 10^6 rows.
-        Console.WriteLine($"// Peak working set with {Rows:N0} rows: {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024):N0} MB");
+        // A flat memory profile means this stays about the same for 10^5 and 10^6 rows. The line goes to the run's log and
+        // to import-memory-ROWS.txt beside the reports, the file committed with them.
+        var peak = string.Create(CultureInfo.InvariantCulture, $"peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024):N0} MB");
+        Console.WriteLine($"// {benchmark} with {Rows:N0} rows: {peak}");
+        BenchmarkConfig.SaveMeasurement(string.Create(CultureInfo.InvariantCulture, $"import-memory-{Rows}.txt"), benchmark, peak);
         Dispose();
         SqliteConnection.ClearAllPools();
         foreach (var file in new[] { _csv, _db, _db + "-wal", _db + "-shm" })

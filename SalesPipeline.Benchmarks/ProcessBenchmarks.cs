@@ -27,8 +27,11 @@ public class ProcessBenchmarks
 {
     private Opportunity[] _deals = [];
 
+    /// <summary>Gets the deal counts to run at: 10^5 in the committed results, <c>--deals</c> replaces it.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(100_000);
+
     /// <summary>Gets or sets how many deals one operation queries.</summary>
-    [Params(100_000)]
+    [ParamsSource(nameof(Sizes))]
     public int Deals { get; set; }
 
     /// <summary>Builds the deals and checks that both sides give the same moves for every kind of deal.</summary>

@@ -1,8 +1,22 @@
 using BenchmarkDotNet.Running;
 using SalesPipeline.Benchmarks;
 
-// dotnet run -c Release --project SalesPipeline.Benchmarks -- --filter '*Process*'   (see results/README.md)
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly).Run(args, BenchmarkConfig.Create());
+// dotnet run -c Release --project SalesPipeline.Benchmarks -- --filter '*Process*' [--deals 10000]   (see results/README.md)
+var rest = BenchmarkSizes.TakeOption(args, out var error);
+if (error is not null)
+{
+    await Console.Error.WriteLineAsync(error);
+    return 2;
+}
+
+if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(BenchmarkConfig.MeasurementsVariable)))
+{
+    // Where BenchmarkDotNet writes its reports by default; each benchmark runs in a child process that inherits this.
+    Environment.SetEnvironmentVariable(
+        BenchmarkConfig.MeasurementsVariable, Path.Combine(Directory.GetCurrentDirectory(), "BenchmarkDotNet.Artifacts", "results"));
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfig).Assembly).Run(rest, BenchmarkConfig.Create());
 
 // BenchmarkDotNet exits 0 even when a benchmark throws; a failed benchmark must fail the run.
 return BenchmarkConfig.AllSucceeded(summaries) ? 0 : 1;

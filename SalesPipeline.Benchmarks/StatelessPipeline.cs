@@ -36,6 +36,13 @@ internal static class StatelessPipeline
 #pragma warning restore CS0618
     }
 
+    /// <summary>Asks a machine why it would not fire <paramref name="trigger"/> now: the names of its unmet guards.</summary>
+    public static ICollection<string> UnmetGuards(StateMachine<string, string> machine, string trigger)
+    {
+        machine.CanFire(trigger, out var unmet);
+        return unmet ?? throw new InvalidOperationException($"The pipeline has no move from '{machine.State}' to '{trigger}'.");
+    }
+
     /// <summary>Configures every move of the default pipeline; guards evaluate the deal <paramref name="deal"/> returns.</summary>
     public static void Configure(StateMachine<string, string> machine, Func<Opportunity> deal)
     {

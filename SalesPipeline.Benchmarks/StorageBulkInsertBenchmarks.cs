@@ -8,7 +8,7 @@ using SalesPipeline.Storage.Sqlite;
 namespace SalesPipeline.Benchmarks;
 
 /// <summary>
-/// Loading 10^6 deals with their history (about 2.5 × 10^6 history rows) into an empty SQLite file in one transaction:
+/// Loading 10^6 deals (the <see cref="Deals"/> parameter) with their history (about 2.5 history rows per deal) into an empty SQLite file in one transaction:
 /// the store's import session against hand-written prepared commands doing the same conversions and inserts.
 /// Each invocation is seconds long, so a few monitored iterations suffice.
 /// </summary>
@@ -16,15 +16,21 @@ namespace SalesPipeline.Benchmarks;
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class StorageBulkInsertBenchmarks
 {
-    private const int Count = 1_000_000;
     private OpportunityState[] _deals = [];
     private string _path = string.Empty;
     private SqliteDatabase? _database;
 
+    /// <summary>Gets the deal counts to run at: 10^6 in the committed results, <c>--deals</c> replaces it.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(1_000_000);
+
+    /// <summary>Gets or sets the number of deals loaded per invocation.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int Deals { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _deals = StorageBenchmarkData.Deals(Count);
+        _deals = StorageBenchmarkData.Deals(Deals);
         _path = Path.Combine(Path.GetTempPath(), $"salespipeline-bulk-{Environment.ProcessId}.db");
     }
 

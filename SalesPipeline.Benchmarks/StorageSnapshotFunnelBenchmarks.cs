@@ -9,18 +9,24 @@ using SalesPipeline.Storage.Sqlite;
 namespace SalesPipeline.Benchmarks;
 
 /// <summary>
-/// The snapshot funnel over 10^6 stored deals (about 2.5 × 10^6 history rows) in SQLite: the store's
+/// The snapshot funnel over 10^6 stored deals (the <see cref="Deals"/> parameter; about 2.5 history rows per deal) in SQLite: the store's
 /// <see cref="IPipelineAggregates.SnapshotAsync"/> against raw ADO.NET running the very same SQL and reading its rows.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 5)]
 public class StorageSnapshotFunnelBenchmarks
 {
-    private const int Count = 1_000_000;
     private static readonly Instant AsOf = StorageBenchmarkData.Start + Duration.FromDays(200);
     private string _path = string.Empty;
     private SqliteDatabase? _database;
     private SqlitePipelineAggregates? _aggregates;
+
+    /// <summary>Gets the deal counts to run at: 10^6 in the committed results, <c>--deals</c> replaces it.</summary>
+    public static IEnumerable<int> Sizes => BenchmarkSizes.Or(1_000_000);
+
+    /// <summary>Gets or sets the number of stored deals.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int Deals { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -28,7 +34,7 @@ public class StorageSnapshotFunnelBenchmarks
         _path = Path.Combine(Path.GetTempPath(), $"salespipeline-funnel-{Environment.ProcessId}.db");
         _database = StorageBenchmarkData.NewDatabase(_path);
         var session = new SqliteImportTarget(_database).BeginImportAsync().GetAwaiter().GetResult();
-        foreach (var batch in StorageBenchmarkData.Deals(Count).Chunk(10_000))
+        foreach (var batch in StorageBenchmarkData.Deals(Deals).Chunk(10_000))
         {
             session.AddAsync(batch).GetAwaiter().GetResult();
         }

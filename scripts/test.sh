@@ -152,6 +152,8 @@ max_connections = 200
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+# The tests drop their databases WITH (FORCE), which cannot end an autovacuum worker's session.
+autovacuum = off
 CONF
 
   local port started="" attempt=0

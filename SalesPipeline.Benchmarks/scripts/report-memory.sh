@@ -2,12 +2,16 @@
 # Measures the time and peak memory (max RSS) of `salespipeline report --kind all` over a large SQLite store.
 # Usage: bash SalesPipeline.Benchmarks/scripts/report-memory.sh [DEALS]   (default 1,000,000)
 # The store is built once with `demo --deals DEALS` into a scratch folder and reused on later runs.
+# The measurement (the command and the /usr/bin/time -v lines it reads) is saved to
+# SalesPipeline.Benchmarks/results/report-memory-DEALS.txt (the report's whole /usr/bin/time -v output beside it, in
+# report-memory-DEALS.time.txt), the files the README's figures come from.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 deals="${1:-1000000}"
 work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-report-memory}"
 mkdir -p "$work"
 db="$work/store-$deals.db"
+results="SalesPipeline.Benchmarks/results/report-memory-$deals.txt"
 
 dotnet publish SalesPipeline.Reporting.Worker -c Release -o "$work/bin" --nologo -v quiet >/dev/null
 cli="$work/bin/salespipeline"
@@ -30,7 +34,7 @@ PY
 )"
   echo "Building a store of $deals demo deals in $db (once)..."
   /usr/bin/time -v "$cli" --db "$db" demo --deals "$deals" --out "$work/demo-reports" 2> "$work/demo.time" >/dev/null
-  grep -E "Elapsed|Maximum resident" "$work/demo.time"
+  grep -E "Elapsed|Maximum resident|Exit status" "$work/demo.time" | sed "s/^\s*//" | tee "$work/demo-$deals.measured"
   echo "$quarter" > "$period"
 fi
 
@@ -38,3 +42,17 @@ read -r from to < "$period"
 echo "report --kind all --from $from --to $to over $deals deals:"
 /usr/bin/time -v "$cli" --db "$db" report --kind all --from "$from" --to "$to" --out "$work/report.xlsx" 2> "$work/report.time" >/dev/null
 grep -E "Elapsed|Maximum resident" "$work/report.time"
+
+{
+  echo "# bash SalesPipeline.Benchmarks/scripts/report-memory.sh $deals"
+  echo "# $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) memory, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+  echo "# store: $(du -h "$db" | cut -f1) SQLite file, $deals demo deals"
+  if [ -f "$work/demo-$deals.measured" ]; then
+    echo "demo --deals $deals (when the store was built):"
+    sed 's/^/  /' "$work/demo-$deals.measured"
+  fi
+  echo "report --kind all --from $from --to $to:"
+  grep -E "Elapsed|Maximum resident|Exit status" "$work/report.time" | sed 's/^\s*/  /'
+} > "$results"
+cp "$work/report.time" "${results%.txt}.time.txt"
+echo "Saved to $results and ${results%.txt}.time.txt"

@@ -8,30 +8,22 @@ internal sealed class LtvOptions
 {
     private static readonly LtvInputs Defaults = new();
 
-    private readonly Option<decimal?> _margin = new("--ltv-margin")
-    {
-        Description = $"Lifetime value: the share of revenue that is margin, as a fraction (0.3 = 30 %). Default {Defaults.Margin}.",
-    };
+    private readonly Option<decimal?> _margin = ReportOptions.Number(
+        "--ltv-margin", FormattableString.Invariant($"Lifetime value: the share of revenue that is margin, as a fraction (0.3 = 30 %). Default {Defaults.Margin}."), "0.3");
 
-    private readonly Option<decimal?> _retention = new("--ltv-retention")
-    {
-        Description = $"Lifetime value: the share of clients that stay another year, 0 to 1. Default {Defaults.Retention}.",
-    };
+    private readonly Option<decimal?> _retention = ReportOptions.Number(
+        "--ltv-retention", FormattableString.Invariant($"Lifetime value: the share of clients that stay another year, 0 to 1. Default {Defaults.Retention}."), "0.8");
 
-    private readonly Option<decimal?> _discountRate = new("--ltv-discount-rate")
-    {
-        Description = $"Lifetime value: the yearly discount rate, 0 to 1. Default {Defaults.DiscountRate}.",
-    };
+    private readonly Option<decimal?> _discountRate = ReportOptions.Number(
+        "--ltv-discount-rate", FormattableString.Invariant($"Lifetime value: the yearly discount rate, 0 to 1. Default {Defaults.DiscountRate}."), "0.1");
 
-    private readonly Option<int?> _horizon = new("--ltv-horizon")
-    {
-        Description = $"Lifetime value: the years counted after the current one, 0 to 50. Default {Defaults.HorizonYears}.",
-    };
+    private readonly Option<int> _horizon = ReportOptions.WholeNumber(
+        "--ltv-horizon", $"Lifetime value: the years counted after the current one, 0 to 50. Default {Defaults.HorizonYears}.", Defaults.HorizonYears, 0, 50);
 
-    private readonly Option<decimal?> _acquisitionCost = new("--acquisition-cost")
-    {
-        Description = "What winning a client costs, in each account's currency; the Accounts sheet then says whether each client was worth it. Default: none.",
-    };
+    private readonly Option<decimal?> _acquisitionCost = ReportOptions.Number(
+        "--acquisition-cost",
+        "What winning a client costs, in each account's currency; the Accounts sheet then says whether each client was worth it. Default: none.",
+        "15000");
 
     public void AddTo(Command command)
     {
@@ -51,7 +43,7 @@ internal sealed class LtvOptions
             Margin = parse.GetValue(_margin) ?? Defaults.Margin,
             Retention = parse.GetValue(_retention) ?? Defaults.Retention,
             DiscountRate = parse.GetValue(_discountRate) ?? Defaults.DiscountRate,
-            HorizonYears = parse.GetValue(_horizon) ?? Defaults.HorizonYears,
+            HorizonYears = parse.GetValue(_horizon),
             AcquisitionCost = parse.GetValue(_acquisitionCost),
         };
         var errors = inputs.Errors();

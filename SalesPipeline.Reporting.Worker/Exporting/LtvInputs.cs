@@ -37,29 +37,30 @@ internal sealed record LtvInputs
     public IReadOnlyList<string> Errors()
     {
         var errors = new List<string>();
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
         if (Margin is <= 0m or > 1m)
         {
-            errors.Add($"--ltv-margin must be greater than 0 and at most 1 (0.3 = 30 %), was {Margin}.");
+            errors.Add(string.Create(invariant, $"--ltv-margin must be greater than 0 and at most 1 (0.3 = 30 %), was {Margin}."));
         }
 
         if (Retention is < 0m or > 1m)
         {
-            errors.Add($"--ltv-retention must be between 0 and 1 (0.8 = 80 % of clients stay another year), was {Retention}.");
+            errors.Add(string.Create(invariant, $"--ltv-retention must be between 0 and 1 (0.8 = 80 % of clients stay another year), was {Retention}."));
         }
 
         if (DiscountRate is < 0m or > 1m)
         {
-            errors.Add($"--ltv-discount-rate must be between 0 and 1 (0.1 = 10 % a year), was {DiscountRate}.");
+            errors.Add(string.Create(invariant, $"--ltv-discount-rate must be between 0 and 1 (0.1 = 10 % a year), was {DiscountRate}."));
         }
 
         if (HorizonYears is < 0 or > 50)
         {
-            errors.Add($"--ltv-horizon must be between 0 and 50 years, was {HorizonYears}.");
+            errors.Add(string.Create(invariant, $"--ltv-horizon must be between 0 and 50 years, was {HorizonYears}."));
         }
 
         if (AcquisitionCost is < 0m)
         {
-            errors.Add($"--acquisition-cost must not be negative, was {AcquisitionCost}.");
+            errors.Add(string.Create(invariant, $"--acquisition-cost must not be negative, was {AcquisitionCost}."));
         }
 
         return errors;

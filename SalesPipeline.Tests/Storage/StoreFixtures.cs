@@ -151,7 +151,19 @@ public sealed class PostgresStoreFixture : StoreFixture
         await using var connection = new NpgsqlConnection(ServerConnectionString());
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+            {
+                // FORCE may not end a superuser's session, such as an autovacuum worker visiting the database; it leaves soon.
+                await Task.Delay(250);
+            }
+        }
     }
 
     internal override async Task ConfigureAsync(DependencyInjection.SalesPipelineBuilder builder)

@@ -321,6 +321,38 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
         Assert.Equal(sheets, string.Join(',', workbook.Worksheets.Select(s => s.Name)));
     }
 
+    [Fact]
+    public async Task Report_LtvFlags_ChangeTheAccountsSheetsLifetimeValuesAndAddTheWorthItCheck()
+    {
+        using var defaults = await WriteReportAsync("ltv-default.xlsx");
+        using var flagged = await WriteReportAsync(
+            "ltv-flags.xlsx", "--ltv-margin", "0.6", "--ltv-retention", "0", "--ltv-horizon", "0", "--acquisition-cost", "1000");
+        var before = defaults.Worksheet("Accounts");
+        var after = flagged.Worksheet("Accounts");
+
+        // Without a cost there is no "worth it" column; with one, the header has the two extra columns.
+        Assert.Equal("Lifetime value", before.Cell(2, 9).GetString());
+        Assert.True(before.Cell(2, 10).IsEmpty());
+        Assert.Equal("Worth it", after.Cell(2, 11).GetString());
+
+        var accounts = 0;
+        for (var row = 3; !before.Cell(row, 1).IsEmpty(); row++, accounts++)
+        {
+            Assert.Equal(before.Cell(row, 1).GetString(), after.Cell(row, 1).GetString());
+            var marginBefore = before.Cell(row, 8).GetValue<decimal>();
+            var marginAfter = after.Cell(row, 8).GetValue<decimal>();
+            Assert.Equal(marginBefore * 2m, marginAfter, 6); // the margin doubled: 0.3 -> 0.6
+
+            // Horizon 0 and no retention: the lifetime value is this year's margin alone; less the cost, worth it when positive.
+            var ltv = after.Cell(row, 9).GetValue<decimal>();
+            Assert.Equal(marginAfter, ltv, 6);
+            Assert.Equal(ltv - 1000m, after.Cell(row, 10).GetValue<decimal>(), 6);
+            Assert.Equal(ltv - 1000m > 0m ? "yes" : "no", after.Cell(row, 11).GetString());
+        }
+
+        Assert.True(accounts > 0, "The demo store has won deals, so the Accounts sheet has rows.");
+    }
+
     private async Task<XLWorkbook> WriteReportAsync(string file, params string[] extra)
     {
         var path = Path.Combine(store.Folder, file);
