@@ -19,6 +19,10 @@ internal static class Text
         return trimmed;
     }
 
+    /// <summary>An argument exception's message as the domain wrote it, without the parameter note .NET appends.</summary>
+    public static string WithoutParameter(ArgumentException exception) =>
+        exception.ParamName is { } name ? exception.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : exception.Message;
+
     public static string? Optional(string? value, string paramName, int maxLength) =>
         string.IsNullOrWhiteSpace(value) ? null : Required(value, paramName, maxLength);
 }

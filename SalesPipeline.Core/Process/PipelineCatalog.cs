@@ -38,6 +38,40 @@ public sealed class PipelineCatalog
     /// <summary>Gets a catalog holding only <see cref="PipelineDefinition.Default"/>.</summary>
     public static PipelineCatalog DefaultOnly { get; } = new([PipelineDefinition.Default]);
 
+    /// <summary>
+    /// Loads the pipelines a store knows: <see cref="PipelineDefinition.Default"/> and every definition stored in it, a stored
+    /// definition with the default's id replacing the built-in one. The default pipeline is the one with the default's id.
+    /// </summary>
+    /// <param name="store">The store of definitions.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="PipelineDefinitionException">A stored definition is no longer valid; <see cref="PipelineDefinitionException.PipelineId"/> is the id it is stored under.</exception>
+    public static async Task<PipelineCatalog> LoadAsync(Abstractions.IPipelineDefinitionStore store, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var stored = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (stored.Count == 0)
+        {
+            return DefaultOnly;
+        }
+
+        var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
+        foreach (var (id, json) in stored)
+        {
+            try
+            {
+                pipelines[id] = PipelineDefinition.FromJson(json);
+            }
+            catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
+            {
+                // Name the definition by the id it is stored under, which is how it is replaced.
+                throw new PipelineDefinitionException(id.Value, e.Errors);
+            }
+        }
+
+        return new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id);
+    }
+
     /// <summary>Gets the default pipeline.</summary>
     public PipelineDefinition Default { get; }
 

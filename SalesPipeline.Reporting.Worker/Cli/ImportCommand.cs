@@ -12,18 +12,23 @@ namespace SalesPipeline.Reporting.Worker.Cli;
 
 /// <summary>Opens the store one <c>import</c> writes into; the command disposes what it returns.</summary>
 /// <param name="parse">The command line (for global options such as <c>--db</c>).</param>
-/// <param name="pipelines">The pipelines the import may use, the chosen one included.</param>
 /// <param name="cancellationToken">Cancels opening.</param>
 /// <returns>The store.</returns>
-internal delegate Task<ImportDestination> ImportDestinationFactory(ParseResult parse, PipelineCatalog pipelines, CancellationToken cancellationToken);
+internal delegate Task<ImportDestination> ImportDestinationFactory(ParseResult parse, CancellationToken cancellationToken);
 
 /// <summary>A store an import writes into, and what to dispose when the command ends.</summary>
 /// <param name="target">The store.</param>
+/// <param name="definitions">The store's pipeline definitions, which rows are checked against.</param>
+/// <param name="deals">The store's deals, which a definition the mapping brings must still fit.</param>
 /// <param name="description">How messages name it, such as "SQLite crm.db".</param>
 /// <param name="owner">What owns the store (a service provider), disposed with this; <see langword="null"/> when the caller owns it.</param>
-internal sealed class ImportDestination(IImportTarget target, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
+internal sealed class ImportDestination(IImportTarget target, IPipelineDefinitionStore definitions, IOpportunityStore deals, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
 {
     public IImportTarget Target { get; } = target;
+
+    public IPipelineDefinitionStore Definitions { get; } = definitions;
+
+    public IOpportunityStore Deals { get; } = deals;
 
     public string Description { get; } = description;
 
@@ -45,7 +50,7 @@ internal static class ImportCommand
     {
         var file = new Option<FileInfo>("--file", "-f")
         {
-            Description = "The CSV file to import (UTF-8, with a header row; CRLF or LF; quoted fields may hold separators and line breaks).",
+            Description = "The CSV file to import (UTF-8 unless the mapping's encoding says otherwise, with a header row; CRLF or LF; quoted fields may hold separators and line breaks).",
             Required = true,
         };
         var mapping = new Option<FileInfo?>("--mapping", "-m")
@@ -54,7 +59,7 @@ internal static class ImportCommand
         };
         var pipeline = new Option<string?>("--pipeline")
         {
-            Description = "The id of the pipeline the deals go into. Default: the pipeline the mapping names (its pipelineFile), else the default pipeline 'new-business'.",
+            Description = "The id of the pipeline the deals go into: any pipeline stored in the database, or the mapping's. Rows are checked against the definition the database stores. Default: the pipeline the mapping names (its pipelineFile), else 'new-business'.",
         };
         var dryRun = new Option<bool>("--dry-run")
         {
@@ -121,12 +126,11 @@ internal static class ImportCommand
 
         var by = new UserId(string.IsNullOrWhiteSpace(request.By) ? Environment.UserName : request.By);
         ImportMapping map;
-        PipelineCatalog catalog;
-        PipelineDefinition definition;
+        PipelineDefinition? brought;
         try
         {
             map = request.Mapping is null ? ImportMapping.Canonical : await ImportMapping.LoadAsync(request.Mapping.FullName, cancellationToken).ConfigureAwait(false);
-            (catalog, definition) = await PipelinesAsync(map, request.Pipeline, cancellationToken).ConfigureAwait(false);
+            brought = await ImportPipelines.LoadAsync(map, cancellationToken).ConfigureAwait(false);
         }
         catch (ImportConfigurationException e)
         {
@@ -141,9 +145,25 @@ internal static class ImportCommand
             .Writes("--rejects", request.DryRun ? null : request.Rejects?.FullName)
             .EnsureDistinct();
 
-        var destination = await destinations(parse, catalog, cancellationToken).ConfigureAwait(false);
+        var destination = await destinations(parse, cancellationToken).ConfigureAwait(false);
         await using (destination.ConfigureAwait(false))
         {
+            // Rows are checked against the definition the store holds (or the mapping brings, if it fits the stored deals).
+            ImportPipeline chosen;
+            try
+            {
+                chosen = await ImportPipelines.ResolveAsync(brought, map.PipelineFile, request.Pipeline, destination.Definitions, destination.Deals, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ImportConfigurationException e)
+            {
+                throw new CliInputException(e.Message);
+            }
+            catch (PipelineDefinitionException e)
+            {
+                throw StoreAccess.InvalidStoredPipeline(e, parse);
+            }
+
+            var definition = chosen.Definition;
             var temporary = request.Rejects is { } target && !request.DryRun ? TemporaryBeside(target.FullName) : null;
             ImportResult result;
             StreamWriter? rejectsWriter = null;
@@ -160,7 +180,7 @@ internal static class ImportCommand
 
                     // A pipeline that came with the mapping (even one reusing the built-in id) is stored with the deals, so
                     // reports and later imports know it.
-                    StorePipelineDefinition = !ReferenceEquals(definition, PipelineDefinition.Default),
+                    StorePipelineDefinition = chosen.StoreDefinition,
                 };
                 var stream = new FileStream(request.File.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
                 await using (stream.ConfigureAwait(false))
@@ -241,45 +261,20 @@ internal static class ImportCommand
         return CliApp.Success;
     }
 
-    /// <summary>The pipelines an import may use: the built-in default and the one the mapping names, and the chosen one.</summary>
-    private static async Task<(PipelineCatalog Catalog, PipelineDefinition Chosen)> PipelinesAsync(ImportMapping mapping, string? requested, CancellationToken cancellationToken)
-    {
-        var pipelines = new List<PipelineDefinition> { PipelineDefinition.Default };
-        PipelineDefinition? named = null;
-        if (mapping.PipelineFile is { } path)
-        {
-            if (!File.Exists(path))
-            {
-                throw new CliInputException($"The mapping's pipelineFile '{path}' does not exist.");
-            }
-
-            named = PipelineDefinition.FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
-            pipelines.RemoveAll(p => p.Id == named.Id);
-            pipelines.Add(named);
-        }
-
-        var catalog = new PipelineCatalog(pipelines, named?.Id);
-        if (requested is null)
-        {
-            return (catalog, catalog.Default);
-        }
-
-        var chosen = StageId.IsValid(requested) ? catalog.All.FirstOrDefault(p => p.Id.Value == requested) : null;
-        return chosen is null
-            ? throw new CliInputException($"--pipeline '{requested}' is not known here; known: {string.Join(", ", catalog.All.Select(p => p.Id))} (a mapping's pipelineFile adds its pipeline).")
-            : (catalog, chosen);
-    }
-
     private static string TemporaryBeside(string path) =>
         Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{RandomNumberGenerator.GetHexString(12, lowercase: true)}.tmp");
 
     /// <summary>The database the global <c>--db</c>/<c>--provider</c> options name; a missing SQLite file is created and migrated.</summary>
-    private static ImportDestinationFactory Database(CliContext context) => (parse, pipelines, cancellationToken) =>
+    private static ImportDestinationFactory Database(CliContext context) => (parse, cancellationToken) =>
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var services = StoreAccess.Open(parse, context.Clock, create: true, pipelines);
+        var services = StoreAccess.Open(parse, context.Clock, create: true);
         return Task.FromResult(new ImportDestination(
-            services.GetRequiredService<IImportTarget>(), StoreAccess.Describe(parse), services));
+            services.GetRequiredService<IImportTarget>(),
+            services.GetRequiredService<IPipelineDefinitionStore>(),
+            services.GetRequiredService<IOpportunityStore>(),
+            StoreAccess.Describe(parse),
+            services));
     };
 
     private sealed record Request(FileInfo File, FileInfo? Mapping, string? Pipeline, bool DryRun, bool SkipInvalid, FileInfo? Rejects, int ErrorLimit, string? By);

@@ -74,37 +74,14 @@ internal static class PipelineCommands
             new CommandFiles().Reads("--file", parse.GetValue(importFile)?.FullName).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
             await using var services = StoreAccess.Open(parse, context.Clock, create: true);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
-            var stranded = new List<string>();
-            var checkedDeals = 0;
-            await foreach (var deal in services.GetRequiredService<IOpportunityStore>().QueryAsync(new OpportunityQuery(definition.Id), cancellationToken).ConfigureAwait(false))
+            var fit = await PipelineFit.CheckAsync(definition, services.GetRequiredService<IOpportunityStore>(), cancellationToken).ConfigureAwait(false);
+            if (!fit.Fits)
             {
-                checkedDeals++;
-                try
-                {
-                    Opportunity.Restore(deal, definition);
-                }
-                catch (ArgumentException e)
-                {
-                    if (stranded.Count < 5)
-                    {
-                        stranded.Add($"'{deal.Name}': {e.Message}");
-                    }
-                    else
-                    {
-                        stranded.Add(string.Empty);
-                    }
-                }
-            }
-
-            if (stranded.Count > 0)
-            {
-                throw new CliInputException(
-                    $"Pipeline '{definition.Id}' was not stored: {stranded.Count:N0} of its {checkedDeals:N0} deals would not fit the new definition, for example " +
-                    string.Join(" ", stranded.Where(s => s.Length > 0)) + " Keep the stages those deals are in.");
+                throw new CliInputException($"Pipeline '{definition.Id}' was not stored: {fit.Reason}");
             }
 
             await services.GetRequiredService<IPipelineDefinitionStore>().SaveAsync(definition.Id, definition.ToJson(), cancellationToken).ConfigureAwait(false);
-            await context.Output.WriteLineAsync($"Stored pipeline '{definition.Id}' ({definition.Stages.Count} stages, {definition.Moves.Count} moves) in {StoreAccess.Describe(parse)}; {checkedDeals:N0} existing deals fit it.").ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"Stored pipeline '{definition.Id}' ({definition.Stages.Count} stages, {definition.Moves.Count} moves) in {StoreAccess.Describe(parse)}; {fit.Checked:N0} existing deals fit it.").ConfigureAwait(false);
             return CliApp.Success;
         });
 

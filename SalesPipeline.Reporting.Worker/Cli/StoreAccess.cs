@@ -135,10 +135,15 @@ internal static class StoreAccess
     public static async Task<ServiceProvider> OpenWithPipelinesAsync(StoreChoice choice, IClock clock, bool create, bool migrate, CancellationToken cancellationToken)
     {
         var services = Open(choice, clock, create, migrate);
-        IReadOnlyDictionary<PipelineId, string> stored;
+        PipelineCatalog catalog;
         try
         {
-            stored = await services.GetRequiredService<IPipelineDefinitionStore>().LoadAsync(cancellationToken).ConfigureAwait(false);
+            catalog = await PipelineCatalog.LoadAsync(services.GetRequiredService<IPipelineDefinitionStore>(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PipelineDefinitionException e)
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw InvalidStoredPipeline(e, choice);
         }
         catch
         {
@@ -146,28 +151,21 @@ internal static class StoreAccess
             throw;
         }
 
-        if (stored.Count == 0)
+        if (ReferenceEquals(catalog, PipelineCatalog.DefaultOnly))
         {
             return services;
         }
 
         await services.DisposeAsync().ConfigureAwait(false);
-        var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
-        foreach (var (id, json) in stored)
-        {
-            try
-            {
-                pipelines[id] = PipelineDefinition.FromJson(json);
-            }
-            catch (PipelineDefinitionException e)
-            {
-                throw new CliInputException(
-                    $"The pipeline '{id}' stored in {Describe(choice)} is no longer valid; store a corrected definition with 'salespipeline pipeline import --file FILE.json'. {e.Message}");
-            }
-        }
-
-        return Open(choice, clock, create, migrate, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
+        return Open(choice, clock, create, migrate, catalog);
     }
+
+    /// <summary>Says that a definition stored in the database no longer validates, naming it and how to replace it.</summary>
+    public static CliInputException InvalidStoredPipeline(PipelineDefinitionException e, ParseResult parse) => InvalidStoredPipeline(e, Choose(parse));
+
+    /// <inheritdoc cref="InvalidStoredPipeline(PipelineDefinitionException, ParseResult)"/>
+    public static CliInputException InvalidStoredPipeline(PipelineDefinitionException e, StoreChoice choice) =>
+        new($"The pipeline '{e.PipelineId}' stored in {Describe(choice)} is no longer valid; store a corrected definition with 'salespipeline pipeline import --file FILE.json'. {e.Message}");
 
     /// <summary>Describes the database for messages, without a password; a SQLite file by its full path.</summary>
     public static string Describe(ParseResult parse) => Describe(Choose(parse));

@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using CsvHelper;
 using NodaTime;
 using SalesPipeline.Abstractions;
@@ -98,6 +99,7 @@ internal static class CsvImporter
         return new CsvReaderOptions
         {
             Separator = mapping.Separator,
+            Encoding = mapping.Encoding,
             HasHeader = true,
             DetectSeparatorHint = false,
 
@@ -137,6 +139,16 @@ internal static class CsvImporter
             throw new ImportConfigurationException("CSV header", ["The file is empty: expected a header row such as 'id,name,account,owner,stage,amount,currency'."]);
         }
 
+        var headerFaults = header
+            .Select((name, i) => (Name: name, Number: i + 1, Fault: name.Contains('\uFFFD', StringComparison.Ordinal) ? Undecodable(mapping) : ImportValues.Text(name)))
+            .Where(c => c.Fault is not null)
+            .Select(c => $"column {c.Number} ('{c.Name}'): {c.Fault}")
+            .ToList();
+        if (headerFaults.Count > 0)
+        {
+            throw new ImportConfigurationException("CSV header (row 1)", headerFaults);
+        }
+
         var rows = RowReader.Create(mapping, pipeline, header, by, started, clock);
         var rejects = options.SkipInvalid && options.RejectsWriter is { } writer ? CsvWriter.Create(writer, leaveOpen: true) : null;
         rejects?.WriteRecord([.. header, RejectedRowColumn, RejectionReasonColumn]);
@@ -160,6 +172,12 @@ internal static class CsvImporter
                     if (malformed.Remove(row, out var reason))
                     {
                         rowErrors.Add(new ImportError(row, string.Empty, string.Empty, $"malformed quoting ({Describe(reason)}): enclose a field with separators, quotes or line breaks in double quotes and double the quotes inside it."));
+                        valid = null;
+                    }
+                    else if (FirstUndecodable(reader, mapping.Encoding is not null) is >= 0 and var column)
+                    {
+                        var name = column < header.Length ? header[column] : $"field {column + 1}";
+                        rowErrors.Add(new ImportError(row, name, reader.GetString(column), Undecodable(mapping)));
                         valid = null;
                     }
                     else
@@ -228,6 +246,28 @@ internal static class CsvImporter
             rejects?.Dispose();
         }
     }
+
+    /// <summary>
+    /// Finds the first field with bytes the file's encoding cannot decode: bytes that are not UTF-8, or (for another
+    /// encoding, transcoded to UTF-8 while reading) the replacement character the decoder put in their place.
+    /// </summary>
+    private static int FirstUndecodable(CsvReader reader, bool transcoded)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            var bytes = reader.GetSpan(i);
+            if (!Utf8.IsValid(bytes) || (transcoded && bytes.IndexOf("\uFFFD"u8) >= 0))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string Undecodable(ImportMapping mapping) => mapping.Encoding is { } encoding
+        ? $"bytes that are not {encoding.WebName} (shown as \uFFFD): the file is in another encoding; set \"encoding\" in the mapping to the file's."
+        : "bytes that are not UTF-8 (shown as \uFFFD): the file is in another encoding; set \"encoding\" in the mapping to the file's, such as \"windows-1250\" (Central European) or \"iso-8859-1\" (Western European).";
 
     private static string Describe(CsvMalformedReason reason) => reason switch
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using NodaTime;
 using NodaTime.Text;
 using SalesPipeline.Domain;
@@ -20,12 +20,11 @@ internal sealed class ImportMapping
     /// <summary>The default number of days from creation to the expected close date when a file gives neither.</summary>
     public const int DefaultExpectedCloseDays = 90;
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    private static readonly JsonDocumentOptions JsonOptions = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         AllowTrailingCommas = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
+        CommentHandling = JsonCommentHandling.Skip,
+        MaxDepth = 8,
     };
 
     private ImportMapping(
@@ -38,8 +37,10 @@ internal sealed class ImportMapping
         ImportDates dates,
         CultureInfo numberCulture,
         IReadOnlyDictionary<ImportField, string> defaults,
+        Instant? createdDefault,
         int expectedCloseDays,
         char separator,
+        Encoding? encoding,
         string? pipelineFile)
     {
         Columns = columns;
@@ -50,9 +51,12 @@ internal sealed class ImportMapping
         StageDates = stageDates;
         Dates = dates;
         NumberCulture = numberCulture;
+        Numbers = new ImportNumbers(numberCulture);
         Defaults = defaults;
+        CreatedDefault = createdDefault;
         ExpectedCloseDays = expectedCloseDays;
         Separator = separator;
+        Encoding = encoding;
         PipelineFile = pipelineFile;
     }
 
@@ -83,14 +87,23 @@ internal sealed class ImportMapping
     /// <summary>Gets the culture numbers are written in.</summary>
     public CultureInfo NumberCulture { get; }
 
-    /// <summary>Gets the values used when a field's cell is empty or its column is absent, written as in the file.</summary>
+    /// <summary>Gets how numbers are read, in <see cref="NumberCulture"/>.</summary>
+    public ImportNumbers Numbers { get; }
+
+    /// <summary>Gets the values used when a field's cell is empty or its column is absent, written as in the file; each was checked when the mapping was read.</summary>
     public IReadOnlyDictionary<ImportField, string> Defaults { get; }
+
+    /// <summary>Gets the creation instant of a deal the file gives no date at all, when the mapping has a default creation date.</summary>
+    public Instant? CreatedDefault { get; }
 
     /// <summary>Gets how many days after creation an open deal is expected to close when the file gives no date.</summary>
     public int ExpectedCloseDays { get; }
 
     /// <summary>Gets the field separator.</summary>
     public char Separator { get; }
+
+    /// <summary>Gets the file's encoding; <see langword="null"/> for UTF-8 (a byte order mark is honoured).</summary>
+    public Encoding? Encoding { get; }
 
     /// <summary>Gets the full path of the pipeline definition the mapping is written for, if it names one.</summary>
     public string? PipelineFile { get; }
@@ -106,7 +119,7 @@ internal sealed class ImportMapping
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
         {
-            throw new ImportConfigurationException($"mapping '{full}'", [$"The file does not exist."]);
+            throw new ImportConfigurationException($"mapping '{full}'", [Directory.Exists(full) ? "This is a folder: give the mapping's JSON file." : "The file does not exist."]);
         }
 
         var json = await File.ReadAllTextAsync(full, cancellationToken).ConfigureAwait(false);
@@ -122,23 +135,8 @@ internal sealed class ImportMapping
     public static ImportMapping FromJson(string json, string? baseFolder = null, string source = "mapping")
     {
         ArgumentNullException.ThrowIfNull(json);
-        MappingDocument? document;
-        try
-        {
-            document = JsonSerializer.Deserialize<MappingDocument>(json, JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : string.Empty;
-            throw new ImportConfigurationException(source, [$"The JSON is not a valid mapping{where}: {e.Message.Split(" Path:")[0]}"]);
-        }
-
-        if (document is null)
-        {
-            throw new ImportConfigurationException(source, ["The JSON is empty ('null'): expected an object such as {\"columns\": {\"owner\": \"sales_agent\"}}."]);
-        }
-
         var faults = new List<string>();
+        var document = MappingDocument.Read(json, source, faults);
         var columns = new Dictionary<ImportField, string>();
         var templates = new Dictionary<ImportField, NameTemplate>();
         foreach (var (key, value) in document.Columns ?? [])
@@ -238,9 +236,9 @@ internal sealed class ImportMapping
             {
                 patterns.Add(LocalDateTimePattern.CreateWithInvariantCulture(format));
             }
-            catch (InvalidPatternException e)
+            catch (InvalidPatternException)
             {
-                faults.Add($"dateFormats: '{format}' is not a date pattern ({e.Message}); examples: 'uuuu-MM-dd', 'M/d/uuuu', 'dd.MM.uuuu HH:mm'.");
+                faults.Add($"dateFormats: '{format}' is not a date pattern: use uuuu for the year, MM or M for the month, dd or d for the day, HH:mm for the time, and quote other letters; examples: 'uuuu-MM-dd', 'M/d/uuuu', 'dd.MM.uuuu HH:mm'.");
             }
         }
 
@@ -256,26 +254,9 @@ internal sealed class ImportMapping
             {
                 culture = CultureInfo.GetCultureInfo(cultureName, predefinedOnly: true);
             }
-            catch (CultureNotFoundException)
+            catch (ArgumentException)
             {
                 faults.Add($"numberCulture: '{cultureName}' is not a culture name such as 'en-US' or 'pl-PL'.");
-            }
-        }
-
-        var defaults = new Dictionary<ImportField, string>();
-        foreach (var (key, value) in document.Defaults ?? [])
-        {
-            if (!ImportFields.TryParse(key, out var field))
-            {
-                faults.Add($"defaults: '{key}' is not a field; fields are {string.Join(", ", ImportFields.All.Select(ImportFields.CanonicalName))}.");
-            }
-            else if (field == ImportField.Id)
-            {
-                faults.Add("defaults.id: every row needs its own id; a default id would make every row after the first a duplicate.");
-            }
-            else if (!string.IsNullOrWhiteSpace(value))
-            {
-                defaults[field] = value.Trim();
             }
         }
 
@@ -298,50 +279,370 @@ internal sealed class ImportMapping
             }
         }
 
+        Encoding? encoding = null;
+        if (document.Encoding is { } encodingName && !ImportEncodings.TryGet(encodingName, out encoding))
+        {
+            faults.Add($"encoding: '{encodingName}' is not an encoding name; examples: 'utf-8' (the default), 'windows-1250', 'iso-8859-2', 'iso-8859-1'.");
+        }
+        else if (encoding?.CodePage == Encoding.UTF8.CodePage)
+        {
+            // UTF-8 is the default, read with its byte order mark honoured and its bytes checked.
+            encoding = null;
+        }
+
         string? pipelineFile = null;
         if (!string.IsNullOrWhiteSpace(document.PipelineFile))
         {
-            pipelineFile = Path.GetFullPath(Path.Combine(baseFolder ?? Directory.GetCurrentDirectory(), document.PipelineFile));
+            try
+            {
+                pipelineFile = Path.GetFullPath(Path.Combine(baseFolder ?? Directory.GetCurrentDirectory(), document.PipelineFile));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                faults.Add($"pipelineFile: '{document.PipelineFile}' is not a file path; give the pipeline definition's file, relative to the mapping.");
+            }
         }
 
+        var dates = zone is null ? null : new ImportDates(patterns, zone);
+        var defaults = CheckDefaults(document.Defaults, owners, outcomes, dates, culture, faults, out var createdDefault);
         if (faults.Count > 0)
         {
             throw new ImportConfigurationException(source, faults);
         }
 
         return new ImportMapping(
-            columns, templates, stages, outcomes, owners, stageDates, new ImportDates(patterns, zone!), culture, defaults,
-            expectedCloseDays, separator, pipelineFile);
+            columns, templates, stages, outcomes, owners, stageDates, dates!, culture, defaults, createdDefault,
+            expectedCloseDays, separator, encoding, pipelineFile);
     }
 
+    /// <summary>Checks the defaults as the cells they stand in for would be checked, once, instead of on every row.</summary>
+    private static Dictionary<ImportField, string> CheckDefaults(
+        Dictionary<string, string>? given,
+        Dictionary<string, string> owners,
+        Dictionary<string, ImportOutcome> outcomes,
+        ImportDates? dates,
+        CultureInfo culture,
+        List<string> faults,
+        out Instant? createdDefault)
+    {
+        createdDefault = null;
+        var defaults = new Dictionary<ImportField, string>();
+        foreach (var (key, raw) in given ?? [])
+        {
+            if (!ImportFields.TryParse(key, out var field))
+            {
+                faults.Add($"defaults: '{key}' is not a field; fields are {string.Join(", ", ImportFields.All.Select(ImportFields.CanonicalName))}.");
+                continue;
+            }
+
+            if (field == ImportField.Id)
+            {
+                faults.Add("defaults.id: every row needs its own id; a default id would make every row after the first a duplicate.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                continue;
+            }
+
+            var value = raw.Trim();
+            var fault = ImportValues.Text(value) ?? field switch
+            {
+                ImportField.Name => ImportValues.Length(value, "a name", ImportValues.MaxTextLength),
+                ImportField.Account => ImportValues.Length(value, "an account name", ImportValues.MaxTextLength),
+                ImportField.Reason => ImportValues.Length(value, "a reason", ImportValues.MaxTextLength),
+                ImportField.Owner => ImportValues.Length(owners.GetValueOrDefault(value, value), "a user id", ImportValues.MaxUserLength),
+                ImportField.Amount => ImportValues.Amount(value, new ImportNumbers(culture), out _),
+                ImportField.Currency => ImportValues.Currency(value),
+                ImportField.Probability => ImportValues.Probability(value, culture, out _),
+                ImportField.Outcome => ImportValues.Outcome(value, outcomes, out _),
+                ImportField.ExpectedClose when dates is not null => ImportValues.Date(value, dates, out _),
+                ImportField.Created or ImportField.Closed when dates is not null => ImportValues.Instant(value, dates, out var at) ?? Remember(field, at, ref createdDefault),
+                _ => null,
+            };
+            if (fault is null)
+            {
+                defaults[field] = value;
+            }
+            else
+            {
+                faults.Add($"defaults.{ImportFields.CanonicalName(field)}: '{value}': {fault}");
+            }
+        }
+
+        return defaults;
+
+        static string? Remember(ImportField field, Instant at, ref Instant? created)
+        {
+            if (field == ImportField.Created)
+            {
+                created = at;
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The mapping file's keys and values, read by hand rather than by a serializer so that every unknown key and every
+    /// value of the wrong kind is reported at once, by its key, in the user's terms.
+    /// </summary>
     private sealed class MappingDocument
     {
-        public string? PipelineFile { get; set; }
+        private static readonly string[] Keys =
+        [
+            "pipelineFile", "separator", "encoding", "columns", "stages", "outcomes", "owners", "stageDates", "dateFormats",
+            "timeZone", "numberCulture", "defaults", "expectedCloseDays", "$comment",
+        ];
 
-        public string? Separator { get; set; }
+        public string? PipelineFile { get; private set; }
 
-        public Dictionary<string, string>? Columns { get; set; }
+        public string? Separator { get; private set; }
 
-        public Dictionary<string, string>? Stages { get; set; }
+        public string? Encoding { get; private set; }
 
-        public Dictionary<string, string>? Outcomes { get; set; }
+        public Dictionary<string, string>? Columns { get; private set; }
 
-        public Dictionary<string, string>? Owners { get; set; }
+        public Dictionary<string, string>? Stages { get; private set; }
 
-        public Dictionary<string, string>? StageDates { get; set; }
+        public Dictionary<string, string>? Outcomes { get; private set; }
 
-        public List<string>? DateFormats { get; set; }
+        public Dictionary<string, string>? Owners { get; private set; }
 
-        public string? TimeZone { get; set; }
+        public Dictionary<string, string>? StageDates { get; private set; }
 
-        public string? NumberCulture { get; set; }
+        public List<string>? DateFormats { get; private set; }
 
-        public Dictionary<string, string>? Defaults { get; set; }
+        public string? TimeZone { get; private set; }
 
-        public int? ExpectedCloseDays { get; set; }
+        public string? NumberCulture { get; private set; }
 
-        [JsonPropertyName("$comment")]
-        public string? Comment { get; set; }
+        public Dictionary<string, string>? Defaults { get; private set; }
+
+        public int? ExpectedCloseDays { get; private set; }
+
+        /// <summary>Reads the keys it knows; a fault is added for every other key and every value of the wrong kind.</summary>
+        /// <exception cref="ImportConfigurationException">The text is not JSON, or not a JSON object.</exception>
+        public static MappingDocument Read(string json, string source, List<string> faults)
+        {
+            JsonDocument parsed;
+            try
+            {
+                parsed = JsonDocument.Parse(json, JsonOptions);
+            }
+            catch (JsonException e)
+            {
+                var where = e.LineNumber is { } line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : string.Empty;
+                throw new ImportConfigurationException(source, [$"The file is not valid JSON{where}: check the quotes, commas and braces there (comments with // are allowed). A mapping looks like {{\"columns\": {{\"owner\": \"Sales Rep\"}}}}."]);
+            }
+
+            using (parsed)
+            {
+                var root = parsed.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    throw new ImportConfigurationException(source, [$"The mapping must be a JSON object such as {{\"columns\": {{\"owner\": \"Sales Rep\"}}}}; it is {Describe(root)}."]);
+                }
+
+                var document = new MappingDocument();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in root.EnumerateObject())
+                {
+                    var key = property.Name;
+                    var value = property.Value;
+                    if (!seen.Add(key))
+                    {
+                        faults.Add($"'{key}' is given twice: keep one.");
+                        continue;
+                    }
+
+                    switch (key)
+                    {
+                        case "pipelineFile":
+                            document.PipelineFile = Text(key, value, "a file name such as \"other-crm.pipeline.json\"", faults);
+                            break;
+                        case "separator":
+                            document.Separator = Text(key, value, "one character such as \";\"", faults);
+                            break;
+                        case "encoding":
+                            document.Encoding = Text(key, value, "an encoding name such as \"windows-1250\"", faults);
+                            break;
+                        case "timeZone":
+                            document.TimeZone = Text(key, value, "an IANA time zone id such as \"Europe/Warsaw\"", faults);
+                            break;
+                        case "numberCulture":
+                            document.NumberCulture = Text(key, value, "a culture name such as \"pl-PL\"", faults);
+                            break;
+                        case "columns":
+                            document.Columns = Map(key, value, "a field and the column it is read from, such as {\"owner\": \"Sales Rep\"}", faults);
+                            break;
+                        case "stages":
+                            document.Stages = Map(key, value, "a value of the file and the stage id it means, such as {\"Proposal\": \"offer\"}", faults);
+                            break;
+                        case "outcomes":
+                            document.Outcomes = Map(key, value, "a value of the file and won, lost or open, such as {\"Yes\": \"won\"}", faults);
+                            break;
+                        case "owners":
+                            document.Owners = Map(key, value, "a value of the file and the user id it means, such as {\"Anna K.\": \"anna\"}", faults);
+                            break;
+                        case "stageDates":
+                            document.StageDates = Map(key, value, "a stage id and the column with the date of entering it, such as {\"offer\": \"Proposal Sent\"}", faults);
+                            break;
+                        case "defaults":
+                            document.Defaults = Map(key, value, "a field and the value used when its cell is empty, such as {\"currency\": \"PLN\"}", faults);
+                            break;
+                        case "dateFormats":
+                            document.DateFormats = List(key, value, "date patterns such as [\"M/d/uuuu\", \"uuuu-MM-dd\"]", faults);
+                            break;
+                        case "expectedCloseDays":
+                            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var days))
+                            {
+                                document.ExpectedCloseDays = days;
+                            }
+                            else if (value.ValueKind != JsonValueKind.Null)
+                            {
+                                faults.Add($"expectedCloseDays must be a whole number of days such as 60, was {Describe(value)}.");
+                            }
+
+                            break;
+                        case "$comment":
+                            break;
+                        default:
+                            var near = Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
+                                ?? Keys.FirstOrDefault(k => k.Length > 3 && key.Length > 3 && (k.StartsWith(key[..3], StringComparison.OrdinalIgnoreCase) || key.StartsWith(k[..3], StringComparison.OrdinalIgnoreCase)));
+                            faults.Add($"'{key}' is not a mapping key{(near is null ? string.Empty : $" (did you mean '{near}'?)")}; the keys are {string.Join(", ", Keys.SkipLast(1))}.");
+                            break;
+                    }
+                }
+
+                return document;
+            }
+        }
+
+        private static string? Text(string key, JsonElement value, string expected, List<string> faults)
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    return value.GetString();
+                case JsonValueKind.Null:
+                    return null;
+                default:
+                    faults.Add($"{key} must be text, {expected}; was {Describe(value)}.");
+                    return null;
+            }
+        }
+
+        private static Dictionary<string, string>? Map(string key, JsonElement value, string expected, List<string> faults)
+        {
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                faults.Add($"{key} must be an object in which each entry gives {expected}; was {Describe(value)}.");
+                return null;
+            }
+
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var entry in value.EnumerateObject())
+            {
+                if (entry.Value.ValueKind == JsonValueKind.Null)
+                {
+                    // As if the entry were left out.
+                    continue;
+                }
+
+                if (entry.Value.ValueKind != JsonValueKind.String)
+                {
+                    faults.Add($"{key}.{entry.Name} must be text, as in {expected}; was {Describe(entry.Value)}.");
+                }
+                else if (!map.TryAdd(entry.Name, entry.Value.GetString()!))
+                {
+                    faults.Add($"{key}.{entry.Name} is given twice: keep one.");
+                }
+            }
+
+            return map;
+        }
+
+        private static List<string>? List(string key, JsonElement value, string expected, List<string> faults)
+        {
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                faults.Add($"{key} must be a list of {expected}; was {Describe(value)}.");
+                return null;
+            }
+
+            var list = new List<string>();
+            var i = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                i++;
+                if (item.ValueKind == JsonValueKind.String)
+                {
+                    list.Add(item.GetString()!);
+                }
+                else
+                {
+                    faults.Add($"{key}: item {i} must be text, one of {expected}; was {Describe(item)}.");
+                }
+            }
+
+            return list;
+        }
+
+        /// <summary>What a JSON value is, in words, with a short excerpt.</summary>
+        private static string Describe(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.String => $"the text \"{Excerpt(value.GetString()!)}\"",
+            JsonValueKind.Number => $"the number {Excerpt(value.GetRawText())}",
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Null => "null",
+            JsonValueKind.Array => "a list",
+            _ => "an object",
+        };
+
+        private static string Excerpt(string text) => text.Length > 40 ? text[..37] + "..." : text;
+    }
+}
+
+/// <summary>The encodings a mapping may name: those of .NET and the Windows and ISO code pages common in CRM exports.</summary>
+internal static class ImportEncodings
+{
+    static ImportEncodings() => System.Text.Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    /// <summary>Finds an encoding by name; bytes it cannot decode become U+FFFD, which the importer refuses with the row and column.</summary>
+    public static bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Encoding? encoding)
+    {
+        encoding = null;
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
+        {
+            return false;
+        }
+
+        try
+        {
+            encoding = System.Text.Encoding.GetEncoding(name.Trim(), EncoderFallback.ReplacementFallback, new DecoderReplacementFallback("\uFFFD"));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
+        }
     }
 }
 

@@ -17,7 +17,7 @@ internal sealed record ImportRow(OpportunityState State, string? AccountName);
 /// <remarks>Not thread-safe: one per import.</remarks>
 internal sealed class RowReader
 {
-    private const int MaxTextLength = 300;
+    private const int MaxTextLength = ImportValues.MaxTextLength;
     private const int MaxIdLength = 200;
 
     private readonly ImportMapping _mapping;
@@ -87,6 +87,12 @@ internal sealed class RowReader
         }
 
         string Header() => names.Count <= 20 ? string.Join(", ", names) : string.Join(", ", names.Take(20)) + ", …";
+
+        // A column given twice would have one of its values silently chosen; an empty name is never read.
+        foreach (var twice in names.Select((n, i) => (Name: n, Number: i + 1)).Where(c => c.Name.Length > 0).GroupBy(c => c.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            faults.Add($"The header has column '{twice.First().Name}' more than once (columns {string.Join(", ", twice.Select(c => c.Number))}): rename or remove all but one, so it is clear which is read.");
+        }
 
         var count = ImportFields.All.Count;
         var index = new int[count];
@@ -194,6 +200,22 @@ internal sealed class RowReader
             }
         }
 
+        // An entered_<stage> column for a stage the pipeline lacks would be dropped without a word, unless the mapping reads it.
+        var read = new HashSet<string>(mapping.Columns.Values.Concat(mapping.StageDates.Values).Concat(mapping.Templates.Values.SelectMany(t => t.Columns)), StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names.Where(n => n.StartsWith(ImportFields.StageDatePrefix, StringComparison.OrdinalIgnoreCase) && !read.Contains(n)))
+        {
+            var stage = name[ImportFields.StageDatePrefix.Length..];
+            if (!pipeline.Stages.Any(s => string.Equals(s.Id.Value, stage, StringComparison.OrdinalIgnoreCase)))
+            {
+                faults.Add($"Column '{name}' gives the date of entering stage '{stage}', which pipeline '{pipeline.Id}' does not have; its stages are {string.Join(", ", pipeline.Stages.Select(s => s.Id))}. Rename the column after one of them (or map it in \"stageDates\"), or remove it.");
+            }
+        }
+
+        if (mapping.Defaults.TryGetValue(ImportField.Stage, out var stageDefault) && !stageValues.ContainsKey(stageDefault))
+        {
+            faults.Add($"The mapping's defaults.stage '{stageDefault}' is not a stage of pipeline '{pipeline.Id}'; its stages are {string.Join(", ", pipeline.Stages.Select(s => s.Id))}.");
+        }
+
         foreach (var stage in mapping.StageDates.Keys.Where(s => !pipeline.TryGetStage(new StageId(s), out _)))
         {
             faults.Add($"The mapping has a date column for stage '{stage}', which pipeline '{pipeline.Id}' does not have; its stages are {string.Join(", ", pipeline.Stages.Select(s => s.Id))}.");
@@ -205,12 +227,7 @@ internal sealed class RowReader
         }
 
         // A default creation date applies only to deals with no date at all (it must not override their stage dates).
-        var undated = importedAt;
-        if (mapping.Defaults.TryGetValue(ImportField.Created, out var createdDefault) && !mapping.Dates.TryParseInstant(createdDefault, out undated))
-        {
-            throw new ImportConfigurationException("mapping", [$"defaults.created: '{createdDefault}' is not a date; expected {mapping.Dates.Describe()}."]);
-        }
-
+        var undated = mapping.CreatedDefault ?? importedAt;
         return new RowReader(mapping, pipeline, index, column, templates, [.. stageDates], stageValues, by, undated, clock)
         {
             HeaderCount = names.Count,
@@ -237,6 +254,17 @@ internal sealed class RowReader
         foreach (var f in ImportFields.All)
         {
             Load(f, field);
+
+            // The mapping's defaults were checked when it was read; the file's cells are checked here.
+            if (ImportValues.Text(_cells[(int)f]) is { } control && !_cellColumns[(int)f].StartsWith("defaults.", StringComparison.Ordinal))
+            {
+                Fail(f, control);
+            }
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
         }
 
         // Identity.
@@ -259,15 +287,15 @@ internal sealed class RowReader
         {
             Fail(ImportField.Name, "the name is required.");
         }
-        else if (name.Length > MaxTextLength)
+        else if (ImportValues.Length(name, "a name", MaxTextLength) is { } tooName)
         {
-            Fail(ImportField.Name, $"a name is at most {MaxTextLength} characters long, was {name.Length}.");
+            Fail(ImportField.Name, tooName);
         }
 
         var account = Cell(ImportField.Account);
-        if (account.Length > MaxTextLength)
+        if (ImportValues.Length(account, "an account name", MaxTextLength) is { } tooAccount)
         {
-            Fail(ImportField.Account, $"an account name is at most {MaxTextLength} characters long, was {account.Length}.");
+            Fail(ImportField.Account, tooAccount);
         }
 
         UserId? owner = null;
@@ -279,9 +307,9 @@ internal sealed class RowReader
         else
         {
             var user = _mapping.Owners.TryGetValue(ownerText, out var mappedUser) ? mappedUser : ownerText;
-            if (user.Length > 200)
+            if (ImportValues.Length(user, "a user id", ImportValues.MaxUserLength) is { } tooLong)
             {
-                Fail(ImportField.Owner, $"a user id is at most 200 characters long, was {user.Length}.");
+                Fail(ImportField.Owner, tooLong);
             }
             else
             {
@@ -301,13 +329,13 @@ internal sealed class RowReader
         var outcomeText = Cell(ImportField.Outcome);
         if (outcomeText.Length > 0)
         {
-            if (_mapping.Outcomes.TryGetValue(outcomeText, out var mappedOutcome) || ImportOutcomes.TryParse(outcomeText, out mappedOutcome))
+            if (ImportValues.Outcome(outcomeText, _mapping.Outcomes, out var mappedOutcome) is { } unknown)
             {
-                outcome = mappedOutcome;
+                Fail(ImportField.Outcome, unknown);
             }
             else
             {
-                Fail(ImportField.Outcome, "unknown outcome; expected won, lost or open" + (_mapping.Outcomes.Count == 0 ? "." : $", or one of {string.Join(", ", _mapping.Outcomes.Keys.Select(k => $"'{k}'"))}."));
+                outcome = mappedOutcome;
             }
         }
 
@@ -340,17 +368,9 @@ internal sealed class RowReader
         {
             Fail(ImportField.Amount, "the amount is required (or give the mapping a default amount).");
         }
-        else if (!decimal.TryParse(amountText, NumberStyles.Number, _mapping.NumberCulture, out var parsedAmount))
+        else if (ImportValues.Amount(amountText, _mapping.Numbers, out var parsedAmount) is { } badAmount)
         {
-            Fail(ImportField.Amount, $"not a number; expected an amount such as {1234.5m.ToString(_mapping.NumberCulture)}.");
-        }
-        else if (parsedAmount < 0)
-        {
-            Fail(ImportField.Amount, "the amount must not be negative.");
-        }
-        else if (parsedAmount > Opportunity.MaxAmount)
-        {
-            Fail(ImportField.Amount, $"the amount must be at most {Opportunity.MaxAmount.ToString("N0", CultureInfo.InvariantCulture)}.");
+            Fail(ImportField.Amount, badAmount);
         }
         else
         {
@@ -362,22 +382,23 @@ internal sealed class RowReader
         {
             Fail(ImportField.Currency, "the currency is required (or give the mapping a default currency).");
         }
-        else if (!Currencies.IsKnown(currency))
+        else if (ImportValues.Currency(currency) is { } badCurrency)
         {
-            Fail(ImportField.Currency, "not an active ISO-4217 currency code such as EUR, PLN or USD.");
+            Fail(ImportField.Currency, badCurrency);
+        }
+        else if (amount is { } known && ImportValues.Decimals(known, currency) is { } tooPrecise)
+        {
+            Fail(ImportField.Amount, tooPrecise);
+            amount = null;
         }
 
         int? probability = null;
-        var probabilityText = Cell(ImportField.Probability).TrimEnd('%').TrimEnd();
+        var probabilityText = Cell(ImportField.Probability);
         if (probabilityText.Length > 0)
         {
-            if (!int.TryParse(probabilityText, NumberStyles.Integer, _mapping.NumberCulture, out var p))
+            if (ImportValues.Probability(probabilityText, _mapping.NumberCulture, out var p) is { } badProbability)
             {
-                Fail(ImportField.Probability, "not a whole percentage; expected 0 to 100.");
-            }
-            else if (p is < 0 or > 100)
-            {
-                Fail(ImportField.Probability, "a probability must be between 0 and 100.");
+                Fail(ImportField.Probability, badProbability);
             }
             else
             {
@@ -386,9 +407,9 @@ internal sealed class RowReader
         }
 
         var reason = Cell(ImportField.Reason);
-        if (reason.Length > MaxTextLength)
+        if (ImportValues.Length(reason, "a reason", MaxTextLength) is { } tooReason)
         {
-            Fail(ImportField.Reason, $"a reason is at most {MaxTextLength} characters long, was {reason.Length}.");
+            Fail(ImportField.Reason, tooReason);
         }
 
         // Dates.
@@ -398,13 +419,9 @@ internal sealed class RowReader
         var expectedText = Cell(ImportField.ExpectedClose);
         if (expectedText.Length > 0)
         {
-            if (!_mapping.Dates.TryParseDate(expectedText, out var date))
+            if (ImportValues.Date(expectedText, _mapping.Dates, out var date) is { } badDate)
             {
-                Fail(ImportField.ExpectedClose, $"not a date; expected {_mapping.Dates.Describe()}.");
-            }
-            else if (date.Year is < 1900 or > 2200)
-            {
-                Fail(ImportField.ExpectedClose, "not a plausible date: expected a year between 1900 and 2200.");
+                Fail(ImportField.ExpectedClose, badDate);
             }
             else
             {
@@ -422,13 +439,9 @@ internal sealed class RowReader
                 continue;
             }
 
-            if (!_mapping.Dates.TryParseInstant(text, out var instant))
+            if (ImportValues.Instant(text, _mapping.Dates, out var instant) is { } badInstant)
             {
-                errors.Add(new ImportError(row, column, text, $"not a date; expected {_mapping.Dates.Describe()}."));
-            }
-            else if (!Plausible(instant))
-            {
-                errors.Add(new ImportError(row, column, text, "not a plausible date: expected a year between 1900 and 2200."));
+                errors.Add(new ImportError(row, column, text, badInstant));
             }
             else
             {
@@ -475,9 +488,10 @@ internal sealed class RowReader
         {
             // Anything the domain refuses that the checks above did not catch is still this row's fault, not the import's.
             var f = e.ParamName switch { "value" => ImportField.Amount, "name" => ImportField.Name, "owner" => ImportField.Owner, _ => (ImportField?)null };
+            var refusal = Text.WithoutParameter(e);
             errors.Add(f is { } known
-                ? new ImportError(row, _cellColumns[(int)known], _cells[(int)known], e.Message)
-                : new ImportError(row, string.Empty, string.Empty, e.Message));
+                ? new ImportError(row, _cellColumns[(int)known], _cells[(int)known], refusal)
+                : new ImportError(row, string.Empty, string.Empty, refusal));
             return null;
         }
 
@@ -490,8 +504,6 @@ internal sealed class RowReader
         StageKind.Lost => ImportOutcome.Lost,
         _ => ImportOutcome.Open,
     };
-
-    private static bool Plausible(Instant instant) => instant.InUtc().Year is >= 1900 and <= 2200;
 
     private static string Trimmed(Func<int, string> field, int index) => index < 0 ? string.Empty : field(index).Trim();
 
@@ -628,15 +640,9 @@ internal sealed class RowReader
             return null;
         }
 
-        if (!_mapping.Dates.TryParseInstant(text, out var instant))
+        if (ImportValues.Instant(text, _mapping.Dates, out var instant) is { } fault)
         {
-            errors.Add(new ImportError(row, _cellColumns[(int)f], text, $"not a date; expected {_mapping.Dates.Describe()}."));
-            return null;
-        }
-
-        if (!Plausible(instant))
-        {
-            errors.Add(new ImportError(row, _cellColumns[(int)f], text, "not a plausible date: expected a year between 1900 and 2200."));
+            errors.Add(new ImportError(row, _cellColumns[(int)f], text, fault));
             return null;
         }
 

@@ -121,4 +121,25 @@ public sealed class PipelineCatalogTests
         Assert.Throws<ArgumentException>(() => deal.Reopen(Renewals, "Back", Anna, Hour(10)));
         Assert.True(deal.IsClosed);
     }
+
+    [Fact]
+    public async Task LoadAsync_NothingStored_IsTheDefaultOnly()
+    {
+        Assert.Same(PipelineCatalog.DefaultOnly, await PipelineCatalog.LoadAsync(new SalesPipeline.InMemory.InMemoryStore()));
+    }
+
+    [Fact]
+    public async Task LoadAsync_StoredDefinitions_AddPipelinesAndReplaceTheBuiltInUnderItsId()
+    {
+        var store = new SalesPipeline.InMemory.InMemoryStore();
+        var ours = Default.ToJson().Replace("\"New business\"", "\"Our new business\"", StringComparison.Ordinal);
+        await store.SaveAsync(Renewals.Id, Renewals.ToJson());
+        await store.SaveAsync(Default.Id, ours);
+
+        var catalog = await PipelineCatalog.LoadAsync(store);
+
+        Assert.Equal(["new-business", "renewals"], catalog.All.Select(p => p.Id.Value).Order(StringComparer.Ordinal));
+        Assert.Equal("Our new business", catalog.Default.Name);
+        Assert.Equal(Renewals.ToJson(), catalog.Get(Renewals.Id).ToJson());
+    }
 }

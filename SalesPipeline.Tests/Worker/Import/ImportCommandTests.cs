@@ -150,7 +150,7 @@ public sealed class ImportCommandTests : ImportCommandTestBase
 
         var e = await Assert.ThrowsAsync<CliInputException>(() => RunInMemoryAsync(new InMemoryStore(), "import", "--file", file, "--pipeline", "renewals"));
 
-        Assert.StartsWith("--pipeline 'renewals' is not known here; known: new-business", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("--pipeline 'renewals': the database has no such pipeline; it has new-business.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

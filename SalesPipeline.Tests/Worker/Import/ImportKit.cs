@@ -47,12 +47,17 @@ internal static class ImportKit
             new FakeClock(Now),
             cancellationToken);
 
-    /// <summary>Runs <c>import</c> with the given arguments into a store the test owns; returns the exit code (bad input surfaces as the exception CliApp maps to 2).</summary>
+    /// <summary>
+    /// Runs <c>import</c> with the given arguments into a store the test owns; returns the exit code (bad input surfaces as
+    /// the exception CliApp maps to 2). Stored pipelines and existing deals are read from <paramref name="target"/> when it is
+    /// an <see cref="InMemoryStore"/>; otherwise there are none.
+    /// </summary>
     public static async Task<int> RunImportCommandAsync(IImportTarget target, TextWriter output, TextWriter error, string[] args, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(output, error, new FakeClock(Now));
         var root = new RootCommand { CliContext.VerboseOption };
-        root.Subcommands.Add(ImportCommand.Create(context, (_, _, _) => Task.FromResult(new ImportDestination(target, "memory"))));
+        var known = target as InMemoryStore ?? new InMemoryStore();
+        root.Subcommands.Add(ImportCommand.Create(context, (_, _) => Task.FromResult(new ImportDestination(target, known, known, "memory"))));
         var parse = root.Parse(args);
         Assert.Empty(parse.Errors);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);

@@ -41,11 +41,108 @@ public sealed class ImportMappingTests
     }
 
     [Fact]
-    public void FromJson_UnknownKey_IsRefused()
+    public void FromJson_UnknownKeys_EachNamedWithTheNearestKey()
     {
-        var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson("""{ "colums": {} }"""));
+        var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson("""{ "colums": {}, "Defaults": {}, "colour": "red" }"""));
 
-        Assert.Contains("not a valid mapping", e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, e.Faults.Count);
+        Assert.StartsWith("'colums' is not a mapping key (did you mean 'columns'?); the keys are pipelineFile, separator, encoding, columns,", e.Faults[0], StringComparison.Ordinal);
+        Assert.StartsWith("'Defaults' is not a mapping key (did you mean 'defaults'?)", e.Faults[1], StringComparison.Ordinal);
+        Assert.StartsWith("'colour' is not a mapping key", e.Faults[2], StringComparison.Ordinal);
+        NoDotNetJargon(e);
+    }
+
+    [Theory]
+    [InlineData("""{ "expectedCloseDays": "60" }""", "expectedCloseDays must be a whole number of days such as 60, was the text \"60\".")]
+    [InlineData("""{ "expectedCloseDays": 1.5 }""", "expectedCloseDays must be a whole number of days such as 60, was the number 1.5.")]
+    [InlineData("""{ "expectedCloseDays": 99999999999 }""", "expectedCloseDays must be a whole number of days such as 60, was the number 99999999999.")]
+    [InlineData("""{ "separator": 59 }""", "separator must be text, one character such as \";\"; was the number 59.")]
+    [InlineData("""{ "timeZone": ["Europe/Warsaw"] }""", "timeZone must be text, an IANA time zone id such as \"Europe/Warsaw\"; was a list.")]
+    [InlineData("""{ "columns": ["owner"] }""", "columns must be an object in which each entry gives a field and the column it is read from, such as {\"owner\": \"Sales Rep\"}; was a list.")]
+    [InlineData("""{ "columns": { "owner": 7 } }""", "columns.owner must be text, as in a field and the column it is read from, such as {\"owner\": \"Sales Rep\"}; was the number 7.")]
+    [InlineData("""{ "defaults": { "amount": 0 } }""", "defaults.amount must be text, as in a field and the value used when its cell is empty, such as {\"currency\": \"PLN\"}; was the number 0.")]
+    [InlineData("""{ "dateFormats": "uuuu-MM-dd" }""", "dateFormats must be a list of date patterns such as [\"M/d/uuuu\", \"uuuu-MM-dd\"]; was the text \"uuuu-MM-dd\".")]
+    [InlineData("""{ "dateFormats": ["uuuu-MM-dd", true] }""", "dateFormats: item 2 must be text, one of date patterns such as [\"M/d/uuuu\", \"uuuu-MM-dd\"]; was true.")]
+    [InlineData("""{ "stages": { "Won": "won", "Won": "won" } }""", "stages.Won is given twice: keep one.")]
+    [InlineData("""{ "columns": {}, "columns": {} }""", "'columns' is given twice: keep one.")]
+    [InlineData("""{ "encoding": "klingon-1" }""", "encoding: 'klingon-1' is not an encoding name; examples: 'utf-8' (the default), 'windows-1250', 'iso-8859-2', 'iso-8859-1'.")]
+    [InlineData("""{ "numberCulture": "xx-NOPE" }""", "numberCulture: 'xx-NOPE' is not a culture name such as 'en-US' or 'pl-PL'.")]
+    [InlineData("""{ "dateFormats": ["QQ"] }""", "dateFormats: 'QQ' is not a date pattern: use uuuu for the year, MM or M for the month, dd or d for the day, HH:mm for the time, and quote other letters; examples: 'uuuu-MM-dd', 'M/d/uuuu', 'dd.MM.uuuu HH:mm'.")]
+    public void FromJson_ValueOfTheWrongKind_NamesTheKeyAndWhatIsExpected(string json, string fault)
+    {
+        var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson(json));
+
+        Assert.Equal(fault, Assert.Single(e.Faults));
+        NoDotNetJargon(e);
+    }
+
+    [Theory]
+    [InlineData("""{ "columns": { "owner": "x" """, "line 1")]
+    [InlineData("[1, 2]", "it is a list")]
+    [InlineData("\"text\"", "it is the text")]
+    [InlineData("null", "it is null")]
+    [InlineData("{\n  \"columns\": { \"owner\" \"x\" }\n}", "line 2, position")]
+    public void FromJson_NotAnObject_SaysWhereAndWhatAMappingLooksLike(string json, string where)
+    {
+        var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson(json));
+
+        Assert.Contains(where, Assert.Single(e.Faults), StringComparison.Ordinal);
+        Assert.Contains("{\"columns\": {\"owner\": \"Sales Rep\"}}", e.Faults[0], StringComparison.Ordinal);
+        NoDotNetJargon(e);
+    }
+
+    [Theory]
+    [InlineData("amount", "12,5", "defaults.amount: '12,5': the meaning depends on the culture")]
+    [InlineData("amount", "-1", "defaults.amount: '-1': the amount must not be negative.")]
+    [InlineData("currency", "ZZZ", "defaults.currency: 'ZZZ': not an active ISO-4217 currency code")]
+    [InlineData("probability", "150", "defaults.probability: '150': a probability must be between 0 and 100.")]
+    [InlineData("created", "31/12/2017", "defaults.created: '31/12/2017': not a date; expected 'uuuu-MM-dd'.")]
+    [InlineData("closed", "0017-12-31", "defaults.closed: '0017-12-31': not a plausible date")]
+    [InlineData("expected_close", "soon", "defaults.expected_close: 'soon': not a date")]
+    [InlineData("outcome", "maybe", "defaults.outcome: 'maybe': unknown outcome; expected won, lost or open.")]
+    [InlineData("name", "a\u0000b", "defaults.name: 'a\u0000b': a control character (U+0000) at position 2")]
+    public void FromJson_InvalidDefault_RefusedWhenTheMappingLoads(string field, string value, string fault)
+    {
+        var json = $$"""{ "defaults": { "{{field}}": {{System.Text.Json.JsonSerializer.Serialize(value)}} } }""";
+
+        var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson(json));
+
+        Assert.StartsWith(fault, Assert.Single(e.Faults), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FromJson_DefaultsInTheMappingsCulture_AreAccepted()
+    {
+        var mapping = ImportMapping.FromJson("""{ "numberCulture": "pl-PL", "defaults": { "amount": "1 234,5", "created": "2024-01-31" } }""");
+
+        Assert.Equal("1 234,5", mapping.Defaults[ImportField.Amount]);
+        Assert.Equal(NodaTime.Instant.FromUtc(2024, 1, 31, 0, 0), mapping.CreatedDefault);
+    }
+
+    [Theory]
+    [InlineData("windows-1250", 1250)]
+    [InlineData("iso-8859-2", 28592)]
+    [InlineData("iso-8859-1", 28591)]
+    [InlineData("cp1252", 1252)]
+    public void FromJson_Encoding_IsFoundByName(string name, int codePage)
+    {
+        var mapping = ImportMapping.FromJson($$"""{ "encoding": "{{name}}" }""");
+
+        Assert.Equal(codePage, mapping.Encoding!.CodePage);
+    }
+
+    [Fact]
+    public void FromJson_EncodingUtf8_IsTheDefault()
+    {
+        Assert.Null(ImportMapping.FromJson("""{ "encoding": "utf-8" }""").Encoding);
+    }
+
+    private static void NoDotNetJargon(ImportConfigurationException e)
+    {
+        foreach (var jargon in new[] { "System.", "Int32", "String", "MappingDocument", "Exception", "could not be converted", "Path: $", "LineNumber", "BytePosition" })
+        {
+            Assert.DoesNotContain(jargon, e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Theory]

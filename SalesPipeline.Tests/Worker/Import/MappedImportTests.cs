@@ -231,4 +231,40 @@ public sealed class MappedImportTests
         Assert.Equal(Now, undated.CreatedAt);
         Assert.Equal(new LocalDate(2026, 3, 16), undated.ExpectedClose);
     }
+
+    [Fact]
+    public async Task ImportAsync_NumberCulturePolish_ReadsSpaceGroupsAndDecimalCommas()
+    {
+        var store = new InMemoryStore();
+        var mapping = ImportMapping.FromJson("""{ "separator": ";", "numberCulture": "pl-PL" }""");
+        var csv = "id;name;owner;stage;amount;currency\n" +
+                  "D-1;A;anna;offer;1 234,56;PLN\n" +
+                  "D-2;B;anna;offer;1\u00A0234,56;PLN\n" +
+                  "D-3;C;anna;offer;1\u202F234,56;PLN\n" +
+                  "D-4;D;anna;offer;1234,56;PLN\n" +
+                  "D-5;E;anna;offer;12 345 678;PLN\n";
+
+        var result = await ImportAsync(csv, store, mapping: mapping);
+
+        Assert.True(result.Committed, string.Join("; ", result.Errors));
+        var amounts = (await DealsAsync(store)).OrderBy(d => d.ExternalId, StringComparer.Ordinal).Select(d => d.Value.Amount);
+        Assert.Equal([1234.56m, 1234.56m, 1234.56m, 1234.56m, 12_345_678m], amounts);
+    }
+
+    [Theory]
+    [InlineData("windows-1250", "Łódź – Żółć Sp. z o.o.")]
+    [InlineData("iso-8859-2", "Łódź – Żółć Sp. z o.o.")]
+    [InlineData("iso-8859-1", "Müller Café – Señor Ñandú")]
+    public async Task ImportAsync_EncodingOfTheFile_ReadsItsLetters(string encoding, string account)
+    {
+        var store = new InMemoryStore();
+        var mapping = ImportMapping.FromJson($$"""{ "encoding": "{{encoding}}" }""");
+        var text = $"id,name,account,owner,stage,amount,currency\nD-1,ERP,{account.Replace("–", "-", StringComparison.Ordinal)},anna,offer,10,PLN\n";
+        var bytes = mapping.Encoding!.GetBytes(text);
+
+        var result = await CsvImporter.ImportAsync(new MemoryStream(bytes), mapping, PipelineDefinition.Default, store, new ImportOptions(), Importer, new NodaTime.Testing.FakeClock(Now));
+
+        Assert.True(result.Committed, string.Join("; ", result.Errors));
+        Assert.Equal(account.Replace("–", "-", StringComparison.Ordinal), Assert.Single(await AccountsAsync(store)).Name);
+    }
 }

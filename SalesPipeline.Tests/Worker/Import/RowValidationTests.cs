@@ -28,15 +28,15 @@ public sealed class RowValidationTests
     }
 
     [Fact]
-    public async Task Amount_MoreDecimalsThanTheCurrency_RejectedByTheDomainAsARowError()
+    public async Task Amount_MoreDecimalsThanTheCurrency_RejectedInPlainWords()
     {
-        // Money.Of accepts 10.001 PLN; Opportunity.Restore refuses it. The refusal is the row's error, not the import's crash.
+        // Money.Of accepts 10.001 PLN; Opportunity.Restore would refuse it in .NET's words ("(Parameter 'value')"): the import says it in its own.
         var error = await TheErrorAsync(Row("D-2", amount: "10.001"));
 
         Assert.Equal(3, error.Row);
         Assert.Equal("amount", error.Column);
         Assert.Equal("10.001", error.Value);
-        Assert.Contains("has more decimal places than PLN has (2)", error.Reason, StringComparison.Ordinal);
+        Assert.Equal("the amount has more decimal places than PLN has (2); round it, such as to 10.00.", error.Reason);
     }
 
     [Fact]

@@ -1,0 +1,107 @@
+using SalesPipeline.Abstractions;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Reporting.Worker.Import;
+
+/// <summary>The pipeline an import writes into, and whether its definition is stored with the deals.</summary>
+/// <param name="Definition">The definition every row is checked against.</param>
+/// <param name="StoreDefinition">Whether the definition is new to the store (it came with the mapping), so it is stored in the import's session.</param>
+internal sealed record ImportPipeline(PipelineDefinition Definition, bool StoreDefinition);
+
+/// <summary>
+/// Chooses the pipeline of an import from what the store already knows, so rows are checked against the definition
+/// reports will read them with: the definition stored under the pipeline's id when there is one (not the built-in one),
+/// any stored pipeline by id, or the one a mapping brings. A mapping's definition that would replace a stored one must keep
+/// every deal already in that pipeline valid (<see cref="PipelineFit"/>), as <c>pipeline import</c> requires.
+/// </summary>
+internal static class ImportPipelines
+{
+    /// <summary>Reads the definition a mapping's <c>pipelineFile</c> names, before anything else is touched.</summary>
+    /// <param name="mapping">The mapping.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The definition, or <see langword="null"/> when the mapping names none.</returns>
+    /// <exception cref="ImportConfigurationException">The file is missing or the definition invalid; every fault is listed.</exception>
+    public static async Task<PipelineDefinition?> LoadAsync(ImportMapping mapping, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        if (mapping.PipelineFile is not { } path)
+        {
+            return null;
+        }
+
+        var source = $"the mapping's pipelineFile '{path}'";
+        if (!File.Exists(path))
+        {
+            throw new ImportConfigurationException(source, [Directory.Exists(path) ? "it is a folder, not a pipeline definition file." : "the file does not exist."]);
+        }
+
+        var length = new FileInfo(path).Length;
+        if (length > PipelineDefinition.MaxJsonBytes)
+        {
+            // Checked before reading: the file may be of any size.
+            throw new ImportConfigurationException(source, [string.Create(System.Globalization.CultureInfo.InvariantCulture, $"it is {length:N0} bytes; a pipeline definition has at most {PipelineDefinition.MaxJsonBytes:N0} bytes of JSON.")]);
+        }
+
+        try
+        {
+            return PipelineDefinition.FromJson(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+        }
+        catch (PipelineDefinitionException e)
+        {
+            throw new ImportConfigurationException(source, e.Errors);
+        }
+    }
+
+    /// <summary>Chooses the import's pipeline.</summary>
+    /// <param name="brought">The definition the mapping brings (<see cref="LoadAsync"/>), if any.</param>
+    /// <param name="broughtFrom">Where it was read from, for messages.</param>
+    /// <param name="requested">The pipeline id asked for (<c>--pipeline</c>), or <see langword="null"/>: the mapping's pipeline, else the default.</param>
+    /// <param name="definitions">The store's pipeline definitions.</param>
+    /// <param name="deals">The store's deals, for the fit check.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The pipeline.</returns>
+    /// <exception cref="ImportConfigurationException">The mapping's definition strands deals, or the requested id is unknown.</exception>
+    /// <exception cref="PipelineDefinitionException">A definition stored in the database no longer validates.</exception>
+    public static async Task<ImportPipeline> ResolveAsync(
+        PipelineDefinition? brought,
+        string? broughtFrom,
+        string? requested,
+        IPipelineDefinitionStore definitions,
+        IOpportunityStore deals,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentNullException.ThrowIfNull(deals);
+        var stored = await PipelineCatalog.LoadAsync(definitions, cancellationToken).ConfigureAwait(false);
+
+        PipelineDefinition chosen;
+        if (requested is null || requested == brought?.Id.Value)
+        {
+            chosen = brought ?? stored.Default;
+        }
+        else
+        {
+            chosen = stored.All.FirstOrDefault(p => p.Id.Value == requested)
+                ?? throw new ImportConfigurationException(
+                    $"--pipeline '{requested}'",
+                    [$"the database has no such pipeline; it has {string.Join(", ", stored.All.Select(p => p.Id).Concat(brought is null ? [] : [brought.Id]).Distinct())}. Store one with 'salespipeline pipeline import', or name its definition in the mapping's pipelineFile."]);
+        }
+
+        var store = false;
+        if (ReferenceEquals(chosen, brought))
+        {
+            var current = stored.All.FirstOrDefault(p => p.Id == brought.Id);
+            store = current is null || current.ToJson() != brought.ToJson();
+            if (store)
+            {
+                var fit = await PipelineFit.CheckAsync(brought, deals, cancellationToken).ConfigureAwait(false);
+                if (!fit.Fits)
+                {
+                    throw new ImportConfigurationException($"the mapping's pipelineFile '{broughtFrom}'", [$"it would replace the stored definition of '{brought.Id}': {fit.Reason}"]);
+                }
+            }
+        }
+
+        return new ImportPipeline(chosen, store);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Globalization;
+using NodaTime;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Reporting.Worker.Import;
+
+/// <summary>
+/// The checks of one value as a file or a mapping's <c>defaults</c> writes it, shared by both so a default is held to the
+/// same rules as a cell. Each returns what is wrong and what to write instead, or <see langword="null"/> when the value is good.
+/// </summary>
+internal static class ImportValues
+{
+    /// <summary>The longest name, account name or reason.</summary>
+    public const int MaxTextLength = 300;
+
+    /// <summary>The longest user id.</summary>
+    public const int MaxUserLength = 200;
+
+    // C0 controls other than tab, line feed and carriage return; DEL; C1 controls.
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c)]);
+
+    /// <summary>Refuses control characters other than tab and line breaks: they are never text a person typed.</summary>
+    public static string? Text(string text)
+    {
+        var at = text.AsSpan().IndexOfAny(ControlCharacters);
+        return at < 0
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"a control character (U+{(int)text[at]:X4}) at position {at + 1}: text may hold tabs and line breaks but no other control characters. Remove it, or if the file is in another encoding set \"encoding\" in the mapping, such as \"windows-1250\".");
+    }
+
+    public static string? Amount(string text, ImportNumbers numbers, out decimal amount)
+    {
+        if (!numbers.TryParse(text, out amount, out var fault))
+        {
+            return fault;
+        }
+
+        if (amount < 0)
+        {
+            return "the amount must not be negative.";
+        }
+
+        return amount > Opportunity.MaxAmount
+            ? $"the amount must be at most {Opportunity.MaxAmount.ToString("N0", CultureInfo.InvariantCulture)}."
+            : null;
+    }
+
+    /// <summary>Refuses an amount with more decimal places than its (known) currency has, such as 10.001 PLN.</summary>
+    public static string? Decimals(decimal amount, string currency)
+    {
+        var code = Currencies.Normalize(currency);
+        var digits = Currencies.MinorUnitDigits(code);
+        var rounded = decimal.Round(amount, digits);
+        return rounded == amount
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"the amount has more decimal places than {code} has ({digits}); round it, such as to {rounded}.");
+    }
+
+    public static string? Currency(string text) =>
+        Currencies.IsKnown(text) ? null : "not an active ISO-4217 currency code such as EUR, PLN or USD.";
+
+    public static string? Probability(string text, CultureInfo culture, out int probability)
+    {
+        if (!int.TryParse(text.TrimEnd('%').TrimEnd(), NumberStyles.Integer, culture, out probability))
+        {
+            return "not a whole percentage; expected 0 to 100.";
+        }
+
+        return probability is < 0 or > 100 ? "a probability must be between 0 and 100." : null;
+    }
+
+    public static string? Instant(string text, ImportDates dates, out Instant instant)
+    {
+        if (!dates.TryParseInstant(text, out instant))
+        {
+            return $"not a date; expected {dates.Describe()}.";
+        }
+
+        return Plausible(instant.InUtc().Year);
+    }
+
+    public static string? Date(string text, ImportDates dates, out LocalDate date) =>
+        dates.TryParseDate(text, out date) ? Plausible(date.Year) : $"not a date; expected {dates.Describe()}.";
+
+    public static string? Outcome(string text, IReadOnlyDictionary<string, ImportOutcome> mapped, out ImportOutcome outcome) =>
+        mapped.TryGetValue(text, out outcome) || ImportOutcomes.TryParse(text, out outcome)
+            ? null
+            : "unknown outcome; expected won, lost or open" + (mapped.Count == 0 ? "." : $", or one of {string.Join(", ", mapped.Keys.Select(k => $"'{k}'"))}.");
+
+    public static string? Length(string text, string what, int max) =>
+        text.Length > max ? $"{what} is at most {max} characters long, was {text.Length}." : null;
+
+    private static string? Plausible(int year) =>
+        year is >= 1900 and <= 2200 ? null : "not a plausible date: expected a year between 1900 and 2200.";
+}
