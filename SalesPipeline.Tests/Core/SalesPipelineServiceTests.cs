@@ -13,11 +13,12 @@ namespace SalesPipeline.Tests.Core;
 public sealed class SalesPipelineServiceTests
 {
     private readonly FakeClock _clock = new(T0);
-    private readonly InMemoryStore _store = new();
+    // Bob manages Anna's group, so he may work on her deals.
+    private readonly InMemoryStore _store = StoreWithTeam();
     private readonly SalesPipelineService _crm;
 
     public SalesPipelineServiceTests() =>
-        _crm = new SalesPipelineService(_store, _store, new PipelineCatalog([PipelineDefinition.Default, PipelineCatalogTests.Renewals]), _clock);
+        _crm = new SalesPipelineService(_store, _store, _store, new PipelineCatalog([PipelineDefinition.Default, PipelineCatalogTests.Renewals]), _clock);
 
     private Instant Later(int hours)
     {
@@ -217,7 +218,7 @@ public sealed class SalesPipelineServiceTests
     public async Task StaleDealsAsync_AsOfAnInstant_UsesEachDealsPipelineLimitsAndOwner()
     {
         var business = await _crm.CreateAsync(NewDeal("Business"), Anna);
-        await _crm.CreateAsync(NewDeal("Renewal", pipeline: PipelineCatalogTests.Renewals.Id) with { Owner = Bob }, Anna);
+        await _crm.CreateAsync(NewDeal("Renewal", pipeline: PipelineCatalogTests.Renewals.Id) with { Owner = Bob }, Bob);
 
         var stale = await _crm.StaleDealsAsync(T0 + Duration.FromDays(15));
 
@@ -243,7 +244,7 @@ public sealed class SalesPipelineServiceTests
     [Fact]
     public void Constructor_MissingDependency_ThrowsArgumentNullException()
     {
-        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(null!, _store, PipelineCatalog.DefaultOnly, _clock));
-        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(_store, _store, PipelineCatalog.DefaultOnly, null!));
+        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(null!, _store, _store, PipelineCatalog.DefaultOnly, _clock));
+        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(_store, _store, _store, PipelineCatalog.DefaultOnly, null!));
     }
 }

@@ -25,6 +25,10 @@ public abstract class StoreFixture : IAsyncLifetime
 
     internal IPipelineDefinitionStore Definitions => Get<IPipelineDefinitionStore>();
 
+    internal IPersonStore People => Get<IPersonStore>();
+
+    internal ILeadStore Leads => Get<ILeadStore>();
+
     /// <summary>Gets whether the store truncates instants to microseconds (the database stores do).</summary>
     internal abstract bool TruncatesToMicroseconds { get; }
 
