@@ -144,8 +144,9 @@ public sealed class SalesPipelineService : ISalesPipeline
     }
 
     /// <inheritdoc />
-    public async Task<Account> AddContactAsync(AccountId accountId, Contact contact, CancellationToken cancellationToken = default)
+    public async Task<Account> AddContactAsync(AccountId accountId, Contact contact, UserId by, CancellationToken cancellationToken = default)
     {
+        await _access.ActorAsync(by, $"add a contact to account {accountId}", cancellationToken).ConfigureAwait(false);
         var account = await _accounts.FindAsync(accountId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No account has id {accountId}.");
         account.AddContact(contact);

@@ -89,10 +89,6 @@ public sealed class LeadService : ILeadService
             {
                 errors.Add(new LeadImportError(i, e.Message));
             }
-            catch (AccessDeniedException e)
-            {
-                errors.Add(new LeadImportError(i, e.Message));
-            }
         }
 
         if (errors.Count > 0)

@@ -156,8 +156,8 @@ public sealed class SalesPipelineServiceTests
     public async Task AccountWithContacts_CreatedThroughTheService_IsStoredWithThemAndOwnsDeals()
     {
         var account = await _crm.CreateAccountAsync("Acme", "Manufacturing", Anna);
-        await _crm.AddContactAsync(account.Id, new Contact("Ewa Nowak", "CFO", "+48 600 100 200", "ewa@acme.example", ContactChannel.Phone));
-        var updated = await _crm.AddContactAsync(account.Id, new Contact("Jan Kowalski", "CTO", PreferredChannel: ContactChannel.Email));
+        await _crm.AddContactAsync(account.Id, new Contact("Ewa Nowak", "CFO", "+48 600 100 200", "ewa@acme.example", ContactChannel.Phone), Anna);
+        var updated = await _crm.AddContactAsync(account.Id, new Contact("Jan Kowalski", "CTO", PreferredChannel: ContactChannel.Email), Anna);
 
         Assert.Equal(3, updated.Version);
         Assert.Equal(T0, updated.CreatedAt);
@@ -179,7 +179,7 @@ public sealed class SalesPipelineServiceTests
 
     [Fact]
     public async Task AddContactAsync_UnknownAccount_ThrowsKeyNotFoundException() =>
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => _crm.AddContactAsync(AccountId.New(), new Contact("Ewa")));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => _crm.AddContactAsync(AccountId.New(), new Contact("Ewa"), Anna));
 
     [Fact]
     public async Task ChangeAsync_DealChangedByAnotherWriterMeanwhile_ThrowsConcurrencyConflictAndKeepsTheirChange()

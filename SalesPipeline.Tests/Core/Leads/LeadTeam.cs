@@ -11,7 +11,8 @@ namespace SalesPipeline.Tests.Core.Leads;
 
 /// <summary>
 /// A team for the lead and access tests: admin Ada (group hq); manager Mona (north) over salespeople Sam and Sue; manager
-/// Max (south) over salesperson Tom; every salesperson with a limit of 3.
+/// Max (south) over salesperson Tom; every salesperson with a limit of 3;
+/// Ivy, an inactive admin.
 /// </summary>
 internal sealed class LeadTeam
 {
@@ -21,6 +22,7 @@ internal sealed class LeadTeam
     public static readonly UserId Sam = new("sam");
     public static readonly UserId Sue = new("sue");
     public static readonly UserId Tom = new("tom");
+    public static readonly UserId Ivy = new("ivy");
     public static readonly Instant T0 = Instant.FromUtc(2026, 3, 2, 9, 0);
 
     public LeadTeam(IPersonStore people, ILeadStore leads, IAccountStore accounts, IOpportunityStore opportunities, LeadOptions? options = null)
@@ -52,12 +54,13 @@ internal sealed class LeadTeam
 
     public static IReadOnlyList<Person> Everyone { get; } =
     [
-        new(Ada, "Ada Admin", Role.Admin, ["hq"], null, 0, true),
+        new(Ada, "Ada Admin", Role.Admin, ["hq"], null, 5, true),
         new(Mona, "Mona Manager", Role.Manager, ["north"], null, 10, true),
         new(Max, "Max Manager", Role.Manager, ["south"], null, 10, true),
         new(Sam, "Sam Seller", Role.Salesperson, ["north"], Mona, 3, true),
         new(Sue, "Sue Seller", Role.Salesperson, ["north"], Mona, 3, true),
         new(Tom, "Tom Seller", Role.Salesperson, ["south"], Max, 3, true),
+        new(Ivy, "Ivy Inactive", Role.Admin, ["north"], null, 3, false),
     ];
 
     public async Task SeedAsync()
