@@ -1,5 +1,7 @@
 using System.CommandLine;
 using NodaTime;
+using SalesPipeline.Access;
+using SalesPipeline.Leads;
 using SalesPipeline.Process;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
@@ -10,6 +12,7 @@ internal static class CliApp
     public const int Success = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+    public const int AccessRefused = 3;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IClock clock, CancellationToken cancellationToken = default)
     {
@@ -37,9 +40,14 @@ internal static class CliApp
             await error.WriteLineAsync("Cancelled; nothing half-written was kept.").ConfigureAwait(false);
             return Failure;
         }
+        catch (AccessDeniedException e)
+        {
+            await error.WriteLineAsync($"refused: {e.Message}").ConfigureAwait(false);
+            return AccessRefused;
+        }
         catch (Exception e) when (IsBadInput(e))
         {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"error: {Said(e)}").ConfigureAwait(false);
             if (context.Verbose)
             {
                 await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
@@ -66,6 +74,7 @@ internal static class CliApp
             CliContext.VerboseOption,
             StoreAccess.DbOption,
             StoreAccess.ProviderOption,
+            Acting.AsOption,
         };
         root.Subcommands.Add(SampleCommand.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
@@ -73,14 +82,22 @@ internal static class CliApp
         root.Subcommands.Add(DbCommands.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(ReportCommand.Create(context));
+        root.Subcommands.Add(UserCommands.Create(context));
+        root.Subcommands.Add(LeadCommands.Create(context));
+        root.Subcommands.Add(DealCommands.Create(context));
         return root;
     }
+
+    /// <summary>The message without the " (Parameter 'x')" that .NET appends for the parameter's name.</summary>
+    private static string Said(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
 
     private static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool IsBadInput(Exception e) =>
         e is CliInputException or ArgumentException or PipelineDefinitionException or FormatException or StageTransitionRejectedException
+            or LeadRuleException or LeadLimitReachedException or KeyNotFoundException
         || StoreAccess.IsBadInput(e);
 
     private static Stack<string> CommandPath(ParseResult parse)
