@@ -140,7 +140,16 @@ public sealed record Lead(
             [new LeadStatusChange(null, status, at, by, data.Owner)]);
     }
 
-    /// <summary>The lead after a status change, with the change appended to its history.</summary>
-    internal Lead ChangeTo(LeadStatus status, UserId? owner, UserId by, Instant at, string? reason = null) =>
+    /// <summary>
+    /// The lead after a status change, with the change appended to its history. It records what happened; the rules
+    /// (who may, limits, which status may follow which) are the lead service's.
+    /// </summary>
+    /// <param name="status">The new status.</param>
+    /// <param name="owner">The owner afterwards.</param>
+    /// <param name="by">Who made the change.</param>
+    /// <param name="at">When.</param>
+    /// <param name="reason">The disqualification reason, or what else explains the change.</param>
+    /// <returns>The changed lead.</returns>
+    public Lead ChangeTo(LeadStatus status, UserId? owner, UserId by, Instant at, string? reason = null) =>
         this with { Status = status, Owner = owner, History = [.. History, new LeadStatusChange(Status, status, at, by, owner, reason)] };
 }

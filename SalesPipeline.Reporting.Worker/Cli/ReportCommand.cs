@@ -14,10 +14,10 @@ internal static class ReportCommand
     {
         var kind = new Option<string>("--kind")
         {
-            Description = "Which figures: funnel, winloss, forecast or all. Summary and Opportunities are always included.",
+            Description = "Which figures: funnel, winloss, forecast, leads or all (all adds the Leads sheet when the period has lead figures). Summary and Opportunities are always included.",
             DefaultValueFactory = _ => "all",
         };
-        kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "all");
+        kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "leads", "all");
         var from = new Option<string>("--from") { Description = "The first day of the period, yyyy-MM-dd.", Required = true };
         var to = new Option<string>("--to") { Description = "The last day of the period (inclusive), yyyy-MM-dd. The snapshot is taken at its end.", Required = true };
         var owner = new Option<string?>("--owner") { Description = "Only this salesperson's deals." };
@@ -56,7 +56,7 @@ internal static class ReportCommand
 
             var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows);
             var builder = new ReportBuilder(store, services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock);
-            var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            var model = await LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
             await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(path).ConfigureAwait(false);
             return CliApp.Success;
@@ -64,11 +64,24 @@ internal static class ReportCommand
         return command;
     }
 
+    /// <summary>The model with the period's lead figures (only the owner's when the report is for one owner).</summary>
+    internal static async Task<ReportModel> LeadFiguresFor(ReportModel model, ReportRequest request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (model.Kind is not (ReportKind.All or ReportKind.Leads))
+        {
+            return model;
+        }
+
+        var figures = await services.GetRequiredService<SalesPipeline.Leads.ILeadService>().FiguresAsync(request.Period.Start, request.Period.End, cancellationToken).ConfigureAwait(false);
+        return model with { Leads = [.. figures.Where(f => request.Owner is null || f.Person == request.Owner)] };
+    }
+
     internal static ReportKind ParseKind(string? kind) => kind switch
     {
         "funnel" => ReportKind.Funnel,
         "winloss" => ReportKind.WinLoss,
         "forecast" => ReportKind.Forecast,
+        "leads" => ReportKind.Leads,
         _ => ReportKind.All,
     };
 

@@ -38,7 +38,8 @@ internal sealed record ReportModel(
     IEnumerable<OpportunityRow> Opportunities,
     int DetailRowLimit,
     ReportKind Kind = ReportKind.All,
-    long OmittedOpportunities = 0);
+    long OmittedOpportunities = 0,
+    IReadOnlyList<SalesPipeline.Leads.LeadFigures>? Leads = null);
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities.</summary>
 internal enum ReportKind
@@ -54,6 +55,9 @@ internal enum ReportKind
 
     /// <summary>Only the Forecast sheet.</summary>
     Forecast,
+
+    /// <summary>Only the Leads sheet.</summary>
+    Leads,
 }
 
 /// <summary>The key figures of one currency.</summary>

@@ -101,6 +101,11 @@ internal sealed class WorkbookWriter
                 WriteForecast(workbook.AddWorksheet(ForecastSheet), model.Forecast, labels);
             }
 
+            if (LeadSheet.Included(model))
+            {
+                LeadSheet.Write(workbook.AddWorksheet(LeadSheet.Name), model);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             WriteOpportunities(workbook.AddWorksheet(OpportunitiesSheet), model, labels, cancellationToken);
             workbook.Worksheet(SummarySheet).SetTabActive();
