@@ -67,11 +67,13 @@ public sealed class LeadService : ILeadService
         {
             try
             {
-                var lead = Lead.Create(leads[i] ?? throw new ArgumentException("The lead is missing."), by, at);
-                if (!seen.Add(lead.Id))
+                var data = leads[i] ?? throw new ArgumentException("The lead is missing.");
+                if (!seen.Add(data.Id))
                 {
-                    throw new ArgumentException($"Lead id '{lead.Id}' appears more than once in this import; every lead needs its own id.");
+                    throw new ArgumentException($"Lead id '{data.Id}' appears more than once in this import; every lead needs its own id.");
                 }
+
+                var lead = Lead.Create(data, by, at);
 
                 if (await _leads.FindAsync(lead.Id, cancellationToken).ConfigureAwait(false) is not null)
                 {

@@ -43,11 +43,17 @@ public sealed class PeopleService : IPeopleService
             return candidate with { Version = 1 };
         }
 
+        if ((await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw new ArgumentException("People are already stored, so an acting admin must be named (--as USER) to add another.", nameof(by));
+        }
+
         if (candidate.Role != Role.Admin || candidate.Manager is not null)
         {
             throw new ArgumentException("Without an acting user, only the first person of an empty store can be added, and they must be an admin without a manager.", nameof(by));
         }
 
+        // Checked again in the store, atomically, in case two first admins are added at once.
         if (!await _people.AddFirstAsync(candidate, cancellationToken).ConfigureAwait(false))
         {
             throw new ArgumentException("People are already stored, so an acting admin must be named (--as USER) to add another.", nameof(by));

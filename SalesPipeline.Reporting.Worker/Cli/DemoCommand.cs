@@ -52,7 +52,6 @@ internal static class DemoCommand
                 : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
 
             var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
-            await context.Output.WriteLineAsync(leads > 0 ? $"Added {leads:N0} demo leads and the demo's people (admin, manager, salespeople in groups north and south)." : "The demo leads and people were already there.").ConfigureAwait(false);
 
             var (from, to) = LastFullQuarter(now.InZone(timeZone).Date);
             var builder = new ReportBuilder(
@@ -70,6 +69,9 @@ internal static class DemoCommand
             }
 
             await WriteSummaryAsync(context.Output, english!).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(leads > 0
+                ? $"People:      added the demo's admin ('admin'), manager ('manager') and salespeople in groups north and south, and {leads:N0} leads"
+                : "People:      the demo's people and leads were already there").ConfigureAwait(false);
             return CliApp.Success;
         });
         return command;
