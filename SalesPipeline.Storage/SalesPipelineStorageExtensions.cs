@@ -43,6 +43,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IImportTarget, SqliteImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<ILeadStoreDialect>(sp => new SqliteLeadStoreDialect(sp.GetRequiredService<SqliteDatabase>()));
         AddPeopleAndLeads(services);
         return builder;
@@ -75,6 +76,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IImportTarget, PostgresImportTarget>();
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<ILeadStoreDialect>(sp => new PostgresLeadStoreDialect(sp.GetRequiredService<PostgresDatabase>()));
         AddPeopleAndLeads(services);
         return builder;
@@ -99,6 +101,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IImportTarget>();
         services.RemoveAll<IPipelineDefinitionStore>();
         services.RemoveAll<IDatabaseMigrator>();
+        services.RemoveAll<IConsistentReads>();
         services.RemoveAll<SqliteDatabase>();
         services.RemoveAll<PostgresDatabase>();
         return services;

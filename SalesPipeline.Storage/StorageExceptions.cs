@@ -32,9 +32,41 @@ public sealed class SchemaVersionException : Exception
     public int ApplicationVersion { get; }
 }
 
+/// <summary>Why a database cannot be used, so a host can give its own advice (a command line names its option).</summary>
+public enum StorageUnavailableReason
+{
+    /// <summary>Something else: see the message.</summary>
+    Other,
+
+    /// <summary>The SQLite file's folder does not exist.</summary>
+    FolderMissing,
+
+    /// <summary>The SQLite file cannot be opened (permissions, or a folder where the file should be).</summary>
+    CannotOpen,
+
+    /// <summary>The database is read-only for this process.</summary>
+    ReadOnly,
+
+    /// <summary>The file is not a SQLite database.</summary>
+    NotADatabase,
+
+    /// <summary>Another connection held the database locked for longer than the busy timeout.</summary>
+    Locked,
+
+    /// <summary>The PostgreSQL database does not exist.</summary>
+    DatabaseMissing,
+
+    /// <summary>The server refused the login.</summary>
+    LoginRefused,
+
+    /// <summary>The server cannot be reached, or is starting up or shutting down.</summary>
+    Unreachable,
+}
+
 /// <summary>
 /// Thrown when the database cannot be used at all: the server cannot be reached, the login is refused, the file or
-/// its folder does not exist, or the file is read-only. The message names the database and says what to do.
+/// its folder does not exist, the file is read-only, or it stayed locked by another process. The message names the
+/// database and says what to do.
 /// </summary>
 public sealed class StorageUnavailableException : Exception
 {
@@ -46,8 +78,29 @@ public sealed class StorageUnavailableException : Exception
         : base(message, innerException)
     {
         Target = target;
+        Problem = message;
+    }
+
+    /// <summary>Creates the exception from what is wrong and what to do about it.</summary>
+    /// <param name="target">The database, as a person would name it (a file path, or host, port and database name).</param>
+    /// <param name="reason">Why the database cannot be used.</param>
+    /// <param name="problem">What is wrong, without advice.</param>
+    /// <param name="remedy">What to do, in terms of the library's API.</param>
+    /// <param name="innerException">The provider's exception.</param>
+    public StorageUnavailableException(string target, StorageUnavailableReason reason, string problem, string remedy, Exception? innerException = null)
+        : base($"{problem} {remedy}", innerException)
+    {
+        Target = target;
+        Reason = reason;
+        Problem = problem;
     }
 
     /// <summary>Gets the database, as a person would name it.</summary>
     public string Target { get; }
+
+    /// <summary>Gets why the database cannot be used.</summary>
+    public StorageUnavailableReason Reason { get; }
+
+    /// <summary>Gets what is wrong, without the advice that ends <see cref="Exception.Message"/>.</summary>
+    public string Problem { get; }
 }

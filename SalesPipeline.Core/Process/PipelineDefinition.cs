@@ -12,7 +12,20 @@ namespace SalesPipeline.Process;
 /// <remarks>Immutable and safe to share between threads; evaluate and move deals of any number of threads.</remarks>
 public sealed class PipelineDefinition
 {
+    /// <summary>The most stages a pipeline may have: 50.</summary>
+    public const int MaxStages = 50;
+
+    /// <summary>The most moves a pipeline may allow: 1,000.</summary>
+    public const int MaxMoves = 1_000;
+
+    /// <summary>The most loss reasons a pipeline may list: 200.</summary>
+    public const int MaxLossReasons = 200;
+
+    /// <summary>The longest pipeline definition <see cref="FromJson"/> reads: 262,144 bytes (256 KiB) of UTF-8.</summary>
+    public const int MaxJsonBytes = 256 * 1024;
+
     private readonly FrozenDictionary<StageId, StageDefinition> _stages;
+    private readonly FrozenDictionary<string, string> _lossReasons;
     private PipelineEngine? _engine;
 
     internal PipelineDefinition(
@@ -30,6 +43,7 @@ public sealed class PipelineDefinition
         Moves = moves;
         LossReasons = lossReasons;
         _stages = stages.ToFrozenDictionary(s => s.Id);
+        _lossReasons = lossReasons.ToFrozenDictionary(r => r, r => r, StringComparer.OrdinalIgnoreCase);
         WonStage = stages.Single(s => s.Kind == StageKind.Won).Id;
         LostStages = [.. stages.Where(s => s.Kind == StageKind.Lost).Select(s => s.Id)];
         OpenStages = [.. stages.Where(s => s.Kind == StageKind.Open).Select(s => s.Id)];
@@ -97,16 +111,7 @@ public sealed class PipelineDefinition
             return null;
         }
 
-        var trimmed = reason.Trim();
-        foreach (var configured in LossReasons)
-        {
-            if (string.Equals(configured, trimmed, StringComparison.OrdinalIgnoreCase))
-            {
-                return configured;
-            }
-        }
-
-        return null;
+        return _lossReasons.TryGetValue(reason.Trim(), out var configured) ? configured : null;
     }
 
     /// <summary>Gets the stages a deal in <paramref name="from"/> may be moved to by the pipeline's rules, before requirements.</summary>
@@ -166,7 +171,8 @@ public sealed class PipelineDefinition
     /// <param name="json">The JSON text.</param>
     /// <param name="customRequirements">Requirements, besides <see cref="StageRequirements.All"/>, that stages may name.</param>
     /// <returns>The definition.</returns>
-    /// <exception cref="PipelineDefinitionException">The JSON is malformed or describes an invalid pipeline; every fault is listed.</exception>
+    /// <exception cref="PipelineDefinitionException">The JSON is malformed, longer than <see cref="MaxJsonBytes"/>, or describes an
+    /// invalid pipeline; every fault is listed.</exception>
     public static PipelineDefinition FromJson(string json, IEnumerable<StageRequirement>? customRequirements = null) =>
         PipelineJson.Read(json, customRequirements);
 

@@ -106,12 +106,29 @@ public sealed class PipelineDefinitionBuilder
         return this;
     }
 
+    private static void Limit(List<string> errors, int count, int limit, string what)
+    {
+        if (count > limit)
+        {
+            errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The pipeline has {count:N0} {what}, more than the limit of {limit:N0} {what}: remove some."));
+        }
+    }
+
     /// <summary>Validates the whole pipeline and builds it.</summary>
     /// <returns>The definition.</returns>
-    /// <exception cref="PipelineDefinitionException">The pipeline is invalid; every fault is listed.</exception>
+    /// <exception cref="PipelineDefinitionException">The pipeline is invalid; every fault is listed. A pipeline over a size limit
+    /// (<see cref="PipelineDefinition.MaxStages"/>, <see cref="PipelineDefinition.MaxMoves"/>, <see cref="PipelineDefinition.MaxLossReasons"/>)
+    /// is refused for that alone, before anything else is checked.</exception>
     public PipelineDefinition Build()
     {
         var errors = new List<string>();
+        Limit(errors, _stages.Count, PipelineDefinition.MaxStages, "stages");
+        Limit(errors, _moves.Count, PipelineDefinition.MaxMoves, "moves");
+        Limit(errors, _lossReasons.Count, PipelineDefinition.MaxLossReasons, "loss reasons");
+        if (errors.Count > 0)
+        {
+            throw new PipelineDefinitionException(_id, errors);
+        }
 
         PipelineId? id = null;
         if (StageId.IsValid(_id))
@@ -263,11 +280,12 @@ public sealed class PipelineDefinitionBuilder
 
         if (initial is not null && stageIds.ContainsKey(initial))
         {
+            var movesFrom = moves.ToLookup(m => m.From.Value, StringComparer.Ordinal);
             var reachable = new HashSet<string>(StringComparer.Ordinal) { initial };
             var queue = new Queue<string>([initial]);
             while (queue.TryDequeue(out var s))
             {
-                foreach (var m in moves.Where(m => m.From.Value == s))
+                foreach (var m in movesFrom[s])
                 {
                     if (reachable.Add(m.To.Value))
                     {
@@ -283,7 +301,7 @@ public sealed class PipelineDefinitionBuilder
 
             foreach (var open in stageIds.Values.Where(s => s.Kind == StageKind.Open && reachable.Contains(s.Id!)))
             {
-                if (!moves.Any(m => m.From.Value == open.Id))
+                if (!movesFrom.Contains(open.Id!))
                 {
                     errors.Add($"Open stage '{open.Id}' has no move out: deals in it could never be won or lost.");
                 }
@@ -291,13 +309,14 @@ public sealed class PipelineDefinitionBuilder
         }
 
         var reasons = new List<string>();
+        var seenReasons = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var reason in _lossReasons)
         {
             if (string.IsNullOrWhiteSpace(reason))
             {
                 errors.Add("A loss reason is empty.");
             }
-            else if (reasons.Contains(reason.Trim(), StringComparer.OrdinalIgnoreCase))
+            else if (!seenReasons.Add(reason.Trim()))
             {
                 errors.Add($"Loss reason '{reason.Trim()}' is listed more than once.");
             }

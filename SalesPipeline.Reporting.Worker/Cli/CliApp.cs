@@ -3,6 +3,7 @@ using NodaTime;
 using SalesPipeline.Access;
 using SalesPipeline.Leads;
 using SalesPipeline.Process;
+using SalesPipeline.Storage;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
 
@@ -20,6 +21,13 @@ internal static class CliApp
         var root = Build(context);
         var parse = root.Parse(args);
         context.Verbose = parse.GetValue(CliContext.VerboseOption);
+        if (UnknownCommand(parse) is { } unknown)
+        {
+            await error.WriteLineAsync($"error: {unknown}").ConfigureAwait(false);
+            await error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parse))} --help' for usage.").ConfigureAwait(false);
+            return BadInput;
+        }
+
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors)
@@ -47,7 +55,8 @@ internal static class CliApp
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            await error.WriteLineAsync($"error: {Said(e)}").ConfigureAwait(false);
+            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : Said(e);
+            await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             if (context.Verbose)
             {
                 await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
@@ -75,6 +84,7 @@ internal static class CliApp
             StoreAccess.DbOption,
             StoreAccess.ProviderOption,
             Acting.AsOption,
+            StoreAccess.BusyTimeoutOption,
         };
         root.Subcommands.Add(SampleCommand.Create(context));
         root.Subcommands.Add(PipelineCommands.Create(context));
@@ -91,6 +101,31 @@ internal static class CliApp
     /// <summary>The message without the " (Parameter 'x')" that .NET appends for the parameter's name.</summary>
     private static string Said(Exception e) =>
         e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+
+    /// <summary>
+    /// The message for a command line that names no runnable command: an unknown command word, or a group (such as
+    /// <c>pipeline</c>) without one of its commands. Each lists the commands there are.
+    /// </summary>
+    private static string? UnknownCommand(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        if (command.Subcommands.Count == 0 || command.Action is not null)
+        {
+            return null;
+        }
+
+        var path = string.Join(' ', CommandPath(parse));
+        var commands = string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
+        var word = parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+        if (word is not null)
+        {
+            return $"'{word}' is not a command of '{path}'. Commands: {commands}.";
+        }
+
+        return parse.Errors.Count > 0 && !parse.Tokens.Any(t => t.Value is "--help" or "-h" or "-?")
+            ? $"'{path}' needs a command: {commands}."
+            : null;
+    }
 
     private static string OneLine(string message) =>
         string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -22,8 +22,8 @@ internal static class DemoCommand
 
     public static Command Create(CliContext context)
     {
-        var deals = new Option<int>("--deals") { Description = "How many demo deals to create.", DefaultValueFactory = _ => 2_000 };
-        var seed = new Option<int>("--seed") { Description = "The random seed; the same seed gives the same pipeline.", DefaultValueFactory = _ => 42 };
+        var deals = ReportOptions.WholeNumber("--deals", "How many demo deals to create.", 2_000, 1, 1_000_000);
+        var seed = ReportOptions.WholeNumber("--seed", "The random seed; the same seed gives the same pipeline.", 42, int.MinValue, int.MaxValue);
         var output = new Option<string>("--out") { Description = "The folder the reports are written to (created when missing).", DefaultValueFactory = _ => "reports" };
         var zone = ReportOptions.TimeZone();
 
@@ -34,17 +34,23 @@ internal static class DemoCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var count = parse.GetValue(deals);
-            if (count is < 1 or > 1_000_000)
-            {
-                throw new CliInputException($"--deals must be between 1 and 1,000,000, was {count:N0}.");
-            }
 
             var timeZone = ReportOptions.ParseZone(parse.GetValue(zone)!);
-            var folder = ReportOptions.CheckWritableFolder(parse.GetValue(output)!, "--out", create: true);
+            var now = context.Clock.GetCurrentInstant();
+            var (from, to) = LastFullQuarter(now.InZone(timeZone).Date);
+            var quarter = $"{from.Year}-Q{((from.Month - 1) / 3) + 1}";
+            var files = new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: true);
+            var outputFolder = parse.GetValue(output)!;
+            foreach (var culture in Cultures)
+            {
+                files.Writes("--out", Path.Combine(outputFolder, WorkbookName(quarter, culture)));
+            }
+
+            files.EnsureDistinct();
+            var folder = ReportOptions.CheckWritableFolder(outputFolder, "--out", create: true);
             await using var services = StoreAccess.Open(parse, context.Clock, create: true);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
             var pipeline = services.GetRequiredService<PipelineCatalog>().Default;
-            var now = context.Clock.GetCurrentInstant();
 
             var added = await SeedAsync(services.GetRequiredService<IImportTarget>(), pipeline, count, parse.GetValue(seed), now, context, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(added == count
@@ -53,17 +59,15 @@ internal static class DemoCommand
 
             var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
 
-            var (from, to) = LastFullQuarter(now.InZone(timeZone).Date);
             var builder = new ReportBuilder(
-                services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock);
+                services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
             ReportModel? english = null;
             foreach (var culture in Cultures)
             {
                 var request = new ReportRequest(pipeline, from, to, timeZone, null, culture, ReportKind.All, ReportOptions.DefaultDetailRows);
                 var model = await ReportCommand.LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
                 english ??= model;
-                var quarter = $"{from.Year}-Q{((from.Month - 1) / 3) + 1}";
-                var path = Path.Combine(folder, culture == "en" ? $"pipeline-{quarter}.xlsx" : $"pipeline-{quarter}-{culture}.xlsx");
+                var path = Path.Combine(folder, WorkbookName(quarter, culture));
                 await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
                 await context.Output.WriteLineAsync(path).ConfigureAwait(false);
             }
@@ -76,6 +80,9 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    private static string WorkbookName(string quarter, string culture) =>
+        culture == "en" ? $"pipeline-{quarter}.xlsx" : $"pipeline-{quarter}-{culture}.xlsx";
 
     internal static (LocalDate From, LocalDate To) LastFullQuarter(LocalDate today)
     {

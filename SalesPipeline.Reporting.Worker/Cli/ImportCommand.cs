@@ -68,11 +68,7 @@ internal static class ImportCommand
         {
             Description = "With --skip-invalid: the CSV file that receives the rejected rows (their original fields plus rejected_row and rejection_reason). Written completely or not at all.",
         };
-        var errorLimit = new Option<int>("--error-limit")
-        {
-            Description = "How many errors to print; all are counted.",
-            DefaultValueFactory = _ => 20,
-        };
+        var errorLimit = ReportOptions.WholeNumber("--error-limit", "How many errors to print; all are counted.", 20, 0, int.MaxValue);
         var by = new Option<string?>("--by")
         {
             Description = "Who imports, recorded as the creator of the deals and accounts. Default: the operating-system user.",
@@ -101,9 +97,10 @@ internal static class ImportCommand
     private static async Task<int> RunAsync(CliContext context, ImportDestinationFactory destinations, ParseResult parse, Request request, CancellationToken cancellationToken)
     {
         // Everything the user can get wrong is checked before the store is touched.
-        if (!request.File.Exists)
+        CommandFiles.RequireFile("--file", request.File.FullName);
+        if (request.Mapping is not null)
         {
-            throw new CliInputException($"The file '{request.File.FullName}' does not exist.");
+            CommandFiles.RequireFile("--mapping", request.Mapping.FullName);
         }
 
         if (request.Rejects is not null && !request.SkipInvalid)
@@ -116,22 +113,10 @@ internal static class ImportCommand
             throw new CliInputException("--skip-invalid needs --rejects FILE.csv: the rows it skips must go somewhere they can be fixed and imported again.");
         }
 
-        if (request.Rejects is { } rejectsFile)
+        if (request.Rejects is { } rejectsFile && !request.DryRun)
         {
-            if (string.Equals(rejectsFile.FullName, request.File.FullName, StringComparison.Ordinal))
-            {
-                throw new CliInputException("--rejects must not be the file being imported.");
-            }
-
-            if (rejectsFile.Directory is { Exists: false } folder)
-            {
-                throw new CliInputException($"The folder of --rejects '{folder.FullName}' does not exist.");
-            }
-        }
-
-        if (request.ErrorLimit < 0)
-        {
-            throw new CliInputException($"--error-limit must be 0 or more, was {request.ErrorLimit}.");
+            // Checked now, so a rejects file that cannot be written never follows a committed import.
+            ReportOptions.CheckOutputFile(rejectsFile.FullName, "--rejects");
         }
 
         var by = new UserId(string.IsNullOrWhiteSpace(request.By) ? Environment.UserName : request.By);
@@ -147,6 +132,14 @@ internal static class ImportCommand
         {
             throw new CliInputException(e.Message);
         }
+
+        new CommandFiles()
+            .Reads("--file", request.File.FullName)
+            .Reads("--mapping", request.Mapping?.FullName)
+            .Reads("the mapping's pipelineFile", map.PipelineFile)
+            .Database(StoreAccess.DatabaseFiles(parse), writes: !request.DryRun)
+            .Writes("--rejects", request.DryRun ? null : request.Rejects?.FullName)
+            .EnsureDistinct();
 
         var destination = await destinations(parse, catalog, cancellationToken).ConfigureAwait(false);
         await using (destination.ConfigureAwait(false))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
@@ -25,12 +26,17 @@ internal static class PipelineCommands
 
         var pipeline = new Option<string?>("--pipeline")
         {
-            Description = "A pipeline stored in the database (see 'pipeline import'), by id. Without --file or --pipeline the built-in default pipeline is printed.",
+            Description = "A pipeline stored in the database (see 'pipeline import'), by id. Without --file or --pipeline the built-in default pipeline is printed; give one of them, not both.",
         };
         var export = new Command("export", "Print a pipeline definition as JSON, a Mermaid diagram or a DOT graph.") { format, file, pipeline };
         export.SetAction(async (parse, cancellationToken) =>
         {
             PipelineDefinition definition;
+            if (parse.GetValue(pipeline) is not null && parse.GetValue(file) is not null)
+            {
+                throw new CliInputException("Give either --file (a definition file) or --pipeline (a stored pipeline), not both.");
+            }
+
             if (parse.GetValue(pipeline) is { } id)
             {
                 await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
@@ -65,6 +71,7 @@ internal static class PipelineCommands
         import.SetAction(async (parse, cancellationToken) =>
         {
             var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
+            new CommandFiles().Reads("--file", parse.GetValue(importFile)?.FullName).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
             await using var services = StoreAccess.Open(parse, context.Clock, create: true);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
             var stranded = new List<string>();
@@ -111,12 +118,22 @@ internal static class PipelineCommands
             return PipelineDefinition.Default;
         }
 
-        if (!file.Exists)
+        var path = CommandFiles.RequireFile("--file", file.FullName);
+        if (new FileInfo(path).Length > PipelineDefinition.MaxJsonBytes)
         {
-            throw new CliInputException($"Pipeline file '{file.FullName}' does not exist.");
+            throw new CliInputException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Pipeline file '{path}' is {new FileInfo(path).Length:N0} bytes; a pipeline definition has at most {PipelineDefinition.MaxJsonBytes:N0} bytes of JSON. Remove what it does not need."));
         }
 
-        var json = await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
-        return PipelineDefinition.FromJson(json);
+        var json = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return PipelineDefinition.FromJson(json);
+        }
+        catch (PipelineDefinitionException e)
+        {
+            throw new CliInputException($"Pipeline file '{path}': {e.Message}");
+        }
     }
 }

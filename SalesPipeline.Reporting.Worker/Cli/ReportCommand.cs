@@ -41,9 +41,10 @@ internal static class ReportCommand
             }
 
             var timeZone = ReportOptions.ParseZone(parse.GetValue(zone)!);
-            var detailRows = ReportOptions.CheckDetailRows(parse.GetValue(rows));
-            var path = ReportOptions.CheckOutputFile(parse.GetValue(output));
-            var owned = parse.GetValue(owner) is { } name ? new UserId(name) : (UserId?)null;
+            var detailRows = parse.GetValue(rows);
+            var path = ReportOptions.CheckOutputFile(parse.GetValue(output), "--out", ".xlsx");
+            var owned = ParseOwner(parse.GetValue(owner));
+            new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--out", path).EnsureDistinct();
 
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var catalog = services.GetRequiredService<PipelineCatalog>();
@@ -55,7 +56,7 @@ internal static class ReportCommand
             }
 
             var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows);
-            var builder = new ReportBuilder(store, services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock);
+            var builder = new ReportBuilder(store, services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
             var model = await LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
             await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(path).ConfigureAwait(false);
@@ -75,6 +76,16 @@ internal static class ReportCommand
         var figures = await services.GetRequiredService<SalesPipeline.Leads.ILeadService>().FiguresAsync(request.Period.Start, request.Period.End, cancellationToken).ConfigureAwait(false);
         return model with { Leads = [.. figures.Where(f => request.Owner is null || f.Person == request.Owner)] };
     }
+
+    private static UserId? ParseOwner(string? owner) => owner switch
+    {
+        null => null,
+        _ when string.IsNullOrWhiteSpace(owner) => throw new CliInputException(
+            "--owner is empty: give the salesperson's user id (as in the Owner column of the Opportunities sheet), or leave --owner out to report on everyone's deals."),
+        _ when owner.Trim().Length > 200 => throw new CliInputException(
+            $"--owner is {owner.Trim().Length:N0} characters long; a user id has at most 200. Give the salesperson's user id."),
+        _ => new UserId(owner.Trim()),
+    };
 
     internal static ReportKind ParseKind(string? kind) => kind switch
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
 
@@ -10,6 +11,12 @@ internal static class ReportOptions
     // ClosedXML holds the whole workbook in memory (about 13 MB per 1,000 detail rows), so the detail
     // sheet is capped to keep a report over a large store within a few hundred megabytes.
     public const int DefaultDetailRows = 5_000;
+
+    /// <summary>The first date a report period may start on.</summary>
+    public static readonly LocalDate FirstDate = new(1, 1, 2);
+
+    /// <summary>The last date a report period may end on.</summary>
+    public static readonly LocalDate LastDate = new(9999, 12, 30);
 
     public static Option<string> TimeZone() => new("--time-zone")
     {
@@ -23,10 +30,31 @@ internal static class ReportOptions
         DefaultValueFactory = _ => "en",
     }.AcceptingOnly("en", "pl");
 
-    public static Option<int> DetailRows() => new("--detail-rows")
+    public static Option<int> DetailRows() => WholeNumber(
+        "--detail-rows", $"At most this many deals on the Opportunities sheet; the rest are counted on the sheet. Default {DefaultDetailRows:N0}.", DefaultDetailRows, 0, 1_000_000);
+
+    /// <summary>
+    /// An option that takes a whole number from <paramref name="min"/> to <paramref name="max"/>: text that is not one, does
+    /// not fit in 32 bits, or is out of range is refused when the command line is read, naming the option and the range.
+    /// </summary>
+    public static Option<int> WholeNumber(string name, string description, int defaultValue, int min, int max) => new(name)
     {
-        Description = $"At most this many deals on the Opportunities sheet; the rest are counted on the sheet. Default {DefaultDetailRows:N0}.",
-        DefaultValueFactory = _ => DefaultDetailRows,
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} '{text}' is not a whole number between {min:N0} and {max:N0}; give one in that range."));
+            }
+            else if (value < min || value > max)
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min:N0} and {max:N0}, was {value:N0}."));
+            }
+
+            return value;
+        },
     };
 
     public static DateTimeZone ParseZone(string id) =>
@@ -41,36 +69,41 @@ internal static class ReportOptions
         }
 
         var result = LocalDatePattern.Iso.Parse(text.Trim());
-        return result.Success
+        if (!result.Success)
+        {
+            throw new CliInputException($"{option} '{text}' is not a date: use yyyy-MM-dd with a real day, for example 2026-09-30.");
+        }
+
+        // A report runs to the start of the day after --to, in any time zone, so both ends stay a day inside the calendar.
+        return result.Value >= FirstDate && result.Value <= LastDate
             ? result.Value
-            : throw new CliInputException($"{option} '{text}' is not a date: use yyyy-MM-dd with a real day, for example 2026-09-30.");
+            : throw new CliInputException($"{option} '{text}' is outside the dates a report can cover, {FirstDate:uuuu-MM-dd} to {LastDate:uuuu-MM-dd}; give a date in that range.");
     }
 
-    public static int CheckDetailRows(int rows) =>
-        rows is >= 0 and <= 1_000_000
-            ? rows
-            : throw new CliInputException($"--detail-rows must be between 0 and 1,000,000, was {rows:N0}.");
-
-    /// <summary>Checks that a workbook can be written at <paramref name="path"/> before any work is done.</summary>
-    public static string CheckOutputFile(string? path)
+    /// <summary>
+    /// Checks, before any work, that a file can be written at <paramref name="path"/>: not a folder, in a folder that exists
+    /// and may be written (a file is created and deleted there), ending in <paramref name="extension"/> when one is given.
+    /// </summary>
+    /// <returns>The full path.</returns>
+    public static string CheckOutputFile(string? path, string option, string? extension = null)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
-            throw new CliInputException("--out is required: the .xlsx file to write.");
+            throw new CliInputException($"{option} is required: the file to write.");
         }
 
         var full = Path.GetFullPath(path);
-        if (!full.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+        if (extension is not null && !full.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
         {
-            throw new CliInputException($"--out '{path}' must end in .xlsx.");
+            throw new CliInputException($"{option} '{path}' must end in {extension}.");
         }
 
         if (Directory.Exists(full))
         {
-            throw new CliInputException($"--out '{path}' is a folder; give a file name ending in .xlsx.");
+            throw new CliInputException($"{option} '{path}' is a folder; give a file name{(extension is null ? string.Empty : $" ending in {extension}")}.");
         }
 
-        CheckWritableFolder(Path.GetDirectoryName(full)!, "--out");
+        CheckWritableFolder(Path.GetDirectoryName(full)!, option);
         return full;
     }
 
@@ -85,7 +118,7 @@ internal static class ReportOptions
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new CliInputException($"{option}: cannot create the folder '{full}': {e.Message}");
+                throw new CliInputException($"{option}: cannot create the folder '{full}' ({Reason(e)}); choose a folder you may write in.");
             }
         }
 
@@ -103,11 +136,13 @@ internal static class ReportOptions
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliInputException($"{option}: cannot write in the folder '{full}': {e.Message}");
+            throw new CliInputException($"{option}: cannot write in the folder '{full}' ({Reason(e)}); choose a folder you may write in.");
         }
 
         return full;
     }
+
+    private static string Reason(Exception e) => e is UnauthorizedAccessException ? "permission denied" : "it is read-only, full or not a folder";
 
     private static Option<string> AcceptingOnly(this Option<string> option, params string[] values)
     {

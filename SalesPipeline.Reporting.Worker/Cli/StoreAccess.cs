@@ -27,7 +27,46 @@ internal static class StoreAccess
         Recursive = true,
     };
 
+    public static readonly Option<TimeSpan?> BusyTimeoutOption = new("--busy-timeout")
+    {
+        Description = "With SQLite: how many seconds to wait for another process's lock on the database before failing. Default: 30.",
+        Recursive = true,
+        CustomParser = ParseSeconds,
+    };
+
     static StoreAccess() => ProviderOption.AcceptOnlyFromAmong("sqlite", "postgres");
+
+    /// <summary>The SQLite files of the database <c>--db</c> names (the file, its write-ahead log, shared memory and journal); none for PostgreSQL.</summary>
+    public static IEnumerable<string> DatabaseFiles(ParseResult parse)
+    {
+        if (parse.GetValue(ProviderOption) == "postgres")
+        {
+            return [];
+        }
+
+        var file = SqliteFile(parse.GetValue(DbOption));
+        return [file, file + "-wal", file + "-shm", file + "-journal"];
+    }
+
+    /// <summary>Says what is wrong with the database and what to do, in terms of this command line's options.</summary>
+    public static string Explain(StorageUnavailableException e, ParseResult parse)
+    {
+        var postgres = parse.GetValue(ProviderOption) == "postgres";
+        var remedy = e.Reason switch
+        {
+            StorageUnavailableReason.FolderMissing => "Create the folder, or point --db at a file in an existing folder.",
+            StorageUnavailableReason.CannotOpen => "Check that you may read and write the file and create files in its folder, or point --db at another file.",
+            StorageUnavailableReason.ReadOnly when postgres => "Point --db at the primary server.",
+            StorageUnavailableReason.ReadOnly => "Give write permission to the file and its folder (SQLite writes '-wal' and '-shm' files beside it), or point --db at a writable copy.",
+            StorageUnavailableReason.NotADatabase => "Point --db at a SalesPipeline database, or at a new file name to start one.",
+            StorageUnavailableReason.Locked => "Try again when the other work has finished, or wait longer with --busy-timeout SECONDS.",
+            StorageUnavailableReason.DatabaseMissing => "Create it (CREATE DATABASE …), or fix Database= in --db.",
+            StorageUnavailableReason.LoginRefused => "Check Username= and Password= in --db.",
+            StorageUnavailableReason.Unreachable => "Check that the server runs and accepts connections, and fix Host= and Port= in --db if they are wrong.",
+            _ => null,
+        };
+        return remedy is null ? e.Message : $"{e.Problem} {remedy}";
+    }
 
     /// <summary>
     /// Opens the store for one command. With <paramref name="create"/> a missing SQLite file is created and
@@ -59,7 +98,15 @@ internal static class StoreAccess
         else
         {
             var connectionString = SqliteConnectionString(db, create);
-            builder.UseSqlite(connectionString, o => o.AutoMigrate = create);
+            var busyTimeout = parse.GetValue(BusyTimeoutOption);
+            builder.UseSqlite(connectionString, o =>
+            {
+                o.AutoMigrate = create;
+                if (busyTimeout is { } timeout)
+                {
+                    o.BusyTimeout = timeout;
+                }
+            });
         }
 
         return services.BuildServiceProvider();
@@ -92,7 +139,15 @@ internal static class StoreAccess
         var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
         foreach (var (id, json) in stored)
         {
-            pipelines[id] = PipelineDefinition.FromJson(json);
+            try
+            {
+                pipelines[id] = PipelineDefinition.FromJson(json);
+            }
+            catch (PipelineDefinitionException e)
+            {
+                throw new CliInputException(
+                    $"The pipeline '{id}' stored in {Describe(parse)} is no longer valid; store a corrected definition with 'salespipeline pipeline import --file FILE.json'. {e.Message}");
+            }
         }
 
         return Open(parse, clock, create, new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id));
@@ -105,7 +160,7 @@ internal static class StoreAccess
         if (parse.GetValue(ProviderOption) == "postgres")
         {
             var parts = (db ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries)
-                .Where(p => !p.TrimStart().StartsWith("password", StringComparison.OrdinalIgnoreCase));
+                .Where(p => p.Split('=')[0].Trim().ToUpperInvariant() is not ("PASSWORD" or "PWD"));
             return "PostgreSQL " + string.Join(';', parts);
         }
 
@@ -115,6 +170,11 @@ internal static class StoreAccess
     private static string SqliteConnectionString(string? db, bool create)
     {
         var file = SqliteFile(db);
+        if (Directory.Exists(file))
+        {
+            throw new CliInputException($"--db '{file}' is a folder; give the database file, for example '{Path.Combine(file, DefaultSqliteFile)}'.");
+        }
+
         if (!create && !File.Exists(file))
         {
             throw new CliInputException($"The database '{Path.GetFullPath(file)}' does not exist. Create it with 'salespipeline db migrate' or 'salespipeline demo', or point --db at an existing one.");
@@ -126,6 +186,18 @@ internal static class StoreAccess
         }
 
         return db is not null && db.Contains('=', StringComparison.Ordinal) ? db : new SqliteConnectionStringBuilder { DataSource = file }.ToString();
+    }
+
+    private static TimeSpan? ParseSeconds(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0 and <= 86_400)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        result.AddError($"--busy-timeout '{text}' is not a number of seconds between 0 and 86400 (one day); for example --busy-timeout 60.");
+        return null;
     }
 
     private static string SqliteFile(string? db)
@@ -144,12 +216,14 @@ internal static class StoreAccess
         {
             return new SqliteConnectionStringBuilder(db).DataSource;
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            throw new CliInputException($"--db '{db}' is neither a file path nor a valid SQLite connection string: {e.Message}");
+            // Not echoed: a connection string meant for PostgreSQL carries a password.
+            throw new CliInputException("--db is neither a file path nor a SQLite connection string (it has a setting SQLite does not know). Give a file path such as crm.db, or add --provider postgres for a PostgreSQL connection string.");
         }
     }
 
     /// <summary>Tells whether a storage failure is the user's input (a database that is missing, unreachable or too new).</summary>
     public static bool IsBadInput(Exception e) => e is SchemaVersionException or StorageUnavailableException;
+
 }

@@ -29,19 +29,43 @@ internal sealed record ReportRequest(
 /// <summary>
 /// Computes a report's figures: the snapshot funnel from the store's SQL aggregates, the rest in one streamed pass over the
 /// pipeline's deals that feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow
-/// with the store (only with the rows kept and, for the median cycle, a number per deal closed in the period).
+/// with the store (only with the rows kept and, for the median cycle, a number per deal closed in the period). With
+/// <paramref name="reads"/> every figure comes from one consistent read of the store, so a report taken while an import
+/// commits shows the store wholly before or wholly after it.
 /// </summary>
-internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock)
+internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock, IConsistentReads? reads = null)
 {
+    /// <summary>Test seam: runs after the SQL snapshot query and before the streamed pass.</summary>
+    internal Func<CancellationToken, Task>? AfterSnapshot { get; set; }
+
     public async Task<ReportModel> BuildAsync(ReportRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (reads is null)
+        {
+            return await BuildInScopeAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var scope = reads.Begin();
+        await using (scope.ConfigureAwait(false))
+        {
+            return await BuildInScopeAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ReportModel> BuildInScopeAsync(ReportRequest request, CancellationToken cancellationToken)
+    {
         var pipeline = request.Pipeline;
         var period = request.Period;
         var asOf = request.AsOf;
         var culture = CultureInfo.GetCultureInfo(request.Culture);
 
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
+        if (AfterSnapshot is { } hook)
+        {
+            await hook(cancellationToken).ConfigureAwait(false);
+        }
+
         var reached = new ReachedStageAccumulator(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
         var winLoss = new WinLossAccumulator(pipeline, period, new WinLossOptions { Owner = request.Owner });
         var cycle = new SalesCycleAccumulator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });

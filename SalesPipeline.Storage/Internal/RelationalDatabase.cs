@@ -17,11 +17,54 @@ internal interface IRelationalDatabase
     /// <param name="exception">The provider's exception.</param>
     /// <returns>The translated exception, or <see langword="null"/>.</returns>
     StorageUnavailableException? Unavailable(DbException exception);
+
+    /// <summary>Begins the provider's read transaction on <paramref name="connection"/>: one snapshot for every statement in it.</summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The transaction.</returns>
+    Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Begins a consistent read on the current flow (see <see cref="SalesPipeline.Abstractions.IConsistentReads"/>).</summary>
+    /// <returns>The scope.</returns>
+    ConsistentRead BeginConsistentRead();
+
+    /// <summary>Gets the consistent read the current flow is in, if any.</summary>
+    ConsistentRead? CurrentRead { get; }
 }
 
 /// <summary>Runs work on a pooled connection, with the provider's failures translated.</summary>
 internal static class RelationalDatabaseExtensions
 {
+    /// <summary>
+    /// Runs reads in one snapshot: the flow's consistent read when it is in one, else a read transaction of their own
+    /// on a pooled connection.
+    /// </summary>
+    public static async Task<T> ReadAsync<T>(this IRelationalDatabase database, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (database.CurrentRead is { IsActive: true } scope)
+            {
+                var (shared, inScope) = await scope.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return await work(shared, inScope).ConfigureAwait(false);
+            }
+
+            var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    return await work(connection, transaction).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (DbException e) when (database.Unavailable(e) is { } unavailable)
+        {
+            throw unavailable;
+        }
+    }
+
     public static async Task<T> WithConnectionAsync<T>(this IRelationalDatabase database, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
         var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Dapper;
 using Npgsql;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
+using SalesPipeline.Storage.Internal;
 
 namespace SalesPipeline.Storage.Postgres;
 
@@ -69,34 +70,21 @@ internal sealed class PostgresAccountStore(PostgresDatabase database) : IAccount
 
     private static Account? First(IReadOnlyList<Account> accounts) => accounts.Count == 0 ? null : accounts[0];
 
-    private async Task<IReadOnlyList<Account>> ReadAsync(string where, object? parameters, CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
+    private Task<IReadOnlyList<Account>> ReadAsync(string where, object? parameters, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Account>>(
+            async (connection, transaction) =>
             {
-                var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
-                        $"SELECT {AccountRow.Columns} FROM accounts a WHERE {where} ORDER BY a.name_folded COLLATE \"C\", a.id; " +
-                        $"SELECT {ContactRow.Columns} FROM contacts WHERE account_id IN (SELECT a.id FROM accounts a WHERE {where}) ORDER BY account_id, seq",
-                        parameters,
-                        transaction,
-                        cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    var accounts = (await grid.ReadAsync<AccountRow>().ConfigureAwait(false)).ToList();
-                    var contacts = (await grid.ReadAsync<ContactRow>().ConfigureAwait(false)).ToLookup(c => c.AccountId);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return [.. accounts.Select(a => PostgresMap.ToAccount(a, contacts[a.Id]))];
-                }
-            }
-            catch (NpgsqlException e) when (database.Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
-    }
+                using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+                    $"SELECT {AccountRow.Columns} FROM accounts a WHERE {where} ORDER BY a.name_folded COLLATE \"C\", a.id; " +
+                    $"SELECT {ContactRow.Columns} FROM contacts WHERE account_id IN (SELECT a.id FROM accounts a WHERE {where}) ORDER BY account_id, seq",
+                    parameters,
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var accounts = (await grid.ReadAsync<AccountRow>().ConfigureAwait(false)).ToList();
+                var contacts = (await grid.ReadAsync<ContactRow>().ConfigureAwait(false)).ToLookup(c => c.AccountId);
+                return [.. accounts.Select(a => PostgresMap.ToAccount(a, contacts[a.Id]))];
+            },
+            cancellationToken);
 
     /// <summary>Writes an account and its contacts inside the caller's transaction, checking its version.</summary>
     internal static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Account account, CancellationToken cancellationToken)

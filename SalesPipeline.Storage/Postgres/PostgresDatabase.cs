@@ -19,6 +19,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly bool _autoMigrate;
     private volatile bool _ready;
 
@@ -138,22 +139,54 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
         exception is NpgsqlException npgsql ? Unavailable(npgsql) : null;
 
-    /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
-    public StorageUnavailableException? Unavailable(NpgsqlException exception) => exception switch
+    /// <inheritdoc />
+    public ConsistentRead? CurrentRead => _read.Value;
+
+    /// <inheritdoc />
+    public ConsistentRead BeginConsistentRead() => new(this, _read);
+
+    /// <inheritdoc />
+    /// <remarks>REPEATABLE READ, read-only: the first statement fixes the snapshot every later statement in it sees.</remarks>
+    public async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        PostgresException { SqlState: "3D000" } => new StorageUnavailableException(
-            Target, $"The {Target} does not exist. Create it (CREATE DATABASE …), or fix Database= in the connection string given to UsePostgres.", exception),
-        PostgresException { SqlState: "28P01" or "28000" } => new StorageUnavailableException(
-            Target, $"The {Target} refused the login ({exception.Message}). Check Username= and Password= in the connection string given to UsePostgres.", exception),
-        PostgresException { SqlState: "25006" } => new StorageUnavailableException(
-            Target, $"The {Target} is read-only (a standby, or default_transaction_read_only is on), so nothing can be saved. Point UsePostgres at the primary server.", exception),
-        PostgresException { SqlState: "57P03" } => new StorageUnavailableException(
-            Target, $"The {Target} is starting up or shutting down and refuses connections; try again when the server is up.", exception),
-        PostgresException => null,
-        _ when exception.InnerException is SocketException or TimeoutException || exception.InnerException?.InnerException is SocketException => new StorageUnavailableException(
-            Target, $"Cannot reach the {Target}: {exception.InnerException?.Message ?? exception.Message}. Check that the server runs and accepts connections there, and fix Host= and Port= in the connection string given to UsePostgres if they are wrong.", exception),
-        _ => null,
-    };
+        var npgsql = (NpgsqlConnection)connection;
+        var transaction = await npgsql.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await npgsql.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
+    public StorageUnavailableException? Unavailable(NpgsqlException exception)
+    {
+        return exception switch
+        {
+            PostgresException { SqlState: "3D000" } => Fail(
+                StorageUnavailableReason.DatabaseMissing, $"The {Target} does not exist.", "Create it (CREATE DATABASE …), or fix Database= in the connection string given to UsePostgres."),
+            PostgresException { SqlState: "28P01" or "28000" } => Fail(
+                StorageUnavailableReason.LoginRefused, $"The {Target} refused the login.", "Check Username= and Password= in the connection string given to UsePostgres."),
+            PostgresException { SqlState: "25006" } => Fail(
+                StorageUnavailableReason.ReadOnly, $"The {Target} is read-only (a standby, or default_transaction_read_only is on), so nothing can be saved.", "Point UsePostgres at the primary server."),
+            PostgresException { SqlState: "57P03" } => Fail(
+                StorageUnavailableReason.Unreachable, $"The {Target} is starting up or shutting down and refuses connections.", "Try again when the server is up."),
+            PostgresException => null,
+            _ when exception.InnerException is SocketException or TimeoutException || exception.InnerException?.InnerException is SocketException => Fail(
+                StorageUnavailableReason.Unreachable,
+                $"Cannot reach the {Target}: {exception.InnerException?.Message ?? exception.Message}.",
+                "Check that the server runs and accepts connections there, and fix Host= and Port= in the connection string given to UsePostgres if they are wrong."),
+            _ => null,
+        };
+
+        StorageUnavailableException Fail(StorageUnavailableReason reason, string problem, string remedy) =>
+            new(Target, reason, problem, remedy, exception);
+    }
 
     public ValueTask DisposeAsync()
     {

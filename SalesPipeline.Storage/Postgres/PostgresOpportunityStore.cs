@@ -198,39 +198,26 @@ internal sealed class PostgresOpportunityStore(PostgresDatabase database) : IOpp
     /// Reads the deals matching a condition on <c>o</c> (opportunities) with their children in one round trip, inside a
     /// REPEATABLE READ transaction so every statement sees the same snapshot: a deal is never seen half-saved.
     /// </summary>
-    private async Task<IReadOnlyList<OpportunityState>> ReadPageAsync(string where, object parameters, CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
+    private Task<IReadOnlyList<OpportunityState>> ReadPageAsync(string where, object parameters, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<OpportunityState>>(
+            async (connection, transaction) =>
             {
-                var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var ids = $"SELECT o.id FROM opportunities o WHERE {where}";
-                    using var grid = await connection.QueryMultipleAsync(Command(
-                        $"SELECT {OpportunityRow.Columns} FROM opportunities o WHERE {where}; " +
-                        $"SELECT {StageChangeRow.Columns} FROM stage_changes WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
-                        $"SELECT {ActivityRow.Columns} FROM activities WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
-                        $"SELECT {OfferRow.Columns} FROM offers WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
-                        parameters,
-                        transaction,
-                        cancellationToken)).ConfigureAwait(false);
-                    var rows = (await grid.ReadAsync<OpportunityRow>().ConfigureAwait(false)).ToList();
-                    var history = (await grid.ReadAsync<StageChangeRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId);
-                    var activities = (await grid.ReadAsync<ActivityRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId);
-                    var offers = (await grid.ReadAsync<OfferRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return [.. rows.Select(r => PostgresMap.ToState(r, history[r.Id], activities[r.Id], offers[r.Id]))];
-                }
-            }
-            catch (NpgsqlException e) when (database.Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
-    }
+                var ids = $"SELECT o.id FROM opportunities o WHERE {where}";
+                using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+                    $"SELECT {OpportunityRow.Columns} FROM opportunities o WHERE {where}; " +
+                    $"SELECT {StageChangeRow.Columns} FROM stage_changes WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
+                    $"SELECT {ActivityRow.Columns} FROM activities WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq; " +
+                    $"SELECT {OfferRow.Columns} FROM offers WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
+                    parameters,
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var rows = (await grid.ReadAsync<OpportunityRow>().ConfigureAwait(false)).ToList();
+                var history = (await grid.ReadAsync<StageChangeRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId);
+                var activities = (await grid.ReadAsync<ActivityRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId);
+                var offers = (await grid.ReadAsync<OfferRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId);
+                return [.. rows.Select(r => PostgresMap.ToState(r, history[r.Id], activities[r.Id], offers[r.Id]))];
+            },
+            cancellationToken);
 
     private static CommandDefinition Command(string sql, object? parameters, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
         new(sql, parameters, transaction, cancellationToken: cancellationToken);

@@ -53,21 +53,10 @@ internal sealed class PostgresPipelineAggregates(PostgresDatabase database) : IP
     internal static string Sql(string template, UserId? owner) =>
         string.Format(CultureInfo.InvariantCulture, template, owner is null ? string.Empty : " AND o.owner = @Owner");
 
-    private async Task<IEnumerable<T>> QueryAsync<T>(string sql, object parameters, CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
-            {
-                return await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            }
-            catch (NpgsqlException e) when (database.Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
-    }
+    private Task<IEnumerable<T>> QueryAsync<T>(string sql, object parameters, CancellationToken cancellationToken) =>
+        database.ReadAsync(
+            (connection, transaction) => connection.QueryAsync<T>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)),
+            cancellationToken);
 
 #pragma warning disable CA1812 // Instantiated by Dapper.
     private sealed class SnapshotRow

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
+using SalesPipeline.Storage.Internal;
 
 namespace SalesPipeline.Storage.Sqlite;
 
@@ -82,14 +83,10 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
     private async Task<Account?> FindOneAsync(string where, object parameters, CancellationToken cancellationToken) =>
         await ReadAsync(where, parameters, cancellationToken).ConfigureAwait(false) is [var first, ..] ? first : null;
 
-    private async Task<IReadOnlyList<Account>> ReadAsync(string where, object? parameters, CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
+    private Task<IReadOnlyList<Account>> ReadAsync(string where, object? parameters, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Account>>(
+            async (connection, transaction) =>
             {
-                using var transaction = connection.BeginTransaction(deferred: true);
                 using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
                     $"SELECT {AccountRow.Columns} FROM accounts a WHERE {where} ORDER BY a.name_folded, a.id; " +
                     $"SELECT {ContactRow.Columns} FROM contacts WHERE account_id IN (SELECT a.id FROM accounts a WHERE {where}) ORDER BY account_id, seq",
@@ -99,11 +96,6 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
                 var accounts = (await grid.ReadAsync<AccountRow>().ConfigureAwait(false)).ToList();
                 var contacts = (await grid.ReadAsync<ContactRow>().ConfigureAwait(false)).ToLookup(c => c.AccountId, StringComparer.Ordinal);
                 return [.. accounts.Select(a => SqliteMap.ToAccount(a, contacts[a.Id]))];
-            }
-            catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
-    }
+            },
+            cancellationToken);
 }

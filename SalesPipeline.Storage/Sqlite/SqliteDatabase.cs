@@ -15,11 +15,14 @@ namespace SalesPipeline.Storage.Sqlite;
 /// <remarks>Thread-safe; shared by every SQLite store of a service provider.</remarks>
 internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
 {
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
     private const int SqliteReadOnly = 8;
     private const int SqliteCantOpen = 14;
     private const int SqliteNotADatabase = 26;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly int _busyTimeoutMilliseconds;
     private readonly bool _autoMigrate;
     private volatile bool _ready;
@@ -35,13 +38,14 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"'{options.ConnectionString}' is not a SQLite connection string: {e.Message} Use the form \"Data Source=crm.db\".", nameof(options), e);
+            // The connection string is not echoed: it may hold a password meant for another provider.
+            throw new ArgumentException($"The SQLite connection string is invalid: {e.Message} Use the form \"Data Source=crm.db\".", nameof(options), e);
         }
 
         if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
         {
             throw new ArgumentException(
-                $"'{options.ConnectionString}' names no SQLite file. Give a file (\"Data Source=crm.db\"), or keep deals in memory by not calling UseSqlite (the in-memory store is the default).",
+                $"The SQLite connection string names no file (Data Source '{builder.DataSource}'). Give a file (\"Data Source=crm.db\"), or keep deals in memory by not calling UseSqlite (the in-memory store is the default).",
                 nameof(options));
         }
 
@@ -54,12 +58,16 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
         builder.DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds);
         ConnectionString = builder.ToString();
         _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
+        BusyTimeout = options.BusyTimeout;
         _autoMigrate = options.AutoMigrate;
         MemoryMapSize = options.MemoryMapSize;
     }
 
     /// <summary>Gets how many bytes of the file each connection reads through memory-mapped I/O.</summary>
     internal long MemoryMapSize { get; }
+
+    /// <summary>Gets how long a statement waits for another connection's lock before it fails.</summary>
+    public TimeSpan BusyTimeout { get; }
 
     /// <summary>Gets the connection string, as completed with the store's settings.</summary>
     public string ConnectionString { get; }
@@ -176,30 +184,55 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
     StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
         exception is SqliteException sqlite ? Unavailable(sqlite) : null;
 
+    /// <inheritdoc />
+    public ConsistentRead? CurrentRead => _read.Value;
+
+    /// <inheritdoc />
+    public ConsistentRead BeginConsistentRead() => new(this, _read);
+
+    /// <inheritdoc />
+    /// <remarks>A deferred transaction: in WAL mode its first read fixes the snapshot every later read in it sees.</remarks>
+    public Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+    }
+
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
     public StorageUnavailableException? Unavailable(SqliteException exception)
     {
         var folder = Path.GetDirectoryName(Target) ?? ".";
         return exception.SqliteErrorCode switch
         {
-            SqliteCantOpen when !Directory.Exists(folder) => new StorageUnavailableException(
-                Target,
-                $"Cannot open the SQLite database '{Target}': the folder '{folder}' does not exist. Create the folder, or change the Data Source given to UseSqlite.",
-                exception),
-            SqliteCantOpen => new StorageUnavailableException(
-                Target,
-                $"Cannot open the SQLite database '{Target}' ({exception.Message}). Check that the process may read and write the file and create files in '{folder}', or change the Data Source given to UseSqlite.",
-                exception),
-            SqliteReadOnly => new StorageUnavailableException(
-                Target,
-                $"The SQLite database '{Target}' is read-only for this process, so nothing can be saved. Give the process write permission to the file and to '{folder}' (SQLite writes '{Path.GetFileName(Target)}-wal' and '-shm' files beside it), or point UseSqlite at a writable copy.",
-                exception),
-            SqliteNotADatabase => new StorageUnavailableException(
-                Target,
-                $"'{Target}' is not a SQLite database (or it is encrypted or damaged). Point UseSqlite at a SalesPipeline database, or at a new file name to start one.",
-                exception),
+            SqliteCantOpen when !Directory.Exists(folder) => Fail(
+                StorageUnavailableReason.FolderMissing,
+                $"Cannot open the SQLite database '{Target}': the folder '{folder}' does not exist.",
+                "Create the folder, or change the Data Source given to UseSqlite."),
+            SqliteCantOpen when Directory.Exists(Target) => Fail(
+                StorageUnavailableReason.CannotOpen,
+                $"Cannot open the SQLite database '{Target}': it is a folder.",
+                "Give the database file inside it (for example 'salespipeline.db') as the Data Source given to UseSqlite."),
+            SqliteCantOpen => Fail(
+                StorageUnavailableReason.CannotOpen,
+                $"Cannot open the SQLite database '{Target}'.",
+                $"Check that the process may read and write the file and create files in '{folder}', or change the Data Source given to UseSqlite."),
+            SqliteReadOnly => Fail(
+                StorageUnavailableReason.ReadOnly,
+                $"The SQLite database '{Target}' is read-only for this process, so nothing can be saved.",
+                $"Give the process write permission to the file and to '{folder}' (SQLite writes '{Path.GetFileName(Target)}-wal' and '-shm' files beside it), or point UseSqlite at a writable copy."),
+            SqliteNotADatabase => Fail(
+                StorageUnavailableReason.NotADatabase,
+                $"'{Target}' is not a SQLite database (or it is encrypted or damaged).",
+                "Point UseSqlite at a SalesPipeline database, or at a new file name to start one."),
+            SqliteBusy or SqliteLocked => Fail(
+                StorageUnavailableReason.Locked,
+                string.Create(CultureInfo.InvariantCulture, $"The SQLite database '{Target}' stayed locked by another process or connection for the whole busy timeout ({BusyTimeout.TotalSeconds:0.###} s); nothing was changed."),
+                "Try again when the other work (an import, a migration) has finished, or raise SqliteStorageOptions.BusyTimeout."),
             _ => null,
         };
+
+        StorageUnavailableException Fail(StorageUnavailableReason reason, string problem, string remedy) =>
+            new(Target, reason, problem, remedy, exception);
     }
 
     public void Dispose() => _gate.Dispose();

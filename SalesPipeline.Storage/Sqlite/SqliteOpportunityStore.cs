@@ -51,21 +51,11 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
     /// <inheritdoc />
     public async Task<OpportunityState?> FindAsync(OpportunityId id, CancellationToken cancellationToken = default)
     {
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
-            {
-                // One read transaction: the row and its children come from the same snapshot.
-                using var transaction = connection.BeginTransaction(deferred: true);
-                var page = await ReadAsync(connection, transaction, "o.id = @Id", new { Id = SqliteMap.Id(id.Value) }, cancellationToken).ConfigureAwait(false);
-                return page.Count == 0 ? null : page[0];
-            }
-            catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
+        // One read transaction: the row and its children come from the same snapshot.
+        var page = await database.ReadAsync(
+            (connection, transaction) => ReadAsync(connection, transaction, "o.id = @Id", new { Id = SqliteMap.Id(id.Value) }, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return page.Count == 0 ? null : page[0];
     }
 
     /// <inheritdoc />
@@ -107,21 +97,11 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
         var after = string.Empty;
         while (true)
         {
-            IReadOnlyList<OpportunityState> states;
-            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
-            {
-                try
-                {
-                    // Pages in id order, each from one snapshot: a deal is never seen half-saved.
-                    using var transaction = connection.BeginTransaction(deferred: true);
-                    states = await ReadAsync(connection, transaction, condition, PageParameters(query, after), cancellationToken).ConfigureAwait(false);
-                }
-                catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
-                {
-                    throw unavailable;
-                }
-            }
+            // Pages in id order, each from one snapshot (all from one in a consistent read): a deal is never seen half-saved.
+            var parameters = PageParameters(query, after);
+            var states = await database.ReadAsync(
+                (connection, transaction) => ReadAsync(connection, transaction, condition, parameters, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
 
             foreach (var state in states)
             {
@@ -245,13 +225,13 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
     }
 
     /// <summary>Reads the deals matching a condition on <c>o</c> (opportunities) with their children, in one round trip.</summary>
-    private static async Task<IReadOnlyList<OpportunityState>> ReadAsync(SqliteConnection connection, SqliteTransaction transaction, string where, object parameters, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<OpportunityState>> ReadAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string where, object parameters, CancellationToken cancellationToken)
     {
-        using var grid = await connection.QueryMultipleAsync(Command(
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
             string.Join("; ", ReadStatements(where)),
             parameters,
             transaction,
-            cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
         var rows = (await grid.ReadAsync<OpportunityRow>().ConfigureAwait(false)).ToList();
         var history = (await grid.ReadAsync<StageChangeRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId, StringComparer.Ordinal);
         var activities = (await grid.ReadAsync<ActivityRow>().ConfigureAwait(false)).ToLookup(r => r.OpportunityId, StringComparer.Ordinal);

@@ -236,7 +236,7 @@ public sealed class SqliteStoreTests : IDisposable
         var store = new SqliteOpportunityStore(Database());
         await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(5), 1));
         SqliteConnection.ClearAllPools();
-        MakeReadOnly(File());
+        ReadOnlyPaths.MakeReadOnly(File());
         try
         {
             var reopened = new SqliteOpportunityStore(Database());
@@ -249,7 +249,7 @@ public sealed class SqliteStoreTests : IDisposable
         finally
         {
             SqliteConnection.ClearAllPools();
-            MakeWritable(File());
+            ReadOnlyPaths.MakeWritable(File());
         }
     }
 
@@ -293,8 +293,8 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData("crm.db", "is not a SQLite connection string")]
-    [InlineData("Data Source=:memory:", "names no SQLite file")]
+    [InlineData("crm.db", "The SQLite connection string is invalid")]
+    [InlineData("Data Source=:memory:", "names no file")]
     [InlineData("", "'ConnectionString' must name a SQLite file")]
     public void UseSqlite_UnusableConnectionString_FailsAtRegistrationSayingWhatToWrite(string connectionString, string expected)
     {
@@ -333,37 +333,5 @@ public sealed class SqliteStoreTests : IDisposable
         var key = new { Id = id.ToString() };
         return (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities WHERE id = @Id", key),
                 await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = @Id", key));
-    }
-
-    // Root ignores file modes, so as root the file is made immutable instead (what a read-only mount also does).
-    private static void MakeReadOnly(string path)
-    {
-        if (Environment.UserName == "root")
-        {
-            Run("chattr", "+i", path);
-        }
-        else if (!OperatingSystem.IsWindows())
-        {
-            System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        }
-    }
-
-    private static void MakeWritable(string path)
-    {
-        if (Environment.UserName == "root")
-        {
-            Run("chattr", "-i", path);
-        }
-        else if (!OperatingSystem.IsWindows())
-        {
-            System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        }
-    }
-
-    private static void Run(string program, params string[] arguments)
-    {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed: {process.StandardError.ReadToEnd()}");
     }
 }

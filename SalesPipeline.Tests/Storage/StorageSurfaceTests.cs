@@ -16,7 +16,7 @@ public sealed class StorageSurfaceTests
     public void PublicSurface_IsOnlyRegistrationOptionsAndExceptions()
     {
         Assert.Equal(
-            ["SalesPipeline.SalesPipelineStorageExtensions", "SalesPipeline.Storage.PostgresStorageOptions", "SalesPipeline.Storage.SchemaVersionException", "SalesPipeline.Storage.SqliteStorageOptions", "SalesPipeline.Storage.StorageUnavailableException"],
+            ["SalesPipeline.SalesPipelineStorageExtensions", "SalesPipeline.Storage.PostgresStorageOptions", "SalesPipeline.Storage.SchemaVersionException", "SalesPipeline.Storage.SqliteStorageOptions", "SalesPipeline.Storage.StorageUnavailableException", "SalesPipeline.Storage.StorageUnavailableReason"],
             Storage.GetExportedTypes().Select(t => t.FullName!).Order(StringComparer.Ordinal));
     }
 

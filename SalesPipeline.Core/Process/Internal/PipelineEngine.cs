@@ -21,9 +21,10 @@ internal sealed class PipelineEngine
     public PipelineEngine(PipelineDefinition definition)
     {
         _definition = definition;
+        var movesFrom = definition.Moves.ToLookup(m => m.From);
         _transitions = definition.Stages.ToFrozenDictionary(
             s => s.Id,
-            s => definition.Moves.Where(m => m.From == s.Id).Select(m => new Transition(definition.Stage(m.To))).ToArray());
+            s => movesFrom[s.Id].Select(m => new Transition(definition.Stage(m.To))).ToArray());
         _targets = _transitions.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.Select(t => t.Target.Id).ToArray());
     }
 

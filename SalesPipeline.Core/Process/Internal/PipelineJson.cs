@@ -44,6 +44,15 @@ internal static class PipelineJson
     public static PipelineDefinition Read(string json, IEnumerable<StageRequirement>? customRequirements)
     {
         ArgumentNullException.ThrowIfNull(json);
+
+        // Checked before parsing, so the size of what is read and validated is bounded: a character is at most 3 UTF-8 bytes.
+        if (json.Length > PipelineDefinition.MaxJsonBytes || System.Text.Encoding.UTF8.GetByteCount(json) > PipelineDefinition.MaxJsonBytes)
+        {
+            throw new PipelineDefinitionException(null, [string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"The JSON is longer than the limit of {PipelineDefinition.MaxJsonBytes:N0} bytes: shorten it.")]);
+        }
+
         PipelineDocument? document;
         try
         {

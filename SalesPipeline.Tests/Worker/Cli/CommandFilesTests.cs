@@ -1,0 +1,217 @@
+using System.Security.Cryptography;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Microsoft.Data.Sqlite;
+using SalesPipeline.Reporting.Worker.Cli;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Cli;
+
+/// <summary>
+/// No command writes over a file it reads or writes otherwise: an output that is one of its inputs, however spelt, is
+/// refused with exit code 2 before any work, and every input stays byte for byte as it was.
+/// </summary>
+public sealed class CommandFilesTests
+{
+    /// <summary>A command that writes a file, with the output aimed at one of its inputs.</summary>
+    public enum Collision
+    {
+        ReportOutIsDb,
+        ImportRejectsIsCsv,
+        ImportRejectsIsMapping,
+        ImportRejectsIsPipelineFile,
+        ImportRejectsIsDb,
+        ImportRejectsIsDbWal,
+        ImportDbIsCsv,
+        DemoOutHoldsDb,
+        PipelineImportDbIsDefinition,
+    }
+
+    /// <summary>How the output's path is written.</summary>
+    public enum Spelling
+    {
+        Absolute,
+        Relative,
+        DotSlash,
+        UpAndDown,
+        SymbolicLink,
+        HardLink,
+    }
+
+    // The store and the report period: the last full quarter at CliRunner.Now is Q3 2026.
+    private const string DemoWorkbook = "pipeline-2026-Q3.xlsx";
+
+    private static readonly Lazy<string> TemplateDatabase = new(() =>
+    {
+        var folder = Directory.CreateTempSubdirectory("salespipeline-files-template-").FullName;
+        var db = Path.Combine(folder, "template.db");
+        var result = CliRunner.RunAsync("--db", db, "db", "migrate").GetAwaiter().GetResult();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        SqliteConnection.ClearAllPools();
+        return db;
+    });
+
+    [Property(MaxTest = 80)]
+    public Property Command_OutputIsOneOfItsInputs_RefusedBeforeAnyWorkAndInputsUnchanged() =>
+        Prop.ForAll(
+            Gen.Elements(Enum.GetValues<Collision>()).ToArbitrary(),
+            Gen.Elements(Enum.GetValues<Spelling>()).ToArbitrary(),
+            (collision, spelling) => Task.Run(() => RefusedAsync(collision, spelling)).GetAwaiter().GetResult());
+
+    [Theory]
+    [InlineData("out.xlsx", "other.xlsx", false)]
+    [InlineData("out.xlsx", "out.xlsx", true)]
+    [InlineData("out.xlsx", "sub/../out.xlsx", true)]
+    [InlineData("out.xlsx", "./out.xlsx", true)]
+    public void Same_PathsSpeltDifferently_SameOnlyWhenOneFile(string a, string b, bool same)
+    {
+        var folder = Directory.CreateTempSubdirectory("salespipeline-identity-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "sub"));
+            File.WriteAllText(Path.Combine(folder, "out.xlsx"), "x");
+            Assert.Equal(same, FileIdentity.Same(Path.Combine(folder, a), Path.Combine(folder, b)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Same_FileThatDoesNotExistYet_ComparedByFolderAndName()
+    {
+        var folder = Directory.CreateTempSubdirectory("salespipeline-identity-").FullName;
+        try
+        {
+            var alias = Path.Combine(folder, "alias");
+            Directory.CreateSymbolicLink(alias, folder);
+
+            Assert.True(FileIdentity.Same(Path.Combine(folder, "new.db"), Path.Combine(alias, "new.db")));
+            Assert.False(FileIdentity.Same(Path.Combine(folder, "new.db"), Path.Combine(alias, "other.db")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<bool> RefusedAsync(Collision collision, Spelling spelling)
+    {
+        var folder = Directory.CreateTempSubdirectory("salespipeline-files-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "sub"));
+            var db = Path.Combine(folder, "store.xlsx");
+            File.Copy(TemplateDatabase.Value, db);
+            var csv = Write(folder, "deals.csv", "id,name,owner,stage,amount,currency\nD-1,ERP,anna,identification,10,PLN\n");
+            var definition = Write(folder, "pipeline.json", PipelineDefinitionJson());
+            var mapping = Write(folder, "mapping.json", """{ "pipelineFile": "pipeline.json" }""");
+            var wal = Write(folder, "store.xlsx-wal", string.Empty);
+            var demoFolder = Path.Combine(folder, "reports");
+            Directory.CreateDirectory(demoFolder);
+            var demoDb = Path.Combine(demoFolder, DemoWorkbook);
+            File.Copy(TemplateDatabase.Value, demoDb);
+
+            string Spell(string target, string extension) => SpellPath(folder, target, spelling, extension);
+            string[] import = ["import", "--file", csv, "--skip-invalid"];
+            string[] args = collision switch
+            {
+                Collision.ReportOutIsDb => ["--db", db, "report", "--from", "2026-07-01", "--to", "2026-09-30", "--out", Spell(db, ".xlsx")],
+                Collision.ImportRejectsIsCsv => ["--db", db, .. import, "--rejects", Spell(csv, ".csv")],
+                Collision.ImportRejectsIsMapping => ["--db", db, .. import, "--mapping", mapping, "--rejects", Spell(mapping, ".json")],
+                Collision.ImportRejectsIsPipelineFile => ["--db", db, .. import, "--mapping", mapping, "--rejects", Spell(definition, ".json")],
+                Collision.ImportRejectsIsDb => ["--db", db, .. import, "--rejects", Spell(db, ".xlsx")],
+                Collision.ImportRejectsIsDbWal => ["--db", db, .. import, "--rejects", Spell(wal, "-wal")],
+                Collision.ImportDbIsCsv => ["--db", Spell(csv, ".csv"), "import", "--file", csv],
+                Collision.DemoOutHoldsDb => ["--db", demoDb, "demo", "--deals", "5", "--out", SpellFolder(folder, demoFolder, spelling)],
+                Collision.PipelineImportDbIsDefinition => ["--db", Spell(definition, ".json"), "pipeline", "import", "--file", definition],
+                _ => throw new ArgumentOutOfRangeException(nameof(collision)),
+            };
+            var before = Snapshot(folder);
+
+            var result = await CliRunner.RunAsync(args);
+            SqliteConnection.ClearAllPools();
+
+            var after = Snapshot(folder);
+            Assert.True(result.ExitCode == CliApp.BadInput, $"{collision} spelt {spelling}: {result}");
+            Assert.Contains("is the same file as", result.Error, StringComparison.Ordinal);
+            Assert.Equal(before, after);
+            return true;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Every file under the folder (links not followed) with a hash of its bytes.</summary>
+    private static SortedDictionary<string, string> Snapshot(string folder)
+    {
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories))
+        {
+            var info = new FileInfo(file);
+            files[Path.GetRelativePath(folder, file)] = info.LinkTarget is not null || Directory.Exists(file)
+                ? "link or folder"
+                : Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file)));
+        }
+
+        return files;
+    }
+
+    private static string SpellPath(string folder, string target, Spelling spelling, string extension)
+    {
+        var name = Path.GetFileName(target);
+        switch (spelling)
+        {
+            case Spelling.Absolute:
+                return target;
+            case Spelling.Relative:
+                return Path.GetRelativePath(Environment.CurrentDirectory, target);
+            case Spelling.DotSlash:
+                return "./" + Path.GetRelativePath(Environment.CurrentDirectory, target);
+            case Spelling.UpAndDown:
+                return Path.Combine(folder, "sub", "..", name);
+            case Spelling.SymbolicLink:
+                var symbolic = Path.Combine(folder, "sub", "alias" + extension);
+                File.CreateSymbolicLink(symbolic, target);
+                return symbolic;
+            default:
+                var hard = Path.Combine(folder, "sub", "hard" + extension);
+                ReadOnlyPaths.Run("ln", target, hard);
+                return hard;
+        }
+    }
+
+    private static string SpellFolder(string folder, string target, Spelling spelling)
+    {
+        switch (spelling)
+        {
+            case Spelling.Relative:
+                return Path.GetRelativePath(Environment.CurrentDirectory, target);
+            case Spelling.DotSlash:
+                return "./" + Path.GetRelativePath(Environment.CurrentDirectory, target);
+            case Spelling.UpAndDown:
+                return Path.Combine(folder, "sub", "..", Path.GetFileName(target));
+            case Spelling.SymbolicLink or Spelling.HardLink:
+                // A folder cannot be hard-linked; both go through a symbolic link to it.
+                var alias = Path.Combine(folder, "sub", "reports-alias");
+                Directory.CreateSymbolicLink(alias, target);
+                return alias;
+            default:
+                return target;
+        }
+    }
+
+    private static string Write(string folder, string name, string content)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private static string PipelineDefinitionJson() => SalesPipeline.Process.PipelineDefinition.Default.ToJson();
+}
