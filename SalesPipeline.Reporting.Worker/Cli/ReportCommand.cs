@@ -14,7 +14,7 @@ internal static class ReportCommand
     {
         var kind = new Option<string>("--kind")
         {
-            Description = "Which figures: funnel, winloss, forecast, leads or all (all adds the Leads sheet when the period has lead figures). Summary and Opportunities are always included.",
+            Description = "Which figures: funnel, winloss, forecast, leads or all (which adds Time in Stage and Accounts, and Leads when the period has lead figures). Summary and Opportunities are always included.",
             DefaultValueFactory = _ => "all",
         };
         kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "leads", "all");
@@ -25,12 +25,14 @@ internal static class ReportCommand
         var culture = ReportOptions.Culture();
         var zone = ReportOptions.TimeZone();
         var rows = ReportOptions.DetailRows();
+        var ltv = new LtvOptions();
         var output = new Option<string>("--out", "-o") { Description = "The workbook to write (.xlsx). It appears complete or not at all.", Required = true };
 
-        var command = new Command("report", "Write one Excel report now: summary, funnel, win/loss, forecast and the deals in scope. Closed deals count by close date within [--from, --to].")
+        var command = new Command("report", "Write one Excel report now: summary with period comparison, funnel, win/loss, forecast (with charts), time in stage, accounts with lifetime value, and the deals in scope. Closed deals count by close date within [--from, --to]. Without --pipeline, an empty default pipeline is refused when other pipelines hold deals.")
         {
             kind, from, to, owner, pipeline, culture, zone, rows, output,
         };
+        ltv.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var start = ReportOptions.ParseDate(parse.GetValue(from), "--from");
@@ -44,18 +46,20 @@ internal static class ReportCommand
             var detailRows = parse.GetValue(rows);
             var path = ReportOptions.CheckOutputFile(parse.GetValue(output), "--out", ".xlsx");
             var owned = ParseOwner(parse.GetValue(owner));
+            var ltvInputs = ltv.Parse(parse);
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--out", path).EnsureDistinct();
 
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var catalog = services.GetRequiredService<PipelineCatalog>();
             var definition = ResolvePipeline(catalog, parse.GetValue(pipeline));
             var store = services.GetRequiredService<IOpportunityStore>();
+            await PipelineScope.EnsureNotEmptyAsync(store, definition, parse.GetValue(pipeline) is not null, "--pipeline", cancellationToken).ConfigureAwait(false);
             if (owned is { } who)
             {
                 await EnsureOwnerAsync(store, definition, who, cancellationToken).ConfigureAwait(false);
             }
 
-            var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows);
+            var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows) { Ltv = ltvInputs };
             var builder = new ReportBuilder(store, services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
             var model = await LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
             await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);

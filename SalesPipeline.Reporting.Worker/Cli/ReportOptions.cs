@@ -57,6 +57,27 @@ internal static class ReportOptions
         },
     };
 
+    /// <summary>
+    /// An optional option that takes a number written with a decimal point (invariant culture, no grouping): text that is
+    /// not one, such as <c>0,3</c>, is refused when the command line is read, naming the option and showing
+    /// <paramref name="example"/>. Ranges are checked where the value is used.
+    /// </summary>
+    public static Option<decimal?> Number(string name, string description, string example) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+
+            result.AddError($"{name} '{text}' is not a number; write it with a decimal point and no separators, for example {example}.");
+            return null;
+        },
+    };
+
     public static DateTimeZone ParseZone(string id) =>
         DateTimeZoneProviders.Tzdb.GetZoneOrNull(id)
         ?? throw new CliInputException($"--time-zone '{id}' is not an IANA time zone; use for example UTC or Europe/Warsaw.");

@@ -24,6 +24,35 @@ internal sealed record ReportRequest(
 
     /// <summary>Gets the snapshot instant: the end of <see cref="To"/>.</summary>
     public Instant AsOf => Period.End;
+
+    /// <summary>Gets the inputs of the accounts' lifetime values.</summary>
+    public LtvInputs Ltv { get; init; } = new();
+
+    /// <summary>
+    /// Gets the period of the same length just before this one: as many whole months when the period is whole calendar
+    /// months (a quarter is compared with the quarter before), otherwise as many days.
+    /// </summary>
+    public (LocalDate From, LocalDate To) PreviousPeriod
+    {
+        get
+        {
+            if (From.Day == 1 && To.PlusDays(1).Day == 1)
+            {
+                var months = ((To.Year - From.Year) * 12) + To.Month - From.Month + 1;
+                return (From.PlusMonths(-months), From.PlusDays(-1));
+            }
+
+            var days = NodaTime.Period.Between(From, To, PeriodUnits.Days).Days + 1;
+            return (From.PlusDays(-days), From.PlusDays(-1));
+        }
+    }
+
+    /// <summary>Gets the same period a year earlier.</summary>
+    public (LocalDate From, LocalDate To) YearEarlier => (From.PlusYears(-1), To.PlusYears(-1));
+
+    /// <summary>The instants from the start of <paramref name="from"/> to the end of <paramref name="to"/> in <see cref="TimeZone"/>.</summary>
+    public Interval Span(LocalDate from, LocalDate to) =>
+        new(from.AtStartOfDayInZone(TimeZone).ToInstant(), to.PlusDays(1).AtStartOfDayInZone(TimeZone).ToInstant());
 }
 
 /// <summary>
@@ -59,6 +88,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var period = request.Period;
         var asOf = request.AsOf;
         var culture = CultureInfo.GetCultureInfo(request.Culture);
+        var labels = Labels.For(request.Culture);
 
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
@@ -70,8 +100,15 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var winLoss = new WinLossAccumulator(pipeline, period, new WinLossOptions { Owner = request.Owner });
         var cycle = new SalesCycleAccumulator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
         var velocity = new VelocityAccumulator(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
-        var forecast = new ForecastAccumulator(pipeline, asOf, new ForecastOptions { Owner = request.Owner });
-        var detail = new DetailRows(pipeline, culture, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
+        var forecast = new ForecastAccumulator(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) });
+        var (previousFrom, previousTo) = request.PreviousPeriod;
+        var (yearFrom, yearTo) = request.YearEarlier;
+        var thisPeriod = new PeriodFiguresAccumulator(pipeline, period, request.Owner);
+        var previousPeriod = new PeriodFiguresAccumulator(pipeline, request.Span(previousFrom, previousTo), request.Owner);
+        var yearEarlier = new PeriodFiguresAccumulator(pipeline, request.Span(yearFrom, yearTo), request.Owner);
+        var stageExits = new StageExitAccumulator(pipeline, period, asOf, request.Owner);
+        var accountRevenue = new AccountRevenueAccumulator(pipeline, period, asOf, request.Owner);
+        var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
         await foreach (var deal in opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken).ConfigureAwait(false))
         {
             reached.Add(deal);
@@ -79,16 +116,24 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             cycle.Add(deal);
             velocity.Add(deal);
             forecast.Add(deal);
+            thisPeriod.Add(deal);
+            previousPeriod.Add(deal);
+            yearEarlier.Add(deal);
+            stageExits.Add(deal);
+            accountRevenue.Add(deal);
             detail.Add(deal);
         }
 
         var filters = new List<(string, string)>();
         if (request.Owner is { } owner)
         {
-            filters.Add((Label(culture, "Owner", "Handlowiec"), owner.Value));
+            filters.Add((labels.Owner, owner.Value));
         }
 
         var winLossReport = winLoss.Result();
+        var forecastReport = forecast.Result();
+        var reachedReport = reached.Result();
+        var yearReport = yearEarlier.Result();
         return new ReportModel(
             request.Culture,
             pipeline.Name,
@@ -99,13 +144,79 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             request.TimeZone,
             filters,
             Summary(snapshot, winLossReport, cycle.Result(), velocity.Result()),
-            Funnel(pipeline, culture, snapshot, reached.Result()),
-            WinLossTables(pipeline, culture, winLossReport),
-            [.. forecast.Result().Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
+            Funnel(pipeline, culture, snapshot, reachedReport),
+            WinLossTables(pipeline, culture, labels, winLossReport),
+            [.. forecastReport.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
             await detail.RowsAsync(accounts, cancellationToken).ConfigureAwait(false),
             request.DetailRowLimit,
             request.Kind,
-            detail.Omitted);
+            detail.Omitted)
+        {
+            Snapshot = SnapshotRows(pipeline, culture, snapshot),
+            Cohort = [.. reachedReport.Stages.Select(r => new CohortStageRow(pipeline.Stage(r.Stage).NameIn(culture), r.Reached, r.ConversionFromPrevious, r.CumulativeConversion))],
+            ThisPeriod = new ComparedPeriod(request.From, request.To, thisPeriod.Result().Currencies),
+            PreviousPeriod = new ComparedPeriod(previousFrom, previousTo, previousPeriod.Result().Currencies),
+            YearEarlier = yearReport.HasDeals ? new ComparedPeriod(yearFrom, yearTo, yearReport.Currencies) : null,
+            TimeInStage = [.. stageExits.Result().Select(e => new TimeInStageRow(
+                pipeline.Stage(e.Stage).NameIn(culture), e.Left, e.MeanDays, e.MedianDays, e.OpenNow, e.StaleAfter is { } limit ? (int)limit.TotalDays : null, e.StaleNow))],
+            Accounts = await AccountRowsAsync(accountRevenue.Result(), request, accounts, cancellationToken).ConfigureAwait(false),
+            Ltv = request.Ltv,
+            ForecastOverdue = [.. forecastReport.Overdue.Select(v => new ForecastRow(request.To.ToYearMonth(), v.Currency, v.Count, v.Value, v.WeightedValue))],
+        };
+    }
+
+    /// <summary>
+    /// The open stages' snapshot rows, one currency after another (the currency with the most open deals first), each in
+    /// pipeline order with every open stage present, so a chart can point at one currency's rows as one block of cells.
+    /// </summary>
+    private static List<SnapshotStageRow> SnapshotRows(PipelineDefinition pipeline, CultureInfo culture, SnapshotFunnel snapshot)
+    {
+        var currencies = snapshot.OpenValues.OrderByDescending(v => v.Count).ThenBy(v => v.Currency, StringComparer.Ordinal).Select(v => v.Currency).ToList();
+        if (currencies.Count == 0 && snapshot.Won.Values.Count > 0)
+        {
+            currencies.Add(snapshot.Won.Values[0].Currency);
+        }
+
+        var rows = new List<SnapshotStageRow>();
+        foreach (var currency in currencies)
+        {
+            foreach (var stage in pipeline.Stages.Where(s => s.IsOpen))
+            {
+                var value = snapshot.Stages.FirstOrDefault(s => s.Stage == stage.Id)?.Values.FirstOrDefault(v => v.Currency == currency);
+                rows.Add(new SnapshotStageRow(stage.NameIn(culture), currency, value?.Count ?? 0, value?.Value ?? 0m, value?.WeightedValue ?? 0m,
+                    Rate(value?.Count ?? 0, snapshot.OpenCount)));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The Accounts sheet's rows with their lifetime values, the most revenue in the period first, then all time, then name.</summary>
+    private static async Task<List<AccountRow>> AccountRowsAsync(IReadOnlyList<AccountRevenue> revenue, ReportRequest request, IAccountStore accounts, CancellationToken cancellationToken)
+    {
+        var rows = new List<AccountRow>(revenue.Count);
+        var names = new Dictionary<AccountId, string>();
+        foreach (var r in revenue)
+        {
+            if (!names.TryGetValue(r.Account, out var name))
+            {
+                name = (await accounts.FindAsync(r.Account, cancellationToken).ConfigureAwait(false))?.Name ?? r.Account.ToString();
+                names.Add(r.Account, name);
+            }
+
+            var value = request.Ltv.Assess(r.WonAllTime, r.Currency, r.FirstWin, request.AsOf);
+            var lifetime = value.FirstContractMargin.Amount + value.DiscountedFutureValue.Amount;
+            var cost = request.Ltv.AcquisitionCost is not null;
+            rows.Add(new AccountRow(name, r.Currency, r.WonInPeriod, r.WonAllTime, r.DealsWon,
+                r.FirstWin.InZone(request.TimeZone).Date, r.LastWin.InZone(request.TimeZone).Date,
+                value.FirstContractMargin.Amount, lifetime, cost ? value.Value.Amount : null, cost ? value.IsWorthIt : null));
+        }
+
+        return [.. rows
+            .OrderByDescending(r => r.WonInPeriod)
+            .ThenByDescending(r => r.WonAllTime)
+            .ThenBy(r => r.Account, StringComparer.CurrentCulture)
+            .ThenBy(r => r.Currency, StringComparer.Ordinal)];
     }
 
     private static List<SummaryFigures> Summary(SnapshotFunnel snapshot, WinLossReport winLoss, SalesCycleReport cycle, SalesVelocityReport velocity)
@@ -171,10 +282,10 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         return rows;
     }
 
-    private static WinLossSection WinLossTables(PipelineDefinition pipeline, CultureInfo culture, WinLossReport report)
+    private static WinLossSection WinLossTables(PipelineDefinition pipeline, CultureInfo culture, Labels labels, WinLossReport report)
     {
-        var total = Label(culture, "Total", "Razem");
-        var none = Label(culture, "(none)", "(brak)");
+        var total = labels.Total;
+        var none = labels.None;
         return new WinLossSection(
             [.. Rows(total, report.Total)],
             [.. report.ByOwner.OrderBy(o => o.Owner.Value, StringComparer.CurrentCulture).SelectMany(o => Rows(o.Owner.Value, o.Figures))],
@@ -191,14 +302,11 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
 
     private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
 
-    private static string Label(CultureInfo culture, string en, string pl) =>
-        culture.TwoLetterISOLanguageName == "pl" ? pl : en;
-
     /// <summary>
     /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first
     /// <c>limit</c> of them kept, the rest only counted. Account names are looked up for the kept rows only.
     /// </summary>
-    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Interval period, Instant asOf, DateTimeZone zone, int limit)
+    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit)
     {
         private readonly List<(OpportunityRow Row, AccountId? Account)> _rows = [];
 
@@ -233,9 +341,9 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             };
             var status = stage.Kind switch
             {
-                StageKind.Won => Label(culture, "Won", "Wygrana"),
-                StageKind.Lost => Label(culture, "Lost", "Przegrana"),
-                _ => Label(culture, "Open", "Otwarta"),
+                StageKind.Won => labels.StatusWon,
+                StageKind.Lost => labels.StatusLost,
+                _ => labels.StatusOpen,
             };
             _rows.Add((new OpportunityRow(
                 deal.Name,

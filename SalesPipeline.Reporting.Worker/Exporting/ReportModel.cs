@@ -38,8 +38,41 @@ internal sealed record ReportModel(
     IEnumerable<OpportunityRow> Opportunities,
     int DetailRowLimit,
     ReportKind Kind = ReportKind.All,
-    long OmittedOpportunities = 0,
-    IReadOnlyList<SalesPipeline.Leads.LeadFigures>? Leads = null);
+    long OmittedOpportunities = 0)
+{
+    /// <summary>Gets the Funnel sheet's first table: open deals per stage (and currency) at <see cref="AsOf"/>, open stages only.</summary>
+    public IReadOnlyList<SnapshotStageRow> Snapshot { get; init; } = [];
+
+    /// <summary>Gets the Funnel sheet's second table: how far the deals created in the period got, one row per funnel stage (open stages, then won).</summary>
+    public IReadOnlyList<CohortStageRow> Cohort { get; init; } = [];
+
+    /// <summary>Gets the figures of the report's period, for the comparison on the Summary sheet.</summary>
+    public ComparedPeriod? ThisPeriod { get; init; }
+
+    /// <summary>Gets the figures of the period of the same length just before, or <see langword="null"/> when not computed.</summary>
+    public ComparedPeriod? PreviousPeriod { get; init; }
+
+    /// <summary>Gets the figures of the same period a year earlier, or <see langword="null"/> when no deal in scope existed by its end.</summary>
+    public ComparedPeriod? YearEarlier { get; init; }
+
+    /// <summary>Gets the open stages' time-in-stage figures of the period, in pipeline order.</summary>
+    public IReadOnlyList<TimeInStageRow> TimeInStage { get; init; } = [];
+
+    /// <summary>Gets the accounts that have won deals by <see cref="AsOf"/>, the most revenue in the period first.</summary>
+    public IReadOnlyList<AccountRow> Accounts { get; init; } = [];
+
+    /// <summary>Gets the inputs the accounts' lifetime values were computed with.</summary>
+    public LtvInputs Ltv { get; init; } = new();
+
+    /// <summary>
+    /// Gets the open deals whose expected close date is before the day after the period, per currency: the Forecast sheet's
+    /// "Overdue" row (each row's <see cref="ForecastRow.Month"/> is the period's last month and is not shown).
+    /// </summary>
+    public IReadOnlyList<ForecastRow> ForecastOverdue { get; init; } = [];
+
+    /// <summary>Gets the Leads sheet's figures per salesperson, or <see langword="null"/> when not computed.</summary>
+    public IReadOnlyList<SalesPipeline.Leads.LeadFigures>? Leads { get; init; }
+}
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities.</summary>
 internal enum ReportKind
@@ -102,6 +135,48 @@ internal sealed record WinLossRow(
     decimal LostValue,
     decimal? WinRateByCount,
     decimal? WinRateByValue);
+
+/// <summary>Open deals in one stage and currency at the as-of instant.</summary>
+internal sealed record SnapshotStageRow(string StageName, string Currency, long Deals, decimal Value, decimal WeightedValue, decimal? Share);
+
+/// <summary>One stage of the cohort funnel: of the deals created in the period, how many reached it.</summary>
+internal sealed record CohortStageRow(string StageName, long Reached, decimal? Conversion, decimal? CumulativeConversion);
+
+/// <summary>One period's figures per currency, for the comparison on the Summary sheet.</summary>
+internal sealed record ComparedPeriod(LocalDate From, LocalDate To, IReadOnlyList<SalesPipeline.Analytics.Internal.PeriodFigures> Figures);
+
+/// <summary>
+/// One open stage on the Time in Stage sheet: stays that ended in the period with their mean and median length, the deals
+/// in the stage at the as-of instant, and how many of them are past the stage's stale-after limit.
+/// </summary>
+internal sealed record TimeInStageRow(string StageName, long Left, decimal? MeanDays, decimal? MedianDays, long OpenNow, int? StaleAfterDays, long StaleNow);
+
+/// <summary>
+/// One account and currency on the Accounts sheet: revenue won, wins, and the lifetime value from <see cref="LtvInputs"/>.
+/// </summary>
+/// <param name="Account">The account's name.</param>
+/// <param name="Currency">The currency of the amounts.</param>
+/// <param name="WonInPeriod">Revenue won in the period.</param>
+/// <param name="WonAllTime">Revenue won up to the as-of instant.</param>
+/// <param name="DealsWon">Deals won up to the as-of instant.</param>
+/// <param name="FirstWin">The date of the first win.</param>
+/// <param name="LastWin">The date of the last win.</param>
+/// <param name="MarginPerYear">The yearly margin the LTV assumes: margin × revenue won per year as a client.</param>
+/// <param name="LifetimeValue">The discounted lifetime value: Σ_{t=0..horizon} margin per year × retention^t ÷ (1 + discount rate)^t.</param>
+/// <param name="ValueAfterAcquisition">The lifetime value less the acquisition cost, when one is given.</param>
+/// <param name="WorthIt">Whether that value is greater than 0, when an acquisition cost is given.</param>
+internal sealed record AccountRow(
+    string Account,
+    string Currency,
+    decimal WonInPeriod,
+    decimal WonAllTime,
+    long DealsWon,
+    LocalDate FirstWin,
+    LocalDate LastWin,
+    decimal MarginPerYear,
+    decimal LifetimeValue,
+    decimal? ValueAfterAcquisition,
+    bool? WorthIt);
 
 /// <summary>Open deals expected to close in one month.</summary>
 internal sealed record ForecastRow(YearMonth Month, string Currency, long Deals, decimal Value, decimal WeightedValue);

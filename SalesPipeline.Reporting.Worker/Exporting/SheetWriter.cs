@@ -32,7 +32,14 @@ internal sealed class SheetWriter
     private readonly Dictionary<int, int> _widths = [];
     private readonly Dictionary<string, string> _moneyFormats = new(StringComparer.Ordinal);
 
-    public SheetWriter(IXLWorksheet sheet) => Sheet = sheet;
+    private readonly Labels _labels;
+
+    /// <summary>Writes onto <paramref name="sheet"/>, dates in the number formats of <paramref name="labels"/> (English when left out).</summary>
+    public SheetWriter(IXLWorksheet sheet, Labels? labels = null)
+    {
+        Sheet = sheet;
+        _labels = labels ?? Labels.English;
+    }
 
     public IXLWorksheet Sheet { get; }
 
@@ -137,16 +144,31 @@ internal sealed class SheetWriter
     /// <summary>A calendar date as an Excel date; <see langword="null"/> leaves the cell empty.</summary>
     public IXLCell Date(int row, int column, LocalDate? date) =>
         date is { } value
-            ? WriteDate(row, column, value.AtMidnight(), NumberFormats.Date, 10)
+            ? WriteDate(row, column, value.AtMidnight(), _labels.DateFormat, 10)
             : Sheet.Cell(row, column);
 
     /// <summary>A local date and time (already in the report's time zone) as an Excel date-time.</summary>
     public IXLCell DateTime(int row, int column, LocalDateTime value) =>
-        WriteDate(row, column, value, NumberFormats.DateTime, 16);
+        WriteDate(row, column, value, _labels.DateTimeFormat, 16);
 
-    /// <summary>A month as the Excel date of its first day, shown as <c>yyyy-mm</c>.</summary>
+    /// <summary>A month as the Excel date of its first day, shown as <c>yyyy-mm</c> (<c>mm.yyyy</c> in Polish).</summary>
     public IXLCell Month(int row, int column, YearMonth month) =>
-        WriteDate(row, column, month.OnDayOfMonth(1).AtMidnight(), NumberFormats.Month, 7);
+        WriteDate(row, column, month.OnDayOfMonth(1).AtMidnight(), _labels.MonthFormat, 7);
+
+    /// <summary>A signed difference: counts as <c>+#,##0</c>, money with its currency, rates in percentage points.</summary>
+    public IXLCell Change(int row, int column, decimal? difference, string format)
+    {
+        if (difference is not { } value)
+        {
+            return WriteUndefined(row, column);
+        }
+
+        var cell = Sheet.Cell(row, column);
+        cell.SetValue(value);
+        cell.Style.NumberFormat.Format = format;
+        Track(column, value.ToString("#,##0.00", CultureInfo.InvariantCulture).Length + 6);
+        return cell;
+    }
 
     /// <summary>Sets the width of every column written to, from its widest content, within readable bounds.</summary>
     public void ApplyColumnWidths()
@@ -251,9 +273,9 @@ internal static class NumberFormats
     public const string Rate = "0.0%";
     public const string Probability = "0%";
     public const string Days = "0.0";
-    public const string Date = "yyyy-mm-dd";
-    public const string DateTime = "yyyy-mm-dd hh:mm";
-    public const string Month = "yyyy-mm";
+    public const string CountChange = "+#,##0;-#,##0;0";
+    public const string RateChange = "+0.0%;-0.0%;0.0%";
+    public const string DaysChange = "+0.0;-0.0;0.0";
 
     /// <summary>
     /// <c>#,##0.00 "PLN"</c>: the currency is part of the format, so the cell stays a number. Only letters and
@@ -268,6 +290,14 @@ internal static class NumberFormats
         }
 
         return suffix.Length == 0 ? "#,##0.00" : $"#,##0.00 \"{suffix}\"";
+    }
+
+    /// <summary>A signed money difference: <c>+#,##0.00 "PLN";-#,##0.00 "PLN";0.00 "PLN"</c>.</summary>
+    public static string MoneyChange(string currency)
+    {
+        var suffix = Literal(currency);
+        var unit = suffix.Length == 0 ? string.Empty : $" \"{suffix}\"";
+        return $"+#,##0.00{unit};-#,##0.00{unit};0.00{unit}";
     }
 
     private static string Literal(string text)

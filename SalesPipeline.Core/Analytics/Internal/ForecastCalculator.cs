@@ -20,11 +20,20 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
 {
     private readonly StageLookup _stages = new(pipeline);
     private readonly SortedDictionary<YearMonth, OpenSums> _months = [];
+    private readonly OpenSums _overdue = new(options.Conversion);
 
     public void Add(OpportunityState deal)
     {
         if (!Deals.InScope(deal, pipeline, options.Owner) || Deals.OpenStageAt(deal, _stages, asOf) is not { } stage)
         {
+            return;
+        }
+
+        var probability = deal.ProbabilityOverride ?? _stages.DefaultProbabilities[stage];
+        var amount = deal.Value.Amount;
+        if (options.OverdueBefore is { } due && deal.ExpectedClose < due)
+        {
+            _overdue.Add(deal.Value.Currency, 1, amount, amount * probability / 100m);
             return;
         }
 
@@ -35,21 +44,20 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
             _months.Add(month, sums);
         }
 
-        var probability = deal.ProbabilityOverride ?? _stages.DefaultProbabilities[stage];
-        var amount = deal.Value.Amount;
         sums.Add(deal.Value.Currency, 1, amount, amount * probability / 100m);
     }
 
     public ForecastReport Result()
     {
         var total = new OpenSums(options.Conversion);
+        total.AddAll(_overdue);
         foreach (var sums in _months.Values)
         {
             total.AddAll(sums);
         }
 
         var rows = _months.Select(kv => new ForecastMonth(kv.Key, kv.Value.Count, kv.Value.ToRows(total))).ToArray();
-        return new ForecastReport(asOf, rows, total.ToRows());
+        return new ForecastReport(asOf, rows, total.ToRows()) { Overdue = _overdue.ToRows(total) };
     }
 }
 

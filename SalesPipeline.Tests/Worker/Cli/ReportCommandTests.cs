@@ -23,6 +23,14 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
         { "unknown time zone", ["--time-zone", "Mars/Olympus", "--from", "2026-07-01", "--to", "2026-09-30"], "not an IANA time zone" },
         { "negative detail rows", ["--detail-rows", "-5", "--from", "2026-07-01", "--to", "2026-09-30"], "--detail-rows must be between" },
         { "missing --to", ["--from", "2026-07-01"], "--to" },
+        { "margin above one", ["--ltv-margin", "1.5", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-margin must be greater than 0 and at most 1" },
+        { "retention above one", ["--ltv-retention", "2", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-retention must be between 0 and 1" },
+        { "horizon too long", ["--ltv-horizon", "80", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-horizon must be between 0 and 50" },
+        { "negative acquisition cost", ["--acquisition-cost", "-5", "--from", "2026-07-01", "--to", "2026-09-30"], "--acquisition-cost must not be negative" },
+        { "margin with a decimal comma", ["--ltv-margin", "0,3", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-margin '0,3' is not a number; write it with a decimal point" },
+        { "retention as a word", ["--ltv-retention", "high", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-retention 'high' is not a number" },
+        { "horizon as a word", ["--ltv-horizon", "five", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-horizon 'five' is not a whole number between 0 and 50" },
+        { "acquisition cost with a currency", ["--acquisition-cost", "500PLN", "--from", "2026-07-01", "--to", "2026-09-30"], "--acquisition-cost '500PLN' is not a number" },
     };
 
     [Theory]

@@ -171,22 +171,29 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
         var snapshot = PipelineAnalytics.Snapshot(store.Deals, pipeline, Period.End, new SnapshotFunnelOptions { ClosedPeriod = Period });
         var reached = PipelineAnalytics.ReachedStages(store.Deals, pipeline, Period, Period.End);
         var winLoss = PipelineAnalytics.WinLoss(store.Deals, pipeline, Period);
-        var forecast = PipelineAnalytics.Forecast(store.Deals, pipeline, Period.End);
+        var forecast = PipelineAnalytics.Forecast(store.Deals, pipeline, Period.End, new ForecastOptions { OverdueBefore = new LocalDate(2026, 10, 1) });
         var velocity = PipelineAnalytics.Velocity(store.Deals, pipeline, Period.End, Period);
 
-        // Funnel: the snapshot per open stage, its share of open deals, and the reached-stage figures of the period's cohort.
+        // Funnel: first table, the snapshot per open stage and its share of open deals; second table, the period's cohort.
         var funnel = workbook.Worksheet("Funnel");
+        Assert.Equal("Pipeline on 2026-09-30", funnel.Cell("A1").GetString());
         foreach (var stage in snapshot.Stages)
         {
             var row = RowOf(funnel, pipeline.Stage(stage.Stage).Name);
-            var reach = reached.Stages.Single(r => r.Stage == stage.Stage);
             AssertNumber(stage.Count, row.Cell(3));
             AssertNumber(stage.Values.Sum(v => v.Value), row.Cell(4));
             AssertNumber(stage.Values.Sum(v => v.WeightedValue), row.Cell(5));
-            AssertNumber(reach.Reached, row.Cell(7));
             AssertRate((decimal)stage.Count / snapshot.OpenCount, row.Cell(6));
-            AssertRate(reach.ConversionFromPrevious, row.Cell(8));
-            AssertRate(reach.CumulativeConversion, row.Cell(9));
+        }
+
+        var caption = RowOf(funnel, "Deals created 2026-07-01–2026-09-30: how far they got").RowNumber();
+        foreach (var (reach, i) in reached.Stages.Select((r, i) => (r, i)))
+        {
+            var row = funnel.Row(caption + 2 + i);
+            Assert.Equal(pipeline.Stage(reach.Stage).Name, row.Cell(1).GetString());
+            AssertNumber(reach.Reached, row.Cell(2));
+            AssertRate(reach.ConversionFromPrevious, row.Cell(3));
+            AssertRate(reach.CumulativeConversion, row.Cell(4));
         }
 
         // Win-Loss: the totals, then every row of every section, by its label.
@@ -206,8 +213,15 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
             winLoss.ByStageLostAt.Select(g => (g.Key is { } id ? pipeline.Stage(new StageId(id)).Name : "(none)", g.Lost, g.Values.Single().Amount)),
             sections["By stage lost at"].Select(r => (r.Label, r.Lost, r.LostValue)));
 
-        // Forecast: one row per expected close month, then the total.
-        var months = workbook.Worksheet("Forecast").RowsUsed().Skip(1).TakeWhile(r => r.Cell(1).DataType == XLDataType.DateTime).ToList();
+        // Forecast: the overdue deals in one row on top, then one row per expected close month, then the total.
+        var overdue = forecast.Overdue.Single();
+        var overdueRow = workbook.Worksheet("Forecast").Row(2);
+        Assert.Equal("Overdue", overdueRow.Cell(1).GetString());
+        AssertNumber(overdue.Count, overdueRow.Cell(3));
+        AssertNumber(overdue.Value, overdueRow.Cell(4));
+        AssertNumber(overdue.WeightedValue, overdueRow.Cell(5));
+        var months = workbook.Worksheet("Forecast").RowsUsed().Skip(2).TakeWhile(r => r.Cell(1).DataType == XLDataType.DateTime).ToList();
+        Assert.All(forecast.Months, m => Assert.True(m.Month >= new YearMonth(2026, 9)));
         Assert.Equal(forecast.Months.Count, months.Count);
         foreach (var (expected, row) in forecast.Months.Zip(months))
         {
@@ -271,7 +285,8 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
         var funnel = workbook.Worksheet("Funnel");
         var row = RowOf(funnel, "Kwalifikacja");
         Assert.Equal(XLDataType.Number, row.Cell(3).DataType);
-        Assert.Equal("Etap", funnel.Cell(1, 1).GetString());
+        Assert.Equal("Lejek na dzień 30.09.2026", funnel.Cell(1, 1).GetString());
+        Assert.Equal("Etap", funnel.Cell(2, 1).GetString());
     }
 
     [Fact]
@@ -301,11 +316,43 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
     [InlineData("winloss", "Summary,Win-Loss,Opportunities")]
     [InlineData("forecast", "Summary,Forecast,Opportunities")]
     [InlineData("leads", "Summary,Leads,Opportunities")]
-    [InlineData("all", "Summary,Funnel,Win-Loss,Forecast,Leads,Opportunities")]
+    [InlineData("all", "Summary,Funnel,Win-Loss,Forecast,Time in Stage,Accounts,Leads,Opportunities")]
     public async Task Report_Kind_WritesItsSheetsInOrder(string kind, string sheets)
     {
         using var workbook = await WriteReportAsync($"kind-{kind}.xlsx", "--kind", kind);
         Assert.Equal(sheets, string.Join(',', workbook.Worksheets.Select(s => s.Name)));
+    }
+
+    [Fact]
+    public async Task Report_LtvFlags_ChangeTheAccountsSheetsLifetimeValuesAndAddTheWorthItCheck()
+    {
+        using var defaults = await WriteReportAsync("ltv-default.xlsx");
+        using var flagged = await WriteReportAsync(
+            "ltv-flags.xlsx", "--ltv-margin", "0.6", "--ltv-retention", "0", "--ltv-horizon", "0", "--acquisition-cost", "1000");
+        var before = defaults.Worksheet("Accounts");
+        var after = flagged.Worksheet("Accounts");
+
+        // Without a cost there is no "worth it" column; with one, the header has the two extra columns.
+        Assert.Equal("Lifetime value", before.Cell(2, 9).GetString());
+        Assert.True(before.Cell(2, 10).IsEmpty());
+        Assert.Equal("Worth it", after.Cell(2, 11).GetString());
+
+        var accounts = 0;
+        for (var row = 3; !before.Cell(row, 1).IsEmpty(); row++, accounts++)
+        {
+            Assert.Equal(before.Cell(row, 1).GetString(), after.Cell(row, 1).GetString());
+            var marginBefore = before.Cell(row, 8).GetValue<decimal>();
+            var marginAfter = after.Cell(row, 8).GetValue<decimal>();
+            Assert.Equal(marginBefore * 2m, marginAfter, 6); // the margin doubled: 0.3 -> 0.6
+
+            // Horizon 0 and no retention: the lifetime value is this year's margin alone; less the cost, worth it when positive.
+            var ltv = after.Cell(row, 9).GetValue<decimal>();
+            Assert.Equal(marginAfter, ltv, 6);
+            Assert.Equal(ltv - 1000m, after.Cell(row, 10).GetValue<decimal>(), 6);
+            Assert.Equal(ltv - 1000m > 0m ? "yes" : "no", after.Cell(row, 11).GetString());
+        }
+
+        Assert.True(accounts > 0, "The demo store has won deals, so the Accounts sheet has rows.");
     }
 
     private async Task<XLWorkbook> WriteReportAsync(string file, params string[] extra)
@@ -325,7 +372,7 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
     {
         var sections = new Dictionary<string, List<(string, long, long, decimal, decimal)>>();
         List<(string, long, long, decimal, decimal)>? current = null;
-        foreach (var row in sheet.RowsUsed().Skip(1))
+        foreach (var row in sheet.RowsUsed().Skip(1).TakeWhile(r => r.Cell(1).GetString() != "Win rate by owner (all currencies)"))
         {
             if (row.Cell(2).IsEmpty())
             {

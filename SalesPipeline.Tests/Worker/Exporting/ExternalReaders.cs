@@ -66,6 +66,122 @@ internal static class ExternalReaders
         return new OpenpyxlWorkbook(JsonDocument.Parse(output).RootElement.Clone());
     }
 
+    /// <summary>Reads every sheet's print settings as openpyxl sees them.</summary>
+    private const string PrintScript = """
+        import json, sys
+        import openpyxl
+        import warnings
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(sys.argv[1])
+        out = {}
+        for ws in wb.worksheets:
+            ps = ws.page_setup
+            out[ws.title] = {
+                "orientation": ps.orientation,
+                "fitToPage": bool(ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage),
+                # An absent fitToWidth means the schema's default, 1 (Excel and LibreOffice read it so).
+                "fitToWidth": 1 if ps.fitToWidth is None else int(ps.fitToWidth),
+                "fitToHeight": 1 if ps.fitToHeight is None else int(ps.fitToHeight),
+                "titleRows": ws.print_title_rows,
+                "headerLeft": ws.oddHeader.left.text,
+                "headerRight": ws.oddHeader.right.text,
+                "footerCenter": ws.oddFooter.center.text,
+            }
+        print(json.dumps(out, ensure_ascii=False))
+        """;
+
+    /// <summary>Every sheet's print settings read back by openpyxl: orientation, fit to pages, title rows, header and footer.</summary>
+    public static JsonElement ReadPrintSettings(string xlsx)
+    {
+        using var folder = new TempFolder();
+        var script = Path.Combine(folder.Path, "print.py");
+        File.WriteAllText(script, PrintScript);
+        return JsonDocument.Parse(Run(Python, [script, xlsx], TimeSpan.FromMinutes(2))).RootElement.Clone();
+    }
+
+    /// <summary>Converts the workbook to PDF with LibreOffice headless (every sheet, as printed) into <paramref name="folder"/>.</summary>
+    public static string ConvertToPdf(string xlsx, string folder)
+    {
+        var office = LibreOfficeLocations.FirstOrDefault(File.Exists);
+        if (office is null)
+        {
+            Assert.Fail("LibreOffice is missing: install libreoffice-calc-nogui (scripts/test.sh does it).");
+        }
+
+        var profile = new Uri(Path.Combine(folder, "profile")).AbsoluteUri;
+        Run(office, [$"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", folder, xlsx], TimeSpan.FromMinutes(5));
+        var pdf = Path.Combine(folder, Path.GetFileNameWithoutExtension(xlsx) + ".pdf");
+        Assert.True(File.Exists(pdf), $"LibreOffice wrote no PDF for {xlsx}.");
+        return pdf;
+    }
+
+    /// <summary>The words of a PDF with their page (1-based) and box in points from the page's top left (poppler's pdftotext -bbox).</summary>
+    public static IReadOnlyList<PdfWord> PdfWords(string pdf)
+    {
+        var html = Path.ChangeExtension(pdf, ".words.html");
+        Run(Poppler("pdftotext"), ["-bbox", pdf, html], TimeSpan.FromMinutes(2));
+        var words = new List<PdfWord>();
+        var page = 0;
+        // The XHTML names a DTD; drop the declaration so the parser reads the words without fetching or trusting it.
+        var xhtml = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(html), "<!DOCTYPE[^>]*>", string.Empty);
+        var document = System.Xml.Linq.XDocument.Parse(xhtml);
+        foreach (var element in document.Descendants())
+        {
+            if (element.Name.LocalName == "page")
+            {
+                page++;
+            }
+            else if (element.Name.LocalName == "word")
+            {
+                double A(string name) => double.Parse(element.Attribute(name)!.Value, System.Globalization.CultureInfo.InvariantCulture);
+                words.Add(new PdfWord(page, A("xMin"), A("yMin"), A("xMax"), A("yMax"), element.Value));
+            }
+        }
+
+        return words;
+    }
+
+    /// <summary>Renders one PDF page at 72 dpi (one pixel per point) with poppler's pdftoppm and returns its RGB pixels.</summary>
+    public static PdfPage RenderPage(string pdf, int page)
+    {
+        var prefix = Path.Combine(Path.GetDirectoryName(pdf)!, $"page-{page}");
+        var number = page.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Run(Poppler("pdftoppm"), ["-r", "72", "-f", number, "-l", number, "-singlefile", pdf, prefix], TimeSpan.FromMinutes(2));
+        var bytes = File.ReadAllBytes(prefix + ".ppm");
+
+        // Binary PPM: "P6", width, height, max value (255), each separated by whitespace, then width × height RGB triples.
+        var fields = new List<int>();
+        var i = 2;
+        while (fields.Count < 3)
+        {
+            while (char.IsWhiteSpace((char)bytes[i]))
+            {
+                i++;
+            }
+
+            var start = i;
+            while (!char.IsWhiteSpace((char)bytes[i]))
+            {
+                i++;
+            }
+
+            fields.Add(int.Parse(Encoding.ASCII.GetString(bytes, start, i - start), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return new PdfPage(fields[0], fields[1], bytes.AsSpan(i + 1).ToArray());
+    }
+
+    private static string Poppler(string tool)
+    {
+        var path = "/usr/bin/" + tool;
+        if (!File.Exists(path))
+        {
+            Assert.Fail($"{path} is missing: install poppler-utils (scripts/test.sh does it).");
+        }
+
+        return path;
+    }
+
     /// <summary>
     /// Converts every sheet to CSV with LibreOffice headless, cells as LibreOffice shows them (number formats applied),
     /// and returns the rows per sheet name.
@@ -191,6 +307,33 @@ internal static class ExternalReaders
         }
 
         return rows;
+    }
+}
+
+/// <summary>A word on a PDF page: its page (1-based), its box in points from the top left, its text.</summary>
+internal sealed record PdfWord(int Page, double XMin, double YMin, double XMax, double YMax, string Text);
+
+/// <summary>A rendered PDF page, one pixel per point.</summary>
+internal sealed record PdfPage(int Width, int Height, byte[] Rgb)
+{
+    /// <summary>Counts the strongly coloured pixels (bars and lines of a chart; not text, grid lines or pale cell fills) in a rectangle.</summary>
+    public int ColouredPixels(double xMin, double yMin, double xMax, double yMax)
+    {
+        var count = 0;
+        for (var y = Math.Max(0, (int)yMin); y < Math.Min(Height, (int)yMax); y++)
+        {
+            for (var x = Math.Max(0, (int)xMin); x < Math.Min(Width, (int)xMax); x++)
+            {
+                var p = ((y * Width) + x) * 3;
+                var (r, g, b) = (Rgb[p], Rgb[p + 1], Rgb[p + 2]);
+                if (Math.Max(r, Math.Max(g, b)) - Math.Min(r, Math.Min(g, b)) > 80)
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
     }
 }
 

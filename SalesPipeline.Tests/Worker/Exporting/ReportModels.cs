@@ -79,7 +79,35 @@ internal static class ReportModels
                 new ForecastRow(new YearMonth(2026, 4), "EUR", 2, 50_000m, 12_500m),
             ],
             Opportunities: opportunities ?? Deals(3),
-            DetailRowLimit: detailRowLimit);
+            DetailRowLimit: detailRowLimit)
+        {
+            Snapshot =
+            [
+                new SnapshotStageRow("Identification", "PLN", 5, 500_000m, 50_000m, 0.4166m),
+                new SnapshotStageRow("=Qualification", "PLN", 4, 400_000m, 100_000m, 0.3333m),
+                new SnapshotStageRow("Offer", "PLN", 3, 334_567.89m, 195_678.5m, 0.25m),
+                new SnapshotStageRow("Identification", "EUR", 2, 50_000m, 12_500m, 1m),
+                new SnapshotStageRow("=Qualification", "EUR", 0, 0m, 0m, 0m),
+                new SnapshotStageRow("Offer", "EUR", 0, 0m, 0m, 0m),
+            ],
+            Cohort =
+            [
+                new CohortStageRow("Identification", 16, null, 1m),
+                new CohortStageRow("=Qualification", 11, 0.6875m, 0.6875m),
+                new CohortStageRow("Offer", 6, 0.5454m, 0.375m),
+                new CohortStageRow("Won", 3, 0.5m, 0.1875m),
+            ],
+            ForecastOverdue = [new ForecastRow(new YearMonth(2026, 3), "PLN", 2, 30_000m, 15_000m)],
+            TimeInStage =
+            [
+                new TimeInStageRow("Identification", 14, 6.5m, 6m, 5, 14, 1),
+                new TimeInStageRow("=Qualification", 0, null, null, 4, null, 0),
+            ],
+            Accounts =
+            [
+                new AccountRow("=Acme", "PLN", 100_000m, 250_000m, 3, new LocalDate(2025, 2, 1), new LocalDate(2026, 3, 2), 75_000m, 250_000m, null, null),
+            ],
+        };
 
     /// <summary>An empty store: no figures at all.</summary>
     public static ReportModel Empty(string culture = "en") =>
@@ -90,6 +118,11 @@ internal static class ReportModels
             Funnel = [],
             WinLoss = new WinLossSection([], [], [], []),
             Forecast = [],
+            Snapshot = [],
+            Cohort = [],
+            ForecastOverdue = [],
+            TimeInStage = [],
+            Accounts = [],
         };
 
     /// <summary>

@@ -22,34 +22,36 @@ public sealed class WorkbookRenderingTests : IDisposable
 
         var workbook = ExternalReaders.ReadWithOpenpyxl(path);
 
-        Assert.Equal(["Summary", "Funnel", "Win-Loss", "Forecast", "Opportunities"], workbook.SheetNames);
+        Assert.Equal(["Summary", "Funnel", "Win-Loss", "Forecast", "Time in Stage", "Accounts", "Opportunities"], workbook.SheetNames);
         Assert.DoesNotContain(workbook.AllCells(), c => c.Cell.GetProperty("type").GetString() == "f");
 
-        AssertCell(workbook.Cell("Funnel", "C2"), 5, "n", "#,##0");
-        AssertCell(workbook.Cell("Funnel", "D2"), 500_000, "n", "#,##0.00 \"PLN\"");
-        AssertCell(workbook.Cell("Funnel", "F2"), 0.4166, "n", "0.0%");
-        AssertCell(workbook.Cell("Funnel", "G2"), 16, "n", "#,##0");
-        AssertCell(workbook.Cell("Funnel", "H2"), "—", "s"); // undefined conversion: not 0
-        AssertCell(workbook.Cell("Funnel", "A3"), "=Qualification", "s");
+        AssertCell(workbook.Cell("Funnel", "A1"), "Pipeline on 2026-03-31", "s");
+        AssertCell(workbook.Cell("Funnel", "C3"), 5, "n", "#,##0");
+        AssertCell(workbook.Cell("Funnel", "D3"), 500_000, "n", "#,##0.00 \"PLN\"");
+        AssertCell(workbook.Cell("Funnel", "F3"), 0.4166, "n", "0.0%");
+        AssertCell(workbook.Cell("Funnel", "A4"), "=Qualification", "s");
+        AssertCell(workbook.Cell("Funnel", "B12"), 16, "n", "#,##0");
+        AssertCell(workbook.Cell("Funnel", "C12"), "—", "s"); // undefined conversion: not 0
 
         var summary = workbook.Sheet("Summary").GetProperty("cells");
         var asOf = summary.EnumerateObject().Single(c => c.Value.GetProperty("value").ToString() == "As of").Name.Replace("A", "B", StringComparison.Ordinal);
         AssertCell(workbook.Cell("Summary", asOf), "2026-03-31T23:59:59", "d", "yyyy-mm-dd hh:mm");
-        AssertCell(workbook.Cell("Forecast", "A2"), "2026-04-01T00:00:00", "d", "yyyy-mm");
+        AssertCell(workbook.Cell("Forecast", "A2"), "Overdue", "s");
+        AssertCell(workbook.Cell("Forecast", "A3"), "2026-04-01T00:00:00", "d", "yyyy-mm");
 
         AssertCell(workbook.Cell("Opportunities", "A3"), ReportModels.HostileName, "s");
         AssertCell(workbook.Cell("Opportunities", "A4"), "+1", "s");
         AssertCell(workbook.Cell("Opportunities", "C5"), "-2", "s");
         AssertCell(workbook.Cell("Opportunities", "G3"), 1_000, "n", "#,##0.00 \"PLN\"");
 
-        Assert.Equal("A2", workbook.Sheet("Funnel").GetProperty("freeze").GetString());
+        Assert.Equal("A3", workbook.Sheet("Funnel").GetProperty("freeze").GetString());
         Assert.Equal("A3", workbook.Sheet("Opportunities").GetProperty("freeze").GetString());
         var table = Assert.Single(workbook.Sheet("Opportunities").GetProperty("tables").EnumerateArray());
         Assert.Equal("Opportunities", table.GetProperty("name").GetString());
         Assert.Equal("A2:N5", table.GetProperty("ref").GetString());
         Assert.True(table.GetProperty("autoFilter").GetBoolean());
         Assert.Equal(
-            [("C2:C7", 5.0), ("G2:G7", 16.0)],
+            [("B12:B15", 16.0), ("C3:C8", 5.0)],
             workbook.Sheet("Funnel").GetProperty("dataBars").EnumerateArray()
                 .Select(b => (b.GetProperty("range").GetString(), b.GetProperty("max").GetDouble())).Order());
     }
@@ -61,11 +63,12 @@ public sealed class WorkbookRenderingTests : IDisposable
 
         var sheets = ExternalReaders.RenderWithLibreOffice(path);
 
-        Assert.Equal(["Forecast", "Funnel", "Opportunities", "Summary", "Win-Loss"], sheets.Keys.Order());
-        Assert.Equal(
-            ["Identification", "PLN", "5", "500,000.00 PLN", "50,000.00 PLN", "41.7%", "16", "—", "100.0%"],
-            sheets["Funnel"][1]);
-        Assert.Equal("=Qualification", sheets["Funnel"][2][0]);
+        Assert.Equal(["Accounts", "Forecast", "Funnel", "Opportunities", "Summary", "Time in Stage", "Win-Loss"], sheets.Keys.Order());
+        Assert.Equal("Pipeline on 2026-03-31", sheets["Funnel"][0][0]);
+        Assert.Equal(["Identification", "PLN", "5", "500,000.00 PLN", "50,000.00 PLN", "41.7%"], sheets["Funnel"][2].Take(6));
+        Assert.Equal("=Qualification", sheets["Funnel"][3][0]);
+        Assert.Equal("Deals created 2026-01-01–2026-03-31: how far they got", sheets["Funnel"][9][0]);
+        Assert.Equal(["Identification", "16", "—", "100.0%"], sheets["Funnel"][11].Take(4));
 
         var summary = sheets["Summary"];
         Assert.Equal(["As of", "2026-03-31 23:59"], Row(summary, "As of").Take(2));
@@ -73,7 +76,8 @@ public sealed class WorkbookRenderingTests : IDisposable
         Assert.Equal(["Win rate (count)", "75.0%", "—"], Row(summary, "Win rate (count)").Take(3));
         Assert.Equal(["Sales velocity (per day)", "1,520.25 PLN/day", "—"], Row(summary, "Sales velocity (per day)").Take(3));
 
-        Assert.Equal(["2026-04", "PLN", "4", "400,000.00 PLN", "150,000.00 PLN"], sheets["Forecast"][1]);
+        Assert.Equal(["Overdue", "PLN", "2", "30,000.00 PLN", "15,000.00 PLN"], sheets["Forecast"][1].Take(5));
+        Assert.Equal(["2026-04", "PLN", "4", "400,000.00 PLN", "150,000.00 PLN"], sheets["Forecast"][2].Take(5));
 
         var deals = sheets["Opportunities"];
         Assert.Equal("5 more deals not shown (limit 15).", deals[0][0]);
@@ -83,6 +87,42 @@ public sealed class WorkbookRenderingTests : IDisposable
         Assert.Equal(["+1", "+1", "+1"], new[] { deals[3][0], deals[3][1], deals[3][2] });
         Assert.Equal(["1,000.00 PLN", "50%", "500.00 PLN", "2026-01-01", "2026-04-30"], deals[2].Skip(6).Take(5));
         Assert.Equal(2 + 15, deals.Count(r => r.Any(f => f.Length > 0)));
+    }
+
+    [Fact]
+    public void Openpyxl_QuarterReport_EverySheetPrintsLandscapeOnePageWideWithHeaderRowsAndPeriod()
+    {
+        var path = Write(ReportModels.Quarter());
+
+        var settings = ExternalReaders.ReadPrintSettings(path);
+
+        var titleRows = new Dictionary<string, string>
+        {
+            ["Summary"] = "1:1", ["Funnel"] = "1:2", ["Win-Loss"] = "1:1", ["Forecast"] = "1:1",
+            ["Time in Stage"] = "1:2", ["Accounts"] = "1:2", ["Opportunities"] = "1:2",
+        };
+        Assert.Equal(titleRows.Keys.Order(), settings.EnumerateObject().Select(s => s.Name).Order());
+        foreach (var sheet in settings.EnumerateObject())
+        {
+            var page = sheet.Value;
+            var read = (page.GetProperty("orientation").GetString(), page.GetProperty("fitToPage").GetBoolean(), page.GetProperty("fitToWidth").GetInt32(),
+                page.GetProperty("fitToHeight").GetInt32(), page.GetProperty("titleRows").GetString(), page.GetProperty("headerLeft").GetString(),
+                page.GetProperty("headerRight").GetString(), page.GetProperty("footerCenter").GetString());
+
+            // &A is the sheet name and &P/&N the page number and count, filled in by whoever prints.
+            Assert.Equal(("landscape", true, 1, 0, titleRows[sheet.Name], "&A", "Sales pipeline report, 2026-01-01 – 2026-03-31", "Page &P of &N"), read);
+        }
+    }
+
+    [Fact]
+    public void Openpyxl_PolishQuarterReport_PrintsThePeriodAndPagesInPolish()
+    {
+        var path = Write(ReportModels.Quarter("pl"));
+
+        var funnel = ExternalReaders.ReadPrintSettings(path).GetProperty("Funnel");
+
+        Assert.Equal("Raport lejka sprzedaży, 01.01.2026 – 31.03.2026", funnel.GetProperty("headerRight").GetString());
+        Assert.Equal("Strona &P z &N", funnel.GetProperty("footerCenter").GetString());
     }
 
     private string Write(ReportModel model)

@@ -11,7 +11,7 @@ namespace SalesPipeline.Tests.Worker.Exporting;
 /// </summary>
 public sealed class WorkbookWriterTests : IDisposable
 {
-    private static readonly string[] SheetOrder = ["Summary", "Funnel", "Win-Loss", "Forecast", "Opportunities"];
+    private static readonly string[] SheetOrder = ["Summary", "Funnel", "Win-Loss", "Forecast", "Time in Stage", "Accounts", "Opportunities"];
     private static readonly string[] WinLossSections = ["Total", "By owner", "By loss reason", "By stage lost at"];
 
     private readonly TempFolder _folder = new();
@@ -20,7 +20,7 @@ public sealed class WorkbookWriterTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task WriteAsync_QuarterModel_WritesTheFiveSheetsInOrder()
+    public async Task WriteAsync_QuarterModel_WritesTheSevenSheetsInOrder()
     {
         var path = _folder.File("report.xlsx");
 
@@ -79,32 +79,44 @@ public sealed class WorkbookWriterTests : IDisposable
     }
 
     [Fact]
-    public void Write_QuarterModel_FunnelHasOneTypedRowPerStageInModelOrder()
+    public void Write_QuarterModel_FunnelHasTwoCaptionedTablesAndNoRowMixesThem()
     {
         var model = ReportModels.Quarter();
         using var workbook = WriteAndOpen(model);
         var sheet = workbook.Worksheet("Funnel");
 
-        Assert.Equal(
-            ["Stage", "Currency", "Deals", "Value", "Weighted value", "Share", "Reached", "Conversion", "Cumulative conversion"],
-            HeaderTexts(sheet, 1));
-        AssertFrozenRows(sheet, 1);
-        for (var i = 0; i < model.Funnel.Count; i++)
+        AssertText(sheet.Cell("A1"), "Pipeline on 2026-03-31");
+        Assert.Equal(["Stage", "Currency", "Deals", "Value", "Weighted value", "Share"], HeaderTexts(sheet, 2));
+        AssertFrozenRows(sheet, 2);
+        for (var i = 0; i < model.Snapshot.Count; i++)
         {
-            var expected = model.Funnel[i];
-            var row = i + 2;
+            var expected = model.Snapshot[i];
+            var row = i + 3;
             AssertText(sheet.Cell(row, 1), expected.StageName);
             AssertText(sheet.Cell(row, 2), expected.Currency);
             AssertNumber(sheet.Cell(row, 3), expected.Deals, "#,##0");
             AssertNumber(sheet.Cell(row, 4), (double)expected.Value, $"#,##0.00 \"{expected.Currency}\"");
             AssertNumber(sheet.Cell(row, 5), (double)expected.WeightedValue, $"#,##0.00 \"{expected.Currency}\"");
             AssertRate(sheet.Cell(row, 6), expected.Share);
-            AssertNumber(sheet.Cell(row, 7), expected.Reached, "#,##0");
-            AssertRate(sheet.Cell(row, 8), expected.Conversion);
-            AssertRate(sheet.Cell(row, 9), expected.CumulativeConversion);
+            Assert.True(sheet.Cell(row, 7).IsEmpty(), "A pipeline row carries no cohort figure.");
         }
 
-        Assert.True(sheet.Cell(model.Funnel.Count + 2, 1).IsEmpty());
+        // Rows 3..8 the pipeline, row 9 blank, row 10 the cohort's caption, row 11 its header, rows 12..15 its stages.
+        Assert.True(sheet.Row(9).IsEmpty());
+        AssertText(sheet.Cell("A10"), "Deals created 2026-01-01–2026-03-31: how far they got");
+        Assert.Equal(["Stage", "Reached", "Conversion", "Cumulative conversion"], HeaderTexts(sheet, 11));
+        for (var i = 0; i < model.Cohort.Count; i++)
+        {
+            var expected = model.Cohort[i];
+            var row = i + 12;
+            AssertText(sheet.Cell(row, 1), expected.StageName);
+            AssertNumber(sheet.Cell(row, 2), expected.Reached, "#,##0");
+            AssertRate(sheet.Cell(row, 3), expected.Conversion);
+            AssertRate(sheet.Cell(row, 4), expected.CumulativeConversion);
+            Assert.True(sheet.Cell(row, 5).IsEmpty(), "A cohort row carries no pipeline figure.");
+        }
+
+        Assert.True(sheet.Cell(16, 1).IsEmpty());
     }
 
     [Fact]
@@ -117,7 +129,7 @@ public sealed class WorkbookWriterTests : IDisposable
             var bars = workbook.Worksheet("Funnel").ConditionalFormats.ToList();
             Assert.Equal(2, bars.Count);
             Assert.All(bars, b => Assert.Equal(XLConditionalFormatType.DataBar, b.ConditionalFormatType));
-            Assert.Equal(["C2:C7", "G2:G7"], bars.Select(b => b.Range.RangeAddress.ToString()).Order());
+            Assert.Equal(["B12:B15", "C3:C8"], bars.Select(b => b.Range.RangeAddress.ToString()).Order());
         }
 
         // Both the Excel 2007 rule and its Excel 2010 extension must scale 0..max; an extension with max 0
@@ -150,7 +162,7 @@ public sealed class WorkbookWriterTests : IDisposable
     }
 
     [Fact]
-    public void Write_QuarterModel_ForecastMonthsAreDatesWithTotalsPerCurrency()
+    public void Write_QuarterModel_ForecastHasTheOverdueRowOnTopThenMonthsWithTotalsPerCurrency()
     {
         var model = ReportModels.Quarter();
         using var workbook = WriteAndOpen(model);
@@ -158,23 +170,30 @@ public sealed class WorkbookWriterTests : IDisposable
 
         Assert.Equal(["Month", "Currency", "Deals", "Value", "Weighted value"], HeaderTexts(sheet, 1));
         AssertFrozenRows(sheet, 1);
-        for (var i = 0; i < model.Forecast.Count; i++)
+
+        // PLN first (14 deals against 2), its overdue deals on top; then EUR.
+        AssertText(sheet.Cell(2, 1), "Overdue");
+        AssertText(sheet.Cell(2, 2), "PLN");
+        AssertNumber(sheet.Cell(2, 3), 2, "#,##0");
+        AssertNumber(sheet.Cell(2, 4), 30_000, "#,##0.00 \"PLN\"");
+        AssertNumber(sheet.Cell(2, 5), 15_000, "#,##0.00 \"PLN\"");
+        (int Row, int Month, string Currency, int Deals, double Weighted)[] months = [(3, 4, "PLN", 4, 150_000), (4, 5, "PLN", 8, 195_678.5), (5, 4, "EUR", 2, 12_500)];
+        foreach (var (row, month, currency, deals, weighted) in months)
         {
-            var expected = model.Forecast[i];
-            var row = i + 2;
-            AssertDate(sheet.Cell(row, 1), new DateTime(expected.Month.Year, expected.Month.Month, 1), "yyyy-mm");
-            AssertText(sheet.Cell(row, 2), expected.Currency);
-            AssertNumber(sheet.Cell(row, 3), expected.Deals, "#,##0");
-            AssertNumber(sheet.Cell(row, 5), (double)expected.WeightedValue, $"#,##0.00 \"{expected.Currency}\"");
+            AssertDate(sheet.Cell(row, 1), new DateTime(2026, month, 1), "yyyy-mm");
+            AssertText(sheet.Cell(row, 2), currency);
+            AssertNumber(sheet.Cell(row, 3), deals, "#,##0");
+            AssertNumber(sheet.Cell(row, 5), weighted, $"#,##0.00 \"{currency}\"");
         }
 
-        var totals = model.Forecast.Count + 3;
-        AssertText(sheet.Cell(totals, 1), "Total");
-        AssertText(sheet.Cell(totals, 2), "PLN");
-        AssertNumber(sheet.Cell(totals, 3), 12, "#,##0");
-        AssertNumber(sheet.Cell(totals, 5), 345_678.5, "#,##0.00 \"PLN\"");
-        AssertText(sheet.Cell(totals + 1, 2), "EUR");
-        AssertNumber(sheet.Cell(totals + 1, 5), 12_500, "#,##0.00 \"EUR\"");
+        Assert.True(sheet.Row(6).IsEmpty());
+        AssertText(sheet.Cell(7, 1), "Total");
+        AssertText(sheet.Cell(7, 2), "PLN");
+        AssertNumber(sheet.Cell(7, 3), 2 + 4 + 8, "#,##0");
+        AssertNumber(sheet.Cell(7, 4), 30_000 + 400_000 + 834_567.89, "#,##0.00 \"PLN\"");
+        AssertNumber(sheet.Cell(7, 5), 15_000 + 150_000 + 195_678.5, "#,##0.00 \"PLN\"");
+        AssertText(sheet.Cell(8, 2), "EUR");
+        AssertNumber(sheet.Cell(8, 5), 12_500, "#,##0.00 \"EUR\"");
     }
 
     [Fact]
@@ -294,7 +313,10 @@ public sealed class WorkbookWriterTests : IDisposable
         var hyperlink = deals.Cell(3, 1);
         Assert.True(hyperlink.Style.IncludeQuotePrefix, "Text starting with '=' keeps Excel's quote prefix, so an edit does not turn it into a formula.");
         Assert.False(hyperlink.HasHyperlink);
-        AssertText(workbook.Worksheet("Funnel").Cell("A3"), "=Qualification");
+        AssertText(workbook.Worksheet("Funnel").Cell("A4"), "=Qualification");
+        AssertText(workbook.Worksheet("Funnel").Cell("A13"), "=Qualification");
+        AssertText(workbook.Worksheet("Time in Stage").Cell("A4"), "=Qualification");
+        AssertText(workbook.Worksheet("Accounts").Cell("A3"), "=Acme");
         AssertText(workbook.Worksheet("Win-Loss").Cell(RowOf(workbook.Worksheet("Win-Loss"), "=Price"), 1), "=Price");
         AssertText(ValueOf(workbook.Worksheet("Summary"), "Pipeline"), "B2B =default");
     }
@@ -324,14 +346,17 @@ public sealed class WorkbookWriterTests : IDisposable
         Assert.Equal(SheetOrder, workbook.Worksheets.Select(s => s.Name));
         var summary = workbook.Worksheet("Summary");
         Assert.Equal("Raport lejka sprzedaży", summary.Cell("A1").GetString());
-        AssertDate(ValueOf(summary, "Okres od"), new DateTime(2026, 1, 1), "yyyy-mm-dd");
+        AssertDate(ValueOf(summary, "Okres od"), new DateTime(2026, 1, 1), "dd.mm.yyyy");
         AssertNumber(ValueOf(summary, "Otwarte transakcje"), 12, "#,##0");
         AssertNumber(ValueOf(summary, "Wartość ważona"), 345_678.5, "#,##0.00 \"PLN\"");
         AssertNumber(ValueOf(summary, "Współczynnik wygranych (liczba)"), 0.75, "0.0%");
         AssertNumber(ValueOf(summary, "Tempo sprzedaży (na dzień)"), 1_520.25, "#,##0.00 \"PLN/dzień\"");
-        Assert.Equal(
-            ["Etap", "Waluta", "Transakcje", "Wartość", "Wartość ważona", "Udział", "Osiągnęło", "Konwersja", "Konwersja skumulowana"],
-            HeaderTexts(workbook.Worksheet("Funnel"), 1));
+        AssertText(workbook.Worksheet("Funnel").Cell("A1"), "Lejek na dzień 31.03.2026");
+        Assert.Equal(["Etap", "Waluta", "Transakcje", "Wartość", "Wartość ważona", "Udział"], HeaderTexts(workbook.Worksheet("Funnel"), 2));
+        AssertText(workbook.Worksheet("Funnel").Cell("A10"), "Transakcje utworzone 01.01.2026–31.03.2026: jak daleko doszły");
+        Assert.Equal(["Etap", "Osiągnęło", "Konwersja", "Konwersja skumulowana"], HeaderTexts(workbook.Worksheet("Funnel"), 11));
+        AssertText(workbook.Worksheet("Forecast").Cell("A2"), "Zaległe");
+        AssertDate(workbook.Worksheet("Forecast").Cell("A3"), new DateTime(2026, 4, 1), "mm.yyyy");
         Assert.Equal(
             ["Podział", "Waluta", "Wygrane", "Przegrane", "Wartość wygranych", "Wartość przegranych",
              "Współczynnik wygranych (liczba)", "Współczynnik wygranych (wartość)"],
@@ -369,8 +394,9 @@ public sealed class WorkbookWriterTests : IDisposable
         var summary = workbook.Worksheet("Summary");
         AssertText(ValueOf(summary, "Filters"), "none");
         Assert.Equal(RowOf(summary, "Key figures") + 1, RowOf(summary, "No deals in scope."));
-        Assert.True(workbook.Worksheet("Funnel").Cell("A2").IsEmpty());
+        AssertText(workbook.Worksheet("Funnel").Cell("A3"), "(none)");
         Assert.Empty(workbook.Worksheet("Funnel").ConditionalFormats);
+        AssertText(workbook.Worksheet("Accounts").Cell("A3"), "(none)");
         AssertText(workbook.Worksheet("Opportunities").Cell("A1"), "All 0 deals shown.");
         Assert.Single(workbook.Worksheet("Opportunities").Tables);
     }
@@ -417,7 +443,7 @@ public sealed class WorkbookWriterTests : IDisposable
 
         using (var workbook = new XLWorkbook(path))
         {
-            Assert.Equal(5, workbook.Worksheets.Count);
+            Assert.Equal(SheetOrder.Length, workbook.Worksheets.Count);
         }
 
         Assert.Equal(["report.xlsx"], Directory.GetFiles(_folder.Path).Select(Path.GetFileName));

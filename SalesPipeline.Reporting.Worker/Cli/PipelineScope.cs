@@ -1,0 +1,56 @@
+using System.Globalization;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary>
+/// Refuses a report scope that would be empty by surprise: no pipeline was named, the default pipeline holds no deal, and
+/// other pipelines do. Used by every command that reports on "the default pipeline unless told otherwise".
+/// </summary>
+internal static class PipelineScope
+{
+    /// <summary>
+    /// Checks the scope before any work. Does nothing when <paramref name="pipelineNamed"/> is set (an empty pipeline someone
+    /// asked for by name is an answer, not a surprise) or when the default pipeline holds a deal; otherwise, when other pipelines
+    /// hold deals, throws a <see cref="CliInputException"/> naming them with their deal counts and how to pick one.
+    /// </summary>
+    /// <param name="store">The deals.</param>
+    /// <param name="pipeline">The pipeline the report would cover (the default one when none was named).</param>
+    /// <param name="pipelineNamed">Whether the user named the pipeline.</param>
+    /// <param name="howToPick">How the user names a pipeline, for the message: <c>--pipeline</c>, or a schedule's setting.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <exception cref="CliInputException">The default pipeline is empty and other pipelines hold deals.</exception>
+    public static async Task EnsureNotEmptyAsync(IOpportunityStore store, PipelineDefinition pipeline, bool pipelineNamed, string howToPick, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        if (pipelineNamed)
+        {
+            return;
+        }
+
+        await foreach (var _ in store.QueryAsync(new OpportunityQuery(pipeline.Id), cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // Only reached when the default pipeline is empty: one streamed pass that keeps a count per pipeline.
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var deal in store.QueryAsync(OpportunityQuery.All, cancellationToken).ConfigureAwait(false))
+        {
+            counts[deal.PipelineId.Value] = counts.GetValueOrDefault(deal.PipelineId.Value) + 1;
+        }
+
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        var held = string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => string.Create(CultureInfo.InvariantCulture, $"'{c.Key}' ({c.Value:N0} deals)")));
+        var first = counts.OrderByDescending(c => c.Value).First().Key;
+        throw new CliInputException(
+            $"The default pipeline '{pipeline.Id}' has no deals; deals are in {held}. Pick one with {howToPick}, for example {howToPick} {first}.");
+    }
+}
