@@ -12,7 +12,8 @@ namespace SalesPipeline;
 /// </summary>
 /// <remarks>
 /// Implementations are thread-safe. A command that races another on the same deal fails with
-/// <see cref="ConcurrencyConflictException"/> and writes nothing; retry it after reloading.
+/// <see cref="ConcurrencyConflictException"/> and writes nothing; retry it after reloading. A command that names an
+/// acting user checks the access rules first and refuses with <see cref="Access.AccessDeniedException"/>, changing nothing.
 /// </remarks>
 public interface ISalesPipeline
 {
@@ -146,10 +147,11 @@ public interface ISalesPipeline
     /// <summary>Adds a contact person to an account.</summary>
     /// <param name="accountId">The account.</param>
     /// <param name="contact">The person.</param>
+    /// <param name="by">Who adds them (any active person: accounts are shared).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The account after the change.</returns>
     /// <exception cref="KeyNotFoundException">No account has the id.</exception>
-    Task<Account> AddContactAsync(AccountId accountId, Contact contact, CancellationToken cancellationToken = default);
+    Task<Account> AddContactAsync(AccountId accountId, Contact contact, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Lists overdue follow-ups of open deals as of an instant, the most overdue first.</summary>
     /// <param name="asOf">The instant to judge by.</param>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Access;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 
@@ -10,28 +11,38 @@ namespace SalesPipeline;
 /// The <see cref="ISalesPipeline"/> implementation: loads a deal, changes it through the aggregate with the
 /// instant from the injected clock, and saves it with optimistic concurrency. Usable without a container.
 /// </summary>
-/// <remarks>Thread-safe; holds no per-call state.</remarks>
+/// <remarks>
+/// Thread-safe; holds no per-call state. Every command that names an acting user checks the access rules first (unless
+/// <see cref="AccessOptions.SkipAccessChecks"/> is on): the user must be a stored, active person; a salesperson changes
+/// only their own deals, a manager those of the people in their groups, an admin everything. A refusal throws
+/// <see cref="AccessDeniedException"/> and changes nothing.
+/// </remarks>
 public sealed class SalesPipelineService : ISalesPipeline
 {
     private readonly IOpportunityStore _opportunities;
     private readonly IAccountStore _accounts;
     private readonly IClock _clock;
+    private readonly AccessGate _access;
 
     /// <summary>Creates the service.</summary>
     /// <param name="opportunities">Where deals are stored.</param>
     /// <param name="accounts">Where accounts are stored.</param>
+    /// <param name="people">Who may act, and in which role and groups.</param>
     /// <param name="pipelines">The pipelines deals can belong to.</param>
     /// <param name="clock">The source of every instant the service records.</param>
-    public SalesPipelineService(IOpportunityStore opportunities, IAccountStore accounts, PipelineCatalog pipelines, IClock clock)
+    /// <param name="access">The access options; checks are on when left out.</param>
+    public SalesPipelineService(IOpportunityStore opportunities, IAccountStore accounts, IPersonStore people, PipelineCatalog pipelines, IClock clock, AccessOptions? access = null)
     {
         ArgumentNullException.ThrowIfNull(opportunities);
         ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(people);
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(clock);
         _opportunities = opportunities;
         _accounts = accounts;
         Pipelines = pipelines;
         _clock = clock;
+        _access = new AccessGate(people, access ?? new AccessOptions());
     }
 
     /// <inheritdoc />
@@ -42,6 +53,7 @@ public sealed class SalesPipelineService : ISalesPipeline
     {
         ArgumentNullException.ThrowIfNull(opportunity);
         var pipeline = opportunity.Pipeline is { } id ? Pipelines.Get(id) : Pipelines.Default;
+        await _access.RequireMayActForAsync(by, opportunity.Owner ?? by, $"create a deal owned by '{opportunity.Owner ?? by}'", cancellationToken).ConfigureAwait(false);
         if (opportunity.Account is { } accountId && await _accounts.FindAsync(accountId, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new ArgumentException($"No account has id {accountId}: create the account first.", nameof(opportunity));
@@ -62,51 +74,51 @@ public sealed class SalesPipelineService : ISalesPipeline
 
     /// <inheritdoc />
     public Task<Opportunity> MoveAsync(OpportunityId id, StageId target, UserId by, string? comment = null, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, p, at) => o.MoveTo(p, target, by, at, comment), cancellationToken);
+        ChangeAsync(id, by, "move deal", (o, p, at) => o.MoveTo(p, target, by, at, comment), cancellationToken);
 
     /// <inheritdoc />
     public Task<Opportunity> WinAsync(OpportunityId id, UserId by, string? comment = null, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, p, at) => o.Win(p, by, at, comment), cancellationToken);
+        ChangeAsync(id, by, "win deal", (o, p, at) => o.Win(p, by, at, comment), cancellationToken);
 
     /// <inheritdoc />
     public Task<Opportunity> LoseAsync(OpportunityId id, string reason, string comment, UserId by, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, p, at) => o.Lose(p, reason, comment, by, at), cancellationToken);
+        ChangeAsync(id, by, "lose deal", (o, p, at) => o.Lose(p, reason, comment, by, at), cancellationToken);
 
     /// <inheritdoc />
     public Task<Opportunity> ReopenAsync(OpportunityId id, string comment, UserId by, StageId? target = null, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, p, at) => o.Reopen(p, comment, by, at, target), cancellationToken);
+        ChangeAsync(id, by, "reopen deal", (o, p, at) => o.Reopen(p, comment, by, at, target), cancellationToken);
 
     /// <inheritdoc />
     public async Task<Activity> LogActivityAsync(OpportunityId id, NewActivity activity, UserId by, CancellationToken cancellationToken = default)
     {
         Activity? logged = null;
-        await ChangeAsync(id, (o, _, at) => logged = o.LogActivity(activity, by, at), cancellationToken).ConfigureAwait(false);
+        await ChangeAsync(id, by, "log an activity on deal", (o, _, at) => logged = o.LogActivity(activity, by, at), cancellationToken).ConfigureAwait(false);
         return logged!;
     }
 
     /// <inheritdoc />
     public Task CompleteActivityAsync(OpportunityId id, ActivityId activityId, UserId by, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, _, at) => o.CompleteActivity(activityId, by, at), cancellationToken);
+        ChangeAsync(id, by, "complete an activity on deal", (o, _, at) => o.CompleteActivity(activityId, by, at), cancellationToken);
 
     /// <inheritdoc />
     public Task ScheduleNextContactAsync(OpportunityId id, Instant? nextContact, UserId by, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, _, at) => o.ScheduleNextContact(nextContact, by, at), cancellationToken);
+        ChangeAsync(id, by, "schedule the next contact of deal", (o, _, at) => o.ScheduleNextContact(nextContact, by, at), cancellationToken);
 
     /// <inheritdoc />
     public Task RecordQualificationAsync(OpportunityId id, QualificationData data, UserId by, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, _, at) => o.RecordQualification(data, by, at), cancellationToken);
+        ChangeAsync(id, by, "record qualification data on deal", (o, _, at) => o.RecordQualification(data, by, at), cancellationToken);
 
     /// <inheritdoc />
     public async Task<OfferDocument> AttachOfferAsync(OpportunityId id, string title, string location, UserId by, CancellationToken cancellationToken = default)
     {
         OfferDocument? attached = null;
-        await ChangeAsync(id, (o, _, at) => attached = o.AttachOffer(title, location, by, at), cancellationToken).ConfigureAwait(false);
+        await ChangeAsync(id, by, "attach an offer to deal", (o, _, at) => attached = o.AttachOffer(title, location, by, at), cancellationToken).ConfigureAwait(false);
         return attached!;
     }
 
     /// <inheritdoc />
     public Task OverrideProbabilityAsync(OpportunityId id, int? percent, UserId by, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, (o, _, at) => o.OverrideProbability(percent, by, at), cancellationToken);
+        ChangeAsync(id, by, "override the probability of deal", (o, _, at) => o.OverrideProbability(percent, by, at), cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<StageId>> PermittedMovesAsync(OpportunityId id, CancellationToken cancellationToken = default)
@@ -126,13 +138,15 @@ public sealed class SalesPipelineService : ISalesPipeline
     public async Task<Account> CreateAccountAsync(string name, string? segment, UserId by, CancellationToken cancellationToken = default)
     {
         var account = Account.Create(name, segment, by, _clock.GetCurrentInstant());
+        await _access.ActorAsync(by, $"create account '{account.Name}'", cancellationToken).ConfigureAwait(false);
         account.MarkPersisted(await _accounts.SaveAsync(account, cancellationToken).ConfigureAwait(false));
         return account;
     }
 
     /// <inheritdoc />
-    public async Task<Account> AddContactAsync(AccountId accountId, Contact contact, CancellationToken cancellationToken = default)
+    public async Task<Account> AddContactAsync(AccountId accountId, Contact contact, UserId by, CancellationToken cancellationToken = default)
     {
+        await _access.ActorAsync(by, $"add a contact to account {accountId}", cancellationToken).ConfigureAwait(false);
         var account = await _accounts.FindAsync(accountId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"No account has id {accountId}.");
         account.AddContact(contact);
@@ -173,9 +187,10 @@ public sealed class SalesPipelineService : ISalesPipeline
         }
     }
 
-    private async Task<Opportunity> ChangeAsync(OpportunityId id, Action<Opportunity, PipelineDefinition, Instant> change, CancellationToken cancellationToken)
+    private async Task<Opportunity> ChangeAsync(OpportunityId id, UserId by, string action, Action<Opportunity, PipelineDefinition, Instant> change, CancellationToken cancellationToken)
     {
         var opportunity = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        await _access.RequireMayActForAsync(by, opportunity.Owner, $"{action} {id}", cancellationToken).ConfigureAwait(false);
         change(opportunity, Pipelines.Get(opportunity.PipelineId), _clock.GetCurrentInstant());
         await SaveAsync(opportunity, cancellationToken).ConfigureAwait(false);
         return opportunity;

@@ -45,6 +45,8 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<ILeadStoreDialect>(sp => new SqliteLeadStoreDialect(sp.GetRequiredService<SqliteDatabase>()));
+        AddPeopleAndLeads(services);
         return builder;
     }
 
@@ -77,11 +79,22 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<ILeadStoreDialect>(sp => new PostgresLeadStoreDialect(sp.GetRequiredService<PostgresDatabase>()));
+        AddPeopleAndLeads(services);
         return builder;
+    }
+
+    private static void AddPeopleAndLeads(IServiceCollection services)
+    {
+        services.AddSingleton<IPersonStore>(sp => new RelationalPersonStore(sp.GetRequiredService<ILeadStoreDialect>()));
+        services.AddSingleton<ILeadStore>(sp => new RelationalLeadStore(sp.GetRequiredService<ILeadStoreDialect>()));
     }
 
     private static IServiceCollection Reset(IServiceCollection services)
     {
+        services.RemoveAll<IPersonStore>();
+        services.RemoveAll<ILeadStore>();
+        services.RemoveAll<ILeadStoreDialect>();
         // A storage provider replaces the in-memory registrations (and any earlier Use… call).
         services.RemoveAll<IOpportunityStore>();
         services.RemoveAll<IAccountStore>();

@@ -1,4 +1,6 @@
+using SalesPipeline.Access;
 using SalesPipeline.Domain;
+using SalesPipeline.Leads;
 using SalesPipeline.Process;
 
 namespace SalesPipeline.DependencyInjection;
@@ -13,6 +15,14 @@ public sealed class SalesPipelineOptions
     /// <summary>Gets or sets the id of the pipeline new deals join when they name none.</summary>
     /// <value>The default value is <see langword="null"/>: the first pipeline in <see cref="Pipelines"/>.</value>
     public string? DefaultPipeline { get; set; }
+
+    /// <summary>Gets the access options (see <see cref="AccessOptions.SkipAccessChecks"/>).</summary>
+    /// <value>The default value checks every command's acting user.</value>
+    public AccessOptions Access { get; } = new();
+
+    /// <summary>Gets the lead-base options (default limit, self-service, disqualification reasons).</summary>
+    /// <value>The default value is <see cref="LeadOptions"/> with its documented defaults.</value>
+    public LeadOptions Leads { get; } = new();
 
     /// <summary>Replaces the pipelines with the given ones.</summary>
     /// <param name="pipelines">The pipelines.</param>
@@ -64,6 +74,7 @@ public sealed class SalesPipelineOptions
             }
         }
 
+        errors.AddRange(Leads.Validate());
         if (errors.Count > 0)
         {
             throw new SalesPipelineOptionsException(errors);

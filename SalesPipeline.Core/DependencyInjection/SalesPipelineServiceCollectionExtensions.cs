@@ -4,6 +4,8 @@ using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.DependencyInjection;
 using SalesPipeline.InMemory;
+using SalesPipeline.Leads;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 
 // Extension methods live in the product's root namespace so `services.AddSalesPipeline` needs no extra using.
@@ -15,7 +17,7 @@ namespace SalesPipeline;
 public static class SalesPipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ISalesPipeline"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
+    /// Adds <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
     /// provider is chosen, the in-memory store. Registrations use TryAdd, so the application's own (for example a
     /// fake <see cref="IClock"/>) win. The options are validated here, at start, and every fault is reported at once.
     /// </summary>
@@ -40,7 +42,13 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IImportTarget>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IPipelineDefinitionStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IScheduleLedger, InMemoryScheduleLedger>();
+        services.TryAddSingleton<IPersonStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<ILeadStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton(options.Access);
+        services.TryAddSingleton(options.Leads);
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
+        services.TryAddSingleton<IPeopleService, PeopleService>();
+        services.TryAddSingleton<ILeadService, LeadService>();
         return new SalesPipelineBuilder(services);
     }
 }

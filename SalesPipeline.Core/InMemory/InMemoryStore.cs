@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
+using SalesPipeline.Leads;
+using SalesPipeline.People;
 
 namespace SalesPipeline.InMemory;
 
@@ -10,12 +12,14 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore
+public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
     private readonly Dictionary<AccountId, AccountRecord> _accounts = [];
     private readonly Dictionary<PipelineId, string> _pipelines = [];
+    private readonly Dictionary<UserId, Person> _people = [];
+    private readonly SortedDictionary<string, Lead> _leads = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public Task<OpportunityState?> FindAsync(OpportunityId id, CancellationToken cancellationToken = default)
@@ -199,6 +203,203 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult<IImportSession>(new ImportSession(this));
+    }
+
+    /// <inheritdoc />
+    public Task<Person?> FindAsync(UserId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_people.GetValueOrDefault(id));
+        }
+    }
+
+    /// <inheritdoc />
+    Task<IReadOnlyList<Person>> IPersonStore.ListAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Person>>([.. _people.Values.OrderBy(p => p.Id.Value, StringComparer.Ordinal)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int> SaveAsync(Person person, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var stored = _people.GetValueOrDefault(person.Id);
+            if (stored?.Version != (person.Version == 0 ? null : person.Version))
+            {
+                throw new ConcurrencyConflictException("person", person.Id.ToString(), person.Version, stored?.Version);
+            }
+
+            var version = person.Version + 1;
+            _people[person.Id] = person with { Groups = [.. person.Groups], Version = version };
+            return Task.FromResult(version);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> AddFirstAsync(Person person, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_people.Count > 0)
+            {
+                return Task.FromResult(false);
+            }
+
+            _people[person.Id] = person with { Groups = [.. person.Groups], Version = 1 };
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Lead?> FindAsync(LeadId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_leads.GetValueOrDefault(id.Value));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Lead>> QueryAsync(LeadQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Lead>>([.. _leads.Values.Where(query.Matches)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<UserId, int>> ActiveCountsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyDictionary<UserId, int>>(ActiveCounts());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AddAsync(IReadOnlyList<Lead> leads, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(leads);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            if (leads.FirstOrDefault(l => l.Version != 0 || _leads.ContainsKey(l.Id.Value) || !ids.Add(l.Id.Value)) is { } clash)
+            {
+                throw new ConcurrencyConflictException("lead", clash.Id.ToString(), clash.Version, _leads.GetValueOrDefault(clash.Id.Value)?.Version);
+            }
+
+            foreach (var lead in leads)
+            {
+                _leads[lead.Id.Value] = Stored(lead);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<int> SaveAsync(Lead lead, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lead);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            CheckLeadVersion(lead);
+            _leads[lead.Id.Value] = Stored(lead);
+            return Task.FromResult(lead.Version + 1);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<int?> AssignAsync(Lead lead, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lead);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            CheckLeadVersion(lead);
+            var owner = lead.Owner ?? throw new ArgumentException("An assigned lead needs an owner.", nameof(lead));
+            var others = _leads.Values.Count(l => l.IsActive && l.Owner == owner && l.Id != lead.Id);
+            if (others >= limit)
+            {
+                return Task.FromResult<int?>(others);
+            }
+
+            _leads[lead.Id.Value] = Stored(lead);
+            return Task.FromResult<int?>(null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task ConvertAsync(LeadConversion conversion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversion);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            // Every check first, then every write: nothing is applied unless all of it can be.
+            var account = conversion.Account;
+            var storedAccount = _accounts.GetValueOrDefault(account.Id);
+            if (storedAccount?.Version != (account.Version == 0 ? null : account.Version))
+            {
+                throw new ConcurrencyConflictException("account", account.Id.ToString(), account.Version, storedAccount?.Version);
+            }
+
+            var deal = conversion.Opportunity;
+            if (deal.Version != 0 || _opportunities.ContainsKey(deal.Id))
+            {
+                throw new ConcurrencyConflictException("opportunity", deal.Id.ToString(), deal.Version, _opportunities.GetValueOrDefault(deal.Id)?.Version);
+            }
+
+            CheckLeadVersion(conversion.Lead);
+            _accounts[account.Id] = new AccountRecord(account.Id, account.Name, account.Segment, [.. account.Contacts], account.CreatedAt, account.CreatedBy, account.Version + 1);
+            _opportunities[deal.Id] = deal with { Version = 1, Offers = [.. deal.Offers], Activities = [.. deal.Activities], History = [.. deal.History] };
+            _leads[conversion.Lead.Id.Value] = Stored(conversion.Lead);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static Lead Stored(Lead lead) => lead with { History = [.. lead.History], Version = lead.Version + 1 };
+
+    private Dictionary<UserId, int> ActiveCounts()
+    {
+        var counts = new Dictionary<UserId, int>();
+        foreach (var lead in _leads.Values)
+        {
+            if (lead.IsActive && lead.Owner is { } owner)
+            {
+                counts[owner] = counts.GetValueOrDefault(owner) + 1;
+            }
+        }
+
+        return counts;
+    }
+
+    private void CheckLeadVersion(Lead lead)
+    {
+        var stored = _leads.GetValueOrDefault(lead.Id.Value);
+        if (lead.Version == 0 || stored?.Version != lead.Version)
+        {
+            throw new ConcurrencyConflictException("lead", lead.Id.ToString(), lead.Version, stored?.Version);
+        }
     }
 
     /// <summary>Buffers an import and applies it under the store's lock at commit, so readers never see part of it.</summary>

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using NodaTime;
+using SalesPipeline.Access;
+using SalesPipeline.Leads;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
 
@@ -11,6 +13,7 @@ internal static class CliApp
     public const int Success = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+    public const int AccessRefused = 3;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IClock clock, CancellationToken cancellationToken = default)
     {
@@ -45,9 +48,14 @@ internal static class CliApp
             await error.WriteLineAsync("Cancelled; nothing half-written was kept.").ConfigureAwait(false);
             return Failure;
         }
+        catch (AccessDeniedException e)
+        {
+            await error.WriteLineAsync($"refused: {e.Message}").ConfigureAwait(false);
+            return AccessRefused;
+        }
         catch (Exception e) when (IsBadInput(e))
         {
-            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : e.Message;
+            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : Said(e);
             await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             if (context.Verbose)
             {
@@ -75,6 +83,7 @@ internal static class CliApp
             CliContext.VerboseOption,
             StoreAccess.DbOption,
             StoreAccess.ProviderOption,
+            Acting.AsOption,
             StoreAccess.BusyTimeoutOption,
         };
         root.Subcommands.Add(SampleCommand.Create(context));
@@ -85,8 +94,15 @@ internal static class CliApp
         root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(SchedulesCommand.Create(context));
+        root.Subcommands.Add(UserCommands.Create(context));
+        root.Subcommands.Add(LeadCommands.Create(context));
+        root.Subcommands.Add(DealCommands.Create(context));
         return root;
     }
+
+    /// <summary>The message without the " (Parameter 'x')" that .NET appends for the parameter's name.</summary>
+    private static string Said(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
 
     /// <summary>
     /// The message for a command line that names no runnable command: an unknown command word, or a group (such as
@@ -118,6 +134,7 @@ internal static class CliApp
 
     private static bool IsBadInput(Exception e) =>
         e is CliInputException or ArgumentException or PipelineDefinitionException or FormatException or StageTransitionRejectedException
+            or LeadRuleException or LeadLimitReachedException or KeyNotFoundException
         || StoreAccess.IsBadInput(e);
 
     private static Stack<string> CommandPath(ParseResult parse)

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
+using SalesPipeline.Leads;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Demo;
 using SalesPipeline.Reporting.Worker.Exporting;
@@ -55,13 +57,15 @@ internal static class DemoCommand
                 ? $"Created {added:N0} demo deals in {StoreAccess.Describe(parse)}."
                 : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
 
+            var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
+
             var builder = new ReportBuilder(
                 services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
             ReportModel? english = null;
             foreach (var culture in Cultures)
             {
                 var request = new ReportRequest(pipeline, from, to, timeZone, null, culture, ReportKind.All, ReportOptions.DefaultDetailRows);
-                var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+                var model = await ReportCommand.LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
                 english ??= model;
                 var path = Path.Combine(folder, WorkbookName(quarter, culture));
                 await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
@@ -69,6 +73,9 @@ internal static class DemoCommand
             }
 
             await WriteSummaryAsync(context.Output, english!).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(leads > 0
+                ? $"People:      added the demo's admin ('admin'), manager ('manager') and salespeople in groups north and south, and {leads:N0} leads"
+                : "People:      the demo's people and leads were already there").ConfigureAwait(false);
             return CliApp.Success;
         });
         return command;
@@ -123,6 +130,43 @@ internal static class DemoCommand
         await FlushAsync().ConfigureAwait(false);
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return added;
+    }
+
+    /// <summary>Adds the demo's people and lead base unless they are there already; returns how many leads were added.</summary>
+    private static async Task<int> SeedLeadBaseAsync(IServiceProvider services, PipelineDefinition pipeline, int seed, Instant now, CancellationToken cancellationToken)
+    {
+        var people = services.GetRequiredService<IPersonStore>();
+        var leads = services.GetRequiredService<ILeadStore>();
+        var limit = services.GetRequiredService<LeadOptions>().DefaultLeadLimit;
+        var team = DemoLeadBase.People(DemoPipelineGenerator.OwnerNames, limit);
+        foreach (var person in team)
+        {
+            if (await people.FindAsync(person.Id, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await people.SaveAsync(person, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (await leads.FindAsync(new LeadId("DEMO-L0001"), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return 0;
+        }
+
+        var deals = new Dictionary<UserId, List<OpportunityId>>();
+        await foreach (var deal in services.GetRequiredService<IOpportunityStore>().QueryAsync(new OpportunityQuery(pipeline.Id), cancellationToken).ConfigureAwait(false))
+        {
+            (deals.TryGetValue(deal.Owner, out var list) ? list : deals[deal.Owner] = []).Add(deal.Id);
+        }
+
+        foreach (var list in deals.Values)
+        {
+            // Sorted so which deal a lead converted into does not depend on the order the store returns deals in.
+            list.Sort((a, b) => a.Value.CompareTo(b.Value));
+        }
+
+        var generated = new DemoLeadBase(seed, now).Generate(120, [.. team.Where(p => p.Role == Role.Salesperson)], deals);
+        await leads.AddAsync(generated, cancellationToken).ConfigureAwait(false);
+        return generated.Count;
     }
 
     private static async Task WriteSummaryAsync(TextWriter output, ReportModel model)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
@@ -14,10 +15,10 @@ internal static class ReportCommand
     {
         var kind = new Option<string>("--kind")
         {
-            Description = "Which figures: funnel, winloss, forecast or all (which adds Time in Stage and Accounts). Summary and Opportunities are always included.",
+            Description = "Which figures: funnel, winloss, forecast, leads or all (which adds Time in Stage and Accounts, and Leads when the period has lead figures). Summary and Opportunities are always included.",
             DefaultValueFactory = _ => "all",
         };
-        kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "all");
+        kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "leads", "all");
         var from = new Option<string>("--from") { Description = "The first day of the period, yyyy-MM-dd.", Required = true };
         var to = new Option<string>("--to") { Description = "The last day of the period (inclusive), yyyy-MM-dd. The snapshot is taken at its end.", Required = true };
         var owner = new Option<string?>("--owner") { Description = "Only this salesperson's deals." };
@@ -60,13 +61,37 @@ internal static class ReportCommand
             }
 
             var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows) { Ltv = ltvInputs };
-            var builder = new ReportBuilder(store, services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
-            var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            var model = await BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
             await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(path).ConfigureAwait(false);
             return CliApp.Success;
         });
         return command;
+    }
+
+    /// <summary>Builds a report's model from an opened store: one consistent read of the deals, then the period's lead figures.</summary>
+    internal static async Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken)
+    {
+        var builder = new ReportBuilder(
+            services.GetRequiredService<IOpportunityStore>(),
+            services.GetRequiredService<IPipelineAggregates>(),
+            services.GetRequiredService<IAccountStore>(),
+            clock,
+            services.GetService<IConsistentReads>());
+        var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+        return await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The model with the period's lead figures (only the owner's when the report is for one owner).</summary>
+    internal static async Task<ReportModel> LeadFiguresFor(ReportModel model, ReportRequest request, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (!model.Kind.HasFlag(ReportKind.Leads))
+        {
+            return model;
+        }
+
+        var figures = await services.GetRequiredService<SalesPipeline.Leads.ILeadService>().FiguresAsync(request.Period.Start, request.Period.End, cancellationToken).ConfigureAwait(false);
+        return model with { Leads = [.. figures.Where(f => request.Owner is null || f.Person == request.Owner)] };
     }
 
     private static UserId? ParseOwner(string? owner) => owner switch
@@ -84,6 +109,7 @@ internal static class ReportCommand
         "funnel" => ReportKind.Funnel,
         "winloss" => ReportKind.WinLoss,
         "forecast" => ReportKind.Forecast,
+        "leads" => ReportKind.Leads,
         _ => ReportKind.All,
     };
 

@@ -69,13 +69,7 @@ internal static class RunCommand
         builder.Services.AddSingleton(sp => new ScheduleRunner(
             settings.Schedules,
             store.GetRequiredService<IScheduleLedger>(),
-            new ReportProducer(
-                store.GetRequiredService<IOpportunityStore>(),
-                store.GetRequiredService<IPipelineAggregates>(),
-                store.GetRequiredService<IAccountStore>(),
-                store.GetRequiredService<PipelineCatalog>(),
-                clock,
-                store.GetService<IConsistentReads>()),
+            new ReportProducer(store, clock),
             [new FolderDelivery(), new EmailDelivery(settings.Smtp)],
             clock,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("SalesPipeline.Scheduler"),

@@ -22,8 +22,9 @@ internal static class SampleCommand
         var start = context.Clock.GetCurrentInstant();
         var clock = new SteppingClock(start, Duration.FromHours(26));
         var store = new InMemory.InMemoryStore();
-        var crm = new SalesPipelineService(store, store, PipelineCatalog.DefaultOnly, clock);
+        var crm = new SalesPipelineService(store, store, store, PipelineCatalog.DefaultOnly, clock);
         var anna = new UserId("anna");
+        await store.SaveAsync(new People.Person(anna, "Anna", People.Role.Salesperson, ["sales"], null, 25, true), cancellationToken).ConfigureAwait(false);
 
         var account = await crm.CreateAccountAsync("Kowalski Logistics", "Transport", anna, cancellationToken).ConfigureAwait(false);
         var deal = await crm.CreateAsync(new NewOpportunity("ERP rollout", Money.Of(120_000m, "PLN"), null, new LocalDate(2027, 3, 31)), anna, cancellationToken).ConfigureAwait(false);

@@ -18,6 +18,9 @@ internal sealed class DemoPipelineGenerator
         "Emma Clarke", "James Patel", "Katarzyna Lewandowska", "Oliver Brown",
     ];
 
+    /// <summary>Gets the names of the demo deals' owners (their user ids).</summary>
+    public static IReadOnlyList<string> OwnerNames => Owners;
+
     private static readonly string[] Products =
     [
         "ERP rollout", "Fleet telematics", "Warehouse WMS", "CRM licences",

@@ -69,6 +69,9 @@ internal sealed record ReportModel(
     /// "Overdue" row (each row's <see cref="ForecastRow.Month"/> is the period's last month and is not shown).
     /// </summary>
     public IReadOnlyList<ForecastRow> ForecastOverdue { get; init; } = [];
+
+    /// <summary>Gets the Leads sheet's figures per salesperson, or <see langword="null"/> when not computed.</summary>
+    public IReadOnlyList<SalesPipeline.Leads.LeadFigures>? Leads { get; init; }
 }
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities; combine them with <c>|</c>.</summary>
@@ -84,8 +87,11 @@ internal enum ReportKind
     /// <summary>The Forecast sheet.</summary>
     Forecast = 4,
 
-    /// <summary>Funnel, Win-Loss and Forecast.</summary>
-    All = Funnel | WinLoss | Forecast,
+    /// <summary>The Leads sheet.</summary>
+    Leads = 8,
+
+    /// <summary>Every sheet: Funnel, Win-Loss, Forecast, Time in Stage, Accounts, and Leads when the store has lead figures.</summary>
+    All = Funnel | WinLoss | Forecast | Leads,
 }
 
 /// <summary>The key figures of one currency.</summary>

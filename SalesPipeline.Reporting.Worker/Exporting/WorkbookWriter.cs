@@ -134,6 +134,11 @@ internal sealed class WorkbookWriter
                 WriteAccounts(workbook.AddWorksheet(AccountsSheet), model, labels);
             }
 
+            if (LeadSheet.Included(model))
+            {
+                LeadSheet.Write(workbook.AddWorksheet(LeadSheet.Name), model);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             WriteOpportunities(workbook.AddWorksheet(OpportunitiesSheet), model, labels, cancellationToken);
             var period = $"{labels.ReportTitle}, {labels.Span(model.PeriodStart, model.PeriodEnd)}";

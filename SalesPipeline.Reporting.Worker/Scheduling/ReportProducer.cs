@@ -1,4 +1,4 @@
-using SalesPipeline.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Cli;
 using SalesPipeline.Reporting.Worker.Exporting;
@@ -20,13 +20,13 @@ internal interface IReportProducer
 }
 
 /// <summary>The report path of <c>report</c>: one streamed pass over the store, then an atomic write.</summary>
-internal sealed class ReportProducer(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, PipelineCatalog catalog, IClock clock, IConsistentReads? reads) : IReportProducer
+internal sealed class ReportProducer(IServiceProvider store, IClock clock) : IReportProducer
 {
     public async Task<ProducedReport> ProduceAsync(ScheduleDefinition schedule, PeriodDays days, string path, CancellationToken cancellationToken)
     {
-        var pipeline = ReportCommand.ResolvePipeline(catalog, schedule.Pipeline);
+        var pipeline = ReportCommand.ResolvePipeline(store.GetRequiredService<PipelineCatalog>(), schedule.Pipeline);
         var request = new ReportRequest(pipeline, days.First, days.Last, schedule.Cron.Zone, schedule.Owner, schedule.Culture, schedule.Kind, ReportOptions.DefaultDetailRows);
-        var model = await new ReportBuilder(opportunities, aggregates, accounts, clock, reads).BuildAsync(request, cancellationToken).ConfigureAwait(false);
+        var model = await ReportCommand.BuildModelAsync(request, store, clock, cancellationToken).ConfigureAwait(false);
         var empty = model.Summary.All(s => s.OpenDeals == 0 && s.Won == 0 && s.Lost == 0);
         await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
         return new ProducedReport(model.Summary, empty);

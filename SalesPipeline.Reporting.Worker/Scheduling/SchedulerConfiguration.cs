@@ -276,7 +276,8 @@ internal static partial class SchedulerConfiguration
                 case "funnel": kind |= ReportKind.Funnel; break;
                 case "winloss": kind |= ReportKind.WinLoss; break;
                 case "forecast": kind |= ReportKind.Forecast; break;
-                default: problem("Kinds", $"'{value}' is not known; use all, funnel, winloss or forecast."); break;
+                case "leads": kind |= ReportKind.Leads; break;
+                default: problem("Kinds", $"'{value}' is not known; use all, funnel, winloss, forecast or leads."); break;
             }
         }
 

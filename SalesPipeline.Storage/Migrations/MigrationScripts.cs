@@ -50,15 +50,35 @@ internal static partial class MigrationScripts
         }
 
         scripts.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < scripts.Count; i++)
+        for (var i = 1; i < scripts.Count; i++)
         {
-            if (scripts[i].Version != i + 1)
+            if (scripts[i].Version == scripts[i - 1].Version)
             {
-                throw new InvalidOperationException($"The {provider} migrations must be numbered 1, 2, 3… without gaps; found {string.Join(", ", scripts.Select(s => s.Version))}.");
+                throw new InvalidOperationException($"The {provider} migrations must each have their own number; found {string.Join(", ", scripts.Select(s => s.Version))}.");
             }
         }
 
         return scripts;
+    }
+
+    /// <summary>
+    /// The scripts not yet applied to a database, in number order. A script is pending when its number is not recorded, even
+    /// below the highest recorded one: scripts developed side by side may be numbered in one order and arrive in another.
+    /// </summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="applied">The versions the database records.</param>
+    /// <param name="target">The database, for the message.</param>
+    /// <exception cref="SchemaVersionException">The database records a version this application does not know (a newer application migrated it).</exception>
+    public static IReadOnlyList<MigrationScript> Pending(string provider, IReadOnlyCollection<int> applied, string target)
+    {
+        var scripts = For(provider);
+        var unknown = applied.Where(v => scripts.All(s => s.Version != v)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new SchemaVersionException(target, unknown.Max(), Latest(provider));
+        }
+
+        return [.. scripts.Where(s => !applied.Contains(s.Version))];
     }
 
     [GeneratedRegex(@"^(\d{4})_([a-z0-9_]+)\.sql$", RegexOptions.CultureInvariant)]
@@ -68,7 +88,8 @@ internal static partial class MigrationScripts
 /// <summary>What a migration run found and did.</summary>
 /// <param name="FromVersion">The schema version before the run (0 for an empty database).</param>
 /// <param name="ToVersion">The schema version after it.</param>
-internal sealed record MigrationResult(int FromVersion, int ToVersion)
+/// <param name="ScriptsApplied">How many scripts the run applied.</param>
+internal sealed record MigrationResult(int FromVersion, int ToVersion, int ScriptsApplied)
 {
-    public bool Applied => ToVersion != FromVersion;
+    public bool Applied => ScriptsApplied > 0;
 }

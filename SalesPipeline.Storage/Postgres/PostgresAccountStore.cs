@@ -39,7 +39,6 @@ internal sealed class PostgresAccountStore(PostgresDatabase database) : IAccount
     {
         ArgumentNullException.ThrowIfNull(account);
         var version = account.Version + 1;
-        var row = PostgresMap.ToRow(account, version);
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -48,16 +47,7 @@ internal sealed class PostgresAccountStore(PostgresDatabase database) : IAccount
                 var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    var written = await connection.ExecuteAsync(new CommandDefinition(account.Version == 0 ? InsertAccount : UpdateAccount, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    if (written == 0)
-                    {
-                        var actual = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT version FROM accounts WHERE id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                        throw new ConcurrencyConflictException("account", account.Id.ToString(), account.Version, actual);
-                    }
-
-                    // Contacts are few: replace them rather than diff them.
-                    await connection.ExecuteAsync(new CommandDefinition("DELETE FROM contacts WHERE account_id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    await connection.ExecuteAsync(new CommandDefinition(InsertContact, account.Contacts.Select((c, i) => PostgresMap.ToRow(account.Id, i, c)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    await WriteAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     return version;
                 }
@@ -95,4 +85,20 @@ internal sealed class PostgresAccountStore(PostgresDatabase database) : IAccount
                 return [.. accounts.Select(a => PostgresMap.ToAccount(a, contacts[a.Id]))];
             },
             cancellationToken);
+
+    /// <summary>Writes an account and its contacts inside the caller's transaction, checking its version.</summary>
+    internal static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Account account, CancellationToken cancellationToken)
+    {
+        var row = PostgresMap.ToRow(account, account.Version + 1);
+        var written = await connection.ExecuteAsync(new CommandDefinition(account.Version == 0 ? InsertAccount : UpdateAccount, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (written == 0)
+        {
+            var actual = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT version FROM accounts WHERE id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            throw new ConcurrencyConflictException("account", account.Id.ToString(), account.Version, actual);
+        }
+
+        // Contacts are few: replace them rather than diff them.
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM contacts WHERE account_id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertContact, account.Contacts.Select((c, i) => PostgresMap.ToRow(account.Id, i, c)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
 }

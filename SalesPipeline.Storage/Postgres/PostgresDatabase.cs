@@ -80,15 +80,12 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
                         "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
                         transaction: transaction,
                         cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    var current = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                        "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    IReadOnlyCollection<int> applied = [.. await connection.QueryAsync<int>(new CommandDefinition(
+                        "SELECT version FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)];
+                    var current = applied.Count == 0 ? 0 : applied.Max();
                     var latest = MigrationScripts.Latest(MigrationScripts.Postgres);
-                    if (current > latest)
-                    {
-                        throw new SchemaVersionException(Target, current, latest);
-                    }
-
-                    foreach (var script in MigrationScripts.For(MigrationScripts.Postgres).Where(s => s.Version > current))
+                    var pending = MigrationScripts.Pending(MigrationScripts.Postgres, applied, Target);
+                    foreach (var script in pending)
                     {
                         await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                         await connection.ExecuteAsync(new CommandDefinition(
@@ -97,7 +94,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
 
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     _ready = true;
-                    return new MigrationResult(current, Math.Max(current, latest));
+                    return new MigrationResult(current, Math.Max(current, latest), pending.Count);
                 }
             }
             catch (NpgsqlException e) when (Unavailable(e) is { } unavailable)
@@ -107,8 +104,8 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
         }
     }
 
-    /// <summary>Reads the schema version recorded in the database; 0 when it was never migrated.</summary>
-    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the schema versions recorded in the database; empty when it was never migrated.</summary>
+    public async Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -116,8 +113,8 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
             var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT to_regclass('schema_version') IS NOT NULL", cancellationToken: cancellationToken)).ConfigureAwait(false);
             return exists
-                ? await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COALESCE(MAX(version), 0) FROM schema_version", cancellationToken: cancellationToken)).ConfigureAwait(false)
-                : 0;
+                ? [.. await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_version", cancellationToken: cancellationToken)).ConfigureAwait(false)]
+                : [];
         }
     }
 
@@ -219,11 +216,10 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
                 return;
             }
 
-            var version = await SchemaVersionAsync(cancellationToken).ConfigureAwait(false);
-            var latest = MigrationScripts.Latest(MigrationScripts.Postgres);
-            if (version != latest)
+            var applied = await SchemaVersionsAsync(cancellationToken).ConfigureAwait(false);
+            if (MigrationScripts.Pending(MigrationScripts.Postgres, applied, Target).Count > 0)
             {
-                throw new SchemaVersionException(Target, version, latest);
+                throw new SchemaVersionException(Target, applied.Count == 0 ? 0 : applied.Max(), MigrationScripts.Latest(MigrationScripts.Postgres));
             }
 
             _ready = true;

@@ -73,21 +73,8 @@ internal sealed class PostgresOpportunityStore(PostgresDatabase database) : IOpp
                 var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    // The conditional UPDATE waits for a concurrent writer of the same row, then re-checks the version:
-                    // exactly one of two racing writers succeeds.
-                    var written = await connection.ExecuteAsync(Command(state.Version == 0 ? InsertOpportunity : UpdateOpportunity, row, transaction, cancellationToken)).ConfigureAwait(false);
-                    if (written == 0)
-                    {
-                        var actual = await connection.ExecuteScalarAsync<int?>(Command("SELECT version FROM opportunities WHERE id = @Id", new { row.Id }, transaction, cancellationToken)).ConfigureAwait(false);
-                        throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, actual);
-                    }
-
-                    if (AfterOpportunityRowWritten is { } hook)
-                    {
-                        await hook(connection, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await WriteChildrenAsync(connection, transaction, state, cancellationToken).ConfigureAwait(false);
+                    var hook = AfterOpportunityRowWritten;
+                    await WriteAsync(connection, transaction, state, row, hook is null ? null : ct => hook(connection, ct), cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     return version;
                 }
@@ -132,6 +119,26 @@ internal sealed class PostgresOpportunityStore(PostgresDatabase database) : IOpp
 
             after = page[^1].Id.Value;
         }
+    }
+
+    /// <summary>Writes a deal and its children inside the caller's transaction, checking its version.</summary>
+    internal static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpportunityState state, OpportunityRow row, Func<CancellationToken, Task>? afterRow, CancellationToken cancellationToken)
+    {
+        // The conditional UPDATE waits for a concurrent writer of the same row, then re-checks the version:
+        // exactly one of two racing writers succeeds.
+        var written = await connection.ExecuteAsync(Command(state.Version == 0 ? InsertOpportunity : UpdateOpportunity, row, transaction, cancellationToken)).ConfigureAwait(false);
+        if (written == 0)
+        {
+            var actual = await connection.ExecuteScalarAsync<int?>(Command("SELECT version FROM opportunities WHERE id = @Id", new { row.Id }, transaction, cancellationToken)).ConfigureAwait(false);
+            throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, actual);
+        }
+
+        if (afterRow is not null)
+        {
+            await afterRow(cancellationToken).ConfigureAwait(false);
+        }
+
+        await WriteChildrenAsync(connection, transaction, state, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task WriteChildrenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, OpportunityState state, CancellationToken cancellationToken)

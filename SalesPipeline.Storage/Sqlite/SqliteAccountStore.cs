@@ -38,23 +38,13 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
     {
         ArgumentNullException.ThrowIfNull(account);
         var version = account.Version + 1;
-        var row = SqliteMap.ToRow(account, version);
         var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             try
             {
                 using var transaction = connection.BeginTransaction(deferred: false);
-                var written = await connection.ExecuteAsync(new CommandDefinition(account.Version == 0 ? InsertAccount : UpdateAccount, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (written == 0)
-                {
-                    var actual = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT version FROM accounts WHERE id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    throw new ConcurrencyConflictException("account", account.Id.ToString(), account.Version, (int?)actual);
-                }
-
-                // Contacts are few: replace them rather than diff them.
-                await connection.ExecuteAsync(new CommandDefinition("DELETE FROM contacts WHERE account_id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await connection.ExecuteAsync(new CommandDefinition(InsertContact, account.Contacts.Select((c, i) => SqliteMap.ToRow(account.Id, i, c)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await WriteAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
                 transaction.Commit();
                 return version;
             }
@@ -63,6 +53,22 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
                 throw unavailable;
             }
         }
+    }
+
+    /// <summary>Writes an account and its contacts inside the caller's transaction, checking its version.</summary>
+    internal static async Task WriteAsync(SqliteConnection connection, SqliteTransaction transaction, Account account, CancellationToken cancellationToken)
+    {
+        var row = SqliteMap.ToRow(account, account.Version + 1);
+        var written = await connection.ExecuteAsync(new CommandDefinition(account.Version == 0 ? InsertAccount : UpdateAccount, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (written == 0)
+        {
+            var actual = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT version FROM accounts WHERE id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            throw new ConcurrencyConflictException("account", account.Id.ToString(), account.Version, (int?)actual);
+        }
+
+        // Contacts are few: replace them rather than diff them.
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM contacts WHERE account_id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertContact, account.Contacts.Select((c, i) => SqliteMap.ToRow(account.Id, i, c)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

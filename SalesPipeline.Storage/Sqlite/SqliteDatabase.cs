@@ -106,14 +106,11 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
                     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
                     transaction: transaction,
                     cancellationToken: cancellationToken)).ConfigureAwait(false);
-                var current = await CurrentVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var applied = await AppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var current = applied.Count == 0 ? 0 : applied.Max();
                 var latest = MigrationScripts.Latest(MigrationScripts.Sqlite);
-                if (current > latest)
-                {
-                    throw new SchemaVersionException(Target, current, latest);
-                }
-
-                foreach (var script in MigrationScripts.For(MigrationScripts.Sqlite).Where(s => s.Version > current))
+                var pending = MigrationScripts.Pending(MigrationScripts.Sqlite, applied, Target);
+                foreach (var script in pending)
                 {
                     await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                     await connection.ExecuteAsync(new CommandDefinition(
@@ -125,7 +122,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
 
                 transaction.Commit();
                 _ready = true;
-                return new MigrationResult(current, Math.Max(current, latest));
+                return new MigrationResult(current, Math.Max(current, latest), pending.Count);
             }
             catch (SqliteException e) when (Unavailable(e) is { } unavailable)
             {
@@ -134,8 +131,8 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
         }
     }
 
-    /// <summary>Reads the schema version recorded in the database; 0 when it was never migrated.</summary>
-    public async Task<int> SchemaVersionAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the schema versions recorded in the database; empty when it was never migrated.</summary>
+    public async Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -144,7 +141,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
             {
                 var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                     "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return exists == 0 ? 0 : await CurrentVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+                return exists == 0 ? [] : await AppliedVersionsAsync(connection, null, cancellationToken).ConfigureAwait(false);
             }
             catch (SqliteException e) when (Unavailable(e) is { } unavailable)
             {
@@ -257,11 +254,10 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
                 return;
             }
 
-            var version = await SchemaVersionAsync(cancellationToken).ConfigureAwait(false);
-            var latest = MigrationScripts.Latest(MigrationScripts.Sqlite);
-            if (version != latest)
+            var applied = await SchemaVersionsAsync(cancellationToken).ConfigureAwait(false);
+            if (MigrationScripts.Pending(MigrationScripts.Sqlite, applied, Target).Count > 0)
             {
-                throw new SchemaVersionException(Target, version, latest);
+                throw new SchemaVersionException(Target, applied.Count == 0 ? 0 : applied.Max(), MigrationScripts.Latest(MigrationScripts.Sqlite));
             }
 
             _ready = true;
@@ -272,7 +268,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
         }
     }
 
-    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
-        (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    private static async Task<IReadOnlyCollection<int>> AppliedVersionsAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
+        [.. (await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT version FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(v => (int)v)];
 }

@@ -74,19 +74,7 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
             {
                 // BEGIN IMMEDIATE: take the write lock now, so the version check and the writes cannot interleave with another writer.
                 using var transaction = connection.BeginTransaction(deferred: false);
-                var written = await connection.ExecuteAsync(Command(state.Version == 0 ? InsertOpportunity : UpdateOpportunity, row, transaction, cancellationToken)).ConfigureAwait(false);
-                if (written == 0)
-                {
-                    var actual = await connection.ExecuteScalarAsync<long?>(Command("SELECT version FROM opportunities WHERE id = @Id", new { row.Id }, transaction, cancellationToken)).ConfigureAwait(false);
-                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, (int?)actual);
-                }
-
-                if (AfterOpportunityRowWritten is { } hook)
-                {
-                    await hook(cancellationToken).ConfigureAwait(false);
-                }
-
-                await WriteChildrenAsync(connection, transaction, state, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(connection, transaction, state, row, AfterOpportunityRowWritten, cancellationToken).ConfigureAwait(false);
                 transaction.Commit();
                 return version;
             }
@@ -163,6 +151,24 @@ internal sealed class SqliteOpportunityStore(SqliteDatabase database) : IOpportu
             $"SELECT {ActivityRow.Columns} FROM activities WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
             $"SELECT {OfferRow.Columns} FROM offers WHERE opportunity_id IN ({ids}) ORDER BY opportunity_id, seq",
         ];
+    }
+
+    /// <summary>Writes a deal and its children inside the caller's transaction, checking its version.</summary>
+    internal static async Task WriteAsync(SqliteConnection connection, SqliteTransaction transaction, OpportunityState state, OpportunityRow row, Func<CancellationToken, Task>? afterRow, CancellationToken cancellationToken)
+    {
+        var written = await connection.ExecuteAsync(Command(state.Version == 0 ? InsertOpportunity : UpdateOpportunity, row, transaction, cancellationToken)).ConfigureAwait(false);
+        if (written == 0)
+        {
+            var actual = await connection.ExecuteScalarAsync<long?>(Command("SELECT version FROM opportunities WHERE id = @Id", new { row.Id }, transaction, cancellationToken)).ConfigureAwait(false);
+            throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, (int?)actual);
+        }
+
+        if (afterRow is not null)
+        {
+            await afterRow(cancellationToken).ConfigureAwait(false);
+        }
+
+        await WriteChildrenAsync(connection, transaction, state, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task WriteChildrenAsync(SqliteConnection connection, SqliteTransaction transaction, OpportunityState state, CancellationToken cancellationToken)

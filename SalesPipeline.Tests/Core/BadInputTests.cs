@@ -217,8 +217,8 @@ public sealed class BadInputTests
     public async Task MoveAsync_ClockWentBack_ThrowsArgumentOutOfRangeExceptionAndStoresNothing()
     {
         var clock = new FakeClock(T0);
-        var store = new InMemoryStore();
-        var crm = new SalesPipelineService(store, store, PipelineCatalog.DefaultOnly, clock);
+        var store = StoreWithTeam();
+        var crm = new SalesPipelineService(store, store, store, PipelineCatalog.DefaultOnly, clock);
         var deal = await crm.CreateAsync(NewDeal(), Anna);
         await crm.LogActivityAsync(deal.Id, NewActivity.Call("Intro"), Anna);
         clock.Reset(T0 - Duration.FromHours(1));
@@ -323,8 +323,8 @@ public sealed class BadInputTests
     [Fact]
     public async Task GetAsync_UnknownDeal_ThrowsOpportunityNotFoundExceptionSayingWhatToCheck()
     {
-        var store = new InMemoryStore();
-        var crm = new SalesPipelineService(store, store, PipelineCatalog.DefaultOnly, new FakeClock(T0));
+        var store = StoreWithTeam();
+        var crm = new SalesPipelineService(store, store, store, PipelineCatalog.DefaultOnly, new FakeClock(T0));
         var id = OpportunityId.New();
 
         var e = await Assert.ThrowsAsync<OpportunityNotFoundException>(() => crm.MoveAsync(id, Stages.Lost, Anna));

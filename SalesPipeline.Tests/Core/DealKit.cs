@@ -1,5 +1,7 @@
 using NodaTime;
 using SalesPipeline.Domain;
+using SalesPipeline.InMemory;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 
 namespace SalesPipeline.Tests.Core;
@@ -17,6 +19,19 @@ internal static class DealKit
     public static readonly Instant T0 = Instant.FromUtc(2026, 3, 2, 9, 0);
 
     public static PipelineDefinition Default => PipelineDefinition.Default;
+
+    /// <summary>An in-memory store holding Anna (a salesperson) and Bob (her manager), both in group <c>north</c>.</summary>
+    public static InMemoryStore StoreWithTeam()
+    {
+        var store = new InMemoryStore();
+        foreach (var person in new[] { new Person(Bob, "Bob", Role.Manager, ["north"], null, 25, true), new Person(Anna, "Anna", Role.Salesperson, ["north"], Bob, 25, true) })
+        {
+            // The in-memory store completes at once.
+            store.SaveAsync(person).GetAwaiter().GetResult();
+        }
+
+        return store;
+    }
 
     public static Instant Hour(int hours) => T0 + Duration.FromHours(hours);
 

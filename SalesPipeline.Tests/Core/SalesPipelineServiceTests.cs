@@ -13,11 +13,12 @@ namespace SalesPipeline.Tests.Core;
 public sealed class SalesPipelineServiceTests
 {
     private readonly FakeClock _clock = new(T0);
-    private readonly InMemoryStore _store = new();
+    // Bob manages Anna's group, so he may work on her deals.
+    private readonly InMemoryStore _store = StoreWithTeam();
     private readonly SalesPipelineService _crm;
 
     public SalesPipelineServiceTests() =>
-        _crm = new SalesPipelineService(_store, _store, new PipelineCatalog([PipelineDefinition.Default, PipelineCatalogTests.Renewals]), _clock);
+        _crm = new SalesPipelineService(_store, _store, _store, new PipelineCatalog([PipelineDefinition.Default, PipelineCatalogTests.Renewals]), _clock);
 
     private Instant Later(int hours)
     {
@@ -155,8 +156,8 @@ public sealed class SalesPipelineServiceTests
     public async Task AccountWithContacts_CreatedThroughTheService_IsStoredWithThemAndOwnsDeals()
     {
         var account = await _crm.CreateAccountAsync("Acme", "Manufacturing", Anna);
-        await _crm.AddContactAsync(account.Id, new Contact("Ewa Nowak", "CFO", "+48 600 100 200", "ewa@acme.example", ContactChannel.Phone));
-        var updated = await _crm.AddContactAsync(account.Id, new Contact("Jan Kowalski", "CTO", PreferredChannel: ContactChannel.Email));
+        await _crm.AddContactAsync(account.Id, new Contact("Ewa Nowak", "CFO", "+48 600 100 200", "ewa@acme.example", ContactChannel.Phone), Anna);
+        var updated = await _crm.AddContactAsync(account.Id, new Contact("Jan Kowalski", "CTO", PreferredChannel: ContactChannel.Email), Anna);
 
         Assert.Equal(3, updated.Version);
         Assert.Equal(T0, updated.CreatedAt);
@@ -178,7 +179,7 @@ public sealed class SalesPipelineServiceTests
 
     [Fact]
     public async Task AddContactAsync_UnknownAccount_ThrowsKeyNotFoundException() =>
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => _crm.AddContactAsync(AccountId.New(), new Contact("Ewa")));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => _crm.AddContactAsync(AccountId.New(), new Contact("Ewa"), Anna));
 
     [Fact]
     public async Task ChangeAsync_DealChangedByAnotherWriterMeanwhile_ThrowsConcurrencyConflictAndKeepsTheirChange()
@@ -217,7 +218,7 @@ public sealed class SalesPipelineServiceTests
     public async Task StaleDealsAsync_AsOfAnInstant_UsesEachDealsPipelineLimitsAndOwner()
     {
         var business = await _crm.CreateAsync(NewDeal("Business"), Anna);
-        await _crm.CreateAsync(NewDeal("Renewal", pipeline: PipelineCatalogTests.Renewals.Id) with { Owner = Bob }, Anna);
+        await _crm.CreateAsync(NewDeal("Renewal", pipeline: PipelineCatalogTests.Renewals.Id) with { Owner = Bob }, Bob);
 
         var stale = await _crm.StaleDealsAsync(T0 + Duration.FromDays(15));
 
@@ -243,7 +244,7 @@ public sealed class SalesPipelineServiceTests
     [Fact]
     public void Constructor_MissingDependency_ThrowsArgumentNullException()
     {
-        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(null!, _store, PipelineCatalog.DefaultOnly, _clock));
-        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(_store, _store, PipelineCatalog.DefaultOnly, null!));
+        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(null!, _store, _store, PipelineCatalog.DefaultOnly, _clock));
+        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(_store, _store, _store, PipelineCatalog.DefaultOnly, null!));
     }
 }

@@ -62,7 +62,7 @@ public sealed partial class ReadmeTests
     private static async Task ReadmeSnippet()
     {
         // readme:begin
-        var crm = new ServiceCollection().AddSalesPipeline().Services
+        var crm = new ServiceCollection().AddSalesPipeline(o => o.Access.SkipAccessChecks = true).Services
             .BuildServiceProvider().GetRequiredService<ISalesPipeline>();
         var anna = new UserId("anna");
         var deal = await crm.CreateAsync(new NewOpportunity("ERP rollout", Money.Of(120_000m, "PLN"), null, new LocalDate(2027, 3, 31)), anna);

@@ -276,6 +276,9 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.IsType<SqlitePipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
         Assert.IsType<SqliteImportTarget>(provider.GetRequiredService<IImportTarget>());
         Assert.IsType<SalesPipeline.Storage.Internal.PipelineDefinitionStore>(provider.GetRequiredService<IPipelineDefinitionStore>());
+        Assert.IsType<SalesPipeline.Storage.Internal.RelationalPersonStore>(provider.GetRequiredService<IPersonStore>());
+        Assert.IsType<SalesPipeline.Storage.Internal.RelationalLeadStore>(provider.GetRequiredService<ILeadStore>());
+        await provider.GetRequiredService<IPersonStore>().SaveAsync(new People.Person(Deals.Anna, "Anna", People.Role.Salesperson, ["north"], null, 25, true));
         var crm = provider.GetRequiredService<ISalesPipeline>();
         var account = await crm.CreateAccountAsync("ACME", null, Deals.Anna);
         var deal = await crm.CreateAsync(new NewOpportunity("ERP", Money.Of(10m, "PLN"), account.Id, new LocalDate(2027, 1, 1)), Deals.Anna);

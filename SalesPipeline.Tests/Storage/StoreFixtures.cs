@@ -27,6 +27,10 @@ public abstract class StoreFixture : IAsyncLifetime
 
     internal IScheduleLedger Ledger => Get<IScheduleLedger>();
 
+    internal IPersonStore People => Get<IPersonStore>();
+
+    internal ILeadStore Leads => Get<ILeadStore>();
+
     /// <summary>Gets whether the store truncates instants to microseconds (the database stores do).</summary>
     internal abstract bool TruncatesToMicroseconds { get; }
 

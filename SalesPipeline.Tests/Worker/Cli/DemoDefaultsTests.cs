@@ -34,8 +34,8 @@ public sealed class DemoDefaultsTests : IDisposable
             Assert.Equal(Path.Combine(_folder, "reports"), Path.GetDirectoryName(path));
             Assert.True(File.Exists(path), path);
         });
-        Assert.Equal(8, lines.Length);
-        string[] labels = ["Period:", "Open deals:", "Closed:", "Sales cycle:", "Velocity:"];
+        Assert.Equal(9, lines.Length);
+        string[] labels = ["Period:", "Open deals:", "Closed:", "Sales cycle:", "Velocity:", "People:"];
         Assert.All(labels.Zip(lines[3..]), pair => Assert.StartsWith(pair.First, pair.Second, StringComparison.Ordinal));
     }
 

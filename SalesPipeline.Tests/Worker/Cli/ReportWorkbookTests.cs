@@ -93,8 +93,9 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
     public void Demo_FreshStore_PrintsTwoWorkbooksAndAFiveLineSummary()
     {
         var lines = store.Demo.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(8, lines.Length);
+        Assert.Equal(9, lines.Length);
         Assert.StartsWith("Created 600 demo deals", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("People:      added the demo's admin ('admin'), manager ('manager')", lines[8], StringComparison.Ordinal);
         Assert.EndsWith("pipeline-2026-Q3.xlsx", lines[1], StringComparison.Ordinal);
         Assert.EndsWith("pipeline-2026-Q3-pl.xlsx", lines[2], StringComparison.Ordinal);
         Assert.True(File.Exists(lines[1]) && File.Exists(lines[2]));
@@ -314,7 +315,8 @@ public abstract class ReportWorkbookTests(DemoStoreFixture store)
     [InlineData("funnel", "Summary,Funnel,Opportunities")]
     [InlineData("winloss", "Summary,Win-Loss,Opportunities")]
     [InlineData("forecast", "Summary,Forecast,Opportunities")]
-    [InlineData("all", "Summary,Funnel,Win-Loss,Forecast,Time in Stage,Accounts,Opportunities")]
+    [InlineData("leads", "Summary,Leads,Opportunities")]
+    [InlineData("all", "Summary,Funnel,Win-Loss,Forecast,Time in Stage,Accounts,Leads,Opportunities")]
     public async Task Report_Kind_WritesItsSheetsInOrder(string kind, string sheets)
     {
         using var workbook = await WriteReportAsync($"kind-{kind}.xlsx", "--kind", kind);

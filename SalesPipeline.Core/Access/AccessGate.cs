@@ -1,0 +1,94 @@
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.People;
+
+namespace SalesPipeline.Access;
+
+/// <summary>
+/// The access rules, once: an unknown or inactive user may do nothing; a salesperson changes only their own deals and
+/// leads; a manager those of the people in their groups; an admin everything. Every refusal throws
+/// <see cref="AccessDeniedException"/> before anything is written.
+/// </summary>
+/// <remarks>Thread-safe; holds no per-call state.</remarks>
+internal sealed class AccessGate(IPersonStore people, AccessOptions options)
+{
+    /// <summary>Gets whether the checks are skipped (a single-user host).</summary>
+    public bool Skipped => options.SkipAccessChecks;
+
+    /// <summary>The acting person, known and active; <see langword="null"/> when the checks are skipped.</summary>
+    public async Task<Person?> ActorAsync(UserId by, string action, CancellationToken cancellationToken)
+    {
+        if (Skipped)
+        {
+            return null;
+        }
+
+        if (by.Value is null)
+        {
+            throw new ArgumentException("The acting user must be named.", nameof(by));
+        }
+
+        var actor = await people.FindAsync(by, cancellationToken).ConfigureAwait(false)
+            ?? throw new AccessDeniedException(by, action, "no person has this user id; an administrator adds people with `users add`");
+        if (!actor.Active)
+        {
+            throw new AccessDeniedException(by, action, "their account is inactive");
+        }
+
+        return actor;
+    }
+
+    /// <summary>Refuses anyone but an administrator.</summary>
+    public async Task RequireAdminAsync(UserId by, string action, CancellationToken cancellationToken)
+    {
+        if (await ActorAsync(by, action, cancellationToken).ConfigureAwait(false) is { Role: not Role.Admin } actor)
+        {
+            throw new AccessDeniedException(by, action, $"only an admin may do this, and they are a {Roles.Name(actor.Role)}");
+        }
+    }
+
+    /// <summary>Refuses unless the actor may work on what <paramref name="owner"/> owns.</summary>
+    public async Task RequireMayActForAsync(UserId by, UserId owner, string action, CancellationToken cancellationToken)
+    {
+        if (await ActorAsync(by, action, cancellationToken).ConfigureAwait(false) is { } actor)
+        {
+            await RequireMayActForAsync(actor, owner, action, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Refuses unless <paramref name="actor"/> may work on what <paramref name="owner"/> owns.</summary>
+    public async Task RequireMayActForAsync(Person actor, UserId owner, string action, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (actor.Role == Role.Admin || actor.Id == owner)
+        {
+            return;
+        }
+
+        if (actor.Role == Role.Salesperson)
+        {
+            throw new AccessDeniedException(actor.Id, action, $"it belongs to '{owner}', and a salesperson works only on their own");
+        }
+
+        var ownerPerson = await people.FindAsync(owner, cancellationToken).ConfigureAwait(false);
+        if (ownerPerson is null || !actor.SharesGroupWith(ownerPerson))
+        {
+            throw new AccessDeniedException(actor.Id, action, $"it belongs to '{owner}', who is not in any of their groups ({string.Join(", ", actor.Groups)})");
+        }
+    }
+
+    /// <summary>Refuses unless the actor is an admin, or a manager of one of the group's members.</summary>
+    public static void RequireManagerOf(Person actor, string group, string action)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (actor.Role == Role.Admin || (actor.Role == Role.Manager && actor.InGroup(group)))
+        {
+            return;
+        }
+
+        throw new AccessDeniedException(
+            actor.Id,
+            action,
+            actor.Role == Role.Manager ? $"group '{group}' is not one of their groups ({string.Join(", ", actor.Groups)})" : "only a manager of the group or an admin may do this");
+    }
+}

@@ -1,0 +1,56 @@
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.People;
+
+/// <summary>A person to add.</summary>
+/// <param name="Id">Their user id.</param>
+/// <param name="DisplayName">Their name.</param>
+/// <param name="Role">What they may do.</param>
+/// <param name="Groups">Their departments or teams (at least one).</param>
+/// <param name="Manager">Their manager, if any (a stored person).</param>
+/// <param name="LeadLimit">Their active-lead limit; the configured default when left out.</param>
+public sealed record NewPerson(UserId Id, string DisplayName, Role Role, IReadOnlyList<string> Groups, UserId? Manager = null, int? LeadLimit = null);
+
+/// <summary>Changes to a person; each field left out stays as it is.</summary>
+/// <param name="DisplayName">A new name.</param>
+/// <param name="Role">A new role.</param>
+/// <param name="Groups">New groups.</param>
+/// <param name="Manager">A new manager.</param>
+/// <param name="LeadLimit">A new active-lead limit.</param>
+/// <param name="Active">Whether they may act.</param>
+public sealed record PersonChanges(string? DisplayName = null, Role? Role = null, IReadOnlyList<string>? Groups = null, UserId? Manager = null, int? LeadLimit = null, bool? Active = null);
+
+/// <summary>Manages the people who use the system. Only an admin adds or changes people (the first admin of an empty store excepted).</summary>
+/// <remarks>Implementations are thread-safe.</remarks>
+public interface IPeopleService
+{
+    /// <summary>Adds a person.</summary>
+    /// <param name="person">Who.</param>
+    /// <param name="by">The acting admin; <see langword="null"/> only for the first admin of a store with nobody in it.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored person.</returns>
+    /// <exception cref="ArgumentException">A field is invalid, the manager is unknown, or the id is taken.</exception>
+    /// <exception cref="Access.AccessDeniedException">The acting user is not an active admin.</exception>
+    Task<Person> AddAsync(NewPerson person, UserId? by, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes a person.</summary>
+    /// <param name="id">Who.</param>
+    /// <param name="changes">What changes.</param>
+    /// <param name="by">The acting admin.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored person.</returns>
+    /// <exception cref="ArgumentException">A field is invalid, or nobody has the id.</exception>
+    /// <exception cref="Access.AccessDeniedException">The acting user is not an active admin.</exception>
+    Task<Person> UpdateAsync(UserId id, PersonChanges changes, UserId by, CancellationToken cancellationToken = default);
+
+    /// <summary>Loads a person.</summary>
+    /// <param name="id">Who.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The person, or <see langword="null"/>.</returns>
+    Task<Person?> FindAsync(UserId id, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists everyone, by user id.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The people.</returns>
+    Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default);
+}

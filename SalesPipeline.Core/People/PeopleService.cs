@@ -1,0 +1,99 @@
+using SalesPipeline.Abstractions;
+using SalesPipeline.Access;
+using SalesPipeline.Domain;
+using SalesPipeline.Leads;
+
+namespace SalesPipeline.People;
+
+/// <summary>The <see cref="IPeopleService"/> implementation. Usable without a container.</summary>
+/// <remarks>Thread-safe; holds no per-call state.</remarks>
+public sealed class PeopleService : IPeopleService
+{
+    private readonly IPersonStore _people;
+    private readonly LeadOptions _leads;
+    private readonly AccessGate _access;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="people">Where people are stored.</param>
+    /// <param name="leads">The lead options (the default active-lead limit).</param>
+    /// <param name="access">The access options; checks are on when left out.</param>
+    public PeopleService(IPersonStore people, LeadOptions? leads = null, AccessOptions? access = null)
+    {
+        ArgumentNullException.ThrowIfNull(people);
+        _people = people;
+        _leads = leads ?? new LeadOptions();
+        _access = new AccessGate(people, access ?? new AccessOptions());
+    }
+
+    /// <inheritdoc />
+    public async Task<Person> AddAsync(NewPerson person, UserId? by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var candidate = new Person(person.Id, person.DisplayName, person.Role, person.Groups, person.Manager, person.LeadLimit ?? _leads.DefaultLeadLimit, true).Validated();
+        if (by is { } actor)
+        {
+            await _access.RequireAdminAsync(actor, $"add person '{candidate.Id}'", cancellationToken).ConfigureAwait(false);
+            await CheckManagerAsync(candidate, cancellationToken).ConfigureAwait(false);
+            if (await _people.FindAsync(candidate.Id, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                throw new ArgumentException($"A person with id '{candidate.Id}' already exists; change them with `users set` instead.", nameof(person));
+            }
+
+            await _people.SaveAsync(candidate, cancellationToken).ConfigureAwait(false);
+            return candidate with { Version = 1 };
+        }
+
+        if ((await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            throw new ArgumentException("People are already stored, so an acting admin must be named (--as USER) to add another.", nameof(by));
+        }
+
+        if (candidate.Role != Role.Admin || candidate.Manager is not null)
+        {
+            throw new ArgumentException("Without an acting user, only the first person of an empty store can be added, and they must be an admin without a manager.", nameof(by));
+        }
+
+        // Checked again in the store, atomically, in case two first admins are added at once.
+        if (!await _people.AddFirstAsync(candidate, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ArgumentException("People are already stored, so an acting admin must be named (--as USER) to add another.", nameof(by));
+        }
+
+        return candidate with { Version = 1 };
+    }
+
+    /// <inheritdoc />
+    public async Task<Person> UpdateAsync(UserId id, PersonChanges changes, UserId by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        await _access.RequireAdminAsync(by, $"change person '{id}'", cancellationToken).ConfigureAwait(false);
+        var stored = await _people.FindAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new ArgumentException($"No person has id '{id}'. List people with `users list`.", nameof(id));
+        var changed = (stored with
+        {
+            DisplayName = changes.DisplayName ?? stored.DisplayName,
+            Role = changes.Role ?? stored.Role,
+            Groups = changes.Groups ?? stored.Groups,
+            Manager = changes.Manager ?? stored.Manager,
+            LeadLimit = changes.LeadLimit ?? stored.LeadLimit,
+            Active = changes.Active ?? stored.Active,
+        }).Validated();
+        await CheckManagerAsync(changed, cancellationToken).ConfigureAwait(false);
+        var version = await _people.SaveAsync(changed, cancellationToken).ConfigureAwait(false);
+        return changed with { Version = version };
+    }
+
+    /// <inheritdoc />
+    public Task<Person?> FindAsync(UserId id, CancellationToken cancellationToken = default) => _people.FindAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => _people.ListAsync(cancellationToken);
+
+    private async Task CheckManagerAsync(Person person, CancellationToken cancellationToken)
+    {
+        if (person.Manager is { } manager && await _people.FindAsync(manager, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new ArgumentException($"The manager '{manager}' of '{person.Id}' is not a stored person; add them first.", nameof(person));
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Text;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary><c>deals list|show|move|win|lose|log</c>: the deal commands over <see cref="ISalesPipeline"/>, with its access rules.</summary>
+internal static class DealCommands
+{
+    public static Command Create(CliContext context)
+    {
+        var deals = new Command("deals", "List, show, move, win, lose and log activities on deals, acting as --as USER.");
+        deals.Subcommands.Add(List(context));
+        deals.Subcommands.Add(Show(context));
+        deals.Subcommands.Add(Move(context));
+        deals.Subcommands.Add(Win(context));
+        deals.Subcommands.Add(Lose(context));
+        deals.Subcommands.Add(Log(context));
+        return deals;
+    }
+
+    private static Command List(CliContext context)
+    {
+        var owner = new Option<string?>("--owner") { Description = "Only this person's deals." };
+        var stage = new Option<string?>("--stage") { Description = "Only deals now in this stage." };
+        var pipeline = new Option<string?>("--pipeline") { Description = "Only this pipeline's deals." };
+        var format = ListOutput.FormatOption();
+        var command = new Command("list", "List deals: id, name, pipeline, stage, owner, value, currency, next contact.") { owner, stage, pipeline, format };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = StoreAccess.Open(parse, context.Clock, create: false);
+            var query = new OpportunityQuery(
+                parse.GetValue(pipeline) is { } p ? new PipelineId(p) : null,
+                parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null);
+            var wanted = parse.GetValue(stage);
+            var rows = new List<IReadOnlyList<string?>>();
+            await foreach (var d in services.GetRequiredService<IOpportunityStore>().QueryAsync(query, cancellationToken).ConfigureAwait(false))
+            {
+                if (wanted is null || d.Stage.Value == wanted)
+                {
+                    rows.Add([d.Id.ToString(), d.Name, d.PipelineId.Value, d.Stage.Value, d.Owner.Value, d.Value.Amount.ToString(CultureInfo.InvariantCulture), d.Value.Currency, d.NextContact?.ToString()]);
+                }
+            }
+
+            await ListOutput.WriteAsync(context.Output, parse.GetValue(format)!, ["id", "name", "pipeline", "stage", "owner", "value", "currency", "next_contact"], [.. rows.OrderBy(r => r[1], StringComparer.Ordinal)]).ConfigureAwait(false);
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Show(CliContext context)
+    {
+        var id = DealArgument();
+        var command = new Command("show", "Show a deal: its history, the moves permitted now, and why the others are not.") { id };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
+            var crm = services.GetRequiredService<ISalesPipeline>();
+            var deal = await crm.GetAsync(Id(parse.GetValue(id)!), cancellationToken).ConfigureAwait(false);
+            var output = context.Output;
+            await output.WriteLineAsync($"{deal.Name} ({deal.Id}): {deal.Value}, owner {deal.Owner}, pipeline {deal.PipelineId}, stage {deal.Stage} ({deal.Probability} %)").ConfigureAwait(false);
+            await output.WriteLineAsync("History:").ConfigureAwait(false);
+            foreach (var change in deal.History)
+            {
+                await output.WriteLineAsync($"  {change.At}  {change.From?.Value ?? "-"} -> {change.To} by {change.By}{(change.Comment is null ? string.Empty : ": " + change.Comment)}").ConfigureAwait(false);
+            }
+
+            var pipeline = crm.Pipelines.Get(deal.PipelineId);
+            var permitted = await crm.PermittedMovesAsync(deal.Id, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"Permitted moves: {(permitted.Count == 0 ? "none" : string.Join(", ", permitted))}").ConfigureAwait(false);
+            foreach (var stage in pipeline.Stages.Select(s => s.Id).Where(s => s != deal.Stage && !permitted.Contains(s)))
+            {
+                var why = await crm.WhyNotAsync(deal.Id, stage, cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync($"  not {stage}: {string.Join("; ", why)}").ConfigureAwait(false);
+            }
+
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Move(CliContext context)
+    {
+        var id = DealArgument();
+        var stage = new Argument<string>("STAGE") { Description = "The stage to enter." };
+        var comment = new Option<string?>("--comment") { Description = "A comment for the history." };
+        var command = new Command("move", "Move a deal to another stage (a won stage wins it).") { id, stage, comment };
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) =>
+            crm.MoveAsync(Id(parse.GetValue(id)!), new StageId(parse.GetValue(stage)!), by, parse.GetValue(comment), cancellationToken)));
+        return command;
+    }
+
+    private static Command Win(CliContext context)
+    {
+        var id = DealArgument();
+        var comment = new Option<string?>("--comment") { Description = "What decided it." };
+        var command = new Command("win", "Win a deal.") { id, comment };
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) => crm.WinAsync(Id(parse.GetValue(id)!), by, parse.GetValue(comment), cancellationToken)));
+        return command;
+    }
+
+    private static Command Lose(CliContext context)
+    {
+        var id = DealArgument();
+        var reason = new Option<string>("--reason") { Description = "A loss reason from the pipeline's list.", Required = true };
+        var comment = new Option<string>("--comment") { Description = "What decided it and what to learn.", Required = true };
+        var command = new Command("lose", "Lose a deal with a reason and a closing comment.") { id, reason, comment };
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) =>
+            crm.LoseAsync(Id(parse.GetValue(id)!), parse.GetValue(reason)!, parse.GetValue(comment)!, by, cancellationToken)));
+        return command;
+    }
+
+    private static Command Log(CliContext context)
+    {
+        var id = DealArgument();
+        var kind = new Option<string>("--kind") { Description = "call, email, meeting, linkedin, note or task.", Required = true };
+        kind.AcceptOnlyFromAmong("call", "email", "meeting", "linkedin", "note", "task");
+        var subject = new Option<string>("--subject") { Description = "What it was about.", Required = true };
+        var next = new Option<string?>("--next-contact") { Description = "The agreed next contact (for a task: when it is due), as an ISO instant such as 2026-04-01T09:00:00Z." };
+        var command = new Command("log", "Log an activity on a deal and print its id; a contact can set the next contact at once.") { id, kind, subject, next };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var by = Acting.Required(parse);
+            var at = parse.GetValue(next) is { } text ? Instant(text) : (Instant?)null;
+            var s = parse.GetValue(subject)!;
+            var activity = parse.GetValue(kind) switch
+            {
+                "call" => NewActivity.Call(s, at),
+                "email" => NewActivity.Email(s, at),
+                "meeting" => NewActivity.Meeting(s, nextContact: at),
+                "linkedin" => NewActivity.LinkedInMessage(s, at),
+                "note" => NewActivity.Note(s),
+                _ => NewActivity.Task(s, at ?? throw new CliInputException("A task needs --next-contact: the instant it is due.")),
+            };
+            await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
+            var logged = await services.GetRequiredService<ISalesPipeline>().LogActivityAsync(Id(parse.GetValue(id)!), activity, by, cancellationToken).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(logged.Id.ToString()).ConfigureAwait(false);
+            return CliApp.Success;
+        });
+        return command;
+    }
+
+    private static Argument<string> DealArgument() => new("ID") { Description = "The deal's id." };
+
+    private static OpportunityId Id(string text) =>
+        Guid.TryParse(text, out var id) ? new OpportunityId(id) : throw new CliInputException($"'{text}' is not a deal id; list deals with `deals list`.");
+
+    private static Instant Instant(string text) =>
+        InstantPattern.ExtendedIso.Parse(text) is { Success: true } result ? result.Value
+        : throw new CliInputException($"--next-contact '{text}' is not an instant; use the form 2026-04-01T09:00:00Z.");
+
+    private static async Task<int> RunAsync(CliContext context, ParseResult parse, Func<ISalesPipeline, UserId, Task<Opportunity>> work)
+    {
+        var by = Acting.Required(parse);
+        await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, CancellationToken.None).ConfigureAwait(false);
+        var deal = await work(services.GetRequiredService<ISalesPipeline>(), by).ConfigureAwait(false);
+        await context.Output.WriteLineAsync($"{deal.Id}: {deal.Stage} ({deal.Probability} %)").ConfigureAwait(false);
+        return CliApp.Success;
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary>Writes a list command's rows as an aligned table, CSV or JSON (<c>--format</c>).</summary>
+internal static class ListOutput
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static Option<string> FormatOption()
+    {
+        var option = new Option<string>("--format")
+        {
+            Description = "Output format: table (aligned columns, the default), csv (with a header row) or json (an array of objects).",
+            DefaultValueFactory = _ => "table",
+        };
+        option.AcceptOnlyFromAmong("table", "csv", "json");
+        return option;
+    }
+
+    public static async Task WriteAsync(TextWriter output, string format, IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string?>> rows)
+    {
+        switch (format)
+        {
+            case "csv":
+                await output.WriteLineAsync(string.Join(',', headers.Select(Csv))).ConfigureAwait(false);
+                foreach (var row in rows)
+                {
+                    await output.WriteLineAsync(string.Join(',', row.Select(Csv))).ConfigureAwait(false);
+                }
+
+                break;
+            case "json":
+                var objects = rows.Select(r => headers.Select((h, i) => (h, r[i])).ToDictionary(p => p.h, p => p.Item2)).ToList();
+                await output.WriteLineAsync(JsonSerializer.Serialize(objects, Json)).ConfigureAwait(false);
+                break;
+            default:
+                var widths = headers.Select((h, i) => rows.Select(r => (r[i] ?? string.Empty).Length).Append(h.Length).Max()).ToList();
+                await output.WriteLineAsync(Line(headers, widths)).ConfigureAwait(false);
+                foreach (var row in rows)
+                {
+                    await output.WriteLineAsync(Line(row, widths)).ConfigureAwait(false);
+                }
+
+                break;
+        }
+    }
+
+    private static string Line(IReadOnlyList<string?> cells, List<int> widths)
+    {
+        var line = new StringBuilder();
+        for (var i = 0; i < cells.Count; i++)
+        {
+            line.Append((cells[i] ?? string.Empty).PadRight(i == cells.Count - 1 ? 0 : widths[i] + 2));
+        }
+
+        return line.ToString().TrimEnd();
+    }
+
+    private static string Csv(string? value) =>
+        value is null ? string.Empty
+        : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+}

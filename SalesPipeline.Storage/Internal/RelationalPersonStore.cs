@@ -1,0 +1,68 @@
+using Dapper;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.People;
+
+namespace SalesPipeline.Storage.Internal;
+
+/// <summary>People in SQLite or PostgreSQL: the same table and SQL on both.</summary>
+/// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
+internal sealed class RelationalPersonStore(ILeadStoreDialect dialect) : IPersonStore
+{
+    private IRelationalDatabase Database => dialect.Database;
+
+    /// <inheritdoc />
+    public Task<Person?> FindAsync(UserId id, CancellationToken cancellationToken = default) =>
+        Database.WithConnectionAsync(
+            async connection => (await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
+                $"SELECT {PersonRow.Columns} FROM people WHERE id = @Id", new { Id = id.Value }, cancellationToken: cancellationToken)).ConfigureAwait(false))?.ToPerson(),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) =>
+        Database.WithConnectionAsync<IReadOnlyList<Person>>(
+            async connection => [.. (await connection.QueryAsync<PersonRow>(new CommandDefinition(
+                $"SELECT {PersonRow.Columns} FROM people ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(r => r.ToPerson())],
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> SaveAsync(Person person, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var version = person.Version + 1;
+        var row = PersonRow.From(person, version);
+        return Database.WithConnectionAsync(
+            async connection =>
+            {
+                var written = await connection.ExecuteAsync(new CommandDefinition(person.Version == 0 ? PersonRow.Insert : PersonRow.Update, row, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (written == 0)
+                {
+                    var actual = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT version FROM people WHERE id = @Id", new { row.Id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    throw new ConcurrencyConflictException("person", person.Id.ToString(), person.Version, (int?)actual);
+                }
+
+                return version;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> AddFirstAsync(Person person, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var row = PersonRow.From(person, 1);
+        return Database.WithConnectionAsync(
+            async connection =>
+            {
+                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(dialect.LockPeople, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    var written = await connection.ExecuteAsync(new CommandDefinition(PersonRow.InsertFirst, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return written == 1;
+                }
+            },
+            cancellationToken);
+    }
+}

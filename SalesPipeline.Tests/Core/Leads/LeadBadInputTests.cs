@@ -1,0 +1,68 @@
+using SalesPipeline.Access;
+using SalesPipeline.Domain;
+using SalesPipeline.InMemory;
+using SalesPipeline.Leads;
+using SalesPipeline.People;
+using Xunit;
+using static SalesPipeline.Tests.Core.Leads.LeadTeam;
+
+namespace SalesPipeline.Tests.Core.Leads;
+
+/// <summary>Bad input to the people and lead services: each a specific error saying what is wrong and what to do, and nothing changed.</summary>
+public sealed class LeadBadInputTests
+{
+    private static readonly Dictionary<string, (Func<LeadTeam, Task> Run, Type Error, string Says)> Cases = new()
+    {
+        ["unknown role"] = (t => Task.FromResult(Roles.Parse("boss")), typeof(ArgumentException), "'boss' is not a role: use one of salesperson, manager, admin"),
+        ["role out of range"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", (Role)7, ["north"]), Ada), typeof(ArgumentException), "'role' must be one of salesperson, manager, admin"),
+        ["lead limit below zero"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Salesperson, ["north"], LeadLimit: -1), Ada), typeof(ArgumentException), "'lead-limit' must be 0 or more, was -1"),
+        ["limit below zero on update"] = (t => t.PeopleService.UpdateAsync(Sam, new PersonChanges(LeadLimit: -5), Ada), typeof(ArgumentException), "'lead-limit' must be 0 or more, was -5"),
+        ["group that is not a slug"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Salesperson, ["North Team"]), Ada), typeof(ArgumentException), "'North Team' is not a valid group"),
+        ["no group"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Salesperson, []), Ada), typeof(ArgumentException), "'groups' must name at least one group"),
+        ["unknown manager"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Salesperson, ["north"], new UserId("ghost")), Ada), typeof(ArgumentException), "The manager 'ghost' of 'x' is not a stored person"),
+        ["person id taken"] = (t => t.PeopleService.AddAsync(new NewPerson(Sam, "Sam Again", Role.Salesperson, ["north"]), Ada), typeof(ArgumentException), "A person with id 'sam' already exists"),
+        ["unknown person to change"] = (t => t.PeopleService.UpdateAsync(new UserId("ghost"), new PersonChanges(LeadLimit: 1), Ada), typeof(ArgumentException), "No person has id 'ghost'"),
+        ["first person without an admin on a non-empty store"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Admin, ["hq"]), null), typeof(ArgumentException), "an acting admin must be named (--as USER)"),
+        ["unknown acting user"] = (t => t.Service.AssignAsync(new LeadId("NEW"), Sam, new UserId("ghost")), typeof(AccessDeniedException), "'ghost' may not assign lead 'NEW' to 'sam': no person has this user id"),
+        ["assign to an unknown user"] = (t => t.Service.AssignAsync(new LeadId("NEW"), new UserId("ghost"), Mona), typeof(ArgumentException), "'ghost' is not an active person, so they cannot receive leads"),
+        ["assign outside one's groups"] = (t => t.Service.AssignAsync(new LeadId("NEW"), Tom, Mona), typeof(AccessDeniedException), "'tom' is not in any of their groups (north)"),
+        ["malformed e-mail"] = (t => t.Service.ImportAsync([NewLead("BAD") with { Email = "jan@@example" }], Ada), typeof(LeadImportException), "Lead 1: 'email' is not an e-mail address: 'jan@@example'"),
+        ["lead without company"] = (t => t.Service.ImportAsync([NewLead("OK1"), NewLead("BAD") with { Company = " " }], Ada), typeof(LeadImportException), "Lead 2: 'company' must not be empty"),
+        ["lead id twice in one import"] = (t => t.Service.ImportAsync([NewLead("DUP"), NewLead("DUP")], Ada), typeof(LeadImportException), "Lead 2: Lead id 'DUP' appears more than once in this import"),
+        ["lead id already stored"] = (t => t.Service.ImportAsync([NewLead("NEW")], Ada), typeof(LeadImportException), "Lead id 'NEW' is already stored"),
+        ["import owner over their limit"] = (t => t.Service.ImportAsync([NewLead("A1", Sue), NewLead("A2", Sue), NewLead("A3", Sue)], Ada), typeof(LeadImportException), "Lead 2: 'sue' would go over their limit of 3 active leads (they hold 3)"),
+        ["import owner unknown"] = (t => t.Service.ImportAsync([NewLead("A1", new UserId("ghost"))], Ada), typeof(LeadImportException), "The owner 'ghost' is not an active person"),
+        ["converting a converted lead"] = (t => t.Service.ConvertAsync(new LeadId("CONVERTED"), null, null, Sam), typeof(LeadRuleException), "Lead 'CONVERTED' was already converted into deal"),
+        ["converting an unassigned lead"] = (t => t.Service.ConvertAsync(new LeadId("NEW"), null, null, Mona), typeof(LeadRuleException), "Lead 'NEW' is in the unassigned base; assign it (or take it) before converting it"),
+        ["converting into an unknown pipeline"] = (t => t.Service.ConvertAsync(new LeadId("HELD"), new PipelineId("renewals"), null, Sam), typeof(ArgumentException), "No pipeline 'renewals' is registered"),
+        ["taking a held lead"] = (t => t.Service.TakeAsync(new LeadId("HELD"), Sue), typeof(LeadRuleException), "Lead 'HELD' is already held by 'sam'"),
+        ["disqualifying with an unknown reason"] = (t => t.Service.DisqualifyAsync(new LeadId("HELD"), "bored", Sam), typeof(ArgumentException), "'bored' is not a disqualification reason; use one of no-budget, no-need, unreachable, duplicate, competitor"),
+        ["unknown lead"] = (t => t.Service.TakeAsync(new LeadId("NOPE"), Sam), typeof(LeadNotFoundException), "No lead has id 'NOPE'"),
+        ["distributing over a group without salespeople"] = (t => t.Service.DistributeAsync("hq", whatIf: false, Ada), typeof(ArgumentException), "Group 'hq' has no active salespeople"),
+    };
+
+    public static TheoryData<string> Names() => [.. Cases.Keys];
+
+    [Fact]
+    public void Cases_AreAtLeastTwelve() => Assert.True(Cases.Count >= 12);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task Command_BadInput_ThrowsASpecificErrorAndChangesNothing(string name)
+    {
+        var (run, error, says) = Cases[name];
+        var store = new InMemoryStore();
+        var team = new LeadTeam(store, store, store, store);
+        await team.SeedAsync();
+        await team.ImportAsync(NewLead("NEW"), NewLead("HELD", Sam), NewLead("CONVERTED", Sam), NewLead("S1", Sue), NewLead("S2", Sue));
+        await team.Service.ConvertAsync(new LeadId("CONVERTED"), null, null, Sam);
+        var before = await team.SnapshotAsync();
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => run(team));
+
+        Assert.IsType(error, e);
+        Assert.Contains(says, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await team.SnapshotAsync());
+    }
+}

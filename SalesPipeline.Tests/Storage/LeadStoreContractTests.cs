@@ -1,0 +1,256 @@
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Leads;
+using SalesPipeline.People;
+using SalesPipeline.Process;
+using SalesPipeline.Tests.Core.Leads;
+using Xunit;
+using static SalesPipeline.Tests.Core.Leads.LeadTeam;
+
+namespace SalesPipeline.Tests.Storage;
+
+/// <summary>
+/// The people and lead contract, run against the in-memory store, SQLite and a real PostgreSQL server. Each test gets a
+/// store of its own (a fresh file or database), so "nobody stored yet" and whole-store counts mean what they say.
+/// </summary>
+public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IAsyncLifetime
+{
+    private readonly StoreFixture _fixture = newFixture();
+    private LeadTeam? _team;
+
+    private LeadTeam Team => _team ?? throw new InvalidOperationException("Not initialised.");
+
+    public async Task InitializeAsync()
+    {
+        await _fixture.InitializeAsync();
+        _team = new LeadTeam(_fixture.People, _fixture.Leads, _fixture.Accounts, _fixture.Opportunities);
+    }
+
+    public Task DisposeAsync() => _fixture.DisposeAsync();
+
+    [Fact]
+    public async Task People_SaveFindListAndUpdate_RoundTrip()
+    {
+        await Team.SeedAsync();
+
+        Assert.Equal(Everyone.OrderBy(p => p.Id.Value, StringComparer.Ordinal).Select(p => p with { Version = 1 }), await _fixture.People.ListAsync());
+        var sam = (await _fixture.People.FindAsync(Sam))!;
+        var changed = sam with { Groups = ["north", "south"], LeadLimit = 7, Active = false };
+        Assert.Equal(2, await _fixture.People.SaveAsync(changed));
+        Assert.Equal(changed with { Version = 2 }, await _fixture.People.FindAsync(Sam));
+        Assert.Null(await _fixture.People.FindAsync(new UserId("nobody")));
+    }
+
+    [Fact]
+    public async Task People_StaleOrDuplicateSave_ThrowsConflictAndWritesNothing()
+    {
+        await Team.SeedAsync();
+        var sam = (await _fixture.People.FindAsync(Sam))!;
+        await _fixture.People.SaveAsync(sam with { LeadLimit = 5 });
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _fixture.People.SaveAsync(sam with { LeadLimit = 9 }));
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _fixture.People.SaveAsync(sam with { Version = 0, DisplayName = "Other Sam" }));
+
+        var stored = (await _fixture.People.FindAsync(Sam))!;
+        Assert.Equal((5, "Sam Seller", 2), (stored.LeadLimit, stored.DisplayName, stored.Version));
+    }
+
+    [Fact]
+    public async Task People_AddFirst_OnlyIntoAnEmptyStore()
+    {
+        var first = new Person(Ada, "Ada", Role.Admin, ["hq"], null, 0, true);
+
+        Assert.True(await _fixture.People.AddFirstAsync(first));
+        Assert.False(await _fixture.People.AddFirstAsync(first with { Id = new UserId("eve") }));
+
+        Assert.Equal([first with { Version = 1 }], await _fixture.People.ListAsync());
+    }
+
+    [Fact]
+    public async Task Leads_ImportedAndChanged_ReadBackWithTheirHistory()
+    {
+        await Team.SeedAsync();
+        await Team.ImportAsync(NewLead("L1"), NewLead("L2", Sam), NewLead("L3"));
+        await Team.Service.TakeAsync(new LeadId("L1"), Sue);
+        await Team.Service.StartWorkAsync(new LeadId("L1"), Sue);
+        await Team.Service.DisqualifyAsync(new LeadId("L3"), "no-budget", Mona);
+
+        var l1 = (await _fixture.Leads.FindAsync(new LeadId("L1")))!;
+        Assert.Equal((LeadStatus.Working, Sue, 3), (l1.Status, l1.Owner, l1.Version));
+        Assert.Equal([LeadStatus.New, LeadStatus.Assigned, LeadStatus.Working], l1.History.Select(h => h.To));
+        Assert.Equal([Ada, Sue, Sue], l1.History.Select(h => h.By));
+        Assert.True(l1.History.Zip(l1.History.Skip(1)).All(p => p.First.At < p.Second.At));
+        Assert.Equal("L1@example.com", l1.Email);
+        var l3 = (await _fixture.Leads.FindAsync(new LeadId("L3")))!;
+        Assert.Equal((LeadStatus.Disqualified, "no-budget"), (l3.Status, l3.DisqualifyReason));
+        Assert.Equal("no-budget", l3.History[^1].Reason);
+
+        Assert.Equal(["L2"], (await _fixture.Leads.QueryAsync(new LeadQuery(Owner: Sam))).Select(l => l.Id.Value));
+        Assert.Equal(["L1"], (await _fixture.Leads.QueryAsync(new LeadQuery(Status: LeadStatus.Working))).Select(l => l.Id.Value));
+        Assert.Equal(new Dictionary<UserId, int> { [Sam] = 1, [Sue] = 1 }, await _fixture.Leads.ActiveCountsAsync());
+    }
+
+    [Fact]
+    public async Task Leads_AddWithAnExistingId_ThrowsConflictAndAddsNone()
+    {
+        await Team.SeedAsync();
+        await Team.ImportAsync(NewLead("L1"));
+
+        var batch = new[] { Lead.Create(NewLead("L9"), Ada, T0), Lead.Create(NewLead("L1"), Ada, T0) };
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _fixture.Leads.AddAsync(batch));
+
+        Assert.Null(await _fixture.Leads.FindAsync(new LeadId("L9")));
+    }
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    [InlineData(4, false)]
+    public async Task AssignAsync_AtLimitMinusOneLimitAndLimitPlusOne_OnlyBelowTheLimitSucceeds(int held, bool allowed)
+    {
+        // Sam's limit is 3; the store refuses only the new assignment, so 4 held means someone raised then lowered it.
+        await Team.SeedAsync();
+        var sam = (await _fixture.People.FindAsync(Sam))!;
+        await _fixture.People.SaveAsync(sam with { LeadLimit = 10 });
+        await Team.ImportAsync([.. Enumerable.Range(1, held).Select(i => NewLead($"H{i}", Sam)), NewLead("X")]);
+        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Sam))! with { LeadLimit = 3 });
+        var before = await Team.SnapshotAsync();
+
+        if (allowed)
+        {
+            var lead = await Team.Service.AssignAsync(new LeadId("X"), Sam, Mona);
+            Assert.Equal((LeadStatus.Assigned, Sam), (lead.Status, lead.Owner));
+            Assert.Equal(held + 1, (await _fixture.Leads.ActiveCountsAsync())[Sam]);
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<LeadLimitReachedException>(() => Team.Service.AssignAsync(new LeadId("X"), Sam, Mona));
+            Assert.Equal((3, held), (e.Limit, e.ActiveCount));
+            Assert.Contains($"they hold {held} active leads and their limit is 3", e.Message, StringComparison.Ordinal);
+            Assert.Equal(before, await Team.SnapshotAsync());
+        }
+    }
+
+    [Fact]
+    public async Task AssignAsync_ManyManagersRaceForTheLastSlot_ExactlyOneAssignmentIsStored()
+    {
+        await Team.SeedAsync();
+        const int Racers = 16;
+        await Team.ImportAsync([NewLead("H1", Sam), NewLead("H2", Sam), .. Enumerable.Range(1, Racers).Select(i => NewLead($"R{i:00}"))]);
+        var managers = new[] { Mona, Ada };
+
+        using var start = new ManualResetEventSlim();
+        var attempts = Enumerable.Range(1, Racers).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            try
+            {
+                await Team.Service.AssignAsync(new LeadId($"R{i:00}"), Sam, managers[i % 2]);
+                return true;
+            }
+            catch (LeadLimitReachedException e) when (e.Limit == 3 && e.ActiveCount == 3)
+            {
+                return false;
+            }
+        })).ToList();
+        start.Set();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, r => r);
+        Assert.Equal(3, (await _fixture.Leads.ActiveCountsAsync())[Sam]);
+        Assert.Single(await _fixture.Leads.QueryAsync(new LeadQuery(Sam, LeadStatus.Assigned)), l => l.Id.Value.StartsWith('R'));
+        Assert.Equal(Racers - 1, (await _fixture.Leads.QueryAsync(new LeadQuery(Status: LeadStatus.New))).Count);
+    }
+
+    [Fact]
+    public async Task ConvertAsync_HeldLead_CreatesAccountContactAndDealTogetherAndFreesTheSlot()
+    {
+        await Team.SeedAsync();
+        var existing = Account.Create("ACME Retail", null, Ada, T0);
+        await _fixture.Accounts.SaveAsync(existing);
+        await Team.ImportAsync(NewLead("L1", Sam, company: "acme retail"), NewLead("L2", Sam, company: "Brand New Ltd"));
+
+        var deal = await Team.Service.ConvertAsync(new LeadId("L1"), null, Money.Of(5_000m, "PLN"), Sam);
+        var other = await Team.Service.ConvertAsync(new LeadId("L2"), null, null, Mona);
+
+        var stored = (await _fixture.Opportunities.FindAsync(deal.Id))!;
+        Assert.Equal((Sam, Stages.Identification, existing.Id, Money.Of(5_000m, "PLN")), (stored.Owner, stored.Stage, stored.Account, stored.Value));
+        Assert.Equal("Converted from lead 'L1'.", stored.History[0].Comment);
+        var account = (await _fixture.Accounts.FindAsync(existing.Id))!;
+        Assert.Equal(["Contact L1"], account.Contacts.Select(c => c.Name));
+        Assert.Equal("L1@example.com", account.Contacts[0].Email);
+        var lead = (await _fixture.Leads.FindAsync(new LeadId("L1")))!;
+        Assert.Equal((LeadStatus.Converted, deal.Id), (lead.Status, lead.Opportunity));
+        Assert.False(lead.IsActive);
+        var created = (await _fixture.Accounts.FindByNameAsync("Brand New Ltd"))!;
+        Assert.Equal((created.Id, Money.Zero("EUR"), Sam), ((await _fixture.Opportunities.FindAsync(other.Id))!.Account!.Value, other.Value, other.Owner));
+        Assert.False((await _fixture.Leads.ActiveCountsAsync()).ContainsKey(Sam));
+    }
+
+    [Fact]
+    public async Task ConvertAsync_LeadChangedAfterAccountAndDealWereWritten_LeavesNothing()
+    {
+        await Team.SeedAsync();
+        await Team.ImportAsync(NewLead("L1", Sam, company: "Fresh Co"));
+        var read = (await _fixture.Leads.FindAsync(new LeadId("L1")))!;
+        await Team.Service.StartWorkAsync(read.Id, Sam); // someone else's change: the lead's version moves on
+        var before = await Team.SnapshotAsync();
+        var account = Account.Create("Fresh Co", null, Sam, T0);
+        account.AddContact(new Contact("Contact L1"));
+        var deal = Opportunity.Create(new NewOpportunity("Fresh Co", Money.Of(1m, "PLN"), account.Id, new LocalDate(2027, 1, 1), Sam), PipelineDefinition.Default, Sam, T0).ToState();
+        var converted = read with { Status = LeadStatus.Converted, Opportunity = deal.Id };
+
+        // The lead is written last, after the account, its contact and the deal: its stale version fails the whole transaction.
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _fixture.Leads.ConvertAsync(new LeadConversion(account, deal, converted)));
+
+        Assert.Equal(before, await Team.SnapshotAsync());
+        Assert.Null(await _fixture.Accounts.FindByNameAsync("Fresh Co"));
+        Assert.Null(await _fixture.Opportunities.FindAsync(deal.Id));
+    }
+
+    [Fact]
+    public async Task ConvertAsync_DealWriteFailsAfterTheAccountWasWritten_LeavesNothing()
+    {
+        await Team.SeedAsync();
+        await Team.ImportAsync(NewLead("L1", Sam, company: "Fresh Co"));
+        var lead = (await _fixture.Leads.FindAsync(new LeadId("L1")))!;
+        var taken = Opportunity.Create(new NewOpportunity("Taken", Money.Of(1m, "PLN"), null, new LocalDate(2027, 1, 1), Sam), PipelineDefinition.Default, Sam, T0).ToState();
+        await _fixture.Opportunities.SaveAsync(taken);
+        var before = await Team.SnapshotAsync();
+        var account = Account.Create("Fresh Co", null, Sam, T0);
+        account.AddContact(new Contact("Contact L1"));
+
+        // The deal's id is already stored, so the deal fails after the account and its contact were written.
+        var conversion = new LeadConversion(account, taken with { Name = "Fresh Co", Account = account.Id }, lead with { Status = LeadStatus.Converted, Opportunity = taken.Id });
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _fixture.Leads.ConvertAsync(conversion));
+
+        Assert.Equal(before, await Team.SnapshotAsync());
+        Assert.Null(await _fixture.Accounts.FindByNameAsync("Fresh Co"));
+    }
+
+    [Fact]
+    public async Task DistributeAsync_RealRun_EqualsTheWhatIfPlanAndStaysWithinLimits()
+    {
+        await Team.SeedAsync();
+        await Team.ImportAsync([NewLead("H1", Sam), .. Enumerable.Range(1, 7).Select(i => NewLead($"N{i}"))]);
+
+        var plan = await Team.Service.DistributeAsync("north", whatIf: true, Mona);
+        var unchanged = await Team.SnapshotAsync();
+        var real = await Team.Service.DistributeAsync("north", whatIf: false, Mona);
+
+        Assert.NotEqual(unchanged, await Team.SnapshotAsync());
+        Assert.Equal(plan.Assignments, real.Assignments);
+        Assert.Equal(plan.NotPlaced, real.NotPlaced);
+        Assert.Equal(5, real.Assignments.Count); // Sam 1 held + 2, Sue 3: both full
+        Assert.Equal(["N6", "N7"], real.NotPlaced.Select(l => l.Value));
+        var counts = await _fixture.Leads.ActiveCountsAsync();
+        Assert.Equal((3, 3), (counts[Sam], counts[Sue]));
+    }
+}
+
+public sealed class InMemoryLeadStoreContractTests() : LeadStoreContractTests(() => new InMemoryStoreFixture());
+
+public sealed class SqliteLeadStoreContractTests() : LeadStoreContractTests(() => new SqliteStoreFixture());
+
+public sealed class PostgresLeadStoreContractTests() : LeadStoreContractTests(() => new PostgresStoreFixture());

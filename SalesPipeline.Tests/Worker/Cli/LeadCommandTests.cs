@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Cli;
+
+/// <summary>The users, leads and deals commands on a fresh SQLite file: exit codes, printed ids, formats and refusals.</summary>
+public sealed class LeadCommandTests : IDisposable
+{
+    private const string Header = "id,company,segment,contact,phone,email,source,notes,owner";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-leads-").FullName;
+
+    private string[] Db => ["--db", Path.Combine(_folder, "crm.db")];
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task UsersAdd_FirstAdminNeedsNoAs_LaterPeopleNeedAnActingAdmin()
+    {
+        var first = await Run("users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq");
+        Assert.Equal((0, "ada"), (first.ExitCode, first.Output.Trim()));
+
+        var noActor = await Run("users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north");
+        Assert.Equal(2, noActor.ExitCode);
+        Assert.Contains("an acting admin must be named (--as USER)", noActor.Error, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await Run("--as", "ada", "users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north", "--lead-limit", "1")).ExitCode);
+        var bySalesperson = await Run("--as", "sam", "users", "add", "eve", "--name", "Eve", "--role", "admin", "--group", "hq");
+        Assert.Equal(3, bySalesperson.ExitCode);
+        Assert.Equal("refused: 'sam' may not add person 'eve': only an admin may do this, and they are a salesperson. Nothing was changed.", bySalesperson.Error.Trim());
+
+        var list = await Run("users", "list", "--format", "json");
+        var people = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Select(e => (e.GetProperty("id").GetString(), e.GetProperty("role").GetString(), e.GetProperty("lead_limit").GetString())).ToList();
+        Assert.Equal([("ada", "admin", "25"), ("sam", "salesperson", "1")], people);
+    }
+
+    [Theory]
+    [InlineData("unknown role", "'boss' is not a role: use one of salesperson, manager, admin.", "users", "add", "x", "--name", "X", "--role", "boss", "--group", "north")]
+    [InlineData("limit below zero", "'lead-limit' must be 0 or more, was -1.", "users", "add", "x", "--name", "X", "--role", "salesperson", "--group", "north", "--lead-limit", "-1")]
+    [InlineData("unknown user to change", "No person has id 'ghost'.", "users", "set", "ghost", "--lead-limit", "3")]
+    [InlineData("value without currency", "Give --value and --currency together", "leads", "convert", "L1", "--value", "100")]
+    [InlineData("not a deal id", "'nope' is not a deal id", "deals", "move", "nope", "qualification")]
+    [InlineData("not an instant", "--next-contact 'tomorrow' is not an instant", "deals", "log", "00000000-0000-0000-0000-000000000001", "--kind", "call", "--subject", "Hi", "--next-contact", "tomorrow")]
+    public async Task Command_BadInput_ExitsTwoWithOneLineAndChangesNothing(string name, string says, params string[] args)
+    {
+        await SeedAsync();
+        var before = await Run("users", "list", "--format", "csv");
+
+        var result = await Run(["--as", "ada", .. args]);
+
+        Assert.True(result.ExitCode == 2, $"{name}: {result}");
+        Assert.Contains(says, result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.DoesNotContain("(Parameter", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before.Output, (await Run("users", "list", "--format", "csv")).Output);
+    }
+
+    [Fact]
+    public async Task Leads_ImportTakeLimitConvert_ExitCodesAndOutputAsDocumented()
+    {
+        await SeedAsync();
+        var file = Write("leads.csv", Header, "L1,Acme,retail,Jan,1,jan@acme.example,fair,,", "L2,Beta,retail,Ewa,2,ewa@beta.example,fair,\"a, note\",", "L3,Gamma,b2b,Ola,3,,web,,tom");
+        var import = await Run("--as", "ada", "leads", "import", "--file", file);
+        Assert.Equal((0, "Imported 3 leads."), (import.ExitCode, import.Output.Trim()));
+
+        Assert.Equal(0, (await Run("--as", "sam", "leads", "take", "L1")).ExitCode);
+        var overLimit = await Run("--as", "mona", "leads", "assign", "L2", "--to", "sam");
+        Assert.Equal(2, overLimit.ExitCode);
+        Assert.Contains("they hold 1 active leads and their limit is 1", overLimit.Error, StringComparison.Ordinal);
+        var outside = await Run("--as", "mona", "leads", "assign", "L2", "--to", "tom");
+        Assert.Equal(3, outside.ExitCode);
+        Assert.Contains("'tom' is not in any of their groups (north)", outside.Error, StringComparison.Ordinal);
+
+        var convert = await Run("--as", "sam", "leads", "convert", "L1", "--value", "1200", "--currency", "PLN");
+        Assert.True(convert.ExitCode == 0 && Guid.TryParse(convert.Output.Trim(), out _), convert.ToString());
+        var again = await Run("--as", "sam", "leads", "convert", "L1");
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("was already converted into deal", again.Error, StringComparison.Ordinal);
+
+        var csv = (await Run("leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("id,company,segment,contact,email,status,owner,reason,deal", csv[0]);
+        Assert.StartsWith("L1,Acme,retail,Jan,jan@acme.example,converted,sam,,", csv[1], StringComparison.Ordinal);
+        Assert.Equal("L2,Beta,retail,Ewa,ewa@beta.example,new,,,", csv[2]);
+        Assert.Equal("L3,Gamma,b2b,Ola,,assigned,tom,,", csv[3]);
+
+        var plan = await Run("--as", "mona", "leads", "distribute", "--group", "north", "--what-if");
+        Assert.Equal(["L2 -> sue", "Would assign 1 leads; 0 did not fit."], plan.Output.Trim().Split('\n'));
+        Assert.Equal(0, (await Run("--as", "mona", "leads", "disqualify", "L2", "--reason", "no-need")).ExitCode);
+    }
+
+    [Fact]
+    public async Task LeadsImport_FileWithFaults_ExitsTwoNamingEachRowAndImportsNothing()
+    {
+        await SeedAsync();
+        var badHeader = Write("header.csv", "id,company,email", "L1,Acme,a@b.example");
+        var result = await Run("--as", "mona", "leads", "import", "--file", badHeader);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("missing: segment, contact, phone, source, notes, owner", result.Error, StringComparison.Ordinal);
+
+        var badRows = Write("rows.csv", Header, "L1,Acme,retail,Jan,1,jan@acme.example,fair,,", "L2,Beta,retail", ",Gamma,b2b,Ola,3,,web,,");
+        result = await Run("--as", "mona", "leads", "import", "--file", badRows);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Row 3: has 3 fields, the header has 9.", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Row 4: 'id' is empty", result.Error, StringComparison.Ordinal);
+
+        var badValues = Write("values.csv", Header, "L1,Acme,retail,Jan,1,jan@@acme,fair,,", "L2,,retail,Ewa,2,,fair,,", "L3,Gamma,b2b,Ola,3,,web,,ghost", "L1,Delta,b2b,,,,,,");
+        result = await Run("--as", "mona", "leads", "import", "--file", badValues);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Row 2: 'email' is not an e-mail address: 'jan@@acme'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Row 3: 'company' must not be empty", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Row 4: The owner 'ghost' is not an active person", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Row 5: Lead id 'L1' appears more than once", result.Error, StringComparison.Ordinal);
+
+        var bySalesperson = await Run("--as", "sam", "leads", "import", "--file", Write("ok.csv", Header, "L9,Acme,,,,,,,"));
+        Assert.Equal(3, bySalesperson.ExitCode);
+
+        // Only the header: nothing was imported.
+        Assert.Single((await Run("leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Deals_LogMoveWinAndRefusals_ExitCodesAsDocumented()
+    {
+        await SeedAsync();
+        await Run("--as", "mona", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,Jan,1,,fair,,sam"));
+        var deal = (await Run("--as", "sam", "leads", "convert", "L1")).Output.Trim();
+
+        Assert.Equal(3, (await Run("--as", "tom", "deals", "log", deal, "--kind", "call", "--subject", "Hi")).ExitCode);
+        var blocked = await Run("--as", "sam", "deals", "move", deal, "qualification");
+        Assert.Equal(2, blocked.ExitCode);
+        var logged = await Run("--as", "sam", "deals", "log", deal, "--kind", "call", "--subject", "Intro", "--next-contact", "2026-12-01T09:00:00Z");
+        Assert.True(logged.ExitCode == 0 && Guid.TryParse(logged.Output.Trim(), out _), logged.ToString());
+        Assert.Equal($"{deal}: qualification (25 %)", (await Run("--as", "mona", "deals", "move", deal, "qualification")).Output.Trim());
+        var lose = await Run("--as", "tom", "deals", "lose", deal, "--reason", "Price", "--comment", "Too dear");
+        Assert.Equal(3, lose.ExitCode);
+
+        var show = (await Run("deals", "show", deal)).Output;
+        Assert.Contains("Converted from lead 'L1'.", show, StringComparison.Ordinal);
+        Assert.Contains("Permitted moves: identification, lost", show, StringComparison.Ordinal);
+        Assert.Contains("not offer: needs-and-budget", show, StringComparison.Ordinal);
+        Assert.Contains("not won: move-not-allowed", show, StringComparison.Ordinal);
+        var table = (await Run("deals", "list", "--owner", "sam")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("id ", table[0], StringComparison.Ordinal);
+        Assert.Contains("qualification", table[1], StringComparison.Ordinal);
+        Assert.Equal(2, table.Length);
+    }
+
+    private async Task SeedAsync()
+    {
+        Assert.Equal(0, (await Run("users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq")).ExitCode);
+        foreach (var args in new[]
+        {
+            new[] { "mona", "--name", "Mona", "--role", "manager", "--group", "north" },
+            ["sam", "--name", "Sam", "--role", "salesperson", "--group", "north", "--manager", "mona", "--lead-limit", "1"],
+            ["sue", "--name", "Sue", "--role", "salesperson", "--group", "north", "--manager", "mona"],
+            ["tom", "--name", "Tom", "--role", "salesperson", "--group", "south"],
+        })
+        {
+            var result = await Run(["--as", "ada", "users", "add", .. args]);
+            Assert.True(result.ExitCode == 0, result.ToString());
+        }
+    }
+
+    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync([.. Db, .. args]);
+
+    private string Write(string name, params string[] lines)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+}
