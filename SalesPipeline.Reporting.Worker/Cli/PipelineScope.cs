@@ -20,12 +20,15 @@ internal static class PipelineScope
     /// <param name="pipeline">The pipeline the report would cover (the default one when none was named).</param>
     /// <param name="pipelineNamed">Whether the user named the pipeline.</param>
     /// <param name="howToPick">How the user names a pipeline, for the message: <c>--pipeline</c>, or a schedule's setting.</param>
+    /// <param name="example">Writes the example of naming the pipeline with the most deals, given its id.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <exception cref="CliInputException">The default pipeline is empty and other pipelines hold deals.</exception>
-    public static async Task EnsureNotEmptyAsync(IOpportunityStore store, PipelineDefinition pipeline, bool pipelineNamed, string howToPick, CancellationToken cancellationToken)
+    public static async Task EnsureNotEmptyAsync(
+        IOpportunityStore store, PipelineDefinition pipeline, bool pipelineNamed, string howToPick, Func<string, string> example, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(example);
         if (pipelineNamed)
         {
             return;
@@ -51,6 +54,6 @@ internal static class PipelineScope
         var held = string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => string.Create(CultureInfo.InvariantCulture, $"'{c.Key}' ({c.Value:N0} deals)")));
         var first = counts.OrderByDescending(c => c.Value).First().Key;
         throw new CliInputException(
-            $"The default pipeline '{pipeline.Id}' has no deals; deals are in {held}. Pick one with {howToPick}, for example {howToPick} {first}.");
+            $"The default pipeline '{pipeline.Id}' has no deals; deals are in {held}. Pick one with {howToPick}, for example {example(first)}.");
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using SalesPipeline.Abstractions;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Scheduling;
 
@@ -28,7 +29,9 @@ internal static class SchedulerSetup
         Throw(problems);
 
         var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate: true, cancellationToken).ConfigureAwait(false);
-        SchedulerConfiguration.CheckPipelines(settings.Schedules, services.GetRequiredService<PipelineCatalog>(), problems);
+        var catalog = services.GetRequiredService<PipelineCatalog>();
+        SchedulerConfiguration.CheckPipelines(settings.Schedules, catalog, problems);
+        await CheckScopesAsync(settings, services.GetRequiredService<IOpportunityStore>(), catalog.Default, problems, cancellationToken).ConfigureAwait(false);
         if (problems.Count > 0)
         {
             await services.DisposeAsync().ConfigureAwait(false);
@@ -36,6 +39,24 @@ internal static class SchedulerSetup
         }
 
         return (settings, services);
+    }
+
+    /// <summary>A schedule that names no pipeline reports on the default one; refused, as <c>report</c> is, when that one is empty and others are not.</summary>
+    private static async Task CheckScopesAsync(
+        SchedulerSettings settings, IOpportunityStore store, PipelineDefinition defaultPipeline, List<string> problems, CancellationToken cancellationToken)
+    {
+        foreach (var schedule in settings.Schedules.Where(s => s.Pipeline is null))
+        {
+            try
+            {
+                await PipelineScope.EnsureNotEmptyAsync(
+                    store, defaultPipeline, pipelineNamed: false, "the schedule's Pipeline key", id => $"\"Pipeline\": \"{id}\"", cancellationToken).ConfigureAwait(false);
+            }
+            catch (CliInputException e)
+            {
+                problems.Add($"schedule '{schedule.Name}': {e.Message}");
+            }
+        }
     }
 
     private static void Throw(List<string> problems)

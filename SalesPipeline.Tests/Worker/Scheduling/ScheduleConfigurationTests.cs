@@ -1,5 +1,10 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
 using SalesPipeline.Tests.Worker.Cli;
 using Xunit;
 
@@ -111,6 +116,39 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         var accepted = await RunAsync(Config(GoodSchedule()), "schedules", "--check");
         Assert.True(accepted.ExitCode == 0, accepted.ToString());
         Assert.Equal("The configuration is valid: 1 schedule.", accepted.Output.Trim());
+    }
+
+    [Fact]
+    public async Task SchedulesCheck_NoPipelineNamedAndTheDefaultPipelineEmpty_ExitsTwoNamingThePipelinesThatHoldDeals()
+    {
+        // Deals only in a pipeline of their own; the default pipeline holds none.
+        var renewals = Storage.Deals.IsolatedPipeline();
+        await using (var services = new ServiceCollection()
+            .AddSalesPipeline(o =>
+            {
+                o.UsePipelines(PipelineDefinition.Default, renewals);
+                o.Access.SkipAccessChecks = true;
+            })
+            .UseSqlite($"Data Source={Database}").Services.BuildServiceProvider())
+        {
+            await services.GetRequiredService<IPipelineDefinitionStore>().SaveAsync(renewals.Id, renewals.ToJson());
+            var crm = services.GetRequiredService<ISalesPipeline>();
+            for (var i = 0; i < 2; i++)
+            {
+                await crm.CreateAsync(new NewOpportunity($"Renewal {i}", Money.Of(1_000m, "PLN"), null, new LocalDate(2026, 12, 31), Pipeline: renewals.Id), new UserId("anna"));
+            }
+        }
+
+        var unnamed = await RunAsync(Config(GoodSchedule()), "schedules", "--check");
+        AssertRefused(
+            unnamed,
+            $"schedule 'board': The default pipeline 'new-business' has no deals; deals are in '{renewals.Id}' (2 deals). Pick one with the schedule's Pipeline key, for example \"Pipeline\": \"{renewals.Id}\".",
+            "empty default pipeline");
+
+        var named = GoodSchedule();
+        named["Pipeline"] = renewals.Id.Value;
+        var accepted = await RunAsync(Config(named), "schedules", "--check");
+        Assert.True(accepted.ExitCode == 0, accepted.ToString());
     }
 
     [Fact]
