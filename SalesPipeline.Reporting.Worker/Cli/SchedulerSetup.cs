@@ -19,7 +19,16 @@ internal static class SchedulerSetup
     /// Reads and validates the configuration, then opens its store (migrating it) and checks each schedule's pipeline.
     /// Every problem found is reported in one <see cref="CliInputException"/>.
     /// </summary>
-    public static async Task<(SchedulerSettings Settings, ServiceProvider Services)> LoadAsync(ParseResult parse, Option<string?> config, IClock clock, CancellationToken cancellationToken)
+    /// <param name="parse">The command line.</param>
+    /// <param name="config">The <c>--config</c> option.</param>
+    /// <param name="clock">The clock.</param>
+    /// <param name="checkScopes">
+    /// Whether to refuse a schedule that names no pipeline when the default pipeline is empty and others hold deals
+    /// (<c>schedules</c>; <c>run</c> leaves the deals table alone until a period is due).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public static async Task<(SchedulerSettings Settings, ServiceProvider Services)> LoadAsync(
+        ParseResult parse, Option<string?> config, IClock clock, bool checkScopes, CancellationToken cancellationToken)
     {
         var folder = Directory.GetCurrentDirectory();
         var configuration = SchedulerConfiguration.Build(parse.GetValue(config), folder);
@@ -31,7 +40,10 @@ internal static class SchedulerSetup
         var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate: true, cancellationToken).ConfigureAwait(false);
         var catalog = services.GetRequiredService<PipelineCatalog>();
         SchedulerConfiguration.CheckPipelines(settings.Schedules, catalog, problems);
-        await CheckScopesAsync(settings, services.GetRequiredService<IOpportunityStore>(), catalog.Default, problems, cancellationToken).ConfigureAwait(false);
+        if (checkScopes)
+        {
+            await CheckScopesAsync(settings, services.GetRequiredService<IOpportunityStore>(), catalog.Default, problems, cancellationToken).ConfigureAwait(false);
+        }
         if (problems.Count > 0)
         {
             await services.DisposeAsync().ConfigureAwait(false);

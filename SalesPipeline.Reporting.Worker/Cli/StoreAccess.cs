@@ -176,12 +176,34 @@ internal static class StoreAccess
         var db = choice.Db;
         if (choice.Provider == "postgres")
         {
-            var parts = (db ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries)
-                .Where(p => p.Split('=')[0].Trim().ToUpperInvariant() is not ("PASSWORD" or "PWD"));
-            return "PostgreSQL " + string.Join(';', parts);
+            return "PostgreSQL " + WithoutSecrets(db);
         }
 
         return "SQLite " + Path.GetFullPath(SqliteFile(db));
+    }
+
+    /// <summary>
+    /// A connection string without its password, parsed as the providers parse it (quoted values may hold <c>;</c>); text
+    /// that does not parse is not echoed at all.
+    /// </summary>
+    internal static string WithoutSecrets(string? connectionString)
+    {
+        var builder = new System.Data.Common.DbConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = connectionString ?? string.Empty;
+        }
+        catch (ArgumentException)
+        {
+            return "(a connection string that could not be read)";
+        }
+
+        foreach (var key in builder.Keys.Cast<string>().Where(k => k.Trim().ToUpperInvariant() is "PASSWORD" or "PWD" or "PSW").ToList())
+        {
+            builder.Remove(key);
+        }
+
+        return builder.ConnectionString;
     }
 
     private static string SqliteConnectionString(string? db, bool create)

@@ -144,7 +144,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             request.TimeZone,
             filters,
             Summary(snapshot, winLossReport, cycle.Result(), velocity.Result()),
-            Funnel(pipeline, culture, snapshot, reachedReport),
             WinLossTables(pipeline, culture, labels, winLossReport),
             [.. forecastReport.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
             await detail.RowsAsync(accounts, cancellationToken).ConfigureAwait(false),
@@ -246,40 +245,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
                     speed?.ValuePerDay);
             }),
         ];
-    }
-
-    private static List<FunnelRow> Funnel(PipelineDefinition pipeline, CultureInfo culture, SnapshotFunnel snapshot, ReachedStageFunnel reached)
-    {
-        var rows = new List<FunnelRow>();
-        var mainCurrency = snapshot.OpenValues.OrderByDescending(v => v.Count).FirstOrDefault()?.Currency
-            ?? (snapshot.Won.Values.Count > 0 ? snapshot.Won.Values[0].Currency : string.Empty);
-        foreach (var stage in pipeline.Stages.Where(s => s.Kind != StageKind.Lost))
-        {
-            var reach = reached.Stages.FirstOrDefault(r => r.Stage == stage.Id);
-            var name = stage.NameIn(culture);
-            if (stage.IsOpen)
-            {
-                var figures = snapshot.Stages.FirstOrDefault(s => s.Stage == stage.Id);
-                var values = figures?.Values is { Count: > 0 } v ? v : [new OpenDealTotals(mainCurrency, 0, 0m, 0m, null)];
-                foreach (var value in values)
-                {
-                    rows.Add(new FunnelRow(name, value.Currency, value.Count, value.Value, value.WeightedValue, Rate(value.Count, snapshot.OpenCount),
-                        reach?.Reached ?? 0, reach?.ConversionFromPrevious, reach?.CumulativeConversion));
-                }
-            }
-            else
-            {
-                // The won row shows the deals won in the period; with several currencies each row shows the total count.
-                var won = snapshot.Won.Values.Count > 0 ? snapshot.Won.Values.Select(m => (m.Currency, m.Amount)) : [(mainCurrency, 0m)];
-                foreach (var (currency, amount) in won)
-                {
-                    rows.Add(new FunnelRow(name, currency, snapshot.Won.Count, amount, amount, null,
-                        reach?.Reached ?? 0, reach?.ConversionFromPrevious, reach?.CumulativeConversion));
-                }
-            }
-        }
-
-        return rows;
     }
 
     private static WinLossSection WinLossTables(PipelineDefinition pipeline, CultureInfo culture, Labels labels, WinLossReport report)

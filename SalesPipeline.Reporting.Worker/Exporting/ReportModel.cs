@@ -15,7 +15,6 @@ namespace SalesPipeline.Reporting.Worker.Exporting;
 /// <param name="TimeZone">The time zone dates are shown in.</param>
 /// <param name="Filters">The filters applied, as label/value pairs (for example owner).</param>
 /// <param name="Summary">Key figures, one set per currency.</param>
-/// <param name="Funnel">One row per stage (and currency), in pipeline order.</param>
 /// <param name="WinLoss">Won/lost totals and breakdowns.</param>
 /// <param name="Forecast">Weighted value of open deals by expected close month.</param>
 /// <param name="Opportunities">The deals in scope, read once in order; the writer writes up to <paramref name="DetailRowLimit"/> of them and counts the rest.</param>
@@ -32,7 +31,6 @@ internal sealed record ReportModel(
     DateTimeZone TimeZone,
     IReadOnlyList<(string Label, string Value)> Filters,
     IReadOnlyList<SummaryFigures> Summary,
-    IReadOnlyList<FunnelRow> Funnel,
     WinLossSection WinLoss,
     IReadOnlyList<ForecastRow> Forecast,
     IEnumerable<OpportunityRow> Opportunities,
@@ -106,18 +104,6 @@ internal sealed record SummaryFigures(
     decimal? WinRateByValue,
     decimal? AverageCycleDays,
     decimal? SalesVelocityPerDay);
-
-/// <summary>One stage of the funnel. Rates are fractions (0.25 = 25 %); <see langword="null"/> when undefined.</summary>
-internal sealed record FunnelRow(
-    string StageName,
-    string Currency,
-    long Deals,
-    decimal Value,
-    decimal WeightedValue,
-    decimal? Share,
-    long Reached,
-    decimal? Conversion,
-    decimal? CumulativeConversion);
 
 /// <summary>Won/lost figures of the period, with breakdowns.</summary>
 internal sealed record WinLossSection(

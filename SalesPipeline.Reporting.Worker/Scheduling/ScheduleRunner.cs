@@ -43,6 +43,9 @@ internal sealed class ScheduleRunner(
     ILogger logger,
     RunnerOptions options)
 {
+    /// <summary>How many times a delivery that happened is written to the ledger before the pass gives up.</summary>
+    private const int RecordAttempts = 4;
+
     public RunnerOptions Options => options;
 
     /// <summary>Runs everything due now.</summary>
@@ -163,8 +166,6 @@ internal sealed class ScheduleRunner(
                     }
 
                     await target.DeliverAsync(schedule, period.Days, delivery.Target, workbook, report, working.Token).ConfigureAwait(false);
-                    await ledger.RecordDeliveryAsync(key, delivery with { DeliveredAt = clock.GetCurrentInstant(), LastError = null, RetryAt = null }, CancellationToken.None).ConfigureAwait(false);
-                    delivered.Add(delivery.Target);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -174,7 +175,12 @@ internal sealed class ScheduleRunner(
                     await ledger.RecordDeliveryAsync(key, delivery with { Attempts = attempts, LastError = error, RetryAt = retryAt }, CancellationToken.None).ConfigureAwait(false);
                     failed.Add(delivery.Target);
                     failures.Add($"delivery of {key} to {delivery.Target} failed ({error}); it will be retried");
+                    continue;
                 }
+
+                // Delivered: a failure to record that must never be taken for a failed delivery, which would send it again.
+                await RecordDeliveredAsync(key, delivery with { DeliveredAt = clock.GetCurrentInstant(), LastError = null, RetryAt = null }).ConfigureAwait(false);
+                delivered.Add(delivery.Target);
             }
 
             if (delivered.Count > 0 || !run.Produced)
@@ -222,6 +228,23 @@ internal sealed class ScheduleRunner(
         catch (OperationCanceledException)
         {
             // The work ended.
+        }
+    }
+
+    /// <summary>Records a delivery that happened, trying a few times: the recipient has it, so it must not be sent again.</summary>
+    private async Task RecordDeliveredAsync(ScheduleRunKey key, ScheduleDelivery delivery)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ledger.RecordDeliveryAsync(key, delivery, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (attempt < RecordAttempts)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 

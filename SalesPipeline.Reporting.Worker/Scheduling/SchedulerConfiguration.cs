@@ -72,7 +72,7 @@ internal static partial class SchedulerConfiguration
 
         var smtp = ReadSmtp(root.GetSection("Smtp"), problems);
         var schedules = new List<ScheduleDefinition>();
-        var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var children = root.GetSection("Schedules").GetChildren().ToList();
         if (children.Count == 0)
         {
@@ -85,11 +85,11 @@ internal static partial class SchedulerConfiguration
             {
                 if (names.TryGetValue(schedule.Name, out var first))
                 {
-                    problems.Add($"schedule '{schedule.Name}' ({child.Path}): Name is used by {Section}:Schedules:{first} too; schedule names must be unique (ignoring case).");
+                    problems.Add($"schedule '{schedule.Name}' ({child.Path}): Name is used by {first} too; schedule names must be unique (ignoring case).");
                 }
                 else
                 {
-                    names.Add(schedule.Name, int.Parse(child.Key, CultureInfo.InvariantCulture));
+                    names.Add(schedule.Name, child.Path);
                 }
 
                 schedules.Add(schedule);
@@ -229,6 +229,11 @@ internal static partial class SchedulerConfiguration
         foreach (var address in email.Where(a => !IsAddress(a)))
         {
             Problem("Email", $"'{address}' is not an e-mail address.");
+        }
+
+        foreach (var twice in email.GroupBy(a => a.Trim(), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            Problem("Email", $"'{twice.Key}' is listed {twice.Count()} times; list each recipient once (addresses are compared ignoring case).");
         }
 
         if (email.Count > 0 && smtp is null)

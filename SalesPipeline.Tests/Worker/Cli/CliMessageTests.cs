@@ -68,6 +68,21 @@ public sealed class CliMessageTests : IDisposable
         Assert.False(File.Exists(Db));
     }
 
+    [Theory]
+    [InlineData("Host=db;Username=anna;Password=s3cret-pw;Database=crm")]
+    [InlineData("Host=db;Username=anna;PSW=s3cret-pw;Database=crm")]
+    [InlineData("Host=db;Username=anna;pwd=s3cret-pw;Database=crm")]
+    [InlineData("Host=db;Username=anna;Password=\"s3cret-pw;x=1\";Database=crm")]
+    [InlineData("Host=db;Username=anna;Password='s3cret-pw;x=1';Database=crm")]
+    public void WithoutSecrets_AnySpellingOfThePassword_IsLeftOut(string connectionString)
+    {
+        var shown = StoreAccess.WithoutSecrets(connectionString);
+
+        Assert.DoesNotContain("s3cret", shown, StringComparison.Ordinal);
+        Assert.Contains("db", shown, StringComparison.Ordinal);
+        Assert.Contains("crm", shown, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnyCommand_PostgresConnectionStringWithoutProvider_NeverEchoesThePassword()
     {

@@ -73,13 +73,25 @@ public abstract class ReportBuilderConsistencyTests : IAsyncLifetime
     /// <summary>Every figure of the workbook, as text that compares whole.</summary>
     private static string Figures(ReportModel model) => string.Join('\n', [
         .. model.Summary.Select(s => s.ToString()),
-        .. model.Funnel.Select(f => f.ToString()),
+        .. model.Snapshot.Select(f => f.ToString()),
+        .. model.Cohort.Select(f => f.ToString()),
+        .. Compared(model.ThisPeriod),
+        .. Compared(model.PreviousPeriod),
+        .. Compared(model.YearEarlier),
         .. model.WinLoss.Totals.Select(w => w.ToString()),
         .. model.WinLoss.ByOwner.Select(w => w.ToString()),
+        .. model.WinLoss.ByLossReason.Select(w => w.ToString()),
+        .. model.WinLoss.ByStageLostAt.Select(w => w.ToString()),
+        .. model.ForecastOverdue.Select(f => f.ToString()),
         .. model.Forecast.Select(f => f.ToString()),
+        .. model.TimeInStage.Select(t => t.ToString()),
+        .. model.Accounts.Select(a => a.ToString()),
         .. model.Opportunities.Select(o => o.ToString()),
         $"omitted {model.OmittedOpportunities}",
     ]);
+
+    private static IEnumerable<string> Compared(ComparedPeriod? period) =>
+        period is null ? ["no comparison"] : [$"{period.From}-{period.To}", .. period.Figures.Select(f => f.ToString())];
 }
 
 public sealed class SqliteReportBuilderConsistencyTests : ReportBuilderConsistencyTests

@@ -50,15 +50,6 @@ internal static class ReportModels
                 new SummaryFigures("EUR", OpenDeals: 2, OpenValue: 50_000m, WeightedValue: 12_500m, Won: 0, Lost: 0,
                     WinRateByCount: null, WinRateByValue: null, AverageCycleDays: null, SalesVelocityPerDay: null),
             ],
-            Funnel:
-            [
-                new FunnelRow("Identification", "PLN", 5, 500_000m, 50_000m, 0.4166m, 16, null, 1m),
-                new FunnelRow("=Qualification", "PLN", 4, 400_000m, 100_000m, 0.3333m, 11, 0.6875m, 0.6875m),
-                new FunnelRow("Offer", "PLN", 3, 334_567.89m, 195_678.5m, 0.25m, 6, 0.5454m, 0.375m),
-                new FunnelRow("Identification", "EUR", 2, 50_000m, 12_500m, 1m, 2, null, 1m),
-                new FunnelRow("=Qualification", "EUR", 0, 0m, 0m, 0m, 0, 0m, 0m),
-                new FunnelRow("Offer", "EUR", 0, 0m, 0m, 0m, 0, null, null),
-            ],
             WinLoss: new WinLossSection(
                 Totals:
                 [
@@ -115,7 +106,6 @@ internal static class ReportModels
         {
             Filters = [],
             Summary = [],
-            Funnel = [],
             WinLoss = new WinLossSection([], [], [], []),
             Forecast = [],
             Snapshot = [],

@@ -38,6 +38,7 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         { "unknown culture", """{ "Culture": "de" }""", "schedule 'board' (SalesPipeline:Schedules:0): Culture 'de' is not supported" },
         { "no delivery at all", """{ "Folder": null, "Email": [] }""", "schedule 'board' (SalesPipeline:Schedules:0): Folder/Email are both missing" },
         { "malformed e-mail address", """{ "Email": ["ceo-at-example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo-at-example.com' is not an e-mail address" },
+        { "recipient listed twice", """{ "Email": ["ceo@example.com", "CEO@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo@example.com' is listed 2 times" },
         { "e-mail without smtp", """{ "Email": ["ceo@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email needs an SMTP server" },
         { "negative look-back", """{ "LookBack": -1 }""", "schedule 'board' (SalesPipeline:Schedules:0): LookBack '-1' must be a whole number, 0 or more" },
         { "misspelt key", """{ "Perod": "PreviousMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): 'Perod' is not a known key" },
