@@ -127,6 +127,27 @@ public sealed class ChartWriterTests : IDisposable
         return found;
     }
 
+    [Theory]
+    [InlineData("en")]
+    [InlineData("pl")]
+    public void Write_QuarterModel_ChartAndDrawingPartsAreValidOpenXmlAsExcelReadsIt(string culture)
+    {
+        var path = Write(ReportModels.Quarter(culture));
+
+        // Excel refuses a workbook whose chart or drawing XML breaks the schema; the SDK's validator checks the same schema.
+        using var package = SpreadsheetDocument.Open(path, isEditable: false);
+        var drawings = package.WorkbookPart!.WorksheetParts.Select(w => w.DrawingsPart).OfType<DrawingsPart>().ToList();
+        Assert.Equal(3, drawings.Count);
+        var validator = new DocumentFormat.OpenXml.Validation.OpenXmlValidator(DocumentFormat.OpenXml.FileFormatVersions.Office2010);
+        var errors = drawings
+            .SelectMany(d => new OpenXmlPart[] { d }.Concat(d.ChartParts))
+            .SelectMany(part => validator.Validate(part))
+            .Select(e => $"{e.Part?.Uri} {e.Path?.XPath}: {e.Description}")
+            .ToList();
+        Assert.Empty(errors);
+        Assert.Equal(4, drawings.Sum(d => d.ChartParts.Count()));
+    }
+
     private string Write(ReportModel model)
     {
         var path = _folder.File($"charts-{Guid.NewGuid():N}.xlsx");

@@ -32,6 +32,9 @@ internal static class ReportModels
     /// <summary>Monday 2026-04-06 08:00 in Warsaw.</summary>
     public static readonly Instant GeneratedAt = Instant.FromUtc(2026, 4, 6, 6, 0);
 
+    /// <summary>The stage names the models carry (data, the same in every culture).</summary>
+    public static readonly IReadOnlySet<string> StageNames = new HashSet<string>(StringComparer.Ordinal) { "Identification", "=Qualification", "Offer", "Negotiation", "Won", "Lost" };
+
     /// <summary>A quarter's report: three open stages plus won and lost, two currencies, undefined rates, hostile names.</summary>
     public static ReportModel Quarter(string culture = "en", IEnumerable<OpportunityRow>? opportunities = null, int detailRowLimit = 10_000) =>
         new(

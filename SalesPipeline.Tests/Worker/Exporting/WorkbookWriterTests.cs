@@ -366,6 +366,31 @@ public sealed class WorkbookWriterTests : IDisposable
         Assert.Equal("Nazwa", workbook.Worksheet("Opportunities").Cell("A2").GetString());
     }
 
+    [Theory]
+    [InlineData("Summary")]
+    [InlineData("Time in Stage")]
+    [InlineData("Accounts")]
+    [InlineData("Funnel")]
+    [InlineData("Forecast")]
+    public void Write_PolishCulture_NoLabelOfTheSheetIsLeftInEnglish(string sheet)
+    {
+        // The same figures in both cultures: every text cell that differs between the two workbooks is a label, and every
+        // label of the English workbook (a text cell that is not the model's own data) must read differently in Polish.
+        using var english = WriteAndOpen(ReportModels.Quarter("en"));
+        using var polish = WriteAndOpen(ReportModels.Quarter("pl"));
+        var data = new HashSet<string>(StringComparer.Ordinal) { "PLN", "EUR", "=Acme", "+48 Anna", "Owner", "B2B =default", "Europe/Warsaw", "—", string.Empty };
+        var en = english.Worksheet(sheet);
+        var pl = polish.Worksheet(sheet);
+        var labels = en.CellsUsed()
+            .Where(c => c.DataType == XLDataType.Text && !data.Contains(c.GetString()) && !ReportModels.StageNames.Contains(c.GetString()))
+            .ToList();
+
+        Assert.NotEmpty(labels);
+        Assert.All(labels, c => Assert.True(
+            pl.Cell(c.Address.RowNumber, c.Address.ColumnNumber).GetString() != c.GetString(),
+            $"{sheet}!{c.Address}: '{c.GetString()}' is English in the Polish workbook."));
+    }
+
     [Fact]
     public void Write_PolishCultureOverTheLimit_StatesTheOmittedDealsInPolish()
     {
