@@ -16,7 +16,7 @@ public sealed class MavenStoreFixture : IAsyncLifetime
         var root = Docs.ReadmeTests.RepoRoot();
         var import = await CliRunner.RunAsync(
             "--db", Database, "import",
-            "--file", Path.Combine(root, "..", "shared", "data", "maven-crm", "sales_pipeline.csv"),
+            "--file", Path.Combine(Core.Analytics.MavenCrm.Directory, "sales_pipeline.csv"),
             "--mapping", Path.Combine(root, "SalesPipeline.Reporting.Worker", "Import", "Mappings", "maven-crm.json"));
         Assert.True(import.ExitCode == 0, import.ToString());
     }
