@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using SalesPipeline.Tests.Worker.Cli;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Scheduling;
+
+/// <summary>
+/// The worker's configuration in its layers, as an operator sets it: <c>appsettings.json</c> in the working folder, then
+/// <c>--config</c>, then <c>SALESPIPELINE__…</c> environment variables, with <c>--db</c> over all of them; and the one log line
+/// a run writes. Each case runs the program in a process of its own, so its environment touches no other test.
+/// </summary>
+public sealed class ConfigurationLayeringTests : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-layers-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        Assert.Equal(0, (await CliRunner.RunAsync("--db", Path.Combine(_folder, "crm.db"), "db", "migrate")).ExitCode);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "appsettings.json"), new JsonObject
+        {
+            ["SalesPipeline"] = new JsonObject
+            {
+                ["Database"] = new JsonObject { ["Provider"] = "sqlite", ["ConnectionString"] = "Data Source=crm.db" },
+                ["Schedules"] = new JsonArray(new JsonObject
+                {
+                    ["Name"] = "board", ["Cron"] = "0 6 1 * *", ["TimeZone"] = "Europe/Warsaw", ["Period"] = "PreviousMonth", ["Folder"] = "reports",
+                }),
+            },
+        }.ToJsonString());
+        await File.WriteAllTextAsync(Path.Combine(_folder, "override.json"), """{ "SalesPipeline": { "Schedules": [ { "TimeZone": "America/New_York" } ] } }""");
+    }
+
+    public Task DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Schedules_ThreeLayers_EachLaterLayerWinsForTheKeysItSets()
+    {
+        var fileOnly = await RunAsync([], "schedules", "--format", "json");
+        var withConfig = await RunAsync([], "schedules", "--format", "json", "--config", "override.json");
+        var withEnvironment = await RunAsync([("SALESPIPELINE__Schedules__0__Period", "PreviousQuarter")], "schedules", "--format", "json", "--config", "override.json");
+
+        Assert.Equal(("board", "PreviousMonth", "Europe/Warsaw"), Row(fileOnly));
+        Assert.Equal(("board", "PreviousMonth", "America/New_York"), Row(withConfig));
+        Assert.Equal(("board", "PreviousQuarter", "America/New_York"), Row(withEnvironment));
+    }
+
+    [Fact]
+    public async Task Schedules_DbOption_OverridesTheConfiguredDatabase()
+    {
+        var result = await RunAsync([], "--db", "elsewhere.db", "schedules");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("elsewhere.db", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, "elsewhere.db")), "schedules must not create the database it was pointed at");
+    }
+
+    [Fact]
+    public async Task RunOnce_LayeredSchedule_ProducesThePeriodAndLogsOneLineNamingScheduleOutcomeFileAndRecipients()
+    {
+        // 06:00 in New York on 1 November 2026 (after the fall-back, UTC−5) is 11:00 UTC; the quarter before is Q3.
+        var result = await RunAsync(
+            [("SALESPIPELINE__Schedules__0__Period", "PreviousQuarter")], "run", "--once", "--now", "2026-11-01T12:00:00Z", "--config", "override.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var file = Path.Combine(_folder, "reports", "board_2026-07-01_2026-09-30.xlsx");
+        Assert.True(File.Exists(file), result.ToString());
+        var line = Assert.Single(result.Error.Split('\n'), l => l.Contains("Schedule board period 2026-07-01..2026-09-30:", StringComparison.Ordinal));
+        Assert.Matches(@"produced in \d+ ms; file board_2026-07-01_2026-09-30\.xlsx; delivered to \[folder\]; failed \[\]$", line.TrimEnd());
+    }
+
+    private static (string Schedule, string Period, string Zone) Row(CliResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var row = Assert.Single(JsonDocument.Parse(result.Output).RootElement.EnumerateArray());
+        var next = row.GetProperty("next_local").GetString()!;
+        return (row.GetProperty("schedule").GetString()!, row.GetProperty("period").GetString()!, next[(next.LastIndexOf(' ') + 1)..]);
+    }
+
+    private async Task<CliResult> RunAsync((string Name, string Value)[] environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "salespipeline.dll"), .. args])
+        {
+            WorkingDirectory = _folder,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("SALESPIPELINE__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new CliResult(process.ExitCode, await output, await error);
+    }
+}
