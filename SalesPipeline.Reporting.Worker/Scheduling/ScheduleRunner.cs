@@ -229,6 +229,12 @@ internal sealed class ScheduleRunner(
         {
             // The work ended.
         }
+        catch (Exception)
+        {
+            // The claim can no longer be kept: stop the work, as when it is lost, rather than let it outlive the claim and
+            // race a worker that takes the period over.
+            await working.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Records a delivery that happened, trying a few times: the recipient has it, so it must not be sent again.</summary>

@@ -1,5 +1,7 @@
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Reporting.Worker.Delivery;
+using SalesPipeline.Reporting.Worker.Scheduling;
 using SalesPipeline.Scheduling;
 using Xunit;
 
@@ -256,5 +258,53 @@ public sealed class ScheduleRunnerTests
         var run = Assert.Single(await kit.RunsAsync("board"));
         Assert.Equal(("other-worker", false), (run.Holder, run.Produced));
         Assert.False(Directory.Exists(Path.Combine(kit.Folder, "board")));
+    }
+
+    [Fact]
+    public async Task RunDueAsync_ClaimCannotBeRenewed_StopsTheWorkWithoutMarkingOrWritingAndReleasesTheClaim()
+    {
+        var now = Instant.FromUtc(2026, 11, 1, 9, 0);
+        var ledger = new UnrenewableLedger();
+        using var kit = new SchedulerKit(now, ledger);
+        var monthly = kit.InFolder(SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth));
+        kit.Producer.During = token => Task.Delay(TimeSpan.FromSeconds(30), token); // works until stopped, or for 30 s
+        var runner = new ScheduleRunner(
+            [monthly], ledger, kit.Producer, [new FolderDelivery()], kit.Clock, kit.Logger,
+            new RunnerOptions { Holder = "test-worker", ClaimDuration = Duration.FromMilliseconds(300) });
+
+        var result = await runner.RunDueAsync(retryNow: false, CancellationToken.None);
+
+        Assert.Single(result.Failures);
+        Assert.True(ledger.RenewAttempts >= 1);
+        var run = Assert.Single(await kit.RunsAsync("board"));
+        Assert.Equal((null, false), (run.Holder, run.Produced));
+        Assert.False(Directory.Exists(Path.Combine(kit.Folder, "board")) && Directory.EnumerateFileSystemEntries(Path.Combine(kit.Folder, "board")).Any());
+    }
+
+    /// <summary>The in-memory ledger, whose store fails whenever a claim is renewed.</summary>
+    private sealed class UnrenewableLedger : IScheduleLedger
+    {
+        private readonly SalesPipeline.InMemory.InMemoryScheduleLedger _inner = new();
+
+        public int RenewAttempts { get; private set; }
+
+        public Task<IReadOnlyList<ScheduleRun>> ListAsync(string schedule, CancellationToken cancellationToken = default) => _inner.ListAsync(schedule, cancellationToken);
+
+        public Task<bool> TryClaimAsync(ScheduleRunKey key, Instant dueAt, string holder, Instant now, Instant until, CancellationToken cancellationToken = default) =>
+            _inner.TryClaimAsync(key, dueAt, holder, now, until, cancellationToken);
+
+        public Task<bool> RenewAsync(ScheduleRunKey key, string holder, Instant until, CancellationToken cancellationToken = default)
+        {
+            RenewAttempts++;
+            throw new IOException("the database went away");
+        }
+
+        public Task ReleaseAsync(ScheduleRunKey key, string holder, CancellationToken cancellationToken = default) => _inner.ReleaseAsync(key, holder, cancellationToken);
+
+        public Task<bool> MarkProducedAsync(ScheduleRunKey key, string holder, string file, Instant at, IReadOnlyList<string> targets, CancellationToken cancellationToken = default) =>
+            _inner.MarkProducedAsync(key, holder, file, at, targets, cancellationToken);
+
+        public Task RecordDeliveryAsync(ScheduleRunKey key, ScheduleDelivery delivery, CancellationToken cancellationToken = default) =>
+            _inner.RecordDeliveryAsync(key, delivery, cancellationToken);
     }
 }
