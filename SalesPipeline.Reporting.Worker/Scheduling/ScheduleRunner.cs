@@ -69,10 +69,13 @@ internal sealed class ScheduleRunner(
     {
         var now = clock.GetCurrentInstant();
         var runs = await ledger.ListAsync(schedule.Name, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<Instant> occurrences = runs.Count == 0
+        // Catch up from the latest period recorded at or before now; a run "as of" an earlier instant (run --once --now, a
+        // backfill) plans from the periods recorded before that instant, as if it were that time.
+        var earlier = runs.Where(r => r.DueAt <= now).ToList();
+        IReadOnlyList<Instant> occurrences = earlier.Count == 0
             ? (schedule.Cron.Latest(now) is { } latest ? [latest] : [])
-            : schedule.Cron.Between(runs.Max(r => r.DueAt), now);
-        var plan = CatchUpPlan.For(schedule.Period, schedule.Cron.Zone, occurrences, runs.Select(r => r.Key.Days).ToHashSet(), runs.Count == 0, schedule.LookBack);
+            : schedule.Cron.Between(earlier.Max(r => r.DueAt), now);
+        var plan = CatchUpPlan.For(schedule.Period, schedule.Cron.Zone, occurrences, runs.Select(r => r.Key.Days).ToHashSet(), earlier.Count == 0, schedule.LookBack);
         foreach (var skipped in plan.Skipped)
         {
             Log.Skipped(logger, schedule.Name, skipped.Days.First, skipped.Days.Last, skipped.DueAt, schedule.LookBack);

@@ -261,6 +261,27 @@ public sealed class ScheduleRunnerTests
     }
 
     [Fact]
+    public async Task RunDueAsync_AsOfAnEarlierInstant_BackfillsAPeriodSkippedByLookBackOnceAndNothingElse()
+    {
+        // Produced from the start of the year with LookBack 1, after a five-month outage: June to September were skipped.
+        using var kit = new SchedulerKit(Instant.FromUtc(2026, 5, 1, 9, 0));
+        var monthly = kit.InFolder(SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth, lookBack: 1));
+        Assert.Empty((await kit.Runner(monthly).RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+        kit.Clock.Reset(Instant.FromUtc(2026, 11, 1, 9, 0));
+        Assert.Empty((await kit.Runner(monthly).RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+        Assert.Equal([P(D(2026, 4, 1), D(2026, 4, 30)), P(D(2026, 10, 1), D(2026, 10, 31))], kit.Producer.Calls.Select(c => c.Days));
+
+        // A backfill "as of" 1 August produces July (due then), once; run again it produces nothing more.
+        kit.Clock.Reset(Instant.FromUtc(2026, 8, 1, 9, 0));
+        Assert.Empty((await kit.Runner(monthly).RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+        Assert.Empty((await kit.Runner(monthly).RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+
+        Assert.Equal(
+            [P(D(2026, 4, 1), D(2026, 4, 30)), P(D(2026, 10, 1), D(2026, 10, 31)), P(D(2026, 7, 1), D(2026, 7, 31))],
+            kit.Producer.Calls.Select(c => c.Days));
+    }
+
+    [Fact]
     public async Task RunDueAsync_ClaimCannotBeRenewed_StopsTheWorkWithoutMarkingOrWritingAndReleasesTheClaim()
     {
         var now = Instant.FromUtc(2026, 11, 1, 9, 0);
