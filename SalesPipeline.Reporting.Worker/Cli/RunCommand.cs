@@ -47,7 +47,7 @@ internal static class RunCommand
             await using (services.ConfigureAwait(false))
             {
                 var state = new RunState(runOnce);
-                using var host = BuildHost(settings, services, clock, state);
+                using var host = BuildHost(settings, services, clock, context.Clock, state);
                 await host.RunAsync(cancellationToken).ConfigureAwait(false);
                 return await ReportAsync(context, state).ConfigureAwait(false);
             }
@@ -55,7 +55,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static IHost BuildHost(SchedulerSettings settings, ServiceProvider store, IClock clock, RunState state)
+    private static IHost BuildHost(SchedulerSettings settings, ServiceProvider store, IClock clock, IClock realClock, RunState state)
     {
         // Args = []: the command line is System.CommandLine's; the configuration was read and validated already.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true, ContentRootPath = Directory.GetCurrentDirectory() });
@@ -73,7 +73,7 @@ internal static class RunCommand
             [new FolderDelivery(), new EmailDelivery(settings.Smtp)],
             clock,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("SalesPipeline.Scheduler"),
-            new RunnerOptions()));
+            new RunnerOptions { ClaimClock = realClock }));
         builder.Services.AddHostedService<SchedulerService>();
         return builder.Build();
     }

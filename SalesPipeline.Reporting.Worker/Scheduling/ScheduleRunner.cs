@@ -13,6 +13,13 @@ internal sealed record RunnerOptions
     /// <summary>Gets the name this worker instance claims periods under.</summary>
     public string Holder { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
+    /// <summary>
+    /// Gets the clock claims are timed by: the real one, also when a pass is planned as of another instant
+    /// (<c>run --once --now</c>), so that live workers never take a backfill's claim for an expired one.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the clock the pass is planned by.</value>
+    public IClock? ClaimClock { get; init; }
+
     /// <summary>Gets how long a claim lasts unless renewed; it is renewed every third of this while working. The default is 10 minutes.</summary>
     public Duration ClaimDuration { get; init; } = Duration.FromMinutes(10);
 
@@ -48,6 +55,9 @@ internal sealed class ScheduleRunner(
 
     public RunnerOptions Options => options;
 
+    /// <summary>Gets the instant claims are taken, renewed and judged at.</summary>
+    private Instant ClaimNow => (options.ClaimClock ?? clock).GetCurrentInstant();
+
     /// <summary>Runs everything due now.</summary>
     /// <param name="retryNow">Retry failed deliveries now, whatever their backoff (<c>run --once</c>).</param>
     /// <param name="cancellationToken">Stops the pass: work in progress is abandoned (nothing half-written) and its claim released.</param>
@@ -82,7 +92,7 @@ internal sealed class ScheduleRunner(
         }
 
         var work = runs
-            .Where(r => !r.IsClaimedAt(now) && (!r.Produced || r.Deliveries.Any(d => Pending(d, retryNow, now))))
+            .Where(r => !r.IsClaimedAt(ClaimNow) && (!r.Produced || r.Deliveries.Any(d => Pending(d, retryNow, now))))
             .Select(r => new DuePeriod(r.DueAt, r.Key.Days))
             .Concat(plan.Produce)
             .OrderBy(p => p.DueAt)
@@ -115,7 +125,8 @@ internal sealed class ScheduleRunner(
     {
         var key = new ScheduleRunKey(schedule.Name, period.Days);
         var now = clock.GetCurrentInstant();
-        if (!await ledger.TryClaimAsync(key, period.DueAt, options.Holder, now, now + options.ClaimDuration, cancellationToken).ConfigureAwait(false))
+        var claimNow = ClaimNow;
+        if (!await ledger.TryClaimAsync(key, period.DueAt, options.Holder, claimNow, claimNow + options.ClaimDuration, cancellationToken).ConfigureAwait(false))
         {
             Log.ClaimedElsewhere(logger, schedule.Name, period.Days.First, period.Days.Last);
             return;
@@ -221,7 +232,7 @@ internal sealed class ScheduleRunner(
             while (true)
             {
                 await Task.Delay(every, working.Token).ConfigureAwait(false);
-                if (!await ledger.RenewAsync(key, options.Holder, clock.GetCurrentInstant() + options.ClaimDuration, working.Token).ConfigureAwait(false))
+                if (!await ledger.RenewAsync(key, options.Holder, ClaimNow + options.ClaimDuration, working.Token).ConfigureAwait(false))
                 {
                     await working.CancelAsync().ConfigureAwait(false);
                     return;

@@ -1,4 +1,5 @@
 using NodaTime;
+using NodaTime.Testing;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Reporting.Worker.Delivery;
 using SalesPipeline.Reporting.Worker.Scheduling;
@@ -279,6 +280,37 @@ public sealed class ScheduleRunnerTests
         Assert.Equal(
             [P(D(2026, 4, 1), D(2026, 4, 30)), P(D(2026, 10, 1), D(2026, 10, 31)), P(D(2026, 7, 1), D(2026, 7, 31))],
             kit.Producer.Calls.Select(c => c.Days));
+    }
+
+    [Fact]
+    public async Task RunDueAsync_BackfillAsOfAnEarlierInstant_ClaimsByTheRealClockSoALiveWorkerLeavesItsPeriodAlone()
+    {
+        using var kit = new SchedulerKit(Instant.FromUtc(2026, 11, 1, 9, 0)); // the real time
+        var monthly = kit.InFolder(SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth, lookBack: 1));
+        Assert.Empty((await kit.Runner(monthly).RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+        var backfill = new ScheduleRunner(
+            [monthly], kit.Ledger, kit.Producer, [new FolderDelivery()], new FakeClock(Instant.FromUtc(2026, 8, 1, 9, 0)), kit.Logger,
+            new RunnerOptions { Holder = "backfill", ClaimClock = kit.Clock });
+        var julyClaim = default(ScheduleRun);
+        var liveWorkerRan = false;
+        kit.Producer.During = async token =>
+        {
+            if (liveWorkerRan)
+            {
+                return;
+            }
+
+            // While the backfill produces July, a live worker on the real clock makes its pass.
+            liveWorkerRan = true;
+            julyClaim = (await kit.RunsAsync("board")).Single(r => r.Key.Days.First == D(2026, 7, 1));
+            Assert.Empty((await kit.Runner(monthly).RunDueAsync(retryNow: false, token)).Failures);
+        };
+
+        Assert.Empty((await backfill.RunDueAsync(retryNow: false, CancellationToken.None)).Failures);
+
+        Assert.True(liveWorkerRan);
+        Assert.Equal(("backfill", Instant.FromUtc(2026, 11, 1, 9, 10)), (julyClaim!.Holder, julyClaim.ClaimedUntil));
+        Assert.Equal([P(D(2026, 10, 1), D(2026, 10, 31)), P(D(2026, 7, 1), D(2026, 7, 31))], kit.Producer.Calls.Select(c => c.Days));
     }
 
     [Fact]
