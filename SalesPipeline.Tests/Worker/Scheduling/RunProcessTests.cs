@@ -104,7 +104,13 @@ public sealed class RunProcessTests : IAsyncLifetime, IAsyncDisposable
         Assert.Empty(_smtp.Messages);
         Assert.Equal([(false, true)], await QueryAsync<(bool, bool)>("SELECT produced_at IS NOT NULL, holder IS NOT NULL FROM schedule_runs"));
 
-        // The dead worker's claim lasts ten minutes; a run after it expired takes the period over and produces it once.
+        // The dead worker's claim lasts ten minutes of real time (claims are timed by the real clock, also under --now):
+        // age it past its expiry (eleven minutes, in microseconds); a run after that takes the period over and produces it once.
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.ExecuteAsync("UPDATE schedule_runs SET claimed_until = claimed_until - 660000000 WHERE holder IS NOT NULL");
+        }
+
         var later = await RunAsync(config, "2026-11-02T09:11:00Z");
 
         Assert.True(later.ExitCode == 0, later.ToString());
