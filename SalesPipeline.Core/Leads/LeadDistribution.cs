@@ -25,6 +25,10 @@ public sealed record DistributionPlan(IReadOnlyList<LeadAssignment> Assignments,
 /// <summary>Spreads leads across people by free capacity.</summary>
 public static class LeadDistribution
 {
+    /// <summary>Most free capacity first; ties by user id compared ordinally, as the stores order ids, whatever the culture.</summary>
+    private static readonly Comparer<(int NegativeFree, string Id)> ByFreeThenId = Comparer<(int NegativeFree, string Id)>.Create(
+        (a, b) => a.NegativeFree != b.NegativeFree ? a.NegativeFree.CompareTo(b.NegativeFree) : string.CompareOrdinal(a.Id, b.Id));
+
     /// <summary>
     /// Plans a distribution: each lead in turn goes to the person with the most free capacity (the least loaded when limits
     /// are equal), ties broken by user id; nobody goes over their limit, and leads that fit nowhere are reported.
@@ -36,7 +40,7 @@ public static class LeadDistribution
     {
         ArgumentNullException.ThrowIfNull(leads);
         ArgumentNullException.ThrowIfNull(people);
-        var queue = new PriorityQueue<UserId, (int NegativeFree, string Id)>();
+        var queue = new PriorityQueue<UserId, (int NegativeFree, string Id)>(ByFreeThenId);
         var free = new Dictionary<UserId, int>();
         foreach (var p in people)
         {

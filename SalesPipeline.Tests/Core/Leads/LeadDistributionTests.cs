@@ -66,6 +66,15 @@ public sealed class LeadDistributionTests
         Assert.Equal(["L8", "L9"], plan.NotPlaced.Select(l => l.Value));
     }
 
+    [Fact]
+    public void Plan_TieBetweenIdsThatSortDifferentlyByCulture_BrokenOrdinally()
+    {
+        // Ordinally "Zoe" (Z = 90) comes before "adam" (a = 97); a culture-aware comparison would put "adam" first.
+        var plan = LeadDistribution.Plan([new LeadId("L1")], [new(new UserId("adam"), 0, 2), new(new UserId("Zoe"), 0, 2)]);
+
+        Assert.Equal("Zoe", Assert.Single(plan.Assignments).To.Value);
+    }
+
     [Property(Arbitrary = [typeof(DistributionArbitraries)])]
     public bool Plan_NeverTakesAnyoneOverTheirLimit(DistributionCase c)
     {
