@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Text;
@@ -17,8 +16,7 @@ internal static class SchedulesCommand
     {
         var config = SchedulerSetup.ConfigOption();
         var check = new Option<bool>("--check") { Description = "Only validate the configuration (and that each pipeline exists); print nothing else." };
-        var format = new Option<string>("--format") { Description = "table, csv or json.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "csv", "json");
+        var format = ListOutput.FormatOption();
         var command = new Command("schedules", "List each configured schedule: the last produced period, pending and failed deliveries, and the next occurrence in the schedule's zone and in UTC.")
         {
             config, check, format,
@@ -36,7 +34,7 @@ internal static class SchedulesCommand
 
                 var ledger = services.GetRequiredService<IScheduleLedger>();
                 var now = context.Clock.GetCurrentInstant();
-                var rows = new List<string[]>();
+                var rows = new List<IReadOnlyList<string?>>();
                 foreach (var schedule in settings.Schedules)
                 {
                     var runs = await ledger.ListAsync(schedule.Name, cancellationToken).ConfigureAwait(false);
@@ -55,7 +53,7 @@ internal static class SchedulesCommand
                     ]);
                 }
 
-                await context.Output.WriteAsync(Format(parse.GetValue(format)!, rows)).ConfigureAwait(false);
+                await ListOutput.WriteAsync(context.Output, parse.GetValue(format)!, Columns, rows).ConfigureAwait(false);
                 return CliApp.Success;
             }
         });
@@ -64,23 +62,4 @@ internal static class SchedulesCommand
 
     private static string Join(IEnumerable<string> values) => string.Join("; ", values) is { Length: > 0 } text ? text : "none";
 
-    private static string Format(string format, List<string[]> rows)
-    {
-        switch (format)
-        {
-            case "json":
-                return JsonSerializer.Serialize(rows.Select(r => Columns.Zip(r).ToDictionary(p => p.First, p => p.Second)), JsonOptions) + Environment.NewLine;
-            case "csv":
-                return string.Join(Environment.NewLine, new[] { Columns }.Concat(rows).Select(r => string.Join(',', r.Select(Csv)))) + Environment.NewLine;
-            default:
-                var all = new[] { Columns }.Concat(rows).ToList();
-                var widths = Enumerable.Range(0, Columns.Length).Select(i => all.Max(r => r[i].Length)).ToArray();
-                return string.Join(Environment.NewLine, all.Select(r => string.Join("  ", r.Select((v, i) => v.PadRight(widths[i]))).TrimEnd())) + Environment.NewLine;
-        }
-    }
-
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 }

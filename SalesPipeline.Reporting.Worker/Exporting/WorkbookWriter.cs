@@ -307,17 +307,29 @@ internal sealed class WorkbookWriter
         return w;
     }
 
+    /// <summary>
+    /// A sheet's one table: the caption in row 1, the header in row 2 (frozen), and "none" in row 3 when it has no rows.
+    /// Returns the row its first data row goes in.
+    /// </summary>
+    private static int CaptionedTable(SheetWriter w, Labels labels, string caption, bool isEmpty, params string[] headers)
+    {
+        Caption(w, 1, caption);
+        Headers(w, 2, headers);
+        w.Sheet.SheetView.FreezeRows(2);
+        if (!isEmpty)
+        {
+            return 3;
+        }
+
+        w.Text(3, 1, labels.None).Style.Font.Italic = true;
+        return 4;
+    }
+
     private static void WriteFunnel(IXLWorksheet sheet, ReportModel model, Labels labels, List<ChartSpec> charts)
     {
         var w = new SheetWriter(sheet, labels);
-        Caption(w, 1, labels.PipelineCaption(model.PeriodEnd));
-        Headers(w, 2, labels.Stage, labels.Currency, labels.Deals, labels.Value, labels.WeightedValue, labels.Share);
-        sheet.SheetView.FreezeRows(2);
-        var row = 3;
-        if (model.Snapshot.Count == 0)
-        {
-            w.Text(row++, 1, labels.None).Style.Font.Italic = true;
-        }
+        var row = CaptionedTable(w, labels, labels.PipelineCaption(model.PeriodEnd), model.Snapshot.Count == 0,
+            labels.Stage, labels.Currency, labels.Deals, labels.Value, labels.WeightedValue, labels.Share);
 
         foreach (var stage in model.Snapshot)
         {
@@ -561,10 +573,8 @@ internal sealed class WorkbookWriter
     private static void WriteTimeInStage(IXLWorksheet sheet, ReportModel model, Labels labels)
     {
         var w = new SheetWriter(sheet, labels);
-        Caption(w, 1, labels.TimeInStageCaption(model.PeriodStart, model.PeriodEnd, model.PeriodEnd));
-        Headers(w, 2, labels.Stage, labels.LeftInPeriod, labels.MeanDays, labels.MedianDays, labels.OpenNow, labels.StaleAfterDays, labels.StaleNow);
-        sheet.SheetView.FreezeRows(2);
-        var row = 3;
+        var row = CaptionedTable(w, labels, labels.TimeInStageCaption(model.PeriodStart, model.PeriodEnd, model.PeriodEnd), isEmpty: false,
+            labels.Stage, labels.LeftInPeriod, labels.MeanDays, labels.MedianDays, labels.OpenNow, labels.StaleAfterDays, labels.StaleNow);
         foreach (var stage in model.TimeInStage)
         {
             w.Text(row, 1, stage.StageName);
@@ -591,18 +601,10 @@ internal sealed class WorkbookWriter
     private static void WriteAccounts(IXLWorksheet sheet, ReportModel model, Labels labels)
     {
         var w = new SheetWriter(sheet, labels);
-        Caption(w, 1, labels.AccountsCaption(model.PeriodStart, model.PeriodEnd, model.PeriodEnd));
         var withCost = model.Ltv.AcquisitionCost is not null;
-        string[] headers = withCost
-            ? [labels.Account, labels.Currency, labels.WonInPeriod, labels.WonAllTime, labels.DealsWon, labels.FirstWin, labels.LastWin, labels.MarginPerYear, labels.LifetimeValue, labels.ValueAfterAcquisition, labels.WorthIt]
-            : [labels.Account, labels.Currency, labels.WonInPeriod, labels.WonAllTime, labels.DealsWon, labels.FirstWin, labels.LastWin, labels.MarginPerYear, labels.LifetimeValue];
-        Headers(w, 2, headers);
-        sheet.SheetView.FreezeRows(2);
-        var row = 3;
-        if (model.Accounts.Count == 0)
-        {
-            w.Text(row++, 1, labels.None).Style.Font.Italic = true;
-        }
+        string[] headers = [labels.Account, labels.Currency, labels.WonInPeriod, labels.WonAllTime, labels.DealsWon, labels.FirstWin, labels.LastWin, labels.MarginPerYear, labels.LifetimeValue];
+        var row = CaptionedTable(w, labels, labels.AccountsCaption(model.PeriodStart, model.PeriodEnd, model.PeriodEnd), model.Accounts.Count == 0,
+            withCost ? [.. headers, labels.ValueAfterAcquisition, labels.WorthIt] : headers);
 
         foreach (var account in model.Accounts)
         {
