@@ -15,7 +15,7 @@ internal static class SchedulesCommand
     public static Command Create(CliContext context)
     {
         var config = SchedulerSetup.ConfigOption();
-        var check = new Option<bool>("--check") { Description = "Only validate the configuration (and that each pipeline exists); print nothing else." };
+        var check = new Option<bool>("--check") { Description = "Only validate the configuration (keys, each pipeline, and that a schedule without Pipeline has deals to report on); print one line saying it is valid." };
         var format = ListOutput.FormatOption();
         var command = new Command("schedules", "List each configured schedule: the last produced period, pending and failed deliveries, and the next occurrence in the schedule's zone and in UTC.")
         {
