@@ -46,13 +46,18 @@ public readonly record struct UserId
 {
     /// <summary>Creates a user identifier.</summary>
     /// <param name="value">The login or name; not empty, at most 200 characters.</param>
-    /// <exception cref="ArgumentException">The value is empty, blank or longer than 200 characters.</exception>
+    /// <exception cref="ArgumentException">The value is empty, blank, longer than 200 characters or holds a control character (<see cref="TypedText"/>).</exception>
     public UserId(string value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(value);
         if (value.Length > 200)
         {
             throw new ArgumentException($"A user id is at most 200 characters long, was {value.Length}.", nameof(value));
+        }
+
+        if (TypedText.ControlCharacterFault(value) is { } fault)
+        {
+            throw new ArgumentException($"The user id '{value.Trim()}' holds {fault}", nameof(value));
         }
 
         Value = value.Trim();

@@ -101,7 +101,7 @@ internal static class CliApp
     }
 
     /// <summary>The message without the " (Parameter 'x')" that .NET appends for the parameter's name.</summary>
-    private static string Said(Exception e) =>
+    internal static string Said(Exception e) =>
         e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
 
     /// <summary>

@@ -70,8 +70,9 @@ internal static class PipelineCommands
         var import = new Command("import", "Validate a pipeline definition and store it in the database, where reports and imports use it. A definition that would strand existing deals (a stage in use removed, or its kind changed) is refused.") { importFile };
         import.SetAction(async (parse, cancellationToken) =>
         {
-            var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
+            // The same-file check comes first: the definition file is not even read when it is the database.
             new CommandFiles().Reads("--file", parse.GetValue(importFile)?.FullName).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
+            var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
             await using var services = StoreAccess.Open(parse, context.Clock, create: true);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
             var fit = await PipelineFit.CheckAsync(definition, services.GetRequiredService<IOpportunityStore>(), cancellationToken).ConfigureAwait(false);

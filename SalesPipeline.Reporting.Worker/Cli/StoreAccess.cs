@@ -37,14 +37,18 @@ internal static class StoreAccess
     static StoreAccess() => ProviderOption.AcceptOnlyFromAmong("sqlite", "postgres");
 
     /// <summary>The SQLite files of the database <c>--db</c> names (the file, its write-ahead log, shared memory and journal); none for PostgreSQL.</summary>
-    public static IEnumerable<string> DatabaseFiles(ParseResult parse)
+    public static IEnumerable<string> DatabaseFiles(ParseResult parse) => DatabaseFiles(Choose(parse));
+
+    /// <summary>The SQLite files of the chosen database (the file, its write-ahead log, shared memory and journal); none for PostgreSQL.</summary>
+    public static IEnumerable<string> DatabaseFiles(StoreChoice choice)
     {
-        if (parse.GetValue(ProviderOption) == "postgres")
+        ArgumentNullException.ThrowIfNull(choice);
+        if (choice.Provider == "postgres")
         {
             return [];
         }
 
-        var file = SqliteFile(parse.GetValue(DbOption));
+        var file = SqliteFile(choice.Db);
         return [file, file + "-wal", file + "-shm", file + "-journal"];
     }
 

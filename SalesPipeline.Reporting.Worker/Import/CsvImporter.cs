@@ -1,4 +1,3 @@
-using System.Text.Unicode;
 using CsvHelper;
 using NodaTime;
 using SalesPipeline.Abstractions;
@@ -174,7 +173,7 @@ internal static class CsvImporter
                         rowErrors.Add(new ImportError(row, string.Empty, string.Empty, $"malformed quoting ({Describe(reason)}): enclose a field with separators, quotes or line breaks in double quotes and double the quotes inside it."));
                         valid = null;
                     }
-                    else if (FirstUndecodable(reader, mapping.Encoding is not null) is >= 0 and var column)
+                    else if (CsvText.FirstUndecodable(reader, mapping.Encoding is not null) is >= 0 and var column)
                     {
                         var name = column < header.Length ? header[column] : $"field {column + 1}";
                         rowErrors.Add(new ImportError(row, name, reader.GetString(column), Undecodable(mapping)));
@@ -247,27 +246,7 @@ internal static class CsvImporter
         }
     }
 
-    /// <summary>
-    /// Finds the first field with bytes the file's encoding cannot decode: bytes that are not UTF-8, or (for another
-    /// encoding, transcoded to UTF-8 while reading) the replacement character the decoder put in their place.
-    /// </summary>
-    private static int FirstUndecodable(CsvReader reader, bool transcoded)
-    {
-        for (var i = 0; i < reader.FieldCount; i++)
-        {
-            var bytes = reader.GetSpan(i);
-            if (!Utf8.IsValid(bytes) || (transcoded && bytes.IndexOf("\uFFFD"u8) >= 0))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private static string Undecodable(ImportMapping mapping) => mapping.Encoding is { } encoding
-        ? $"bytes that are not {encoding.WebName} (shown as \uFFFD): the file is in another encoding; set \"encoding\" in the mapping to the file's."
-        : "bytes that are not UTF-8 (shown as \uFFFD): the file is in another encoding; set \"encoding\" in the mapping to the file's, such as \"windows-1250\" (Central European) or \"iso-8859-1\" (Western European).";
+    private static string Undecodable(ImportMapping mapping) => CsvText.Undecodable(mapping.Encoding, "\"encoding\" in the mapping");
 
     private static string Describe(CsvMalformedReason reason) => reason switch
     {
