@@ -166,6 +166,7 @@ internal static class ImportCommand
             var definition = chosen.Definition;
             var temporary = request.Rejects is { } target && !request.DryRun ? TemporaryBeside(target.FullName) : null;
             ImportResult result;
+            string? rejectsAt = null;
             StreamWriter? rejectsWriter = null;
             try
             {
@@ -201,10 +202,19 @@ internal static class ImportCommand
                     rejectsWriter = null;
                 }
 
-                // The rejects file appears, complete, only when the valid rows were committed.
+                // The rejects file appears, complete, only when the valid rows were committed. It is on disk already, so a
+                // rename that fails now (the folder changed under us) keeps it under its temporary name rather than losing it.
                 if (temporary is not null && result.Committed)
                 {
-                    File.Move(temporary, request.Rejects!.FullName, overwrite: true);
+                    try
+                    {
+                        File.Move(temporary, request.Rejects!.FullName, overwrite: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        rejectsAt = temporary;
+                    }
+
                     temporary = null;
                 }
             }
@@ -221,11 +231,11 @@ internal static class ImportCommand
                 }
             }
 
-            return await ReportAsync(context, request, destination, definition, result).ConfigureAwait(false);
+            return await ReportAsync(context, request, destination, definition, result, rejectsAt ?? request.Rejects?.FullName).ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> ReportAsync(CliContext context, Request request, ImportDestination destination, PipelineDefinition pipeline, ImportResult result)
+    private static async Task<int> ReportAsync(CliContext context, Request request, ImportDestination destination, PipelineDefinition pipeline, ImportResult result, string? rejectsAt)
     {
         var c = CultureInfo.InvariantCulture;
         foreach (var error in result.Errors)
@@ -256,7 +266,12 @@ internal static class ImportCommand
             return CliApp.BadInput;
         }
 
-        var rejected = result.Rejected == 0 ? "0 rejected" : string.Create(c, $"{result.Rejected:N0} rejected (written to {request.Rejects!.FullName})");
+        var rejected = result.Rejected == 0 ? "0 rejected" : string.Create(c, $"{result.Rejected:N0} rejected (written to {rejectsAt})");
+        if (rejectsAt is not null && rejectsAt != request.Rejects?.FullName)
+        {
+            await context.Error.WriteLineAsync($"--rejects '{request.Rejects?.FullName}' could not be replaced; the rejected rows are complete in '{rejectsAt}'. Move that file where you need it.").ConfigureAwait(false);
+        }
+
         await context.Output.WriteLineAsync(string.Create(c, $"Imported {where}: {result.Read:N0} rows read; {result.Imported:N0} imported, {result.SkippedExisting:N0} already there, {rejected}.")).ConfigureAwait(false);
         return CliApp.Success;
     }

@@ -16,7 +16,8 @@ namespace SalesPipeline.Reporting.Worker.Import;
 /// the same file again adds nothing. Accounts are matched or created by name through the session.</item>
 /// <item>All or nothing by default: at the first invalid row writing stops, the rest of the file is still checked so that
 /// every error is counted, and the session is disposed without a commit. With <see cref="ImportOptions.SkipInvalid"/>
-/// the valid rows are committed and the others go to <see cref="ImportOptions.RejectsWriter"/>.</item>
+/// the valid rows are committed and the others go to <see cref="ImportOptions.RejectsWriter"/>, which is flushed (to disk, for a
+/// file) before the commit, so a failure to write the rejects leaves nothing committed.</item>
 /// <item>The session is committed only at the end; cancellation or an exception disposes it uncommitted, so the store is
 /// left exactly as it was.</item>
 /// </list>
@@ -221,6 +222,18 @@ internal static class CsvImporter
                     await run.FlushAsync(session, cancellationToken).ConfigureAwait(false);
                 }
 
+                if (rejects is not null)
+                {
+                    // Every rejected row is written and on disk before anything is committed: a rejects file that cannot
+                    // be written fails the import with nothing committed, and a committed import never loses its rejects.
+                    await rejects.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await options.RejectsWriter!.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (options.RejectsWriter is StreamWriter { BaseStream: FileStream file })
+                    {
+                        file.Flush(flushToDisk: true);
+                    }
+                }
+
                 var commit = run.Writing && !options.DryRun;
                 if (commit)
                 {
@@ -230,11 +243,6 @@ internal static class CsvImporter
                     }
 
                     await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (rejects is not null)
-                {
-                    await rejects.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 return run.Result(commit);

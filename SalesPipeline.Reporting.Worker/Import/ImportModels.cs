@@ -16,7 +16,9 @@ internal sealed record ImportOptions
 
     /// <summary>
     /// Gets where rejected rows go when <see cref="SkipInvalid"/> is on: the file's header and each rejected row's original
-    /// fields, plus <c>rejected_row</c> and <c>rejection_reason</c>. The caller makes it atomic (a temporary file renamed on success).
+    /// fields, plus <c>rejected_row</c> and <c>rejection_reason</c>. It is flushed before the import commits (a
+    /// <see cref="StreamWriter"/> over a <see cref="FileStream"/> to disk), so a failure to write it leaves nothing committed.
+    /// The caller makes it atomic (a temporary file renamed on success).
     /// </summary>
     /// <value>The default value is <see langword="null"/>: rejects are only counted and listed in <see cref="ImportResult.Errors"/>.</value>
     public TextWriter? RejectsWriter { get; init; }
