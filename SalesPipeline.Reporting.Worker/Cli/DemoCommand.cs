@@ -59,13 +59,11 @@ internal static class DemoCommand
 
             var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
 
-            var builder = new ReportBuilder(
-                services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
             ReportModel? english = null;
             foreach (var culture in Cultures)
             {
                 var request = new ReportRequest(pipeline, from, to, timeZone, null, culture, ReportKind.All, ReportOptions.DefaultDetailRows);
-                var model = await ReportCommand.LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
+                var model = await ReportCommand.BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
                 english ??= model;
                 var path = Path.Combine(folder, WorkbookName(quarter, culture));
                 await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);

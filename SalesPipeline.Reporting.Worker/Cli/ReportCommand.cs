@@ -69,21 +69,42 @@ internal static class ReportCommand
         return command;
     }
 
-    /// <summary>Builds a report's model from an opened store: one consistent read of the deals, then the period's lead figures.</summary>
-    internal static async Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds a report's model from an opened store in one consistent read (<see cref="IConsistentReads"/>, when the store
+    /// has it): the deals, the aggregates, the accounts and the period's lead figures all see one state of the database.
+    /// </summary>
+    internal static Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken) =>
+        BuildModelAsync(request, services, NewBuilder(services, clock), cancellationToken);
+
+    /// <inheritdoc cref="BuildModelAsync(ReportRequest, IServiceProvider, IClock, CancellationToken)"/>
+    internal static async Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, ReportBuilder builder, CancellationToken cancellationToken)
     {
-        var builder = new ReportBuilder(
-            services.GetRequiredService<IOpportunityStore>(),
-            services.GetRequiredService<IPipelineAggregates>(),
-            services.GetRequiredService<IAccountStore>(),
-            clock,
-            services.GetService<IConsistentReads>());
-        var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
-        return await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(builder);
+        var scope = services.GetService<IConsistentReads>()?.Begin();
+        try
+        {
+            var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            return await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (scope is not null)
+            {
+                await scope.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
+    /// <summary>A report builder over the store's deals, aggregates and accounts.</summary>
+    internal static ReportBuilder NewBuilder(IServiceProvider services, IClock clock) => new(
+        services.GetRequiredService<IOpportunityStore>(),
+        services.GetRequiredService<IPipelineAggregates>(),
+        services.GetRequiredService<IAccountStore>(),
+        clock,
+        services.GetService<IConsistentReads>());
+
     /// <summary>The model with the period's lead figures (only the owner's when the report is for one owner).</summary>
-    internal static async Task<ReportModel> LeadFiguresFor(ReportModel model, ReportRequest request, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<ReportModel> LeadFiguresFor(ReportModel model, ReportRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (!model.Kind.HasFlag(ReportKind.Leads))
         {

@@ -148,24 +148,21 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
             },
             cancellationToken);
 
+    // One read transaction: the leads and their history come from the same snapshot — the flow's consistent read when it is
+    // in one (a report's lead figures then match its deals), else a read of their own.
     private Task<IReadOnlyList<Lead>> ReadAsync(string where, object parameters, CancellationToken cancellationToken) =>
-        Database.WithConnectionAsync<IReadOnlyList<Lead>>(
-            async connection =>
+        Database.ReadAsync<IReadOnlyList<Lead>>(
+            async (connection, transaction) =>
             {
-                // One transaction: the leads and their history come from the same snapshot.
-                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
-                        $"SELECT {LeadRow.Columns} FROM leads WHERE {where} ORDER BY id; " +
-                        $"SELECT {LeadHistoryRow.Columns} FROM lead_history WHERE lead_id IN (SELECT id FROM leads WHERE {where}) ORDER BY lead_id, seq",
-                        parameters,
-                        transaction,
-                        cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    var leads = (await grid.ReadAsync<LeadRow>().ConfigureAwait(false)).ToList();
-                    var history = (await grid.ReadAsync<LeadHistoryRow>().ConfigureAwait(false)).ToLookup(h => h.LeadId, StringComparer.Ordinal);
-                    return [.. leads.Select(l => l.ToLead(history[l.Id]))];
-                }
+                using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+                    $"SELECT {LeadRow.Columns} FROM leads WHERE {where} ORDER BY id; " +
+                    $"SELECT {LeadHistoryRow.Columns} FROM lead_history WHERE lead_id IN (SELECT id FROM leads WHERE {where}) ORDER BY lead_id, seq",
+                    parameters,
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var leads = (await grid.ReadAsync<LeadRow>().ConfigureAwait(false)).ToList();
+                var history = (await grid.ReadAsync<LeadHistoryRow>().ConfigureAwait(false)).ToLookup(h => h.LeadId, StringComparer.Ordinal);
+                return [.. leads.Select(l => l.ToLead(history[l.Id]))];
             },
             cancellationToken);
 }

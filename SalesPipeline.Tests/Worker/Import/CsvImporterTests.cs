@@ -370,7 +370,7 @@ public sealed class CsvImporterTests
             public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default) =>
                 inner.EnsureAccountAsync(name, by, at, cancellationToken);
 
-            public Task AddAsync(IReadOnlyList<SalesPipeline.Abstractions.OpportunityState> batch, CancellationToken cancellationToken = default) =>
+            public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default) =>
                 inner.AddAsync(batch, cancellationToken);
 
             public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default) =>
