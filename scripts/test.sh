@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: bash scripts/test.sh [extra dotnet test arguments]
 #
-# - Installs what the tests need from Debian when it is missing (PostgreSQL server binaries,
+# - Installs what the tests need from Debian when it is missing (PostgreSQL server binaries, binutils,
 #   python3-openpyxl, libreoffice-calc-nogui and poppler-utils for checking workbooks as their readers would).
 # - Unless SALESPIPELINE_TEST_POSTGRES already names a server, starts a throwaway PostgreSQL cluster
 #   on 127.0.0.1, creates role `salespipeline` (LOGIN, CREATEDB) and database `salespipeline_test`,
@@ -65,7 +65,7 @@ find_pg_bindir() {
   return 1
 }
 
-ensure_packages python3-openpyxl libreoffice-calc-nogui poppler-utils
+ensure_packages python3-openpyxl libreoffice-calc-nogui poppler-utils binutils
 
 # ---------------------------------------------------------------------------------------------------
 # Cleanup: stop the throwaway server and delete temp dirs, on success, failure or interrupt.

@@ -57,7 +57,7 @@ public readonly record struct UserId
 
         if (TypedText.ControlCharacterFault(value) is { } fault)
         {
-            throw new ArgumentException($"The user id '{value.Trim()}' holds {fault}", nameof(value));
+            throw new ArgumentException($"A user id holds {fault}", nameof(value));
         }
 
         Value = value.Trim();

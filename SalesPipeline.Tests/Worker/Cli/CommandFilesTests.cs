@@ -96,6 +96,54 @@ public sealed class CommandFilesTests
     }
 
     [Fact]
+    public void Same_HardLinkAndSymbolicLink_SameFileAsTheOriginal()
+    {
+        var folder = Directory.CreateTempSubdirectory("salespipeline-identity-").FullName;
+        try
+        {
+            var original = Path.Combine(folder, "crm.db");
+            File.WriteAllText(original, "x");
+            var hard = Path.Combine(folder, "hard.xlsx");
+            ReadOnlyPaths.Run("ln", original, hard);
+            var symbolic = Path.Combine(folder, "symbolic.xlsx");
+            File.CreateSymbolicLink(symbolic, original);
+            var copy = Path.Combine(folder, "copy.db");
+            File.Copy(original, copy);
+
+            Assert.True(FileIdentity.Same(original, hard), "a hard link is the same file");
+            Assert.True(FileIdentity.Same(original, symbolic), "a symbolic link names the same file");
+            Assert.False(FileIdentity.Same(original, copy), "a copy is another file");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Device and inode numbers are read through a native helper that needs no C library newer than glibc 2.17 (libc's own
+    /// <c>stat</c> symbol appeared only in glibc 2.33), so the same-file rule holds on older Linux distributions too.
+    /// </summary>
+    [Theory]
+    [InlineData("linux-x64")]
+    [InlineData("linux-arm64")]
+    public void FileIdentity_NativeHelper_NeedsNoGlibcNewerThan2_17(string runtime)
+    {
+        var library = Path.Combine(AppContext.BaseDirectory, "runtimes", runtime, "native", "libMono.Unix.so");
+        Assert.True(File.Exists(library), $"{library} is not shipped");
+        using var readelf = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("readelf", ["--version-info", "--wide", library]) { RedirectStandardOutput = true })!;
+        var output = readelf.StandardOutput.ReadToEnd();
+        readelf.WaitForExit();
+        Assert.Equal(0, readelf.ExitCode);
+
+        var needed = System.Text.RegularExpressions.Regex.Matches(output, @"Name: GLIBC_(\d+)\.(\d+)")
+            .Select(m => new Version(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.NotEmpty(needed);
+        Assert.True(needed.Max() <= new Version(2, 17), $"{runtime} needs glibc {needed.Max()}");
+    }
+
+    [Fact]
     public void Same_FileThatDoesNotExistYet_ComparedByFolderAndName()
     {
         var folder = Directory.CreateTempSubdirectory("salespipeline-identity-").FullName;

@@ -166,6 +166,90 @@ public sealed class LeadCommandTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task LeadsImport_Windows1250FileWithEncoding_ReadsItsLetters()
+    {
+        await SeedAsync();
+        var file = WriteBytes("pl.csv", Windows1250($"{Header}\nL1,Łódź Żurawie,retail,Zofia Gęś,,,,,\n"));
+
+        var import = await Run("--as", "mona", "leads", "import", "--file", file, "--encoding", "windows-1250");
+
+        Assert.True(import.ExitCode == 0, import.ToString());
+        var list = await Run("leads", "list", "--format", "json");
+        var lead = Assert.Single(JsonDocument.Parse(list.Output).RootElement.EnumerateArray());
+        Assert.Equal(("Łódź Żurawie", "Zofia Gęś"), (lead.GetProperty("company").GetString(), lead.GetProperty("contact").GetString()));
+    }
+
+    [Fact]
+    public async Task LeadsImport_Utf8WithByteOrderMark_ReadsTheHeader()
+    {
+        await SeedAsync();
+        var file = WriteBytes("bom.csv", [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Łódź,retail,,,,,,\n")]);
+
+        var import = await Run("--as", "mona", "leads", "import", "--file", file);
+
+        Assert.Equal((0, "Imported 1 leads."), (import.ExitCode, import.Output.Trim()));
+    }
+
+    public static TheoryData<string, byte[], string[], string> RefusedFiles => new()
+    {
+        { "not UTF-8", Windows1250($"{Header}\nL1,Łódź,retail,,,,,,\n"), [], "Row 2, column 'company': bytes that are not UTF-8" },
+        { "a byte windows-1250 leaves undefined", [.. System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,"), 0x98, .. System.Text.Encoding.UTF8.GetBytes(",,,,,,\n")], ["--encoding", "windows-1250"], "Row 2: 'segment' holds a control character (U+0098) at position 1" },
+        { "NUL in a company", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Ac\0me,retail,,,,,,\n"), [], "Row 2: 'company' holds a control character (U+0000) at position 3" },
+        { "escape in notes", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,retail,,,,,call \u001B[31m,\n"), [], "Row 2: 'notes' holds a control character (U+001B) at position 6" },
+        { "bell in an id", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL\u00071,Acme,retail,,,,,,\n"), [], "Row 2: 'id' holds a control character (U+0007) at position 2" },
+        { "C1 control in an owner", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,retail,,,,,,s\u0090am\n"), [], "Row 2: A user id holds a control character (U+0090) at position 2" },
+        { "an unknown encoding", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,,,,,,,\n"), ["--encoding", "klingon"], "--encoding 'klingon' is not an encoding name" },
+        { "a column twice", System.Text.Encoding.UTF8.GetBytes($"{Header},notes\nL1,Acme,,,,,,,,\n"), [], "more than once: notes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedFiles))]
+    public async Task LeadsImport_TextThatIsNotWhatTheFileSays_ExitsTwoNamingRowAndImportsNothing(string why, byte[] bytes, string[] options, string says)
+    {
+        await SeedAsync();
+        var file = WriteBytes("leads.csv", bytes);
+
+        var result = await Run(["--as", "mona", "leads", "import", "--file", file, .. options]);
+
+        Assert.True(result.ExitCode == 2, $"{why}: {result}");
+        Assert.Contains(says, result.Error, StringComparison.Ordinal);
+        Assert.Single((await Run("leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task LeadsImport_FolderOrLockedFile_ExitsTwoNamingTheFileBeforeOpeningTheStore()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "leads-folder")).FullName;
+        var file = Write("locked.csv", Header, "L1,Acme,,,,,,,");
+
+        // No database yet: the file is refused before the store is opened (which would say the database is missing).
+        var asFolder = await Run("--as", "mona", "leads", "import", "--file", folder);
+        Assert.Equal((2, $"--file '{folder}' is a folder; give a file."), (asFolder.ExitCode, asFolder.Error.Trim()));
+
+        using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var locked = await Run("--as", "mona", "leads", "import", "--file", file);
+            Assert.Equal(2, locked.ExitCode);
+            Assert.Contains($"--file: the file '{file}' cannot be read: another program holds it locked", locked.Error, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_folder, "crm.db")));
+    }
+
+    private static byte[] Windows1250(string text)
+    {
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        return System.Text.Encoding.GetEncoding(1250).GetBytes(text);
+    }
+
+    private string WriteBytes(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync([.. Db, .. args]);
 
     private string Write(string name, params string[] lines)
