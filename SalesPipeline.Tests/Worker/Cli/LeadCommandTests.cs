@@ -225,7 +225,7 @@ public sealed class LeadCommandTests : IDisposable
 
         // No database yet: the file is refused before the store is opened (which would say the database is missing).
         var asFolder = await Run("--as", "mona", "leads", "import", "--file", folder);
-        Assert.Equal((2, $"--file '{folder}' is a folder; give a file."), (asFolder.ExitCode, asFolder.Error.Trim()));
+        Assert.Equal((2, $"error: --file '{folder}' is a folder; give a file."), (asFolder.ExitCode, asFolder.Error.Trim()));
 
         using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
         {
