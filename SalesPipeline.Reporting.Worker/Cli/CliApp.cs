@@ -100,9 +100,18 @@ internal static class CliApp
         return root;
     }
 
-    /// <summary>The message without the " (Parameter 'x')" that .NET appends for the parameter's name.</summary>
-    internal static string Said(Exception e) =>
-        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+    /// <summary>
+    /// The message on one line, without what .NET appends to an argument exception's message: the parameter's name
+    /// (" (Parameter 'x')") and, for a value out of range, an "Actual value was …" line.
+    /// </summary>
+    internal static string Said(Exception e)
+    {
+        var message = e is ArgumentOutOfRangeException { ActualValue: { } actual } outOfRange
+            ? outOfRange.Message.Replace(Environment.NewLine + $"Actual value was {actual}.", string.Empty, StringComparison.Ordinal)
+            : e.Message;
+        message = e is ArgumentException { ParamName: { } name } ? message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : message;
+        return OneLine(message);
+    }
 
     /// <summary>
     /// The message for a command line that names no runnable command: an unknown command word, or a group (such as

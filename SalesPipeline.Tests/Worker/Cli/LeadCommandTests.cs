@@ -44,6 +44,9 @@ public sealed class LeadCommandTests : IDisposable
     [InlineData("limit below zero", "'lead-limit' must be 0 or more, was -1.", "users", "add", "x", "--name", "X", "--role", "salesperson", "--group", "north", "--lead-limit", "-1")]
     [InlineData("unknown user to change", "No person has id 'ghost'.", "users", "set", "ghost", "--lead-limit", "3")]
     [InlineData("value without currency", "Give --value and --currency together", "leads", "convert", "L1", "--value", "100")]
+    [InlineData("negative value", "error: 'value' must not be negative, was -5 PLN.", "leads", "convert", "L1", "--value", "-5", "--currency", "PLN")]
+    [InlineData("control character in a name", "error: 'name' holds a control character (U+0007) at position 2", "users", "add", "bob", "--name", "B\u0007ob", "--role", "salesperson", "--group", "north")]
+    [InlineData("control character in a user id", "error: A user id holds a control character (U+001B) at position 4", "users", "add", "bob\u001B", "--name", "Bob", "--role", "salesperson", "--group", "north")]
     [InlineData("not a deal id", "'nope' is not a deal id", "deals", "move", "nope", "qualification")]
     [InlineData("not an instant", "--next-contact 'tomorrow' is not an instant", "deals", "log", "00000000-0000-0000-0000-000000000001", "--kind", "call", "--subject", "Hi", "--next-contact", "tomorrow")]
     public async Task Command_BadInput_ExitsTwoWithOneLineAndChangesNothing(string name, string says, params string[] args)
