@@ -44,7 +44,6 @@ public sealed class LeadCommandTests : IDisposable
     [InlineData("limit below zero", "'lead-limit' must be 0 or more, was -1.", "users", "add", "x", "--name", "X", "--role", "salesperson", "--group", "north", "--lead-limit", "-1")]
     [InlineData("unknown user to change", "No person has id 'ghost'.", "users", "set", "ghost", "--lead-limit", "3")]
     [InlineData("value without currency", "Give --value and --currency together", "leads", "convert", "L1", "--value", "100")]
-    [InlineData("negative value", "error: 'value' must not be negative, was -5 PLN.", "leads", "convert", "L1", "--value", "-5", "--currency", "PLN")]
     [InlineData("control character in a name", "error: 'name' holds a control character (U+0007) at position 2", "users", "add", "bob", "--name", "B\u0007ob", "--role", "salesperson", "--group", "north")]
     [InlineData("control character in a user id", "error: A user id holds a control character (U+001B) at position 4", "users", "add", "bob\u001B", "--name", "Bob", "--role", "salesperson", "--group", "north")]
     [InlineData("not a deal id", "'nope' is not a deal id", "deals", "move", "nope", "qualification")]
@@ -167,6 +166,18 @@ public sealed class LeadCommandTests : IDisposable
             var result = await Run(["--as", "ada", "users", "add", .. args]);
             Assert.True(result.ExitCode == 0, result.ToString());
         }
+    }
+
+    [Fact]
+    public async Task LeadsConvert_NegativeValue_ExitsTwoWithOneLineAndConvertsNothing()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("leads.csv", Header, "L1,Acme,retail,,,,,,sam"))).ExitCode);
+
+        var result = await Run("--as", "sam", "leads", "convert", "L1", "--value", "-5", "--currency", "PLN");
+
+        Assert.Equal((2, "error: 'value' must not be negative, was -5 PLN."), (result.ExitCode, result.Error.Trim()));
+        Assert.Contains(",assigned,", (await Run("leads", "list", "--format", "csv")).Output, StringComparison.Ordinal);
     }
 
     [Fact]
