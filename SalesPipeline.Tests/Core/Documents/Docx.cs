@@ -1,0 +1,37 @@
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Wordprocessing;
+
+namespace SalesPipeline.Tests.Core.Documents;
+
+/// <summary>Word documents for the offer tests, written and read with the Open XML SDK.</summary>
+internal static class Docx
+{
+    /// <summary>A .docx whose paragraphs are given as runs: each inner array is one paragraph, each string one run.</summary>
+    public static byte[] WithRuns(params string[][] paragraphs)
+    {
+        using var stream = new MemoryStream();
+        using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
+        {
+            var main = document.AddMainDocumentPart();
+            main.Document = new Document(new Body(paragraphs.Select(runs =>
+                new Paragraph(runs.Select((text, i) => new Run(
+                    i % 2 == 1 ? new RunProperties(new Bold()) : new RunProperties(),
+                    new Text(text) { Space = SpaceProcessingModeValues.Preserve }))))));
+            main.Document.Save();
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>A .docx with one paragraph per line, each one run.</summary>
+    public static byte[] Template(params string[] lines) => WithRuns([.. lines.Select(l => new[] { l })]);
+
+    /// <summary>The text of each paragraph of a .docx's body.</summary>
+    public static IReadOnlyList<string> Paragraphs(ReadOnlyMemory<byte> docx)
+    {
+        using var stream = new MemoryStream(docx.ToArray());
+        using var document = WordprocessingDocument.Open(stream, isEditable: false);
+        return [.. document.MainDocumentPart!.Document.Body!.Elements<Paragraph>().Select(p => string.Concat(p.Descendants<Text>().Select(t => t.Text)))];
+    }
+}
