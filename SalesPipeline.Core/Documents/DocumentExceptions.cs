@@ -25,7 +25,7 @@ public sealed class DocumentTooLargeException : ArgumentException
     /// <param name="fileName">The document's file name.</param>
     /// <param name="limit">The limit in bytes.</param>
     public DocumentTooLargeException(string fileName, long limit)
-        : base($"'{fileName}' is larger than the document size limit of {limit} bytes; make it smaller or ask an administrator to raise 'Documents:MaxSizeBytes'. Nothing was stored.")
+        : base($"'{fileName}' is larger than the document size limit of {limit} bytes; make it smaller or ask an administrator to raise the limit. Nothing was stored.")
     {
         FileName = fileName;
         Limit = limit;

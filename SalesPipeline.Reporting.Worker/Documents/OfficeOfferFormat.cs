@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Packaging;
 using System.Text.RegularExpressions;
 using ClosedXML.Excel;
@@ -12,7 +13,8 @@ namespace SalesPipeline.Reporting.Worker.Documents;
 /// Offers as Office files: a template is a Word <c>.docx</c> whose <c>{{name}}</c> placeholders (in the body, headers and
 /// footers; Word may split one across several runs) are replaced, keeping the formatting of the run the placeholder starts
 /// in. A price list is an Excel <c>.xlsx</c> workbook: its first worksheet's first row names the columns, and every
-/// following row with a value is a line, numbered from 1; each cell is taken as Excel shows it.
+/// following row with a value is a line, numbered from 1; a number is written with its cell's format when that is plain digits
+/// (such as <c>#,##0.00</c>), otherwise as the plain number.
 /// </summary>
 /// <remarks>Thread-safe: keeps no state.</remarks>
 internal sealed partial class OfficeOfferFormat : IOfferFormat
@@ -68,7 +70,7 @@ internal sealed partial class OfficeOfferFormat : IOfferFormat
                     continue;
                 }
 
-                var fields = columns.ToDictionary(c => c.Name, c => sheet.Cell(row.RowNumber(), c.Column).GetFormattedString(), StringComparer.Ordinal);
+                var fields = columns.ToDictionary(c => c.Name, c => CellText(sheet.Cell(row.RowNumber(), c.Column)), StringComparer.Ordinal);
                 lines.Add(new PriceListLine(lines.Count + 1, fields));
             }
 
@@ -170,6 +172,31 @@ internal sealed partial class OfficeOfferFormat : IOfferFormat
         }
     }
 
+    /// <summary>
+    /// A cell as text: a number with its cell's format when that is plain digits (<c>0.00</c>, <c>#,##0.00</c>, or one of
+    /// Excel's built-in formats 1–4), otherwise as the plain number; anything else as its text.
+    /// </summary>
+    private static string CellText(IXLCell cell)
+    {
+        if (cell.DataType != XLDataType.Number)
+        {
+            return cell.GetFormattedString().Trim();
+        }
+
+        var value = cell.GetValue<decimal>();
+        var format = cell.Style.NumberFormat.NumberFormatId switch
+        {
+            1 => "0",
+            2 => "0.00",
+            3 => "#,##0",
+            4 => "#,##0.00",
+            _ => cell.Style.NumberFormat.Format,
+        };
+        return !string.IsNullOrEmpty(format) && PlainNumberFormat().IsMatch(format)
+            ? value.ToString(format, CultureInfo.InvariantCulture)
+            : value.ToString(CultureInfo.InvariantCulture);
+    }
+
     private static OfferGenerationException NotATemplate(string fileName) =>
         new($"The template '{fileName}' is not a Word document (.docx); save it from Word as .docx, upload it with --kind offer-template, and try again. Nothing was stored.");
 
@@ -178,6 +205,9 @@ internal sealed partial class OfficeOfferFormat : IOfferFormat
 
     [GeneratedRegex(@"\{\{([^{}]+)\}\}", RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"^[#,0]*0(\.0+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex PlainNumberFormat();
 
     [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
     private static partial Regex Spaces();

@@ -35,3 +35,26 @@ internal static class Docx
         return [.. document.MainDocumentPart!.Document.Body!.Elements<Paragraph>().Select(p => string.Concat(p.Descendants<Text>().Select(t => t.Text)))];
     }
 }
+
+/// <summary>Excel price lists for the offer tests, written with ClosedXML.</summary>
+internal static class Xlsx
+{
+    /// <summary>A price list: a header row (Item, Unit price) and one row per line, the price as a number formatted with two decimals.</summary>
+    public static byte[] PriceList(params (string Item, decimal Price)[] lines)
+    {
+        using var workbook = new ClosedXML.Excel.XLWorkbook();
+        var sheet = workbook.AddWorksheet("Prices");
+        sheet.Cell(1, 1).Value = "Item";
+        sheet.Cell(1, 2).Value = "Unit price";
+        for (var i = 0; i < lines.Length; i++)
+        {
+            sheet.Cell(i + 2, 1).Value = lines[i].Item;
+            sheet.Cell(i + 2, 2).Value = lines[i].Price;
+            sheet.Cell(i + 2, 2).Style.NumberFormat.Format = "0.00";
+        }
+
+        using var stream = new MemoryStream();
+        workbook.SaveAs(stream);
+        return stream.ToArray();
+    }
+}
