@@ -106,15 +106,6 @@ public interface ISalesPipeline
     /// <returns>A task that completes when the change is saved.</returns>
     Task RecordQualificationAsync(OpportunityId id, QualificationData data, UserId by, CancellationToken cancellationToken = default);
 
-    /// <summary>Attaches an offer document.</summary>
-    /// <param name="id">The deal.</param>
-    /// <param name="title">The document's title.</param>
-    /// <param name="location">Where it is stored.</param>
-    /// <param name="by">Who attaches it.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The attached document.</returns>
-    Task<OfferDocument> AttachOfferAsync(OpportunityId id, string title, string location, UserId by, CancellationToken cancellationToken = default);
-
     /// <summary>Overrides the deal's probability, or clears the override.</summary>
     /// <param name="id">The deal.</param>
     /// <param name="percent">0–100, or <see langword="null"/>.</param>

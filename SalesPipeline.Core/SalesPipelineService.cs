@@ -109,14 +109,6 @@ public sealed class SalesPipelineService : ISalesPipeline
         ChangeAsync(id, by, "record qualification data on deal", (o, _, at) => o.RecordQualification(data, by, at), cancellationToken);
 
     /// <inheritdoc />
-    public async Task<OfferDocument> AttachOfferAsync(OpportunityId id, string title, string location, UserId by, CancellationToken cancellationToken = default)
-    {
-        OfferDocument? attached = null;
-        await ChangeAsync(id, by, "attach an offer to deal", (o, _, at) => attached = o.AttachOffer(title, location, by, at), cancellationToken).ConfigureAwait(false);
-        return attached!;
-    }
-
-    /// <inheritdoc />
     public Task OverrideProbabilityAsync(OpportunityId id, int? percent, UserId by, CancellationToken cancellationToken = default) =>
         ChangeAsync(id, by, "override the probability of deal", (o, _, at) => o.OverrideProbability(percent, by, at), cancellationToken);
 

@@ -88,12 +88,14 @@ public static class SalesPipelineStorageExtensions
     {
         services.AddSingleton<IPersonStore>(sp => new RelationalPersonStore(sp.GetRequiredService<ILeadStoreDialect>()));
         services.AddSingleton<ILeadStore>(sp => new RelationalLeadStore(sp.GetRequiredService<ILeadStoreDialect>()));
+        services.AddSingleton<IDocumentStore>(sp => new RelationalDocumentStore(sp.GetRequiredService<ILeadStoreDialect>()));
     }
 
     private static IServiceCollection Reset(IServiceCollection services)
     {
         services.RemoveAll<IPersonStore>();
         services.RemoveAll<ILeadStore>();
+        services.RemoveAll<IDocumentStore>();
         services.RemoveAll<ILeadStoreDialect>();
         // A storage provider replaces the in-memory registrations (and any earlier Use… call).
         services.RemoveAll<IOpportunityStore>();

@@ -1,4 +1,5 @@
 using SalesPipeline.Access;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Leads;
 using SalesPipeline.Process;
@@ -23,6 +24,10 @@ public sealed class SalesPipelineOptions
     /// <summary>Gets the lead-base options (default limit, self-service, disqualification reasons).</summary>
     /// <value>The default value is <see cref="LeadOptions"/> with its documented defaults.</value>
     public LeadOptions Leads { get; } = new();
+
+    /// <summary>Gets the document options (the size limit).</summary>
+    /// <value>The default value is <see cref="DocumentOptions"/> with its documented defaults.</value>
+    public DocumentOptions Documents { get; } = new();
 
     /// <summary>Replaces the pipelines with the given ones.</summary>
     /// <param name="pipelines">The pipelines.</param>
@@ -75,6 +80,7 @@ public sealed class SalesPipelineOptions
         }
 
         errors.AddRange(Leads.Validate());
+        errors.AddRange(Documents.Validate());
         if (errors.Count > 0)
         {
             throw new SalesPipelineOptionsException(errors);

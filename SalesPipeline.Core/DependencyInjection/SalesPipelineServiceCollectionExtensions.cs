@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.DependencyInjection;
+using SalesPipeline.Documents;
 using SalesPipeline.InMemory;
 using SalesPipeline.Leads;
 using SalesPipeline.People;
@@ -17,7 +18,7 @@ namespace SalesPipeline;
 public static class SalesPipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
+    /// Adds <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/>, <see cref="IDocumentService"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
     /// provider is chosen, the in-memory store. Registrations use TryAdd, so the application's own (for example a
     /// fake <see cref="IClock"/>) win. The options are validated here, at start, and every fault is reported at once.
     /// </summary>
@@ -44,11 +45,14 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IScheduleLedger, InMemoryScheduleLedger>();
         services.TryAddSingleton<IPersonStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<ILeadStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IDocumentStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton(options.Access);
         services.TryAddSingleton(options.Leads);
+        services.TryAddSingleton(options.Documents);
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
         services.TryAddSingleton<IPeopleService, PeopleService>();
         services.TryAddSingleton<ILeadService, LeadService>();
+        services.TryAddSingleton<IDocumentService, DocumentService>();
         return new SalesPipelineBuilder(services);
     }
 }

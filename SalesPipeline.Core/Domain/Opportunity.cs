@@ -424,20 +424,25 @@ public sealed class Opportunity
         Touch(by, at);
     }
 
-    /// <summary>Attaches an offer document (its metadata).</summary>
+    /// <summary>Attaches a stored offer document; this meets the <c>offer-attached</c> requirement.</summary>
+    /// <param name="document">The stored document's id.</param>
     /// <param name="title">The document's title.</param>
-    /// <param name="location">Where it is stored.</param>
     /// <param name="by">Who attaches it.</param>
     /// <param name="at">When.</param>
-    /// <returns>The attached document.</returns>
-    /// <exception cref="ArgumentException">The title or location is empty.</exception>
-    public OfferDocument AttachOffer(string title, string location, UserId by, Instant at)
+    /// <returns>The attached offer.</returns>
+    /// <exception cref="ArgumentException">The title is empty, or the document is attached already.</exception>
+    public OfferDocument AttachOffer(DocumentId document, string title, UserId by, Instant at)
     {
         RequireUser(by, nameof(by));
-        var document = new OfferDocument(Text.Required(title, nameof(title), 300), Text.Required(location, nameof(location), 2000), by, at);
-        _offers.Add(document);
+        if (_offers.Any(o => o.Document == document))
+        {
+            throw new ArgumentException($"Document {document} is already attached to deal {Id}.", nameof(document));
+        }
+
+        var offer = new OfferDocument(document, Text.Required(title, nameof(title), 300), by, at);
+        _offers.Add(offer);
         Touch(by, at);
-        return document;
+        return offer;
     }
 
     /// <summary>Overrides the stage's default probability, or clears the override.</summary>

@@ -12,7 +12,7 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore
+public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore, IDocumentStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];

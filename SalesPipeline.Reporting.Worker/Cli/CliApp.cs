@@ -97,6 +97,8 @@ internal static class CliApp
         root.Subcommands.Add(UserCommands.Create(context));
         root.Subcommands.Add(LeadCommands.Create(context));
         root.Subcommands.Add(DealCommands.Create(context));
+        root.Subcommands.Add(DocumentCommands.Create(context));
+        root.Subcommands.Add(OfferCommands.Create(context));
         return root;
     }
 

@@ -147,7 +147,7 @@ internal static class DealCommands
 
     private static Argument<string> DealArgument() => new("ID") { Description = "The deal's id." };
 
-    private static OpportunityId Id(string text) =>
+    internal static OpportunityId Id(string text) =>
         Guid.TryParse(text, out var id) ? new OpportunityId(id) : throw new CliInputException($"'{text}' is not a deal id; list deals with `deals list`.");
 
     private static Instant Instant(string text) =>

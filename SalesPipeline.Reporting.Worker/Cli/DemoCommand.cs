@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Leads;
 using SalesPipeline.People;
@@ -58,6 +60,7 @@ internal static class DemoCommand
                 : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
 
             var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
+            await SeedOffersAsync(services, now, cancellationToken).ConfigureAwait(false);
 
             ReportModel? english = null;
             foreach (var culture in Cultures)
@@ -165,6 +168,27 @@ internal static class DemoCommand
         var generated = new DemoLeadBase(seed, now).Generate(120, [.. team.Where(p => p.Role == Role.Salesperson)], deals);
         await leads.AddAsync(generated, cancellationToken).ConfigureAwait(false);
         return generated.Count;
+    }
+
+    /// <summary>Stores each owner's demo offer (the document their deals' offers refer to) unless it is there already.</summary>
+    private static async Task SeedOffersAsync(IServiceProvider services, Instant now, CancellationToken cancellationToken)
+    {
+        var documents = services.GetRequiredService<IDocumentStore>();
+        foreach (var person in DemoLeadBase.People(DemoPipelineGenerator.OwnerNames, 0).Where(p => p.Role == Role.Salesperson))
+        {
+            var (id, title) = DemoPipelineGenerator.OfferOf(person.Id);
+            if (await documents.FindAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            var content = Encoding.UTF8.GetBytes($"{title}: the standard offer the demo attaches to {person.DisplayName}'s deals.\n");
+            var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+            await documents.AddAsync(
+                new Document(id, title, 1, DocumentKind.Offer, "demo-offer.txt", "text/plain; charset=utf-8", content.Length, sha256, person.Groups, new UserId("demo"), now - Duration.FromDays(400)),
+                content,
+                cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task WriteSummaryAsync(TextWriter output, ReportModel model)

@@ -3,8 +3,10 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Documents;
 using SalesPipeline.Storage;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
@@ -95,6 +97,7 @@ internal static class StoreAccess
         var (provider, db, _) = choice;
         var services = new ServiceCollection();
         services.AddSingleton(clock);
+        services.AddSingleton<IOfferFormat, OfficeOfferFormat>();
         var builder = services.AddSalesPipeline(o =>
         {
             if (pipelines is not null)

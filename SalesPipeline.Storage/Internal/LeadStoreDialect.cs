@@ -25,6 +25,6 @@ internal interface ILeadStoreDialect
     /// <summary>Writes an account and its contacts inside the transaction, checking its version.</summary>
     Task WriteAccountAsync(DbConnection connection, DbTransaction transaction, Account account, CancellationToken cancellationToken);
 
-    /// <summary>Inserts a new deal with its history inside the transaction.</summary>
+    /// <summary>Writes a deal with its children inside the transaction: inserts it at version 0, else updates it checking its version.</summary>
     Task WriteOpportunityAsync(DbConnection connection, DbTransaction transaction, OpportunityState state, CancellationToken cancellationToken);
 }

@@ -262,7 +262,7 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
             }
 
             var writer = await connection.BeginBinaryImportAsync(
-                "COPY offers (opportunity_id, seq, title, location, attached_by, attached_at) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+                "COPY offers (opportunity_id, seq, title, document_id, attached_by, attached_at) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
             await using (writer.ConfigureAwait(false))
             {
                 foreach (var state in batch)
@@ -274,7 +274,7 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
                         await writer.WriteAsync(r.OpportunityId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
                         await writer.WriteAsync(r.Seq, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                         await writer.WriteAsync(r.Title, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Location, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await writer.WriteAsync(r.DocumentId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                         await writer.WriteAsync(r.AttachedBy, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                         await writer.WriteAsync(r.AttachedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
                     }

@@ -41,9 +41,9 @@ internal sealed class PostgresOpportunityStore(PostgresDatabase database) : IOpp
         "recorded_at = excluded.recorded_at, happened_at = excluded.happened_at, due = excluded.due, done = excluded.done";
 
     private const string UpsertOffer =
-        "INSERT INTO offers (opportunity_id, seq, title, location, attached_by, attached_at) " +
-        "VALUES (@OpportunityId, @Seq, @Title, @Location, @AttachedBy, @AttachedAt) " +
-        "ON CONFLICT (opportunity_id, seq) DO UPDATE SET title = excluded.title, location = excluded.location, " +
+        "INSERT INTO offers (opportunity_id, seq, title, document_id, attached_by, attached_at) " +
+        "VALUES (@OpportunityId, @Seq, @Title, @DocumentId, @AttachedBy, @AttachedAt) " +
+        "ON CONFLICT (opportunity_id, seq) DO UPDATE SET title = excluded.title, document_id = excluded.document_id, " +
         "attached_by = excluded.attached_by, attached_at = excluded.attached_at";
 
     /// <summary>Test seam: runs after the opportunity row is written and before its history, inside the transaction.</summary>

@@ -89,12 +89,12 @@ internal sealed class ScheduledActivityRow : ActivityRow
 internal sealed class OfferRow
 {
     public const string Columns =
-        "opportunity_id AS OpportunityId, seq AS Seq, title AS Title, location AS Location, attached_by AS AttachedBy, attached_at AS AttachedAt";
+        "opportunity_id AS OpportunityId, seq AS Seq, title AS Title, document_id AS DocumentId, attached_by AS AttachedBy, attached_at AS AttachedAt";
 
     public Guid OpportunityId { get; set; }
     public int Seq { get; set; }
     public string Title { get; set; } = string.Empty;
-    public string Location { get; set; } = string.Empty;
+    public string DocumentId { get; set; } = string.Empty;
     public string AttachedBy { get; set; } = string.Empty;
     public DateTime AttachedAt { get; set; }
 }
@@ -228,7 +228,7 @@ internal static class PostgresMap
         OpportunityId = id.Value,
         Seq = seq,
         Title = o.Title,
-        Location = o.Location,
+        DocumentId = o.Document.ToString(),
         AttachedBy = o.AttachedBy.Value,
         AttachedAt = PgTime.Of(o.AttachedAt),
     };
@@ -276,7 +276,7 @@ internal static class PostgresMap
         PgTime.ToInstant(r.Due),
         r.Done);
 
-    public static OfferDocument ToOffer(OfferRow r) => new(r.Title, r.Location, new UserId(r.AttachedBy), PgTime.ToInstant(r.AttachedAt));
+    public static OfferDocument ToOffer(OfferRow r) => new(new DocumentId(Guid.Parse(r.DocumentId)), r.Title, new UserId(r.AttachedBy), PgTime.ToInstant(r.AttachedAt));
 
     public static AccountRow ToRow(Account a, int version) => new()
     {

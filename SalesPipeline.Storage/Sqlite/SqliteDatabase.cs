@@ -101,6 +101,9 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
             {
                 // WAL lets readers work while one writer writes; the setting is kept in the file.
                 await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+                // SQLite has no SHA-256 of its own; migration 0006 records one for each document it creates.
+                connection.CreateFunction("salespipeline_sha256", (byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), isDeterministic: true);
                 using var transaction = connection.BeginTransaction(deferred: false);
                 await connection.ExecuteAsync(new CommandDefinition(
                     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",

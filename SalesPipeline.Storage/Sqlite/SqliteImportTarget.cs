@@ -279,7 +279,7 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
                 v[0].Value = id;
                 v[1].Value = i;
                 v[2].Value = o.Title;
-                v[3].Value = o.Location;
+                v[3].Value = o.Document.ToString();
                 v[4].Value = o.AttachedBy.Value;
                 v[5].Value = Micros.Floor(o.AttachedAt);
                 _offer.Execute();
@@ -308,7 +308,7 @@ internal static class SqliteBulkSql
         "SELECT external_id FROM opportunities WHERE pipeline_id = $0 AND external_id IN (SELECT value FROM json_each($1))";
 
     public const string InsertOffer =
-        "INSERT INTO offers (opportunity_id, seq, title, location, attached_by, attached_at) VALUES ($0, $1, $2, $3, $4, $5)";
+        "INSERT INTO offers (opportunity_id, seq, title, document_id, attached_by, attached_at) VALUES ($0, $1, $2, $3, $4, $5)";
 }
 
 /// <summary>A prepared command whose parameters ($0, $1, …) are created once and re-bound for every row.</summary>

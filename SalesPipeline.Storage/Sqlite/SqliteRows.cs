@@ -88,12 +88,12 @@ internal sealed class ScheduledActivityRow : ActivityRow
 internal sealed class OfferRow
 {
     public const string Columns =
-        "opportunity_id AS OpportunityId, seq AS Seq, title AS Title, location AS Location, attached_by AS AttachedBy, attached_at AS AttachedAt";
+        "opportunity_id AS OpportunityId, seq AS Seq, title AS Title, document_id AS DocumentId, attached_by AS AttachedBy, attached_at AS AttachedAt";
 
     public string OpportunityId { get; set; } = string.Empty;
     public long Seq { get; set; }
     public string Title { get; set; } = string.Empty;
-    public string Location { get; set; } = string.Empty;
+    public string DocumentId { get; set; } = string.Empty;
     public string AttachedBy { get; set; } = string.Empty;
     public long AttachedAt { get; set; }
 }
@@ -199,7 +199,7 @@ internal static class SqliteMap
         OpportunityId = Id(id.Value),
         Seq = seq,
         Title = o.Title,
-        Location = o.Location,
+        DocumentId = o.Document.ToString(),
         AttachedBy = o.AttachedBy.Value,
         AttachedAt = Micros.Floor(o.AttachedAt),
     };
@@ -247,7 +247,7 @@ internal static class SqliteMap
         r.Due is { } d ? Micros.ToInstant(d) : null,
         r.Done != 0);
 
-    public static OfferDocument ToOffer(OfferRow r) => new(r.Title, r.Location, new UserId(r.AttachedBy), Micros.ToInstant(r.AttachedAt));
+    public static OfferDocument ToOffer(OfferRow r) => new(new DocumentId(Guid.Parse(r.DocumentId)), r.Title, new UserId(r.AttachedBy), Micros.ToInstant(r.AttachedAt));
 
     public static AccountRow ToRow(Account a, int version) => new()
     {

@@ -310,7 +310,7 @@ public sealed class PipelineDefinitionBuilderTests
         var deal = Opportunity.Create(DealKit.NewDeal(pipeline: pipeline.Id), pipeline, DealKit.Anna, DealKit.T0);
 
         Assert.Equal([new UnmetRequirement("nda-signed", "Attach the signed NDA.")], pipeline.WhyNot(deal, new StageId("deal")));
-        deal.AttachOffer("Signed NDA", "docs://nda.pdf", DealKit.Anna, DealKit.Hour(1));
+        deal.AttachOffer(DocumentId.New(), "Signed NDA", DealKit.Anna, DealKit.Hour(1));
         Assert.Empty(pipeline.WhyNot(deal, new StageId("deal")));
     }
 
