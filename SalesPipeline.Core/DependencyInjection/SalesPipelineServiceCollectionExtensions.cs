@@ -17,7 +17,7 @@ namespace SalesPipeline;
 public static class SalesPipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
+    /// Adds <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/>, <see cref="IPipelineDefinitionService"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
     /// provider is chosen, the in-memory store. Registrations use TryAdd, so the application's own (for example a
     /// fake <see cref="IClock"/>) win. The options are validated here, at start, and every fault is reported at once.
     /// </summary>
@@ -49,6 +49,7 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
         services.TryAddSingleton<IPeopleService, PeopleService>();
         services.TryAddSingleton<ILeadService, LeadService>();
+        services.TryAddSingleton<IPipelineDefinitionService, PipelineDefinitionService>();
         return new SalesPipelineBuilder(services);
     }
 }

@@ -12,9 +12,15 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
+// The import gate is a SemaphoreSlim whose wait handle is never used, so it holds nothing that needs disposing.
+#pragma warning disable CA1001 // Types that own disposable fields should be disposable
 public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore
+#pragma warning restore CA1001
 {
     private readonly Lock _gate = new();
+
+    /// <summary>One import session at a time, as a database's write transaction: a definition checked in one holds at its commit.</summary>
+    private readonly SemaphoreSlim _importGate = new(1, 1);
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
     private readonly Dictionary<AccountId, AccountRecord> _accounts = [];
     private readonly Dictionary<PipelineId, string> _pipelines = [];
@@ -199,10 +205,10 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     }
 
     /// <inheritdoc />
-    public Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
+    public async Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<IImportSession>(new ImportSession(this));
+        await _importGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new ImportSession(this);
     }
 
     /// <inheritdoc />
@@ -405,6 +411,8 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     /// <summary>Buffers an import and applies it under the store's lock at commit, so readers never see part of it.</summary>
     private sealed class ImportSession(InMemoryStore store) : IImportSession
     {
+        private int _released;
+
         private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
         private readonly HashSet<(PipelineId, string)> _externalIds = [];
         private readonly Dictionary<string, AccountRecord> _accounts = new(StringComparer.OrdinalIgnoreCase);
@@ -510,16 +518,26 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
             }
 
             _done = true;
+            Release();
             return Task.CompletedTask;
         }
 
         public ValueTask DisposeAsync()
         {
+            Release();
             _done = true;
             _opportunities.Clear();
             _accounts.Clear();
             _pipelines.Clear();
             return ValueTask.CompletedTask;
+        }
+
+        private void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                store._importGate.Release();
+            }
         }
     }
 

@@ -121,7 +121,7 @@ public sealed class LeadService : ILeadService
         {
             if (actor.Role != Role.Manager)
             {
-                throw new AccessDeniedException(by, action, "only a manager or an admin hands out leads; a salesperson takes one with `leads take`");
+                throw new AccessDeniedException(by, action, "only a manager or an admin hands out leads; a salesperson takes one from the unassigned base instead");
             }
 
             if (!actor.SharesGroupWith(person))
@@ -193,7 +193,7 @@ public sealed class LeadService : ILeadService
             .Where(p => p.Active && p.Role == Role.Salesperson && p.InGroup(group)).ToList();
         if (members.Count == 0)
         {
-            throw new ArgumentException($"Group '{group}' has no active salespeople; check the group's name with `users list`.", nameof(group));
+            throw new ArgumentException($"Group '{group}' has no active salespeople; check the group's name against the stored people.", nameof(group));
         }
 
         var active = await _leads.ActiveCountsAsync(cancellationToken).ConfigureAwait(false);
@@ -311,7 +311,7 @@ public sealed class LeadService : ILeadService
                 return;
             }
 
-            throw new ArgumentException($"The owner '{owner}' is not an active person; add them with `users add`, or leave the owner empty.");
+            throw new ArgumentException($"The owner '{owner}' is not an active person; add them first, or leave the owner empty.");
         }
 
         if (actor is { Role: Role.Manager } && !actor.SharesGroupWith(person))
@@ -338,7 +338,7 @@ public sealed class LeadService : ILeadService
                 return new Person(to, to.Value, Role.Salesperson, ["all"], null, _options.DefaultLeadLimit, true);
             }
 
-            throw new ArgumentException($"'{to}' is not an active person, so they cannot receive leads. List people with `users list`.", nameof(to));
+            throw new ArgumentException($"'{to}' is not an active person, so they cannot receive leads; check the id against the stored people.", nameof(to));
         }
 
         return receiver;
@@ -357,7 +357,7 @@ public sealed class LeadService : ILeadService
         }
         else if (actor.Role == Role.Salesperson)
         {
-            throw new AccessDeniedException(by, action, "it is in the unassigned base; take it first with `leads take`");
+            throw new AccessDeniedException(by, action, "it is in the unassigned base; take it first");
         }
     }
 

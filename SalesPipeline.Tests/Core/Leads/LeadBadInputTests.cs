@@ -22,7 +22,7 @@ public sealed class LeadBadInputTests
         ["unknown manager"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Salesperson, ["north"], new UserId("ghost")), Ada), typeof(ArgumentException), "The manager 'ghost' of 'x' is not a stored person"),
         ["person id taken"] = (t => t.PeopleService.AddAsync(new NewPerson(Sam, "Sam Again", Role.Salesperson, ["north"]), Ada), typeof(ArgumentException), "A person with id 'sam' already exists"),
         ["unknown person to change"] = (t => t.PeopleService.UpdateAsync(new UserId("ghost"), new PersonChanges(LeadLimit: 1), Ada), typeof(ArgumentException), "No person has id 'ghost'"),
-        ["first person without an admin on a non-empty store"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Admin, ["hq"]), null), typeof(ArgumentException), "an acting admin must be named (--as USER)"),
+        ["first person without an admin on a non-empty store"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Admin, ["hq"]), null), typeof(ArgumentException), "an acting admin must be named to add another"),
         ["unknown acting user"] = (t => t.Service.AssignAsync(new LeadId("NEW"), Sam, new UserId("ghost")), typeof(AccessDeniedException), "'ghost' may not assign lead 'NEW' to 'sam': no person has this user id"),
         ["assign to an unknown user"] = (t => t.Service.AssignAsync(new LeadId("NEW"), new UserId("ghost"), Mona), typeof(ArgumentException), "'ghost' is not an active person, so they cannot receive leads"),
         ["assign outside one's groups"] = (t => t.Service.AssignAsync(new LeadId("NEW"), Tom, Mona), typeof(AccessDeniedException), "'tom' is not in any of their groups (north)"),

@@ -27,7 +27,7 @@ public sealed class LeadCommandTests : IDisposable
 
         var noActor = await Run("users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north");
         Assert.Equal(2, noActor.ExitCode);
-        Assert.Contains("an acting admin must be named (--as USER)", noActor.Error, StringComparison.Ordinal);
+        Assert.Contains("an acting admin must be named to add another. Name the acting admin with --as USER.", noActor.Error, StringComparison.Ordinal);
 
         Assert.Equal(0, (await Run("--as", "ada", "users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north", "--lead-limit", "1")).ExitCode);
         var bySalesperson = await Run("--as", "sam", "users", "add", "eve", "--name", "Eve", "--role", "admin", "--group", "hq");
@@ -42,7 +42,7 @@ public sealed class LeadCommandTests : IDisposable
     [Theory]
     [InlineData("unknown role", "'boss' is not a role: use one of salesperson, manager, admin.", "users", "add", "x", "--name", "X", "--role", "boss", "--group", "north")]
     [InlineData("limit below zero", "'lead-limit' must be 0 or more, was -1.", "users", "add", "x", "--name", "X", "--role", "salesperson", "--group", "north", "--lead-limit", "-1")]
-    [InlineData("unknown user to change", "No person has id 'ghost'.", "users", "set", "ghost", "--lead-limit", "3")]
+    [InlineData("unknown user to change", "No person has id 'ghost'; check the id against the stored people.", "users", "set", "ghost", "--lead-limit", "3")]
     [InlineData("value without currency", "Give --value and --currency together", "leads", "convert", "L1", "--value", "100")]
     [InlineData("not a deal id", "'nope' is not a deal id", "deals", "move", "nope", "qualification")]
     [InlineData("not an instant", "--next-contact 'tomorrow' is not an instant", "deals", "log", "00000000-0000-0000-0000-000000000001", "--kind", "call", "--subject", "Hi", "--next-contact", "tomorrow")]
