@@ -299,7 +299,7 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     }
 
     /// <inheritdoc />
-    public Task AddAsync(IReadOnlyList<Lead> leads, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<UserId, int>> AddAsync(IReadOnlyList<Lead> leads, IReadOnlyDictionary<UserId, int>? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leads);
         cancellationToken.ThrowIfCancellationRequested();
@@ -311,13 +311,28 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
                 throw new ConcurrencyConflictException("lead", clash.Id.ToString(), clash.Version, _leads.GetValueOrDefault(clash.Id.Value)?.Version);
             }
 
+            var over = new Dictionary<UserId, int>();
+            foreach (var owner in leads.Where(l => l.IsActive && l.Owner is not null).GroupBy(l => l.Owner!.Value))
+            {
+                var held = _leads.Values.Count(l => l.IsActive && l.Owner == owner.Key);
+                if (limits?.TryGetValue(owner.Key, out var limit) == true && held + owner.Count() > limit)
+                {
+                    over[owner.Key] = held;
+                }
+            }
+
+            if (over.Count > 0)
+            {
+                return Task.FromResult<IReadOnlyDictionary<UserId, int>>(over);
+            }
+
             foreach (var lead in leads)
             {
                 _leads[lead.Id.Value] = Stored(lead);
             }
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyDictionary<UserId, int>>(new Dictionary<UserId, int>());
     }
 
     /// <inheritdoc />

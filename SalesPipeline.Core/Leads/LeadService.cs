@@ -98,7 +98,15 @@ public sealed class LeadService : ILeadService
             throw new LeadImportException(errors);
         }
 
-        await _leads.AddAsync(created, cancellationToken).ConfigureAwait(false);
+        // Checked again where the leads are written, under each owner's lock: a concurrent import or assignment may have taken
+        // the slots counted above.
+        var limits = created.Where(l => l.Owner is { } o && people.ContainsKey(o)).Select(l => l.Owner!.Value).Distinct().ToDictionary(o => o, o => people[o].LeadLimit);
+        var over = await _leads.AddAsync(created, limits, cancellationToken).ConfigureAwait(false);
+        if (over.Count > 0)
+        {
+            throw new LeadImportException([.. over.Select(o => OverLimit(leads, o.Key, limits[o.Key], o.Value))]);
+        }
+
         return [.. created.Select(l => l with { Version = 1 })];
     }
 
@@ -322,10 +330,20 @@ public sealed class LeadService : ILeadService
         var count = active.GetValueOrDefault(owner);
         if (count >= person.LeadLimit)
         {
-            throw new ArgumentException($"'{owner}' would go over their limit of {person.LeadLimit} active leads (they hold {count}); leave the owner empty or raise their limit.");
+            throw new ArgumentException(OverLimitMessage(owner, person.LeadLimit, count));
         }
 
         active[owner] = count + 1;
+    }
+
+    private static string OverLimitMessage(UserId owner, int limit, int held) =>
+        $"'{owner}' would go over their limit of {limit} active leads (they hold {held}); leave the owner empty or raise their limit.";
+
+    /// <summary>The error of the first lead of the import that takes <paramref name="owner"/> over their limit, given what they hold now.</summary>
+    private static LeadImportError OverLimit(IReadOnlyList<NewLead> leads, UserId owner, int limit, int held)
+    {
+        var index = Enumerable.Range(0, leads.Count).Where(i => leads[i].Owner == owner).Skip(Math.Max(0, limit - held)).First();
+        return new LeadImportError(index, OverLimitMessage(owner, limit, held + Math.Max(0, limit - held)));
     }
 
     private async Task<Person> ReceiverAsync(UserId to, CancellationToken cancellationToken)

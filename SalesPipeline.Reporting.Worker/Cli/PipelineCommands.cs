@@ -70,9 +70,9 @@ internal static class PipelineCommands
         var import = new Command("import", "Validate a pipeline definition and store it in the database, where reports and imports use it (an admin only, acting --as USER). A definition that would strand existing deals (a stage in use removed, or its kind changed) is refused.") { importFile };
         import.SetAction(async (parse, cancellationToken) =>
         {
-            var by = Acting.Required(parse);
             var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
             new CommandFiles().Reads("--file", parse.GetValue(importFile)?.FullName).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
+            var by = Acting.Required(parse);
             await using var services = StoreAccess.Open(parse, context.Clock, create: true);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
             PipelineFit fit;
