@@ -93,6 +93,7 @@ internal static class StoreAccess
         services.AddSingleton(clock);
         var builder = services.AddSalesPipeline(o =>
         {
+            LeadSettings.Apply(o.Leads);
             if (pipelines is not null)
             {
                 o.UsePipelines(pipelines.All);
