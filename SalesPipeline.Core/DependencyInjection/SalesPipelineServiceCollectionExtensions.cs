@@ -25,6 +25,10 @@ public static class SalesPipelineServiceCollectionExtensions
     /// <param name="configure">Sets the options.</param>
     /// <returns>A builder to choose storage with (see SalesPipeline.Storage).</returns>
     /// <exception cref="SalesPipelineOptionsException">The options are invalid.</exception>
+    /// <remarks>
+    /// With <see cref="SalesPipelineOptions.LoadStoredPipelines"/>, resolving <see cref="PipelineCatalog"/> (or a service that
+    /// needs it) reads the store and throws <see cref="PipelineDefinitionException"/> when a stored definition is no longer valid.
+    /// </remarks>
     public static SalesPipelineBuilder AddSalesPipeline(this IServiceCollection services, Action<SalesPipelineOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -33,7 +37,15 @@ public static class SalesPipelineServiceCollectionExtensions
         var catalog = options.Validate();
 
         services.TryAddSingleton<IClock>(SystemClock.Instance);
-        services.TryAddSingleton(catalog);
+        if (options.LoadStoredPipelines)
+        {
+            // Resolved once, at first use, from whichever store the application chose; a DI factory cannot be asynchronous.
+            services.TryAddSingleton(sp => WithStored(catalog, sp.GetRequiredService<IPipelineDefinitionStore>().LoadAsync().GetAwaiter().GetResult()));
+        }
+        else
+        {
+            services.TryAddSingleton(catalog);
+        }
         services.TryAddSingleton<InMemoryStore>();
         services.TryAddSingleton<IOpportunityStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryStore>());
@@ -51,5 +63,23 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<ILeadService, LeadService>();
         services.TryAddSingleton<IPipelineDefinitionService, PipelineDefinitionService>();
         return new SalesPipelineBuilder(services);
+    }
+
+    private static PipelineCatalog WithStored(PipelineCatalog configured, IReadOnlyDictionary<Domain.PipelineId, string> stored)
+    {
+        var pipelines = configured.All.ToDictionary(p => p.Id);
+        foreach (var (id, json) in stored)
+        {
+            try
+            {
+                pipelines[id] = PipelineDefinition.FromJson(json);
+            }
+            catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
+            {
+                throw new PipelineDefinitionException(id.Value, e.Errors);
+            }
+        }
+
+        return new PipelineCatalog(pipelines.Values, configured.Default.Id);
     }
 }
