@@ -29,10 +29,10 @@ internal sealed class AccessGate(IPersonStore people, AccessOptions options)
         }
 
         var actor = await people.FindAsync(by, cancellationToken).ConfigureAwait(false)
-            ?? throw new AccessDeniedException(by, action, "no person has this user id; an administrator adds people with `users add`");
+            ?? throw new AccessDeniedException(by, action, "no person has this user id; an administrator adds people first (IPeopleService.AddAsync)", AccessDenialKind.UnknownUser);
         if (!actor.Active)
         {
-            throw new AccessDeniedException(by, action, "their account is inactive");
+            throw new AccessDeniedException(by, action, "their account is inactive", AccessDenialKind.InactiveUser);
         }
 
         return actor;

@@ -17,6 +17,14 @@ public sealed class SalesPipelineOptions
     /// <value>The default value is <see langword="null"/>: the first pipeline in <see cref="Pipelines"/>.</value>
     public string? DefaultPipeline { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the pipelines also include the definitions stored in the store (see
+    /// <see cref="Process.IPipelineDefinitionService"/>), read once when <see cref="PipelineCatalog"/> is first resolved: a
+    /// stored definition replaces a configured one with the same id, and the others are added.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: only <see cref="Pipelines"/>.</value>
+    public bool LoadStoredPipelines { get; set; }
+
     /// <summary>Gets the access options (see <see cref="AccessOptions.SkipAccessChecks"/>).</summary>
     /// <value>The default value checks every command's acting user.</value>
     public AccessOptions Access { get; } = new();

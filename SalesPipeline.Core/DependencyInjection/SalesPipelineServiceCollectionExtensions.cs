@@ -18,7 +18,7 @@ namespace SalesPipeline;
 public static class SalesPipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/>, <see cref="IDocumentService"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
+    /// Adds <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/>, <see cref="IDocumentService"/>, <see cref="IPipelineDefinitionService"/>, the pipelines, a clock (<see cref="SystemClock.Instance"/>) and, unless a storage
     /// provider is chosen, the in-memory store. Registrations use TryAdd, so the application's own (for example a
     /// fake <see cref="IClock"/>) win. The options are validated here, at start, and every fault is reported at once.
     /// </summary>
@@ -26,6 +26,10 @@ public static class SalesPipelineServiceCollectionExtensions
     /// <param name="configure">Sets the options.</param>
     /// <returns>A builder to choose storage with (see SalesPipeline.Storage).</returns>
     /// <exception cref="SalesPipelineOptionsException">The options are invalid.</exception>
+    /// <remarks>
+    /// With <see cref="SalesPipelineOptions.LoadStoredPipelines"/>, resolving <see cref="PipelineCatalog"/> (or a service that
+    /// needs it) reads the store and throws <see cref="PipelineDefinitionException"/> when a stored definition is no longer valid.
+    /// </remarks>
     public static SalesPipelineBuilder AddSalesPipeline(this IServiceCollection services, Action<SalesPipelineOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -34,7 +38,15 @@ public static class SalesPipelineServiceCollectionExtensions
         var catalog = options.Validate();
 
         services.TryAddSingleton<IClock>(SystemClock.Instance);
-        services.TryAddSingleton(catalog);
+        if (options.LoadStoredPipelines)
+        {
+            // Resolved once, at first use, from whichever store the application chose; a DI factory cannot be asynchronous.
+            services.TryAddSingleton(sp => WithStored(catalog, sp.GetRequiredService<IPipelineDefinitionStore>().LoadAsync().GetAwaiter().GetResult()));
+        }
+        else
+        {
+            services.TryAddSingleton(catalog);
+        }
         services.TryAddSingleton<InMemoryStore>();
         services.TryAddSingleton<IOpportunityStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryStore>());
@@ -53,6 +65,25 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IPeopleService, PeopleService>();
         services.TryAddSingleton<ILeadService, LeadService>();
         services.TryAddSingleton<IDocumentService, DocumentService>();
+        services.TryAddSingleton<IPipelineDefinitionService, PipelineDefinitionService>();
         return new SalesPipelineBuilder(services);
+    }
+
+    private static PipelineCatalog WithStored(PipelineCatalog configured, IReadOnlyDictionary<Domain.PipelineId, string> stored)
+    {
+        var pipelines = configured.All.ToDictionary(p => p.Id);
+        foreach (var (id, json) in stored)
+        {
+            try
+            {
+                pipelines[id] = PipelineDefinition.FromJson(json);
+            }
+            catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
+            {
+                throw new PipelineDefinitionException(id.Value, e.Errors);
+            }
+        }
+
+        return new PipelineCatalog(pipelines.Values, configured.Default.Id);
     }
 }

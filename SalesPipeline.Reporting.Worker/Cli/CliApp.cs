@@ -50,12 +50,12 @@ internal static class CliApp
         }
         catch (AccessDeniedException e)
         {
-            await error.WriteLineAsync($"refused: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"refused: {e.Message}{Hint(e)}").ConfigureAwait(false);
             return AccessRefused;
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : Said(e);
+            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : Said(e) + Hint(e);
             await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             if (context.Verbose)
             {
@@ -101,6 +101,15 @@ internal static class CliApp
         root.Subcommands.Add(OfferCommands.Create(context));
         return root;
     }
+
+    /// <summary>What to do about a library refusal in terms of this command line (the library's own messages name no command).</summary>
+    private static string Hint(Exception e) => e switch
+    {
+        AccessDeniedException { Kind: AccessDenialKind.UnknownUser } => " An admin adds people with `users add`; `users list` lists them.",
+        LeadNotFoundException => " List the leads with `leads list`.",
+        ArgumentException { ParamName: "by" } => " Name the acting admin with --as USER.",
+        _ => string.Empty,
+    };
 
     /// <summary>
     /// The message on one line, without what .NET appends to an argument exception's message: the parameter's name

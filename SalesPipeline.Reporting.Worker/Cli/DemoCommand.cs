@@ -166,7 +166,7 @@ internal static class DemoCommand
         }
 
         var generated = new DemoLeadBase(seed, now).Generate(120, [.. team.Where(p => p.Role == Role.Salesperson)], deals);
-        await leads.AddAsync(generated, cancellationToken).ConfigureAwait(false);
+        await leads.AddAsync(generated, cancellationToken: cancellationToken).ConfigureAwait(false);
         return generated.Count;
     }
 

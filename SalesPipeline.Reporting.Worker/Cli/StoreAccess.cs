@@ -100,6 +100,7 @@ internal static class StoreAccess
         services.AddSingleton<IOfferFormat, OfficeOfferFormat>();
         var builder = services.AddSalesPipeline(o =>
         {
+            LeadSettings.Apply(o.Leads);
             if (pipelines is not null)
             {
                 o.UsePipelines(pipelines.All);

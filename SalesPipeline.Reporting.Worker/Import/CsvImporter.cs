@@ -237,9 +237,9 @@ internal static class CsvImporter
                 var commit = run.Writing && !options.DryRun;
                 if (commit)
                 {
-                    if (options.StorePipelineDefinition)
+                    if (options.StorePipelineDefinition is { } store)
                     {
-                        await session.SavePipelineDefinitionAsync(pipeline.Id, pipeline.ToJson(), cancellationToken).ConfigureAwait(false);
+                        await store(session, cancellationToken).ConfigureAwait(false);
                     }
 
                     await session.CommitAsync(cancellationToken).ConfigureAwait(false);

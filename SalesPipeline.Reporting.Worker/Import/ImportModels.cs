@@ -1,3 +1,4 @@
+using SalesPipeline.Abstractions;
 using System.Globalization;
 using NodaTime;
 
@@ -24,11 +25,12 @@ internal sealed record ImportOptions
     public TextWriter? RejectsWriter { get; init; }
 
     /// <summary>
-    /// Gets whether the pipeline's definition is stored with the deals, in the same import session: both become visible at
-    /// commit or neither does, so no committed deal is left in a pipeline the store does not know.
+    /// Gets what stores the pipeline's definition with the deals, in the same import session, just before it commits (through
+    /// <see cref="SalesPipeline.Process.IPipelineDefinitionService"/>, which checks who acts and that the stored deals fit): both
+    /// become visible at commit or neither does, so no committed deal is left in a pipeline the store does not know.
     /// </summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool StorePipelineDefinition { get; init; }
+    /// <value>The default value is <see langword="null"/>: the definition is not stored.</value>
+    public Func<IImportSession, CancellationToken, Task>? StorePipelineDefinition { get; init; }
 
     /// <summary>Gets how many errors <see cref="ImportResult.Errors"/> keeps; all are counted.</summary>
     /// <value>The default value is 20.</value>

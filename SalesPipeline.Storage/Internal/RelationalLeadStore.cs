@@ -41,12 +41,36 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
             cancellationToken);
 
     /// <inheritdoc />
-    public Task AddAsync(IReadOnlyList<Lead> leads, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<UserId, int>> AddAsync(IReadOnlyList<Lead> leads, IReadOnlyDictionary<UserId, int>? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leads);
-        return WriteAsync(
+        return WriteAsync<IReadOnlyDictionary<UserId, int>>(
             async (connection, transaction) =>
             {
+                // Owners are locked in id order, as every other writer that locks several would, then counted under the locks.
+                var over = new Dictionary<UserId, int>();
+                foreach (var owner in leads.Where(l => l.IsActive && l.Owner is not null).GroupBy(l => l.Owner!.Value).OrderBy(g => g.Key.Value, StringComparer.Ordinal))
+                {
+                    if (limits is null || !limits.TryGetValue(owner.Key, out var limit))
+                    {
+                        continue;
+                    }
+
+                    var parameters = new { Owner = owner.Key.Value };
+                    await connection.ExecuteAsync(new CommandDefinition(dialect.LockOwner, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    var held = (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                        $"SELECT COUNT(*) FROM leads WHERE owner = @Owner AND status IN {ActiveStatuses}", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    if (held + owner.Count() > limit)
+                    {
+                        over[owner.Key] = held;
+                    }
+                }
+
+                if (over.Count > 0)
+                {
+                    return over;
+                }
+
                 foreach (var lead in leads)
                 {
                     if (lead.Version != 0)
@@ -57,7 +81,7 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
                     await WriteLeadAsync(connection, transaction, lead, cancellationToken).ConfigureAwait(false);
                 }
 
-                return 0;
+                return over;
             },
             cancellationToken);
     }

@@ -124,6 +124,10 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
             try
             {
+                // Until the session ends no other transaction writes deals (it waits for those already writing), so a check of
+                // the stored deals made now still holds at commit. The mode conflicts with itself: definition writes queue too.
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "LOCK TABLE opportunities IN SHARE ROW EXCLUSIVE MODE", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 await connection.ExecuteAsync(new CommandDefinition(
                     PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }

@@ -53,13 +53,15 @@ public sealed class PermissionMatrixTests
         ["lead reassign"] = (f, by, owner) => f.Team.Service.AssignAsync(f.Held[owner], owner == Tom ? Max : owner == Mona ? Sue : Mona, by),
         ["lead import with owner"] = (f, by, owner) => f.Team.Service.ImportAsync([NewLead("IMPORTED", owner)], by),
         ["lead distribute"] = (f, by, owner) => f.Team.Service.DistributeAsync(owner == Tom ? "south" : "north", whatIf: false, by),
+        ["deal reassign"] = (f, by, owner) => f.Team.Crm.ReassignAsync(f.Open[owner], owner == Tom ? Max : owner == Sam ? Sue : Sam, by),
     };
 
     /// <summary>The commands only an admin may run.</summary>
     private static readonly Dictionary<string, Func<Fixture, UserId, Task>> AdminCommands = new()
     {
-        ["people add"] = (f, by) => f.Team.PeopleService.AddAsync(new NewPerson(new UserId("newbie"), "New Person", People.Role.Salesperson, ["north"]), by),
+        ["people add"] = (f, by) => f.Team.PeopleService.AddAsync(new NewPerson(new UserId("newbie"), "New Person", Role.Salesperson, ["north"]), by),
         ["people update"] = (f, by) => f.Team.PeopleService.UpdateAsync(Sam, new PersonChanges(LeadLimit: 9), by),
+        ["pipeline definition save"] = (f, by) => f.Team.PipelineDefinitions!.SaveAsync(Storage.Deals.IsolatedPipeline(), by),
     };
 
     /// <summary>The commands every active person may run.</summary>
@@ -139,6 +141,58 @@ public sealed class PermissionMatrixTests
             Assert.Equal(by, e!.User);
             Assert.Contains(by == Ivy ? "inactive" : "no person has this user id", e.Reason, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("sam", "sam")]
+    [InlineData("mona", "mona,sam,sue")]
+    [InlineData("ada", "ada,mona,sam,sue,tom")]
+    public async Task ListAsync_EachRole_SeesOnlyTheDealsItMayWorkOn(string actor, string owners)
+    {
+        var f = await Fixture.CreateAsync(null);
+
+        var seen = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var deal in f.Team.Crm.ListAsync(Abstractions.OpportunityQuery.All, new UserId(actor)))
+        {
+            seen.Add(deal.Owner.Value);
+        }
+
+        Assert.Equal(owners, string.Join(',', seen));
+    }
+
+    [Theory]
+    [InlineData("sam", Target.SameGroup)]
+    [InlineData("sam", Target.OtherGroup)]
+    [InlineData("mona", Target.OtherGroup)]
+    public async Task ListAsync_OwnerOneMayNotSee_IsRefused(string actor, Target target)
+    {
+        var f = await Fixture.CreateAsync(null);
+        var by = new UserId(actor);
+
+        var e = await Assert.ThrowsAsync<AccessDeniedException>(async () =>
+        {
+            await foreach (var deal in f.Team.Crm.ListAsync(new Abstractions.OpportunityQuery(Owner: OwnerFor(by, target)), by))
+            {
+                Assert.Fail($"Listed {deal.Name}.");
+            }
+        });
+        Assert.Contains($"list the deals of '{OwnerFor(by, target)}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReassignAsync_ManagerTakingADealOutOfTheirGroups_IsRefusedAndChangesNothing()
+    {
+        // Sam's deal is in Mona's group, but Tom (south) is not.
+        var e = await CheckAsync(false, f => f.Team.Crm.ReassignAsync(f.Open[Sam], Tom, Mona));
+        Assert.Contains("'tom' is not in any of their groups (north)", e!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AssignAsync_ManagerPullingALeadFromAnotherGroup_IsRefusedAndChangesNothing()
+    {
+        // Tom's held lead goes to Sam, who is in Mona's group; the lead itself is held in south, which is not.
+        var e = await CheckAsync(false, f => f.Team.Service.AssignAsync(f.Held[Tom], Sam, Mona));
+        Assert.Contains("it belongs to 'tom', who is not in any of their groups (north)", e!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class LeadCommandTests : IDisposable
 
         var noActor = await Run("users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north");
         Assert.Equal(2, noActor.ExitCode);
-        Assert.Contains("an acting admin must be named (--as USER)", noActor.Error, StringComparison.Ordinal);
+        Assert.Contains("an acting admin must be named to add another. Name the acting admin with --as USER.", noActor.Error, StringComparison.Ordinal);
 
         Assert.Equal(0, (await Run("--as", "ada", "users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north", "--lead-limit", "1")).ExitCode);
         var bySalesperson = await Run("--as", "sam", "users", "add", "eve", "--name", "Eve", "--role", "admin", "--group", "hq");
@@ -42,7 +42,7 @@ public sealed class LeadCommandTests : IDisposable
     [Theory]
     [InlineData("unknown role", "'boss' is not a role: use one of salesperson, manager, admin.", "users", "add", "x", "--name", "X", "--role", "boss", "--group", "north")]
     [InlineData("limit below zero", "'lead-limit' must be 0 or more, was -1.", "users", "add", "x", "--name", "X", "--role", "salesperson", "--group", "north", "--lead-limit", "-1")]
-    [InlineData("unknown user to change", "No person has id 'ghost'.", "users", "set", "ghost", "--lead-limit", "3")]
+    [InlineData("unknown user to change", "No person has id 'ghost'; check the id against the stored people.", "users", "set", "ghost", "--lead-limit", "3")]
     [InlineData("value without currency", "Give --value and --currency together", "leads", "convert", "L1", "--value", "100")]
     [InlineData("control character in a name", "error: 'name' holds a control character (U+0007) at position 2", "users", "add", "bob", "--name", "B\u0007ob", "--role", "salesperson", "--group", "north")]
     [InlineData("control character in a user id", "error: A user id holds a control character (U+001B) at position 4", "users", "add", "bob\u001B", "--name", "Bob", "--role", "salesperson", "--group", "north")]
@@ -146,11 +146,68 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Contains("Permitted moves: identification, lost", show, StringComparison.Ordinal);
         Assert.Contains("not offer: needs-and-budget", show, StringComparison.Ordinal);
         Assert.Contains("not won: move-not-allowed", show, StringComparison.Ordinal);
-        var table = (await Run("deals", "list", "--owner", "sam")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var table = (await Run("--as", "sam", "deals", "list", "--owner", "sam")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("id ", table[0], StringComparison.Ordinal);
         Assert.Contains("qualification", table[1], StringComparison.Ordinal);
         Assert.Equal(2, table.Length);
     }
+
+    [Fact]
+    public async Task DealsListAndReassign_ThroughTheAccessRules_ExitThreeWhenRefused()
+    {
+        await SeedAsync();
+        await Run("--as", "mona", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,Jan,1,,fair,,sam"));
+        var deal = (await Run("--as", "sam", "leads", "convert", "L1")).Output.Trim();
+
+        Assert.Equal(2, (await Run("deals", "list")).ExitCode);
+        Assert.Equal(3, (await Run("--as", "tom", "deals", "list", "--owner", "sam")).ExitCode);
+        Assert.Equal(["id,name,pipeline,stage,owner,value,currency,next_contact"], Lines((await Run("--as", "tom", "deals", "list", "--format", "csv")).Output));
+        Assert.Equal(2, Lines((await Run("--as", "mona", "deals", "list", "--format", "csv")).Output).Count);
+
+        var bySalesperson = await Run("--as", "sam", "deals", "reassign", deal, "--to", "sue");
+        Assert.Equal(3, bySalesperson.ExitCode);
+        Assert.Contains("only a manager (within their groups) or an admin reassigns deals", bySalesperson.Error, StringComparison.Ordinal);
+        Assert.Equal(3, (await Run("--as", "mona", "deals", "reassign", deal, "--to", "tom")).ExitCode);
+        var reassigned = await Run("--as", "mona", "deals", "reassign", deal, "--to", "sue");
+        Assert.Equal((0, $"{deal}: owner sue"), (reassigned.ExitCode, reassigned.Output.Trim()));
+        Assert.Contains(",sue,", Lines((await Run("--as", "sue", "deals", "list", "--format", "csv")).Output)[1], StringComparison.Ordinal);
+        Assert.Single(Lines((await Run("--as", "sam", "deals", "list", "--format", "csv")).Output));
+    }
+
+    [Fact]
+    public async Task UsersSet_ManagerClearedAndTheLastAdmin_AsDocumented()
+    {
+        await SeedAsync();
+
+        Assert.Equal(0, (await Run("--as", "ada", "users", "set", "sam", "--no-manager")).ExitCode);
+        Assert.Equal(0, (await Run("--as", "ada", "users", "set", "sue", "--manager", "")).ExitCode);
+        var list = Lines((await Run("users", "list", "--format", "csv")).Output);
+        Assert.Contains("sam,Sam,salesperson,north,,1,yes", list);
+        Assert.Contains("sue,Sue,salesperson,north,,25,yes", list);
+
+        var lockOut = await Run("--as", "ada", "users", "set", "ada", "--active", "false");
+        Assert.Equal(2, lockOut.ExitCode);
+        Assert.Contains("'ada' is the last active admin; deactivating them would leave nobody who may manage people", lockOut.Error, StringComparison.Ordinal);
+        Assert.Contains("ada,Ada,admin,hq,,25,yes", Lines((await Run("users", "list", "--format", "csv")).Output));
+    }
+
+    [Fact]
+    public async Task PipelineImport_ByANonAdmin_ExitsThreeAndStoresNothing()
+    {
+        await SeedAsync();
+        var file = Path.Combine(_folder, "renewals.json");
+        File.WriteAllText(file, SalesPipeline.Process.PipelineDefinition.Default.ToJson().Replace("\"new-business\"", "\"renewals\"", StringComparison.Ordinal));
+
+        var refused = await Run("--as", "mona", "pipeline", "import", "--file", file);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("'mona' may not store the definition of pipeline 'renewals': only an admin may do this", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(2, (await Run("pipeline", "export", "--pipeline", "renewals")).ExitCode);
+
+        Assert.Equal(0, (await Run("--as", "ada", "pipeline", "import", "--file", file)).ExitCode);
+        Assert.Equal(0, (await Run("pipeline", "export", "--pipeline", "renewals")).ExitCode);
+    }
+
+    private static List<string> Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
     private async Task SeedAsync()
     {
