@@ -31,7 +31,7 @@ public sealed class DocumentAccessTests
         {
             foreach (var (title, groups) in Shared)
             {
-                data.Add(person.Id.Value, title, person.Role == People.Role.Admin || groups.Any(person.InGroup));
+                data.Add(person.Id.Value, title, person.Role == SalesPipeline.People.Role.Admin || groups.Any(person.InGroup));
             }
         }
 

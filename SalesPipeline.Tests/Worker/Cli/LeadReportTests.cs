@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Leads;
 using SalesPipeline.People;
@@ -45,6 +46,7 @@ public abstract class LeadReportTests : IAsyncLifetime
         var people = provider.GetRequiredService<IPeopleService>();
         var leads = provider.GetRequiredService<ILeadService>();
         var crm = provider.GetRequiredService<ISalesPipeline>();
+        var documents = provider.GetRequiredService<IDocumentService>();
         await people.AddAsync(new NewPerson(Ada, "Ada Admin", Role.Admin, ["hq"]), null);
         await people.AddAsync(new NewPerson(Mona, "Mona Manager", Role.Manager, ["north"]), Ada);
         await people.AddAsync(new NewPerson(Sam, "Sam Seller", Role.Salesperson, ["north"], Mona, 6), Ada);
@@ -72,7 +74,8 @@ public abstract class LeadReportTests : IAsyncLifetime
         await crm.MoveAsync(won.Id, Stages.Qualification, Sam);
         await crm.RecordQualificationAsync(won.Id, new QualificationData("Needs", null, Money.Of(1_000m, "PLN"), null), Sam);
         await crm.MoveAsync(won.Id, Stages.Offer, Sam);
-        await crm.AttachOfferAsync(won.Id, "Offer", "docs://offer", Sam);
+        var offer = await documents.AddAsync(new NewDocument("Offer", DocumentKind.Offer, "offer.pdf", ["north"]), new MemoryStream([1]), Sam);
+        await documents.AttachOfferAsync(won.Id, offer.Id, Sam);
         await crm.MoveAsync(won.Id, Stages.Negotiation, Sam);
         await crm.WinAsync(won.Id, Sam);
         At(9, 30, 23);

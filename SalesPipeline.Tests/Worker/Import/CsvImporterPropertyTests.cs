@@ -8,6 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime.Testing;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Access;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Process;
@@ -118,7 +119,7 @@ public sealed class CsvImporterPropertyTests
         {
             mapping = ImportMapping.FromJson(json, store.Folder);
             var brought = await ImportPipelines.LoadAsync(mapping, CancellationToken.None);
-            chosen = await ImportPipelines.ResolveAsync(brought, mapping.PipelineFile, null, store.Definitions, store.Deals, CancellationToken.None);
+            chosen = await ImportPipelines.ResolveAsync(brought, null, store.Definitions, CancellationToken.None);
         }
         catch (ImportConfigurationException e)
         {
@@ -128,8 +129,19 @@ public sealed class CsvImporterPropertyTests
         ImportResult result;
         try
         {
-            var options = new ImportOptions { ErrorLimit = 50, StorePipelineDefinition = chosen.StoreDefinition };
+            // A mapping's definition is stored through the library's checked save, in the import's own transaction.
+            var definitions = chosen.StoreDefinition ? new PipelineDefinitionService(store.Target, store.Deals, new InMemoryStore(), new AccessOptions { SkipAccessChecks = true }) : null;
+            var options = new ImportOptions
+            {
+                ErrorLimit = 50,
+                StorePipelineDefinition = definitions is null ? null : (session, token) => definitions.SaveAsync(chosen.Definition, Importer, session, token),
+            };
             result = await CsvImporter.ImportAsync(new MemoryStream(input.Csv), mapping, chosen.Definition, store.Target, options, Importer, new FakeClock(Now));
+        }
+        catch (PipelineFitException e)
+        {
+            var after = await store.SnapshotAsync();
+            return (ImportEnd.MappingRefused, e.Message.Length == 0 ? "a refusal without a reason" : after == before ? null : "a refused definition changed the store");
         }
         catch (ImportConfigurationException e)
         {
