@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Agendas;
 using SalesPipeline.DependencyInjection;
 using SalesPipeline.InMemory;
 using SalesPipeline.Leads;
@@ -44,11 +45,13 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IScheduleLedger, InMemoryScheduleLedger>();
         services.TryAddSingleton<IPersonStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<ILeadStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IAgendaStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton(options.Access);
         services.TryAddSingleton(options.Leads);
         services.TryAddSingleton<ISalesPipeline, SalesPipelineService>();
         services.TryAddSingleton<IPeopleService, PeopleService>();
         services.TryAddSingleton<ILeadService, LeadService>();
+        services.TryAddSingleton<IAgendaService, AgendaService>();
         return new SalesPipelineBuilder(services);
     }
 }

@@ -12,7 +12,7 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore
+public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore, IAgendaStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
@@ -152,6 +152,16 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
                     .OrderBy(s => s.Activity.Due),
             ];
             return Task.FromResult(planned);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<AgendaRecords> ReadAgendaAsync(AgendaSelection selection, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(InMemoryAgenda.Read(_opportunities.Values, selection));
         }
     }
 
