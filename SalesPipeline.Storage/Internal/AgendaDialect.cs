@@ -15,6 +15,9 @@ internal interface IAgendaDialect
     /// <summary>Gets the opportunities' amount column (read through <see cref="Money"/>).</summary>
     string Amount { get; }
 
+    /// <summary>Gets the condition that deal <c>o</c> belongs to one of the owners in the string array <c>@Owners</c>.</summary>
+    string OwnerIn { get; }
+
     /// <summary>Gets the condition on activities <c>a</c> that are not done, as the planned-activity index states it.</summary>
     string NotDone { get; }
 

@@ -30,20 +30,20 @@ internal sealed class RelationalAgendaStore(IAgendaDialect dialect) : IAgendaSto
         $"a.kind AS Kind, a.subject AS Subject, a.author AS Author, {dialect.MicrosOf("a.recorded_at")} AS RecordedAt, " +
         $"{dialect.MicrosOf("a.happened_at")} AS HappenedAt, {dialect.MicrosOf("a.due")} AS Due " +
         "FROM opportunities o JOIN activities a ON a.opportunity_id = o.id " +
-        $"WHERE o.owner IN @Owners AND o.outcome_kind IS NULL AND {dialect.NotDone} AND a.due IS NOT NULL AND a.due < @DueBefore " +
+        $"WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL AND {dialect.NotDone} AND a.due IS NOT NULL AND a.due < @DueBefore " +
         "ORDER BY a.due, a.opportunity_id, a.seq";
 
     internal string NextContactsSql =>
         $"SELECT {DealColumns} FROM opportunities o " +
-        "WHERE o.owner IN @Owners AND o.outcome_kind IS NULL AND o.next_contact IS NOT NULL AND o.next_contact < @DueBefore ORDER BY o.next_contact, o.id";
+        $"WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL AND o.next_contact IS NOT NULL AND o.next_contact < @DueBefore ORDER BY o.next_contact, o.id";
 
     internal string ClosingSql =>
         $"SELECT {DealColumns} FROM opportunities o " +
-        "WHERE o.owner IN @Owners AND o.outcome_kind IS NULL AND o.expected_close >= @CloseFrom AND o.expected_close <= @CloseTo ORDER BY o.expected_close, o.id";
+        $"WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL AND o.expected_close >= @CloseFrom AND o.expected_close <= @CloseTo ORDER BY o.expected_close, o.id";
 
     internal string OpenByStageSql =>
         $"SELECT o.pipeline_id AS PipelineId, o.stage AS Stage, o.currency AS Currency, COUNT(*) AS Count, SUM(o.{dialect.Amount}) AS Amount " +
-        "FROM opportunities o WHERE o.owner IN @Owners AND o.outcome_kind IS NULL GROUP BY o.pipeline_id, o.stage, o.currency";
+        $"FROM opportunities o WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL GROUP BY o.pipeline_id, o.stage, o.currency";
 
     private string DealColumns =>
         $"{dialect.IdText("o.id")} AS Id, o.name AS Name, o.owner AS Owner, o.pipeline_id AS PipelineId, o.stage AS Stage, o.currency AS Currency, " +
@@ -57,7 +57,7 @@ internal sealed class RelationalAgendaStore(IAgendaDialect dialect) : IAgendaSto
             " UNION ALL ",
             Enumerable.Range(0, stages).Select(i => string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
-                $"SELECT {DealColumns} FROM opportunities o WHERE o.owner IN @Owners AND o.pipeline_id = @Pipeline{i} AND o.stage = @Stage{i} AND o.outcome_kind IS NULL AND o.last_touched_at < @Before{i}"))) +
+                $"SELECT {DealColumns} FROM opportunities o WHERE {dialect.OwnerIn} AND o.pipeline_id = @Pipeline{i} AND o.stage = @Stage{i} AND o.outcome_kind IS NULL AND o.last_touched_at < @Before{i}"))) +
         ") stale ORDER BY LastTouchedAt, Id";
 
     /// <summary>The parameters of every statement.</summary>

@@ -11,6 +11,9 @@ internal sealed class PostgresAgendaDialect(PostgresDatabase database) : IAgenda
 
     public string Amount => "amount";
 
+    // Npgsql passes the list as one array parameter.
+    public string OwnerIn => "o.owner = ANY(@Owners)";
+
     public string NotDone => "NOT a.done";
 
     public string IdText(string column) => column + "::text";

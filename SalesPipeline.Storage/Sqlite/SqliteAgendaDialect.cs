@@ -11,6 +11,9 @@ internal sealed class SqliteAgendaDialect(SqliteDatabase database) : IAgendaDial
 
     public string Amount => "amount_minor";
 
+    // Dapper expands the list into one parameter per owner.
+    public string OwnerIn => "o.owner IN @Owners";
+
     public string NotDone => "a.done = 0";
 
     public string IdText(string column) => column;

@@ -100,7 +100,7 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task MigrateAsync_DatabaseAtSchemaVersion2WithDeals_UpgradesToTheLatestAndReturnsTheSameDeals()
+    public async Task MigrateAsync_DatabaseAtSchemaVersion2WithDeals_UpgradesToTheLatestAndReturnsTheSameDealsLastTouchedAtTheirLatestStageEntryOrActivity()
     {
         // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
         var pipeline = Deals.IsolatedPipeline();
@@ -112,10 +112,11 @@ public sealed class SqliteStoreTests : IDisposable
         {
             var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
             await source.SaveAsync(state);
-            saved.Add(StoredForm(state, 1));
+            // Schema 7 adds each deal's last touch, taken from its stage entries and activities.
+            saved.Add(StoredForm(state, 1) with { LastTouchedAt = null });
         }
 
-        // A file at schema version 2 holding those rows: schema 3 changed only indexes, so the tables copy as they are.
+        // A file at schema version 2 holding those rows: the columns schema 2 has copy as they are.
         await using (var connection = new SqliteConnection($"Data Source={File()}"))
         {
             await connection.OpenAsync();
@@ -130,7 +131,8 @@ public sealed class SqliteStoreTests : IDisposable
             var tables = await connection.QueryAsync<string>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name <> 'schema_version'");
             foreach (var table in tables)
             {
-                await connection.ExecuteAsync($"INSERT INTO main.{table} SELECT * FROM source.{table}");
+                var columns = string.Join(", ", await connection.QueryAsync<string>($"SELECT name FROM pragma_table_info('{table}')"));
+                await connection.ExecuteAsync($"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM source.{table}");
             }
 
             await connection.ExecuteAsync("DETACH DATABASE source");
