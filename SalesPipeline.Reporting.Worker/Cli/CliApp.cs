@@ -97,6 +97,7 @@ internal static class CliApp
         root.Subcommands.Add(UserCommands.Create(context));
         root.Subcommands.Add(LeadCommands.Create(context));
         root.Subcommands.Add(DealCommands.Create(context));
+        root.Subcommands.Add(AgendaCommand.Create(context));
         return root;
     }
 
