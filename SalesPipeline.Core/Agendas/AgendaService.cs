@@ -137,7 +137,7 @@ public sealed class AgendaService : IAgendaService
             }
 
             var everyone = await _people.ListAsync(cancellationToken).ConfigureAwait(false);
-            return [.. everyone.Where(p => actor is null or { Role: Role.Admin } || p.Id == actor.Id || actor.SharesGroupWith(p)).Select(p => p.Id).Order()];
+            return [.. everyone.Where(p => actor is null or { Role: Role.Admin } || p.Id == actor.Id || actor.SharesGroupWith(p)).Select(p => p.Id).OrderBy(id => id.Value, StringComparer.Ordinal)];
         }
 
         var owner = request.Owner ?? by;
