@@ -1,10 +1,13 @@
 using System.Text.Json;
+using ClosedXML.Excel;
 using Ical.Net.CalendarComponents;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
 using SalesPipeline.Domain;
+using SalesPipeline.Reporting.Worker.Exporting;
 using SalesPipeline.Tests.Worker.Exporting;
 using Xunit;
 
@@ -164,6 +167,65 @@ public sealed class AgendaCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--ics", result.Error, StringComparison.Ordinal);
         Assert.Contains("--db", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportKindAgenda_Polish_PerOwnerOverdueThenTheComingWeekThenStaleDeals()
+    {
+        await SeedAsync();
+        var path = Path.Combine(_folder, "agenda.xlsx");
+
+        var result = await Run("report", "--kind", "agenda", "--from", "2026-11-01", "--to", "2026-11-27", "--culture", "pl", "--out", path);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var workbook = new XLWorkbook(path);
+        Assert.Equal(["Summary", "Agenda", "Opportunities"], workbook.Worksheets.Select(w => w.Name));
+        var sheet = workbook.Worksheet("Agenda");
+        Assert.Equal(AgendaSheet.Headers("pl"), Enumerable.Range(1, 8).Select(c => sheet.Cell(1, c).GetString()));
+        var rows = Enumerable.Range(2, 8).Select(r => (sheet.Cell(r, 1).GetString(), sheet.Cell(r, 2).GetString(), sheet.Cell(r, 5).GetString(), sheet.Cell(r, 7).GetString())).ToList();
+        Assert.Equal(
+            [
+                ("sam", "Zaległy kontakt", "Zadanie", "Acme ERP"),
+                ("sam", "Najbliższy tydzień", "Spotkanie", "Acme ERP"),
+                ("sam", "Najbliższy tydzień", "Następny kontakt", "Acme ERP"),
+                ("sam", "Najbliższy tydzień", "Planowane zamknięcie", "Acme ERP"),
+                ("sam", "Szansa bez ruchu", "Etap", "Quiet"),
+                ("sue", "Zaległy kontakt", "Następny kontakt", "Beta"),
+                ("tom", "Najbliższy tydzień", "Następny kontakt", "Gamma"),
+                ("tom", "Najbliższy tydzień", "Planowane zamknięcie", "Gamma"),
+            ],
+            rows);
+        Assert.True(sheet.Cell(10, 1).IsEmpty());
+        Assert.Equal((XLDataType.DateTime, new DateTime(2026, 11, 26)), (sheet.Cell(2, 3).DataType, sheet.Cell(2, 3).GetDateTime()));
+        Assert.Equal((XLDataType.Number, 2d), (sheet.Cell(2, 8).DataType, sheet.Cell(2, 8).GetDouble()));
+        Assert.Equal(20d, sheet.Cell(6, 8).GetDouble());
+
+        // One owner's report holds that owner's agenda only.
+        var own = Path.Combine(_folder, "sam.xlsx");
+        Assert.Equal(0, (await Run("report", "--kind", "agenda", "--from", "2026-11-01", "--to", "2026-11-27", "--owner", "sam", "--out", own)).ExitCode);
+        using var owned = new XLWorkbook(own);
+        Assert.All(owned.Worksheet("Agenda").RowsUsed().Skip(1), r => Assert.Equal("sam", r.Cell(1).GetString()));
+        Assert.Equal("Overdue follow-up", owned.Worksheet("Agenda").Cell(2, 2).GetString());
+    }
+
+    [Fact]
+    public void ScheduleKinds_AgendaWithAll_CombinesTheFlags()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SalesPipeline:Schedules:0:Name"] = "board",
+            ["SalesPipeline:Schedules:0:Cron"] = "0 8 * * 1",
+            ["SalesPipeline:Schedules:0:Period"] = "PreviousWeek",
+            ["SalesPipeline:Schedules:0:Folder"] = _folder,
+            ["SalesPipeline:Schedules:0:Kinds:0"] = "all",
+            ["SalesPipeline:Schedules:0:Kinds:1"] = "agenda",
+        }).Build();
+        var problems = new List<string>();
+
+        var settings = SalesPipeline.Reporting.Worker.Scheduling.SchedulerConfiguration.Read(configuration, _folder, problems);
+
+        Assert.Empty(problems);
+        Assert.Equal(ReportKind.All | ReportKind.Agenda, Assert.Single(settings.Schedules).Kind);
     }
 
     /// <summary>People through the CLI; deals through the library on the same file, as of earlier instants.</summary>
