@@ -157,6 +157,44 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Theory]
+    [InlineData("planned", "SEARCH a USING INDEX ix_activities_planned_by_deal (opportunity_id=? AND due>? AND due<?)")]
+    [InlineData("next", "SEARCH o USING INDEX ix_opportunities_open_next_contact (owner=? AND next_contact>? AND next_contact<?)")]
+    [InlineData("stale", "SEARCH o USING INDEX ix_opportunities_open_touched (owner=? AND pipeline_id=? AND stage=? AND last_touched_at<?)")]
+    [InlineData("closing", "SEARCH o USING INDEX ix_opportunities_open_close (owner=? AND expected_close>? AND expected_close<?)")]
+    [InlineData("stages", "SEARCH o USING INDEX ix_opportunities_open_close (owner=?)")]
+    public async Task ReadAgendaAsync_EveryStatement_SeeksTheOwnersOpenDealsInsteadOfScanning(string statement, string seek)
+    {
+        var database = Database();
+        await database.MigrateAsync(CancellationToken.None);
+        var store = new SalesPipeline.Storage.Internal.RelationalAgendaStore(new SqliteAgendaDialect(database));
+        var selection = new AgendaSelection(
+            [Deals.Anna, new UserId("bob")], Deals.Epoch, new LocalDate(2026, 1, 1), new LocalDate(2026, 1, 7),
+            [new StaleCutoff(PipelineDefinition.Default.Id, Stages.Identification, Deals.Epoch), new StaleCutoff(PipelineDefinition.Default.Id, Stages.Offer, Deals.Epoch)]);
+        var sql = statement switch
+        {
+            "planned" => store.PlannedSql,
+            "next" => store.NextContactsSql,
+            "stale" => store.StaleSql(selection.Stale.Count),
+            "closing" => store.ClosingSql,
+            _ => store.OpenByStageSql,
+        };
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+
+        var plan = new List<string>();
+        await using (var reader = await connection.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + sql, store.Parameters(selection)))
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(reader.GetOrdinal("detail")));
+            }
+        }
+
+        var text = string.Join(Environment.NewLine, plan);
+        Assert.True(text.Contains(seek, StringComparison.Ordinal), $"{sql}{Environment.NewLine}does not seek with {seek}:{Environment.NewLine}{text}");
+        Assert.DoesNotContain(plan, line => line.StartsWith("SCAN o", StringComparison.Ordinal) || line.StartsWith("SCAN a", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData(null, null, OpportunityStatus.Any, false, "sqlite_autoindex_opportunities_1 (id>?)")]
     [InlineData("main", null, OpportunityStatus.Any, false, "ix_opportunities_pipeline_id (pipeline_id=? AND id>?)")]
     [InlineData("main", "anna", OpportunityStatus.Any, false, "ix_opportunities_pipeline_owner (pipeline_id=? AND owner=? AND id>?)")]
