@@ -46,6 +46,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<ILeadStoreDialect>(sp => new SqliteLeadStoreDialect(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new SqliteAgendaDialect(sp.GetRequiredService<SqliteDatabase>())));
         AddPeopleAndLeads(services);
         return builder;
     }
@@ -80,6 +81,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<ILeadStoreDialect>(sp => new PostgresLeadStoreDialect(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new PostgresAgendaDialect(sp.GetRequiredService<PostgresDatabase>())));
         AddPeopleAndLeads(services);
         return builder;
     }
@@ -107,6 +109,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IScheduleLedger>();
         services.RemoveAll<IDatabaseMigrator>();
         services.RemoveAll<IConsistentReads>();
+        services.RemoveAll<IAgendaStore>();
         services.RemoveAll<SqliteDatabase>();
         services.RemoveAll<PostgresDatabase>();
         return services;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Agendas;
 using SalesPipeline.DependencyInjection;
 using SalesPipeline.Documents;
 using SalesPipeline.InMemory;
@@ -58,6 +59,7 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<IPersonStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<ILeadStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton<IDocumentStore>(sp => sp.GetRequiredService<InMemoryStore>());
+        services.TryAddSingleton<IAgendaStore>(sp => sp.GetRequiredService<InMemoryStore>());
         services.TryAddSingleton(options.Access);
         services.TryAddSingleton(options.Leads);
         services.TryAddSingleton(options.Documents);
@@ -66,6 +68,7 @@ public static class SalesPipelineServiceCollectionExtensions
         services.TryAddSingleton<ILeadService, LeadService>();
         services.TryAddSingleton<IDocumentService, DocumentService>();
         services.TryAddSingleton<IPipelineDefinitionService, PipelineDefinitionService>();
+        services.TryAddSingleton<IAgendaService, AgendaService>();
         return new SalesPipelineBuilder(services);
     }
 

@@ -57,6 +57,7 @@ public sealed class Opportunity
         CreatedBy = s.CreatedBy;
         LastChangedAt = s.LastChangedAt;
         LastChangedBy = s.LastChangedBy;
+        LastTouchedAt = s.Touched;
         Version = s.Version;
         ExternalId = s.ExternalId;
         _stageProbability = stageProbability;
@@ -131,6 +132,12 @@ public sealed class Opportunity
     /// <summary>Gets who changed it last.</summary>
     public UserId LastChangedBy { get; private set; }
 
+    /// <summary>
+    /// Gets when something last happened on the deal: it was created, moved, edited, or an activity was logged or completed on
+    /// it. A deal is stale when this is longer ago than its stage's stale-after limit.
+    /// </summary>
+    public Instant LastTouchedAt { get; private set; }
+
     /// <summary>Gets the stored version, for optimistic concurrency; 0 until first saved.</summary>
     public int Version { get; private set; }
 
@@ -171,7 +178,7 @@ public sealed class Opportunity
         var state = new OpportunityState(
             OpportunityId.New(), pipeline.Id, name, data.Value, data.ExpectedClose, data.Account, owner, initial.Id,
             null, null, null, [], [], [new StageChange(null, initial.Id, at, by, StageChangeKind.Created)], null,
-            at, by, at, by, 0, Text.Optional(data.ExternalId, "externalId", 200));
+            at, by, at, by, 0, Text.Optional(data.ExternalId, "externalId", 200), at);
         return new Opportunity(state, initial.DefaultProbability);
     }
 
@@ -249,7 +256,7 @@ public sealed class Opportunity
     /// <returns>The state.</returns>
     public OpportunityState ToState() => new(
         Id, PipelineId, Name, Value, ExpectedClose, Account, Owner, Stage, ProbabilityOverride, NextContact, Qualification,
-        [.. _offers], [.. _activities], [.. _history], Outcome, CreatedAt, CreatedBy, LastChangedAt, LastChangedBy, Version, ExternalId);
+        [.. _offers], [.. _activities], [.. _history], Outcome, CreatedAt, CreatedBy, LastChangedAt, LastChangedBy, Version, ExternalId, LastTouchedAt);
 
     /// <summary>Moves the deal to another stage the pipeline allows, if the deal meets every requirement of that stage.</summary>
     /// <param name="pipeline">The deal's pipeline.</param>
@@ -541,6 +548,7 @@ public sealed class Opportunity
     {
         LastChangedBy = by;
         LastChangedAt = at > LastChangedAt ? at : LastChangedAt;
+        LastTouchedAt = at > LastTouchedAt ? at : LastTouchedAt;
     }
 
     private void RequireNotBefore(Instant at)

@@ -14,7 +14,7 @@ namespace SalesPipeline.InMemory;
 /// <remarks>Thread-safe.</remarks>
 // The import gate is a SemaphoreSlim whose wait handle is never used, so it holds nothing that needs disposing.
 #pragma warning disable CA1001 // Types that own disposable fields should be disposable
-public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore, IDocumentStore
+public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore, IDocumentStore, IAgendaStore
 #pragma warning restore CA1001
 {
     private readonly Lock _gate = new();
@@ -158,6 +158,16 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
                     .OrderBy(s => s.Activity.Due),
             ];
             return Task.FromResult(planned);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<AgendaRecords> ReadAgendaAsync(AgendaSelection selection, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(InMemoryAgenda.Read(_opportunities.Values, selection));
         }
     }
 

@@ -99,6 +99,7 @@ internal static class CliApp
         root.Subcommands.Add(DealCommands.Create(context));
         root.Subcommands.Add(DocumentCommands.Create(context));
         root.Subcommands.Add(OfferCommands.Create(context));
+        root.Subcommands.Add(AgendaCommand.Create(context));
         return root;
     }
 

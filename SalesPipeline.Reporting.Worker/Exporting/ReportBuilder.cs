@@ -64,6 +64,9 @@ internal sealed record ReportRequest(
 /// </summary>
 internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock, IConsistentReads? reads = null)
 {
+    /// <summary>Gets the clock the report is produced by.</summary>
+    internal IClock Clock => clock;
+
     /// <summary>Test seam: runs after the SQL snapshot query and before the streamed pass.</summary>
     internal Func<CancellationToken, Task>? AfterSnapshot { get; set; }
 

@@ -70,6 +70,9 @@ internal sealed record ReportModel(
 
     /// <summary>Gets the Leads sheet's figures per salesperson, or <see langword="null"/> when not computed.</summary>
     public IReadOnlyList<SalesPipeline.Leads.LeadFigures>? Leads { get; init; }
+
+    /// <summary>Gets the Agenda sheet's agenda (everyone's in scope, for the coming week), or <see langword="null"/> when not computed.</summary>
+    public SalesPipeline.Agendas.Agenda? Agenda { get; init; }
 }
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities; combine them with <c>|</c>.</summary>
@@ -88,8 +91,11 @@ internal enum ReportKind
     /// <summary>The Leads sheet.</summary>
     Leads = 8,
 
-    /// <summary>Every sheet: Funnel, Win-Loss, Forecast, Time in Stage, Accounts, and Leads when the store has lead figures.</summary>
+    /// <summary>Every period sheet: Funnel, Win-Loss, Forecast, Time in Stage, Accounts, and Leads when the store has lead figures.</summary>
     All = Funnel | WinLoss | Forecast | Leads,
+
+    /// <summary>The Agenda sheet: per owner, overdue follow-ups, the coming week and stale deals, as of when the report is produced. Not part of <see cref="All"/>; combine it.</summary>
+    Agenda = 16,
 }
 
 /// <summary>The key figures of one currency.</summary>

@@ -128,7 +128,7 @@ internal sealed class WorkbookWriter
                 WriteForecast(workbook.AddWorksheet(ForecastSheet), model, labels, charts);
             }
 
-            if (model.Kind is ReportKind.All)
+            if (model.Kind.HasFlag(ReportKind.All))
             {
                 WriteTimeInStage(workbook.AddWorksheet(TimeInStageSheet), model, labels);
                 WriteAccounts(workbook.AddWorksheet(AccountsSheet), model, labels);
@@ -137,6 +137,11 @@ internal sealed class WorkbookWriter
             if (LeadSheet.Included(model))
             {
                 LeadSheet.Write(workbook.AddWorksheet(LeadSheet.Name), model);
+            }
+
+            if (AgendaSheet.Included(model))
+            {
+                AgendaSheet.Write(workbook.AddWorksheet(AgendaSheet.Name), model);
             }
 
             cancellationToken.ThrowIfCancellationRequested();

@@ -156,7 +156,7 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
             var writer = await connection.BeginBinaryImportAsync(
                 "COPY opportunities (id, pipeline_id, name, currency, amount, expected_close, account_id, owner, stage, probability_override, next_contact, " +
                 "has_qualification, q_needs, q_pains, q_budget_currency, q_budget_amount, q_offer_must_contain, outcome_kind, outcome_reason, outcome_comment, " +
-                "closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version) FROM STDIN (FORMAT BINARY)",
+                "closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at) FROM STDIN (FORMAT BINARY)",
                 cancellationToken).ConfigureAwait(false);
             await using (writer.ConfigureAwait(false))
             {
@@ -191,6 +191,7 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
                     await writer.WriteAsync(r.LastChangedBy, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                     await WriteAsync(writer, r.ExternalId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                     await writer.WriteAsync(r.Version, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await writer.WriteAsync(r.LastTouchedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
                 }
 
                 await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);

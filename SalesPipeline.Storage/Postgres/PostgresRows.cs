@@ -16,7 +16,7 @@ internal sealed class OpportunityRow
         "has_qualification AS HasQualification, q_needs AS QNeeds, q_pains AS QPains, q_budget_currency AS QBudgetCurrency, q_budget_amount AS QBudgetAmount, " +
         "q_offer_must_contain AS QOfferMustContain, outcome_kind AS OutcomeKind, outcome_reason AS OutcomeReason, outcome_comment AS OutcomeComment, " +
         "closed_at AS ClosedAt, created_at AS CreatedAt, created_by AS CreatedBy, last_changed_at AS LastChangedAt, last_changed_by AS LastChangedBy, " +
-        "external_id AS ExternalId, version AS Version";
+        "external_id AS ExternalId, version AS Version, last_touched_at AS LastTouchedAt";
 
     public Guid Id { get; set; }
     public string PipelineId { get; set; } = string.Empty;
@@ -45,6 +45,7 @@ internal sealed class OpportunityRow
     public string LastChangedBy { get; set; } = string.Empty;
     public string? ExternalId { get; set; }
     public int Version { get; set; }
+    public DateTime LastTouchedAt { get; set; }
 }
 
 internal sealed class StageChangeRow
@@ -189,6 +190,7 @@ internal static class PostgresMap
             LastChangedAt = PgTime.Of(s.LastChangedAt),
             LastChangedBy = s.LastChangedBy.Value,
             ExternalId = s.ExternalId,
+            LastTouchedAt = PgTime.Of(s.Touched),
             Version = version,
         };
     }
@@ -256,7 +258,8 @@ internal static class PostgresMap
         PgTime.ToInstant(r.LastChangedAt),
         new UserId(r.LastChangedBy),
         r.Version,
-        r.ExternalId);
+        r.ExternalId,
+        PgTime.ToInstant(r.LastTouchedAt));
 
     public static StageChange ToChange(StageChangeRow r) => new(
         r.FromStage is null ? null : new StageId(r.FromStage),

@@ -235,6 +235,7 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
             p[23].Value = Micros.Floor(s.LastChangedAt);
             p[24].Value = s.LastChangedBy.Value;
             p[25].Value = (object?)s.ExternalId ?? DBNull.Value;
+            p[26].Value = Micros.Floor(s.Touched);
             if (_opportunity.Execute() == 0)
             {
                 throw new ConcurrencyConflictException("opportunity", s.Id.ToString(), 0, null);
@@ -294,8 +295,8 @@ internal static class SqliteBulkSql
     public const string InsertOpportunity =
         "INSERT INTO opportunities (id, pipeline_id, name, currency, amount_minor, expected_close, account_id, owner, stage, probability_override, " +
         "next_contact, has_qualification, q_needs, q_pains, q_budget_currency, q_budget_minor, q_offer_must_contain, outcome_kind, outcome_reason, " +
-        "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version) " +
-        "VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1) ON CONFLICT (id) DO NOTHING";
+        "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at) " +
+        "VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26) ON CONFLICT (id) DO NOTHING";
 
     public const string InsertStageChange =
         "INSERT INTO stage_changes (opportunity_id, seq, from_stage, to_stage, at, by_user, kind, comment) VALUES ($0, $1, $2, $3, $4, $5, $6, $7)";

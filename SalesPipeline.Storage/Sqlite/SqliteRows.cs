@@ -15,7 +15,7 @@ internal sealed class OpportunityRow
         "has_qualification AS HasQualification, q_needs AS QNeeds, q_pains AS QPains, q_budget_currency AS QBudgetCurrency, q_budget_minor AS QBudgetMinor, " +
         "q_offer_must_contain AS QOfferMustContain, outcome_kind AS OutcomeKind, outcome_reason AS OutcomeReason, outcome_comment AS OutcomeComment, " +
         "closed_at AS ClosedAt, created_at AS CreatedAt, created_by AS CreatedBy, last_changed_at AS LastChangedAt, last_changed_by AS LastChangedBy, " +
-        "external_id AS ExternalId, version AS Version";
+        "external_id AS ExternalId, version AS Version, last_touched_at AS LastTouchedAt";
 
     public string Id { get; set; } = string.Empty;
     public string PipelineId { get; set; } = string.Empty;
@@ -44,6 +44,7 @@ internal sealed class OpportunityRow
     public string LastChangedBy { get; set; } = string.Empty;
     public string? ExternalId { get; set; }
     public long Version { get; set; }
+    public long LastTouchedAt { get; set; }
 }
 
 internal sealed class StageChangeRow
@@ -165,6 +166,7 @@ internal static class SqliteMap
             LastChangedBy = s.LastChangedBy.Value,
             ExternalId = s.ExternalId,
             Version = version,
+            LastTouchedAt = Micros.Floor(s.Touched),
         };
     }
 
@@ -227,7 +229,8 @@ internal static class SqliteMap
         Micros.ToInstant(r.LastChangedAt),
         new UserId(r.LastChangedBy),
         (int)r.Version,
-        r.ExternalId);
+        r.ExternalId,
+        Micros.ToInstant(r.LastTouchedAt));
 
     public static StageChange ToChange(StageChangeRow r) => new(
         r.FromStage is null ? null : new StageId(r.FromStage),

@@ -227,7 +227,7 @@ public sealed class SalesPipelineServiceTests
 
         var only = Assert.Single(stale);
         Assert.Equal(business.Id, only.OpportunityId);
-        Assert.Equal(Duration.FromDays(15), only.TimeInStage);
+        Assert.Equal(Duration.FromDays(15), only.Idle);
         Assert.Empty(await _crm.StaleDealsAsync(T0 + Duration.FromDays(15), Bob));
         Assert.Empty(await _crm.StaleDealsAsync(T0 + Duration.FromDays(13)));
     }
