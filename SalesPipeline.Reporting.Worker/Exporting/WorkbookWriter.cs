@@ -1,6 +1,6 @@
 using ClosedXML.Excel;
 using NodaTime;
-using SalesPipeline.Analytics.Internal;
+using SalesPipeline.Analytics;
 
 namespace SalesPipeline.Reporting.Worker.Exporting;
 
