@@ -65,7 +65,7 @@ internal static class DemoCommand
             foreach (var culture in Cultures)
             {
                 var request = new ReportRequest(pipeline, from, to, timeZone, null, culture, ReportKind.All, ReportOptions.DefaultDetailRows);
-                var model = await ReportCommand.LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
+                var model = await ReportWorkbooks.LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
                 english ??= model;
                 var path = Path.Combine(folder, WorkbookName(quarter, culture));
                 await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);

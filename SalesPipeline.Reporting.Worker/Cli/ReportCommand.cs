@@ -61,37 +61,12 @@ internal static class ReportCommand
             }
 
             var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows) { Ltv = ltvInputs };
-            var model = await BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
+            var model = await ReportWorkbooks.BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
             await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(path).ConfigureAwait(false);
             return CliApp.Success;
         });
         return command;
-    }
-
-    /// <summary>Builds a report's model from an opened store: one consistent read of the deals, then the period's lead figures.</summary>
-    internal static async Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken)
-    {
-        var builder = new ReportBuilder(
-            services.GetRequiredService<IOpportunityStore>(),
-            services.GetRequiredService<IPipelineAggregates>(),
-            services.GetRequiredService<IAccountStore>(),
-            clock,
-            services.GetService<IConsistentReads>());
-        var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
-        return await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The model with the period's lead figures (only the owner's when the report is for one owner).</summary>
-    internal static async Task<ReportModel> LeadFiguresFor(ReportModel model, ReportRequest request, IServiceProvider services, CancellationToken cancellationToken)
-    {
-        if (!model.Kind.HasFlag(ReportKind.Leads))
-        {
-            return model;
-        }
-
-        var figures = await services.GetRequiredService<SalesPipeline.Leads.ILeadService>().FiguresAsync(request.Period.Start, request.Period.End, cancellationToken).ConfigureAwait(false);
-        return model with { Leads = [.. figures.Where(f => request.Owner is null || f.Person == request.Owner)] };
     }
 
     private static UserId? ParseOwner(string? owner) => owner switch

@@ -74,7 +74,7 @@ internal sealed record ReportModel(
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities; combine them with <c>|</c>.</summary>
 [Flags]
-internal enum ReportKind
+public enum ReportKind
 {
     /// <summary>The Funnel sheet.</summary>
     Funnel = 1,
