@@ -23,7 +23,7 @@ public sealed class PublicApiTrackingTests
         var root = ReadmeTests.RepoRoot();
         var folder = Path.GetDirectoryName(Path.Combine(root, project))!;
         var start = new ProcessStartInfo("dotnet",
-            ["msbuild", Path.Combine(root, project), "-p:Configuration=Release", "-getItem:Analyzer", "-getItem:AdditionalFiles",
+            ["msbuild", Path.Combine(root, project), "-p:Configuration=Release", "-getItem:PackageReference", "-getItem:AdditionalFiles",
              "-getProperty:WarningsAsErrors", "-getProperty:IsPackable", "-getProperty:GenerateDocumentationFile"])
         {
             RedirectStandardOutput = true,
@@ -47,7 +47,7 @@ public sealed class PublicApiTrackingTests
         var errors = properties.GetProperty("WarningsAsErrors").GetString()!.Split(';', StringSplitOptions.TrimEntries);
         Assert.Contains("RS0016", errors);
         Assert.Contains("RS0017", errors);
-        Assert.Contains(Identities("Analyzer"), a => a.Contains("microsoft.codeanalysis.publicapianalyzers", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("Microsoft.CodeAnalysis.PublicApiAnalyzers", Identities("PackageReference"));
         var files = Identities("AdditionalFiles").Select(f => Path.GetFullPath(f, folder)).ToList();
         Assert.Contains(Path.Combine(folder, "PublicAPI.Shipped.txt"), files);
         Assert.Contains(Path.Combine(folder, "PublicAPI.Unshipped.txt"), files);
