@@ -92,12 +92,10 @@ public sealed class Opportunity
     public int? ProbabilityOverride { get; private set; }
 
     /// <summary>Gets the probability in percent: 100 when won, 0 when lost, else the override or the stage's default.</summary>
-    public int Probability => Outcome?.Kind switch
-    {
-        OutcomeKind.Won => 100,
-        OutcomeKind.Lost => 0,
-        _ => ProbabilityOverride ?? _stageProbability,
-    };
+    public int Probability => DealProbability.Of(
+        Outcome?.Kind switch { OutcomeKind.Won => StageKind.Won, OutcomeKind.Lost => StageKind.Lost, _ => StageKind.Open },
+        _stageProbability,
+        ProbabilityOverride);
 
     /// <summary>Gets when the next contact with the client is agreed, if it is.</summary>
     public Instant? NextContact { get; private set; }
@@ -148,7 +146,7 @@ public sealed class Opportunity
     public Instant EnteredStageAt => _history[^1].At;
 
     /// <summary>Gets the value weighted by the probability.</summary>
-    public Money WeightedValue => Value * (Probability / 100m);
+    public Money WeightedValue => Money.Of(DealProbability.Weighted(Value.Amount, Probability), Value.Currency);
 
     /// <summary>Gets how many history entries are already stored.</summary>
     internal int PersistedHistoryCount { get; private set; }

@@ -63,7 +63,7 @@ internal static class ReportCommand
             }
 
             var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows) { Ltv = ltvInputs };
-            var model = await BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
+            var model = await ReportWorkbooks.BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
             await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(path).ConfigureAwait(false);
             return CliApp.Success;

@@ -77,7 +77,7 @@ internal sealed record ReportModel(
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities; combine them with <c>|</c>.</summary>
 [Flags]
-internal enum ReportKind
+public enum ReportKind
 {
     /// <summary>The Funnel sheet.</summary>
     Funnel = 1,
@@ -136,7 +136,7 @@ internal sealed record SnapshotStageRow(string StageName, string Currency, long 
 internal sealed record CohortStageRow(string StageName, long Reached, decimal? Conversion, decimal? CumulativeConversion);
 
 /// <summary>One period's figures per currency, for the comparison on the Summary sheet.</summary>
-internal sealed record ComparedPeriod(LocalDate From, LocalDate To, IReadOnlyList<SalesPipeline.Analytics.Internal.PeriodFigures> Figures);
+internal sealed record ComparedPeriod(LocalDate From, LocalDate To, IReadOnlyList<SalesPipeline.Analytics.PeriodFigures> Figures);
 
 /// <summary>
 /// One open stage on the Time in Stage sheet: stays that ended in the period with their mean and median length, the deals

@@ -1,6 +1,6 @@
 using ClosedXML.Excel;
 using NodaTime;
-using SalesPipeline.Analytics.Internal;
+using SalesPipeline.Analytics;
 
 namespace SalesPipeline.Reporting.Worker.Exporting;
 
@@ -97,6 +97,28 @@ internal sealed class WorkbookWriter
             workbook.SaveAs(stream);
             ChartWriter.Add(stream, charts);
         }, cancellationToken);
+    }
+
+    /// <summary>Builds the workbook and copies it to <paramref name="output"/> (the charts are added in a seekable buffer first).</summary>
+    /// <param name="model">The figures to lay out.</param>
+    /// <param name="output">A writable stream; written from its position, left open.</param>
+    /// <param name="cancellationToken">Stops the work; nothing is written to <paramref name="output"/> then.</param>
+    public async Task WriteAsync(ReportModel model, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegative(model.DetailRowLimit);
+        var labels = Labels.For(model.Culture);
+        using var buffer = new MemoryStream();
+        await Task.Run(() =>
+        {
+            var charts = new List<ChartSpec>();
+            using var workbook = Build(model, labels, charts, cancellationToken);
+            workbook.SaveAs(buffer);
+            ChartWriter.Add(buffer, charts);
+        }, cancellationToken).ConfigureAwait(false);
+        buffer.Position = 0;
+        await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
     }
 
     private static XLWorkbook Build(ReportModel model, Labels labels, List<ChartSpec> charts, CancellationToken cancellationToken)

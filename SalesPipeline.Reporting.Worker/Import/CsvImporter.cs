@@ -23,7 +23,7 @@ namespace SalesPipeline.Reporting.Worker.Import;
 /// </list>
 /// </summary>
 /// <remarks>Stateless and thread-safe; each call is one import.</remarks>
-internal static class CsvImporter
+public static class CsvImporter
 {
     /// <summary>The column a rejects file adds with the rejected row's number.</summary>
     public const string RejectedRowColumn = "rejected_row";

@@ -5,7 +5,7 @@ using NodaTime;
 namespace SalesPipeline.Reporting.Worker.Import;
 
 /// <summary>How <see cref="CsvImporter"/> runs.</summary>
-internal sealed record ImportOptions
+public sealed record ImportOptions
 {
     /// <summary>Gets whether to validate everything and write nothing (existing ids are still looked up, so the counts are real).</summary>
     /// <value>The default value is <see langword="false"/>.</value>
@@ -67,14 +67,14 @@ internal sealed record ImportOptions
 /// <param name="ErrorCount">All errors found (a row may have several).</param>
 /// <param name="Errors">The first errors, up to <see cref="ImportOptions.ErrorLimit"/>, in file order.</param>
 /// <param name="Committed">Whether anything was committed; <see langword="false"/> for a dry run and for an all-or-nothing import that found errors.</param>
-internal sealed record ImportResult(long Read, long Imported, long SkippedExisting, long Rejected, long ErrorCount, IReadOnlyList<ImportError> Errors, bool Committed);
+public sealed record ImportResult(long Read, long Imported, long SkippedExisting, long Rejected, long ErrorCount, IReadOnlyList<ImportError> Errors, bool Committed);
 
 /// <summary>One thing wrong with one row.</summary>
 /// <param name="Row">The row's number as a spreadsheet shows it: the header is row 1, the first data row is row 2 (a row with a quoted line break is still one row).</param>
 /// <param name="Column">The column at fault, as the file names it; empty when the row as a whole is at fault.</param>
 /// <param name="Value">The value found (empty when missing).</param>
 /// <param name="Reason">What is wrong and what is expected.</param>
-internal sealed record ImportError(long Row, string Column, string Value, string Reason)
+public sealed record ImportError(long Row, string Column, string Value, string Reason)
 {
     /// <inheritdoc />
     public override string ToString()
@@ -90,7 +90,7 @@ internal sealed record ImportError(long Row, string Column, string Value, string
 /// <param name="Read">Rows read so far.</param>
 /// <param name="Rejected">Rows rejected so far.</param>
 /// <param name="Elapsed">Time since the import started.</param>
-internal sealed record ImportProgress(long Read, long Rejected, Duration Elapsed)
+public sealed record ImportProgress(long Read, long Rejected, Duration Elapsed)
 {
     /// <summary>Gets the rows read per second so far.</summary>
     public double RowsPerSecond => Elapsed > Duration.Zero ? Read / Elapsed.TotalSeconds : 0;
@@ -100,8 +100,11 @@ internal sealed record ImportProgress(long Read, long Rejected, Duration Elapsed
 /// The mapping, the file's header and the pipeline do not fit together (a mapped column is missing, a stage is unknown, a
 /// pattern is invalid): nothing was read or written. Lists every fault.
 /// </summary>
-internal sealed class ImportConfigurationException : Exception
+public sealed class ImportConfigurationException : Exception
 {
+    /// <summary>Initializes a new instance of the <see cref="ImportConfigurationException"/> class.</summary>
+    /// <param name="source">What was checked (the mapping file, the CSV header).</param>
+    /// <param name="faults">Every fault found.</param>
     public ImportConfigurationException(string source, IReadOnlyList<string> faults)
         : base($"{source}: {string.Join(" ", faults)}")
     {

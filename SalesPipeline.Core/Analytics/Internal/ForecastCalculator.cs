@@ -29,11 +29,11 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
             return;
         }
 
-        var probability = deal.ProbabilityOverride ?? _stages.DefaultProbabilities[stage];
+        var probability = DealProbability.Of(StageKind.Open, _stages.DefaultProbabilities[stage], deal.ProbabilityOverride);
         var amount = deal.Value.Amount;
         if (options.OverdueBefore is { } due && deal.ExpectedClose < due)
         {
-            _overdue.Add(deal.Value.Currency, 1, amount, amount * probability / 100m);
+            _overdue.Add(deal.Value.Currency, 1, amount, DealProbability.Weighted(amount, probability));
             return;
         }
 
@@ -44,7 +44,7 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
             _months.Add(month, sums);
         }
 
-        sums.Add(deal.Value.Currency, 1, amount, amount * probability / 100m);
+        sums.Add(deal.Value.Currency, 1, amount, DealProbability.Weighted(amount, probability));
     }
 
     public ForecastReport Result()
