@@ -98,19 +98,19 @@ public sealed class SalesPipelineService : ISalesPipeline
         var action = $"reassign deal {id} to '{to}'";
         var opportunity = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+        if (actor is { Role: People.Role.Salesperson })
+        {
+            throw new AccessDeniedException(by, action, "only a manager (within their groups) or an admin reassigns deals");
+        }
+
         var receiver = await _people.FindAsync(to, cancellationToken).ConfigureAwait(false);
         if (receiver is { Active: false } || (receiver is null && !_access.Skipped))
         {
             throw new ArgumentException($"'{to}' is not an active person, so they cannot own deals; check the id against the stored people.", nameof(newOwner));
         }
 
-        if (actor is not null && actor.Role != People.Role.Admin)
+        if (actor is { Role: People.Role.Manager })
         {
-            if (actor.Role != People.Role.Manager)
-            {
-                throw new AccessDeniedException(by, action, "only a manager (within their groups) or an admin reassigns deals");
-            }
-
             await _access.RequireMayActForAsync(actor, opportunity.Owner, action, cancellationToken).ConfigureAwait(false);
             if (!actor.SharesGroupWith(receiver!))
             {

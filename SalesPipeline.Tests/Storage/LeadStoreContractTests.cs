@@ -231,7 +231,7 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
             });
 
             // Long enough for the import to commit if nothing held it back.
-            return Task.WhenAny(racer, Task.Delay(TimeSpan.FromMilliseconds(700)));
+            return Task.WhenAny(racer, Task.Delay(TimeSpan.FromSeconds(3)));
         });
         var service = new PipelineDefinitionService(_fixture.Import, probe, _fixture.People);
 
