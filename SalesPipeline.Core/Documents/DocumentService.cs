@@ -173,7 +173,7 @@ public sealed class DocumentService : IDocumentService
             await _access.RequireMayActForAsync(actor, deal.Owner, action, cancellationToken).ConfigureAwait(false);
         }
 
-        var format = _format ?? throw new InvalidOperationException("No offer format is registered: add an IOfferFormat (the worker package has the .docx one) to generate offers.");
+        var format = _format ?? throw new InvalidOperationException("Offers cannot be generated here: no offer format is registered (the salespipeline command line registers the .docx one).");
         var lines = offer.Lines ?? [];
         if (offer.PriceList is null && lines.Count > 0)
         {

@@ -7,7 +7,7 @@ public sealed record PriceListLine(int Number, IReadOnlyDictionary<string, strin
 
 /// <summary>
 /// The file formats behind offers: reads a price list's lines and fills an offer template's <c>{{placeholders}}</c>.
-/// The worker package supplies the Word (<c>.docx</c>) and Excel (<c>.xlsx</c>) implementation.
+/// The salespipeline command line registers the Word (<c>.docx</c>) and Excel (<c>.xlsx</c>) implementation.
 /// </summary>
 /// <remarks>Implementations are thread-safe and keep no state between calls.</remarks>
 public interface IOfferFormat

@@ -34,9 +34,9 @@ internal static class OfferCommands
                 DealCommands.Id(parse.GetValue(deal)!),
                 DocumentCommands.Id("--template", parse.GetValue(template)!),
                 parse.GetValue(priceList) is { } p ? DocumentCommands.Id("--price-list", p) : null,
-                parse.GetValue(lines),
+                parse.GetResult(lines) is null ? null : parse.GetValue(lines),
                 parse.GetValue(title));
-            if (request.PriceList is null != request.Lines is null)
+            if ((request.PriceList is null) != (request.Lines is null))
             {
                 throw new CliInputException("Give --price-list and --lines together (for example --price-list ID --lines 1,3), or neither.");
             }

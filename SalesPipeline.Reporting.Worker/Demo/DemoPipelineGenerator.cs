@@ -159,7 +159,11 @@ internal sealed class DemoPipelineGenerator
         else if (stage == Stages.Offer)
         {
             var (offer, title) = OfferOf(owner);
-            deal.AttachOffer(offer, title, owner, at);
+            if (deal.Offers.All(o => o.Document != offer))
+            {
+                deal.AttachOffer(offer, title, owner, at);
+            }
+
             deal.ScheduleNextContact(nextContact, owner, at);
         }
         else

@@ -98,7 +98,9 @@ internal sealed class RelationalDocumentStore(ILeadStoreDialect dialect) : IDocu
 
     private Task<IReadOnlyList<Document>> ReadAsync(string where, object parameters, CancellationToken cancellationToken) =>
         Database.WithConnectionAsync<IReadOnlyList<Document>>(
+            // Sorted here, ordinally, so every provider orders titles alike whatever the database's collation.
             async connection => [.. (await connection.QueryAsync<DocumentRow>(new CommandDefinition(
-                $"SELECT {DocumentRow.Columns} FROM documents WHERE {where} ORDER BY title, version", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(r => r.ToDocument())],
+                $"SELECT {DocumentRow.Columns} FROM documents WHERE {where}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .Select(r => r.ToDocument()).OrderBy(d => d.Title, StringComparer.Ordinal).ThenBy(d => d.Version)],
             cancellationToken);
 }
