@@ -126,7 +126,7 @@ public class ImportBenchmarks : IDisposable
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, SqliteBulkSql.InsertOpportunity, 26);
+        using var deal = Prepare(connection, transaction, SqliteBulkSql.InsertOpportunity, 27);
         using var change = Prepare(connection, transaction, SqliteBulkSql.InsertStageChange, 8);
         using var reader = new StreamReader(_csv);
         reader.ReadLine();
@@ -168,6 +168,7 @@ public class ImportBenchmarks : IDisposable
             p[23].Value = closed ?? created;
             p[24].Value = Importer.Value;
             p[25].Value = f[0];
+            p[26].Value = closed ?? created;
             rows += deal.ExecuteNonQuery();
 
             var seq = 0;

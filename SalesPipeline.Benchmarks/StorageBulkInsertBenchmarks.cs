@@ -61,7 +61,7 @@ public class StorageBulkInsertBenchmarks
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, SqliteBulkSql.InsertOpportunity, 26);
+        using var deal = Prepare(connection, transaction, SqliteBulkSql.InsertOpportunity, 27);
         using var change = Prepare(connection, transaction, SqliteBulkSql.InsertStageChange, 8);
         long rows = 0;
         foreach (var s in _deals)
@@ -94,6 +94,7 @@ public class StorageBulkInsertBenchmarks
             p[23].Value = s.LastChangedAt.ToUnixTimeTicks() / 10;
             p[24].Value = s.LastChangedBy.Value;
             p[25].Value = (object?)s.ExternalId ?? DBNull.Value;
+            p[26].Value = s.Touched.ToUnixTimeTicks() / 10;
             rows += deal.ExecuteNonQuery();
             for (var i = 0; i < s.History.Count; i++)
             {
