@@ -95,6 +95,15 @@ public sealed partial class PackagesTests(ITestOutputHelper log)
                 """);
 
             await DotnetAsync(consumer, "restore", "--configfile", config);
+
+            // NuGet extracts into the consumer's own packages folder only what no fallback folder holds: so these came from the feed.
+            foreach (var id in Libraries)
+            {
+                Assert.True(
+                    Directory.Exists(Path.Combine(temp.FullName, "packages", id.ToLowerInvariant(), Version)),
+                    $"{id} {Version} was not restored from the feed of this run.");
+            }
+
             await DotnetAsync(consumer, "build", "--no-restore", "-c", "Release");
             var output = await DotnetAsync(consumer, "run", "--no-build", "-c", "Release");
 
