@@ -107,6 +107,30 @@ public abstract class LeadReportTests : IAsyncLifetime
         Assert.Equal(XLDataType.Number, sheet.Cell(2, 3).DataType);
     }
 
+    [Fact]
+    public async Task Report_KindLeads_RowsAreTheLeadServicesOwnFiguresForThePeriod()
+    {
+        var path = Path.Combine(Folder, "leads-service.xlsx");
+        var result = await CliRunner.RunAsync([.. StoreArgs, "report", "--kind", "leads", "--from", "2026-07-01", "--to", "2026-09-30", "--time-zone", "Etc/UTC", "--out", path]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        var services = new ServiceCollection().AddSingleton<IClock>(new FakeClock(Instant.FromUtc(2026, 10, 1, 9, 0)));
+        Configure(services.AddSalesPipeline());
+        await using var provider = services.BuildServiceProvider();
+        var figures = await provider.GetRequiredService<ILeadService>().FiguresAsync(Instant.FromUtc(2026, 7, 1, 0, 0), Instant.FromUtc(2026, 10, 1, 0, 0));
+        static string Rate(decimal? rate) => rate is { } r ? Math.Round((double)r, 6).ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
+        var expected = figures.Select(f => new List<string>
+        {
+            f.Person.Value, f.DisplayName, $"{f.Active}", $"{f.Limit}", Rate(f.Limit == 0 ? null : (decimal)f.Active / f.Limit),
+            $"{f.Received}", $"{f.Converted}", $"{f.Disqualified}", Rate(f.LeadToOpportunity), Rate(f.LeadToWon),
+        });
+
+        using var workbook = new XLWorkbook(path);
+        var sheet = workbook.Worksheet("Leads");
+        Assert.NotEmpty(figures);
+        Assert.Equal(expected, Enumerable.Range(2, sheet.LastRowUsed()!.RowNumber() - 1).Select(r => Row(sheet, r)));
+    }
+
     internal abstract void Configure(DependencyInjection.SalesPipelineBuilder builder);
 
     private static List<string> Row(IXLWorksheet sheet, int row) =>
