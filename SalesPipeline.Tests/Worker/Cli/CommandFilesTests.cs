@@ -29,6 +29,7 @@ public sealed class CommandFilesTests
         RunFolderIsDb,
         RunFolderIsConfig,
         RunFolderHoldsDbUnderAWorkbookName,
+        AgendaIcsIsDb,
     }
 
     /// <summary>How the output's path is written.</summary>
@@ -191,6 +192,8 @@ public sealed class CommandFilesTests
                 },
             }.ToJsonString());
             var config = Write(folder, "schedules.json", "{}");
+            var icsNamedDb = Path.Combine(folder, "calendar.ics");
+            File.Copy(TemplateDatabase.Value, icsNamedDb);
 
             string Spell(string target, string extension) => SpellPath(folder, target, spelling, extension);
             string[] import = ["import", "--file", csv, "--skip-invalid"];
@@ -210,6 +213,7 @@ public sealed class CommandFilesTests
                 Collision.RunFolderIsDb => ["--db", db, "run", "--once", "--config", Config(Spell(db, ".xlsx"))],
                 Collision.RunFolderIsConfig => ["--db", db, "run", "--once", "--config", Config(Spell(config, ".json"))],
                 Collision.RunFolderHoldsDbUnderAWorkbookName => ["--db", workbookNamedDb, "run", "--once", "--config", Config(SpellFolder(folder, demoFolder, spelling))],
+                Collision.AgendaIcsIsDb => ["--db", icsNamedDb, "--as", "admin", "agenda", "--ics", Spell(icsNamedDb, ".ics")],
                 _ => throw new ArgumentOutOfRangeException(nameof(collision)),
             };
             var before = Snapshot(folder);
