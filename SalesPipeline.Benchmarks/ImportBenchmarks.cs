@@ -8,6 +8,7 @@ using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Import;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Sqlite;
 
 namespace SalesPipeline.Benchmarks;
@@ -126,8 +127,8 @@ public class ImportBenchmarks : IDisposable
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, SqliteBulkSql.InsertOpportunity, 26);
-        using var change = Prepare(connection, transaction, SqliteBulkSql.InsertStageChange, 8);
+        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 27);
+        using var change = Prepare(connection, transaction, BulkCommand.InsertSql("stage_changes", ImportRows.StageChangeColumns), 8);
         using var reader = new StreamReader(_csv);
         reader.ReadLine();
         long rows = 0;
@@ -168,6 +169,7 @@ public class ImportBenchmarks : IDisposable
             p[23].Value = closed ?? created;
             p[24].Value = Importer.Value;
             p[25].Value = f[0];
+            p[26].Value = 1;
             rows += deal.ExecuteNonQuery();
 
             var seq = 0;

@@ -11,9 +11,12 @@ namespace SalesPipeline.Storage.Internal;
 /// serialises assignments to one owner, and the account and deal writers a conversion shares a transaction with.
 /// </summary>
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
-internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStore
+internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
 {
     private const string ActiveStatuses = "('assigned', 'working')";
+
+    private readonly RelationalAccountStore _accounts = new(dialect);
+    private readonly RelationalOpportunityStore _opportunities = new(dialect);
 
     private IRelationalDatabase Database => dialect.Database;
 
@@ -106,8 +109,8 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
         return WriteAsync(
             async (connection, transaction) =>
             {
-                await dialect.WriteAccountAsync(connection, transaction, conversion.Account, cancellationToken).ConfigureAwait(false);
-                await dialect.WriteOpportunityAsync(connection, transaction, conversion.Opportunity, cancellationToken).ConfigureAwait(false);
+                await _accounts.WriteAsync(connection, transaction, conversion.Account, cancellationToken).ConfigureAwait(false);
+                await _opportunities.InsertAsync(connection, transaction, conversion.Opportunity, cancellationToken).ConfigureAwait(false);
                 await WriteLeadAsync(connection, transaction, conversion.Lead, cancellationToken).ConfigureAwait(false);
                 return 0;
             },

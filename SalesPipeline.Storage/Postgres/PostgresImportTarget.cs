@@ -1,6 +1,5 @@
 using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
@@ -32,6 +31,7 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
 
     private sealed class Session(PostgresDatabase database, NpgsqlConnection connection, NpgsqlTransaction transaction) : IImportSession
     {
+        private readonly PostgresDialect _dialect = new(database);
         private readonly AccountNameCache _accounts = new();
         private bool _done;
 
@@ -47,25 +47,10 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
             return found.ToHashSet(StringComparer.Ordinal);
         }
 
-        public async Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
+        public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_done, this);
-            var account = Account.Create(name, null, by, at);
-            var folded = account.Name.ToUpperInvariant();
-            if (_accounts.TryGet(folded, out var known))
-            {
-                return known;
-            }
-
-            var existing = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-                "SELECT id FROM accounts WHERE name_folded = @Folded ORDER BY id LIMIT 1", new { Folded = folded }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (existing is { } id)
-            {
-                return _accounts.Add(folded, new AccountId(id));
-            }
-
-            await connection.ExecuteAsync(new CommandDefinition(PostgresAccountStore.InsertAccount, PostgresMap.ToRow(account, 1), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return _accounts.Add(folded, account.Id);
+            return ImportRows.EnsureAccountAsync(_dialect, connection, transaction, _accounts, name, by, at, cancellationToken);
         }
 
         public async Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)
@@ -101,10 +86,10 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
 
             try
             {
-                await CopyOpportunitiesAsync(batch, cancellationToken).ConfigureAwait(false);
-                await CopyHistoryAsync(batch, cancellationToken).ConfigureAwait(false);
-                await CopyActivitiesAsync(batch, cancellationToken).ConfigureAwait(false);
-                await CopyOffersAsync(batch, cancellationToken).ConfigureAwait(false);
+                await CopyAsync($"opportunities ({ImportRows.OpportunityColumns(_dialect)})", 27, batch.Select<OpportunityState, Action<object?[]>>(state => row => ImportRows.Opportunity(_dialect, state, row)), cancellationToken).ConfigureAwait(false);
+                await CopyAsync($"stage_changes ({ImportRows.StageChangeColumns})", 8, batch.SelectMany(state => state.History.Select<StageChange, Action<object?[]>>((c, i) => row => ImportRows.StageChange(_dialect, state.Id.Value, i, c, row))), cancellationToken).ConfigureAwait(false);
+                await CopyAsync($"activities ({ImportRows.ActivityColumns})", 10, batch.SelectMany(state => state.Activities.Select<Activity, Action<object?[]>>((a, i) => row => ImportRows.Activity(_dialect, state.Id.Value, i, a, row))), cancellationToken).ConfigureAwait(false);
+                await CopyAsync($"offers ({ImportRows.OfferColumns})", 6, batch.SelectMany(state => state.Offers.Select<OfferDocument, Action<object?[]>>((o, i) => row => ImportRows.Offer(_dialect, state.Id.Value, i, o, row))), cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -147,149 +132,36 @@ internal sealed class PostgresImportTarget(PostgresDatabase database) : IImportT
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
-        private async Task CopyOpportunitiesAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken)
+        /// <summary>
+        /// PostgreSQL's bulk-write primitive: one binary COPY into <paramref name="target"/> (a table and its columns) of the
+        /// rows each fill writes, in column order; each value goes in the type its CLR type maps to, which the dialect chose
+        /// to match the column.
+        /// </summary>
+        private async Task CopyAsync(string target, int columns, IEnumerable<Action<object?[]>> rows, CancellationToken cancellationToken)
         {
-            var writer = await connection.BeginBinaryImportAsync(
-                "COPY opportunities (id, pipeline_id, name, currency, amount, expected_close, account_id, owner, stage, probability_override, next_contact, " +
-                "has_qualification, q_needs, q_pains, q_budget_currency, q_budget_amount, q_offer_must_contain, outcome_kind, outcome_reason, outcome_comment, " +
-                "closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version) FROM STDIN (FORMAT BINARY)",
-                cancellationToken).ConfigureAwait(false);
+            using var each = rows.GetEnumerator();
+            if (!each.MoveNext())
+            {
+                return;
+            }
+
+            var row = new object?[columns];
+            var writer = await connection.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
             await using (writer.ConfigureAwait(false))
             {
-                foreach (var state in batch)
+                do
                 {
-                    var r = PostgresMap.ToRow(state, 1);
+                    each.Current(row);
                     await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.Id, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.PipelineId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.Name, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.Currency, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.Amount, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.ExpectedClose, NpgsqlDbType.Date, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.AccountId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.Owner, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.Stage, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.ProbabilityOverride, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.NextContact, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.HasQualification, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.QNeeds, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.QPains, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.QBudgetCurrency, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.QBudgetAmount, NpgsqlDbType.Numeric, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.QOfferMustContain, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.OutcomeKind, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.OutcomeReason, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.OutcomeComment, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.ClosedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.CreatedBy, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.LastChangedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.LastChangedBy, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await WriteAsync(writer, r.ExternalId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await writer.WriteAsync(r.Version, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                }
-
-                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        private async Task CopyHistoryAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken)
-        {
-            var writer = await connection.BeginBinaryImportAsync(
-                "COPY stage_changes (opportunity_id, seq, from_stage, to_stage, at, by_user, kind, comment) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-            await using (writer.ConfigureAwait(false))
-            {
-                foreach (var state in batch)
-                {
-                    for (var i = 0; i < state.History.Count; i++)
+                    foreach (var value in row)
                     {
-                        var r = PostgresMap.ToRow(state.Id, i, state.History[i]);
-                        await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.OpportunityId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Seq, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                        await WriteAsync(writer, r.FromStage, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.ToStage, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.At, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.ByUser, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Kind, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await WriteAsync(writer, r.Comment, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await (value is null ? writer.WriteNullAsync(cancellationToken) : writer.WriteAsync(value, cancellationToken)).ConfigureAwait(false);
                     }
                 }
+                while (each.MoveNext());
 
                 await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-
-        private async Task CopyActivitiesAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken)
-        {
-            if (!batch.Any(s => s.Activities.Count > 0))
-            {
-                return;
-            }
-
-            var writer = await connection.BeginBinaryImportAsync(
-                "COPY activities (id, opportunity_id, seq, kind, subject, author, recorded_at, happened_at, due, done) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-            await using (writer.ConfigureAwait(false))
-            {
-                foreach (var state in batch)
-                {
-                    for (var i = 0; i < state.Activities.Count; i++)
-                    {
-                        var r = PostgresMap.ToRow(state.Id, i, state.Activities[i]);
-                        await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Id, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.OpportunityId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Seq, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Kind, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Subject, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Author, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.RecordedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                        await WriteAsync(writer, r.HappenedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                        await WriteAsync(writer, r.Due, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Done, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        private async Task CopyOffersAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken)
-        {
-            if (!batch.Any(s => s.Offers.Count > 0))
-            {
-                return;
-            }
-
-            var writer = await connection.BeginBinaryImportAsync(
-                "COPY offers (opportunity_id, seq, title, location, attached_by, attached_at) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-            await using (writer.ConfigureAwait(false))
-            {
-                foreach (var state in batch)
-                {
-                    for (var i = 0; i < state.Offers.Count; i++)
-                    {
-                        var r = PostgresMap.ToRow(state.Id, i, state.Offers[i]);
-                        await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.OpportunityId, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Seq, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Title, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.Location, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.AttachedBy, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await writer.WriteAsync(r.AttachedAt, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        private static Task WriteAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
-            where T : class =>
-            value is null ? writer.WriteNullAsync(cancellationToken) : writer.WriteAsync(value, type, cancellationToken);
-
-        private static Task WriteAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken cancellationToken)
-            where T : struct =>
-            value is { } v ? writer.WriteAsync(v, type, cancellationToken) : writer.WriteNullAsync(cancellationToken);
     }
 }

@@ -56,7 +56,12 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
     {
         private const int SqliteUniqueViolation = 2067;
 
+        /// <summary>The external ids, given as one JSON array ($1), that pipeline $0 already has; the unique index answers each.</summary>
+        private const string SelectExistingExternalIds =
+            "SELECT external_id FROM opportunities WHERE pipeline_id = $0 AND external_id IN (SELECT value FROM json_each($1))";
+
         private readonly SqliteDatabase _database;
+        private readonly SqliteDialect _dialect;
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _transaction;
         private readonly BulkCommand _opportunity;
@@ -72,13 +77,14 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
             _database = database;
             _connection = connection;
             _transaction = transaction;
-            _opportunity = new BulkCommand(connection, transaction, SqliteBulkSql.InsertOpportunity);
-            _history = new BulkCommand(connection, transaction, SqliteBulkSql.InsertStageChange);
-            _activity = new BulkCommand(connection, transaction, SqliteBulkSql.InsertActivity);
-            _offer = new BulkCommand(connection, transaction, SqliteBulkSql.InsertOffer);
+            _dialect = new SqliteDialect(database);
+            _opportunity = new BulkCommand(connection, transaction, "opportunities", ImportRows.OpportunityColumns(_dialect), " ON CONFLICT (id) DO NOTHING");
+            _history = new BulkCommand(connection, transaction, "stage_changes", ImportRows.StageChangeColumns);
+            _activity = new BulkCommand(connection, transaction, "activities", ImportRows.ActivityColumns);
+            _offer = new BulkCommand(connection, transaction, "offers", ImportRows.OfferColumns);
             _existing = connection.CreateCommand();
             _existing.Transaction = transaction;
-            _existing.CommandText = SqliteBulkSql.SelectExistingExternalIds;
+            _existing.CommandText = SelectExistingExternalIds;
             _existing.Parameters.Add(new SqliteParameter("$0", null));
             _existing.Parameters.Add(new SqliteParameter("$1", null));
             _existing.Prepare();
@@ -110,25 +116,10 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
             return found;
         }
 
-        public async Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
+        public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_done, this);
-            var account = Account.Create(name, null, by, at);
-            var folded = account.Name.ToUpperInvariant();
-            if (_accounts.TryGet(folded, out var known))
-            {
-                return known;
-            }
-
-            var existing = await _connection.ExecuteScalarAsync<string?>(new CommandDefinition(
-                "SELECT id FROM accounts WHERE name_folded = @Folded ORDER BY id LIMIT 1", new { Folded = folded }, _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                return _accounts.Add(folded, new AccountId(Guid.Parse(existing)));
-            }
-
-            await _connection.ExecuteAsync(new CommandDefinition(SqliteAccountStore.InsertAccount, SqliteMap.ToRow(account, 1), _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return _accounts.Add(folded, account.Id);
+            return ImportRows.EnsureAccountAsync(_dialect, _connection, _transaction, _accounts, name, by, at, cancellationToken);
         }
 
         public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)
@@ -201,139 +192,81 @@ internal sealed class SqliteImportTarget(SqliteDatabase database) : IImportTarge
 
         private void Write(OpportunityState s)
         {
-            if (s.Version != 0)
-            {
-                throw new ArgumentException($"An import adds new opportunities (version 0); opportunity {s.Id} has version {s.Version}.", nameof(s));
-            }
-
-            var id = SqliteMap.Id(s.Id.Value);
-            var q = s.Qualification;
-            var p = _opportunity.Values;
-            p[0].Value = id;
-            p[1].Value = s.PipelineId.Value;
-            p[2].Value = s.Name;
-            p[3].Value = s.Value.Currency;
-            p[4].Value = MinorUnits.From(s.Value, "value");
-            p[5].Value = IsoDate.Format(s.ExpectedClose);
-            p[6].Value = s.Account is { } account ? SqliteMap.Id(account.Value) : DBNull.Value;
-            p[7].Value = s.Owner.Value;
-            p[8].Value = s.Stage.Value;
-            p[9].Value = s.ProbabilityOverride is { } probability ? probability : DBNull.Value;
-            p[10].Value = s.NextContact is { } next ? Micros.Floor(next) : DBNull.Value;
-            p[11].Value = q is null ? 0 : 1;
-            p[12].Value = (object?)q?.Needs ?? DBNull.Value;
-            p[13].Value = (object?)q?.Pains ?? DBNull.Value;
-            p[14].Value = (object?)q?.Budget?.Currency ?? DBNull.Value;
-            p[15].Value = q?.Budget is { } budget ? MinorUnits.From(budget, "budget") : DBNull.Value;
-            p[16].Value = (object?)q?.OfferMustContain ?? DBNull.Value;
-            p[17].Value = s.Outcome is { } outcome ? Codes.Of(outcome.Kind) : DBNull.Value;
-            p[18].Value = (object?)s.Outcome?.Reason ?? DBNull.Value;
-            p[19].Value = (object?)s.Outcome?.Comment ?? DBNull.Value;
-            p[20].Value = s.Outcome is { } closed ? Micros.Floor(closed.ClosedAt) : DBNull.Value;
-            p[21].Value = Micros.Floor(s.CreatedAt);
-            p[22].Value = s.CreatedBy.Value;
-            p[23].Value = Micros.Floor(s.LastChangedAt);
-            p[24].Value = s.LastChangedBy.Value;
-            p[25].Value = (object?)s.ExternalId ?? DBNull.Value;
+            ImportRows.Opportunity(_dialect, s, _opportunity.Row);
             if (_opportunity.Execute() == 0)
             {
                 throw new ConcurrencyConflictException("opportunity", s.Id.ToString(), 0, null);
             }
 
+            var key = _opportunity.Row[0]!;
             for (var i = 0; i < s.History.Count; i++)
             {
-                var c = s.History[i];
-                var h = _history.Values;
-                h[0].Value = id;
-                h[1].Value = i;
-                h[2].Value = (object?)c.From?.Value ?? DBNull.Value;
-                h[3].Value = c.To.Value;
-                h[4].Value = Micros.Floor(c.At);
-                h[5].Value = c.By.Value;
-                h[6].Value = Codes.Of(c.Kind);
-                h[7].Value = (object?)c.Comment ?? DBNull.Value;
+                ImportRows.StageChange(_dialect, key, i, s.History[i], _history.Row);
                 _history.Execute();
             }
 
             for (var i = 0; i < s.Activities.Count; i++)
             {
-                var a = s.Activities[i];
-                var v = _activity.Values;
-                v[0].Value = SqliteMap.Id(a.Id.Value);
-                v[1].Value = id;
-                v[2].Value = i;
-                v[3].Value = Codes.Of(a.Kind);
-                v[4].Value = a.Subject;
-                v[5].Value = a.Author.Value;
-                v[6].Value = Micros.Floor(a.RecordedAt);
-                v[7].Value = a.HappenedAt is { } happened ? Micros.Floor(happened) : DBNull.Value;
-                v[8].Value = a.Due is { } due ? Micros.Floor(due) : DBNull.Value;
-                v[9].Value = a.Done ? 1 : 0;
+                ImportRows.Activity(_dialect, key, i, s.Activities[i], _activity.Row);
                 _activity.Execute();
             }
 
             for (var i = 0; i < s.Offers.Count; i++)
             {
-                var o = s.Offers[i];
-                var v = _offer.Values;
-                v[0].Value = id;
-                v[1].Value = i;
-                v[2].Value = o.Title;
-                v[3].Value = o.Location;
-                v[4].Value = o.AttachedBy.Value;
-                v[5].Value = Micros.Floor(o.AttachedAt);
+                ImportRows.Offer(_dialect, key, i, s.Offers[i], _offer.Row);
                 _offer.Execute();
             }
         }
     }
 }
 
-/// <summary>The import's INSERT statements, with positional parameters in column order.</summary>
-internal static class SqliteBulkSql
-{
-    public const string InsertOpportunity =
-        "INSERT INTO opportunities (id, pipeline_id, name, currency, amount_minor, expected_close, account_id, owner, stage, probability_override, " +
-        "next_contact, has_qualification, q_needs, q_pains, q_budget_currency, q_budget_minor, q_offer_must_contain, outcome_kind, outcome_reason, " +
-        "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version) " +
-        "VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1) ON CONFLICT (id) DO NOTHING";
-
-    public const string InsertStageChange =
-        "INSERT INTO stage_changes (opportunity_id, seq, from_stage, to_stage, at, by_user, kind, comment) VALUES ($0, $1, $2, $3, $4, $5, $6, $7)";
-
-    public const string InsertActivity =
-        "INSERT INTO activities (id, opportunity_id, seq, kind, subject, author, recorded_at, happened_at, due, done) VALUES ($0, $1, $2, $3, $4, $5, $6, $7, $8, $9)";
-
-    /// <summary>The external ids, given as one JSON array ($1), that pipeline $0 already has; the unique index answers each.</summary>
-    public const string SelectExistingExternalIds =
-        "SELECT external_id FROM opportunities WHERE pipeline_id = $0 AND external_id IN (SELECT value FROM json_each($1))";
-
-    public const string InsertOffer =
-        "INSERT INTO offers (opportunity_id, seq, title, location, attached_by, attached_at) VALUES ($0, $1, $2, $3, $4, $5)";
-}
-
-/// <summary>A prepared command whose parameters ($0, $1, …) are created once and re-bound for every row.</summary>
+/// <summary>
+/// SQLite's bulk-write primitive: a prepared INSERT of one row into a table, whose parameters ($0, $1, …) are created once
+/// and re-bound from <see cref="Row"/> for every row.
+/// </summary>
 internal sealed class BulkCommand : IDisposable
 {
     private readonly SqliteCommand _command;
+    private readonly SqliteParameter[] _parameters;
 
-    public BulkCommand(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    public BulkCommand(SqliteConnection connection, SqliteTransaction transaction, string table, string columns, string onConflict = "")
     {
+        var count = columns.Split(',').Length;
         _command = connection.CreateCommand();
         _command.Transaction = transaction;
-        _command.CommandText = sql;
-        var count = sql.Count(ch => ch == '$');
-        Values = new SqliteParameter[count];
+        _command.CommandText = InsertSql(table, columns, onConflict);
+        _parameters = new SqliteParameter[count];
+        Row = new object?[count];
         for (var i = 0; i < count; i++)
         {
-            Values[i] = _command.Parameters.Add(new SqliteParameter("$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
+            _parameters[i] = _command.Parameters.Add(new SqliteParameter("$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
         }
 
         _command.Prepare();
     }
 
-    public SqliteParameter[] Values { get; }
+    /// <summary>The INSERT of one row into <paramref name="table"/>, with positional parameters ($0, $1, …) in column order.</summary>
+    public static string InsertSql(string table, string columns, string onConflict = "")
+    {
+        var count = columns.Split(',').Length;
+        var placeholders = string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return $"INSERT INTO {table} ({columns}) VALUES ({placeholders}){onConflict}";
+    }
 
-    public int Execute() => _command.ExecuteNonQuery();
+    /// <summary>Gets the values of the next row, in column order.</summary>
+    public object?[] Row { get; }
+
+    /// <summary>Inserts <see cref="Row"/>.</summary>
+    /// <returns>The number of rows written (0 when the conflict clause skipped it).</returns>
+    public int Execute()
+    {
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            _parameters[i].Value = Row[i] ?? DBNull.Value;
+        }
+
+        return _command.ExecuteNonQuery();
+    }
 
     public void Dispose() => _command.Dispose();
 }

@@ -4,6 +4,7 @@ using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Migrations;
 using SalesPipeline.Storage.Postgres;
 using Xunit;
@@ -32,7 +33,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     [Fact]
     public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
     {
-        var store = new PostgresOpportunityStore(Database());
+        var store = Store(Database());
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
         store.AfterOpportunityRowWritten = (_, _) => throw new IOException("network cable cut");
 
@@ -45,14 +46,14 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     [Fact]
     public async Task SaveAsync_ServerEndsTheSessionBetweenRowAndHistory_LeavesNeither()
     {
-        var store = new PostgresOpportunityStore(Database());
+        var store = Store(Database());
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(2), 8);
         store.AfterOpportunityRowWritten = async (connection, token) =>
         {
             // As if the application died here: another session kills this one's backend mid-transaction.
             await using var admin = new NpgsqlConnection(_connectionString);
             await admin.OpenAsync(token);
-            await admin.ExecuteAsync("SELECT pg_terminate_backend(@Pid)", new { Pid = connection.ProcessID });
+            await admin.ExecuteAsync("SELECT pg_terminate_backend(@Pid)", new { Pid = ((NpgsqlConnection)connection).ProcessID });
         };
 
         await Assert.ThrowsAnyAsync<Exception>(() => store.SaveAsync(state));
@@ -80,10 +81,10 @@ public sealed class PostgresStoreTests : IAsyncLifetime
             // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
             var pipeline = Deals.IsolatedPipeline();
             var bob = new UserId("bob");
-            var source = new PostgresOpportunityStore(Database(o => o.ConnectionString = sourceConnectionString));
+            var source = Store(Database(o => o.ConnectionString = sourceConnectionString));
             var random = new Random(12);
             var saved = new List<OpportunityState>();
-            for (var i = 0; i < PostgresOpportunityStore.PageSize + 40; i++)
+            for (var i = 0; i < RelationalOpportunityStore.PageSize + 40; i++)
             {
                 var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
                 await source.SaveAsync(state);
@@ -121,7 +122,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 
             Assert.Equal((2, MigrationScripts.Latest(MigrationScripts.Postgres)), (result.FromVersion, result.ToVersion));
             Assert.Equal(await IndexesAsync(sourceConnectionString), await IndexesAsync(_connectionString));
-            var store = new PostgresOpportunityStore(database);
+            var store = Store(database);
             foreach (var query in new OpportunityQuery[] { OpportunityQuery.All, new(pipeline.Id), new(pipeline.Id, bob), new(Owner: Deals.Anna), new(Owner: bob, Status: OpportunityStatus.Open) })
             {
                 var found = new List<OpportunityState>();
@@ -148,7 +149,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
             await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
         }
 
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => new PostgresOpportunityStore(Database()).FindAsync(OpportunityId.New()));
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => Store(Database()).FindAsync(OpportunityId.New()));
 
         Assert.Equal((42, MigrationScripts.Latest(MigrationScripts.Postgres)), (error.DatabaseVersion, error.ApplicationVersion));
         Assert.Contains("upgrade this application", error.Message, StringComparison.Ordinal);
@@ -158,7 +159,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     [Fact]
     public async Task FirstUse_AutoMigrateOffOnAnEmptyDatabase_IsRefusedSayingHowToMigrate()
     {
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => new PostgresOpportunityStore(Database(o => o.AutoMigrate = false)).FindAsync(OpportunityId.New()));
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => Store(Database(o => o.AutoMigrate = false)).FindAsync(OpportunityId.New()));
 
         Assert.Equal(0, error.DatabaseVersion);
         Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
@@ -169,7 +170,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     {
         // Port 1 on the loopback address: nothing listens there, so the connection is refused at once.
         var nowhere = new NpgsqlConnectionStringBuilder(_connectionString) { Host = "127.0.0.1", Port = 1, Timeout = 5 }.ToString();
-        var store = new PostgresOpportunityStore(Database(o => o.ConnectionString = nowhere));
+        var store = Store(Database(o => o.ConnectionString = nowhere));
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(OpportunityId.New()));
 
@@ -184,7 +185,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     {
         var missing = new NpgsqlConnectionStringBuilder(_connectionString) { Database = "no_such_database_" + Guid.NewGuid().ToString("N")[..8] }.ToString();
 
-        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => new PostgresOpportunityStore(Database(o => o.ConnectionString = missing)).FindAsync(OpportunityId.New()));
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => Store(Database(o => o.ConnectionString = missing)).FindAsync(OpportunityId.New()));
 
         Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
         Assert.Contains("CREATE DATABASE", error.Message, StringComparison.Ordinal);
@@ -197,6 +198,8 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 
         Assert.Contains("'ConnectionString' must name a server and database", error.Message, StringComparison.Ordinal);
     }
+
+    private static RelationalOpportunityStore Store(PostgresDatabase database) => new(new PostgresDialect(database));
 
     private PostgresDatabase Database(Action<PostgresStorageOptions>? configure = null)
     {

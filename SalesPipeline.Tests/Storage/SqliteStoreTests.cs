@@ -6,6 +6,7 @@ using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Migrations;
 using SalesPipeline.Storage.Sqlite;
 using Xunit;
@@ -28,9 +29,9 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
     {
-        var store = new SqliteOpportunityStore(Database());
+        var store = Store(Database());
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
-        store.AfterOpportunityRowWritten = _ => throw new IOException("disk unplugged");
+        store.AfterOpportunityRowWritten = (_, _) => throw new IOException("disk unplugged");
 
         await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(state));
 
@@ -41,14 +42,14 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task SaveAsync_UpdateInterruptedBeforeHistory_KeepsThePreviousVersionWhole()
     {
-        var store = new SqliteOpportunityStore(Database());
+        var store = Store(Database());
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(2), 3);
         await store.SaveAsync(state);
         var deal = Opportunity.Restore((await store.FindAsync(state.Id))!, PipelineDefinition.Default);
         deal.LogActivity(NewActivity.Call("will be lost"), Deals.Anna, deal.LastChangedAt + Duration.FromHours(1));
         deal.MoveTo(PipelineDefinition.Default, Stages.Qualification, Deals.Anna, deal.LastChangedAt + Duration.FromHours(1));
         using var cancel = new CancellationTokenSource();
-        store.AfterOpportunityRowWritten = token =>
+        store.AfterOpportunityRowWritten = (_, _) =>
         {
             cancel.Cancel();
             return Task.CompletedTask;
@@ -63,12 +64,12 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task SaveAsync_FilesCopiedMidTransaction_AsACrashLeavesThem_HoldNeitherRowNorHistory()
     {
         var database = Database();
-        var store = new SqliteOpportunityStore(database);
+        var store = Store(database);
         await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(3), 2));
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(4), 8);
         var crashed = Path.Combine(_folder, "crashed");
         Directory.CreateDirectory(crashed);
-        store.AfterOpportunityRowWritten = _ =>
+        store.AfterOpportunityRowWritten = (_, _) =>
         {
             // What the disk holds if the process dies here: the file and its WAL, without a commit record.
             foreach (var file in Directory.GetFiles(_folder, "crm.db*"))
@@ -81,7 +82,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         await store.SaveAsync(state);
 
-        var afterCrash = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(crashed, "crm.db")}" }));
+        var afterCrash = Store(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(crashed, "crm.db")}" }));
         Assert.Null(await afterCrash.FindAsync(state.Id));
         Assert.NotNull(await store.FindAsync(state.Id));
     }
@@ -105,10 +106,10 @@ public sealed class SqliteStoreTests : IDisposable
         // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
         var pipeline = Deals.IsolatedPipeline();
         var bob = new UserId("bob");
-        var source = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={File("source.db")}" }));
+        var source = Store(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={File("source.db")}" }));
         var random = new Random(12);
         var saved = new List<OpportunityState>();
-        for (var i = 0; i < SqliteOpportunityStore.PageSize + 40; i++)
+        for (var i = 0; i < RelationalOpportunityStore.PageSize + 40; i++)
         {
             var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
             await source.SaveAsync(state);
@@ -141,7 +142,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         Assert.Equal((2, MigrationScripts.Latest(MigrationScripts.Sqlite)), (result.FromVersion, result.ToVersion));
         Assert.Equal(await IndexesAsync(File("source.db")), await IndexesAsync(File()));
-        var store = new SqliteOpportunityStore(database);
+        var store = Store(database);
         foreach (var query in new OpportunityQuery[] { OpportunityQuery.All, new(pipeline.Id), new(pipeline.Id, bob), new(Owner: Deals.Anna), new(Owner: bob, Status: OpportunityStatus.Open) })
         {
             var found = new List<OpportunityState>();
@@ -168,13 +169,14 @@ public sealed class SqliteStoreTests : IDisposable
         await database.MigrateAsync(CancellationToken.None);
         var query = new OpportunityQuery(
             pipeline is null ? null : new PipelineId(pipeline), owner is null ? null : new UserId(owner), status, nextContact ? Deals.Epoch : null);
-        var condition = SqliteOpportunityStore.PageClause(query);
+        var condition = RelationalOpportunityStore.PageClause(query, after: true);
+        var dialect = new SqliteDialect(database);
         await using var connection = await database.OpenAsync(CancellationToken.None);
 
-        foreach (var statement in SqliteOpportunityStore.ReadStatements(condition))
+        foreach (var statement in new OpportunitySql(dialect).ReadStatements(condition))
         {
             var plan = new List<string>();
-            await using (var reader = await connection.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + statement, SqliteOpportunityStore.PageParameters(query, string.Empty)))
+            await using (var reader = await connection.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + statement, OpportunityFilter.Parameters(dialect, query, string.Empty)))
             {
                 while (await reader.ReadAsync())
                 {
@@ -197,7 +199,7 @@ public sealed class SqliteStoreTests : IDisposable
             await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
         }
 
-        var store = new SqliteOpportunityStore(Database());
+        var store = Store(Database());
         var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
 
         Assert.Equal((42, MigrationScripts.Latest(MigrationScripts.Sqlite)), (error.DatabaseVersion, error.ApplicationVersion));
@@ -209,7 +211,7 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task FirstUse_AutoMigrateOffOnAnEmptyFile_IsRefusedSayingHowToMigrate()
     {
-        var store = new SqliteOpportunityStore(Database(o => o.AutoMigrate = false));
+        var store = Store(Database(o => o.AutoMigrate = false));
 
         var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
 
@@ -221,7 +223,7 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task FirstUse_FolderThatDoesNotExist_SaysWhichFolderAndWhatToDo()
     {
         var missing = Path.Combine(_folder, "no", "such", "folder");
-        var store = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(missing, "crm.db")}" }));
+        var store = Store(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(missing, "crm.db")}" }));
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(OpportunityId.New()));
 
@@ -233,13 +235,13 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task SaveAsync_ReadOnlyFile_SaysTheFileIsReadOnlyAndWhatToDo()
     {
-        var store = new SqliteOpportunityStore(Database());
+        var store = Store(Database());
         await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(5), 1));
         SqliteConnection.ClearAllPools();
         ReadOnlyPaths.MakeReadOnly(File());
         try
         {
-            var reopened = new SqliteOpportunityStore(Database());
+            var reopened = Store(Database());
 
             var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => reopened.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(6), 1)));
 
@@ -270,10 +272,11 @@ public sealed class SqliteStoreTests : IDisposable
         services.AddSalesPipeline().UseSqlite($"Data Source={File()}", o => o.BusyTimeout = TimeSpan.FromSeconds(7));
         await using var provider = services.BuildServiceProvider();
 
-        Assert.IsType<SqliteOpportunityStore>(provider.GetRequiredService<IOpportunityStore>());
-        Assert.IsType<SqliteAccountStore>(provider.GetRequiredService<IAccountStore>());
-        Assert.IsType<SqliteActivityStore>(provider.GetRequiredService<IActivityStore>());
-        Assert.IsType<SqlitePipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
+        Assert.IsType<SqliteDialect>(provider.GetRequiredService<IStoreDialect>());
+        Assert.IsType<RelationalOpportunityStore>(provider.GetRequiredService<IOpportunityStore>());
+        Assert.IsType<RelationalAccountStore>(provider.GetRequiredService<IAccountStore>());
+        Assert.IsType<RelationalActivityStore>(provider.GetRequiredService<IActivityStore>());
+        Assert.IsType<RelationalPipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
         Assert.IsType<SqliteImportTarget>(provider.GetRequiredService<IImportTarget>());
         Assert.IsType<SalesPipeline.Storage.Internal.PipelineDefinitionStore>(provider.GetRequiredService<IPipelineDefinitionStore>());
         Assert.IsType<SalesPipeline.Storage.Internal.RelationalPersonStore>(provider.GetRequiredService<IPersonStore>());
@@ -312,6 +315,8 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     private static OpportunityState StoredForm(OpportunityState state, int version) => SalesPipeline.Storage.Internal.StoredForm.Of(state) with { Version = version };
+
+    private static RelationalOpportunityStore Store(SqliteDatabase database) => new(new SqliteDialect(database));
 
     private SqliteDatabase Database(Action<SqliteStorageOptions>? configure = null)
     {
