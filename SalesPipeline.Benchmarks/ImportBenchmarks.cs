@@ -122,7 +122,7 @@ public class ImportBenchmarks : IDisposable
         // The page cache the import session uses, so the two sides differ only in what the importer does per row.
         using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = $"PRAGMA cache_size = -{SqliteImportTarget.CacheKibibytes}";
+            pragma.CommandText = $"PRAGMA cache_size = -{SqliteBulkImport.CacheKibibytes}";
             pragma.ExecuteNonQuery();
         }
 
@@ -211,7 +211,7 @@ public class ImportBenchmarks : IDisposable
     {
         await using var file = new FileStream(_csv, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var result = await CsvImporter.ImportAsync(
-            file, ImportMapping.Canonical, PipelineDefinition.Default, new SqliteImportTarget(_database!), new ImportOptions(), Importer, SystemClock.Instance);
+            file, ImportMapping.Canonical, PipelineDefinition.Default, SqliteBulkImport.Target(_database!), new ImportOptions(), Importer, SystemClock.Instance);
         return result.Imported == Rows && result.Committed
             ? result.Imported
             : throw new InvalidOperationException($"Imported {result.Imported} of {Rows} rows: {string.Join("; ", result.Errors)}");

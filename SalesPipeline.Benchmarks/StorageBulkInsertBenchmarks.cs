@@ -57,7 +57,7 @@ public class StorageBulkInsertBenchmarks
         using (var settings = connection.CreateCommand())
         {
             // The same page cache the store's import session uses.
-            settings.CommandText = $"PRAGMA cache_size = -{SqliteImportTarget.CacheKibibytes}";
+            settings.CommandText = $"PRAGMA cache_size = -{SqliteBulkImport.CacheKibibytes}";
             settings.ExecuteNonQuery();
         }
 
@@ -121,7 +121,7 @@ public class StorageBulkInsertBenchmarks
     [Benchmark]
     public async Task<int> ImportSession()
     {
-        var target = new SqliteImportTarget(_database!);
+        var target = SqliteBulkImport.Target(_database!);
         var session = await target.BeginImportAsync();
         await using (session)
         {

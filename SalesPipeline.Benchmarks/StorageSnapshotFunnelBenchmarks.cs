@@ -34,7 +34,7 @@ public class StorageSnapshotFunnelBenchmarks
     {
         _path = Path.Combine(Path.GetTempPath(), $"salespipeline-funnel-{Environment.ProcessId}.db");
         _database = StorageBenchmarkData.NewDatabase(_path);
-        var session = new SqliteImportTarget(_database).BeginImportAsync().GetAwaiter().GetResult();
+        var session = SqliteBulkImport.Target(_database).BeginImportAsync().GetAwaiter().GetResult();
         foreach (var batch in StorageBenchmarkData.Deals(Deals).Chunk(10_000))
         {
             session.AddAsync(batch).GetAwaiter().GetResult();

@@ -36,7 +36,7 @@ public static class SalesPipelineStorageExtensions
         var database = new SqliteDatabase(options);
         var services = Reset(builder.Services);
         services.AddSingleton(database);
-        services.AddSingleton<IImportTarget, SqliteImportTarget>();
+        services.AddSingleton<IImportTarget>(sp => SqliteBulkImport.Target(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
@@ -66,7 +66,7 @@ public static class SalesPipelineStorageExtensions
 
         // The container creates (and at its end disposes) the data source that pools the connections.
         services.AddSingleton(_ => new PostgresDatabase(options));
-        services.AddSingleton<IImportTarget, PostgresImportTarget>();
+        services.AddSingleton<IImportTarget>(sp => PostgresBulkImport.Target(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));

@@ -41,8 +41,8 @@ internal interface IStoreDialect
     /// <summary>Orders <paramref name="column"/> by code point, as the in-memory store compares strings.</summary>
     string Ordinal(string column);
 
-    /// <summary>Whether <paramref name="exception"/> is a violation of the unique index <paramref name="index"/>.</summary>
-    bool IsUniqueViolation(DbException exception, string index);
+    /// <summary>Whether <paramref name="exception"/> is a violation of the unique index <paramref name="index"/> (of any unique index or key when <see langword="null"/>).</summary>
+    bool IsUniqueViolation(DbException exception, string? index);
 
     /// <summary>The stored form of an id.</summary>
     object Key(Guid id);

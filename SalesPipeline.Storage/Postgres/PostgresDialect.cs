@@ -17,9 +17,6 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
     /// <summary>The first key of the advisory locks on owners; the second is the owner's hashed id.</summary>
     private const int OwnerLockSpace = 0x5A1E_0005;
 
-    private static readonly object True = true;
-    private static readonly object False = false;
-
     public IRelationalDatabase Database => database;
 
     public string LockOwner => $"SELECT pg_advisory_xact_lock({OwnerLockSpace}, hashtext(@Owner))";
@@ -40,8 +37,8 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public string Ordinal(string column) => column + " COLLATE \"C\"";
 
-    public bool IsUniqueViolation(DbException exception, string index) =>
-        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e && e.ConstraintName == index;
+    public bool IsUniqueViolation(DbException exception, string? index) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e && (index is null || e.ConstraintName == index);
 
     public object Key(Guid id) => id;
 
@@ -67,7 +64,7 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
         _ => LocalDate.FromDateTime((DateTime)value),
     };
 
-    public object Flag(bool value) => value ? True : False;
+    public object Flag(bool value) => value;
 
     public bool ToFlag(object value) => (bool)value;
 }

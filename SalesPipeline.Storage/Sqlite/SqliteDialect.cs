@@ -14,8 +14,11 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 {
     private const int SqliteUniqueViolation = 2067;
 
-    private static readonly object True = 1L;
-    private static readonly object False = 0L;
+    /// <summary>The columns SQLite names when a unique index is violated, by index.</summary>
+    private static readonly Dictionary<string, string> UniqueColumns = new(StringComparer.Ordinal)
+    {
+        ["ux_opportunities_external_id"] = "opportunities.pipeline_id, opportunities.external_id",
+    };
 
     public IRelationalDatabase Database => database;
 
@@ -46,9 +49,10 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
     // SQLite's default BINARY collation compares UTF-8 bytes, which orders as code points do.
     public string Ordinal(string column) => column;
 
-    // SQLite names the columns, not the index, in its message; a unique violation on a store write is the index's.
-    public bool IsUniqueViolation(DbException exception, string index) =>
-        exception is SqliteException { SqliteExtendedErrorCode: SqliteUniqueViolation };
+    // SQLite names the index's columns, not the index, in its message.
+    public bool IsUniqueViolation(DbException exception, string? index) =>
+        exception is SqliteException { SqliteExtendedErrorCode: SqliteUniqueViolation } e &&
+        (index is null || !UniqueColumns.TryGetValue(index, out var columns) || e.Message.Contains(columns, StringComparison.Ordinal));
 
     public object Key(Guid id) => id.ToString("D");
 
@@ -68,7 +72,7 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public LocalDate ToDate(object value) => IsoDate.Parse((string)value);
 
-    public object Flag(bool value) => value ? True : False;
+    public object Flag(bool value) => value ? 1L : 0L;
 
     public bool ToFlag(object value) => (long)value != 0;
 }

@@ -277,7 +277,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.IsType<RelationalAccountStore>(provider.GetRequiredService<IAccountStore>());
         Assert.IsType<RelationalActivityStore>(provider.GetRequiredService<IActivityStore>());
         Assert.IsType<RelationalPipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
-        Assert.IsType<SqliteImportTarget>(provider.GetRequiredService<IImportTarget>());
+        Assert.IsType<RelationalImportTarget>(provider.GetRequiredService<IImportTarget>());
         Assert.IsType<SalesPipeline.Storage.Internal.PipelineDefinitionStore>(provider.GetRequiredService<IPipelineDefinitionStore>());
         Assert.IsType<SalesPipeline.Storage.Internal.RelationalPersonStore>(provider.GetRequiredService<IPersonStore>());
         Assert.IsType<SalesPipeline.Storage.Internal.RelationalLeadStore>(provider.GetRequiredService<ILeadStore>());
