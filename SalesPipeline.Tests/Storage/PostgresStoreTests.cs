@@ -12,7 +12,7 @@ using Xunit;
 namespace SalesPipeline.Tests.Storage;
 
 /// <summary>What only the PostgreSQL store has to show, each test on a fresh database of the test server.</summary>
-public sealed class PostgresStoreTests : IAsyncLifetime
+public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
 {
     private string _connectionString = string.Empty;
     private string _name = string.Empty;
@@ -31,19 +31,6 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
-    {
-        var store = Store(Database());
-        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
-        store.AfterOpportunityRowWritten = (_, _) => throw new IOException("network cable cut");
-
-        await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(state));
-
-        Assert.Null(await store.FindAsync(state.Id));
-        Assert.Equal((0L, 0L), await CountRowsAsync(state.Id));
-    }
-
-    [Fact]
     public async Task SaveAsync_ServerEndsTheSessionBetweenRowAndHistory_LeavesNeither()
     {
         var store = Store(Database());
@@ -59,17 +46,6 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<Exception>(() => store.SaveAsync(state));
 
         Assert.Equal((0L, 0L), await CountRowsAsync(state.Id));
-    }
-
-    [Fact]
-    public async Task MigrateAsync_RunTwiceAndByFourAtOnce_AppliesEachScriptOnce()
-    {
-        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Database().MigrateAsync(CancellationToken.None))));
-
-        Assert.Single(results, r => r.Applied);
-        Assert.False((await Database().MigrateAsync(CancellationToken.None)).Applied);
-        await using var connection = new NpgsqlConnection(_connectionString);
-        Assert.Equal(MigrationScripts.For(MigrationScripts.Postgres).Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
     }
 
     [Fact]
@@ -141,31 +117,6 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
-    {
-        await Database().MigrateAsync(CancellationToken.None);
-        await using (var connection = new NpgsqlConnection(_connectionString))
-        {
-            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
-        }
-
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => Store(Database()).FindAsync(OpportunityId.New()));
-
-        Assert.Equal((42, MigrationScripts.Latest(MigrationScripts.Postgres)), (error.DatabaseVersion, error.ApplicationVersion));
-        Assert.Contains("upgrade this application", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_name, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task FirstUse_AutoMigrateOffOnAnEmptyDatabase_IsRefusedSayingHowToMigrate()
-    {
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => Store(Database(o => o.AutoMigrate = false)).FindAsync(OpportunityId.New()));
-
-        Assert.Equal(0, error.DatabaseVersion);
-        Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task FirstUse_NoServerListening_SaysWhichServerAndWhatToDo()
     {
         // Port 1 on the loopback address: nothing listens there, so the connection is refused at once.
@@ -197,6 +148,21 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         var error = Assert.Throws<ArgumentException>(() => new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddSalesPipeline().UsePostgres(" "));
 
         Assert.Contains("'ConnectionString' must name a server and database", error.Message, StringComparison.Ordinal);
+    }
+
+    private protected override string Provider => MigrationScripts.Postgres;
+
+    private protected override string Target => _name;
+
+    private protected override IStoreDialect Dialect(bool autoMigrate = true) => new PostgresDialect(Database(o => o.AutoMigrate = autoMigrate));
+
+    private protected override Task<MigrationResult> MigrateAsync(IStoreDialect dialect) => ((PostgresDatabase)dialect.Database).MigrateAsync(CancellationToken.None);
+
+    private protected override async Task<System.Data.Common.DbConnection> ConnectAsync()
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 
     private static RelationalOpportunityStore Store(PostgresDatabase database) => new(new PostgresDialect(database));

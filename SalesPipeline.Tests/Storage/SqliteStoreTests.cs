@@ -14,7 +14,7 @@ using Xunit;
 namespace SalesPipeline.Tests.Storage;
 
 /// <summary>What only the SQLite store has to show: crash safety, its files, migrations, and errors that say what to do.</summary>
-public sealed class SqliteStoreTests : IDisposable
+public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-sqlite-").FullName;
 
@@ -24,19 +24,6 @@ public sealed class SqliteStoreTests : IDisposable
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    [Fact]
-    public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
-    {
-        var store = Store(Database());
-        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
-        store.AfterOpportunityRowWritten = (_, _) => throw new IOException("disk unplugged");
-
-        await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(state));
-
-        Assert.Null(await store.FindAsync(state.Id));
-        Assert.Equal((0L, 0L), await CountRowsAsync(state.Id));
     }
 
     [Fact]
@@ -85,19 +72,6 @@ public sealed class SqliteStoreTests : IDisposable
         var afterCrash = Store(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(crashed, "crm.db")}" }));
         Assert.Null(await afterCrash.FindAsync(state.Id));
         Assert.NotNull(await store.FindAsync(state.Id));
-    }
-
-    [Fact]
-    public async Task MigrateAsync_RunTwiceAndByFourAtOnce_AppliesEachScriptOnce()
-    {
-        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Database().MigrateAsync(CancellationToken.None))));
-
-        Assert.Single(results, r => r.Applied);
-        Assert.All(results, r => Assert.Equal(MigrationScripts.Latest(MigrationScripts.Sqlite), r.ToVersion));
-        Assert.False((await Database().MigrateAsync(CancellationToken.None)).Applied);
-        await using var connection = new SqliteConnection($"Data Source={File()}");
-        Assert.Equal(MigrationScripts.For(MigrationScripts.Sqlite).Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
-        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
     [Fact]
@@ -188,35 +162,6 @@ public sealed class SqliteStoreTests : IDisposable
             Assert.False(text.Contains("TEMP B-TREE", StringComparison.Ordinal), $"{statement}{Environment.NewLine}sorts:{Environment.NewLine}{text}");
             Assert.True(text.Contains(seek, StringComparison.Ordinal), $"{statement}{Environment.NewLine}does not seek with {seek}:{Environment.NewLine}{text}");
         }
-    }
-
-    [Fact]
-    public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
-    {
-        await Database().MigrateAsync(CancellationToken.None);
-        await using (var connection = new SqliteConnection($"Data Source={File()}"))
-        {
-            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
-        }
-
-        var store = Store(Database());
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
-
-        Assert.Equal((42, MigrationScripts.Latest(MigrationScripts.Sqlite)), (error.DatabaseVersion, error.ApplicationVersion));
-        Assert.Contains("schema version 42", error.Message, StringComparison.Ordinal);
-        Assert.Contains("upgrade this application", error.Message, StringComparison.Ordinal);
-        Assert.Contains(File(), error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task FirstUse_AutoMigrateOffOnAnEmptyFile_IsRefusedSayingHowToMigrate()
-    {
-        var store = Store(Database(o => o.AutoMigrate = false));
-
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
-
-        Assert.Equal(0, error.DatabaseVersion);
-        Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -316,6 +261,24 @@ public sealed class SqliteStoreTests : IDisposable
 
     private static OpportunityState StoredForm(OpportunityState state, int version) => SalesPipeline.Storage.Internal.StoredForm.Of(state) with { Version = version };
 
+    private protected override string Provider => MigrationScripts.Sqlite;
+
+    private protected override string Target => File();
+
+    private protected override IStoreDialect Dialect(bool autoMigrate = true) => new SqliteDialect(Database(o => o.AutoMigrate = autoMigrate));
+
+    private protected override Task<MigrationResult> MigrateAsync(IStoreDialect dialect) => ((SqliteDatabase)dialect.Database).MigrateAsync(CancellationToken.None);
+
+    private protected override async Task<System.Data.Common.DbConnection> ConnectAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={File()}");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private protected override async Task AssertMigratedAsync(System.Data.Common.DbConnection connection) =>
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+
     private static RelationalOpportunityStore Store(SqliteDatabase database) => new(new SqliteDialect(database));
 
     private SqliteDatabase Database(Action<SqliteStorageOptions>? configure = null)
@@ -330,13 +293,5 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using var connection = new SqliteConnection($"Data Source={file}");
         return [.. await connection.QueryAsync<(string, string?)>("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")];
-    }
-
-    private async Task<(long Rows, long History)> CountRowsAsync(OpportunityId id)
-    {
-        await using var connection = new SqliteConnection($"Data Source={File()}");
-        var key = new { Id = id.ToString() };
-        return (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities WHERE id = @Id", key),
-                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = @Id", key));
     }
 }
