@@ -176,6 +176,16 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     }
 
     /// <inheritdoc />
+    public Task<Analytics.WinLossReport> WinLossAsync(Process.PipelineDefinition pipeline, Interval period, Analytics.WinLossOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Analytics.PipelineAnalytics.WinLoss(_opportunities.Values, pipeline, period, options));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyDictionary<PipelineId, string>> LoadAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

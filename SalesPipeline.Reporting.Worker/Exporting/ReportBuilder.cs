@@ -56,7 +56,7 @@ internal sealed record ReportRequest(
 }
 
 /// <summary>
-/// Computes a report's figures: the snapshot funnel from the store's SQL aggregates, the rest in one streamed pass over the
+/// Computes a report's figures: the snapshot funnel and win/loss from the store's SQL aggregates, the rest in one streamed pass over the
 /// pipeline's deals that feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow
 /// with the store (only with the rows kept and, for the median cycle, a number per deal closed in the period). With
 /// <paramref name="reads"/> every figure comes from one consistent read of the store, so a report taken while an import
@@ -91,13 +91,15 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var labels = Labels.For(request.Culture);
 
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
+
+        // Grouped by the store (in SQL on a database): the streamed pass below is left what a GROUP BY cannot do cheaply.
+        var winLossReport = await aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
         }
 
         var reached = new ReachedStageAccumulator(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var winLoss = new WinLossAccumulator(pipeline, period, new WinLossOptions { Owner = request.Owner });
         var cycle = new SalesCycleAccumulator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
         var velocity = new VelocityAccumulator(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
         var forecast = new ForecastAccumulator(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) });
@@ -112,7 +114,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         await foreach (var deal in opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken).ConfigureAwait(false))
         {
             reached.Add(deal);
-            winLoss.Add(deal);
             cycle.Add(deal);
             velocity.Add(deal);
             forecast.Add(deal);
@@ -130,7 +131,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             filters.Add((labels.Owner, owner.Value));
         }
 
-        var winLossReport = winLoss.Result();
         var forecastReport = forecast.Result();
         var reachedReport = reached.Result();
         var yearReport = yearEarlier.Result();

@@ -1,6 +1,8 @@
 using Dapper;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics;
+using SalesPipeline.Analytics.Internal;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 
@@ -36,6 +38,62 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
             r.Currency, Codes.Parse<OutcomeKind>(r.OutcomeKind), r.Count, dialect.ToAmount(r.Amount, r.Currency))));
     }
 
+    /// <inheritdoc />
+    public Task<WinLossReport> WinLossAsync(PipelineDefinition pipeline, Interval period, WinLossOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new WinLossOptions();
+        var closedIn = (period.HasStart ? " AND o.closed_at >= @Start" : string.Empty) + (period.HasEnd ? " AND o.closed_at < @End" : string.Empty);
+        var filter = OpportunityFilter.Owner(options.Owner);
+
+        // Closed in the period, grouped by what the report splits by; the stage lost at is the source of the deal's last move.
+        var closedSql =
+            "SELECT o.owner AS Owner, o.outcome_kind AS OutcomeKind, o.currency AS Currency, " +
+            "CASE WHEN o.outcome_kind = @Lost THEN o.outcome_reason END AS Reason, CASE WHEN o.outcome_kind = @Lost THEN l.from_stage END AS LostFrom, " +
+            $"COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount FROM opportunities o " +
+            "LEFT JOIN stage_changes l ON l.opportunity_id = o.id AND l.seq = (SELECT MAX(m.seq) FROM stage_changes m WHERE m.opportunity_id = o.id) " +
+            $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind IS NOT NULL{closedIn}{filter} " +
+            "GROUP BY o.owner, o.outcome_kind, o.currency, CASE WHEN o.outcome_kind = @Lost THEN o.outcome_reason END, CASE WHEN o.outcome_kind = @Lost THEN l.from_stage END";
+
+        // Not closed in the period, by the stage they were in just before its end (whether that counts as open is the pipeline's to say).
+        var openSql =
+            $"SELECT o.owner AS Owner, s.stage AS Stage, o.currency AS Currency, COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount " +
+            $"FROM {dialect.StageAtFrom} WHERE o.pipeline_id = @Pipeline{filter} AND NOT (o.outcome_kind IS NOT NULL{closedIn}) GROUP BY o.owner, s.stage, o.currency";
+        var parameters = new
+        {
+            Pipeline = pipeline.Id.Value,
+            Owner = options.Owner?.Value,
+            Lost = Codes.Of(OutcomeKind.Lost),
+            Start = period.HasStart ? dialect.Bound(Micros.Ceiling(period.Start)) : null,
+            End = period.HasEnd ? dialect.Bound(Micros.Ceiling(period.End)) : null,
+            AsOf = dialect.Bound(period.HasEnd ? Micros.Ceiling(period.End) - 1 : long.MaxValue),
+        };
+        return dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                var result = new WinLossAccumulator(pipeline, period, options);
+                foreach (var r in await connection.QueryAsync<WinLossRow>(new CommandDefinition(closedSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                {
+                    result.AddGroup(
+                        Codes.Parse<OutcomeKind>(r.OutcomeKind!), r.Owner, r.Currency, r.Count, dialect.ToAmount(r.Amount, r.Currency), r.Reason, r.LostFrom is null ? null : new StageId(r.LostFrom));
+                }
+
+                if (options.IncludeOpenDeals)
+                {
+                    foreach (var r in await connection.QueryAsync<WinLossRow>(new CommandDefinition(openSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                    {
+                        if (result.CountsAsOpen(new StageId(r.Stage!)))
+                        {
+                            result.AddGroup(null, r.Owner, r.Currency, r.Count, dialect.ToAmount(r.Amount, r.Currency), null, null);
+                        }
+                    }
+                }
+
+                return result.Result();
+            },
+            cancellationToken);
+    }
+
     /// <summary>
     /// Per deal of the pipeline, the stage it was in at @AsOf (the dialect's <see cref="IStoreDialect.StageAtFrom"/>),
     /// grouped by stage, currency and override, so the weighted value can be finished exactly in memory.
@@ -55,6 +113,18 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         public string Stage { get; set; } = string.Empty;
         public string Currency { get; set; } = string.Empty;
         public int? ProbabilityOverride { get; set; }
+        public long Count { get; set; }
+        public object Amount { get; set; } = 0L;
+    }
+
+    private sealed class WinLossRow
+    {
+        public string Owner { get; set; } = string.Empty;
+        public string? OutcomeKind { get; set; }
+        public string? Stage { get; set; }
+        public string Currency { get; set; } = string.Empty;
+        public string? Reason { get; set; }
+        public string? LostFrom { get; set; }
         public long Count { get; set; }
         public object Amount { get; set; } = 0L;
     }
