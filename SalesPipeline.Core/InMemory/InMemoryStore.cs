@@ -186,6 +186,16 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     }
 
     /// <inheritdoc />
+    public Task<Analytics.ForecastReport> ForecastAsync(Process.PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Analytics.PipelineAnalytics.Forecast(_opportunities.Values, pipeline, asOf, options));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyDictionary<PipelineId, string>> LoadAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -56,7 +56,7 @@ internal sealed record ReportRequest(
 }
 
 /// <summary>
-/// Computes a report's figures: the snapshot funnel and win/loss from the store's SQL aggregates, the rest in one streamed pass over the
+/// Computes a report's figures: the snapshot funnel, win/loss and forecast from the store's SQL aggregates, the rest in one streamed pass over the
 /// pipeline's deals that feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow
 /// with the store (only with the rows kept and, for the median cycle, a number per deal closed in the period). With
 /// <paramref name="reads"/> every figure comes from one consistent read of the store, so a report taken while an import
@@ -94,6 +94,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
 
         // Grouped by the store (in SQL on a database): the streamed pass below is left what a GROUP BY cannot do cheaply.
         var winLossReport = await aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
+        var forecastReport = await aggregates.ForecastAsync(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) }, cancellationToken).ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
@@ -102,7 +103,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var reached = new ReachedStageAccumulator(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
         var cycle = new SalesCycleAccumulator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
         var velocity = new VelocityAccumulator(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
-        var forecast = new ForecastAccumulator(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) });
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
         var thisPeriod = new PeriodFiguresAccumulator(pipeline, period, request.Owner);
@@ -116,7 +116,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             reached.Add(deal);
             cycle.Add(deal);
             velocity.Add(deal);
-            forecast.Add(deal);
             thisPeriod.Add(deal);
             previousPeriod.Add(deal);
             yearEarlier.Add(deal);
@@ -131,7 +130,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             filters.Add((labels.Owner, owner.Value));
         }
 
-        var forecastReport = forecast.Result();
         var reachedReport = reached.Result();
         var yearReport = yearEarlier.Result();
         return new ReportModel(

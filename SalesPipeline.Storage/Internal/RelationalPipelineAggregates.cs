@@ -94,6 +94,33 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
             cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<ForecastReport> ForecastAsync(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new ForecastOptions();
+
+        // The deals by the stage they were in at @AsOf, grouped by what the forecast splits by and weighs with; the date
+        // (not its month) keeps the SQL the same on both providers and is few values.
+        var sql =
+            $"SELECT o.expected_close AS ExpectedClose, s.stage AS Stage, o.probability_override AS ProbabilityOverride, o.currency AS Currency, " +
+            $"COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount FROM {dialect.StageAtFrom} WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(options.Owner)} " +
+            "GROUP BY o.expected_close, s.stage, o.probability_override, o.currency";
+        var parameters = new { AsOf = dialect.Bound(Micros.Floor(asOf)), Pipeline = pipeline.Id.Value, Owner = options.Owner?.Value };
+        return dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                var result = new ForecastAccumulator(pipeline, asOf, options);
+                foreach (var r in await connection.QueryAsync<ForecastRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                {
+                    result.AddGroup(dialect.ToDate(r.ExpectedClose), r.Currency, new StageId(r.Stage), r.ProbabilityOverride, r.Count, dialect.ToAmount(r.Amount, r.Currency));
+                }
+
+                return result.Result();
+            },
+            cancellationToken);
+    }
+
     /// <summary>
     /// Per deal of the pipeline, the stage it was in at @AsOf (the dialect's <see cref="IStoreDialect.StageAtFrom"/>),
     /// grouped by stage, currency and override, so the weighted value can be finished exactly in memory.
@@ -113,6 +140,16 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         public string Stage { get; set; } = string.Empty;
         public string Currency { get; set; } = string.Empty;
         public int? ProbabilityOverride { get; set; }
+        public long Count { get; set; }
+        public object Amount { get; set; } = 0L;
+    }
+
+    private sealed class ForecastRow
+    {
+        public object ExpectedClose { get; set; } = string.Empty;
+        public string Stage { get; set; } = string.Empty;
+        public int? ProbabilityOverride { get; set; }
+        public string Currency { get; set; } = string.Empty;
         public long Count { get; set; }
         public object Amount { get; set; } = 0L;
     }

@@ -412,6 +412,43 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public void Property_RandomPipelines_StoreForecastEqualsTheInMemoryCalculator()
+    {
+        var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };
+        var scenario =
+            from count in Gen.Choose(0, 30)
+            from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+            from asOfDays in Gen.Choose(-5, 400)
+            from overdueDays in Gen.Choose(-1, 900)
+            from ownerIndex in Gen.Choose(-1, owners.Length - 1)
+            select (seeds, asOfDays, overdueDays, ownerIndex);
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(40),
+            Prop.ForAll(scenario.ToArbitrary(), s =>
+            {
+                var pipeline = Deals.IsolatedPipeline();
+                var states = new List<OpportunityState>();
+                foreach (var seed in s.seeds)
+                {
+                    var random = new Random(seed);
+                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
+                    Store.SaveAsync(state).GetAwaiter().GetResult();
+                    states.Add(fixture.Expected(state, 1));
+                }
+
+                var asOf = Deals.Epoch + Duration.FromDays(s.asOfDays) + Deals.Us(s.asOfDays * 7) + Duration.FromNanoseconds(s.asOfDays % 2 * 500);
+                var options = new SalesPipeline.Analytics.ForecastOptions
+                {
+                    Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex],
+                    OverdueBefore = s.overdueDays < 0 ? null : new LocalDate(2026, 1, 1).PlusDays(s.overdueDays),
+                };
+                Assert.Equal(
+                    Structural.Text(SalesPipeline.Analytics.PipelineAnalytics.Forecast(states, pipeline, asOf, options)),
+                    Structural.Text(fixture.Aggregates.ForecastAsync(pipeline, asOf, options).GetAwaiter().GetResult()));
+            }));
+    }
+
+    [Fact]
     public async Task SaveAsync_EightWritersOnOneDeal_NoUpdateLostAndEveryFailureIsAConflict()
     {
         const int Writers = 8;

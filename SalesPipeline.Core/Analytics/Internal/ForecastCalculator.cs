@@ -29,22 +29,43 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
             return;
         }
 
-        var probability = deal.ProbabilityOverride ?? _stages.DefaultProbabilities[stage];
-        var amount = deal.Value.Amount;
-        if (options.OverdueBefore is { } due && deal.ExpectedClose < due)
+        Add(deal.ExpectedClose, deal.Value.Currency, stage, deal.ProbabilityOverride, 1, deal.Value.Amount);
+    }
+
+    /// <summary>
+    /// Adds a group of <paramref name="count"/> deals that were in <paramref name="stage"/> at the as-of instant and share an
+    /// expected close date, currency and probability override, worth <paramref name="amount"/> together: what a store's
+    /// SQL returns per group, so a grouped result is finished exactly as the per-deal pass is. A stage that is not open
+    /// adds nothing.
+    /// </summary>
+    public void AddGroup(LocalDate expectedClose, string currency, StageId stage, int? probabilityOverride, long count, decimal amount)
+    {
+        var index = _stages.IndexOf(stage);
+        if (_stages.Kinds[index] == StageKind.Open)
         {
-            _overdue.Add(deal.Value.Currency, 1, amount, amount * probability / 100m);
+            Add(expectedClose, currency, index, probabilityOverride, count, amount);
+        }
+    }
+
+    private void Add(LocalDate expectedClose, string currency, int stage, int? probabilityOverride, long count, decimal amount)
+    {
+        // Σ value × probability ÷ 100 over a group equals the group's value × probability ÷ 100 exactly (decimal, few places).
+        var probability = probabilityOverride ?? _stages.DefaultProbabilities[stage];
+        var weighted = amount * probability / 100m;
+        if (options.OverdueBefore is { } due && expectedClose < due)
+        {
+            _overdue.Add(currency, count, amount, weighted);
             return;
         }
 
-        var month = deal.ExpectedClose.ToYearMonth();
+        var month = expectedClose.ToYearMonth();
         if (!_months.TryGetValue(month, out var sums))
         {
             sums = new OpenSums(options.Conversion);
             _months.Add(month, sums);
         }
 
-        sums.Add(deal.Value.Currency, 1, amount, amount * probability / 100m);
+        sums.Add(currency, count, amount, weighted);
     }
 
     public ForecastReport Result()
