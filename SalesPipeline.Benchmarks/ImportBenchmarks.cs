@@ -127,7 +127,7 @@ public class ImportBenchmarks : IDisposable
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 27);
+        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 28);
         using var change = Prepare(connection, transaction, BulkCommand.InsertSql("stage_changes", ImportRows.StageChangeColumns), 8);
         using var reader = new StreamReader(_csv);
         reader.ReadLine();
@@ -170,6 +170,7 @@ public class ImportBenchmarks : IDisposable
             p[24].Value = Importer.Value;
             p[25].Value = f[0];
             p[26].Value = 1;
+            p[27].Value = closed ?? created;
             rows += deal.ExecuteNonQuery();
 
             var seq = 0;

@@ -105,7 +105,7 @@ internal static class SampleDeals
         deal.MoveTo(PipelineDefinition.Default, Stages.Offer, Owner, Day(5));
         if (offerAttached)
         {
-            deal.AttachOffer($"Offer {i}", $"offers/{i}.pdf", Owner, Day(6));
+            deal.AttachOffer(DocumentId.New(), $"Offer {i}", Owner, Day(6));
         }
 
         return deal;
@@ -115,7 +115,7 @@ internal static class SampleDeals
     {
         var deal = Qualified(i);
         deal.MoveTo(PipelineDefinition.Default, Stages.Offer, Owner, Day(5));
-        deal.AttachOffer($"Offer {i}", $"offers/{i}.pdf", Owner, Day(6));
+        deal.AttachOffer(DocumentId.New(), $"Offer {i}", Owner, Day(6));
         deal.LogActivity(NewActivity.Meeting("Offer walkthrough"), Owner, Day(7));
         deal.MoveTo(PipelineDefinition.Default, Stages.Negotiation, Owner, Day(8));
         return deal;

@@ -74,6 +74,30 @@ public interface ISalesPipeline
     /// <exception cref="StageTransitionRejectedException">The deal is not closed or the target is not open.</exception>
     Task<Opportunity> ReopenAsync(OpportunityId id, string comment, UserId by, StageId? target = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gives a deal to another owner: a manager moves deals between the people of their groups (both the current and the new
+    /// owner must share a group with them), an admin anywhere; a salesperson may not reassign, not even their own deals.
+    /// </summary>
+    /// <param name="id">The deal.</param>
+    /// <param name="newOwner">The new owner, an active person.</param>
+    /// <param name="by">Who reassigns it.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The deal after the change.</returns>
+    /// <exception cref="Access.AccessDeniedException">The acting user may not reassign this deal to <paramref name="newOwner"/>; nothing was changed.</exception>
+    /// <exception cref="ArgumentException"><paramref name="newOwner"/> is not an active person.</exception>
+    Task<Opportunity> ReassignAsync(OpportunityId id, UserId newOwner, UserId by, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the deals a query matches that the acting user may see: a salesperson their own, a manager those owned by the
+    /// people of their groups (and their own), an admin all. Asking for the deals of an owner one may not see is refused.
+    /// </summary>
+    /// <param name="query">Which deals.</param>
+    /// <param name="by">Who asks.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The deals, streamed; the access check runs when enumeration starts.</returns>
+    /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive, or <see cref="OpportunityQuery.Owner"/> is someone whose deals they may not see.</exception>
+    IAsyncEnumerable<OpportunityState> ListAsync(OpportunityQuery query, UserId by, CancellationToken cancellationToken = default);
+
     /// <summary>Logs an activity; a contact can set the next-contact instant in the same call.</summary>
     /// <param name="id">The deal.</param>
     /// <param name="activity">The activity.</param>
@@ -105,15 +129,6 @@ public interface ISalesPipeline
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when the change is saved.</returns>
     Task RecordQualificationAsync(OpportunityId id, QualificationData data, UserId by, CancellationToken cancellationToken = default);
-
-    /// <summary>Attaches an offer document.</summary>
-    /// <param name="id">The deal.</param>
-    /// <param name="title">The document's title.</param>
-    /// <param name="location">Where it is stored.</param>
-    /// <param name="by">Who attaches it.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The attached document.</returns>
-    Task<OfferDocument> AttachOfferAsync(OpportunityId id, string title, string location, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Overrides the deal's probability, or clears the override.</summary>
     /// <param name="id">The deal.</param>

@@ -15,7 +15,8 @@ namespace SalesPipeline;
 /// Thread-safe; holds no per-call state. Every command that names an acting user checks the access rules first (unless
 /// <see cref="AccessOptions.SkipAccessChecks"/> is on): the user must be a stored, active person; a salesperson changes
 /// only their own deals, a manager those of the people in their groups, an admin everything. A refusal throws
-/// <see cref="AccessDeniedException"/> and changes nothing.
+/// <see cref="AccessDeniedException"/> and changes nothing. Listing follows the same rule: a salesperson sees their own
+/// deals, a manager those of the people in their groups, an admin all.
 /// </remarks>
 public sealed class SalesPipelineService : ISalesPipeline
 {
@@ -23,6 +24,7 @@ public sealed class SalesPipelineService : ISalesPipeline
     private readonly IAccountStore _accounts;
     private readonly IClock _clock;
     private readonly AccessGate _access;
+    private readonly IPersonStore _people;
 
     /// <summary>Creates the service.</summary>
     /// <param name="opportunities">Where deals are stored.</param>
@@ -42,6 +44,7 @@ public sealed class SalesPipelineService : ISalesPipeline
         _accounts = accounts;
         Pipelines = pipelines;
         _clock = clock;
+        _people = people;
         _access = new AccessGate(people, access ?? new AccessOptions());
     }
 
@@ -89,6 +92,76 @@ public sealed class SalesPipelineService : ISalesPipeline
         ChangeAsync(id, by, "reopen deal", (o, p, at) => o.Reopen(p, comment, by, at, target), cancellationToken);
 
     /// <inheritdoc />
+    public async Task<Opportunity> ReassignAsync(OpportunityId id, UserId newOwner, UserId by, CancellationToken cancellationToken = default)
+    {
+        var to = newOwner;
+        var action = $"reassign deal {id} to '{to}'";
+        var opportunity = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+        if (actor is { Role: People.Role.Salesperson })
+        {
+            throw new AccessDeniedException(by, action, "only a manager (within their groups) or an admin reassigns deals");
+        }
+
+        var receiver = await _people.FindAsync(to, cancellationToken).ConfigureAwait(false);
+        if (receiver is { Active: false } || (receiver is null && !_access.Skipped))
+        {
+            throw new ArgumentException($"'{to}' is not an active person, so they cannot own deals; check the id against the stored people.", nameof(newOwner));
+        }
+
+        if (actor is { Role: People.Role.Manager })
+        {
+            await _access.RequireMayActForAsync(actor, opportunity.Owner, action, cancellationToken).ConfigureAwait(false);
+            if (!actor.SharesGroupWith(receiver!))
+            {
+                throw new AccessDeniedException(by, action, $"'{to}' is not in any of their groups ({string.Join(", ", actor.Groups)})");
+            }
+        }
+
+        if (opportunity.Owner == to)
+        {
+            return opportunity;
+        }
+
+        opportunity.Edit(by, _clock.GetCurrentInstant(), owner: to);
+        await SaveAsync(opportunity, cancellationToken).ConfigureAwait(false);
+        return opportunity;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<OpportunityState> ListAsync(OpportunityQuery query, UserId by, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var action = query.Owner is { } owner ? $"list the deals of '{owner}'" : "list deals";
+        var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+        Func<UserId, bool> visible = _ => true;
+        if (actor is { Role: not People.Role.Admin })
+        {
+            if (query.Owner is { } asked)
+            {
+                await _access.RequireMayActForAsync(actor, asked, action, cancellationToken).ConfigureAwait(false);
+            }
+            else if (actor.Role == People.Role.Salesperson)
+            {
+                query = query with { Owner = actor.Id };
+            }
+            else
+            {
+                var team = (await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Where(actor.SharesGroupWith).Select(p => p.Id).Append(actor.Id).ToHashSet();
+                visible = team.Contains;
+            }
+        }
+
+        await foreach (var state in _opportunities.QueryAsync(query, cancellationToken).ConfigureAwait(false))
+        {
+            if (visible(state.Owner))
+            {
+                yield return state;
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<Activity> LogActivityAsync(OpportunityId id, NewActivity activity, UserId by, CancellationToken cancellationToken = default)
     {
         Activity? logged = null;
@@ -107,14 +180,6 @@ public sealed class SalesPipelineService : ISalesPipeline
     /// <inheritdoc />
     public Task RecordQualificationAsync(OpportunityId id, QualificationData data, UserId by, CancellationToken cancellationToken = default) =>
         ChangeAsync(id, by, "record qualification data on deal", (o, _, at) => o.RecordQualification(data, by, at), cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<OfferDocument> AttachOfferAsync(OpportunityId id, string title, string location, UserId by, CancellationToken cancellationToken = default)
-    {
-        OfferDocument? attached = null;
-        await ChangeAsync(id, by, "attach an offer to deal", (o, _, at) => attached = o.AttachOffer(title, location, by, at), cancellationToken).ConfigureAwait(false);
-        return attached!;
-    }
 
     /// <inheritdoc />
     public Task OverrideProbabilityAsync(OpportunityId id, int? percent, UserId by, CancellationToken cancellationToken = default) =>

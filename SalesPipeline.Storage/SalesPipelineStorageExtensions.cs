@@ -42,6 +42,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IStoreDialect>(sp => new SqliteDialect(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new SqliteAgendaDialect(sp.GetRequiredService<SqliteDatabase>())));
         AddRelationalStores(services);
         return builder;
     }
@@ -72,6 +73,7 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IStoreDialect>(sp => new PostgresDialect(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new PostgresAgendaDialect(sp.GetRequiredService<PostgresDatabase>())));
         AddRelationalStores(services);
         return builder;
     }
@@ -85,12 +87,14 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IPipelineAggregates>(sp => new RelationalPipelineAggregates(sp.GetRequiredService<IStoreDialect>()));
         services.AddSingleton<IPersonStore>(sp => new RelationalPersonStore(sp.GetRequiredService<IStoreDialect>()));
         services.AddSingleton<ILeadStore>(sp => new RelationalLeadStore(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<IDocumentStore>(sp => new RelationalDocumentStore(sp.GetRequiredService<IStoreDialect>()));
     }
 
     private static IServiceCollection Reset(IServiceCollection services)
     {
         services.RemoveAll<IPersonStore>();
         services.RemoveAll<ILeadStore>();
+        services.RemoveAll<IDocumentStore>();
         services.RemoveAll<IStoreDialect>();
         // A storage provider replaces the in-memory registrations (and any earlier Use… call).
         services.RemoveAll<IOpportunityStore>();
@@ -102,6 +106,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IScheduleLedger>();
         services.RemoveAll<IDatabaseMigrator>();
         services.RemoveAll<IConsistentReads>();
+        services.RemoveAll<IAgendaStore>();
         services.RemoveAll<SqliteDatabase>();
         services.RemoveAll<PostgresDatabase>();
         return services;

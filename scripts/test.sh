@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: bash scripts/test.sh [extra dotnet test arguments]
 #
-# - Installs what the tests need from Debian when it is missing (PostgreSQL server binaries,
-#   python3-openpyxl, libreoffice-calc-nogui and poppler-utils for checking workbooks as their readers would).
+# - Installs what the tests need from Debian when it is missing (PostgreSQL server binaries, binutils,
+#   python3-openpyxl, libreoffice-calc-nogui and poppler-utils for checking workbooks as their readers would,
+#   python3-icalendar for reading calendar files).
 # - Unless SALESPIPELINE_TEST_POSTGRES already names a server, starts a throwaway PostgreSQL cluster
 #   on 127.0.0.1, creates role `salespipeline` (LOGIN, CREATEDB) and database `salespipeline_test`,
 #   exports SALESPIPELINE_TEST_POSTGRES, and stops and deletes the cluster on exit.
@@ -65,7 +66,7 @@ find_pg_bindir() {
   return 1
 }
 
-ensure_packages python3-openpyxl libreoffice-calc-nogui poppler-utils
+ensure_packages python3-openpyxl python3-icalendar libreoffice-calc-nogui poppler-utils binutils
 
 # ---------------------------------------------------------------------------------------------------
 # Cleanup: stop the throwaway server and delete temp dirs, on success, failure or interrupt.

@@ -13,7 +13,7 @@ mkdir -p "$work"
 db="$work/store-$deals.db"
 results="SalesPipeline.Benchmarks/results/report-memory-$deals.txt"
 
-dotnet publish SalesPipeline.Reporting.Worker -c Release -o "$work/bin" --nologo -v quiet >/dev/null
+dotnet publish SalesPipeline.Reporting.Worker/Tool -c Release -o "$work/bin" --nologo -v quiet >/dev/null
 cli="$work/bin/salespipeline"
 
 period="$work/store-$deals.period"

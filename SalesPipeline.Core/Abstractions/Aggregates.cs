@@ -102,10 +102,10 @@ public static class PipelineAggregates
                 continue;
             }
 
-            var probability = deal.ProbabilityOverride ?? stage.DefaultProbability;
+            var probability = DealProbability.Of(stage, deal.ProbabilityOverride);
             var key = (stageId, deal.Value.Currency);
             var t = totals.GetValueOrDefault(key);
-            totals[key] = (t.Count + 1, t.Value + deal.Value.Amount, t.Weighted + (deal.Value.Amount * probability / 100m));
+            totals[key] = (t.Count + 1, t.Value + deal.Value.Amount, t.Weighted + DealProbability.Weighted(deal.Value.Amount, probability));
         }
 
         return

@@ -39,7 +39,9 @@ public interface IImportSession : IAsyncDisposable
 
     /// <summary>
     /// Stores a pipeline definition within the session, as <see cref="IPipelineDefinitionStore.SaveAsync"/> does (replacing one
-    /// with the same id), so it becomes visible at commit together with the deals that use it, or not at all.
+    /// with the same id), so it becomes visible at commit together with the deals that use it, or not at all. From this call
+    /// until the session ends no other transaction commits a deal write, so a check of the stored deals made after it holds
+    /// at commit (<see cref="Process.IPipelineDefinitionService"/> relies on this; call that rather than this directly).
     /// </summary>
     /// <param name="id">The pipeline's id.</param>
     /// <param name="json">Its JSON, as <see cref="Process.PipelineDefinition.ToJson"/> writes it.</param>

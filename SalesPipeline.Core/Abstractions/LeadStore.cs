@@ -49,12 +49,20 @@ public interface ILeadStore
     /// <returns>Owner → count; people without active leads are left out.</returns>
     Task<IReadOnlyDictionary<UserId, int>> ActiveCountsAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Adds new leads (version 0), all or none.</summary>
+    /// <summary>
+    /// Adds new leads (version 0), all or none. Leads that come with an owner count toward that owner's limit: for each owner
+    /// in <paramref name="limits"/>, their active leads and the new ones are counted and written in one transaction that
+    /// excludes concurrent assignments to the same owner, so concurrent imports and assignments never take anyone over it.
+    /// </summary>
     /// <param name="leads">The leads.</param>
+    /// <param name="limits">The limit of every owner among the leads; an owner left out is not limited.</param>
     /// <param name="cancellationToken">Cancels the write; nothing is written then.</param>
-    /// <returns>A task that completes when they are stored.</returns>
+    /// <returns>
+    /// Empty when stored; otherwise, for each owner the new leads would take over their limit, the active leads they hold
+    /// (nothing written).
+    /// </returns>
     /// <exception cref="ConcurrencyConflictException">A lead with one of the ids exists; nothing was written.</exception>
-    Task AddAsync(IReadOnlyList<Lead> leads, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<UserId, int>> AddAsync(IReadOnlyList<Lead> leads, IReadOnlyDictionary<UserId, int>? limits = null, CancellationToken cancellationToken = default);
 
     /// <summary>Saves a change of a lead that gives it to nobody new (working, disqualified), if its version is current.</summary>
     /// <param name="lead">The changed lead, at the version it was read with.</param>

@@ -29,10 +29,10 @@ internal sealed class AccessGate(IPersonStore people, AccessOptions options)
         }
 
         var actor = await people.FindAsync(by, cancellationToken).ConfigureAwait(false)
-            ?? throw new AccessDeniedException(by, action, "no person has this user id; an administrator adds people with `users add`");
+            ?? throw new AccessDeniedException(by, action, "no person has this user id; an administrator adds people first (IPeopleService.AddAsync)", AccessDenialKind.UnknownUser);
         if (!actor.Active)
         {
-            throw new AccessDeniedException(by, action, "their account is inactive");
+            throw new AccessDeniedException(by, action, "their account is inactive", AccessDenialKind.InactiveUser);
         }
 
         return actor;
@@ -71,10 +71,36 @@ internal sealed class AccessGate(IPersonStore people, AccessOptions options)
         }
 
         var ownerPerson = await people.FindAsync(owner, cancellationToken).ConfigureAwait(false);
-        if (ownerPerson is null || !actor.SharesGroupWith(ownerPerson))
+        if (!MayActFor(actor, owner, ownerPerson))
         {
             throw new AccessDeniedException(actor.Id, action, $"it belongs to '{owner}', who is not in any of their groups ({string.Join(", ", actor.Groups)})");
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may see and work on what <paramref name="owner"/> owns: an admin, the owner, or a
+    /// manager who shares a group with them.
+    /// </summary>
+    public static bool MayActFor(Person actor, UserId owner, Person? ownerPerson)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return actor.Role == Role.Admin || actor.Id == owner
+            || (actor.Role == Role.Manager && ownerPerson is not null && actor.SharesGroupWith(ownerPerson));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may list and read a document: an admin, a member of one of its groups, or whoever may
+    /// see a deal it is attached to (see <see cref="MayActFor"/>).
+    /// </summary>
+    public static bool MayRead(Person actor, Documents.Document document, IEnumerable<UserId> dealOwners, IReadOnlyDictionary<UserId, Person> people)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(dealOwners);
+        ArgumentNullException.ThrowIfNull(people);
+        return actor.Role == Role.Admin
+            || document.Groups.Any(actor.InGroup)
+            || dealOwners.Any(owner => MayActFor(actor, owner, people.GetValueOrDefault(owner)));
     }
 
     /// <summary>Refuses unless the actor is an admin, or a manager of one of the group's members.</summary>

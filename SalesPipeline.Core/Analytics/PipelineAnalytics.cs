@@ -107,13 +107,7 @@ public static class PipelineAnalytics
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        options ??= new ReachedStageFunnelOptions();
-        if (!Enum.IsDefined(options.Counting))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Counting, $"Counting must be Lenient or Strict, was {(int)options.Counting}.");
-        }
-
-        return ReachedStageAccumulator.Compute(deals, pipeline, cohort, asOf, options);
+        return DealAccumulator.Run(DealPass.ReachedStages(pipeline, cohort, asOf, options), deals);
     }
 
     /// <summary>
@@ -132,7 +126,7 @@ public static class PipelineAnalytics
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return WinLossAccumulator.Compute(deals, pipeline, period, options ?? new WinLossOptions());
+        return DealAccumulator.Run(DealPass.WinLoss(pipeline, period, options), deals);
     }
 
     /// <summary>
@@ -148,7 +142,7 @@ public static class PipelineAnalytics
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return CycleCalculator.SalesCycle(deals, pipeline, period, options ?? new SalesCycleOptions());
+        return DealAccumulator.Run(DealPass.SalesCycle(pipeline, period, options), deals);
     }
 
     /// <summary>
@@ -195,7 +189,7 @@ public static class PipelineAnalytics
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return ForecastCalculator.Forecast(deals, pipeline, asOf, options ?? new ForecastOptions());
+        return DealAccumulator.Run(DealPass.Forecast(pipeline, asOf, options), deals);
     }
 
     /// <summary>
@@ -215,12 +209,6 @@ public static class PipelineAnalytics
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        options ??= new SalesVelocityOptions();
-        if (!Enum.IsDefined(options.CycleBasis))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.CycleBasis, $"CycleBasis must be WonDeals or AllClosedDeals, was {(int)options.CycleBasis}.");
-        }
-
-        return ForecastCalculator.Velocity(deals, pipeline, asOf, period, options);
+        return DealAccumulator.Run(DealPass.Velocity(pipeline, asOf, period, options), deals);
     }
 }

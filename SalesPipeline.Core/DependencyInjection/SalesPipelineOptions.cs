@@ -1,4 +1,5 @@
 using SalesPipeline.Access;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Leads;
 using SalesPipeline.Process;
@@ -16,6 +17,14 @@ public sealed class SalesPipelineOptions
     /// <value>The default value is <see langword="null"/>: the first pipeline in <see cref="Pipelines"/>.</value>
     public string? DefaultPipeline { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the pipelines also include the definitions stored in the store (see
+    /// <see cref="Process.IPipelineDefinitionService"/>), read once when <see cref="PipelineCatalog"/> is first resolved: a
+    /// stored definition replaces a configured one with the same id, and the others are added.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: only <see cref="Pipelines"/>.</value>
+    public bool LoadStoredPipelines { get; set; }
+
     /// <summary>Gets the access options (see <see cref="AccessOptions.SkipAccessChecks"/>).</summary>
     /// <value>The default value checks every command's acting user.</value>
     public AccessOptions Access { get; } = new();
@@ -23,6 +32,10 @@ public sealed class SalesPipelineOptions
     /// <summary>Gets the lead-base options (default limit, self-service, disqualification reasons).</summary>
     /// <value>The default value is <see cref="LeadOptions"/> with its documented defaults.</value>
     public LeadOptions Leads { get; } = new();
+
+    /// <summary>Gets the document options (the size limit).</summary>
+    /// <value>The default value is <see cref="DocumentOptions"/> with its documented defaults.</value>
+    public DocumentOptions Documents { get; } = new();
 
     /// <summary>Replaces the pipelines with the given ones.</summary>
     /// <param name="pipelines">The pipelines.</param>
@@ -75,6 +88,7 @@ public sealed class SalesPipelineOptions
         }
 
         errors.AddRange(Leads.Validate());
+        errors.AddRange(Documents.Validate());
         if (errors.Count > 0)
         {
             throw new SalesPipelineOptionsException(errors);

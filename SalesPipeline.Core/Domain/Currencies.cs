@@ -2,8 +2,9 @@ using System.Collections.Frozen;
 
 namespace SalesPipeline.Domain;
 
-/// <summary>The active ISO-4217 currency codes (precious metals and testing codes excluded).</summary>
-internal static class Currencies
+/// <summary>The active ISO-4217 currency codes (precious metals and testing codes excluded) and their minor units.</summary>
+/// <remarks>Thread-safe: the table is immutable.</remarks>
+public static class Currencies
 {
     private const string TwoDigits =
         "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF " +
@@ -19,6 +20,11 @@ internal static class Currencies
 
     private static readonly FrozenDictionary<string, int> Digits = Build();
 
+    /// <summary>The code in upper case without surrounding spaces, checked against the active codes.</summary>
+    /// <param name="currency">A currency code, such as <c>pln</c>.</param>
+    /// <returns>The normalised code, such as <c>PLN</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="currency"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The code is not an active ISO-4217 code.</exception>
     public static string Normalize(string currency)
     {
         ArgumentNullException.ThrowIfNull(currency);
@@ -33,10 +39,16 @@ internal static class Currencies
         return code;
     }
 
+    /// <summary>Whether <paramref name="currency"/> (ignoring case and surrounding spaces) is an active ISO-4217 code.</summary>
+    /// <param name="currency">The code.</param>
+    /// <returns><see langword="true"/> for an active code.</returns>
     public static bool IsKnown(string? currency) =>
         currency is not null && Digits.ContainsKey(currency.Trim().ToUpperInvariant());
 
     // default(Money) has no currency; it reports the common two digits rather than throwing from a property getter.
+    /// <summary>The number of decimal places of a currency's minor unit (2 for PLN, 0 for JPY, 3 for KWD).</summary>
+    /// <param name="code">A normalised code.</param>
+    /// <returns>The digits; 2 for an unknown code or <see langword="null"/>.</returns>
     public static int MinorUnitDigits(string? code) => code is not null && Digits.TryGetValue(code, out var digits) ? digits : 2;
 
     private static FrozenDictionary<string, int> Build()

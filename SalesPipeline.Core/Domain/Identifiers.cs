@@ -38,6 +38,27 @@ public readonly record struct ActivityId(Guid Value)
     public override string ToString() => Value.ToString("D");
 }
 
+/// <summary>Identifies one version of a stored document (an offer template, a price list, an NDA…).</summary>
+/// <param name="Value">The underlying unique value.</param>
+public readonly record struct DocumentId(Guid Value)
+{
+    /// <summary>Creates a new, random identifier.</summary>
+    /// <returns>A fresh identifier.</returns>
+    public static DocumentId New() => new(Guid.NewGuid());
+
+    /// <summary>Parses an identifier as printed by <see cref="ToString"/>.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The identifier.</returns>
+    /// <exception cref="ArgumentException">The text is not a document id.</exception>
+    public static DocumentId Parse(string text) =>
+        Guid.TryParse(text?.Trim(), out var value)
+            ? new DocumentId(value)
+            : throw new ArgumentException($"'{text}' is not a document id; a document id looks like 3f2b8c1e-0000-0000-0000-000000000000 (see `docs list`).", nameof(text));
+
+    /// <inheritdoc />
+    public override string ToString() => Value.ToString("D");
+}
+
 /// <summary>
 /// Identifies a person who uses the system: a salesperson, a manager or an administrator,
 /// by the login or name the host application uses for them.
@@ -46,13 +67,18 @@ public readonly record struct UserId
 {
     /// <summary>Creates a user identifier.</summary>
     /// <param name="value">The login or name; not empty, at most 200 characters.</param>
-    /// <exception cref="ArgumentException">The value is empty, blank or longer than 200 characters.</exception>
+    /// <exception cref="ArgumentException">The value is empty, blank, longer than 200 characters or holds a control character (<see cref="TypedText"/>).</exception>
     public UserId(string value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(value);
         if (value.Length > 200)
         {
             throw new ArgumentException($"A user id is at most 200 characters long, was {value.Length}.", nameof(value));
+        }
+
+        if (TypedText.ControlCharacterFault(value) is { } fault)
+        {
+            throw new ArgumentException($"A user id holds {fault}", nameof(value));
         }
 
         Value = value.Trim();

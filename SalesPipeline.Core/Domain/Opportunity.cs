@@ -57,6 +57,7 @@ public sealed class Opportunity
         CreatedBy = s.CreatedBy;
         LastChangedAt = s.LastChangedAt;
         LastChangedBy = s.LastChangedBy;
+        LastTouchedAt = s.Touched;
         Version = s.Version;
         ExternalId = s.ExternalId;
         _stageProbability = stageProbability;
@@ -91,12 +92,10 @@ public sealed class Opportunity
     public int? ProbabilityOverride { get; private set; }
 
     /// <summary>Gets the probability in percent: 100 when won, 0 when lost, else the override or the stage's default.</summary>
-    public int Probability => Outcome?.Kind switch
-    {
-        OutcomeKind.Won => 100,
-        OutcomeKind.Lost => 0,
-        _ => ProbabilityOverride ?? _stageProbability,
-    };
+    public int Probability => DealProbability.Of(
+        Outcome?.Kind switch { OutcomeKind.Won => StageKind.Won, OutcomeKind.Lost => StageKind.Lost, _ => StageKind.Open },
+        _stageProbability,
+        ProbabilityOverride);
 
     /// <summary>Gets when the next contact with the client is agreed, if it is.</summary>
     public Instant? NextContact { get; private set; }
@@ -131,6 +130,12 @@ public sealed class Opportunity
     /// <summary>Gets who changed it last.</summary>
     public UserId LastChangedBy { get; private set; }
 
+    /// <summary>
+    /// Gets when something last happened on the deal: it was created, moved, edited, or an activity was logged or completed on
+    /// it. A deal is stale when this is longer ago than its stage's stale-after limit.
+    /// </summary>
+    public Instant LastTouchedAt { get; private set; }
+
     /// <summary>Gets the stored version, for optimistic concurrency; 0 until first saved.</summary>
     public int Version { get; private set; }
 
@@ -141,7 +146,7 @@ public sealed class Opportunity
     public Instant EnteredStageAt => _history[^1].At;
 
     /// <summary>Gets the value weighted by the probability.</summary>
-    public Money WeightedValue => Value * (Probability / 100m);
+    public Money WeightedValue => Money.Of(DealProbability.Weighted(Value.Amount, Probability), Value.Currency);
 
     /// <summary>Gets how many history entries are already stored.</summary>
     internal int PersistedHistoryCount { get; private set; }
@@ -171,7 +176,7 @@ public sealed class Opportunity
         var state = new OpportunityState(
             OpportunityId.New(), pipeline.Id, name, data.Value, data.ExpectedClose, data.Account, owner, initial.Id,
             null, null, null, [], [], [new StageChange(null, initial.Id, at, by, StageChangeKind.Created)], null,
-            at, by, at, by, 0, Text.Optional(data.ExternalId, "externalId", 200));
+            at, by, at, by, 0, Text.Optional(data.ExternalId, "externalId", 200), at);
         return new Opportunity(state, initial.DefaultProbability);
     }
 
@@ -249,7 +254,7 @@ public sealed class Opportunity
     /// <returns>The state.</returns>
     public OpportunityState ToState() => new(
         Id, PipelineId, Name, Value, ExpectedClose, Account, Owner, Stage, ProbabilityOverride, NextContact, Qualification,
-        [.. _offers], [.. _activities], [.. _history], Outcome, CreatedAt, CreatedBy, LastChangedAt, LastChangedBy, Version, ExternalId);
+        [.. _offers], [.. _activities], [.. _history], Outcome, CreatedAt, CreatedBy, LastChangedAt, LastChangedBy, Version, ExternalId, LastTouchedAt);
 
     /// <summary>Moves the deal to another stage the pipeline allows, if the deal meets every requirement of that stage.</summary>
     /// <param name="pipeline">The deal's pipeline.</param>
@@ -424,20 +429,25 @@ public sealed class Opportunity
         Touch(by, at);
     }
 
-    /// <summary>Attaches an offer document (its metadata).</summary>
+    /// <summary>Attaches a stored offer document; this meets the <c>offer-attached</c> requirement.</summary>
+    /// <param name="document">The stored document's id.</param>
     /// <param name="title">The document's title.</param>
-    /// <param name="location">Where it is stored.</param>
     /// <param name="by">Who attaches it.</param>
     /// <param name="at">When.</param>
-    /// <returns>The attached document.</returns>
-    /// <exception cref="ArgumentException">The title or location is empty.</exception>
-    public OfferDocument AttachOffer(string title, string location, UserId by, Instant at)
+    /// <returns>The attached offer.</returns>
+    /// <exception cref="ArgumentException">The title is empty, or the document is attached already.</exception>
+    public OfferDocument AttachOffer(DocumentId document, string title, UserId by, Instant at)
     {
         RequireUser(by, nameof(by));
-        var document = new OfferDocument(Text.Required(title, nameof(title), 300), Text.Required(location, nameof(location), 2000), by, at);
-        _offers.Add(document);
+        if (_offers.Any(o => o.Document == document))
+        {
+            throw new ArgumentException($"Document {document} is already attached to deal {Id}.", nameof(document));
+        }
+
+        var offer = new OfferDocument(document, Text.Required(title, nameof(title), 300), by, at);
+        _offers.Add(offer);
         Touch(by, at);
-        return document;
+        return offer;
     }
 
     /// <summary>Overrides the stage's default probability, or clears the override.</summary>
@@ -536,6 +546,7 @@ public sealed class Opportunity
     {
         LastChangedBy = by;
         LastChangedAt = at > LastChangedAt ? at : LastChangedAt;
+        LastTouchedAt = at > LastTouchedAt ? at : LastTouchedAt;
     }
 
     private void RequireNotBefore(Instant at)

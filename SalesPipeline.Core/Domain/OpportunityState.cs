@@ -29,6 +29,10 @@ namespace SalesPipeline.Domain;
 /// <param name="LastChangedBy">Who changed it last.</param>
 /// <param name="Version">The stored version, for optimistic concurrency; 0 when never stored.</param>
 /// <param name="ExternalId">The id in the system it was imported from, if any.</param>
+/// <param name="LastTouchedAt">
+/// When something last happened on it (a stage change, an activity logged or completed, an edit); when left out (data from
+/// another system), <see cref="Touched"/> takes the latest of its stage entries and activities.
+/// </param>
 public sealed record OpportunityState(
     OpportunityId Id,
     PipelineId PipelineId,
@@ -50,8 +54,27 @@ public sealed record OpportunityState(
     Instant LastChangedAt,
     UserId LastChangedBy,
     int Version,
-    string? ExternalId = null)
+    string? ExternalId = null,
+    Instant? LastTouchedAt = null)
 {
+    /// <summary>
+    /// Gets when something last happened on the deal, which staleness is judged from: <see cref="LastTouchedAt"/> when it is
+    /// recorded, else the latest of its stage entries and of its activities' logged and happened instants.
+    /// </summary>
+    public Instant Touched => LastTouchedAt ?? TouchedBy(History, Activities);
+
+    /// <summary>The latest stage entry or activity (logged or happened): when a deal was last touched, as far as its records tell.</summary>
+    private static Instant TouchedBy(IReadOnlyList<StageChange> history, IReadOnlyList<Activity> activities)
+    {
+        var latest = history.Count == 0 ? Instant.MinValue : history.Max(h => h.At);
+        foreach (var a in activities)
+        {
+            latest = Instant.Max(latest, a.HappenedAt is { } h ? Instant.Max(a.RecordedAt, h) : a.RecordedAt);
+        }
+
+        return latest;
+    }
+
     /// <inheritdoc />
     public bool Equals(OpportunityState? other) =>
         other is not null
@@ -75,7 +98,8 @@ public sealed record OpportunityState(
         && LastChangedAt == other.LastChangedAt
         && LastChangedBy == other.LastChangedBy
         && Version == other.Version
-        && ExternalId == other.ExternalId;
+        && ExternalId == other.ExternalId
+        && Touched == other.Touched;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Id, Stage, Version, History.Count, Activities.Count);

@@ -11,13 +11,6 @@ public sealed record QualificationData(string? Needs, string? Pains, Money? Budg
     public bool HasNeedsAndBudget => !string.IsNullOrWhiteSpace(Needs) && Budget is not null;
 }
 
-/// <summary>Metadata of an offer document attached to an opportunity (the document itself lives elsewhere).</summary>
-/// <param name="Title">The document's title.</param>
-/// <param name="Location">Where the document is stored: a path, URI or document-store key.</param>
-/// <param name="AttachedBy">Who attached it.</param>
-/// <param name="AttachedAt">When it was attached.</param>
-public sealed record OfferDocument(string Title, string Location, UserId AttachedBy, NodaTime.Instant AttachedAt);
-
 /// <summary>How a closed opportunity ended.</summary>
 public enum OutcomeKind
 {

@@ -1,6 +1,6 @@
 namespace SalesPipeline.Domain;
 
-/// <summary>Checks of user-typed text, with messages that say what to do.</summary>
+/// <summary>Checks of user-typed text (length, and <see cref="TypedText"/>'s rule), with messages that say what to do.</summary>
 internal static class Text
 {
     public static string Required(string? value, string paramName, int maxLength)
@@ -14,6 +14,11 @@ internal static class Text
         if (trimmed.Length > maxLength)
         {
             throw new ArgumentException($"'{paramName}' must be at most {maxLength} characters long, was {trimmed.Length}.", paramName);
+        }
+
+        if (TypedText.ControlCharacterFault(trimmed) is { } fault)
+        {
+            throw new ArgumentException($"'{paramName}' holds {fault}", paramName);
         }
 
         return trimmed;

@@ -12,9 +12,15 @@ namespace SalesPipeline.InMemory;
 /// elsewhere. Same contract as the database stores, including optimistic concurrency; nothing survives the process.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore
+// The import gate is a SemaphoreSlim whose wait handle is never used, so it holds nothing that needs disposing.
+#pragma warning disable CA1001 // Types that own disposable fields should be disposable
+public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IActivityStore, IPipelineAggregates, IImportTarget, IPipelineDefinitionStore, IPersonStore, ILeadStore, IDocumentStore, IAgendaStore
+#pragma warning restore CA1001
 {
     private readonly Lock _gate = new();
+
+    /// <summary>One import session at a time, as a database's write transaction: a definition checked in one holds at its commit.</summary>
+    private readonly SemaphoreSlim _importGate = new(1, 1);
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
     private readonly Dictionary<AccountId, AccountRecord> _accounts = [];
     private readonly Dictionary<PipelineId, string> _pipelines = [];
@@ -156,6 +162,16 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     }
 
     /// <inheritdoc />
+    public Task<AgendaRecords> ReadAgendaAsync(AgendaSelection selection, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(InMemoryAgenda.Read(_opportunities.Values, selection));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<StageTotals>> SnapshotAsync(Process.PipelineDefinition pipeline, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -219,10 +235,10 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     }
 
     /// <inheritdoc />
-    public Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
+    public async Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<IImportSession>(new ImportSession(this));
+        await _importGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new ImportSession(this);
     }
 
     /// <inheritdoc />
@@ -313,7 +329,7 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     }
 
     /// <inheritdoc />
-    public Task AddAsync(IReadOnlyList<Lead> leads, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<UserId, int>> AddAsync(IReadOnlyList<Lead> leads, IReadOnlyDictionary<UserId, int>? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leads);
         cancellationToken.ThrowIfCancellationRequested();
@@ -325,13 +341,28 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
                 throw new ConcurrencyConflictException("lead", clash.Id.ToString(), clash.Version, _leads.GetValueOrDefault(clash.Id.Value)?.Version);
             }
 
+            var over = new Dictionary<UserId, int>();
+            foreach (var owner in leads.Where(l => l.IsActive && l.Owner is not null).GroupBy(l => l.Owner!.Value))
+            {
+                var held = _leads.Values.Count(l => l.IsActive && l.Owner == owner.Key);
+                if (limits?.TryGetValue(owner.Key, out var limit) == true && held + owner.Count() > limit)
+                {
+                    over[owner.Key] = held;
+                }
+            }
+
+            if (over.Count > 0)
+            {
+                return Task.FromResult<IReadOnlyDictionary<UserId, int>>(over);
+            }
+
             foreach (var lead in leads)
             {
                 _leads[lead.Id.Value] = Stored(lead);
             }
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyDictionary<UserId, int>>(new Dictionary<UserId, int>());
     }
 
     /// <inheritdoc />
@@ -425,6 +456,8 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
     /// <summary>Buffers an import and applies it under the store's lock at commit, so readers never see part of it.</summary>
     private sealed class ImportSession(InMemoryStore store) : IImportSession
     {
+        private int _released;
+
         private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
         private readonly HashSet<(PipelineId, string)> _externalIds = [];
         private readonly Dictionary<string, AccountRecord> _accounts = new(StringComparer.OrdinalIgnoreCase);
@@ -530,16 +563,26 @@ public sealed class InMemoryStore : IOpportunityStore, IAccountStore, IActivityS
             }
 
             _done = true;
+            Release();
             return Task.CompletedTask;
         }
 
         public ValueTask DisposeAsync()
         {
+            Release();
             _done = true;
             _opportunities.Clear();
             _accounts.Clear();
             _pipelines.Clear();
             return ValueTask.CompletedTask;
+        }
+
+        private void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                store._importGate.Release();
+            }
         }
     }
 

@@ -55,7 +55,7 @@ public sealed class LeadNotFoundException : KeyNotFoundException
     /// <summary>Creates the exception.</summary>
     /// <param name="lead">The id that was looked for.</param>
     public LeadNotFoundException(LeadId lead)
-        : base($"No lead has id '{lead}'. List the leads with `leads list`, or import them first.")
+        : base($"No lead has id '{lead}'; check the id against the stored leads, or import the lead first.")
     {
         Lead = lead;
     }

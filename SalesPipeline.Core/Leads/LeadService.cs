@@ -98,7 +98,15 @@ public sealed class LeadService : ILeadService
             throw new LeadImportException(errors);
         }
 
-        await _leads.AddAsync(created, cancellationToken).ConfigureAwait(false);
+        // Checked again where the leads are written, under each owner's lock: a concurrent import or assignment may have taken
+        // the slots counted above.
+        var limits = created.Where(l => l.Owner is { } o && people.ContainsKey(o)).Select(l => l.Owner!.Value).Distinct().ToDictionary(o => o, o => people[o].LeadLimit);
+        var over = await _leads.AddAsync(created, limits, cancellationToken).ConfigureAwait(false);
+        if (over.Count > 0)
+        {
+            throw new LeadImportException([.. over.Select(o => OverLimit(leads, o.Key, limits[o.Key], o.Value))]);
+        }
+
         return [.. created.Select(l => l with { Version = 1 })];
     }
 
@@ -121,7 +129,7 @@ public sealed class LeadService : ILeadService
         {
             if (actor.Role != Role.Manager)
             {
-                throw new AccessDeniedException(by, action, "only a manager or an admin hands out leads; a salesperson takes one with `leads take`");
+                throw new AccessDeniedException(by, action, "only a manager or an admin hands out leads; a salesperson takes one from the unassigned base instead");
             }
 
             if (!actor.SharesGroupWith(person))
@@ -193,7 +201,7 @@ public sealed class LeadService : ILeadService
             .Where(p => p.Active && p.Role == Role.Salesperson && p.InGroup(group)).ToList();
         if (members.Count == 0)
         {
-            throw new ArgumentException($"Group '{group}' has no active salespeople; check the group's name with `users list`.", nameof(group));
+            throw new ArgumentException($"Group '{group}' has no active salespeople; check the group's name against the stored people.", nameof(group));
         }
 
         var active = await _leads.ActiveCountsAsync(cancellationToken).ConfigureAwait(false);
@@ -311,7 +319,7 @@ public sealed class LeadService : ILeadService
                 return;
             }
 
-            throw new ArgumentException($"The owner '{owner}' is not an active person; add them with `users add`, or leave the owner empty.");
+            throw new ArgumentException($"The owner '{owner}' is not an active person; add them first, or leave the owner empty.");
         }
 
         if (actor is { Role: Role.Manager } && !actor.SharesGroupWith(person))
@@ -322,10 +330,20 @@ public sealed class LeadService : ILeadService
         var count = active.GetValueOrDefault(owner);
         if (count >= person.LeadLimit)
         {
-            throw new ArgumentException($"'{owner}' would go over their limit of {person.LeadLimit} active leads (they hold {count}); leave the owner empty or raise their limit.");
+            throw new ArgumentException(OverLimitMessage(owner, person.LeadLimit, count));
         }
 
         active[owner] = count + 1;
+    }
+
+    private static string OverLimitMessage(UserId owner, int limit, int held) =>
+        $"'{owner}' would go over their limit of {limit} active leads (they hold {held}); leave the owner empty or raise their limit.";
+
+    /// <summary>The error of the first lead of the import that takes <paramref name="owner"/> over their limit, given what they hold now.</summary>
+    private static LeadImportError OverLimit(IReadOnlyList<NewLead> leads, UserId owner, int limit, int held)
+    {
+        var index = Enumerable.Range(0, leads.Count).Where(i => leads[i].Owner == owner).Skip(Math.Max(0, limit - held)).First();
+        return new LeadImportError(index, OverLimitMessage(owner, limit, held + Math.Max(0, limit - held)));
     }
 
     private async Task<Person> ReceiverAsync(UserId to, CancellationToken cancellationToken)
@@ -338,7 +356,7 @@ public sealed class LeadService : ILeadService
                 return new Person(to, to.Value, Role.Salesperson, ["all"], null, _options.DefaultLeadLimit, true);
             }
 
-            throw new ArgumentException($"'{to}' is not an active person, so they cannot receive leads. List people with `users list`.", nameof(to));
+            throw new ArgumentException($"'{to}' is not an active person, so they cannot receive leads; check the id against the stored people.", nameof(to));
         }
 
         return receiver;
@@ -357,7 +375,7 @@ public sealed class LeadService : ILeadService
         }
         else if (actor.Role == Role.Salesperson)
         {
-            throw new AccessDeniedException(by, action, "it is in the unassigned base; take it first with `leads take`");
+            throw new AccessDeniedException(by, action, "it is in the unassigned base; take it first");
         }
     }
 

@@ -18,7 +18,8 @@ public sealed record NewPerson(UserId Id, string DisplayName, Role Role, IReadOn
 /// <param name="Manager">A new manager.</param>
 /// <param name="LeadLimit">A new active-lead limit.</param>
 /// <param name="Active">Whether they may act.</param>
-public sealed record PersonChanges(string? DisplayName = null, Role? Role = null, IReadOnlyList<string>? Groups = null, UserId? Manager = null, int? LeadLimit = null, bool? Active = null);
+/// <param name="ClearManager">Whether to remove their manager (they then have none); not together with <paramref name="Manager"/>.</param>
+public sealed record PersonChanges(string? DisplayName = null, Role? Role = null, IReadOnlyList<string>? Groups = null, UserId? Manager = null, int? LeadLimit = null, bool? Active = null, bool ClearManager = false);
 
 /// <summary>Manages the people who use the system. Only an admin adds or changes people (the first admin of an empty store excepted).</summary>
 /// <remarks>Implementations are thread-safe.</remarks>
@@ -39,7 +40,10 @@ public interface IPeopleService
     /// <param name="by">The acting admin.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored person.</returns>
-    /// <exception cref="ArgumentException">A field is invalid, or nobody has the id.</exception>
+    /// <exception cref="ArgumentException">
+    /// A field is invalid, nobody has the id, both a new manager and <see cref="PersonChanges.ClearManager"/> are given, or the
+    /// change would leave no active admin (deactivating or demoting the last one).
+    /// </exception>
     /// <exception cref="Access.AccessDeniedException">The acting user is not an active admin.</exception>
     Task<Person> UpdateAsync(UserId id, PersonChanges changes, UserId by, CancellationToken cancellationToken = default);
 

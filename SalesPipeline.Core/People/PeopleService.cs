@@ -36,7 +36,7 @@ public sealed class PeopleService : IPeopleService
             await CheckManagerAsync(candidate, cancellationToken).ConfigureAwait(false);
             if (await _people.FindAsync(candidate.Id, cancellationToken).ConfigureAwait(false) is not null)
             {
-                throw new ArgumentException($"A person with id '{candidate.Id}' already exists; change them with `users set` instead.", nameof(person));
+                throw new ArgumentException($"A person with id '{candidate.Id}' already exists; change them (IPeopleService.UpdateAsync) instead.", nameof(person));
             }
 
             await _people.SaveAsync(candidate, cancellationToken).ConfigureAwait(false);
@@ -45,7 +45,7 @@ public sealed class PeopleService : IPeopleService
 
         if ((await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
         {
-            throw new ArgumentException("People are already stored, so an acting admin must be named (--as USER) to add another.", nameof(by));
+            throw new ArgumentException("People are already stored, so an acting admin must be named to add another.", nameof(by));
         }
 
         if (candidate.Role != Role.Admin || candidate.Manager is not null)
@@ -56,7 +56,7 @@ public sealed class PeopleService : IPeopleService
         // Checked again in the store, atomically, in case two first admins are added at once.
         if (!await _people.AddFirstAsync(candidate, cancellationToken).ConfigureAwait(false))
         {
-            throw new ArgumentException("People are already stored, so an acting admin must be named (--as USER) to add another.", nameof(by));
+            throw new ArgumentException("People are already stored, so an acting admin must be named to add another.", nameof(by));
         }
 
         return candidate with { Version = 1 };
@@ -67,18 +67,32 @@ public sealed class PeopleService : IPeopleService
     {
         ArgumentNullException.ThrowIfNull(changes);
         await _access.RequireAdminAsync(by, $"change person '{id}'", cancellationToken).ConfigureAwait(false);
+        if (changes.ClearManager && changes.Manager is not null)
+        {
+            throw new ArgumentException($"Either clear the manager of '{id}' or name a new one, not both.", nameof(changes));
+        }
+
         var stored = await _people.FindAsync(id, cancellationToken).ConfigureAwait(false)
-            ?? throw new ArgumentException($"No person has id '{id}'. List people with `users list`.", nameof(id));
+            ?? throw new ArgumentException($"No person has id '{id}'; check the id against the stored people.", nameof(id));
         var changed = (stored with
         {
             DisplayName = changes.DisplayName ?? stored.DisplayName,
             Role = changes.Role ?? stored.Role,
             Groups = changes.Groups ?? stored.Groups,
-            Manager = changes.Manager ?? stored.Manager,
+            Manager = changes.ClearManager ? null : changes.Manager ?? stored.Manager,
             LeadLimit = changes.LeadLimit ?? stored.LeadLimit,
             Active = changes.Active ?? stored.Active,
         }).Validated();
         await CheckManagerAsync(changed, cancellationToken).ConfigureAwait(false);
+        if (IsActiveAdmin(stored) && !IsActiveAdmin(changed)
+            && !(await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Any(p => p.Id != id && IsActiveAdmin(p)))
+        {
+            // Nobody could then add, change or reactivate people: the store would be locked for good.
+            throw new ArgumentException(
+                $"'{id}' is the last active admin; {(changed.Active ? "demoting" : "deactivating")} them would leave nobody who may manage people. Make someone else an admin first.",
+                nameof(changes));
+        }
+
         var version = await _people.SaveAsync(changed, cancellationToken).ConfigureAwait(false);
         return changed with { Version = version };
     }
@@ -88,6 +102,8 @@ public sealed class PeopleService : IPeopleService
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => _people.ListAsync(cancellationToken);
+
+    private static bool IsActiveAdmin(Person person) => person.Active && person.Role == Role.Admin;
 
     private async Task CheckManagerAsync(Person person, CancellationToken cancellationToken)
     {

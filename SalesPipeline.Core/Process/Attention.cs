@@ -23,15 +23,18 @@ public enum FollowUpKind
 /// <param name="Overdue">How long ago, as of the instant asked about.</param>
 public sealed record FollowUp(OpportunityId OpportunityId, string OpportunityName, UserId Owner, FollowUpKind Kind, string Subject, Instant Due, Duration Overdue);
 
-/// <summary>An open deal that has stayed in its stage longer than the stage's stale-after limit.</summary>
+/// <summary>
+/// An open deal on which nothing has happened (no stage change, activity or edit) for longer than its stage's stale-after
+/// limit.
+/// </summary>
 /// <param name="OpportunityId">The deal.</param>
 /// <param name="OpportunityName">The deal's name.</param>
 /// <param name="Owner">The deal's owner.</param>
 /// <param name="Stage">Its stage.</param>
-/// <param name="EnteredStageAt">When it entered the stage.</param>
-/// <param name="TimeInStage">How long it has been there, as of the instant asked about.</param>
+/// <param name="LastTouchedAt">When something last happened on it (<see cref="Opportunity.LastTouchedAt"/>).</param>
+/// <param name="Idle">How long nothing has happened, as of the instant asked about.</param>
 /// <param name="StaleAfter">The stage's limit.</param>
-public sealed record StaleDeal(OpportunityId OpportunityId, string OpportunityName, UserId Owner, StageId Stage, Instant EnteredStageAt, Duration TimeInStage, Duration StaleAfter);
+public sealed record StaleDeal(OpportunityId OpportunityId, string OpportunityName, UserId Owner, StageId Stage, Instant LastTouchedAt, Duration Idle, Duration StaleAfter);
 
 /// <summary>Finds the deals that need attention as of an instant: overdue follow-ups and stale deals.</summary>
 public static class Attention
@@ -55,7 +58,7 @@ public static class Attention
         return Ordered(overdue);
     }
 
-    /// <summary>Lists open deals that have stayed in their stage longer than its stale-after limit, the longest first.</summary>
+    /// <summary>Lists open deals on which nothing has happened for longer than their stage's stale-after limit, the longest idle first.</summary>
     /// <param name="opportunities">The deals to look at.</param>
     /// <param name="pipelines">The pipelines the deals belong to.</param>
     /// <param name="asOf">The instant to judge by.</param>
@@ -95,7 +98,7 @@ public static class Attention
         }
     }
 
-    /// <summary>Adds the deal when it is open and has stayed in its stage longer than the stage's stale-after limit.</summary>
+    /// <summary>Adds the deal when it is open and nothing has happened on it for longer than its stage's stale-after limit.</summary>
     internal static void AddStale(List<StaleDeal> stale, Opportunity o, PipelineCatalog pipelines, Instant asOf)
     {
         if (o.IsClosed)
@@ -104,18 +107,33 @@ public static class Attention
         }
 
         var stage = pipelines.Get(o.PipelineId).Stage(o.Stage);
-        var time = asOf - o.EnteredStageAt;
-        if (stage.StaleAfter is { } limit && time > limit)
+        if (stage.StaleAfter is { } limit && IsStale(o.LastTouchedAt, limit, asOf))
         {
-            stale.Add(new StaleDeal(o.Id, o.Name, o.Owner, o.Stage, o.EnteredStageAt, time, limit));
+            stale.Add(new StaleDeal(o.Id, o.Name, o.Owner, o.Stage, o.LastTouchedAt, asOf - o.LastTouchedAt, limit));
         }
     }
+
+    /// <summary>
+    /// The staleness rule: a deal last touched at <paramref name="lastTouchedAt"/> in a stage with limit <paramref name="staleAfter"/>
+    /// is stale at <paramref name="asOf"/> when nothing has happened on it for longer than the limit.
+    /// </summary>
+    /// <param name="lastTouchedAt">When something last happened on the deal.</param>
+    /// <param name="staleAfter">The stage's stale-after limit.</param>
+    /// <param name="asOf">The instant to judge by.</param>
+    /// <returns>Whether the deal is stale.</returns>
+    public static bool IsStale(Instant lastTouchedAt, Duration staleAfter, Instant asOf) => lastTouchedAt < StaleCutoff(staleAfter, asOf);
+
+    /// <summary>The instant before which a deal's last touch makes it stale at <paramref name="asOf"/>: stores select on it.</summary>
+    /// <param name="staleAfter">The stage's stale-after limit.</param>
+    /// <param name="asOf">The instant to judge by.</param>
+    /// <returns><paramref name="asOf"/> less the limit.</returns>
+    public static Instant StaleCutoff(Duration staleAfter, Instant asOf) => asOf - staleAfter;
 
     /// <summary>The most overdue first.</summary>
     internal static IReadOnlyList<FollowUp> Ordered(List<FollowUp> overdue) =>
         [.. overdue.OrderBy(f => f.Due).ThenBy(f => f.OpportunityName, StringComparer.Ordinal)];
 
-    /// <summary>The longest in their stage first.</summary>
+    /// <summary>The longest idle first.</summary>
     internal static IReadOnlyList<StaleDeal> Ordered(List<StaleDeal> stale) =>
-        [.. stale.OrderByDescending(s => s.TimeInStage).ThenBy(s => s.OpportunityName, StringComparer.Ordinal)];
+        [.. stale.OrderByDescending(s => s.Idle).ThenBy(s => s.OpportunityName, StringComparer.Ordinal)];
 }

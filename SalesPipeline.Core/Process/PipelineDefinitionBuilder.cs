@@ -130,6 +130,11 @@ public sealed class PipelineDefinitionBuilder
             throw new PipelineDefinitionException(_id, errors);
         }
 
+        if (_name is not null && TypedText.ControlCharacterFault(_name) is { } nameFault)
+        {
+            errors.Add($"The pipeline's name holds {nameFault}");
+        }
+
         PipelineId? id = null;
         if (StageId.IsValid(_id))
         {
@@ -187,6 +192,10 @@ public sealed class PipelineDefinitionBuilder
                 if (string.IsNullOrWhiteSpace(name))
                 {
                     errors.Add($"{label}: the '{culture}' name is empty.");
+                }
+                else if (TypedText.ControlCharacterFault(name) is { } fault)
+                {
+                    errors.Add($"{label}: the '{culture}' name holds {fault}");
                 }
             }
 
@@ -315,6 +324,10 @@ public sealed class PipelineDefinitionBuilder
             if (string.IsNullOrWhiteSpace(reason))
             {
                 errors.Add("A loss reason is empty.");
+            }
+            else if (TypedText.ControlCharacterFault(reason) is { } fault)
+            {
+                errors.Add($"A loss reason holds {fault}");
             }
             else if (!seenReasons.Add(reason.Trim()))
             {

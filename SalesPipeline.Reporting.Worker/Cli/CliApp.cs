@@ -50,12 +50,12 @@ internal static class CliApp
         }
         catch (AccessDeniedException e)
         {
-            await error.WriteLineAsync($"refused: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"refused: {e.Message}{Hint(e)}").ConfigureAwait(false);
             return AccessRefused;
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : Said(e);
+            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : Said(e) + Hint(e);
             await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             if (context.Verbose)
             {
@@ -97,12 +97,33 @@ internal static class CliApp
         root.Subcommands.Add(UserCommands.Create(context));
         root.Subcommands.Add(LeadCommands.Create(context));
         root.Subcommands.Add(DealCommands.Create(context));
+        root.Subcommands.Add(DocumentCommands.Create(context));
+        root.Subcommands.Add(OfferCommands.Create(context));
+        root.Subcommands.Add(AgendaCommand.Create(context));
         return root;
     }
 
-    /// <summary>The message without the " (Parameter 'x')" that .NET appends for the parameter's name.</summary>
-    private static string Said(Exception e) =>
-        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+    /// <summary>What to do about a library refusal in terms of this command line (the library's own messages name no command).</summary>
+    private static string Hint(Exception e) => e switch
+    {
+        AccessDeniedException { Kind: AccessDenialKind.UnknownUser } => " An admin adds people with `users add`; `users list` lists them.",
+        LeadNotFoundException => " List the leads with `leads list`.",
+        ArgumentException { ParamName: "by" } => " Name the acting admin with --as USER.",
+        _ => string.Empty,
+    };
+
+    /// <summary>
+    /// The message on one line, without what .NET appends to an argument exception's message: the parameter's name
+    /// (" (Parameter 'x')") and, for a value out of range, an "Actual value was …" line.
+    /// </summary>
+    internal static string Said(Exception e)
+    {
+        var message = e is ArgumentOutOfRangeException { ActualValue: { } actual } outOfRange
+            ? outOfRange.Message.Replace(Environment.NewLine + $"Actual value was {actual}.", string.Empty, StringComparison.Ordinal)
+            : e.Message;
+        message = e is ArgumentException { ParamName: { } name } ? message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : message;
+        return OneLine(message);
+    }
 
     /// <summary>
     /// The message for a command line that names no runnable command: an unknown command word, or a group (such as

@@ -9,19 +9,33 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
 
-/// <summary><c>deals list|show|move|win|lose|log</c>: the deal commands over <see cref="ISalesPipeline"/>, with its access rules.</summary>
+/// <summary><c>deals list|show|move|win|lose|log|reassign</c>: the deal commands over <see cref="ISalesPipeline"/>, with its access rules.</summary>
 internal static class DealCommands
 {
     public static Command Create(CliContext context)
     {
-        var deals = new Command("deals", "List, show, move, win, lose and log activities on deals, acting as --as USER.");
+        var deals = new Command("deals", "List, show, move, win, lose, reassign and log activities on deals, acting as --as USER.");
         deals.Subcommands.Add(List(context));
         deals.Subcommands.Add(Show(context));
         deals.Subcommands.Add(Move(context));
         deals.Subcommands.Add(Win(context));
         deals.Subcommands.Add(Lose(context));
         deals.Subcommands.Add(Log(context));
+        deals.Subcommands.Add(Reassign(context));
         return deals;
+    }
+
+    private static Command Reassign(CliContext context)
+    {
+        var id = DealArgument();
+        var to = new Option<string>("--to") { Description = "The new owner's user id.", Required = true };
+        var command = new Command("reassign", "Give a deal to another owner: a manager within their groups, an admin anywhere.") { id, to };
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, async (crm, by) =>
+        {
+            var deal = await crm.ReassignAsync(Id(parse.GetValue(id)!), new UserId(parse.GetValue(to)!), by, cancellationToken).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"{deal.Id}: owner {deal.Owner}").ConfigureAwait(false);
+        }));
+        return command;
     }
 
     private static Command List(CliContext context)
@@ -30,16 +44,17 @@ internal static class DealCommands
         var stage = new Option<string?>("--stage") { Description = "Only deals now in this stage." };
         var pipeline = new Option<string?>("--pipeline") { Description = "Only this pipeline's deals." };
         var format = ListOutput.FormatOption();
-        var command = new Command("list", "List deals: id, name, pipeline, stage, owner, value, currency, next contact.") { owner, stage, pipeline, format };
+        var command = new Command("list", "List the deals you may see (a salesperson their own, a manager their groups', an admin all): id, name, pipeline, stage, owner, value, currency, next contact.") { owner, stage, pipeline, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = StoreAccess.Open(parse, context.Clock, create: false);
+            var by = Acting.Required(parse);
+            await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var query = new OpportunityQuery(
                 parse.GetValue(pipeline) is { } p ? new PipelineId(p) : null,
                 parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null);
             var wanted = parse.GetValue(stage);
             var rows = new List<IReadOnlyList<string?>>();
-            await foreach (var d in services.GetRequiredService<IOpportunityStore>().QueryAsync(query, cancellationToken).ConfigureAwait(false))
+            await foreach (var d in services.GetRequiredService<ISalesPipeline>().ListAsync(query, by, cancellationToken).ConfigureAwait(false))
             {
                 if (wanted is null || d.Stage.Value == wanted)
                 {
@@ -91,7 +106,7 @@ internal static class DealCommands
         var comment = new Option<string?>("--comment") { Description = "A comment for the history." };
         var command = new Command("move", "Move a deal to another stage (a won stage wins it).") { id, stage, comment };
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) =>
-            crm.MoveAsync(Id(parse.GetValue(id)!), new StageId(parse.GetValue(stage)!), by, parse.GetValue(comment), cancellationToken)));
+            PrintAsync(context, crm.MoveAsync(Id(parse.GetValue(id)!), new StageId(parse.GetValue(stage)!), by, parse.GetValue(comment), cancellationToken))));
         return command;
     }
 
@@ -100,7 +115,7 @@ internal static class DealCommands
         var id = DealArgument();
         var comment = new Option<string?>("--comment") { Description = "What decided it." };
         var command = new Command("win", "Win a deal.") { id, comment };
-        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) => crm.WinAsync(Id(parse.GetValue(id)!), by, parse.GetValue(comment), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) => PrintAsync(context, crm.WinAsync(Id(parse.GetValue(id)!), by, parse.GetValue(comment), cancellationToken))));
         return command;
     }
 
@@ -111,7 +126,7 @@ internal static class DealCommands
         var comment = new Option<string>("--comment") { Description = "What decided it and what to learn.", Required = true };
         var command = new Command("lose", "Lose a deal with a reason and a closing comment.") { id, reason, comment };
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) =>
-            crm.LoseAsync(Id(parse.GetValue(id)!), parse.GetValue(reason)!, parse.GetValue(comment)!, by, cancellationToken)));
+            PrintAsync(context, crm.LoseAsync(Id(parse.GetValue(id)!), parse.GetValue(reason)!, parse.GetValue(comment)!, by, cancellationToken))));
         return command;
     }
 
@@ -147,19 +162,24 @@ internal static class DealCommands
 
     private static Argument<string> DealArgument() => new("ID") { Description = "The deal's id." };
 
-    private static OpportunityId Id(string text) =>
+    internal static OpportunityId Id(string text) =>
         Guid.TryParse(text, out var id) ? new OpportunityId(id) : throw new CliInputException($"'{text}' is not a deal id; list deals with `deals list`.");
 
     private static Instant Instant(string text) =>
         InstantPattern.ExtendedIso.Parse(text) is { Success: true } result ? result.Value
         : throw new CliInputException($"--next-contact '{text}' is not an instant; use the form 2026-04-01T09:00:00Z.");
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parse, Func<ISalesPipeline, UserId, Task<Opportunity>> work)
+    private static async Task<int> RunAsync(CliContext context, ParseResult parse, Func<ISalesPipeline, UserId, Task> work)
     {
         var by = Acting.Required(parse);
         await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, CancellationToken.None).ConfigureAwait(false);
-        var deal = await work(services.GetRequiredService<ISalesPipeline>(), by).ConfigureAwait(false);
-        await context.Output.WriteLineAsync($"{deal.Id}: {deal.Stage} ({deal.Probability} %)").ConfigureAwait(false);
+        await work(services.GetRequiredService<ISalesPipeline>(), by).ConfigureAwait(false);
         return CliApp.Success;
+    }
+
+    private static async Task PrintAsync(CliContext context, Task<Opportunity> moved)
+    {
+        var deal = await moved.ConfigureAwait(false);
+        await context.Output.WriteLineAsync($"{deal.Id}: {deal.Stage} ({deal.Probability} %)").ConfigureAwait(false);
     }
 }

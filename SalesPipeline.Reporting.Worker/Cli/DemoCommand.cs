@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Leads;
 using SalesPipeline.People;
@@ -58,14 +60,13 @@ internal static class DemoCommand
                 : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
 
             var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
+            await SeedOffersAsync(services, now, cancellationToken).ConfigureAwait(false);
 
-            var builder = new ReportBuilder(
-                services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), services.GetRequiredService<IAccountStore>(), context.Clock, services.GetService<IConsistentReads>());
             ReportModel? english = null;
             foreach (var culture in Cultures)
             {
                 var request = new ReportRequest(pipeline, from, to, timeZone, null, culture, ReportKind.All, ReportOptions.DefaultDetailRows);
-                var model = await ReportCommand.LeadFiguresFor(await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false), request, services, cancellationToken).ConfigureAwait(false);
+                var model = await ReportCommand.BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
                 english ??= model;
                 var path = Path.Combine(folder, WorkbookName(quarter, culture));
                 await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
@@ -165,8 +166,29 @@ internal static class DemoCommand
         }
 
         var generated = new DemoLeadBase(seed, now).Generate(120, [.. team.Where(p => p.Role == Role.Salesperson)], deals);
-        await leads.AddAsync(generated, cancellationToken).ConfigureAwait(false);
+        await leads.AddAsync(generated, cancellationToken: cancellationToken).ConfigureAwait(false);
         return generated.Count;
+    }
+
+    /// <summary>Stores each owner's demo offer (the document their deals' offers refer to) unless it is there already.</summary>
+    private static async Task SeedOffersAsync(IServiceProvider services, Instant now, CancellationToken cancellationToken)
+    {
+        var documents = services.GetRequiredService<IDocumentStore>();
+        foreach (var person in DemoLeadBase.People(DemoPipelineGenerator.OwnerNames, 0).Where(p => p.Role == Role.Salesperson))
+        {
+            var (id, title) = DemoPipelineGenerator.OfferOf(person.Id);
+            if (await documents.FindAsync(id, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            var content = Encoding.UTF8.GetBytes($"{title}: the standard offer the demo attaches to {person.DisplayName}'s deals.\n");
+            var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+            await documents.AddAsync(
+                new Document(id, title, 1, DocumentKind.Offer, "demo-offer.txt", "text/plain; charset=utf-8", content.Length, sha256, person.Groups, new UserId("demo"), now - Duration.FromDays(400)),
+                content,
+                cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task WriteSummaryAsync(TextWriter output, ReportModel model)

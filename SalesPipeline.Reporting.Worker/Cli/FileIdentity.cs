@@ -1,22 +1,23 @@
-using System.Runtime.InteropServices;
+using Mono.Unix;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
 
 /// <summary>
 /// Which file a path names, however it is spelt: relative or absolute, with <c>./</c> or <c>a/../</c>, through a symbolic
-/// link or a hard link. On Linux an existing file is its device and inode number; a file that does not exist yet is the
-/// identity of its folder plus its name. Elsewhere the full path with links resolved stands in for it.
+/// link or a hard link. On Linux and macOS an existing file is its device and inode number (read with Mono.Unix, whose
+/// native helper runs on old and new C libraries alike); a file that does not exist yet is the identity of its folder plus
+/// its name. On Windows, or where the native helper cannot load, the full path with links resolved stands in for it,
+/// compared without regard to case where the file system ignores case.
 /// </summary>
-internal readonly record struct FileIdentity(ulong Device, ulong Inode, string? Name)
+internal readonly record struct FileIdentity(long Device, long Inode, string? Name)
 {
-    private static readonly bool HasInodes = OperatingSystem.IsLinux()
-        && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+    private static readonly Lazy<bool> HasInodes = new(Probe);
 
     /// <summary>Identifies the file at <paramref name="path"/>.</summary>
     public static FileIdentity Of(string path)
     {
         var full = Path.GetFullPath(path);
-        if (HasInodes)
+        if (HasInodes.Value)
         {
             if (Stat(full) is { } file)
             {
@@ -36,34 +37,34 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, string? 
     /// <summary>Tells whether two paths name the same file.</summary>
     public static bool Same(string a, string b) => Of(a) == Of(b);
 
+    /// <summary>The full path with links resolved; upper-cased where file names ignore case (Windows, macOS by default).</summary>
     private static string Resolve(string full)
     {
         var target = File.Exists(full) ? new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full : full;
-        return OperatingSystem.IsLinux() ? target : target.ToUpperInvariant();
+        return OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? target.ToUpperInvariant() : target;
     }
 
     private static FileIdentity? Stat(string path)
     {
-        // struct stat on 64-bit Linux (x86-64 and arm64) starts with st_dev and st_ino, eight bytes each; the buffer is
-        // larger than the whole structure on both.
-        var buffer = new byte[256];
-        var name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        if (NativeMethods.stat(name, buffer) != 0)
-        {
-            return null;
-        }
-
-        return new FileIdentity(BitConverter.ToUInt64(buffer, 0), BitConverter.ToUInt64(buffer, 8), null);
+        var entry = new UnixFileInfo(path);
+        return entry.Exists ? new FileIdentity(entry.Device, entry.Inode, null) : null;
     }
 
-    private static class NativeMethods
+    /// <summary>Whether device and inode numbers can be read here: not on Windows, nor where the native helper does not load.</summary>
+    private static bool Probe()
     {
-#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code for this one call; DllImport pins the byte arrays (the path is NUL-terminated UTF-8).
-#pragma warning disable CA5392 // libc is resolved by the runtime's own probing.
-        [DllImport("libc", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int stat(byte[] path, [Out] byte[] buffer);
-#pragma warning restore CA5392
-#pragma warning restore SYSLIB1054
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            return Stat(Path.GetTempPath()) is not null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException)
+        {
+            return false;
+        }
     }
 }

@@ -20,10 +20,13 @@ internal delegate Task<ImportDestination> ImportDestinationFactory(ParseResult p
 /// <param name="target">The store.</param>
 /// <param name="definitions">The store's pipeline definitions, which rows are checked against.</param>
 /// <param name="deals">The store's deals, which a definition the mapping brings must still fit.</param>
+/// <param name="definitionService">Stores a definition the mapping brings (admin only, fit-checked) with the deals.</param>
 /// <param name="description">How messages name it, such as "SQLite crm.db".</param>
 /// <param name="owner">What owns the store (a service provider), disposed with this; <see langword="null"/> when the caller owns it.</param>
-internal sealed class ImportDestination(IImportTarget target, IPipelineDefinitionStore definitions, IOpportunityStore deals, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
+internal sealed class ImportDestination(IImportTarget target, IPipelineDefinitionStore definitions, IOpportunityStore deals, IPipelineDefinitionService definitionService, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
 {
+    public IPipelineDefinitionService DefinitionService { get; } = definitionService;
+
     public IImportTarget Target { get; } = target;
 
     public IPipelineDefinitionStore Definitions { get; } = definitions;
@@ -152,7 +155,7 @@ internal static class ImportCommand
             ImportPipeline chosen;
             try
             {
-                chosen = await ImportPipelines.ResolveAsync(brought, map.PipelineFile, request.Pipeline, destination.Definitions, destination.Deals, cancellationToken).ConfigureAwait(false);
+                chosen = await ImportPipelines.ResolveAsync(brought, request.Pipeline, destination.Definitions, cancellationToken).ConfigureAwait(false);
             }
             catch (ImportConfigurationException e)
             {
@@ -164,8 +167,12 @@ internal static class ImportCommand
             }
 
             var definition = chosen.Definition;
+            var storeDefinition = chosen.StoreDefinition
+                ? await DefinitionStorerAsync(parse, definition, map.PipelineFile!, request.DryRun, destination, cancellationToken).ConfigureAwait(false)
+                : null;
             var temporary = request.Rejects is { } target && !request.DryRun ? TemporaryBeside(target.FullName) : null;
             ImportResult result;
+            string? rejectsAt = null;
             StreamWriter? rejectsWriter = null;
             try
             {
@@ -180,7 +187,7 @@ internal static class ImportCommand
 
                     // A pipeline that came with the mapping (even one reusing the built-in id) is stored with the deals, so
                     // reports and later imports know it.
-                    StorePipelineDefinition = chosen.StoreDefinition,
+                    StorePipelineDefinition = storeDefinition,
                 };
                 var stream = new FileStream(request.File.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
                 await using (stream.ConfigureAwait(false))
@@ -193,6 +200,10 @@ internal static class ImportCommand
                     {
                         throw new CliInputException($"{request.File.Name}: {e.Message}");
                     }
+                    catch (PipelineFitException e)
+                    {
+                        throw StrandsDeals(map.PipelineFile!, e.Fit);
+                    }
                 }
 
                 if (rejectsWriter is not null)
@@ -201,10 +212,19 @@ internal static class ImportCommand
                     rejectsWriter = null;
                 }
 
-                // The rejects file appears, complete, only when the valid rows were committed.
+                // The rejects file appears, complete, only when the valid rows were committed. It is on disk already, so a
+                // rename that fails now (the folder changed under us) keeps it under its temporary name rather than losing it.
                 if (temporary is not null && result.Committed)
                 {
-                    File.Move(temporary, request.Rejects!.FullName, overwrite: true);
+                    try
+                    {
+                        File.Move(temporary, request.Rejects!.FullName, overwrite: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        rejectsAt = temporary;
+                    }
+
                     temporary = null;
                 }
             }
@@ -221,11 +241,11 @@ internal static class ImportCommand
                 }
             }
 
-            return await ReportAsync(context, request, destination, definition, result).ConfigureAwait(false);
+            return await ReportAsync(context, request, destination, definition, result, rejectsAt ?? request.Rejects?.FullName).ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> ReportAsync(CliContext context, Request request, ImportDestination destination, PipelineDefinition pipeline, ImportResult result)
+    private static async Task<int> ReportAsync(CliContext context, Request request, ImportDestination destination, PipelineDefinition pipeline, ImportResult result, string? rejectsAt)
     {
         var c = CultureInfo.InvariantCulture;
         foreach (var error in result.Errors)
@@ -256,10 +276,38 @@ internal static class ImportCommand
             return CliApp.BadInput;
         }
 
-        var rejected = result.Rejected == 0 ? "0 rejected" : string.Create(c, $"{result.Rejected:N0} rejected (written to {request.Rejects!.FullName})");
+        var rejected = result.Rejected == 0 ? "0 rejected" : string.Create(c, $"{result.Rejected:N0} rejected (written to {rejectsAt})");
+        if (rejectsAt is not null && rejectsAt != request.Rejects?.FullName)
+        {
+            await context.Error.WriteLineAsync($"--rejects '{request.Rejects?.FullName}' could not be replaced; the rejected rows are complete in '{rejectsAt}'. Move that file where you need it.").ConfigureAwait(false);
+        }
+
         await context.Output.WriteLineAsync(string.Create(c, $"Imported {where}: {result.Read:N0} rows read; {result.Imported:N0} imported, {result.SkippedExisting:N0} already there, {rejected}.")).ConfigureAwait(false);
         return CliApp.Success;
     }
+
+    /// <summary>
+    /// How the definition a mapping brings is stored with the deals: through the library's checked save, by the acting admin
+    /// (refused now, before the rows are read, when they are not one). A dry run stores nothing but still says whether the
+    /// stored deals would fit it.
+    /// </summary>
+    private static async Task<Func<IImportSession, CancellationToken, Task>?> DefinitionStorerAsync(
+        ParseResult parse, PipelineDefinition definition, string pipelineFile, bool dryRun, ImportDestination destination, CancellationToken cancellationToken)
+    {
+        if (dryRun)
+        {
+            var fit = await PipelineFit.CheckAsync(definition, destination.Deals, cancellationToken).ConfigureAwait(false);
+            return fit.Fits ? null : throw StrandsDeals(pipelineFile, fit);
+        }
+
+        var by = Acting.Optional(parse)
+            ?? throw new CliInputException($"The mapping's pipelineFile '{pipelineFile}' brings a definition of pipeline '{definition.Id}' the database does not have; only an admin stores one: name yourself with --as USER, or import into a stored pipeline.");
+        await destination.DefinitionService.RequireMaySaveAsync(by, cancellationToken).ConfigureAwait(false);
+        return (session, token) => destination.DefinitionService.SaveAsync(definition, by, session, token);
+    }
+
+    private static CliInputException StrandsDeals(string pipelineFile, PipelineFit fit) =>
+        new($"the mapping's pipelineFile '{pipelineFile}': it would replace the stored definition of '{fit.Pipeline}': {fit.Reason}");
 
     private static string TemporaryBeside(string path) =>
         Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{RandomNumberGenerator.GetHexString(12, lowercase: true)}.tmp");
@@ -273,6 +321,7 @@ internal static class ImportCommand
             services.GetRequiredService<IImportTarget>(),
             services.GetRequiredService<IPipelineDefinitionStore>(),
             services.GetRequiredService<IOpportunityStore>(),
+            services.GetRequiredService<IPipelineDefinitionService>(),
             StoreAccess.Describe(parse),
             services));
     };

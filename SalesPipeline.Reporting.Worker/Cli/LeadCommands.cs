@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Leads;
+using SalesPipeline.Reporting.Worker.Import;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
 
@@ -30,25 +31,51 @@ internal static class LeadCommands
     private static Command Import(CliContext context)
     {
         var file = new Option<FileInfo>("--file") { Description = $"A CSV file with the header {string.Join(',', Header)}; id is the source's id.", Required = true };
-        var command = new Command("import", "Import leads from a CSV file, all or nothing; a lead with an owner is assigned to them at once (within their limit).") { file };
-        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, async (service, by) =>
+        var encoding = new Option<string?>("--encoding")
         {
-            var leads = await ReadAsync(parse.GetValue(file)!, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<Lead> stored;
-            try
+            Description = "The file's encoding, such as windows-1250 or iso-8859-2. Default: UTF-8 (a byte order mark is honoured).",
+        };
+        var command = new Command("import", "Import leads from a CSV file, all or nothing; a lead with an owner is assigned to them at once (within their limit).") { file, encoding };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            // Everything about the file is checked before the store is opened: which file it is, that it can be read, its text.
+            var path = parse.GetValue(file)!.FullName;
+            new CommandFiles().Reads("--file", path).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
+            CommandFiles.RequireFile("--file", path);
+            var leads = await ReadAsync(path, Encoding(parse.GetValue(encoding)), cancellationToken).ConfigureAwait(false);
+            return await RunAsync(context, parse, async (service, by) =>
             {
-                stored = await service.ImportAsync(leads, by, cancellationToken).ConfigureAwait(false);
-            }
-            catch (LeadImportException e)
-            {
-                // Rows are numbered as in the file: the header is row 1.
-                throw new CliInputException($"{e.Errors.Count} row(s) of {parse.GetValue(file)!.Name} are invalid; nothing was imported. " +
-                    string.Join(" ", e.Errors.Take(10).Select(r => $"Row {r.Index + 2}: {r.Message}")));
-            }
+                IReadOnlyList<Lead> stored;
+                try
+                {
+                    stored = await service.ImportAsync(leads, by, cancellationToken).ConfigureAwait(false);
+                }
+                catch (LeadImportException e)
+                {
+                    // Rows are numbered as in the file: the header is row 1.
+                    throw new CliInputException($"{e.Errors.Count} row(s) of {Path.GetFileName(path)} are invalid; nothing was imported. " +
+                        string.Join(" ", e.Errors.Take(10).Select(r => $"Row {r.Index + 2}: {r.Message}")));
+                }
 
-            await context.Output.WriteLineAsync($"Imported {stored.Count} leads.").ConfigureAwait(false);
-        }));
+                await context.Output.WriteLineAsync($"Imported {stored.Count} leads.").ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        });
         return command;
+    }
+
+    private static System.Text.Encoding? Encoding(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        if (!ImportEncodings.TryGet(name, out var encoding))
+        {
+            throw new CliInputException($"--encoding '{name}' is not an encoding name; examples: 'utf-8' (the default), 'windows-1250', 'iso-8859-2', 'iso-8859-1'.");
+        }
+
+        return encoding.CodePage == System.Text.Encoding.UTF8.CodePage ? null : encoding;
     }
 
     private static Command List(CliContext context)
@@ -169,34 +196,41 @@ internal static class LeadCommands
         return CliApp.Success;
     }
 
-    /// <summary>Reads a leads file with the canonical header; a structural fault names the file and row.</summary>
-    private static async Task<IReadOnlyList<NewLead>> ReadAsync(FileInfo file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a leads file with the canonical header. A structural fault, bytes the encoding cannot decode, or a value the
+    /// domain refuses (such as a control character) names the file, the row and the column; nothing is returned then.
+    /// </summary>
+    private static async Task<IReadOnlyList<NewLead>> ReadAsync(string path, System.Text.Encoding? encoding, CancellationToken cancellationToken)
     {
-        if (!file.Exists)
-        {
-            throw new CliInputException($"--file {file.FullName} does not exist.");
-        }
-
+        var name = Path.GetFileName(path);
         var malformed = new Dictionary<long, CsvMalformedReason>();
-        using var text = file.OpenText();
-        var reader = CsvReader.Create(text, new CsvReaderOptions
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var reader = CsvReader.Create(stream, new CsvReaderOptions
         {
             HasHeader = true,
             DetectSeparatorHint = false,
+            Encoding = encoding,
             MalformedData = CsvMalformedDataHandling.Recover,
             FieldCountMismatch = CsvFieldCountHandling.Allow,
             OnMalformedRecord = m => malformed[m.RecordNumber] = m.Reason,
         });
+        await using (stream.ConfigureAwait(false))
         await using (reader.ConfigureAwait(false))
         {
             await reader.ReadHeaderAsync(cancellationToken).ConfigureAwait(false);
             var header = reader.Headers.Select(h => h.Trim().ToLowerInvariant()).ToArray();
             var missing = Header.Except(header).ToList();
             var unknown = header.Except(Header).ToList();
-            if (missing.Count > 0 || unknown.Count > 0)
+            var doubled = header.GroupBy(h => h, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (missing.Count > 0 || unknown.Count > 0 || doubled.Count > 0)
             {
-                throw new CliInputException($"{file.Name} must have the header {string.Join(',', Header)}; " +
-                    string.Join("; ", new[] { missing.Count > 0 ? "missing: " + string.Join(", ", missing) : null, unknown.Count > 0 ? "unknown: " + string.Join(", ", unknown) : null }.OfType<string>()) + ". Nothing was imported.");
+                throw new CliInputException($"{name} must have the header {string.Join(',', Header)}; " +
+                    string.Join("; ", new[]
+                    {
+                        missing.Count > 0 ? "missing: " + string.Join(", ", missing) : null,
+                        unknown.Count > 0 ? "unknown: " + string.Join(", ", unknown.Select(Printable)) : null,
+                        doubled.Count > 0 ? "more than once: " + string.Join(", ", doubled) : null,
+                    }.OfType<string>()) + ". Nothing was imported.");
             }
 
             var column = Header.ToDictionary(h => h, h => Array.IndexOf(header, h));
@@ -217,6 +251,12 @@ internal static class LeadCommands
                     continue;
                 }
 
+                if (CsvText.FirstUndecodable(reader, encoding is not null) is >= 0 and var undecodable)
+                {
+                    errors.Add($"Row {row}, column '{header[undecodable]}': {CsvText.Undecodable(encoding, "--encoding")}");
+                    continue;
+                }
+
                 string? Field(string name) => reader.GetString(column[name]) is { Length: > 0 } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
                 if (Field("id") is not { } id)
                 {
@@ -224,15 +264,26 @@ internal static class LeadCommands
                     continue;
                 }
 
-                leads.Add(new NewLead(new LeadId(id), Field("company") ?? string.Empty, Field("segment"), Field("contact"), Field("phone"), Field("email"), Field("source"), Field("notes"), Field("owner") is { } o ? new UserId(o) : null));
+                try
+                {
+                    leads.Add(new NewLead(new LeadId(id), Field("company") ?? string.Empty, Field("segment"), Field("contact"), Field("phone"), Field("email"), Field("source"), Field("notes"), Field("owner") is { } o ? new UserId(o) : null));
+                }
+                catch (ArgumentException e)
+                {
+                    errors.Add($"Row {row}: {CliApp.Said(e)}");
+                }
             }
 
             if (errors.Count > 0)
             {
-                throw new CliInputException($"{errors.Count} row(s) of {file.Name} are invalid; nothing was imported. {string.Join(" ", errors.Take(10))}");
+                throw new CliInputException($"{errors.Count} row(s) of {name} are invalid; nothing was imported. {string.Join(" ", errors.Take(10))}");
             }
 
             return leads;
         }
     }
+
+    /// <summary>A header name as a message can show it: control characters as their code.</summary>
+    private static string Printable(string text) =>
+        TypedText.IndexOfControlCharacter(text) < 0 ? text : string.Concat(text.Select(c => TypedText.IndexOfControlCharacter([c]) < 0 ? c.ToString() : $"U+{(int)c:X4}"));
 }

@@ -67,20 +67,25 @@ internal static class PipelineCommands
         });
 
         var importFile = new Option<FileInfo?>("--file") { Description = "The pipeline definition JSON file to store.", Required = true };
-        var import = new Command("import", "Validate a pipeline definition and store it in the database, where reports and imports use it. A definition that would strand existing deals (a stage in use removed, or its kind changed) is refused.") { importFile };
+        var import = new Command("import", "Validate a pipeline definition and store it in the database, where reports and imports use it (an admin only, acting --as USER). A definition that would strand existing deals (a stage in use removed, or its kind changed) is refused.") { importFile };
         import.SetAction(async (parse, cancellationToken) =>
         {
-            var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
+            // The same-file check comes first: the definition file is not even read when it is the database.
             new CommandFiles().Reads("--file", parse.GetValue(importFile)?.FullName).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
+            var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
+            var by = Acting.Required(parse);
             await using var services = StoreAccess.Open(parse, context.Clock, create: true);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
-            var fit = await PipelineFit.CheckAsync(definition, services.GetRequiredService<IOpportunityStore>(), cancellationToken).ConfigureAwait(false);
-            if (!fit.Fits)
+            PipelineFit fit;
+            try
             {
-                throw new CliInputException($"Pipeline '{definition.Id}' was not stored: {fit.Reason}");
+                fit = await services.GetRequiredService<IPipelineDefinitionService>().SaveAsync(definition, by, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PipelineFitException e)
+            {
+                throw new CliInputException($"Pipeline '{definition.Id}' was not stored: {e.Fit.Reason}");
             }
 
-            await services.GetRequiredService<IPipelineDefinitionStore>().SaveAsync(definition.Id, definition.ToJson(), cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync($"Stored pipeline '{definition.Id}' ({definition.Stages.Count} stages, {definition.Moves.Count} moves) in {StoreAccess.Describe(parse)}; {fit.Checked:N0} existing deals fit it.").ConfigureAwait(false);
             return CliApp.Success;
         });

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Access;
+using SalesPipeline.Agendas;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Exporting;
@@ -15,10 +17,10 @@ internal static class ReportCommand
     {
         var kind = new Option<string>("--kind")
         {
-            Description = "Which figures: funnel, winloss, forecast, leads or all (which adds Time in Stage and Accounts, and Leads when the period has lead figures). Summary and Opportunities are always included.",
+            Description = "Which figures: funnel, winloss, forecast, leads, agenda (per owner: overdue follow-ups, the coming week from today, stale deals) or all (which adds Time in Stage and Accounts, and Leads when the period has lead figures; not the agenda). Summary and Opportunities are always included.",
             DefaultValueFactory = _ => "all",
         };
-        kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "leads", "all");
+        kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "leads", "agenda", "all");
         var from = new Option<string>("--from") { Description = "The first day of the period, yyyy-MM-dd.", Required = true };
         var to = new Option<string>("--to") { Description = "The last day of the period (inclusive), yyyy-MM-dd. The snapshot is taken at its end.", Required = true };
         var owner = new Option<string?>("--owner") { Description = "Only this salesperson's deals." };
@@ -61,7 +63,7 @@ internal static class ReportCommand
             }
 
             var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows) { Ltv = ltvInputs };
-            var model = await BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
+            var model = await ReportWorkbooks.BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
             await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(path).ConfigureAwait(false);
             return CliApp.Success;
@@ -69,21 +71,62 @@ internal static class ReportCommand
         return command;
     }
 
-    /// <summary>Builds a report's model from an opened store: one consistent read of the deals, then the period's lead figures.</summary>
-    internal static async Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds a report's model from an opened store in one consistent read (<see cref="IConsistentReads"/>, when the store
+    /// has it): the deals, the aggregates, the accounts and the period's lead figures all see one state of the database.
+    /// </summary>
+    internal static Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken) =>
+        BuildModelAsync(request, services, NewBuilder(services, clock), cancellationToken);
+
+    /// <inheritdoc cref="BuildModelAsync(ReportRequest, IServiceProvider, IClock, CancellationToken)"/>
+    internal static async Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, ReportBuilder builder, CancellationToken cancellationToken)
     {
-        var builder = new ReportBuilder(
-            services.GetRequiredService<IOpportunityStore>(),
-            services.GetRequiredService<IPipelineAggregates>(),
-            services.GetRequiredService<IAccountStore>(),
-            clock,
-            services.GetService<IConsistentReads>());
-        var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
-        return await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(builder);
+        var scope = services.GetService<IConsistentReads>()?.Begin();
+        try
+        {
+            var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
+            return await AgendaFor(await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false), request, services, builder.Clock, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (scope is not null)
+            {
+                await scope.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
+    /// <summary>
+    /// The model with the Agenda sheet's agenda when it is asked for: the report's owner's, else every stored person's, for the
+    /// coming week from the day the report is produced (in the report's time zone). A report has no acting user: it shows what
+    /// its recipients are sent, so the agenda is read without the access checks.
+    /// </summary>
+    internal static async Task<ReportModel> AgendaFor(ReportModel model, ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken)
+    {
+        if (!model.Kind.HasFlag(ReportKind.Agenda))
+        {
+            return model;
+        }
+
+        var service = new AgendaService(
+            services.GetRequiredService<IAgendaStore>(), services.GetRequiredService<IPersonStore>(), services.GetRequiredService<PipelineCatalog>(), clock, new AccessOptions { SkipAccessChecks = true });
+        var today = clock.GetCurrentInstant().InZone(request.TimeZone).Date;
+        var range = new AgendaRequest(today, today.PlusDays(AgendaSheet.Days - 1), request.Owner, Team: request.Owner is null) { Zone = request.TimeZone };
+        var by = request.Owner ?? new UserId("report");
+        return model with { Agenda = await service.GetAsync(range, by, cancellationToken).ConfigureAwait(false) };
+    }
+
+    /// <summary>A report builder over the store's deals, aggregates and accounts.</summary>
+    internal static ReportBuilder NewBuilder(IServiceProvider services, IClock clock) => new(
+        services.GetRequiredService<IOpportunityStore>(),
+        services.GetRequiredService<IPipelineAggregates>(),
+        services.GetRequiredService<IAccountStore>(),
+        clock,
+        services.GetService<IConsistentReads>());
+
     /// <summary>The model with the period's lead figures (only the owner's when the report is for one owner).</summary>
-    internal static async Task<ReportModel> LeadFiguresFor(ReportModel model, ReportRequest request, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<ReportModel> LeadFiguresFor(ReportModel model, ReportRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (!model.Kind.HasFlag(ReportKind.Leads))
         {
@@ -110,6 +153,7 @@ internal static class ReportCommand
         "winloss" => ReportKind.WinLoss,
         "forecast" => ReportKind.Forecast,
         "leads" => ReportKind.Leads,
+        "agenda" => ReportKind.Agenda,
         _ => ReportKind.All,
     };
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using NodaTime;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 
@@ -49,7 +50,13 @@ internal static class SampleCommand
         await TryMove(Stages.Offer).ConfigureAwait(false);
         await crm.RecordQualificationAsync(deal.Id, new QualificationData("Replace three warehouse systems", "Manual re-keying", Money.Of(150_000m, "PLN"), "Migration plan"), anna, cancellationToken).ConfigureAwait(false);
         await TryMove(Stages.Offer).ConfigureAwait(false);
-        await crm.AttachOfferAsync(deal.Id, "Offer 2026/114", "offers/2026-114.pdf", anna, cancellationToken).ConfigureAwait(false);
+        var documents = new DocumentService(store, store, store, store, PipelineCatalog.DefaultOnly, clock);
+        using (var pdf = new MemoryStream("%PDF-1.7 offer 2026/114"u8.ToArray()))
+        {
+            var offer = await documents.AddAsync(new NewDocument("Offer 2026/114", DocumentKind.Offer, "offer-2026-114.pdf", ["sales"]), pdf, anna, cancellationToken).ConfigureAwait(false);
+            await documents.AttachOfferAsync(deal.Id, offer.Id, anna, cancellationToken).ConfigureAwait(false);
+        }
+
         await TryMove(Stages.Negotiation).ConfigureAwait(false);
         deal = await crm.WinAsync(deal.Id, anna, "Migration plan and references decided it.", cancellationToken).ConfigureAwait(false);
 

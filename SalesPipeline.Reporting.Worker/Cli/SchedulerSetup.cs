@@ -36,6 +36,7 @@ internal static class SchedulerSetup
         var settings = SchedulerConfiguration.Read(configuration, folder, problems);
         var choice = StoreAccess.Choose(parse, settings.Database.Provider, settings.Database.ConnectionString);
         Throw(problems);
+        CheckFiles(parse.GetValue(config), folder, choice, settings.Schedules);
 
         var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate: true, cancellationToken).ConfigureAwait(false);
         var catalog = services.GetRequiredService<PipelineCatalog>();
@@ -51,6 +52,25 @@ internal static class SchedulerSetup
         }
 
         return (settings, services);
+    }
+
+    /// <summary>
+    /// Refuses, before the database is opened, a schedule's Folder that is the database or a configuration file, or that
+    /// holds one of them under a name its deliveries write: a delivery must never overwrite what the worker reads.
+    /// </summary>
+    private static void CheckFiles(string? configFile, string workingFolder, StoreChoice choice, IReadOnlyList<ScheduleDefinition> schedules)
+    {
+        var appSettings = Path.Combine(workingFolder, "appsettings.json");
+        var files = new CommandFiles()
+            .Reads("--config", configFile is null ? null : Path.GetFullPath(configFile, workingFolder))
+            .Reads("appsettings.json", File.Exists(appSettings) ? appSettings : null)
+            .Database(StoreAccess.DatabaseFiles(choice), writes: true);
+        foreach (var schedule in schedules)
+        {
+            files.WritesInto($"schedule '{schedule.Name}' Folder", schedule.Folder, schedule.MayWriteFile);
+        }
+
+        files.EnsureDistinct();
     }
 
     /// <summary>A schedule that names no pipeline reports on the default one; refused, as <c>report</c> is, when that one is empty and others are not.</summary>

@@ -3,8 +3,10 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Documents;
 using SalesPipeline.Storage;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
@@ -37,14 +39,18 @@ internal static class StoreAccess
     static StoreAccess() => ProviderOption.AcceptOnlyFromAmong("sqlite", "postgres");
 
     /// <summary>The SQLite files of the database <c>--db</c> names (the file, its write-ahead log, shared memory and journal); none for PostgreSQL.</summary>
-    public static IEnumerable<string> DatabaseFiles(ParseResult parse)
+    public static IEnumerable<string> DatabaseFiles(ParseResult parse) => DatabaseFiles(Choose(parse));
+
+    /// <summary>The SQLite files of the chosen database (the file, its write-ahead log, shared memory and journal); none for PostgreSQL.</summary>
+    public static IEnumerable<string> DatabaseFiles(StoreChoice choice)
     {
-        if (parse.GetValue(ProviderOption) == "postgres")
+        ArgumentNullException.ThrowIfNull(choice);
+        if (choice.Provider == "postgres")
         {
             return [];
         }
 
-        var file = SqliteFile(parse.GetValue(DbOption));
+        var file = SqliteFile(choice.Db);
         return [file, file + "-wal", file + "-shm", file + "-journal"];
     }
 
@@ -91,8 +97,10 @@ internal static class StoreAccess
         var (provider, db, _) = choice;
         var services = new ServiceCollection();
         services.AddSingleton(clock);
+        services.AddSingleton<IOfferFormat, OfficeOfferFormat>();
         var builder = services.AddSalesPipeline(o =>
         {
+            LeadSettings.Apply(o.Leads);
             if (pipelines is not null)
             {
                 o.UsePipelines(pipelines.All);

@@ -64,21 +64,30 @@ internal static class UserCommands
         var name = new Option<string?>("--name") { Description = "A new display name." };
         var role = new Option<string?>("--role") { Description = "A new role: salesperson, manager or admin." };
         var group = new Option<string?>("--group") { Description = "New groups, comma-separated (replacing the old ones)." };
-        var manager = new Option<string?>("--manager") { Description = "A new manager's user id." };
+        var manager = new Option<string?>("--manager") { Description = "A new manager's user id; an empty value (--manager \"\") removes their manager." };
+        var noManager = new Option<bool>("--no-manager") { Description = "Remove their manager." };
         var limit = new Option<int?>("--lead-limit") { Description = "A new active-lead limit (0 or more)." };
-        var active = new Option<bool?>("--active") { Description = "true lets them act; false stops them (their data stays)." };
-        var command = new Command("set", "Change a person; options left out stay as they are.") { id, name, role, group, manager, limit, active };
+        var active = new Option<bool?>("--active") { Description = "true lets them act; false stops them (their data stays). The last active admin cannot be stopped or demoted." };
+        var command = new Command("set", "Change a person; options left out stay as they are.") { id, name, role, group, manager, noManager, limit, active };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var by = Acting.Required(parse);
+            var newManager = parse.GetValue(manager);
+            var clear = parse.GetValue(noManager) || (newManager is not null && string.IsNullOrWhiteSpace(newManager));
+            if (parse.GetValue(noManager) && !string.IsNullOrWhiteSpace(newManager))
+            {
+                throw new CliInputException("Give either --manager USER or --no-manager, not both.");
+            }
+
             await using var services = StoreAccess.Open(parse, context.Clock, create: false);
             var changes = new PersonChanges(
                 parse.GetValue(name),
                 parse.GetValue(role) is { } r ? Roles.Parse(r) : null,
                 parse.GetValue(group) is { } g ? Groups(g) : null,
-                User(parse.GetValue(manager)),
+                User(newManager),
                 parse.GetValue(limit),
-                parse.GetValue(active));
+                parse.GetValue(active),
+                clear);
             var person = await services.GetRequiredService<IPeopleService>().UpdateAsync(new UserId(parse.GetValue(id)!), changes, by, cancellationToken).ConfigureAwait(false);
             await context.Output.WriteLineAsync(person.Id.Value).ConfigureAwait(false);
             return CliApp.Success;

@@ -21,6 +21,13 @@ internal sealed class DemoPipelineGenerator
     /// <summary>Gets the names of the demo deals' owners (their user ids).</summary>
     public static IReadOnlyList<string> OwnerNames => Owners;
 
+    /// <summary>
+    /// The offer an owner's demo deals carry: one stored document per owner, its id fixed by the owner's name so a second
+    /// demo run refers to the same document.
+    /// </summary>
+    public static (DocumentId Id, string Title) OfferOf(UserId owner) =>
+        (new DocumentId(new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("demo-offer:" + owner.Value)).AsSpan(0, 16))), $"Demo offer – {owner.Value}");
+
     private static readonly string[] Products =
     [
         "ERP rollout", "Fleet telematics", "Warehouse WMS", "CRM licences",
@@ -151,7 +158,12 @@ internal sealed class DemoPipelineGenerator
         }
         else if (stage == Stages.Offer)
         {
-            deal.AttachOffer($"Offer {deal.ExternalId}", $"offers/{deal.ExternalId}.pdf", owner, at);
+            var (offer, title) = OfferOf(owner);
+            if (deal.Offers.All(o => o.Document != offer))
+            {
+                deal.AttachOffer(offer, title, owner, at);
+            }
+
             deal.ScheduleNextContact(nextContact, owner, at);
         }
         else

@@ -23,7 +23,7 @@ internal static class LeadSheet
 
     /// <summary>Whether a workbook of this model has the sheet: always when <see cref="ReportKind.Leads"/> is asked for alone or with other sheets, for the full report when there are figures.</summary>
     public static bool Included(ReportModel model) =>
-        model.Kind == ReportKind.All ? model.Leads is { Count: > 0 } : model.Kind.HasFlag(ReportKind.Leads);
+        model.Kind.HasFlag(ReportKind.All) ? model.Leads is { Count: > 0 } : model.Kind.HasFlag(ReportKind.Leads);
 
     public static void Write(IXLWorksheet sheet, ReportModel model)
     {

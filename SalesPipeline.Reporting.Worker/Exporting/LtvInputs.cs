@@ -67,8 +67,12 @@ internal sealed record LtvInputs
     }
 
     /// <summary>The years from the first win to <paramref name="asOf"/> (365 days each), at least one.</summary>
-    public static decimal YearsAsClient(Instant firstWin, Instant asOf) =>
-        Math.Max(1m, Analytics.Internal.Deals.Days(asOf - firstWin) / 365m);
+    public static decimal YearsAsClient(Instant firstWin, Instant asOf)
+    {
+        var client = asOf - firstWin;
+        var days = client.Days + (client.NanosecondOfDay / (decimal)NodaConstants.NanosecondsPerDay);
+        return Math.Max(1m, days / 365m);
+    }
 
     /// <summary>Values one account in one currency with the library's LTV calculator.</summary>
     public DealAssessment Assess(decimal wonAllTime, string currency, Instant firstWin, Instant asOf)

@@ -2,7 +2,6 @@ using System.Globalization;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
-using SalesPipeline.Analytics.Internal;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 
@@ -64,6 +63,9 @@ internal sealed record ReportRequest(
 /// </summary>
 internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock, IConsistentReads? reads = null)
 {
+    /// <summary>Gets the clock the report is produced by.</summary>
+    internal IClock Clock => clock;
+
     /// <summary>Test seam: runs after the SQL snapshot query and before the streamed pass.</summary>
     internal Func<CancellationToken, Task>? AfterSnapshot { get; set; }
 
@@ -100,29 +102,21 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             await hook(cancellationToken).ConfigureAwait(false);
         }
 
-        var reached = new ReachedStageAccumulator(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var cycle = new SalesCycleAccumulator(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
-        var velocity = new VelocityAccumulator(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
+        var reached = DealPass.ReachedStages(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
+        var cycle = DealPass.SalesCycle(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
+        var velocity = DealPass.Velocity(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
-        var thisPeriod = new PeriodFiguresAccumulator(pipeline, period, request.Owner);
-        var previousPeriod = new PeriodFiguresAccumulator(pipeline, request.Span(previousFrom, previousTo), request.Owner);
-        var yearEarlier = new PeriodFiguresAccumulator(pipeline, request.Span(yearFrom, yearTo), request.Owner);
-        var stageExits = new StageExitAccumulator(pipeline, period, asOf, request.Owner);
-        var accountRevenue = new AccountRevenueAccumulator(pipeline, period, asOf, request.Owner);
+        var thisPeriod = DealPass.PeriodFigures(pipeline, period, request.Owner);
+        var previousPeriod = DealPass.PeriodFigures(pipeline, request.Span(previousFrom, previousTo), request.Owner);
+        var yearEarlier = DealPass.PeriodFigures(pipeline, request.Span(yearFrom, yearTo), request.Owner);
+        var stageExits = DealPass.StageExits(pipeline, period, asOf, request.Owner);
+        var accountRevenue = DealPass.AccountRevenue(pipeline, period, asOf, request.Owner);
         var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
-        await foreach (var deal in opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken).ConfigureAwait(false))
-        {
-            reached.Add(deal);
-            cycle.Add(deal);
-            velocity.Add(deal);
-            thisPeriod.Add(deal);
-            previousPeriod.Add(deal);
-            yearEarlier.Add(deal);
-            stageExits.Add(deal);
-            accountRevenue.Add(deal);
-            detail.Add(deal);
-        }
+        await DealPass.RunAsync(
+            opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken),
+            [reached, cycle, velocity, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail],
+            cancellationToken).ConfigureAwait(false);
 
         var filters = new List<(string, string)>();
         if (request.Owner is { } owner)
@@ -269,7 +263,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
     /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first
     /// <c>limit</c> of them kept, the rest only counted. Account names are looked up for the kept rows only.
     /// </summary>
-    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit)
+    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit) : IDealAccumulator
     {
         private readonly List<(OpportunityRow Row, AccountId? Account)> _rows = [];
 
@@ -296,12 +290,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
                 return;
             }
 
-            var probability = stage.Kind switch
-            {
-                StageKind.Won => 100,
-                StageKind.Lost => 0,
-                _ => deal.ProbabilityOverride ?? stage.DefaultProbability,
-            };
+            var probability = DealProbability.Of(stage, deal.ProbabilityOverride);
             var status = stage.Kind switch
             {
                 StageKind.Won => labels.StatusWon,
@@ -317,7 +306,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
                 deal.Value.Currency,
                 deal.Value.Amount,
                 probability,
-                deal.Value.Amount * probability / 100m,
+                DealProbability.Weighted(deal.Value.Amount, probability),
                 deal.CreatedAt.InZone(zone).Date,
                 deal.ExpectedClose,
                 closedAt?.InZone(zone).Date,

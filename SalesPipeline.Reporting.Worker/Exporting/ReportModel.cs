@@ -70,11 +70,14 @@ internal sealed record ReportModel(
 
     /// <summary>Gets the Leads sheet's figures per salesperson, or <see langword="null"/> when not computed.</summary>
     public IReadOnlyList<SalesPipeline.Leads.LeadFigures>? Leads { get; init; }
+
+    /// <summary>Gets the Agenda sheet's agenda (everyone's in scope, for the coming week), or <see langword="null"/> when not computed.</summary>
+    public SalesPipeline.Agendas.Agenda? Agenda { get; init; }
 }
 
 /// <summary>Which sheets a workbook holds besides Summary and Opportunities; combine them with <c>|</c>.</summary>
 [Flags]
-internal enum ReportKind
+public enum ReportKind
 {
     /// <summary>The Funnel sheet.</summary>
     Funnel = 1,
@@ -88,8 +91,11 @@ internal enum ReportKind
     /// <summary>The Leads sheet.</summary>
     Leads = 8,
 
-    /// <summary>Every sheet: Funnel, Win-Loss, Forecast, Time in Stage, Accounts, and Leads when the store has lead figures.</summary>
+    /// <summary>Every period sheet: Funnel, Win-Loss, Forecast, Time in Stage, Accounts, and Leads when the store has lead figures.</summary>
     All = Funnel | WinLoss | Forecast | Leads,
+
+    /// <summary>The Agenda sheet: per owner, overdue follow-ups, the coming week and stale deals, as of when the report is produced. Not part of <see cref="All"/>; combine it.</summary>
+    Agenda = 16,
 }
 
 /// <summary>The key figures of one currency.</summary>
@@ -130,7 +136,7 @@ internal sealed record SnapshotStageRow(string StageName, string Currency, long 
 internal sealed record CohortStageRow(string StageName, long Reached, decimal? Conversion, decimal? CumulativeConversion);
 
 /// <summary>One period's figures per currency, for the comparison on the Summary sheet.</summary>
-internal sealed record ComparedPeriod(LocalDate From, LocalDate To, IReadOnlyList<SalesPipeline.Analytics.Internal.PeriodFigures> Figures);
+internal sealed record ComparedPeriod(LocalDate From, LocalDate To, IReadOnlyList<SalesPipeline.Analytics.PeriodFigures> Figures);
 
 /// <summary>
 /// One open stage on the Time in Stage sheet: stays that ended in the period with their mean and median length, the deals

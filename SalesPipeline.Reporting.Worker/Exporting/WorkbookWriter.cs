@@ -1,6 +1,6 @@
 using ClosedXML.Excel;
 using NodaTime;
-using SalesPipeline.Analytics.Internal;
+using SalesPipeline.Analytics;
 
 namespace SalesPipeline.Reporting.Worker.Exporting;
 
@@ -99,6 +99,28 @@ internal sealed class WorkbookWriter
         }, cancellationToken);
     }
 
+    /// <summary>Builds the workbook and copies it to <paramref name="output"/> (the charts are added in a seekable buffer first).</summary>
+    /// <param name="model">The figures to lay out.</param>
+    /// <param name="output">A writable stream; written from its position, left open.</param>
+    /// <param name="cancellationToken">Stops the work; nothing is written to <paramref name="output"/> then.</param>
+    public async Task WriteAsync(ReportModel model, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegative(model.DetailRowLimit);
+        var labels = Labels.For(model.Culture);
+        using var buffer = new MemoryStream();
+        await Task.Run(() =>
+        {
+            var charts = new List<ChartSpec>();
+            using var workbook = Build(model, labels, charts, cancellationToken);
+            workbook.SaveAs(buffer);
+            ChartWriter.Add(buffer, charts);
+        }, cancellationToken).ConfigureAwait(false);
+        buffer.Position = 0;
+        await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
+    }
+
     private static XLWorkbook Build(ReportModel model, Labels labels, List<ChartSpec> charts, CancellationToken cancellationToken)
     {
         // Event tracking only serves later edits of ranges; off, it saves time and memory on big sheets.
@@ -128,7 +150,7 @@ internal sealed class WorkbookWriter
                 WriteForecast(workbook.AddWorksheet(ForecastSheet), model, labels, charts);
             }
 
-            if (model.Kind is ReportKind.All)
+            if (model.Kind.HasFlag(ReportKind.All))
             {
                 WriteTimeInStage(workbook.AddWorksheet(TimeInStageSheet), model, labels);
                 WriteAccounts(workbook.AddWorksheet(AccountsSheet), model, labels);
@@ -137,6 +159,11 @@ internal sealed class WorkbookWriter
             if (LeadSheet.Included(model))
             {
                 LeadSheet.Write(workbook.AddWorksheet(LeadSheet.Name), model);
+            }
+
+            if (AgendaSheet.Included(model))
+            {
+                AgendaSheet.Write(workbook.AddWorksheet(AgendaSheet.Name), model);
             }
 
             cancellationToken.ThrowIfCancellationRequested();

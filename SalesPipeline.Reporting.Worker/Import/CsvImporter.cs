@@ -1,4 +1,3 @@
-using System.Text.Unicode;
 using CsvHelper;
 using NodaTime;
 using SalesPipeline.Abstractions;
@@ -17,13 +16,14 @@ namespace SalesPipeline.Reporting.Worker.Import;
 /// the same file again adds nothing. Accounts are matched or created by name through the session.</item>
 /// <item>All or nothing by default: at the first invalid row writing stops, the rest of the file is still checked so that
 /// every error is counted, and the session is disposed without a commit. With <see cref="ImportOptions.SkipInvalid"/>
-/// the valid rows are committed and the others go to <see cref="ImportOptions.RejectsWriter"/>.</item>
+/// the valid rows are committed and the others go to <see cref="ImportOptions.RejectsWriter"/>, which is flushed (to disk, for a
+/// file) before the commit, so a failure to write the rejects leaves nothing committed.</item>
 /// <item>The session is committed only at the end; cancellation or an exception disposes it uncommitted, so the store is
 /// left exactly as it was.</item>
 /// </list>
 /// </summary>
 /// <remarks>Stateless and thread-safe; each call is one import.</remarks>
-internal static class CsvImporter
+public static class CsvImporter
 {
     /// <summary>The column a rejects file adds with the rejected row's number.</summary>
     public const string RejectedRowColumn = "rejected_row";
@@ -174,7 +174,7 @@ internal static class CsvImporter
                         rowErrors.Add(new ImportError(row, string.Empty, string.Empty, $"malformed quoting ({Describe(reason)}): enclose a field with separators, quotes or line breaks in double quotes and double the quotes inside it."));
                         valid = null;
                     }
-                    else if (FirstUndecodable(reader, mapping.Encoding is not null) is >= 0 and var column)
+                    else if (CsvText.FirstUndecodable(reader, mapping.Encoding is not null) is >= 0 and var column)
                     {
                         var name = column < header.Length ? header[column] : $"field {column + 1}";
                         rowErrors.Add(new ImportError(row, name, reader.GetString(column), Undecodable(mapping)));
@@ -222,20 +222,27 @@ internal static class CsvImporter
                     await run.FlushAsync(session, cancellationToken).ConfigureAwait(false);
                 }
 
+                if (rejects is not null)
+                {
+                    // Every rejected row is written and on disk before anything is committed: a rejects file that cannot
+                    // be written fails the import with nothing committed, and a committed import never loses its rejects.
+                    await rejects.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await options.RejectsWriter!.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (options.RejectsWriter is StreamWriter { BaseStream: FileStream file })
+                    {
+                        file.Flush(flushToDisk: true);
+                    }
+                }
+
                 var commit = run.Writing && !options.DryRun;
                 if (commit)
                 {
-                    if (options.StorePipelineDefinition)
+                    if (options.StorePipelineDefinition is { } store)
                     {
-                        await session.SavePipelineDefinitionAsync(pipeline.Id, pipeline.ToJson(), cancellationToken).ConfigureAwait(false);
+                        await store(session, cancellationToken).ConfigureAwait(false);
                     }
 
                     await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (rejects is not null)
-                {
-                    await rejects.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 return run.Result(commit);
@@ -247,27 +254,7 @@ internal static class CsvImporter
         }
     }
 
-    /// <summary>
-    /// Finds the first field with bytes the file's encoding cannot decode: bytes that are not UTF-8, or (for another
-    /// encoding, transcoded to UTF-8 while reading) the replacement character the decoder put in their place.
-    /// </summary>
-    private static int FirstUndecodable(CsvReader reader, bool transcoded)
-    {
-        for (var i = 0; i < reader.FieldCount; i++)
-        {
-            var bytes = reader.GetSpan(i);
-            if (!Utf8.IsValid(bytes) || (transcoded && bytes.IndexOf("\uFFFD"u8) >= 0))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private static string Undecodable(ImportMapping mapping) => mapping.Encoding is { } encoding
-        ? $"bytes that are not {encoding.WebName} (shown as \uFFFD): the file is in another encoding; set \"encoding\" in the mapping to the file's."
-        : "bytes that are not UTF-8 (shown as \uFFFD): the file is in another encoding; set \"encoding\" in the mapping to the file's, such as \"windows-1250\" (Central European) or \"iso-8859-1\" (Western European).";
+    private static string Undecodable(ImportMapping mapping) => CsvText.Undecodable(mapping.Encoding, "\"encoding\" in the mapping");
 
     private static string Describe(CsvMalformedReason reason) => reason switch
     {

@@ -15,7 +15,7 @@ namespace SalesPipeline.Reporting.Worker.Import;
 /// The JSON format is documented in the README ("Import").
 /// </summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-internal sealed class ImportMapping
+public sealed class ImportMapping
 {
     /// <summary>The default number of days from creation to the expected close date when a file gives neither.</summary>
     public const int DefaultExpectedCloseDays = 90;
@@ -64,46 +64,46 @@ internal sealed class ImportMapping
     public static ImportMapping Canonical { get; } = FromJson("{}");
 
     /// <summary>Gets the column each field is read from, where the mapping names one.</summary>
-    public IReadOnlyDictionary<ImportField, string> Columns { get; }
+    internal IReadOnlyDictionary<ImportField, string> Columns { get; }
 
     /// <summary>Gets the fields built from a template of other columns, such as <c>"{product} – {account}"</c>.</summary>
-    public IReadOnlyDictionary<ImportField, NameTemplate> Templates { get; }
+    internal IReadOnlyDictionary<ImportField, NameTemplate> Templates { get; }
 
     /// <summary>Gets the file's stage values (ignoring case) and the stage ids they mean.</summary>
-    public IReadOnlyDictionary<string, string> Stages { get; }
+    internal IReadOnlyDictionary<string, string> Stages { get; }
 
     /// <summary>Gets the file's outcome values (ignoring case) and what they mean.</summary>
-    public IReadOnlyDictionary<string, ImportOutcome> Outcomes { get; }
+    internal IReadOnlyDictionary<string, ImportOutcome> Outcomes { get; }
 
     /// <summary>Gets the file's owner values (ignoring case) and the user ids they mean.</summary>
-    public IReadOnlyDictionary<string, string> Owners { get; }
+    internal IReadOnlyDictionary<string, string> Owners { get; }
 
     /// <summary>Gets, per stage id, the column that gives the date a deal entered that stage.</summary>
-    public IReadOnlyDictionary<string, string> StageDates { get; }
+    internal IReadOnlyDictionary<string, string> StageDates { get; }
 
     /// <summary>Gets how dates are written and the time zone they are in.</summary>
-    public ImportDates Dates { get; }
+    internal ImportDates Dates { get; }
 
     /// <summary>Gets the culture numbers are written in.</summary>
-    public CultureInfo NumberCulture { get; }
+    internal CultureInfo NumberCulture { get; }
 
     /// <summary>Gets how numbers are read, in <see cref="NumberCulture"/>.</summary>
-    public ImportNumbers Numbers { get; }
+    internal ImportNumbers Numbers { get; }
 
     /// <summary>Gets the values used when a field's cell is empty or its column is absent, written as in the file; each was checked when the mapping was read.</summary>
-    public IReadOnlyDictionary<ImportField, string> Defaults { get; }
+    internal IReadOnlyDictionary<ImportField, string> Defaults { get; }
 
     /// <summary>Gets the creation instant of a deal the file gives no date at all, when the mapping has a default creation date.</summary>
-    public Instant? CreatedDefault { get; }
+    internal Instant? CreatedDefault { get; }
 
     /// <summary>Gets how many days after creation an open deal is expected to close when the file gives no date.</summary>
-    public int ExpectedCloseDays { get; }
+    internal int ExpectedCloseDays { get; }
 
     /// <summary>Gets the field separator.</summary>
-    public char Separator { get; }
+    internal char Separator { get; }
 
     /// <summary>Gets the file's encoding; <see langword="null"/> for UTF-8 (a byte order mark is honoured).</summary>
-    public Encoding? Encoding { get; }
+    internal Encoding? Encoding { get; }
 
     /// <summary>Gets the full path of the pipeline definition the mapping is written for, if it names one.</summary>
     public string? PipelineFile { get; }

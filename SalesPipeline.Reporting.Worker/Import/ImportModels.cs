@@ -1,10 +1,11 @@
+using SalesPipeline.Abstractions;
 using System.Globalization;
 using NodaTime;
 
 namespace SalesPipeline.Reporting.Worker.Import;
 
 /// <summary>How <see cref="CsvImporter"/> runs.</summary>
-internal sealed record ImportOptions
+public sealed record ImportOptions
 {
     /// <summary>Gets whether to validate everything and write nothing (existing ids are still looked up, so the counts are real).</summary>
     /// <value>The default value is <see langword="false"/>.</value>
@@ -16,17 +17,20 @@ internal sealed record ImportOptions
 
     /// <summary>
     /// Gets where rejected rows go when <see cref="SkipInvalid"/> is on: the file's header and each rejected row's original
-    /// fields, plus <c>rejected_row</c> and <c>rejection_reason</c>. The caller makes it atomic (a temporary file renamed on success).
+    /// fields, plus <c>rejected_row</c> and <c>rejection_reason</c>. It is flushed before the import commits (a
+    /// <see cref="StreamWriter"/> over a <see cref="FileStream"/> to disk), so a failure to write it leaves nothing committed.
+    /// The caller makes it atomic (a temporary file renamed on success).
     /// </summary>
     /// <value>The default value is <see langword="null"/>: rejects are only counted and listed in <see cref="ImportResult.Errors"/>.</value>
     public TextWriter? RejectsWriter { get; init; }
 
     /// <summary>
-    /// Gets whether the pipeline's definition is stored with the deals, in the same import session: both become visible at
-    /// commit or neither does, so no committed deal is left in a pipeline the store does not know.
+    /// Gets what stores the pipeline's definition with the deals, in the same import session, just before it commits (through
+    /// <see cref="SalesPipeline.Process.IPipelineDefinitionService"/>, which checks who acts and that the stored deals fit): both
+    /// become visible at commit or neither does, so no committed deal is left in a pipeline the store does not know.
     /// </summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool StorePipelineDefinition { get; init; }
+    /// <value>The default value is <see langword="null"/>: the definition is not stored.</value>
+    public Func<IImportSession, CancellationToken, Task>? StorePipelineDefinition { get; init; }
 
     /// <summary>Gets how many errors <see cref="ImportResult.Errors"/> keeps; all are counted.</summary>
     /// <value>The default value is 20.</value>
@@ -63,14 +67,14 @@ internal sealed record ImportOptions
 /// <param name="ErrorCount">All errors found (a row may have several).</param>
 /// <param name="Errors">The first errors, up to <see cref="ImportOptions.ErrorLimit"/>, in file order.</param>
 /// <param name="Committed">Whether anything was committed; <see langword="false"/> for a dry run and for an all-or-nothing import that found errors.</param>
-internal sealed record ImportResult(long Read, long Imported, long SkippedExisting, long Rejected, long ErrorCount, IReadOnlyList<ImportError> Errors, bool Committed);
+public sealed record ImportResult(long Read, long Imported, long SkippedExisting, long Rejected, long ErrorCount, IReadOnlyList<ImportError> Errors, bool Committed);
 
 /// <summary>One thing wrong with one row.</summary>
 /// <param name="Row">The row's number as a spreadsheet shows it: the header is row 1, the first data row is row 2 (a row with a quoted line break is still one row).</param>
 /// <param name="Column">The column at fault, as the file names it; empty when the row as a whole is at fault.</param>
 /// <param name="Value">The value found (empty when missing).</param>
 /// <param name="Reason">What is wrong and what is expected.</param>
-internal sealed record ImportError(long Row, string Column, string Value, string Reason)
+public sealed record ImportError(long Row, string Column, string Value, string Reason)
 {
     /// <inheritdoc />
     public override string ToString()
@@ -86,7 +90,7 @@ internal sealed record ImportError(long Row, string Column, string Value, string
 /// <param name="Read">Rows read so far.</param>
 /// <param name="Rejected">Rows rejected so far.</param>
 /// <param name="Elapsed">Time since the import started.</param>
-internal sealed record ImportProgress(long Read, long Rejected, Duration Elapsed)
+public sealed record ImportProgress(long Read, long Rejected, Duration Elapsed)
 {
     /// <summary>Gets the rows read per second so far.</summary>
     public double RowsPerSecond => Elapsed > Duration.Zero ? Read / Elapsed.TotalSeconds : 0;
@@ -96,8 +100,11 @@ internal sealed record ImportProgress(long Read, long Rejected, Duration Elapsed
 /// The mapping, the file's header and the pipeline do not fit together (a mapped column is missing, a stage is unknown, a
 /// pattern is invalid): nothing was read or written. Lists every fault.
 /// </summary>
-internal sealed class ImportConfigurationException : Exception
+public sealed class ImportConfigurationException : Exception
 {
+    /// <summary>Initializes a new instance of the <see cref="ImportConfigurationException"/> class.</summary>
+    /// <param name="source">What was checked (the mapping file, the CSV header).</param>
+    /// <param name="faults">Every fault found.</param>
     public ImportConfigurationException(string source, IReadOnlyList<string> faults)
         : base($"{source}: {string.Join(" ", faults)}")
     {

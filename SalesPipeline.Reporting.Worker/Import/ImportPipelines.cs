@@ -11,8 +11,9 @@ internal sealed record ImportPipeline(PipelineDefinition Definition, bool StoreD
 /// <summary>
 /// Chooses the pipeline of an import from what the store already knows, so rows are checked against the definition
 /// reports will read them with: the definition stored under the pipeline's id when there is one (not the built-in one),
-/// any stored pipeline by id, or the one a mapping brings. A mapping's definition that would replace a stored one must keep
-/// every deal already in that pipeline valid (<see cref="PipelineFit"/>), as <c>pipeline import</c> requires.
+/// any stored pipeline by id, or the one a mapping brings. A mapping's definition new to the store is stored with the deals
+/// through <see cref="IPipelineDefinitionService"/>, as <c>pipeline import</c> stores one: by an admin, and only when every
+/// deal already in that pipeline still fits it.
 /// </summary>
 internal static class ImportPipelines
 {
@@ -54,24 +55,19 @@ internal static class ImportPipelines
 
     /// <summary>Chooses the import's pipeline.</summary>
     /// <param name="brought">The definition the mapping brings (<see cref="LoadAsync"/>), if any.</param>
-    /// <param name="broughtFrom">Where it was read from, for messages.</param>
     /// <param name="requested">The pipeline id asked for (<c>--pipeline</c>), or <see langword="null"/>: the mapping's pipeline, else the default.</param>
     /// <param name="definitions">The store's pipeline definitions.</param>
-    /// <param name="deals">The store's deals, for the fit check.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The pipeline.</returns>
-    /// <exception cref="ImportConfigurationException">The mapping's definition strands deals, or the requested id is unknown.</exception>
+    /// <exception cref="ImportConfigurationException">The requested id is unknown.</exception>
     /// <exception cref="PipelineDefinitionException">A definition stored in the database no longer validates.</exception>
     public static async Task<ImportPipeline> ResolveAsync(
         PipelineDefinition? brought,
-        string? broughtFrom,
         string? requested,
         IPipelineDefinitionStore definitions,
-        IOpportunityStore deals,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definitions);
-        ArgumentNullException.ThrowIfNull(deals);
         var stored = await PipelineCatalog.LoadAsync(definitions, cancellationToken).ConfigureAwait(false);
 
         PipelineDefinition chosen;
@@ -92,14 +88,6 @@ internal static class ImportPipelines
         {
             var current = stored.All.FirstOrDefault(p => p.Id == brought.Id);
             store = current is null || current.ToJson() != brought.ToJson();
-            if (store)
-            {
-                var fit = await PipelineFit.CheckAsync(brought, deals, cancellationToken).ConfigureAwait(false);
-                if (!fit.Fits)
-                {
-                    throw new ImportConfigurationException($"the mapping's pipelineFile '{broughtFrom}'", [$"it would replace the stored definition of '{brought.Id}': {fit.Reason}"]);
-                }
-            }
         }
 
         return new ImportPipeline(chosen, store);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using NodaTime;
 using SalesPipeline.Domain;
@@ -17,18 +16,11 @@ internal static class ImportValues
     /// <summary>The longest user id.</summary>
     public const int MaxUserLength = 200;
 
-    // C0 controls other than tab, line feed and carriage return; DEL; C1 controls.
-    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c)]);
-
-    /// <summary>Refuses control characters other than tab and line breaks: they are never text a person typed.</summary>
-    public static string? Text(string text)
-    {
-        var at = text.AsSpan().IndexOfAny(ControlCharacters);
-        return at < 0
-            ? null
-            : string.Create(CultureInfo.InvariantCulture, $"a control character (U+{(int)text[at]:X4}) at position {at + 1}: text may hold tabs and line breaks but no other control characters. Remove it, or if the file is in another encoding set \"encoding\" in the mapping, such as \"windows-1250\".");
-    }
+    /// <summary>Refuses control characters other than tab and line breaks (<see cref="TypedText"/>'s rule), suggesting the mapping's encoding.</summary>
+    public static string? Text(string text) =>
+        TypedText.ControlCharacterFault(text) is { } fault
+            ? $"{fault} If the file is in another encoding, set \"encoding\" in the mapping, such as \"windows-1250\"."
+            : null;
 
     public static string? Amount(string text, ImportNumbers numbers, out decimal amount)
     {

@@ -488,7 +488,8 @@ internal sealed class RowReader
         {
             // Anything the domain refuses that the checks above did not catch is still this row's fault, not the import's.
             var f = e.ParamName switch { "value" => ImportField.Amount, "name" => ImportField.Name, "owner" => ImportField.Owner, _ => (ImportField?)null };
-            var refusal = Text.WithoutParameter(e);
+            // The domain's message without the parameter note .NET appends.
+            var refusal = e.ParamName is { } parameter ? e.Message.Replace($" (Parameter '{parameter}')", string.Empty, StringComparison.Ordinal) : e.Message;
             errors.Add(f is { } known
                 ? new ImportError(row, _cellColumns[(int)known], _cells[(int)known], refusal)
                 : new ImportError(row, string.Empty, string.Empty, refusal));

@@ -26,7 +26,7 @@ internal sealed class ReportProducer(IServiceProvider store, IClock clock) : IRe
     {
         var pipeline = ReportCommand.ResolvePipeline(store.GetRequiredService<PipelineCatalog>(), schedule.Pipeline);
         var request = new ReportRequest(pipeline, days.First, days.Last, schedule.Cron.Zone, schedule.Owner, schedule.Culture, schedule.Kind, ReportOptions.DefaultDetailRows);
-        var model = await ReportCommand.BuildModelAsync(request, store, clock, cancellationToken).ConfigureAwait(false);
+        var model = await ReportWorkbooks.BuildModelAsync(request, store, clock, cancellationToken).ConfigureAwait(false);
         var empty = model.Summary.All(s => s.OpenDeals == 0 && s.Won == 0 && s.Lost == 0);
         await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
         return new ProducedReport(model.Summary, empty);

@@ -36,6 +36,17 @@ internal sealed record ScheduleDefinition(
 
     /// <summary>Gets the workbook's file name for a period: <c>&lt;schedule&gt;_&lt;first day&gt;_&lt;last day&gt;.xlsx</c>.</summary>
     public string FileName(PeriodDays days) => $"{Name}_{days}.xlsx";
+
+    /// <summary>
+    /// Tells whether the folder delivery may write (or clear) a file of this name in <see cref="Folder"/> for some period:
+    /// a workbook <c>&lt;schedule&gt;_….xlsx</c> or its hidden temporary <c>.&lt;schedule&gt;_….tmp</c>.
+    /// </summary>
+    public bool MayWriteFile(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        return (fileName.StartsWith($"{Name}_", StringComparison.Ordinal) && fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+            || (fileName.StartsWith($".{Name}_", StringComparison.Ordinal) && fileName.EndsWith(".tmp", StringComparison.Ordinal));
+    }
 }
 
 /// <summary>How <c>Smtp:Security</c> protects the connection (MailKit's choices).</summary>

@@ -282,7 +282,8 @@ internal static partial class SchedulerConfiguration
                 case "winloss": kind |= ReportKind.WinLoss; break;
                 case "forecast": kind |= ReportKind.Forecast; break;
                 case "leads": kind |= ReportKind.Leads; break;
-                default: problem("Kinds", $"'{value}' is not known; use all, funnel, winloss, forecast or leads."); break;
+                case "agenda": kind |= ReportKind.Agenda; break;
+                default: problem("Kinds", $"'{value}' is not known; use all, funnel, winloss, forecast, leads or agenda."); break;
             }
         }
 

@@ -28,10 +28,10 @@ internal static class AggregateResults
                 continue;
             }
 
-            var probability = g.ProbabilityOverride ?? stage.DefaultProbability;
+            var probability = DealProbability.Of(stage, g.ProbabilityOverride);
             var key = (stage.Id, g.Currency);
             var t = totals.GetValueOrDefault(key);
-            totals[key] = (t.Count + g.Count, t.Value + g.Amount, t.Weighted + (g.Amount * probability / 100m));
+            totals[key] = (t.Count + g.Count, t.Value + g.Amount, t.Weighted + DealProbability.Weighted(g.Amount, probability));
         }
 
         return

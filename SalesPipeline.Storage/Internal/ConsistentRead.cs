@@ -5,13 +5,16 @@ namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
 /// One read transaction shared by every read of a flow (see <see cref="IConsistentReads"/>): opened at the first read,
-/// held until the scope is disposed, then rolled back (it wrote nothing) and its connection returned.
+/// held until the scope is disposed, then rolled back (it wrote nothing) and its connection returned. A scope begun inside
+/// another joins it: its reads use the outer transaction, so a caller that wraps several readers (a report's deals and its
+/// lead figures) in one scope gets one state of the database even when a reader begins a scope of its own.
 /// </summary>
 internal sealed class ConsistentRead : IAsyncDisposable
 {
     private readonly IRelationalDatabase _database;
     private readonly AsyncLocal<ConsistentRead?> _slot;
     private readonly ConsistentRead? _previous;
+    private readonly ConsistentRead? _outer;
     private DbConnection? _connection;
     private DbTransaction? _transaction;
     private bool _disposed;
@@ -21,6 +24,7 @@ internal sealed class ConsistentRead : IAsyncDisposable
         _database = database;
         _slot = slot;
         _previous = slot.Value;
+        _outer = _previous is { IsActive: true } active ? active._outer ?? active : null;
         slot.Value = this;
     }
 
@@ -31,6 +35,11 @@ internal sealed class ConsistentRead : IAsyncDisposable
     public async Task<(DbConnection Connection, DbTransaction Transaction)> OpenAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_outer is not null)
+        {
+            return await _outer.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_connection is null || _transaction is null)
         {
             var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

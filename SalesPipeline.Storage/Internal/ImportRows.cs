@@ -16,13 +16,13 @@ internal static class ImportRows
     public static string OpportunityColumns(IStoreDialect d) =>
         $"id, pipeline_id, name, currency, {d.AmountColumn}, expected_close, account_id, owner, stage, probability_override, next_contact, " +
         $"has_qualification, q_needs, q_pains, q_budget_currency, {d.BudgetColumn}, q_offer_must_contain, outcome_kind, outcome_reason, outcome_comment, " +
-        "closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version";
+        "closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at";
 
     public const string StageChangeColumns = "opportunity_id, seq, from_stage, to_stage, at, by_user, kind, comment";
 
     public const string ActivityColumns = "id, opportunity_id, seq, kind, subject, author, recorded_at, happened_at, due, done";
 
-    public const string OfferColumns = "opportunity_id, seq, title, location, attached_by, attached_at";
+    public const string OfferColumns = "opportunity_id, seq, title, document_id, attached_by, attached_at";
 
     /// <summary>Fills <paramref name="values"/> with a new deal's row (version 1), in <see cref="OpportunityColumns"/> order.</summary>
     /// <exception cref="ArgumentException">The deal is not new, or a value cannot be stored.</exception>
@@ -61,6 +61,7 @@ internal static class ImportRows
         values[24] = r.LastChangedBy;
         values[25] = r.ExternalId;
         values[26] = r.Version;
+        values[27] = r.LastTouchedAt;
     }
 
     /// <summary>Fills <paramref name="values"/> with history entry <paramref name="seq"/> of a deal, in <see cref="StageChangeColumns"/> order.</summary>
@@ -97,7 +98,7 @@ internal static class ImportRows
         values[0] = key;
         values[1] = seq;
         values[2] = o.Title;
-        values[3] = o.Location;
+        values[3] = o.Document.ToString();
         values[4] = o.AttachedBy.Value;
         values[5] = d.Time(o.AttachedAt);
     }

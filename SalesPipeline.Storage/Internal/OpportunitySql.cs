@@ -14,9 +14,9 @@ internal sealed class OpportunitySql
         "recorded_at = excluded.recorded_at, happened_at = excluded.happened_at, due = excluded.due, done = excluded.done";
 
     public const string UpsertOffer =
-        "INSERT INTO offers (opportunity_id, seq, title, location, attached_by, attached_at) " +
-        "VALUES (@OpportunityId, @Seq, @Title, @Location, @AttachedBy, @AttachedAt) " +
-        "ON CONFLICT (opportunity_id, seq) DO UPDATE SET title = excluded.title, location = excluded.location, " +
+        "INSERT INTO offers (opportunity_id, seq, title, document_id, attached_by, attached_at) " +
+        "VALUES (@OpportunityId, @Seq, @Title, @DocumentId, @AttachedBy, @AttachedAt) " +
+        "ON CONFLICT (opportunity_id, seq) DO UPDATE SET title = excluded.title, document_id = excluded.document_id, " +
         "attached_by = excluded.attached_by, attached_at = excluded.attached_at";
 
     public OpportunitySql(IStoreDialect dialect)
@@ -29,21 +29,21 @@ internal sealed class OpportunitySql
             $"has_qualification AS HasQualification, q_needs AS QNeeds, q_pains AS QPains, q_budget_currency AS QBudgetCurrency, {budget} AS QBudgetAmount, " +
             "q_offer_must_contain AS QOfferMustContain, outcome_kind AS OutcomeKind, outcome_reason AS OutcomeReason, outcome_comment AS OutcomeComment, " +
             "closed_at AS ClosedAt, created_at AS CreatedAt, created_by AS CreatedBy, last_changed_at AS LastChangedAt, last_changed_by AS LastChangedBy, " +
-            "external_id AS ExternalId, version AS Version";
+            "external_id AS ExternalId, version AS Version, last_touched_at AS LastTouchedAt";
         Insert =
             $"INSERT INTO opportunities (id, pipeline_id, name, currency, {amount}, expected_close, account_id, owner, stage, probability_override, " +
             $"next_contact, has_qualification, q_needs, q_pains, q_budget_currency, {budget}, q_offer_must_contain, outcome_kind, outcome_reason, " +
-            "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version) VALUES (@Id, @PipelineId, @Name, " +
+            "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at) VALUES (@Id, @PipelineId, @Name, " +
             "@Currency, @Amount, @ExpectedClose, @AccountId, @Owner, @Stage, @ProbabilityOverride, @NextContact, @HasQualification, @QNeeds, @QPains, " +
             "@QBudgetCurrency, @QBudgetAmount, @QOfferMustContain, @OutcomeKind, @OutcomeReason, @OutcomeComment, @ClosedAt, @CreatedAt, @CreatedBy, " +
-            "@LastChangedAt, @LastChangedBy, @ExternalId, @Version) ON CONFLICT (id) DO NOTHING";
+            "@LastChangedAt, @LastChangedBy, @ExternalId, @Version, @LastTouchedAt) ON CONFLICT (id) DO NOTHING";
         Update =
             $"UPDATE opportunities SET pipeline_id = @PipelineId, name = @Name, currency = @Currency, {amount} = @Amount, expected_close = @ExpectedClose, " +
             "account_id = @AccountId, owner = @Owner, stage = @Stage, probability_override = @ProbabilityOverride, next_contact = @NextContact, " +
             $"has_qualification = @HasQualification, q_needs = @QNeeds, q_pains = @QPains, q_budget_currency = @QBudgetCurrency, {budget} = @QBudgetAmount, " +
             "q_offer_must_contain = @QOfferMustContain, outcome_kind = @OutcomeKind, outcome_reason = @OutcomeReason, outcome_comment = @OutcomeComment, " +
             "closed_at = @ClosedAt, created_at = @CreatedAt, created_by = @CreatedBy, last_changed_at = @LastChangedAt, last_changed_by = @LastChangedBy, " +
-            "external_id = @ExternalId, version = @Version WHERE id = @Id AND version = @Version - 1";
+            "external_id = @ExternalId, version = @Version, last_touched_at = @LastTouchedAt WHERE id = @Id AND version = @Version - 1";
     }
 
     /// <summary>Gets the select list of <see cref="OpportunityRow"/>.</summary>

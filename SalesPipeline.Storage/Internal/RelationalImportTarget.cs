@@ -122,8 +122,13 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
         {
             ObjectDisposedException.ThrowIf(_done, this);
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
-            return TranslateAsync(() => connection.ExecuteAsync(new CommandDefinition(
-                PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)));
+            return TranslateAsync(async () =>
+            {
+                // Until the session ends no other transaction writes deals, so a check of the stored deals made now still holds at commit.
+                await connection.ExecuteAsync(new CommandDefinition(dialect.LockDeals, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return await connection.ExecuteAsync(new CommandDefinition(
+                    PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            });
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)

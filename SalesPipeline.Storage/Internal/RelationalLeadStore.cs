@@ -44,12 +44,36 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
             cancellationToken);
 
     /// <inheritdoc />
-    public Task AddAsync(IReadOnlyList<Lead> leads, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<UserId, int>> AddAsync(IReadOnlyList<Lead> leads, IReadOnlyDictionary<UserId, int>? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leads);
-        return WriteAsync(
+        return WriteAsync<IReadOnlyDictionary<UserId, int>>(
             async (connection, transaction) =>
             {
+                // Owners are locked in id order, as every other writer that locks several would, then counted under the locks.
+                var over = new Dictionary<UserId, int>();
+                foreach (var owner in leads.Where(l => l.IsActive && l.Owner is not null).GroupBy(l => l.Owner!.Value).OrderBy(g => g.Key.Value, StringComparer.Ordinal))
+                {
+                    if (limits is null || !limits.TryGetValue(owner.Key, out var limit))
+                    {
+                        continue;
+                    }
+
+                    var parameters = new { Owner = owner.Key.Value };
+                    await connection.ExecuteAsync(new CommandDefinition(dialect.LockOwner, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    var held = (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                        $"SELECT COUNT(*) FROM leads WHERE owner = @Owner AND status IN {ActiveStatuses}", parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    if (held + owner.Count() > limit)
+                    {
+                        over[owner.Key] = held;
+                    }
+                }
+
+                if (over.Count > 0)
+                {
+                    return over;
+                }
+
                 foreach (var lead in leads)
                 {
                     if (lead.Version != 0)
@@ -60,7 +84,7 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
                     await WriteLeadAsync(connection, transaction, lead, cancellationToken).ConfigureAwait(false);
                 }
 
-                return 0;
+                return over;
             },
             cancellationToken);
     }
@@ -110,7 +134,7 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
             async (connection, transaction) =>
             {
                 await _accounts.WriteAsync(connection, transaction, conversion.Account, cancellationToken).ConfigureAwait(false);
-                await _opportunities.InsertAsync(connection, transaction, conversion.Opportunity, cancellationToken).ConfigureAwait(false);
+                await _opportunities.WriteInAsync(connection, transaction, conversion.Opportunity, cancellationToken).ConfigureAwait(false);
                 await WriteLeadAsync(connection, transaction, conversion.Lead, cancellationToken).ConfigureAwait(false);
                 return 0;
             },
@@ -151,24 +175,21 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
             },
             cancellationToken);
 
+    // One read transaction: the leads and their history come from the same snapshot — the flow's consistent read when it is
+    // in one (a report's lead figures then match its deals), else a read of their own.
     private Task<IReadOnlyList<Lead>> ReadAsync(string where, object parameters, CancellationToken cancellationToken) =>
-        Database.WithConnectionAsync<IReadOnlyList<Lead>>(
-            async connection =>
+        Database.ReadAsync<IReadOnlyList<Lead>>(
+            async (connection, transaction) =>
             {
-                // One transaction: the leads and their history come from the same snapshot.
-                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
-                        $"SELECT {LeadRow.Columns} FROM leads WHERE {where} ORDER BY id; " +
-                        $"SELECT {LeadHistoryRow.Columns} FROM lead_history WHERE lead_id IN (SELECT id FROM leads WHERE {where}) ORDER BY lead_id, seq",
-                        parameters,
-                        transaction,
-                        cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    var leads = (await grid.ReadAsync<LeadRow>().ConfigureAwait(false)).ToList();
-                    var history = (await grid.ReadAsync<LeadHistoryRow>().ConfigureAwait(false)).ToLookup(h => h.LeadId, StringComparer.Ordinal);
-                    return [.. leads.Select(l => l.ToLead(history[l.Id]))];
-                }
+                using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+                    $"SELECT {LeadRow.Columns} FROM leads WHERE {where} ORDER BY id; " +
+                    $"SELECT {LeadHistoryRow.Columns} FROM lead_history WHERE lead_id IN (SELECT id FROM leads WHERE {where}) ORDER BY lead_id, seq",
+                    parameters,
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var leads = (await grid.ReadAsync<LeadRow>().ConfigureAwait(false)).ToList();
+                var history = (await grid.ReadAsync<LeadHistoryRow>().ConfigureAwait(false)).ToLookup(h => h.LeadId, StringComparer.Ordinal);
+                return [.. leads.Select(l => l.ToLead(history[l.Id]))];
             },
             cancellationToken);
 }

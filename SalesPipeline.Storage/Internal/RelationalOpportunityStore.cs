@@ -94,8 +94,11 @@ internal sealed class RelationalOpportunityStore(IStoreDialect dialect) : IOppor
     internal static string PageClause(OpportunityQuery query, bool after) =>
         (after ? "o.id > @After" : "1 = 1") + OpportunityFilter.Conditions(query) + " ORDER BY o.id LIMIT " + PageSize;
 
-    /// <summary>Writes a new deal and its children inside the caller's transaction.</summary>
-    internal Task InsertAsync(DbConnection connection, DbTransaction transaction, OpportunityState state, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Writes a deal and its children inside the caller's transaction: inserts it at version 0, else updates it checking its version.
+    /// </summary>
+    /// <exception cref="ConcurrencyConflictException">The deal was changed (or created) by someone else.</exception>
+    internal Task WriteInAsync(DbConnection connection, DbTransaction transaction, OpportunityState state, CancellationToken cancellationToken) =>
         WriteAsync(connection, transaction, state, dialect.ToRow(state, state.Version + 1), null, cancellationToken);
 
     private async Task WriteAsync(DbConnection connection, DbTransaction transaction, OpportunityState state, OpportunityRow row, Func<CancellationToken, Task>? afterRow, CancellationToken cancellationToken)

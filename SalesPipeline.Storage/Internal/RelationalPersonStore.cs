@@ -13,16 +13,16 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
 
     /// <inheritdoc />
     public Task<Person?> FindAsync(UserId id, CancellationToken cancellationToken = default) =>
-        Database.WithConnectionAsync(
-            async connection => (await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
-                $"SELECT {PersonRow.Columns} FROM people WHERE id = @Id", new { Id = id.Value }, cancellationToken: cancellationToken)).ConfigureAwait(false))?.ToPerson(),
+        Database.ReadAsync(
+            async (connection, transaction) => (await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
+                $"SELECT {PersonRow.Columns} FROM people WHERE id = @Id", new { Id = id.Value }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))?.ToPerson(),
             cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) =>
-        Database.WithConnectionAsync<IReadOnlyList<Person>>(
-            async connection => [.. (await connection.QueryAsync<PersonRow>(new CommandDefinition(
-                $"SELECT {PersonRow.Columns} FROM people ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(r => r.ToPerson())],
+        Database.ReadAsync<IReadOnlyList<Person>>(
+            async (connection, transaction) => [.. (await connection.QueryAsync<PersonRow>(new CommandDefinition(
+                $"SELECT {PersonRow.Columns} FROM people ORDER BY id", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(r => r.ToPerson())],
             cancellationToken);
 
     /// <inheritdoc />

@@ -2,7 +2,6 @@ using Dapper;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
-using SalesPipeline.Analytics.Internal;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 
@@ -71,7 +70,7 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var result = new WinLossAccumulator(pipeline, period, options);
+                var result = DealPass.WinLossGroups(pipeline, period, options);
                 foreach (var r in await connection.QueryAsync<WinLossRow>(new CommandDefinition(closedSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
                 {
                     result.AddGroup(
@@ -110,7 +109,7 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var result = new ForecastAccumulator(pipeline, asOf, options);
+                var result = DealPass.ForecastGroups(pipeline, asOf, options);
                 foreach (var r in await connection.QueryAsync<ForecastRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
                 {
                     result.AddGroup(dialect.ToDate(r.ExpectedClose), r.Currency, new StageId(r.Stage), r.ProbabilityOverride, r.Count, dialect.ToAmount(r.Amount, r.Currency));

@@ -38,6 +38,7 @@ internal static class RowMap
             LastChangedBy = s.LastChangedBy.Value,
             ExternalId = s.ExternalId,
             Version = version,
+            LastTouchedAt = d.Time(s.Touched),
         };
     }
 
@@ -72,7 +73,7 @@ internal static class RowMap
         OpportunityId = d.Key(id.Value),
         Seq = seq,
         Title = o.Title,
-        Location = o.Location,
+        DocumentId = o.Document.ToString(),
         AttachedBy = o.AttachedBy.Value,
         AttachedAt = d.Time(o.AttachedAt),
     };
@@ -122,7 +123,8 @@ internal static class RowMap
         d.ToInstant(r.LastChangedAt),
         new UserId(r.LastChangedBy),
         r.Version,
-        r.ExternalId);
+        r.ExternalId,
+        d.ToInstant(r.LastTouchedAt));
 
     public static StageChange ToChange(this IStoreDialect d, StageChangeRow r) => new(
         r.FromStage is null ? null : new StageId(r.FromStage),
@@ -142,7 +144,7 @@ internal static class RowMap
         r.Due is null ? null : d.ToInstant(r.Due),
         d.ToFlag(r.Done));
 
-    public static OfferDocument ToOffer(this IStoreDialect d, OfferRow r) => new(r.Title, r.Location, new UserId(r.AttachedBy), d.ToInstant(r.AttachedAt));
+    public static OfferDocument ToOffer(this IStoreDialect d, OfferRow r) => new(new DocumentId(Guid.Parse(r.DocumentId)), r.Title, new UserId(r.AttachedBy), d.ToInstant(r.AttachedAt));
 
     public static Account ToAccount(this IStoreDialect d, AccountRow r, IEnumerable<ContactRow> contacts) => Account.Restore(
         new AccountId(d.ToGuid(r.Id)),

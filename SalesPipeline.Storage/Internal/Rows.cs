@@ -34,6 +34,7 @@ internal sealed class OpportunityRow
     public string LastChangedBy { get; set; } = string.Empty;
     public string? ExternalId { get; set; }
     public int Version { get; set; }
+    public object LastTouchedAt { get; set; } = 0L;
 }
 
 internal sealed class StageChangeRow
@@ -78,12 +79,12 @@ internal sealed class ScheduledActivityRow : ActivityRow
 internal sealed class OfferRow
 {
     public const string Columns =
-        "opportunity_id AS OpportunityId, seq AS Seq, title AS Title, location AS Location, attached_by AS AttachedBy, attached_at AS AttachedAt";
+        "opportunity_id AS OpportunityId, seq AS Seq, title AS Title, document_id AS DocumentId, attached_by AS AttachedBy, attached_at AS AttachedAt";
 
     public object OpportunityId { get; set; } = string.Empty;
     public int Seq { get; set; }
     public string Title { get; set; } = string.Empty;
-    public string Location { get; set; } = string.Empty;
+    public string DocumentId { get; set; } = string.Empty;
     public string AttachedBy { get; set; } = string.Empty;
     public object AttachedAt { get; set; } = 0L;
 }

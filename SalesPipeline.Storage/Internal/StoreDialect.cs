@@ -23,6 +23,13 @@ internal interface IStoreDialect
     /// <summary>Gets a statement that makes every other transaction that runs it wait until this one ends (the first person).</summary>
     string LockPeople { get; }
 
+    /// <summary>
+    /// Gets a statement that makes every other transaction that writes deals wait until this one ends (and waits for those
+    /// already writing), so a check of the stored deals made in this transaction still holds at its commit; the mode
+    /// conflicts with itself, so pipeline definition writes queue too.
+    /// </summary>
+    string LockDeals { get; }
+
     /// <summary>Gets the column of <c>opportunities</c> that holds the deal's value (its currency is in <c>currency</c>).</summary>
     string AmountColumn { get; }
 

@@ -20,6 +20,7 @@ internal static class StoredForm
             Outcome = state.Outcome is { } outcome ? outcome with { ClosedAt = Micros.Truncate(outcome.ClosedAt) } : null,
             CreatedAt = Micros.Truncate(state.CreatedAt),
             LastChangedAt = Micros.Truncate(state.LastChangedAt),
+            LastTouchedAt = Micros.Truncate(state.Touched),
         };
     }
 

@@ -3,9 +3,13 @@ using SalesPipeline.Storage.Sqlite;
 
 namespace SalesPipeline.Storage.Migrations;
 
-/// <summary>Brings the configured database to this version's schema (for <c>salespipeline db migrate</c>); idempotent.</summary>
+/// <summary>
+/// Brings the configured database to this version's schema, as <c>salespipeline db migrate</c> does; idempotent. Registered by
+/// <c>UseSqlite</c> and <c>UsePostgres</c>: resolve it from the container to migrate at deployment rather than on first use
+/// (with <c>AutoMigrate</c> off).
+/// </summary>
 /// <remarks>Thread-safe, and safe when several processes migrate the same database at once.</remarks>
-internal interface IDatabaseMigrator
+public interface IDatabaseMigrator
 {
     /// <summary>Gets the database, as a person would name it.</summary>
     string Target { get; }

@@ -89,7 +89,8 @@ internal static partial class MigrationScripts
 /// <param name="FromVersion">The schema version before the run (0 for an empty database).</param>
 /// <param name="ToVersion">The schema version after it.</param>
 /// <param name="ScriptsApplied">How many scripts the run applied.</param>
-internal sealed record MigrationResult(int FromVersion, int ToVersion, int ScriptsApplied)
+public sealed record MigrationResult(int FromVersion, int ToVersion, int ScriptsApplied)
 {
+    /// <summary>Gets a value indicating whether the run applied any script.</summary>
     public bool Applied => ScriptsApplied > 0;
 }

@@ -46,7 +46,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect) : IBulkImport
                 throw new ConcurrencyConflictException("opportunity", existing.ToString("D"), 0, null);
             }
 
-            await CopyAsync($"opportunities ({ImportRows.OpportunityColumns(dialect)})", 27, batch.Select<OpportunityState, Action<object?[]>>(state => row => ImportRows.Opportunity(dialect, state, row)), cancellationToken).ConfigureAwait(false);
+            await CopyAsync($"opportunities ({ImportRows.OpportunityColumns(dialect)})", 28, batch.Select<OpportunityState, Action<object?[]>>(state => row => ImportRows.Opportunity(dialect, state, row)), cancellationToken).ConfigureAwait(false);
             await CopyAsync($"stage_changes ({ImportRows.StageChangeColumns})", 8, batch.SelectMany(state => state.History.Select<StageChange, Action<object?[]>>((c, i) => row => ImportRows.StageChange(dialect, state.Id.Value, i, c, row))), cancellationToken).ConfigureAwait(false);
             await CopyAsync($"activities ({ImportRows.ActivityColumns})", 10, batch.SelectMany(state => state.Activities.Select<Activity, Action<object?[]>>((a, i) => row => ImportRows.Activity(dialect, state.Id.Value, i, a, row))), cancellationToken).ConfigureAwait(false);
             await CopyAsync($"offers ({ImportRows.OfferColumns})", 6, batch.SelectMany(state => state.Offers.Select<OfferDocument, Action<object?[]>>((o, i) => row => ImportRows.Offer(dialect, state.Id.Value, i, o, row))), cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,9 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public string LockPeople => "LOCK TABLE people IN SHARE ROW EXCLUSIVE MODE";
 
+    /// <inheritdoc />
+    public string LockDeals => "LOCK TABLE opportunities IN SHARE ROW EXCLUSIVE MODE";
+
     public string AmountColumn => "amount";
 
     public string BudgetColumn => "q_budget_amount";

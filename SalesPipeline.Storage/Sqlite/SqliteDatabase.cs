@@ -111,7 +111,11 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     async Task<DbTransaction> ISchemaHost.BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+        // SQLite has no SHA-256 of its own; migration 0006 records one for each document it creates.
+        var sqlite = (SqliteConnection)connection;
+        sqlite.CreateFunction("salespipeline_sha256", (byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), isDeterministic: true);
+        return sqlite.BeginTransaction(deferred: false);
     }
 
     /// <summary>Opens a configured connection without looking at the schema.</summary>

@@ -27,6 +27,8 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public string LockPeople => "SELECT 1";
 
+    public string LockDeals => "SELECT 1";
+
     public string AmountColumn => "amount_minor";
 
     public string BudgetColumn => "q_budget_minor";

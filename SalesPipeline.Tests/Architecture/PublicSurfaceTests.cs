@@ -12,7 +12,7 @@ namespace SalesPipeline.Tests.Architecture;
 /// </summary>
 public sealed class PublicSurfaceTests
 {
-    private static readonly string[] ProductAssemblyNames = ["SalesPipeline.Core", "SalesPipeline.Storage", "salespipeline"];
+    private static readonly string[] ProductAssemblyNames = ["SalesPipeline.Core", "SalesPipeline.Storage", "SalesPipeline.Reporting.Worker", "salespipeline"];
 
     public static TheoryData<string> ProductAssemblies => new(ProductAssemblyNames);
 

@@ -74,9 +74,10 @@ public sealed class BenchmarkSmokeTests
                 .SelectMany(t => BenchmarkConverter.TypeToBenchmarks(t, BenchmarkConfig.Create()).BenchmarksCases)
                 .Where(c => c.HasParameters)
                 .ToList();
-            // The storage, import, analytics and process classes all take a number of deals.
+            // The storage (agenda included), import, analytics and process classes all take a number of deals.
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(StorageBulkInsertBenchmarks));
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(StorageSnapshotFunnelBenchmarks));
+            Assert.Contains(cases, c => c.Descriptor.Type == typeof(StorageAgendaBenchmarks));
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(ImportBenchmarks));
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(ProcessWhyNotBenchmarks));
             Assert.All(cases, c => Assert.Contains(Assert.Single(c.Parameters.Items).Value, new object[] { 10_000, 20_000 }));

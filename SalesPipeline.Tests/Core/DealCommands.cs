@@ -94,7 +94,7 @@ public abstract record DealCommand
     internal sealed record AttachOffer(UserId By) : DealCommand
     {
         internal override void Apply(Opportunity deal, PipelineDefinition pipeline, FakeClock clock) =>
-            deal.AttachOffer("Offer", "docs://offer.pdf", By, clock.GetCurrentInstant());
+            deal.AttachOffer(DocumentId.New(), "Offer", By, clock.GetCurrentInstant());
     }
 
     internal sealed record OverrideProbability(int? Percent, UserId By) : DealCommand

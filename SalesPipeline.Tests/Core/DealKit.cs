@@ -47,7 +47,7 @@ internal static class DealKit
         deal.RecordQualification(new QualificationData("A new ERP", "Spreadsheets everywhere", Money.Of(150_000m, "PLN"), "Migration plan"), Anna, at);
 
     public static void AttachOffer(Opportunity deal, Instant at) =>
-        deal.AttachOffer("Offer v1", "docs://offers/erp-v1.pdf", Anna, at);
+        deal.AttachOffer(DocumentId.New(), "Offer v1", Anna, at);
 
     /// <summary>A deal in an open stage of the default pipeline, having met every requirement on the way (and no more).</summary>
     public static Opportunity InStage(StageId stage)

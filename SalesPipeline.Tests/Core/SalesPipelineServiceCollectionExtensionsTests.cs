@@ -33,6 +33,24 @@ public sealed class SalesPipelineServiceCollectionExtensionsTests
         Assert.NotNull(await store.FindAsync(deal.Id));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AddSalesPipeline_LoadStoredPipelines_AddsTheStoredDefinitionsOnlyWhenAsked(bool load)
+    {
+        using var provider = new ServiceCollection().AddSalesPipeline(o => o.LoadStoredPipelines = load).Services.BuildServiceProvider();
+        var renewals = Storage.Deals.IsolatedPipeline();
+        var ownDefault = PipelineDefinition.FromJson(PipelineDefinition.Default.ToJson().Replace("\"New business\"", "\"Our new business\"", StringComparison.Ordinal));
+        var store = provider.GetRequiredService<IPipelineDefinitionStore>();
+        await store.SaveAsync(renewals.Id, renewals.ToJson());
+        await store.SaveAsync(ownDefault.Id, ownDefault.ToJson());
+
+        var catalog = provider.GetRequiredService<ISalesPipeline>().Pipelines;
+
+        Assert.Equal(load ? [PipelineDefinition.Default.Id, renewals.Id] : [PipelineDefinition.Default.Id], catalog.All.Select(p => p.Id));
+        Assert.Equal(load ? "Our new business" : "New business", catalog.Default.Name);
+    }
+
     [Fact]
     public async Task AddSalesPipeline_AppRegisteredItsOwnClock_TheAppsClockWins()
     {

@@ -1,6 +1,7 @@
 using NodaTime;
 using NodaTime.Testing;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Process;
@@ -71,8 +72,10 @@ public sealed class SalesPipelineServiceTests
 
         await _crm.MoveAsync(deal.Id, Stages.Offer, Anna);
         var attachedAt = Later(1);
-        var offer = await _crm.AttachOfferAsync(deal.Id, "Offer v1", "docs://v1.pdf", Bob);
-        Assert.Equal(new OfferDocument("Offer v1", "docs://v1.pdf", Bob, attachedAt), offer);
+        var documents = new DocumentService(_store, _store, _store, _store, _crm.Pipelines, _clock);
+        var stored = await documents.AddAsync(new NewDocument("Offer v1", DocumentKind.Offer, "v1.pdf", ["north"]), new MemoryStream([1]), Anna);
+        var offer = await documents.AttachOfferAsync(deal.Id, stored.Id, Bob);
+        Assert.Equal(new OfferDocument(stored.Id, "Offer v1", Bob, attachedAt), offer);
 
         var task = await _crm.LogActivityAsync(deal.Id, NewActivity.Task("Send contract", attachedAt + Duration.FromDays(1)), Anna);
         var completedAt = Later(2);
@@ -188,7 +191,7 @@ public sealed class SalesPipelineServiceTests
         var stale = Opportunity.Restore((await _store.FindAsync(deal.Id))!, PipelineDefinition.Default);
         await _crm.LogActivityAsync(deal.Id, NewActivity.Call("Intro"), Anna);
 
-        stale.AttachOffer("Offer", "docs://o.pdf", Bob, Later(1));
+        stale.AttachOffer(DocumentId.New(), "Offer", Bob, Later(1));
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _store.SaveAsync(stale.ToState()));
 
         var stored = await _crm.GetAsync(deal.Id);
@@ -224,7 +227,7 @@ public sealed class SalesPipelineServiceTests
 
         var only = Assert.Single(stale);
         Assert.Equal(business.Id, only.OpportunityId);
-        Assert.Equal(Duration.FromDays(15), only.TimeInStage);
+        Assert.Equal(Duration.FromDays(15), only.Idle);
         Assert.Empty(await _crm.StaleDealsAsync(T0 + Duration.FromDays(15), Bob));
         Assert.Empty(await _crm.StaleDealsAsync(T0 + Duration.FromDays(13)));
     }

@@ -33,7 +33,7 @@ public sealed partial class ReadmeTests
     [Fact]
     public void Snippet_InReadme_IsTheCodeThisTestCompiles()
     {
-        var block = CodeBlocks("csharp").First();
+        var block = CodeBlocks("csharp", Readme[Readme.IndexOf("## Quick start", StringComparison.Ordinal)..]).First();
         var lines = block.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         var source = File.ReadAllText(Path.Combine(RepoRoot(), "SalesPipeline.Tests", "Docs", "ReadmeTests.cs"));
         var body = source[source.LastIndexOf("// readme:begin", StringComparison.Ordinal)..source.LastIndexOf("// readme:end", StringComparison.Ordinal)];
@@ -76,8 +76,8 @@ public sealed partial class ReadmeTests
         // readme:end
     }
 
-    private static IEnumerable<string> CodeBlocks(string language) =>
-        Regex.Matches(Readme, "```" + language + "\\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value);
+    private static IEnumerable<string> CodeBlocks(string language, string text) =>
+        Regex.Matches(text, "```" + language + "\\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value);
 
     [GeneratedRegex("```sh\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex ShellBlock();

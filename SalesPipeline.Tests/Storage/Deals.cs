@@ -92,7 +92,7 @@ internal static class Deals
                             at);
                         break;
                     case 4:
-                        deal.AttachOffer(text, "docs://offers/" + Guid.NewGuid().ToString("N"), by, at);
+                        deal.AttachOffer(DocumentId.New(), text, by, at);
                         break;
                     case 5 or 6:
                         var moves = pipeline.PermittedMoves(deal).Where(s => pipeline.Stage(s).Kind != StageKind.Lost).ToList();

@@ -24,7 +24,7 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
     public async Task InitializeAsync()
     {
         await _fixture.InitializeAsync();
-        _team = new LeadTeam(_fixture.People, _fixture.Leads, _fixture.Accounts, _fixture.Opportunities);
+        _team = new LeadTeam(_fixture.People, _fixture.Leads, _fixture.Accounts, _fixture.Opportunities, imports: _fixture.Import, definitions: _fixture.Definitions);
     }
 
     public Task DisposeAsync() => _fixture.DisposeAsync();
@@ -130,6 +130,178 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
             Assert.Contains($"they hold {held} active leads and their limit is 3", e.Message, StringComparison.Ordinal);
             Assert.Equal(before, await Team.SnapshotAsync());
         }
+    }
+
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    [InlineData(4, false)]
+    public async Task TakeAsync_AtLimitMinusOneLimitAndLimitPlusOne_OnlyBelowTheLimitSucceeds(int held, bool allowed)
+    {
+        // As for assignments: Sam's limit is 3, and 4 held means someone raised then lowered it.
+        await Team.SeedAsync();
+        var sam = (await _fixture.People.FindAsync(Sam))!;
+        await _fixture.People.SaveAsync(sam with { LeadLimit = 10 });
+        await Team.ImportAsync([.. Enumerable.Range(1, held).Select(i => NewLead($"H{i}", Sam)), NewLead("X")]);
+        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Sam))! with { LeadLimit = 3 });
+        var before = await Team.SnapshotAsync();
+
+        if (allowed)
+        {
+            var lead = await Team.Service.TakeAsync(new LeadId("X"), Sam);
+            Assert.Equal((LeadStatus.Assigned, Sam), (lead.Status, lead.Owner));
+            Assert.Equal(held + 1, (await _fixture.Leads.ActiveCountsAsync())[Sam]);
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<LeadLimitReachedException>(() => Team.Service.TakeAsync(new LeadId("X"), Sam));
+            Assert.Equal((3, held), (e.Limit, e.ActiveCount));
+            Assert.Contains($"they hold {held} active leads and their limit is 3", e.Message, StringComparison.Ordinal);
+            Assert.Equal(before, await Team.SnapshotAsync());
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ImportAsync_ManyConcurrentImportsWithAnOwner_NeverTakeThemOverTheLimit(bool withAssignments)
+    {
+        // Sam holds 1 of 3: exactly two of the racers (imports bringing a lead for Sam, and assignments to him) may win.
+        await Team.SeedAsync();
+        const int Racers = 12;
+        await Team.ImportAsync([NewLead("H1", Sam), .. Enumerable.Range(1, Racers).Select(i => NewLead($"U{i:00}"))]);
+
+        using var start = new ManualResetEventSlim();
+        var attempts = Enumerable.Range(1, Racers).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            try
+            {
+                if (withAssignments && i % 2 == 0)
+                {
+                    await Team.Service.AssignAsync(new LeadId($"U{i:00}"), Sam, Mona);
+                }
+                else
+                {
+                    await Team.Service.ImportAsync([NewLead($"I{i:00}", Sam)], i % 3 == 0 ? Ada : Mona);
+                }
+
+                return true;
+            }
+            catch (LeadLimitReachedException)
+            {
+                return false;
+            }
+            catch (LeadImportException e) when (e.Message.Contains("'sam' would go over their limit of 3 active leads (they hold 3)", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        })).ToList();
+        start.Set();
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Equal(2, results.Count(r => r));
+        Assert.Equal(3, (await _fixture.Leads.ActiveCountsAsync())[Sam]);
+        Assert.Equal(3, (await _fixture.Leads.QueryAsync(new LeadQuery(Owner: Sam))).Count);
+    }
+
+    [Fact]
+    public async Task PipelineDefinitionSave_ADealImportedWhileItChecks_EitherWaitsOrIsSeen_NoDealIsStranded()
+    {
+        // D-a keeps stage "alpha"; D-b drops it. While the save of D-b is checking the stored deals, an import brings a deal in
+        // "alpha" with D-a. The check and the write are one transaction that excludes deal writes, so the import waits for
+        // it (and then stores D-a, which its deal fits) rather than committing in between and being stranded under D-b.
+        await Team.SeedAsync();
+        var id = "p-" + Guid.NewGuid().ToString("N")[..12];
+        var withAlpha = Pipeline(id, "alpha", "beta");
+        var withoutAlpha = Pipeline(id, "beta");
+        Task? racer = null;
+        var probe = new ProbeDeals(_fixture.Opportunities, () =>
+        {
+            racer ??= Task.Run(async () =>
+            {
+                var session = await _fixture.Import.BeginImportAsync();
+                await using (session)
+                {
+                    var deal = Opportunity.Create(new NewOpportunity("Alpha deal", Money.Of(1m, "PLN"), null, new LocalDate(2027, 1, 1), Sam, withAlpha.Id), withAlpha, Sam, T0).ToState();
+                    await session.AddAsync([deal]);
+                    await Team.PipelineDefinitions!.SaveAsync(withAlpha, Ada, session);
+                    await session.CommitAsync();
+                }
+            });
+
+            // Long enough for the import to commit if nothing held it back.
+            return Task.WhenAny(racer, Task.Delay(TimeSpan.FromSeconds(3)));
+        });
+        var service = new PipelineDefinitionService(_fixture.Import, probe, _fixture.People);
+
+        var fit = await service.SaveAsync(withoutAlpha, Ada);
+        await racer!;
+
+        Assert.Equal(0, fit.Checked);
+        var stored = PipelineDefinition.FromJson((await _fixture.Definitions.LoadAsync())[withAlpha.Id]);
+        Assert.True((await PipelineFit.CheckAsync(stored, _fixture.Opportunities)).Fits);
+        Assert.Contains(stored.Stages, s => s.Id.Value == "alpha");
+    }
+
+    [Fact]
+    public async Task PipelineDefinitionSave_DefinitionStrandingAStoredDeal_IsRefusedAndStoresNothing()
+    {
+        await Team.SeedAsync();
+        var id = "p-" + Guid.NewGuid().ToString("N")[..12];
+        var withAlpha = Pipeline(id, "alpha", "beta");
+        await Team.PipelineDefinitions!.SaveAsync(withAlpha, Ada);
+        await _fixture.Opportunities.SaveAsync(Opportunity.Create(new NewOpportunity("Alpha deal", Money.Of(1m, "PLN"), null, new LocalDate(2027, 1, 1), Sam, withAlpha.Id), withAlpha, Sam, T0).ToState());
+
+        var e = await Assert.ThrowsAsync<PipelineFitException>(() => Team.PipelineDefinitions.SaveAsync(Pipeline(id, "beta"), Ada));
+
+        Assert.Equal((1L, 1L), (e.Fit.Checked, e.Fit.Stranded));
+        Assert.Equal(withAlpha.ToJson(), (await _fixture.Definitions.LoadAsync())[withAlpha.Id]);
+    }
+
+    /// <summary>A pipeline whose first stages are the given open stages, then won and lost.</summary>
+    private static PipelineDefinition Pipeline(string id, params string[] open)
+    {
+        var builder = new PipelineDefinitionBuilder(id);
+        foreach (var stage in open)
+        {
+            builder.AddStage(stage, StageKind.Open, 50);
+        }
+
+        builder.AddStage("won", StageKind.Won, 100).AddStage("lost", StageKind.Lost, 0);
+        for (var i = 0; i < open.Length; i++)
+        {
+            builder.AllowMove(open[i], "won").AllowMove(open[i], "lost");
+            if (i + 1 < open.Length)
+            {
+                builder.AllowMove(open[i], open[i + 1]);
+            }
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The store's deals, read in full, then a pause before they are handed over (while the caller's check runs).</summary>
+    private sealed class ProbeDeals(IOpportunityStore inner, Func<Task> afterReading) : IOpportunityStore
+    {
+        public async IAsyncEnumerable<OpportunityState> QueryAsync(OpportunityQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var read = new List<OpportunityState>();
+            await foreach (var deal in inner.QueryAsync(query, cancellationToken))
+            {
+                read.Add(deal);
+            }
+
+            await afterReading();
+            foreach (var deal in read)
+            {
+                yield return deal;
+            }
+        }
+
+        public Task<OpportunityState?> FindAsync(OpportunityId id, CancellationToken cancellationToken = default) => inner.FindAsync(id, cancellationToken);
+
+        public Task<int> SaveAsync(OpportunityState state, CancellationToken cancellationToken = default) => inner.SaveAsync(state, cancellationToken);
     }
 
     [Fact]

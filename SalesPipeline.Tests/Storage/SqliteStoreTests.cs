@@ -75,7 +75,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     }
 
     [Fact]
-    public async Task MigrateAsync_DatabaseAtSchemaVersion2WithDeals_UpgradesToTheLatestAndReturnsTheSameDeals()
+    public async Task MigrateAsync_DatabaseAtSchemaVersion2WithDeals_UpgradesToTheLatestAndReturnsTheSameDealsLastTouchedAtTheirLatestStageEntryOrActivity()
     {
         // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
         var pipeline = Deals.IsolatedPipeline();
@@ -87,10 +87,11 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
         {
             var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
             await source.SaveAsync(state);
-            saved.Add(StoredForm(state, 1));
+            // Schema 7 adds each deal's last touch, taken from its stage entries and activities.
+            saved.Add(StoredForm(state, 1) with { LastTouchedAt = null });
         }
 
-        // A file at schema version 2 holding those rows: schema 3 changed only indexes, so the tables copy as they are.
+        // A file at schema version 2 holding those rows: the columns schema 2 has copy as they are.
         await using (var connection = new SqliteConnection($"Data Source={File()}"))
         {
             await connection.OpenAsync();
@@ -105,7 +106,8 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
             var tables = await connection.QueryAsync<string>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name <> 'schema_version'");
             foreach (var table in tables)
             {
-                await connection.ExecuteAsync($"INSERT INTO main.{table} SELECT * FROM source.{table}");
+                var columns = string.Join(", ", await connection.QueryAsync<string>($"SELECT name FROM pragma_table_info('{table}')"));
+                await connection.ExecuteAsync($"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM source.{table}");
             }
 
             await connection.ExecuteAsync("DETACH DATABASE source");
@@ -125,8 +127,47 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
                 found.Add(state);
             }
 
-            Assert.Equal(saved.Where(query.Matches).OrderBy(s => s.Id.Value), found.OrderBy(s => s.Id.Value));
+            // Migration 0006 moves each offer into a document of its own, with a new id (DocumentsMigrationTests checks the move).
+            Assert.Equal(saved.Where(query.Matches).OrderBy(s => s.Id.Value).Select(WithoutOfferIds), found.OrderBy(s => s.Id.Value).Select(WithoutOfferIds));
         }
+    }
+
+    [Theory]
+    [InlineData("planned", "SEARCH a USING INDEX ix_activities_planned_by_deal (opportunity_id=? AND due>? AND due<?)")]
+    [InlineData("next", "SEARCH o USING INDEX ix_opportunities_open_next_contact (owner=? AND next_contact>? AND next_contact<?)")]
+    [InlineData("stale", "SEARCH o USING INDEX ix_opportunities_open_touched (owner=? AND pipeline_id=? AND stage=? AND last_touched_at<?)")]
+    [InlineData("closing", "SEARCH o USING INDEX ix_opportunities_open_close (owner=? AND expected_close>? AND expected_close<?)")]
+    [InlineData("stages", "SEARCH o USING INDEX ix_opportunities_open_close (owner=?)")]
+    public async Task ReadAgendaAsync_EveryStatement_SeeksTheOwnersOpenDealsInsteadOfScanning(string statement, string seek)
+    {
+        var database = Database();
+        await database.MigrateAsync(CancellationToken.None);
+        var store = new SalesPipeline.Storage.Internal.RelationalAgendaStore(new SqliteAgendaDialect(database));
+        var selection = new AgendaSelection(
+            [Deals.Anna, new UserId("bob")], Deals.Epoch, new LocalDate(2026, 1, 1), new LocalDate(2026, 1, 7),
+            [new StaleCutoff(PipelineDefinition.Default.Id, Stages.Identification, Deals.Epoch), new StaleCutoff(PipelineDefinition.Default.Id, Stages.Offer, Deals.Epoch)]);
+        var sql = statement switch
+        {
+            "planned" => store.PlannedSql,
+            "next" => store.NextContactsSql,
+            "stale" => store.StaleSql(selection.Stale.Count),
+            "closing" => store.ClosingSql,
+            _ => store.OpenByStageSql,
+        };
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+
+        var plan = new List<string>();
+        await using (var reader = await connection.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + sql, store.Parameters(selection)))
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(reader.GetOrdinal("detail")));
+            }
+        }
+
+        var text = string.Join(Environment.NewLine, plan);
+        Assert.True(text.Contains(seek, StringComparison.Ordinal), $"{sql}{Environment.NewLine}does not seek with {seek}:{Environment.NewLine}{text}");
+        Assert.DoesNotContain(plan, line => line.StartsWith("SCAN o", StringComparison.Ordinal) || line.StartsWith("SCAN a", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -294,4 +335,6 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
         await using var connection = new SqliteConnection($"Data Source={file}");
         return [.. await connection.QueryAsync<(string, string?)>("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")];
     }
+
+    private static OpportunityState WithoutOfferIds(OpportunityState state) => state with { Offers = [.. state.Offers.Select(o => o with { Document = default })] };
 }

@@ -13,10 +13,10 @@ public sealed class StorageSurfaceTests
     private static readonly Assembly Storage = typeof(SchemaVersionException).Assembly;
 
     [Fact]
-    public void PublicSurface_IsOnlyRegistrationOptionsAndExceptions()
+    public void PublicSurface_IsOnlyRegistrationOptionsExceptionsAndTheMigrator()
     {
         Assert.Equal(
-            ["SalesPipeline.SalesPipelineStorageExtensions", "SalesPipeline.Storage.PostgresStorageOptions", "SalesPipeline.Storage.SchemaVersionException", "SalesPipeline.Storage.SqliteStorageOptions", "SalesPipeline.Storage.StorageUnavailableException", "SalesPipeline.Storage.StorageUnavailableReason"],
+            ["SalesPipeline.SalesPipelineStorageExtensions", "SalesPipeline.Storage.Migrations.IDatabaseMigrator", "SalesPipeline.Storage.Migrations.MigrationResult", "SalesPipeline.Storage.PostgresStorageOptions", "SalesPipeline.Storage.SchemaVersionException", "SalesPipeline.Storage.SqliteStorageOptions", "SalesPipeline.Storage.StorageUnavailableException", "SalesPipeline.Storage.StorageUnavailableReason"],
             Storage.GetExportedTypes().Select(t => t.FullName!).Order(StringComparer.Ordinal));
     }
 

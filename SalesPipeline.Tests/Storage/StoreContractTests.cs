@@ -41,7 +41,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
 
         deal.CompleteActivity(deal.Activities.First(a => !a.Done).Id, Deals.Anna, clock += Duration.FromHours(1));
         deal.LogActivity(NewActivity.Email("Follow-up"), Deals.Anna, clock += Duration.FromHours(1));
-        deal.AttachOffer("Offer v2", "docs://2", Deals.Anna, clock += Duration.FromHours(1));
+        deal.AttachOffer(DocumentId.New(), "Offer v2", Deals.Anna, clock += Duration.FromHours(1));
         deal.MoveTo(pipeline, Stages.Negotiation, Deals.Anna, clock += Duration.FromHours(1), "price talks");
         deal.Win(pipeline, Deals.Anna, clock += Duration.FromHours(1), "signed");
         var changed = deal.ToState();
@@ -292,7 +292,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
         e.RecordQualification(new QualificationData("needs", null, Money.Of(1m, "EUR"), null), anna, clock);
         e.MoveTo(pipeline, Stages.Qualification, anna, clock += Duration.FromMinutes(1));
         e.MoveTo(pipeline, Stages.Offer, anna, clock += Duration.FromMinutes(1));
-        e.AttachOffer("offer", "docs://e", anna, clock);
+        e.AttachOffer(DocumentId.New(), "offer", anna, clock);
         e.Win(pipeline, anna, clock += Duration.FromMinutes(1));
         foreach (var deal in new[] { a, b, c, d, e })
         {
@@ -690,7 +690,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
         deal.MoveTo(pipeline, Stages.Qualification, Deals.Anna, clock += Duration.FromHours(1), "qualified");
         deal.RecordQualification(new QualificationData("ERP for 3 plants", null, Money.Of(150_000m, "PLN"), "SLA 99.9%"), Deals.Anna, clock += Duration.FromHours(1));
         deal.MoveTo(pipeline, Stages.Offer, Deals.Anna, clock += Duration.FromHours(1));
-        deal.AttachOffer("Offer v1", "docs://offers/1", Deals.Anna, clock += Duration.FromHours(1));
+        deal.AttachOffer(DocumentId.New(), "Offer v1", Deals.Anna, clock += Duration.FromHours(1));
         deal.OverrideProbability(60, Deals.Anna, clock += Duration.FromHours(1));
         return deal.ToState();
     }

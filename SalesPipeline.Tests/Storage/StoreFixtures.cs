@@ -31,6 +31,8 @@ public abstract class StoreFixture : IAsyncLifetime
 
     internal ILeadStore Leads => Get<ILeadStore>();
 
+    internal IDocumentStore Documents => Get<IDocumentStore>();
+
     /// <summary>Gets whether the store truncates instants to microseconds (the database stores do).</summary>
     internal abstract bool TruncatesToMicroseconds { get; }
 

@@ -5,12 +5,6 @@ using SalesPipeline.Process;
 namespace SalesPipeline.Analytics.Internal;
 
 /// <summary>
-/// What one account has bought, in one currency: revenue won in the period and in all time up to the as-of instant, the
-/// number of deals won in all time, and the first and last win.
-/// </summary>
-internal sealed record AccountRevenue(AccountId Account, string Currency, decimal WonInPeriod, decimal WonAllTime, long DealsWon, Instant FirstWin, Instant LastWin);
-
-/// <summary>
 /// Computes <see cref="AccountRevenue"/> per account and currency from the won deals closed by the as-of instant (deals without
 /// an account are left out). Memory holds one entry per account that has won, never one per deal.
 /// </summary>

@@ -16,7 +16,7 @@ internal static class ForecastCalculator
 }
 
 /// <summary>The weighted forecast: open deals by expected close month.</summary>
-internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant asOf, ForecastOptions options) : IDealAccumulator<ForecastReport>
+internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant asOf, ForecastOptions options) : IForecastGroups
 {
     private readonly StageLookup _stages = new(pipeline);
     private readonly SortedDictionary<YearMonth, OpenSums> _months = [];
@@ -32,12 +32,7 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
         Add(deal.ExpectedClose, deal.Value.Currency, stage, deal.ProbabilityOverride, 1, deal.Value.Amount);
     }
 
-    /// <summary>
-    /// Adds a group of <paramref name="count"/> deals that were in <paramref name="stage"/> at the as-of instant and share an
-    /// expected close date, currency and probability override, worth <paramref name="amount"/> together: what a store's
-    /// SQL returns per group, so a grouped result is finished exactly as the per-deal pass is. A stage that is not open
-    /// adds nothing.
-    /// </summary>
+    /// <inheritdoc />
     public void AddGroup(LocalDate expectedClose, string currency, StageId stage, int? probabilityOverride, long count, decimal amount)
     {
         var index = _stages.IndexOf(stage);
@@ -50,8 +45,8 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
     private void Add(LocalDate expectedClose, string currency, int stage, int? probabilityOverride, long count, decimal amount)
     {
         // Σ value × probability ÷ 100 over a group equals the group's value × probability ÷ 100 exactly (decimal, few places).
-        var probability = probabilityOverride ?? _stages.DefaultProbabilities[stage];
-        var weighted = amount * probability / 100m;
+        var probability = DealProbability.Of(StageKind.Open, _stages.DefaultProbabilities[stage], probabilityOverride);
+        var weighted = DealProbability.Weighted(amount, probability);
         if (options.OverdueBefore is { } due && expectedClose < due)
         {
             _overdue.Add(currency, count, amount, weighted);

@@ -4,26 +4,6 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Analytics.Internal;
 
-/// <summary>
-/// The figures of one period in one currency, for comparing periods: deals won and lost in the period (by close instant),
-/// the mean sales cycle of the won ones (created → closed, days), the pipeline created in the period (deals whose creation
-/// instant is in it), and the deals open at the period's end with their value and weighted value.
-/// </summary>
-internal sealed record PeriodFigures(
-    string Currency,
-    long Won,
-    long Lost,
-    decimal? WinRate,
-    decimal? AverageCycleDays,
-    long Created,
-    decimal CreatedValue,
-    long OpenAtEnd,
-    decimal OpenValueAtEnd,
-    decimal WeightedValueAtEnd);
-
-/// <summary>The figures of every currency in one period, and whether any deal in scope existed by the period's end.</summary>
-internal sealed record PeriodFiguresReport(Interval Period, bool HasDeals, IReadOnlyList<PeriodFigures> Currencies);
-
 /// <summary>Computes <see cref="PeriodFiguresReport"/> in one pass with constant memory (a few sums per currency).</summary>
 internal sealed class PeriodFiguresAccumulator(PipelineDefinition pipeline, Interval period, UserId? owner) : IDealAccumulator<PeriodFiguresReport>
 {
@@ -69,10 +49,10 @@ internal sealed class PeriodFiguresAccumulator(PipelineDefinition pipeline, Inte
         // The end of the period is exclusive: the snapshot is of the last instant inside it, as the report's as-of instant.
         if (Deals.OpenStageAt(deal, _stages, period.End) is { } stage)
         {
-            var probability = deal.ProbabilityOverride ?? _stages.DefaultProbabilities[stage];
+            var probability = DealProbability.Of(StageKind.Open, _stages.DefaultProbabilities[stage], deal.ProbabilityOverride);
             sums.Open++;
             sums.OpenValue += amount;
-            sums.Weighted += amount * probability / 100m;
+            sums.Weighted += DealProbability.Weighted(amount, probability);
         }
     }
 

@@ -275,7 +275,7 @@ internal static class SnapshotCalculator
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Add(OpportunityState deal)
+        public void Add(OpportunityState deal)
         {
             if (!Deals.SameText(deal.PipelineId.Value, _pipelineId) || (_owner is not null && !Deals.SameText(deal.Owner.Value, _owner)))
             {

@@ -66,6 +66,7 @@ internal sealed class SnapshotCells
                 ref var cell = ref Open[(c * _stages.Count) + s];
                 if (cell.Count > 0)
                 {
+                    // DealProbability's rule summed per cell: Σ value × probability, divided by 100 once.
                     var weighted = (((cell.Value - cell.OverrideValue) * _stages.DefaultProbabilities[s]) + cell.OverrideWeighted) / 100m;
                     rows.Add(new StageTotals(_stages.Ids[s], _currencies[c], cell.Count, cell.Value, weighted));
                 }

@@ -5,7 +5,7 @@ using SalesPipeline.Process;
 namespace SalesPipeline.Analytics.Internal;
 
 /// <summary>Win/loss of the deals closed in a period, in one pass, grouped by owner, loss reason and stage lost at.</summary>
-internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
+internal sealed class WinLossAccumulator : IWinLossGroups
 {
     private readonly PipelineDefinition _pipeline;
     private readonly Interval _period;
@@ -46,16 +46,11 @@ internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
         Add(kind, deal.Owner.Value, deal.Value.Currency, 1, deal.Value.Amount, kind == Kind.Lost ? deal.Outcome!.Reason : null, kind == Kind.Lost ? deal.History[^1].From : null);
     }
 
-    /// <summary>
-    /// Adds a group of <paramref name="count"/> deals of one owner and currency that share a result (and, when lost, a loss
-    /// reason and the stage lost at), worth <paramref name="amount"/> together: what a store's SQL returns per group, so a
-    /// grouped result is finished exactly as the per-deal pass is.
-    /// </summary>
-    /// <param name="outcome">Won, lost, or <see langword="null"/> for deals open at the end of the period.</param>
+    /// <inheritdoc />
     public void AddGroup(OutcomeKind? outcome, string owner, string currency, long count, decimal amount, string? reason, StageId? lostFrom) =>
         Add(outcome switch { OutcomeKind.Won => Kind.Won, OutcomeKind.Lost => Kind.Lost, _ => Kind.Open }, owner, currency, count, amount, reason, lostFrom);
 
-    /// <summary>Whether a deal whose stage just before the end of the period was <paramref name="stage"/> counts as open in it.</summary>
+    /// <inheritdoc />
     public bool CountsAsOpen(StageId stage) => _options.IncludeOpenDeals && _stages.Kinds[_stages.IndexOf(stage)] == StageKind.Open;
 
     private void Add(Kind kind, string ownerId, string currency, long count, decimal amount, string? reason, StageId? lostFrom)

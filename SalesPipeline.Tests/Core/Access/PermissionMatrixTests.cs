@@ -1,5 +1,6 @@
 using NodaTime;
 using SalesPipeline.Access;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Leads;
@@ -12,7 +13,7 @@ using static SalesPipeline.Tests.Core.Leads.LeadTeam;
 namespace SalesPipeline.Tests.Core.Access;
 
 /// <summary>
-/// Every command of <see cref="ISalesPipeline"/>, <see cref="ILeadService"/> and <see cref="IPeopleService"/> that names an
+/// Every command of <see cref="ISalesPipeline"/>, <see cref="ILeadService"/>, <see cref="IPeopleService"/> and the deal commands of <see cref="IDocumentService"/> that names an
 /// acting user, for each role, on its own, a same-group and an other-group object: allowed or refused as specified, and a
 /// refusal changes nothing. Sam is a salesperson and Mona a manager, both in north; Ada is an admin; Tom is in south.
 /// </summary>
@@ -37,7 +38,8 @@ public sealed class PermissionMatrixTests
         ["deal complete activity"] = (f, by, owner) => f.Team.Crm.CompleteActivityAsync(f.Open[owner], f.Tasks[owner], by),
         ["deal schedule next contact"] = (f, by, owner) => f.Team.Crm.ScheduleNextContactAsync(f.Open[owner], T0 + Duration.FromDays(30), by),
         ["deal record qualification"] = (f, by, owner) => f.Team.Crm.RecordQualificationAsync(f.Open[owner], new QualificationData("More", null, null, null), by),
-        ["deal attach offer"] = (f, by, owner) => f.Team.Crm.AttachOfferAsync(f.Open[owner], "Offer v2", "docs://v2", by),
+        ["deal attach offer"] = (f, by, owner) => f.Team.Documents.AttachOfferAsync(f.Open[owner], f.SharedOffer, by),
+        ["deal generate offer"] = (f, by, owner) => f.Team.Documents.CreateOfferAsync(new NewOffer(f.Open[owner], f.SharedTemplate), by),
         ["deal override probability"] = (f, by, owner) => f.Team.Crm.OverrideProbabilityAsync(f.Open[owner], 40, by),
         ["lead start work"] = (f, by, owner) => f.Team.Service.StartWorkAsync(f.Held[owner], by),
         ["lead convert"] = (f, by, owner) => f.Team.Service.ConvertAsync(f.Held[owner], null, null, by),
@@ -51,13 +53,15 @@ public sealed class PermissionMatrixTests
         ["lead reassign"] = (f, by, owner) => f.Team.Service.AssignAsync(f.Held[owner], owner == Tom ? Max : owner == Mona ? Sue : Mona, by),
         ["lead import with owner"] = (f, by, owner) => f.Team.Service.ImportAsync([NewLead("IMPORTED", owner)], by),
         ["lead distribute"] = (f, by, owner) => f.Team.Service.DistributeAsync(owner == Tom ? "south" : "north", whatIf: false, by),
+        ["deal reassign"] = (f, by, owner) => f.Team.Crm.ReassignAsync(f.Open[owner], owner == Tom ? Max : owner == Sam ? Sue : Sam, by),
     };
 
     /// <summary>The commands only an admin may run.</summary>
     private static readonly Dictionary<string, Func<Fixture, UserId, Task>> AdminCommands = new()
     {
-        ["people add"] = (f, by) => f.Team.PeopleService.AddAsync(new NewPerson(new UserId("newbie"), "New Person", People.Role.Salesperson, ["north"]), by),
+        ["people add"] = (f, by) => f.Team.PeopleService.AddAsync(new NewPerson(new UserId("newbie"), "New Person", Role.Salesperson, ["north"]), by),
         ["people update"] = (f, by) => f.Team.PeopleService.UpdateAsync(Sam, new PersonChanges(LeadLimit: 9), by),
+        ["pipeline definition save"] = (f, by) => f.Team.PipelineDefinitions!.SaveAsync(Storage.Deals.IsolatedPipeline(), by),
     };
 
     /// <summary>The commands every active person may run.</summary>
@@ -137,6 +141,58 @@ public sealed class PermissionMatrixTests
             Assert.Equal(by, e!.User);
             Assert.Contains(by == Ivy ? "inactive" : "no person has this user id", e.Reason, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("sam", "sam")]
+    [InlineData("mona", "mona,sam,sue")]
+    [InlineData("ada", "ada,mona,sam,sue,tom")]
+    public async Task ListAsync_EachRole_SeesOnlyTheDealsItMayWorkOn(string actor, string owners)
+    {
+        var f = await Fixture.CreateAsync(null);
+
+        var seen = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var deal in f.Team.Crm.ListAsync(Abstractions.OpportunityQuery.All, new UserId(actor)))
+        {
+            seen.Add(deal.Owner.Value);
+        }
+
+        Assert.Equal(owners, string.Join(',', seen));
+    }
+
+    [Theory]
+    [InlineData("sam", Target.SameGroup)]
+    [InlineData("sam", Target.OtherGroup)]
+    [InlineData("mona", Target.OtherGroup)]
+    public async Task ListAsync_OwnerOneMayNotSee_IsRefused(string actor, Target target)
+    {
+        var f = await Fixture.CreateAsync(null);
+        var by = new UserId(actor);
+
+        var e = await Assert.ThrowsAsync<AccessDeniedException>(async () =>
+        {
+            await foreach (var deal in f.Team.Crm.ListAsync(new Abstractions.OpportunityQuery(Owner: OwnerFor(by, target)), by))
+            {
+                Assert.Fail($"Listed {deal.Name}.");
+            }
+        });
+        Assert.Contains($"list the deals of '{OwnerFor(by, target)}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReassignAsync_ManagerTakingADealOutOfTheirGroups_IsRefusedAndChangesNothing()
+    {
+        // Sam's deal is in Mona's group, but Tom (south) is not.
+        var e = await CheckAsync(false, f => f.Team.Crm.ReassignAsync(f.Open[Sam], Tom, Mona));
+        Assert.Contains("'tom' is not in any of their groups (north)", e!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AssignAsync_ManagerPullingALeadFromAnotherGroup_IsRefusedAndChangesNothing()
+    {
+        // Tom's held lead goes to Sam, who is in Mona's group; the lead itself is held in south, which is not.
+        var e = await CheckAsync(false, f => f.Team.Service.AssignAsync(f.Held[Tom], Sam, Mona));
+        Assert.Contains("it belongs to 'tom', who is not in any of their groups (north)", e!.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -237,11 +293,20 @@ public sealed class PermissionMatrixTests
 
         public AccountId Account { get; private set; }
 
+        public DocumentId SharedOffer { get; private set; }
+
+        public DocumentId SharedTemplate { get; private set; }
+
         public static async Task<Fixture> CreateAsync(LeadOptions? options)
         {
             var store = new InMemoryStore();
-            var f = new Fixture(new LeadTeam(store, store, store, store, options));
+            var f = new Fixture(new LeadTeam(store, store, store, store, options, store));
             await f.Team.SeedAsync();
+
+            // Shared with every group, so only the deal decides who may attach or generate an offer.
+            string[] everyGroup = ["hq", "north", "south"];
+            f.SharedOffer = (await f.Team.Documents.AddAsync(new NewDocument("Shared offer", DocumentKind.Offer, "offer.pdf", everyGroup), new MemoryStream([1, 2, 3]), Ada)).Id;
+            f.SharedTemplate = (await f.Team.Documents.AddAsync(new NewDocument("Offer template", DocumentKind.OfferTemplate, "offer.docx", everyGroup), new MemoryStream(Documents.Docx.Template("Offer for {{deal}}")), Ada)).Id;
             var at = T0;
             Instant Next() => at += Duration.FromMinutes(1);
             foreach (var owner in new[] { Ada, Mona, Sam, Sue, Tom })
@@ -251,7 +316,7 @@ public sealed class PermissionMatrixTests
                 open.MoveTo(PipelineDefinition.Default, Stages.Qualification, owner, Next());
                 open.RecordQualification(new QualificationData("Needs", null, Money.Of(10m, "PLN"), null), owner, Next());
                 open.MoveTo(PipelineDefinition.Default, Stages.Offer, owner, Next());
-                open.AttachOffer("Offer", "docs://o", owner, Next());
+                open.AttachOffer(DocumentId.New(), "Offer", owner, Next());
                 open.MoveTo(PipelineDefinition.Default, Stages.Negotiation, owner, Next());
                 f.Tasks[owner] = open.LogActivity(NewActivity.Task("Send contract", T0 + Duration.FromDays(3)), owner, Next()).Id;
                 await store.SaveAsync(open.ToState());

@@ -365,35 +365,38 @@ public sealed class OpportunityTests
     }
 
     [Fact]
-    public void AttachOffer_Document_RecordsItsMetadataWithWhoAndWhen()
+    public void AttachOffer_Document_RecordsItsIdTitleWhoAndWhen()
     {
         var deal = Create();
+        var document = DocumentId.New();
 
-        var offer = deal.AttachOffer(" Offer v2 ", "docs://offers/v2.pdf", Bob, Hour(3));
+        var offer = deal.AttachOffer(document, " Offer v2 ", Bob, Hour(3));
 
-        Assert.Equal(new OfferDocument("Offer v2", "docs://offers/v2.pdf", Bob, Hour(3)), offer);
+        Assert.Equal(new OfferDocument(document, "Offer v2", Bob, Hour(3)), offer);
         Assert.Equal([offer], deal.Offers);
         Assert.Equal(Hour(3), deal.LastChangedAt);
     }
 
     [Fact]
-    public void AttachOffer_WithoutLocation_ThrowsArgumentException()
+    public void AttachOffer_SameDocumentTwice_ThrowsArgumentExceptionAndKeepsOne()
     {
         var deal = Create();
+        var document = DocumentId.New();
+        deal.AttachOffer(document, "Offer", Anna, Hour(1));
 
-        var e = Assert.Throws<ArgumentException>(() => deal.AttachOffer("Offer", "", Anna, Hour(1)));
+        var e = Assert.Throws<ArgumentException>(() => deal.AttachOffer(document, "Offer", Anna, Hour(2)));
 
-        Assert.Equal("location", e.ParamName);
-        Assert.Empty(deal.Offers);
+        Assert.Contains("already attached", e.Message, StringComparison.Ordinal);
+        Assert.Single(deal.Offers);
     }
 
     [Fact]
     public void LastChangedAt_ChangeRecordedWithAnEarlierInstant_NeverGoesBack()
     {
         var deal = Create();
-        deal.AttachOffer("Offer", "docs://1", Anna, Hour(5));
+        deal.AttachOffer(DocumentId.New(), "Offer", Anna, Hour(5));
 
-        deal.AttachOffer("Offer 2", "docs://2", Bob, Hour(4));
+        deal.AttachOffer(DocumentId.New(), "Offer 2", Bob, Hour(4));
 
         Assert.Equal(Hour(5), deal.LastChangedAt);
         Assert.Equal(Bob, deal.LastChangedBy);

@@ -42,7 +42,7 @@ public sealed class InMemoryStoreTests
         var afterAnna = await _store.FindAsync(deal.Id);
 
         var bobs = Opportunity.Restore(loadedByBob, Default);
-        bobs.AttachOffer("Bob's offer", "docs://bob.pdf", Bob, Hour(2));
+        bobs.AttachOffer(DocumentId.New(), "Bob's offer", Bob, Hour(2));
         var e = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _store.SaveAsync(bobs.ToState()));
 
         Assert.Equal("opportunity", e.Entity);

@@ -3,6 +3,7 @@ using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Leads;
 using SalesPipeline.People;
+using SalesPipeline.Process;
 using Xunit;
 using static SalesPipeline.Tests.Core.Leads.LeadTeam;
 
@@ -22,7 +23,7 @@ public sealed class LeadBadInputTests
         ["unknown manager"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Salesperson, ["north"], new UserId("ghost")), Ada), typeof(ArgumentException), "The manager 'ghost' of 'x' is not a stored person"),
         ["person id taken"] = (t => t.PeopleService.AddAsync(new NewPerson(Sam, "Sam Again", Role.Salesperson, ["north"]), Ada), typeof(ArgumentException), "A person with id 'sam' already exists"),
         ["unknown person to change"] = (t => t.PeopleService.UpdateAsync(new UserId("ghost"), new PersonChanges(LeadLimit: 1), Ada), typeof(ArgumentException), "No person has id 'ghost'"),
-        ["first person without an admin on a non-empty store"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Admin, ["hq"]), null), typeof(ArgumentException), "an acting admin must be named (--as USER)"),
+        ["first person without an admin on a non-empty store"] = (t => t.PeopleService.AddAsync(new NewPerson(new UserId("x"), "X", Role.Admin, ["hq"]), null), typeof(ArgumentException), "an acting admin must be named to add another"),
         ["unknown acting user"] = (t => t.Service.AssignAsync(new LeadId("NEW"), Sam, new UserId("ghost")), typeof(AccessDeniedException), "'ghost' may not assign lead 'NEW' to 'sam': no person has this user id"),
         ["assign to an unknown user"] = (t => t.Service.AssignAsync(new LeadId("NEW"), new UserId("ghost"), Mona), typeof(ArgumentException), "'ghost' is not an active person, so they cannot receive leads"),
         ["assign outside one's groups"] = (t => t.Service.AssignAsync(new LeadId("NEW"), Tom, Mona), typeof(AccessDeniedException), "'tom' is not in any of their groups (north)"),
@@ -38,6 +39,11 @@ public sealed class LeadBadInputTests
         ["taking a held lead"] = (t => t.Service.TakeAsync(new LeadId("HELD"), Sue), typeof(LeadRuleException), "Lead 'HELD' is already held by 'sam'"),
         ["disqualifying with an unknown reason"] = (t => t.Service.DisqualifyAsync(new LeadId("HELD"), "bored", Sam), typeof(ArgumentException), "'bored' is not a disqualification reason; use one of no-budget, no-need, unreachable, duplicate, competitor"),
         ["unknown lead"] = (t => t.Service.TakeAsync(new LeadId("NOPE"), Sam), typeof(LeadNotFoundException), "No lead has id 'NOPE'"),
+        ["deactivating the last active admin"] = (t => t.PeopleService.UpdateAsync(Ada, new PersonChanges(Active: false), Ada), typeof(ArgumentException), "'ada' is the last active admin; deactivating them would leave nobody who may manage people"),
+        ["demoting the last active admin"] = (t => t.PeopleService.UpdateAsync(Ada, new PersonChanges(Role: Role.Manager), Ada), typeof(ArgumentException), "'ada' is the last active admin; demoting them"),
+        ["a new manager and no manager at once"] = (t => t.PeopleService.UpdateAsync(Sam, new PersonChanges(Manager: Mona, ClearManager: true), Ada), typeof(ArgumentException), "Either clear the manager of 'sam' or name a new one, not both"),
+        ["reassigning a deal to an unknown person"] = (t => t.Crm.ReassignAsync(t.Deal, new UserId("ghost"), Ada), typeof(ArgumentException), "'ghost' is not an active person, so they cannot own deals"),
+        ["a pipeline definition that strands a deal"] = (t => t.PipelineDefinitions!.SaveAsync(PipelineDefinition.FromJson(PipelineDefinition.Default.ToJson().Replace("\"identification\"", "\"prospecting\"", StringComparison.Ordinal)), Ada), typeof(PipelineFitException), "1 of the 1 deals in pipeline 'new-business' would not fit the new definition"),
         ["distributing over a group without salespeople"] = (t => t.Service.DistributeAsync("hq", whatIf: false, Ada), typeof(ArgumentException), "Group 'hq' has no active salespeople"),
     };
 
@@ -55,7 +61,7 @@ public sealed class LeadBadInputTests
         var team = new LeadTeam(store, store, store, store);
         await team.SeedAsync();
         await team.ImportAsync(NewLead("NEW"), NewLead("HELD", Sam), NewLead("CONVERTED", Sam), NewLead("S1", Sue), NewLead("S2", Sue));
-        await team.Service.ConvertAsync(new LeadId("CONVERTED"), null, null, Sam);
+        team.Deal = (await team.Service.ConvertAsync(new LeadId("CONVERTED"), null, null, Sam)).Id;
         var before = await team.SnapshotAsync();
 
         var e = await Assert.ThrowsAnyAsync<Exception>(() => run(team));
@@ -63,6 +69,10 @@ public sealed class LeadBadInputTests
         Assert.IsType(error, e);
         Assert.Contains(says, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("System.", e.Message, StringComparison.Ordinal);
+
+        // The library speaks of itself, not of a command line: no commands in backticks, no options.
+        Assert.DoesNotContain("`", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, await team.SnapshotAsync());
     }
 }

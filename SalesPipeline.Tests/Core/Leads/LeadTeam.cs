@@ -2,10 +2,12 @@ using NodaTime;
 using NodaTime.Testing;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Access;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Leads;
 using SalesPipeline.People;
 using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Documents;
 
 namespace SalesPipeline.Tests.Core.Leads;
 
@@ -25,8 +27,10 @@ internal sealed class LeadTeam
     public static readonly UserId Ivy = new("ivy");
     public static readonly Instant T0 = Instant.FromUtc(2026, 3, 2, 9, 0);
 
-    public LeadTeam(IPersonStore people, ILeadStore leads, IAccountStore accounts, IOpportunityStore opportunities, LeadOptions? options = null)
+    public LeadTeam(IPersonStore people, ILeadStore leads, IAccountStore accounts, IOpportunityStore opportunities, LeadOptions? options = null, IDocumentStore? documents = null, DocumentOptions? documentOptions = null, IImportTarget? imports = null, IPipelineDefinitionStore? definitions = null)
     {
+        DocumentStore = documents;
+        Documents = documents is null ? null! : new DocumentService(documents, opportunities, accounts, people, PipelineCatalog.DefaultOnly, Clock, documentOptions, offerFormat: new OfficeOfferFormat());
         People = people;
         Leads = leads;
         Accounts = accounts;
@@ -34,7 +38,21 @@ internal sealed class LeadTeam
         Service = new LeadService(leads, people, accounts, opportunities, PipelineCatalog.DefaultOnly, Clock, options);
         Crm = new SalesPipelineService(opportunities, accounts, people, PipelineCatalog.DefaultOnly, Clock);
         PeopleService = new PeopleService(people, options);
+        if ((imports ?? opportunities as IImportTarget) is { } target && (definitions ?? opportunities as IPipelineDefinitionStore) is { } stored)
+        {
+            Definitions = stored;
+            PipelineDefinitions = new PipelineDefinitionService(target, opportunities, people);
+        }
     }
+
+    /// <summary>Gets or sets a deal a test set up, for commands that need one.</summary>
+    public OpportunityId Deal { get; set; }
+
+    /// <summary>Gets the stored pipeline definitions, when the store keeps them.</summary>
+    public IPipelineDefinitionStore? Definitions { get; }
+
+    /// <summary>Gets the pipeline-definition service, when the store keeps definitions.</summary>
+    public PipelineDefinitionService? PipelineDefinitions { get; }
 
     public FakeClock Clock { get; } = new(T0, Duration.FromMinutes(1));
 
@@ -51,6 +69,11 @@ internal sealed class LeadTeam
     public SalesPipelineService Crm { get; }
 
     public PeopleService PeopleService { get; }
+
+    /// <summary>Gets the document service; only when the team was given a document store.</summary>
+    public DocumentService Documents { get; }
+
+    public IDocumentStore? DocumentStore { get; }
 
     public static IReadOnlyList<Person> Everyone { get; } =
     [
@@ -93,11 +116,14 @@ internal sealed class LeadTeam
             accounts.Add(a);
         }
 
+        var documents = DocumentStore is null ? [] : await DocumentStore.ListAsync();
+        var definitions = Definitions is null ? [] : (await Definitions.LoadAsync()).Select(d => $"{d.Key}|{d.Value.Length}");
         return string.Join(
             "\n",
-            people.Select(p => $"{p.Id}|{p.Role}|{string.Join(',', p.Groups)}|{p.LeadLimit}|{p.Active}|{p.Version}")
+            definitions.Concat(people.Select(p => $"{p.Id}|{p.Role}|{string.Join(',', p.Groups)}|{p.LeadLimit}|{p.Active}|{p.Version}")
                 .Concat(leads.Select(l => $"{l.Id}|{l.Status}|{l.Owner}|{l.Version}|{l.History.Count}"))
                 .Concat(deals.OrderBy(d => d.Id.Value).Select(d => $"{d.Id}|{d.Stage}|{d.Owner}|{d.Version}|{d.History.Count}|{d.Activities.Count}|{d.Offers.Count}|{d.ProbabilityOverride}|{d.NextContact}"))
-                .Concat(accounts.Select(a => $"{a.Id}|{a.Name}|{a.Contacts.Count}|{a.Version}")));
+                .Concat(accounts.Select(a => $"{a.Id}|{a.Name}|{a.Contacts.Count}|{a.Version}"))
+                .Concat(documents.Select(d => $"{d.Id}|{d.Title}|{d.Version}|{d.Sha256}"))));
     }
 }

@@ -76,7 +76,7 @@ public sealed class AttentionTests
     }
 
     [Fact]
-    public void StaleDeals_LongerInStageThanItsLimit_AreListedLongestFirst()
+    public void StaleDeals_IdleLongerThanTheStagesLimit_AreListedLongestFirst()
     {
         var fresh = Create("Fresh");
         var old = Create("Old");
@@ -87,6 +87,29 @@ public sealed class AttentionTests
 
         var deal = Assert.Single(stale);
         Assert.Equal(new StaleDeal(old.Id, "Old", Anna, Stages.Identification, T0, Duration.FromDays(15), Duration.FromDays(14)), deal);
+    }
+
+    [Fact]
+    public void StaleDeals_ActivityLoggedLongAfterEnteringTheStage_CountsFromTheActivity()
+    {
+        var deal = Create();
+        LogContact(deal, Day(10));
+
+        Assert.Empty(Attention.StaleDeals([deal], PipelineCatalog.DefaultOnly, Day(20)));
+        var stale = Assert.Single(Attention.StaleDeals([deal], PipelineCatalog.DefaultOnly, Day(25)));
+        Assert.Equal((Day(10), Duration.FromDays(15), T0), (stale.LastTouchedAt, stale.Idle, deal.EnteredStageAt));
+    }
+
+    [Fact]
+    public void StaleDeals_EditAndNextContactScheduled_EachResetIt()
+    {
+        var deal = Create();
+        deal.Edit(Anna, Day(5), value: Money.Of(2m, "PLN"));
+        Assert.Equal(Day(5), deal.LastTouchedAt);
+        deal.ScheduleNextContact(Day(30), Anna, Day(8));
+
+        Assert.Empty(Attention.StaleDeals([deal], PipelineCatalog.DefaultOnly, Day(22)));
+        Assert.Single(Attention.StaleDeals([deal], PipelineCatalog.DefaultOnly, Day(22) + Duration.FromSeconds(1)));
     }
 
     [Fact]
@@ -115,7 +138,7 @@ public sealed class AttentionTests
     }
 
     [Fact]
-    public void StaleDeals_TwoStaleDeals_LongestInStageFirst()
+    public void StaleDeals_TwoStaleDeals_LongestIdleFirst()
     {
         var older = Create("Older");
         var newer = Opportunity.Create(NewDeal("Newer"), Default, Anna, Day(1));
@@ -123,6 +146,6 @@ public sealed class AttentionTests
         var stale = Attention.StaleDeals([newer, older], PipelineCatalog.DefaultOnly, Day(20));
 
         Assert.Equal(["Older", "Newer"], stale.Select(s => s.OpportunityName));
-        Assert.Equal([Duration.FromDays(20), Duration.FromDays(19)], stale.Select(s => s.TimeInStage));
+        Assert.Equal([Duration.FromDays(20), Duration.FromDays(19)], stale.Select(s => s.Idle));
     }
 }

@@ -90,7 +90,7 @@ public sealed class PipelineCatalogTests
     public void MoveTo_WithAnotherPipeline_IsRefusedAndChangesNothing()
     {
         var deal = Opportunity.Create(NewDeal(pipeline: Renewals.Id), Renewals, Anna, T0);
-        deal.AttachOffer("Renewal offer", "docs://r.pdf", Anna, Hour(1));
+        deal.AttachOffer(DocumentId.New(), "Renewal offer", Anna, Hour(1));
         var before = deal.ToState();
 
         var e = Assert.Throws<ArgumentException>(() => deal.MoveTo(Default, Stages.Qualification, Anna, Hour(2)));

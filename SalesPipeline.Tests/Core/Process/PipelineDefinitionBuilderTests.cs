@@ -55,6 +55,25 @@ public sealed class PipelineDefinitionBuilderTests
     }
 
     [Fact]
+    public void Build_ControlCharactersInNamesAndReasons_EveryOneRefusedWhereItIs()
+    {
+        var builder = new PipelineDefinitionBuilder("renewals", "Renew\u0000als")
+            .AddStage("review", StageKind.Open, 40, s => s.Name("en", "Re\u001Bview").Name("pl", "Przegląd"))
+            .AddStage("renewed", StageKind.Won, 100)
+            .AddStage("churned", StageKind.Lost, 0)
+            .AllowMove("review", "renewed")
+            .AllowMove("review", "churned")
+            .WithLossReasons("Price", "Tim\u0085ing");
+
+        var errors = Errors(builder);
+
+        Assert.Contains(errors, e => e.StartsWith("The pipeline's name holds a control character (U+0000) at position 6", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("the 'en' name holds a control character (U+001B) at position 3", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("A loss reason holds a control character (U+0085) at position 4", StringComparison.Ordinal));
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
     public void Build_Moves_AreListedInPipelineOrder()
     {
         var pipeline = Renewals().Build();
@@ -291,7 +310,7 @@ public sealed class PipelineDefinitionBuilderTests
         var deal = Opportunity.Create(DealKit.NewDeal(pipeline: pipeline.Id), pipeline, DealKit.Anna, DealKit.T0);
 
         Assert.Equal([new UnmetRequirement("nda-signed", "Attach the signed NDA.")], pipeline.WhyNot(deal, new StageId("deal")));
-        deal.AttachOffer("Signed NDA", "docs://nda.pdf", DealKit.Anna, DealKit.Hour(1));
+        deal.AttachOffer(DocumentId.New(), "Signed NDA", DealKit.Anna, DealKit.Hour(1));
         Assert.Empty(pipeline.WhyNot(deal, new StageId("deal")));
     }
 

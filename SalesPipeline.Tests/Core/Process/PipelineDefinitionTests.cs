@@ -240,7 +240,7 @@ public sealed class PipelineDefinitionTests
 
         var deal = Opportunity.Create(NewDeal(pipeline: pipeline.Id), pipeline, Anna, T0);
         Assert.Equal(["offer-attached", "nda-signed"], pipeline.WhyNot(deal, new StageId("proposal")).Select(u => u.Id));
-        deal.AttachOffer("NDA and offer", "docs://renewal.pdf", Anna, Hour(1));
+        deal.AttachOffer(DocumentId.New(), "NDA and offer", Anna, Hour(1));
         deal.MoveTo(pipeline, new StageId("proposal"), Anna, Hour(2));
         deal.Win(pipeline, Anna, Hour(3));
         Assert.Equal(new StageId("renewed"), deal.Stage);

@@ -27,7 +27,7 @@ public sealed class LeadCommandTests : IDisposable
 
         var noActor = await Run("users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north");
         Assert.Equal(2, noActor.ExitCode);
-        Assert.Contains("an acting admin must be named (--as USER)", noActor.Error, StringComparison.Ordinal);
+        Assert.Contains("an acting admin must be named to add another. Name the acting admin with --as USER.", noActor.Error, StringComparison.Ordinal);
 
         Assert.Equal(0, (await Run("--as", "ada", "users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north", "--lead-limit", "1")).ExitCode);
         var bySalesperson = await Run("--as", "sam", "users", "add", "eve", "--name", "Eve", "--role", "admin", "--group", "hq");
@@ -42,8 +42,10 @@ public sealed class LeadCommandTests : IDisposable
     [Theory]
     [InlineData("unknown role", "'boss' is not a role: use one of salesperson, manager, admin.", "users", "add", "x", "--name", "X", "--role", "boss", "--group", "north")]
     [InlineData("limit below zero", "'lead-limit' must be 0 or more, was -1.", "users", "add", "x", "--name", "X", "--role", "salesperson", "--group", "north", "--lead-limit", "-1")]
-    [InlineData("unknown user to change", "No person has id 'ghost'.", "users", "set", "ghost", "--lead-limit", "3")]
+    [InlineData("unknown user to change", "No person has id 'ghost'; check the id against the stored people.", "users", "set", "ghost", "--lead-limit", "3")]
     [InlineData("value without currency", "Give --value and --currency together", "leads", "convert", "L1", "--value", "100")]
+    [InlineData("control character in a name", "error: 'name' holds a control character (U+0007) at position 2", "users", "add", "bob", "--name", "B\u0007ob", "--role", "salesperson", "--group", "north")]
+    [InlineData("control character in a user id", "error: A user id holds a control character (U+001B) at position 4", "users", "add", "bob\u001B", "--name", "Bob", "--role", "salesperson", "--group", "north")]
     [InlineData("not a deal id", "'nope' is not a deal id", "deals", "move", "nope", "qualification")]
     [InlineData("not an instant", "--next-contact 'tomorrow' is not an instant", "deals", "log", "00000000-0000-0000-0000-000000000001", "--kind", "call", "--subject", "Hi", "--next-contact", "tomorrow")]
     public async Task Command_BadInput_ExitsTwoWithOneLineAndChangesNothing(string name, string says, params string[] args)
@@ -144,11 +146,68 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Contains("Permitted moves: identification, lost", show, StringComparison.Ordinal);
         Assert.Contains("not offer: needs-and-budget", show, StringComparison.Ordinal);
         Assert.Contains("not won: move-not-allowed", show, StringComparison.Ordinal);
-        var table = (await Run("deals", "list", "--owner", "sam")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var table = (await Run("--as", "sam", "deals", "list", "--owner", "sam")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("id ", table[0], StringComparison.Ordinal);
         Assert.Contains("qualification", table[1], StringComparison.Ordinal);
         Assert.Equal(2, table.Length);
     }
+
+    [Fact]
+    public async Task DealsListAndReassign_ThroughTheAccessRules_ExitThreeWhenRefused()
+    {
+        await SeedAsync();
+        await Run("--as", "mona", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,Jan,1,,fair,,sam"));
+        var deal = (await Run("--as", "sam", "leads", "convert", "L1")).Output.Trim();
+
+        Assert.Equal(2, (await Run("deals", "list")).ExitCode);
+        Assert.Equal(3, (await Run("--as", "tom", "deals", "list", "--owner", "sam")).ExitCode);
+        Assert.Equal(["id,name,pipeline,stage,owner,value,currency,next_contact"], Lines((await Run("--as", "tom", "deals", "list", "--format", "csv")).Output));
+        Assert.Equal(2, Lines((await Run("--as", "mona", "deals", "list", "--format", "csv")).Output).Count);
+
+        var bySalesperson = await Run("--as", "sam", "deals", "reassign", deal, "--to", "sue");
+        Assert.Equal(3, bySalesperson.ExitCode);
+        Assert.Contains("only a manager (within their groups) or an admin reassigns deals", bySalesperson.Error, StringComparison.Ordinal);
+        Assert.Equal(3, (await Run("--as", "mona", "deals", "reassign", deal, "--to", "tom")).ExitCode);
+        var reassigned = await Run("--as", "mona", "deals", "reassign", deal, "--to", "sue");
+        Assert.Equal((0, $"{deal}: owner sue"), (reassigned.ExitCode, reassigned.Output.Trim()));
+        Assert.Contains(",sue,", Lines((await Run("--as", "sue", "deals", "list", "--format", "csv")).Output)[1], StringComparison.Ordinal);
+        Assert.Single(Lines((await Run("--as", "sam", "deals", "list", "--format", "csv")).Output));
+    }
+
+    [Fact]
+    public async Task UsersSet_ManagerClearedAndTheLastAdmin_AsDocumented()
+    {
+        await SeedAsync();
+
+        Assert.Equal(0, (await Run("--as", "ada", "users", "set", "sam", "--no-manager")).ExitCode);
+        Assert.Equal(0, (await Run("--as", "ada", "users", "set", "sue", "--manager", "")).ExitCode);
+        var list = Lines((await Run("users", "list", "--format", "csv")).Output);
+        Assert.Contains("sam,Sam,salesperson,north,,1,yes", list);
+        Assert.Contains("sue,Sue,salesperson,north,,25,yes", list);
+
+        var lockOut = await Run("--as", "ada", "users", "set", "ada", "--active", "false");
+        Assert.Equal(2, lockOut.ExitCode);
+        Assert.Contains("'ada' is the last active admin; deactivating them would leave nobody who may manage people", lockOut.Error, StringComparison.Ordinal);
+        Assert.Contains("ada,Ada,admin,hq,,25,yes", Lines((await Run("users", "list", "--format", "csv")).Output));
+    }
+
+    [Fact]
+    public async Task PipelineImport_ByANonAdmin_ExitsThreeAndStoresNothing()
+    {
+        await SeedAsync();
+        var file = Path.Combine(_folder, "renewals.json");
+        File.WriteAllText(file, SalesPipeline.Process.PipelineDefinition.Default.ToJson().Replace("\"new-business\"", "\"renewals\"", StringComparison.Ordinal));
+
+        var refused = await Run("--as", "mona", "pipeline", "import", "--file", file);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("'mona' may not store the definition of pipeline 'renewals': only an admin may do this", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(2, (await Run("pipeline", "export", "--pipeline", "renewals")).ExitCode);
+
+        Assert.Equal(0, (await Run("--as", "ada", "pipeline", "import", "--file", file)).ExitCode);
+        Assert.Equal(0, (await Run("pipeline", "export", "--pipeline", "renewals")).ExitCode);
+    }
+
+    private static List<string> Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
     private async Task SeedAsync()
     {
@@ -164,6 +223,102 @@ public sealed class LeadCommandTests : IDisposable
             var result = await Run(["--as", "ada", "users", "add", .. args]);
             Assert.True(result.ExitCode == 0, result.ToString());
         }
+    }
+
+    [Fact]
+    public async Task LeadsConvert_NegativeValue_ExitsTwoWithOneLineAndConvertsNothing()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("leads.csv", Header, "L1,Acme,retail,,,,,,sam"))).ExitCode);
+
+        var result = await Run("--as", "sam", "leads", "convert", "L1", "--value", "-5", "--currency", "PLN");
+
+        Assert.Equal((2, "error: 'value' must not be negative, was -5 PLN."), (result.ExitCode, result.Error.Trim()));
+        Assert.Contains(",assigned,", (await Run("leads", "list", "--format", "csv")).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LeadsImport_Windows1250FileWithEncoding_ReadsItsLetters()
+    {
+        await SeedAsync();
+        var file = WriteBytes("pl.csv", Windows1250($"{Header}\nL1,Łódź Żurawie,retail,Zofia Gęś,,,,,\n"));
+
+        var import = await Run("--as", "mona", "leads", "import", "--file", file, "--encoding", "windows-1250");
+
+        Assert.True(import.ExitCode == 0, import.ToString());
+        var list = await Run("leads", "list", "--format", "json");
+        var lead = Assert.Single(JsonDocument.Parse(list.Output).RootElement.EnumerateArray());
+        Assert.Equal(("Łódź Żurawie", "Zofia Gęś"), (lead.GetProperty("company").GetString(), lead.GetProperty("contact").GetString()));
+    }
+
+    [Fact]
+    public async Task LeadsImport_Utf8WithByteOrderMark_ReadsTheHeader()
+    {
+        await SeedAsync();
+        var file = WriteBytes("bom.csv", [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Łódź,retail,,,,,,\n")]);
+
+        var import = await Run("--as", "mona", "leads", "import", "--file", file);
+
+        Assert.Equal((0, "Imported 1 leads."), (import.ExitCode, import.Output.Trim()));
+    }
+
+    public static TheoryData<string, byte[], string[], string> RefusedFiles => new()
+    {
+        { "not UTF-8", Windows1250($"{Header}\nL1,Łódź,retail,,,,,,\n"), [], "Row 2, column 'company': bytes that are not UTF-8" },
+        { "a byte windows-1250 leaves undefined", [.. System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,"), 0x98, .. System.Text.Encoding.UTF8.GetBytes(",,,,,,\n")], ["--encoding", "windows-1250"], "Row 2: 'segment' holds a control character (U+0098) at position 1" },
+        { "NUL in a company", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Ac\0me,retail,,,,,,\n"), [], "Row 2: 'company' holds a control character (U+0000) at position 3" },
+        { "escape in notes", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,retail,,,,,call \u001B[31m,\n"), [], "Row 2: 'notes' holds a control character (U+001B) at position 6" },
+        { "bell in an id", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL\u00071,Acme,retail,,,,,,\n"), [], "Row 2: 'id' holds a control character (U+0007) at position 2" },
+        { "C1 control in an owner", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,retail,,,,,,s\u0090am\n"), [], "Row 2: A user id holds a control character (U+0090) at position 2" },
+        { "an unknown encoding", System.Text.Encoding.UTF8.GetBytes($"{Header}\nL1,Acme,,,,,,,\n"), ["--encoding", "klingon"], "--encoding 'klingon' is not an encoding name" },
+        { "a column twice", System.Text.Encoding.UTF8.GetBytes($"{Header},notes\nL1,Acme,,,,,,,,\n"), [], "more than once: notes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedFiles))]
+    public async Task LeadsImport_TextThatIsNotWhatTheFileSays_ExitsTwoNamingRowAndImportsNothing(string why, byte[] bytes, string[] options, string says)
+    {
+        await SeedAsync();
+        var file = WriteBytes("leads.csv", bytes);
+
+        var result = await Run(["--as", "mona", "leads", "import", "--file", file, .. options]);
+
+        Assert.True(result.ExitCode == 2, $"{why}: {result}");
+        Assert.Contains(says, result.Error, StringComparison.Ordinal);
+        Assert.Single((await Run("leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task LeadsImport_FolderOrLockedFile_ExitsTwoNamingTheFileBeforeOpeningTheStore()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "leads-folder")).FullName;
+        var file = Write("locked.csv", Header, "L1,Acme,,,,,,,");
+
+        // No database yet: the file is refused before the store is opened (which would say the database is missing).
+        var asFolder = await Run("--as", "mona", "leads", "import", "--file", folder);
+        Assert.Equal((2, $"error: --file '{folder}' is a folder; give a file."), (asFolder.ExitCode, asFolder.Error.Trim()));
+
+        using (new FileStream(file, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var locked = await Run("--as", "mona", "leads", "import", "--file", file);
+            Assert.Equal(2, locked.ExitCode);
+            Assert.Contains($"--file: the file '{file}' cannot be read: another program holds it locked", locked.Error, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_folder, "crm.db")));
+    }
+
+    private static byte[] Windows1250(string text)
+    {
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+        return System.Text.Encoding.GetEncoding(1250).GetBytes(text);
+    }
+
+    private string WriteBytes(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
     }
 
     private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync([.. Db, .. args]);

@@ -14,8 +14,10 @@ public sealed class MavenStoreFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var root = Docs.ReadmeTests.RepoRoot();
+        var admin = await CliRunner.RunAsync("--db", Database, "users", "add", "admin", "--name", "Admin", "--role", "admin", "--group", "hq");
+        Assert.True(admin.ExitCode == 0, admin.ToString());
         var import = await CliRunner.RunAsync(
-            "--db", Database, "import",
+            "--db", Database, "--as", "admin", "import",
             "--file", Path.Combine(Core.Analytics.MavenCrm.Directory, "sales_pipeline.csv"),
             "--mapping", Path.Combine(root, "SalesPipeline.Reporting.Worker", "Import", "Mappings", "maven-crm.json"));
         Assert.True(import.ExitCode == 0, import.ToString());

@@ -48,7 +48,8 @@ public sealed class PipelineCommandTests : IDisposable
     public async Task Import_NewPipeline_IsStoredAndUsableByReports()
     {
         var file = Write("renewals.json", Renewals);
-        var imported = await CliRunner.RunAsync("--db", Db, "pipeline", "import", "--file", file);
+        Assert.Equal(0, (await CliRunner.RunAsync("--db", Db, "users", "add", "admin", "--name", "Admin", "--role", "admin", "--group", "hq")).ExitCode);
+        var imported = await CliRunner.RunAsync("--db", Db, "--as", "admin", "pipeline", "import", "--file", file);
         Assert.True(imported.ExitCode == 0, imported.ToString());
         Assert.Contains("Stored pipeline 'renewals'", imported.Output, StringComparison.Ordinal);
 
@@ -66,7 +67,7 @@ public sealed class PipelineCommandTests : IDisposable
         var demo = await CliRunner.RunAsync("--db", Db, "demo", "--deals", "200", "--out", Path.Combine(_folder, "reports"));
         Assert.True(demo.ExitCode == 0, demo.ToString());
         var withoutNegotiation = PipelineDefinition.Default.ToJson().Replace("\"negotiation\"", "\"closing\"", StringComparison.Ordinal);
-        var result = await CliRunner.RunAsync("--db", Db, "pipeline", "import", "--file", Write("changed.json", withoutNegotiation));
+        var result = await CliRunner.RunAsync("--db", Db, "--as", "admin", "pipeline", "import", "--file", Write("changed.json", withoutNegotiation));
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("Pipeline 'new-business' was not stored", result.Error, StringComparison.Ordinal);

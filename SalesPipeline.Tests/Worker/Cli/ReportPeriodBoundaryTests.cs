@@ -74,7 +74,7 @@ public sealed class ReportPeriodBoundaryTests : IAsyncLifetime
         deal.MoveTo(pipeline, Stages.Qualification, Anna, start + Duration.FromHours(2));
         deal.RecordQualification(new QualificationData("A new ERP", "Spreadsheets", Money.Of(amount, "PLN"), "Plan"), Anna, start + Duration.FromHours(3));
         deal.MoveTo(pipeline, Stages.Offer, Anna, start + Duration.FromHours(4));
-        deal.AttachOffer("Offer", "docs://offer.pdf", Anna, start + Duration.FromHours(5));
+        deal.AttachOffer(DocumentId.New(), "Offer", Anna, start + Duration.FromHours(5));
         deal.MoveTo(pipeline, Stages.Negotiation, Anna, start + Duration.FromHours(6));
         deal.Win(pipeline, Anna, closed);
         return deal.ToState();

@@ -52,6 +52,34 @@ internal static class ExternalReaders
         print(json.dumps(out, ensure_ascii=False))
         """;
 
+    /// <summary>Reads an iCalendar file with Python's icalendar: each event and to-do as kind, UID, summary and start (or due) instant.</summary>
+    private const string CalendarScript = """
+        import json, sys
+        try:
+            from icalendar import Calendar
+        except ImportError as e:
+            sys.exit("icalendar is not installed for /usr/bin/python3 (apt-get install python3-icalendar; scripts/test.sh does it): %s" % e)
+        with open(sys.argv[1], "rb") as f:
+            cal = Calendar.from_ical(f.read())
+        out = []
+        for c in cal.walk():
+            if c.name in ("VEVENT", "VTODO"):
+                at = c.get("DTSTART") if c.name == "VEVENT" else c.get("DUE")
+                out.append({"kind": c.name, "uid": str(c.get("UID")), "summary": str(c.get("SUMMARY")), "at": at.dt.isoformat()})
+        print(json.dumps(out, ensure_ascii=False))
+        """;
+
+    public static IReadOnlyList<(string Kind, string Uid, string Summary, string At)> ReadCalendarWithIcalendar(string ics)
+    {
+        if (!File.Exists(Python))
+        {
+            Assert.Fail($"{Python} is missing: install python3 and python3-icalendar (scripts/test.sh does it).");
+        }
+
+        var json = Run(Python, ["-c", CalendarScript, ics], TimeSpan.FromMinutes(1));
+        return [.. JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => (e.GetProperty("kind").GetString()!, e.GetProperty("uid").GetString()!, e.GetProperty("summary").GetString()!, e.GetProperty("at").GetString()!))];
+    }
+
     public static OpenpyxlWorkbook ReadWithOpenpyxl(string xlsx)
     {
         if (!File.Exists(Python))

@@ -4,6 +4,7 @@ using NodaTime;
 using NodaTime.Testing;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Cli;
 using SalesPipeline.Reporting.Worker.Exporting;
 using SalesPipeline.Tests.Storage;
 using SalesPipeline.Tests.Worker.Cli;
@@ -68,7 +69,41 @@ public abstract class ReportBuilderConsistencyTests : IAsyncLifetime
         Assert.Equal(before, during);
     }
 
+    [Fact]
+    public async Task BuildModelAsync_LeadsAndPeopleChangedBetweenTheDealsAndTheLeadSheet_LeadSheetFromTheStateBefore()
+    {
+        var demo = await CliRunner.RunAsync([.. StoreArgs, "demo", "--deals", "120", "--seed", "5", "--out", Path.Combine(Folder, "reports")]);
+        Assert.True(demo.ExitCode == 0, demo.ToString());
+        var services = new ServiceCollection().AddSingleton<IClock>(new FakeClock(CliRunner.Now));
+        Configure(services.AddSalesPipeline());
+        await using var provider = services.BuildServiceProvider();
+        var request = new ReportRequest(PipelineDefinition.Default, new LocalDate(2026, 7, 1), new LocalDate(2026, 11, 30), DateTimeZone.Utc, null, "en", ReportKind.All, 5_000);
+        var salesperson = (await provider.GetRequiredService<SalesPipeline.Leads.ILeadService>().FiguresAsync(request.Period.Start, request.Period.End))
+            .First(f => f.Person.Value is not ("admin" or "manager")).Person.Value;
+        var leads = Path.Combine(Folder, "late-leads.csv");
+        await File.WriteAllTextAsync(leads, $"id,company,segment,contact,phone,email,source,notes,owner\nLATE-1,Late Co,retail,,,,,,{salesperson}\nLATE-2,Later Co,retail,,,,,,{salesperson}\n");
+
+        var before = await ReportCommand.BuildModelAsync(request, provider, new FakeClock(CliRunner.Now), CancellationToken.None);
+        var racing = ReportCommand.NewBuilder(provider, new FakeClock(CliRunner.Now));
+        racing.AfterSnapshot = async _ =>
+        {
+            var limit = await CliRunner.RunAsync([.. StoreArgs, "--as", "admin", "users", "set", salesperson, "--lead-limit", "97"]);
+            Assert.True(limit.ExitCode == 0, limit.ToString());
+            var import = await CliRunner.RunAsync([.. StoreArgs, "--as", "admin", "leads", "import", "--file", leads]);
+            Assert.True(import.ExitCode == 0, import.ToString());
+        };
+        var during = await ReportCommand.BuildModelAsync(request, provider, racing, CancellationToken.None);
+        var after = await ReportCommand.BuildModelAsync(request, provider, new FakeClock(CliRunner.Now), CancellationToken.None);
+
+        Assert.NotEmpty(before.Leads!);
+        Assert.NotEqual(LeadFigures(before), LeadFigures(after));
+        Assert.Equal(LeadFigures(before), LeadFigures(during));
+        Assert.Equal(Figures(before), Figures(during));
+    }
+
     internal abstract void Configure(DependencyInjection.SalesPipelineBuilder builder);
+
+    private static string LeadFigures(ReportModel model) => string.Join("\n", (model.Leads ?? []).Select(l => l.ToString()));
 
     /// <summary>Every figure of the workbook, as text that compares whole.</summary>
     private static string Figures(ReportModel model) => string.Join('\n', [

@@ -1,7 +1,7 @@
 using ClosedXML.Excel;
 using NodaTime;
 using NodaTime.Testing;
-using SalesPipeline.Analytics.Internal;
+using SalesPipeline.Analytics;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Process;

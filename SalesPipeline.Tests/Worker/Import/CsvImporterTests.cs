@@ -291,6 +291,101 @@ public sealed class CsvImporterTests
         Assert.Equal(Stages.Won, Assert.Single(await DealsAsync(store)).Stage);
     }
 
+    [Fact]
+    public async Task ImportAsync_RejectsCannotBeWritten_FailsWithNothingCommitted()
+    {
+        var store = new InMemoryStore();
+        await ImportAsync(Csv(Row("SEED-1")), store);
+        using var rejects = new FailingWriter();
+        var options = new ImportOptions { SkipInvalid = true, RejectsWriter = rejects };
+
+        // The disk fills up: the rejected row is buffered, and writing it out fails.
+        await Assert.ThrowsAsync<IOException>(() => ImportAsync(Csv(Row("D-1"), Row("D-2", currency: "ZZZ"), Row("D-3")), store, options));
+
+        Assert.Equal(["SEED-1"], (await DealsAsync(store)).Select(d => d.ExternalId));
+        Assert.True(rejects.Flushed, "the rejects were never written out");
+    }
+
+    [Fact]
+    public async Task ImportAsync_SkipInvalidIntoAFile_RejectsAreOnDiskWhenTheSessionCommits()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"salespipeline-rejects-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var store = new CommitWatcher(File.ReadAllText, path);
+            await using (var writer = new StreamWriter(path))
+            {
+                var result = await ImportAsync(Csv(Row("D-1"), Row("D-2", currency: "ZZZ")), store, new ImportOptions { SkipInvalid = true, RejectsWriter = writer });
+                Assert.True(result.Committed);
+            }
+
+            Assert.Contains("D-2", store.RejectsAtCommit, StringComparison.Ordinal);
+            Assert.Contains("rejection_reason", store.RejectsAtCommit, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A rejects writer whose buffered rows cannot be written out, as on a full disk.</summary>
+    private sealed class FailingWriter : StringWriter
+    {
+        public bool Flushed { get; private set; }
+
+        public override void Flush()
+        {
+            Flushed = true;
+            throw new IOException("No space left on device");
+        }
+
+        public override Task FlushAsync()
+        {
+            Flush();
+            return Task.CompletedTask;
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Flush();
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>An in-memory store that reads the rejects file at the moment an import session commits.</summary>
+    private sealed class CommitWatcher(Func<string, string> read, string rejects) : SalesPipeline.Abstractions.IImportTarget
+    {
+        private readonly InMemoryStore _store = new();
+
+        public string RejectsAtCommit { get; private set; } = string.Empty;
+
+        public async Task<SalesPipeline.Abstractions.IImportSession> BeginImportAsync(CancellationToken cancellationToken = default) =>
+            new Session(await _store.BeginImportAsync(cancellationToken), () => RejectsAtCommit = read(rejects));
+
+        private sealed class Session(SalesPipeline.Abstractions.IImportSession inner, Action onCommit) : SalesPipeline.Abstractions.IImportSession
+        {
+            public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default) =>
+                inner.ExistingExternalIdsAsync(pipeline, externalIds, cancellationToken);
+
+            public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default) =>
+                inner.EnsureAccountAsync(name, by, at, cancellationToken);
+
+            public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default) =>
+                inner.AddAsync(batch, cancellationToken);
+
+            public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default) =>
+                inner.SavePipelineDefinitionAsync(id, json, cancellationToken);
+
+            public Task CommitAsync(CancellationToken cancellationToken = default)
+            {
+                onCommit();
+                return inner.CommitAsync(cancellationToken);
+            }
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+
     private sealed class Recorder(List<ImportProgress> reports) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) => reports.Add(value);

@@ -103,7 +103,7 @@ public sealed class ImportCommandFailureTests : ImportCommandTestBase
             Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Engaging,2016-10-25,,
 
             """);
-        string[] args = ["import", "--file", file, "--mapping", Path.Combine(MappingsFolder, "maven-crm.json")];
+        string[] args = ["--as", "admin", "import", "--file", file, "--mapping", Path.Combine(MappingsFolder, "maven-crm.json")];
 
         if (commitFails)
         {
@@ -130,7 +130,7 @@ public sealed class ImportCommandFailureTests : ImportCommandTestBase
         var mapping = Write("mapping.json", """{ "pipelineFile": "own.pipeline.json" }""");
         var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2")));
 
-        Assert.Equal(0, await RunImportCommandAsync(store, Output, Error, ["import", "--file", file, "--mapping", mapping]));
+        Assert.Equal(0, await RunImportCommandAsync(store, Output, Error, ["--as", "admin", "import", "--file", file, "--mapping", mapping]));
 
         Assert.Equal(2, (await DealsAsync(store)).Count);
         var stored = Assert.Single(await store.LoadAsync());

@@ -217,7 +217,7 @@ public sealed class ImportCommandRefusalTests : ImportCommandTestBase
         var mapping = Write("m.json", """{ "pipelineFile": "changed.pipeline.json" }""");
         var file = Write("deals.csv", Csv(Row("D-2", stage: "discovery")));
 
-        var error = await AssertRefusedAsync(["import", "--file", file, "--mapping", mapping], "the mapping's pipelineFile");
+        var error = await AssertRefusedAsync(["--as", "admin", "import", "--file", file, "--mapping", mapping], "the mapping's pipelineFile");
 
         Assert.Contains("it would replace the stored definition of 'new-business': 1 of the 1 deals in pipeline 'new-business' would not fit the new definition, for example 'ERP rollout': Pipeline 'new-business' has no stage 'qualification'.", error, StringComparison.Ordinal);
     }
@@ -232,7 +232,7 @@ public sealed class ImportCommandRefusalTests : ImportCommandTestBase
         var mapping = Write("m.json", """{ "pipelineFile": "renewals.pipeline.json" }""");
         var file = Write("deals.csv", Csv(Row("R-2", stage: "check")));
 
-        await AssertRefusedAsync(["import", "--file", file, "--mapping", mapping], "1 of the 1 deals in pipeline 'renewals' would not fit the new definition", seeded: true);
+        await AssertRefusedAsync(["--as", "admin", "import", "--file", file, "--mapping", mapping], "1 of the 1 deals in pipeline 'renewals' would not fit the new definition", seeded: true);
     }
 
     public static TheoryData<string, string, string> BadMappings => new()
@@ -279,10 +279,11 @@ public sealed class ImportCommandRefusalTests : ImportCommandTestBase
     private async Task SeedAsync(string? storeDefault = null)
     {
         var renewals = Write("renewals.json", RenewalsJson);
-        Assert.Equal(0, await CliApp.RunAsync(["pipeline", "import", "--file", renewals, "--db", Db], Output, Error, new FakeClock(Now)));
+        Assert.Equal(0, await CliApp.RunAsync(["users", "add", "admin", "--name", "Admin", "--role", "admin", "--group", "hq", "--db", Db], Output, Error, new FakeClock(Now)));
+        Assert.Equal(0, await CliApp.RunAsync(["--as", "admin", "pipeline", "import", "--file", renewals, "--db", Db], Output, Error, new FakeClock(Now)));
         if (storeDefault is not null)
         {
-            Assert.Equal(0, await CliApp.RunAsync(["pipeline", "import", "--file", Write("default.json", storeDefault), "--db", Db], Output, Error, new FakeClock(Now)));
+            Assert.Equal(0, await CliApp.RunAsync(["--as", "admin", "pipeline", "import", "--file", Write("default.json", storeDefault), "--db", Db], Output, Error, new FakeClock(Now)));
         }
 
         Assert.Equal(0, await CliApp.RunAsync(["import", "--file", Write("seed.csv", Csv(Row("D-1"))), "--db", Db], Output, Error, new FakeClock(Now)));

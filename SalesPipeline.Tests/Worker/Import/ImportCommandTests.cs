@@ -82,7 +82,9 @@ public sealed class ImportCommandTests : ImportCommandTestBase
     public async Task Import_MavenFileIntoSqlite_ImportsAllThenNothingOnTheSecondRun()
     {
         var db = Path.Combine(Folder.FullName, "crm.db");
-        string[] args = ["import", "--file", Path.Combine(MavenCrm.Directory, "sales_pipeline.csv"), "--mapping", Path.Combine(MappingsFolder, "maven-crm.json"), "--db", db];
+        string[] args = ["--as", "admin", "import", "--file", Path.Combine(MavenCrm.Directory, "sales_pipeline.csv"), "--mapping", Path.Combine(MappingsFolder, "maven-crm.json"), "--db", db];
+        Assert.Equal(CliApp.Success, await CliApp.RunAsync(["users", "add", "admin", "--name", "Admin", "--role", "admin", "--group", "hq", "--db", db], Output, Error, new FakeClock(Now)));
+        Output.GetStringBuilder().Clear();
 
         var first = await CliApp.RunAsync(args, Output, Error, new FakeClock(Now));
         var second = await CliApp.RunAsync(args, Output, Error, new FakeClock(Now));

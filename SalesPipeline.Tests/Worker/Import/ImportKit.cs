@@ -47,6 +47,9 @@ internal static class ImportKit
             new FakeClock(Now),
             cancellationToken);
 
+    /// <summary>The admin <see cref="RunImportCommandAsync"/> stores in a store without people, so <c>--as admin</c> may store definitions.</summary>
+    public static readonly SalesPipeline.People.Person Admin = new(new UserId("admin"), "Admin", SalesPipeline.People.Role.Admin, ["hq"], null, 0, true);
+
     /// <summary>
     /// Runs <c>import</c> with the given arguments into a store the test owns; returns the exit code (bad input surfaces as
     /// the exception CliApp maps to 2). Stored pipelines and existing deals are read from <paramref name="target"/> when it is
@@ -55,9 +58,14 @@ internal static class ImportKit
     public static async Task<int> RunImportCommandAsync(IImportTarget target, TextWriter output, TextWriter error, string[] args, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(output, error, new FakeClock(Now));
-        var root = new RootCommand { CliContext.VerboseOption };
+        var root = new RootCommand { CliContext.VerboseOption, Acting.AsOption };
         var known = target as InMemoryStore ?? new InMemoryStore();
-        root.Subcommands.Add(ImportCommand.Create(context, (_, _) => Task.FromResult(new ImportDestination(target, known, known, "memory"))));
+        if ((await ((IPersonStore)known).ListAsync(cancellationToken)).Count == 0)
+        {
+            await ((IPersonStore)known).SaveAsync(Admin, cancellationToken);
+        }
+
+        root.Subcommands.Add(ImportCommand.Create(context, (_, _) => Task.FromResult(new ImportDestination(target, known, known, new PipelineDefinitionService(target, known, known), "memory"))));
         var parse = root.Parse(args);
         Assert.Empty(parse.Errors);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);

@@ -28,6 +28,12 @@ public sealed class ConfigurationLayeringTests : IAsyncLifetime
                 {
                     ["Name"] = "board", ["Cron"] = "0 6 1 * *", ["TimeZone"] = "Europe/Warsaw", ["Period"] = "PreviousMonth", ["Folder"] = "reports",
                 }),
+                ["Leads"] = new JsonObject
+                {
+                    ["DefaultLeadLimit"] = 7,
+                    ["DisqualifyReasons"] = new JsonArray("spam", "no-need"),
+                    ["SelfServiceOffGroups"] = new JsonArray("north"),
+                },
             },
         }.ToJsonString());
         await File.WriteAllTextAsync(Path.Combine(_folder, "override.json"), """{ "SalesPipeline": { "Schedules": [ { "TimeZone": "America/New_York" } ] } }""");
@@ -74,6 +80,33 @@ public sealed class ConfigurationLayeringTests : IAsyncLifetime
         Assert.True(File.Exists(file), result.ToString());
         var line = Assert.Single(result.Error.Split('\n'), l => l.Contains("Schedule board period 2026-07-01..2026-09-30:", StringComparison.Ordinal));
         Assert.Matches(@"produced in \d+ ms; file board_2026-07-01_2026-09-30\.xlsx; delivered to \[folder\]; failed \[\]$", line.TrimEnd());
+    }
+
+    [Fact]
+    public async Task LeadSettings_FromAppSettingsAndEnvironment_ApplyToTheLeadCommands()
+    {
+        string[] db = ["--db", "crm.db"];
+        Assert.Equal(0, (await RunAsync([], [.. db, "users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq"])).ExitCode);
+        Assert.Equal(0, (await RunAsync([("SALESPIPELINE__Leads__DefaultLeadLimit", "9")], [.. db, "--as", "ada", "users", "add", "sam", "--name", "Sam", "--role", "salesperson", "--group", "north"])).ExitCode);
+        var people = (await RunAsync([], [.. db, "users", "list", "--format", "csv"])).Output;
+        Assert.Contains("ada,Ada,admin,hq,,7,yes", people, StringComparison.Ordinal);
+        Assert.Contains("sam,Sam,salesperson,north,,9,yes", people, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(Path.Combine(_folder, "leads.csv"), "id,company,segment,contact,phone,email,source,notes,owner\nL1,Acme,retail,,,,fair,,\n");
+        Assert.Equal(0, (await RunAsync([], [.. db, "--as", "ada", "leads", "import", "--file", "leads.csv"])).ExitCode);
+        var take = await RunAsync([], [.. db, "--as", "sam", "leads", "take", "L1"]);
+        Assert.True(take.ExitCode == 3, take.ToString());
+        Assert.Contains("self-service is off in group 'north'", take.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync([("SALESPIPELINE__Leads__SelfServiceOffGroups__0", "south")], [.. db, "--as", "sam", "leads", "take", "L1"])).ExitCode);
+        var unknownReason = await RunAsync([], [.. db, "--as", "sam", "leads", "disqualify", "L1", "--reason", "no-budget"]);
+        Assert.True(unknownReason.ExitCode == 2, unknownReason.ToString());
+        Assert.Contains("use one of spam, no-need", unknownReason.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync([], [.. db, "--as", "sam", "leads", "disqualify", "L1", "--reason", "spam"])).ExitCode);
+
+        var bad = await RunAsync([("SALESPIPELINE__Leads__DefaultLeadLimit", "-1"), ("SALESPIPELINE__Leads__Limit", "3")], [.. db, "users", "list"]);
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Contains("SalesPipeline:Leads:DefaultLeadLimit '-1' is not a whole number from 0 to 100000.", bad.Error, StringComparison.Ordinal);
+        Assert.Contains("SalesPipeline:Leads:Limit is not a lead setting", bad.Error, StringComparison.Ordinal);
     }
 
     private static (string Schedule, string Period, string Zone) Row(CliResult result)

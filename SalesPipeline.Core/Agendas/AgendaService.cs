@@ -1,0 +1,169 @@
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Access;
+using SalesPipeline.Domain;
+using SalesPipeline.People;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Agendas;
+
+/// <summary>
+/// The <see cref="IAgendaService"/> implementation: decides whose deals the agenda covers (by the access rules), asks the
+/// store for what falls due or has gone stale, and arranges it by day. Usable without a container.
+/// </summary>
+/// <remarks>Thread-safe; holds no per-call state.</remarks>
+public sealed class AgendaService : IAgendaService
+{
+    private readonly IAgendaStore _store;
+    private readonly IPersonStore _people;
+    private readonly PipelineCatalog _pipelines;
+    private readonly IClock _clock;
+    private readonly AccessGate _access;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="store">Answers the agenda's queries.</param>
+    /// <param name="people">Who may see whose agenda, and who is in a manager's groups.</param>
+    /// <param name="pipelines">The pipelines, for each stage's stale-after limit and the stage order.</param>
+    /// <param name="clock">The source of the agenda's instant.</param>
+    /// <param name="access">The access options; checks are on when left out.</param>
+    public AgendaService(IAgendaStore store, IPersonStore people, PipelineCatalog pipelines, IClock clock, AccessOptions? access = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(people);
+        ArgumentNullException.ThrowIfNull(pipelines);
+        ArgumentNullException.ThrowIfNull(clock);
+        _store = store;
+        _people = people;
+        _pipelines = pipelines;
+        _clock = clock;
+        _access = new AccessGate(people, access ?? new AccessOptions());
+    }
+
+    /// <inheritdoc />
+    public async Task<Agenda> GetAsync(AgendaRequest request, UserId by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Zone);
+        Check(request);
+        var owners = await OwnersAsync(request, by, cancellationToken).ConfigureAwait(false);
+        var asOf = _clock.GetCurrentInstant();
+        var end = request.To.PlusDays(1).AtStartOfDayInZone(request.Zone).ToInstant();
+        var start = request.From.AtStartOfDayInZone(request.Zone).ToInstant();
+        if (owners.Count == 0)
+        {
+            return new Agenda(owners, request.From, request.To, request.Zone, asOf, [], [], [], []);
+        }
+
+        var records = await _store.ReadAgendaAsync(new AgendaSelection(owners, end, request.From, request.To, StaleCutoffs(asOf)), cancellationToken).ConfigureAwait(false);
+
+        var overdue = new List<AgendaItem>();
+        var upcoming = new List<AgendaItem>();
+        void Place(AgendaItemKind kind, Instant due, string subject, OpportunityId deal, string dealName, UserId owner, ActivityId? activity)
+        {
+            var day = due.InZone(request.Zone).Date;
+            if (due < asOf)
+            {
+                overdue.Add(new AgendaItem(kind, day, due, subject, deal, dealName, owner, activity, asOf - due));
+            }
+            else if (due >= start)
+            {
+                upcoming.Add(new AgendaItem(kind, day, due, subject, deal, dealName, owner, activity, Duration.Zero));
+            }
+        }
+
+        foreach (var p in records.Planned)
+        {
+            var kind = p.Activity.Kind == ActivityKind.Meeting ? AgendaItemKind.Meeting : AgendaItemKind.Task;
+            Place(kind, p.Activity.Due!.Value, p.Activity.Subject, p.OpportunityId, p.OpportunityName, p.Owner, p.Activity.Id);
+        }
+
+        foreach (var d in records.NextContacts)
+        {
+            Place(AgendaItemKind.NextContact, d.NextContact!.Value, d.Name, d.Id, d.Name, d.Owner, null);
+        }
+
+        foreach (var d in records.Closing)
+        {
+            upcoming.Add(new AgendaItem(AgendaItemKind.ExpectedClose, d.ExpectedClose, null, d.Name, d.Id, d.Name, d.Owner, null, Duration.Zero));
+        }
+
+        var stale = new List<StaleDeal>();
+        foreach (var d in records.Stale)
+        {
+            var limit = _pipelines.Get(d.Pipeline).Stage(d.Stage).StaleAfter!.Value;
+            stale.Add(new StaleDeal(d.Id, d.Name, d.Owner, d.Stage, d.LastTouchedAt, asOf - d.LastTouchedAt, limit));
+        }
+
+        return new Agenda(
+            owners,
+            request.From,
+            request.To,
+            request.Zone,
+            asOf,
+            [.. overdue.OrderBy(i => i.Due).ThenBy(i => i.OpportunityName, StringComparer.Ordinal).ThenBy(i => i.Kind)],
+            [.. upcoming.OrderBy(i => i.Day).ThenBy(i => i.Due ?? Instant.MaxValue).ThenBy(i => i.OpportunityName, StringComparer.Ordinal).ThenBy(i => i.Kind)],
+            Attention.Ordered(stale),
+            [.. records.OpenByStage.OrderBy(t => t.Pipeline.Value, StringComparer.Ordinal).ThenBy(t => StageOrder(t)).ThenBy(t => t.Stage.Value, StringComparer.Ordinal).ThenBy(t => t.Value.Currency, StringComparer.Ordinal)]);
+    }
+
+    private static void Check(AgendaRequest request)
+    {
+        if (request.From > request.To)
+        {
+            throw new ArgumentException($"The agenda's range starts on {request.From:uuuu-MM-dd} ('from') after it ends on {request.To:uuuu-MM-dd} ('to'): give a 'from' day on or before the 'to' day.", nameof(request));
+        }
+
+        if (Period.Between(request.From, request.To, PeriodUnits.Days).Days >= AgendaRequest.MaxDays)
+        {
+            throw new ArgumentException($"The agenda's range {request.From:uuuu-MM-dd} to {request.To:uuuu-MM-dd} is longer than {AgendaRequest.MaxDays} days: ask for a shorter range.", nameof(request));
+        }
+
+        if (request.Owner is not null && request.Team)
+        {
+            throw new ArgumentException("An agenda is either one owner's or the team's: ask for one of them.", nameof(request));
+        }
+    }
+
+    /// <summary>Whose deals the agenda covers, once the acting user is allowed to see them.</summary>
+    private async Task<IReadOnlyList<UserId>> OwnersAsync(AgendaRequest request, UserId by, CancellationToken cancellationToken)
+    {
+        if (request.Team)
+        {
+            const string action = "see the team's agenda";
+            var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+            if (actor is { Role: Role.Salesperson })
+            {
+                throw new AccessDeniedException(by, action, "a salesperson sees only their own agenda; a manager sees their groups'");
+            }
+
+            var everyone = await _people.ListAsync(cancellationToken).ConfigureAwait(false);
+            return [.. everyone.Where(p => actor is null or { Role: Role.Admin } || p.Id == actor.Id || actor.SharesGroupWith(p)).Select(p => p.Id).OrderBy(id => id.Value, StringComparer.Ordinal)];
+        }
+
+        var owner = request.Owner ?? by;
+        if (owner.Value is null)
+        {
+            throw new ArgumentException("The agenda's owner must be named.", nameof(request));
+        }
+
+        if (!_access.Skipped && owner != by && await _people.FindAsync(owner, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new ArgumentException($"No person has user id '{owner}': name a stored person as the agenda's owner.", nameof(request));
+        }
+
+        await _access.RequireMayActForAsync(by, owner, $"see the agenda of '{owner}'", cancellationToken).ConfigureAwait(false);
+        return [owner];
+    }
+
+    /// <summary>Per stage with a stale-after limit, of every pipeline: the instant before which a last touch makes a deal stale.</summary>
+    private List<StaleCutoff> StaleCutoffs(Instant asOf) =>
+        [.. _pipelines.All.SelectMany(p => p.Stages.Where(s => s.Kind == StageKind.Open && s.StaleAfter is not null)
+            .Select(s => new StaleCutoff(p.Id, s.Id, Attention.StaleCutoff(s.StaleAfter!.Value, asOf))))];
+
+    private int StageOrder(OpenStageTotal total)
+    {
+        var pipeline = _pipelines.All.FirstOrDefault(p => p.Id == total.Pipeline);
+        var index = pipeline is null ? -1 : pipeline.Stages.Select(s => s.Id).ToList().IndexOf(total.Stage);
+        return index < 0 ? int.MaxValue : index;
+    }
+}

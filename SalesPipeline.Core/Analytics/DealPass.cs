@@ -1,0 +1,221 @@
+using NodaTime;
+using SalesPipeline.Analytics.Internal;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Analytics;
+
+/// <summary>
+/// Several analytics in one pass over the deals, for a host's own reports over a store too large to read twice: create the
+/// accumulators you need, feed every deal to all of them once (<see cref="RunAsync"/> over
+/// <c>IOpportunityStore.QueryAsync</c>, or <see cref="Run"/> over a list), then read each <c>Result()</c>. Each result equals
+/// what the matching <see cref="PipelineAnalytics"/> calculator computes over the same deals with the same arguments; memory
+/// holds a few sums per stage and currency, one number per closed deal or stage stay of the period for the medians, and one
+/// entry per account that has won — never the deals.
+/// </summary>
+/// <remarks>Thread-safe: the factories are pure. The accumulators they return are not thread-safe; use each in one pass.</remarks>
+public static class DealPass
+{
+    /// <summary>The snapshot funnel, as <see cref="PipelineAnalytics.Snapshot(IEnumerable{OpportunityState}, PipelineDefinition, Instant, SnapshotFunnelOptions?)"/>.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant: a deal is in the stage of its last history entry at or before it.</param>
+    /// <param name="options">Owner filter, close period and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IDealAccumulator<SnapshotFunnel> Snapshot(PipelineDefinition pipeline, Instant asOf, SnapshotFunnelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new SnapshotAccumulator(pipeline, asOf, options ?? new SnapshotFunnelOptions());
+    }
+
+    /// <summary>The reached-stage (cohort) funnel, as <see cref="PipelineAnalytics.ReachedStages"/>.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="cohort">The creation period.</param>
+    /// <param name="asOf">History after this instant is ignored.</param>
+    /// <param name="options">Counting and owner filter; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The counting option is not a defined value.</exception>
+    public static IDealAccumulator<ReachedStageFunnel> ReachedStages(PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new ReachedStageFunnelOptions();
+        if (!Enum.IsDefined(options.Counting))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Counting, $"Counting must be Lenient or Strict, was {(int)options.Counting}.");
+        }
+
+        return new ReachedStageAccumulator(pipeline, cohort, asOf, options);
+    }
+
+    /// <summary>Win/loss of the deals closed in a period, as <see cref="PipelineAnalytics.WinLoss"/>.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Open deals, owner filter and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IDealAccumulator<WinLossReport> WinLoss(PipelineDefinition pipeline, Interval period, WinLossOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new WinLossAccumulator(pipeline, period, options ?? new WinLossOptions());
+    }
+
+    /// <summary>
+    /// Win/loss as <see cref="WinLoss"/>, fed with groups of deals (a store's SQL aggregate) through
+    /// <see cref="IWinLossGroups.AddGroup"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Open deals, owner filter and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IWinLossGroups WinLossGroups(PipelineDefinition pipeline, Interval period, WinLossOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new WinLossAccumulator(pipeline, period, options ?? new WinLossOptions());
+    }
+
+    /// <summary>The sales cycle of the deals closed in a period, as <see cref="PipelineAnalytics.SalesCycle"/>.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Owner filter; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IDealAccumulator<SalesCycleReport> SalesCycle(PipelineDefinition pipeline, Interval period, SalesCycleOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new SalesCycleAccumulator(pipeline, period, options ?? new SalesCycleOptions());
+    }
+
+    /// <summary>The weighted forecast of the deals open at an instant, as <see cref="PipelineAnalytics.Forecast"/>.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="options">Owner filter, overdue cut-off and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IDealAccumulator<ForecastReport> Forecast(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new ForecastAccumulator(pipeline, asOf, options ?? new ForecastOptions());
+    }
+
+    /// <summary>
+    /// The weighted forecast as <see cref="Forecast"/>, fed with groups of deals (a store's SQL aggregate) through
+    /// <see cref="IForecastGroups.AddGroup"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="options">Owner filter, overdue cut-off and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IForecastGroups ForecastGroups(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new ForecastAccumulator(pipeline, asOf, options ?? new ForecastOptions());
+    }
+
+    /// <summary>Sales velocity, as <see cref="PipelineAnalytics.Velocity"/>.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="period">The close period of the deals that give the rates.</param>
+    /// <param name="options">Cycle basis, owner filter and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The cycle basis is not a defined value.</exception>
+    public static IDealAccumulator<SalesVelocityReport> Velocity(PipelineDefinition pipeline, Instant asOf, Interval period, SalesVelocityOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new SalesVelocityOptions();
+        if (!Enum.IsDefined(options.CycleBasis))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CycleBasis, $"CycleBasis must be WonDeals or AllClosedDeals, was {(int)options.CycleBasis}.");
+        }
+
+        return new VelocityAccumulator(pipeline, asOf, period, options);
+    }
+
+    /// <summary>
+    /// The figures of one period for comparing periods (won, lost, win rate, mean cycle of the won deals, pipeline created,
+    /// deals open at the period's end with their value and weighted value), per currency.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period; its end is the instant the open deals are taken at.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IDealAccumulator<PeriodFiguresReport> PeriodFigures(PipelineDefinition pipeline, Interval period, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new PeriodFiguresAccumulator(pipeline, period, owner);
+    }
+
+    /// <summary>
+    /// Time in stage seen from a period: per open stage, the stays that ended in the period (mean and median days), the deals
+    /// in it at <paramref name="asOf"/> and how many of them are past the stage's stale-after limit.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period the stays ended in.</param>
+    /// <param name="asOf">The instant the deals in each stage are counted at.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The accumulator: one entry per open stage, in pipeline order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IDealAccumulator<IReadOnlyList<StageExits>> StageExits(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new StageExitAccumulator(pipeline, period, asOf, owner);
+    }
+
+    /// <summary>
+    /// Revenue per account and currency from the won deals closed by <paramref name="asOf"/>: in the period and in all time,
+    /// deals won, first and last win. Deals without an account are left out.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period of <see cref="AccountRevenue.WonInPeriod"/>.</param>
+    /// <param name="asOf">Wins after this instant are ignored.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The accumulator: one entry per account and currency that has won.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IDealAccumulator<IReadOnlyList<AccountRevenue>> AccountRevenue(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new AccountRevenueAccumulator(pipeline, period, asOf, owner);
+    }
+
+    /// <summary>Feeds every deal once to every accumulator, in order.</summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="accumulators">The accumulators.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static void Run(IEnumerable<OpportunityState> deals, params IReadOnlyList<IDealAccumulator> accumulators)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(accumulators);
+        foreach (var deal in deals)
+        {
+            AddToAll(deal, accumulators);
+        }
+    }
+
+    /// <summary>Streams the deals (for example <c>IOpportunityStore.QueryAsync</c>) once, feeding each to every accumulator.</summary>
+    /// <param name="deals">The deals.</param>
+    /// <param name="accumulators">The accumulators.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    /// <returns>A task that completes when every deal has been fed.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static async Task RunAsync(IAsyncEnumerable<OpportunityState> deals, IReadOnlyList<IDealAccumulator> accumulators, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deals);
+        ArgumentNullException.ThrowIfNull(accumulators);
+        await foreach (var deal in deals.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            AddToAll(deal, accumulators);
+        }
+    }
+
+    private static void AddToAll(OpportunityState deal, IReadOnlyList<IDealAccumulator> accumulators)
+    {
+        for (var i = 0; i < accumulators.Count; i++)
+        {
+            accumulators[i].Add(deal);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Text.Json;
+using ClosedXML.Excel;
+using Ical.Net.CalendarComponents;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+using SalesPipeline.Domain;
+using SalesPipeline.Reporting.Worker.Exporting;
+using SalesPipeline.Tests.Worker.Exporting;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Cli;
+
+/// <summary>The agenda command on a SQLite file: days, team scope, the iCalendar file as two readers see it, and refusals.</summary>
+public sealed class AgendaCommandTests : IDisposable
+{
+    private static readonly Instant Now = CliRunner.Now;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-agenda-").FullName;
+
+    private string DbFile => Path.Combine(_folder, "crm.db");
+
+    private string[] Db => ["--db", DbFile];
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Agenda_OwnDays_PrintsOverdueFirstThenEachDayThenStaleAndOpenDeals()
+    {
+        await SeedAsync();
+
+        var result = await Run("--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04", "--time-zone", "Europe/Warsaw");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Output.Split('\n').Select(l => l.TrimEnd()).ToList();
+        Assert.Equal("Agenda of sam, 2026-11-28 to 2026-12-04 (Europe/Warsaw), as of 2026-11-28 10:00", lines[0]);
+        var overdue = lines.IndexOf("Overdue (1)");
+        Assert.Equal("  2026-11-26 10:00  task           Send price list (Acme ERP)  (2 days overdue)", lines[overdue + 1]);
+        var sunday = lines.IndexOf("Sun 2026-11-29");
+        Assert.True(sunday > overdue, result.Output);
+        Assert.Equal("  10:00  meeting        Workshop (Acme ERP)", lines[sunday + 1]);
+        var monday = lines.IndexOf("Mon 2026-11-30");
+        Assert.Equal(["  10:00  next contact   Acme ERP", "         expected close Acme ERP"], lines.Skip(monday + 1).Take(2));
+        var stale = lines.IndexOf("Stale deals (1)");
+        Assert.True(stale > monday, result.Output);
+        Assert.Equal("  Quiet  identification, nothing for 20 days (limit 14)", lines[stale + 1]);
+        Assert.Contains("  new-business/identification  2  13,000 PLN", lines);
+        Assert.DoesNotContain("Beta", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Agenda_TeamOfAManager_CoversTheirGroupsAndASalespersonIsRefused()
+    {
+        await SeedAsync();
+
+        var team = await Run("--as", "mona", "agenda", "--team", "--from", "2026-11-28", "--to", "2026-12-04", "--format", "json");
+
+        Assert.True(team.ExitCode == 0, team.ToString());
+        var owners = JsonDocument.Parse(team.Output).RootElement.EnumerateArray().Select(e => e.GetProperty("owner").GetString()).Where(o => o is not null).Distinct().Order();
+        Assert.Equal(["sam", "sue"], owners);
+        var refused = await Run("--as", "sam", "agenda", "--team");
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Equal("refused: 'sam' may not see the team's agenda: a salesperson sees only their own agenda; a manager sees their groups'. Nothing was changed.", refused.Error.Trim());
+        var outside = await Run("--as", "mona", "agenda", "--owner", "tom");
+        Assert.Equal(3, outside.ExitCode);
+        Assert.Contains("'tom', who is not in any of their groups (north)", outside.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await Run("--as", "ada", "agenda", "--owner", "tom")).ExitCode);
+    }
+
+    [Fact]
+    public async Task AgendaIcs_TwoExports_ReadByIcalNetAndPythonIcalendarWithTheSameUids()
+    {
+        var deal = await SeedAsync();
+        var first = Path.Combine(_folder, "first.ics");
+        var second = Path.Combine(_folder, "second.ics");
+
+        Assert.Equal(0, (await Run("--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04", "--ics", first)).ExitCode);
+        await using (var services = Services(new FakeClock(Now)))
+        {
+            await services.GetRequiredService<ISalesPipeline>().ScheduleNextContactAsync(deal, Now + Duration.FromDays(3), new UserId("sam"));
+        }
+
+        Assert.Equal(0, (await Run("--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04", "--ics", second)).ExitCode);
+
+        var calendar = Ical.Net.Calendar.Load(await File.ReadAllTextAsync(first))!;
+        var meeting = Assert.Single(calendar.Events);
+        Assert.Equal(("Workshop (Acme ERP)", Now + Duration.FromDays(1)), (meeting.Summary, Instant.FromDateTimeUtc(meeting.DtStart!.AsUtc)));
+        Assert.Equal(
+            [("Next contact: Acme ERP", Now + Duration.FromDays(2)), ("Send price list (Acme ERP)", Now - Duration.FromDays(2))],
+            calendar.Todos.Select(t => (t.Summary, Instant.FromDateTimeUtc(t.Due!.AsUtc))).OrderBy(t => t.Summary, StringComparer.Ordinal));
+
+        var python1 = ExternalReaders.ReadCalendarWithIcalendar(first);
+        var python2 = ExternalReaders.ReadCalendarWithIcalendar(second);
+        Assert.Equal(
+            [
+                ("VEVENT", "Workshop (Acme ERP)", "2026-11-29T09:00:00+00:00"),
+                ("VTODO", "Next contact: Acme ERP", "2026-11-30T09:00:00+00:00"),
+                ("VTODO", "Send price list (Acme ERP)", "2026-11-26T09:00:00+00:00"),
+            ],
+            python1.Select(c => (c.Kind, c.Summary, c.At)).OrderBy(c => c.Kind, StringComparer.Ordinal).ThenBy(c => c.Summary, StringComparer.Ordinal));
+        Assert.Equal(calendar.Children.OfType<IUniqueComponent>().Select(c => c.Uid).Order(StringComparer.Ordinal), python1.Select(c => c.Uid).Order(StringComparer.Ordinal));
+        Assert.Equal(3, python1.Select(c => c.Uid).Distinct().Count());
+
+        // The second export holds the same entries under the same UIDs; the moved next contact carries its new instant.
+        Assert.Equal(python1.Select(c => c.Uid).Order(StringComparer.Ordinal), python2.Select(c => c.Uid).Order(StringComparer.Ordinal));
+        Assert.Equal("2026-12-01T09:00:00+00:00", python2.Single(c => c.Summary == "Next contact: Acme ERP").At);
+    }
+
+    [Theory]
+    [InlineData("unknown owner", 2, "No person has user id 'ghost'", "--as", "ada", "agenda", "--owner", "ghost")]
+    [InlineData("from after to", 2, "starts on 2026-12-04 ('from') after it ends on 2026-12-01 ('to')", "--as", "sam", "agenda", "--from", "2026-12-04", "--to", "2026-12-01")]
+    [InlineData("not a date", 2, "--from '2026-13-01' is not a date", "--as", "sam", "agenda", "--from", "2026-13-01")]
+    [InlineData("not a date either", 2, "--to 'next friday' is not a date", "--as", "sam", "agenda", "--to", "next friday")]
+    [InlineData("owner and team", 2, "either one owner's or the team's", "--as", "mona", "agenda", "--owner", "sam", "--team")]
+    [InlineData("range too long", 2, "is longer than 366 days", "--as", "sam", "agenda", "--from", "2026-01-01", "--to", "2027-06-30")]
+    [InlineData("unknown time zone", 2, "--time-zone 'Mars/Olympus' is not an IANA time zone", "--as", "sam", "agenda", "--time-zone", "Mars/Olympus")]
+    [InlineData("ics without extension", 2, "must end in .ics", "--as", "sam", "agenda", "--ics", "agenda.txt")]
+    [InlineData("no acting user", 2, "Name the acting user with --as USER", "agenda")]
+    [InlineData("unknown acting user", 3, "no person has this user id", "--as", "ghost", "agenda")]
+    [InlineData("team by a salesperson", 3, "a salesperson sees only their own agenda", "--as", "sue", "agenda", "--team")]
+    public async Task Agenda_BadInput_OneClearLineAndItsExitCode(string name, int exit, string says, params string[] args)
+    {
+        await SeedAsync();
+
+        var result = await Run(args);
+
+        Assert.True(result.ExitCode == exit, $"{name}: {result}");
+        Assert.Contains(says, result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.DoesNotContain("(Parameter", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task AgendaIcs_NotAnIcsNameOrAFolder_IsRefusedAndNothingIsWritten()
+    {
+        await SeedAsync();
+        var before = await File.ReadAllBytesAsync(DbFile);
+        var onDb = await CliRunner.RunAsync("--db", DbFile, "--as", "sam", "agenda", "--ics", DbFile);
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "cal.ics")).FullName;
+        var onFolder = await Run("--as", "sam", "agenda", "--ics", folder);
+
+        Assert.Equal(2, onDb.ExitCode);
+        Assert.Contains("--ics", onDb.Error, StringComparison.Ordinal);
+        Assert.Contains("must end in .ics", onDb.Error, StringComparison.Ordinal);
+        Assert.Equal(2, onFolder.ExitCode);
+        Assert.Contains("is a folder", onFolder.Error, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(DbFile));
+    }
+
+    [Fact]
+    public async Task AgendaIcs_NamingTheDatabaseFile_IsRefusedAsAnInputFile()
+    {
+        await SeedAsync();
+        var ics = Path.Combine(_folder, "crm.ics");
+        File.Copy(DbFile, ics);
+        SqliteConnection.ClearAllPools();
+
+        var result = await CliRunner.RunAsync("--db", ics, "--as", "sam", "agenda", "--ics", ics);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--ics", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--db", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportKindAgenda_Polish_PerOwnerOverdueThenTheComingWeekThenStaleDeals()
+    {
+        await SeedAsync();
+        var path = Path.Combine(_folder, "agenda.xlsx");
+
+        var result = await Run("report", "--kind", "agenda", "--from", "2026-11-01", "--to", "2026-11-27", "--culture", "pl", "--out", path);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var workbook = new XLWorkbook(path);
+        Assert.Equal(["Summary", "Agenda", "Opportunities"], workbook.Worksheets.Select(w => w.Name));
+        var sheet = workbook.Worksheet("Agenda");
+        Assert.Equal(AgendaSheet.Headers("pl"), Enumerable.Range(1, 8).Select(c => sheet.Cell(1, c).GetString()));
+        var rows = Enumerable.Range(2, 8).Select(r => (sheet.Cell(r, 1).GetString(), sheet.Cell(r, 2).GetString(), sheet.Cell(r, 5).GetString(), sheet.Cell(r, 7).GetString())).ToList();
+        Assert.Equal(
+            [
+                ("sam", "Zaległy kontakt", "Zadanie", "Acme ERP"),
+                ("sam", "Najbliższy tydzień", "Spotkanie", "Acme ERP"),
+                ("sam", "Najbliższy tydzień", "Następny kontakt", "Acme ERP"),
+                ("sam", "Najbliższy tydzień", "Planowane zamknięcie", "Acme ERP"),
+                ("sam", "Szansa bez ruchu", "Etap", "Quiet"),
+                ("sue", "Zaległy kontakt", "Następny kontakt", "Beta"),
+                ("tom", "Najbliższy tydzień", "Następny kontakt", "Gamma"),
+                ("tom", "Najbliższy tydzień", "Planowane zamknięcie", "Gamma"),
+            ],
+            rows);
+        Assert.True(sheet.Cell(10, 1).IsEmpty());
+        Assert.Equal((XLDataType.DateTime, new DateTime(2026, 11, 26)), (sheet.Cell(2, 3).DataType, sheet.Cell(2, 3).GetDateTime()));
+        Assert.Equal((XLDataType.Number, 2d), (sheet.Cell(2, 8).DataType, sheet.Cell(2, 8).GetDouble()));
+        Assert.Equal(20d, sheet.Cell(6, 8).GetDouble());
+
+        // One owner's report holds that owner's agenda only.
+        var own = Path.Combine(_folder, "sam.xlsx");
+        Assert.Equal(0, (await Run("report", "--kind", "agenda", "--from", "2026-11-01", "--to", "2026-11-27", "--owner", "sam", "--out", own)).ExitCode);
+        using var owned = new XLWorkbook(own);
+        Assert.All(owned.Worksheet("Agenda").RowsUsed().Skip(1), r => Assert.Equal("sam", r.Cell(1).GetString()));
+        Assert.Equal("Overdue follow-up", owned.Worksheet("Agenda").Cell(2, 2).GetString());
+    }
+
+    [Fact]
+    public void ScheduleKinds_AgendaWithAll_CombinesTheFlags()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SalesPipeline:Schedules:0:Name"] = "board",
+            ["SalesPipeline:Schedules:0:Cron"] = "0 8 * * 1",
+            ["SalesPipeline:Schedules:0:Period"] = "PreviousWeek",
+            ["SalesPipeline:Schedules:0:Folder"] = _folder,
+            ["SalesPipeline:Schedules:0:Kinds:0"] = "all",
+            ["SalesPipeline:Schedules:0:Kinds:1"] = "agenda",
+        }).Build();
+        var problems = new List<string>();
+
+        var settings = SalesPipeline.Reporting.Worker.Scheduling.SchedulerConfiguration.Read(configuration, _folder, problems);
+
+        Assert.Empty(problems);
+        Assert.Equal(ReportKind.All | ReportKind.Agenda, Assert.Single(settings.Schedules).Kind);
+    }
+
+    /// <summary>People through the CLI; deals through the library on the same file, as of earlier instants.</summary>
+    private async Task<OpportunityId> SeedAsync()
+    {
+        Assert.Equal(0, (await Run("users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq")).ExitCode);
+        foreach (var args in new[]
+        {
+            new[] { "mona", "--name", "Mona", "--role", "manager", "--group", "north" },
+            ["sam", "--name", "Sam", "--role", "salesperson", "--group", "north", "--manager", "mona"],
+            ["sue", "--name", "Sue", "--role", "salesperson", "--group", "north", "--manager", "mona"],
+            ["tom", "--name", "Tom", "--role", "salesperson", "--group", "south"],
+        })
+        {
+            var added = await Run(["--as", "ada", "users", "add", .. args]);
+            Assert.True(added.ExitCode == 0, added.ToString());
+        }
+
+        var clock = new FakeClock(Now - Duration.FromDays(20));
+        await using var services = Services(clock);
+        var crm = services.GetRequiredService<ISalesPipeline>();
+        var (sam, sue, tom) = (new UserId("sam"), new UserId("sue"), new UserId("tom"));
+        await crm.CreateAsync(new NewOpportunity("Quiet", Money.Of(1_000m, "PLN"), null, new LocalDate(2027, 5, 1)), sam);
+        clock.Reset(Now - Duration.FromDays(5));
+        var acme = await crm.CreateAsync(new NewOpportunity("Acme ERP", Money.Of(12_000m, "PLN"), null, new LocalDate(2026, 11, 30)), sam);
+        await crm.LogActivityAsync(acme.Id, NewActivity.Call("Intro", nextContact: Now + Duration.FromDays(2)), sam);
+        await crm.LogActivityAsync(acme.Id, NewActivity.Meeting("Workshop", due: Now + Duration.FromDays(1)), sam);
+        await crm.LogActivityAsync(acme.Id, NewActivity.Task("Send price list", Now - Duration.FromDays(2)), sam);
+        var beta = await crm.CreateAsync(new NewOpportunity("Beta", Money.Of(5_000m, "EUR"), null, new LocalDate(2027, 1, 15)), sue);
+        await crm.LogActivityAsync(beta.Id, NewActivity.Call("Intro", nextContact: Now - Duration.FromDays(1)), sue);
+        var gamma = await crm.CreateAsync(new NewOpportunity("Gamma", Money.Of(7_000m, "PLN"), null, new LocalDate(2026, 12, 1)), tom);
+        await crm.LogActivityAsync(gamma.Id, NewActivity.Call("Intro", nextContact: Now + Duration.FromDays(1)), tom);
+        return acme.Id;
+    }
+
+    private ServiceProvider Services(IClock clock)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(clock);
+        services.AddSalesPipeline().UseSqlite($"Data Source={DbFile}");
+        return services.BuildServiceProvider();
+    }
+
+    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync([.. Db, .. args]);
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SalesPipeline.Tests.Core.Documents;
+using Xunit;
+
+namespace SalesPipeline.Tests.Worker.Cli;
+
+/// <summary>The docs and offer commands on a fresh SQLite file: printed ids, formats, exit codes and refusals that store nothing.</summary>
+public sealed class DocumentCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-docs-").FullName;
+
+    private string[] Db => ["--db", Path.Combine(_folder, "crm.db")];
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task DocsAndOffer_UploadGenerateAndRead_PrintIdsAndHoldTheDealsValues()
+    {
+        var ids = await SeedAsync();
+
+        var offer = await Run("--as", "sam", "offer", "create", "--deal", ids["deal"], "--template", ids["template"], "--price-list", ids["prices"], "--lines", "2,1");
+        Assert.True(offer.ExitCode == 0 && Guid.TryParse(offer.Output.Trim(), out _), offer.ToString());
+        var file = Path.Combine(_folder, "offer.docx");
+        var get = await Run("--as", "mona", "docs", "get", offer.Output.Trim(), "--out", file);
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.StartsWith("Wrote 'Offer – Acme' version 1 (", get.Output, StringComparison.Ordinal);
+        Assert.Equal(["Offer for Acme (Acme), 1,200.00 PLN, by Sam", "Training: 900.00; Licence: 1200.00"], Docx.Paragraphs(await File.ReadAllBytesAsync(file)));
+
+        var list = await Run("--as", "sam", "docs", "list", "--format", "json");
+        var rows = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Select(e => (e.GetProperty("title").GetString(), e.GetProperty("kind").GetString(), e.GetProperty("version").GetString())).ToList();
+        Assert.Equal([("Offer template", "offer-template", "1"), ("Offer – Acme", "offer", "1"), ("Prices 2026", "price-list", "1")], rows);
+        var table = await Run("--as", "tom", "docs", "list");
+        Assert.Equal("id  title  version  kind  file  size  groups  uploaded-by  uploaded-at", table.Output.Trim());
+    }
+
+    [Fact]
+    public async Task DocsAdd_SameTitleAgain_AddsAVersionAndGetVersionReadsTheEarlierOne()
+    {
+        await SeedAsync();
+        var first = await Run("--as", "sam", "docs", "add", "--file", Write("terms.txt", "first terms"), "--kind", "contract", "--groups", "north", "--title", "Terms");
+        var second = await Run("--as", "sam", "docs", "add", "--file", Write("terms2.txt", "second terms"), "--kind", "contract", "--groups", "north", "--title", "Terms");
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+
+        var out1 = Path.Combine(_folder, "v1.txt");
+        Assert.Equal(0, (await Run("--as", "mona", "docs", "get", second.Output.Trim(), "--version", "1", "--out", out1)).ExitCode);
+        Assert.Equal("first terms\n", await File.ReadAllTextAsync(out1));
+        var csv = await Run("--as", "sam", "docs", "list", "--all-versions", "--format", "csv");
+        Assert.Equal(2, csv.Output.Split('\n').Count(l => l.Contains(",Terms,", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("oversized file", 2, "is larger than the document size limit of 10485760 bytes", "--as", "sam", "docs", "add", "--file", "{big}", "--kind", "other", "--groups", "north")]
+    [InlineData("unknown kind", 2, "Argument 'memo' not recognized. Must be one of: 'offer-template'", "--as", "sam", "docs", "add", "--file", "{text}", "--kind", "memo", "--groups", "north")]
+    [InlineData("unknown group", 2, "No one is in group 'west'", "--as", "ada", "docs", "add", "--file", "{text}", "--kind", "other", "--groups", "north,west")]
+    [InlineData("group the uploader is not in", 3, "may not share a document with group 'south'", "--as", "sam", "docs", "add", "--file", "{text}", "--kind", "other", "--groups", "south")]
+    [InlineData("missing file", 2, "does not exist", "--as", "sam", "docs", "add", "--file", "{folder}/nope.pdf", "--kind", "other", "--groups", "north")]
+    [InlineData("upload the database itself", 2, "is the same file as --file", "--as", "sam", "docs", "add", "--file", "{folder}/crm.db", "--kind", "other", "--groups", "north")]
+    [InlineData("template with an unknown placeholder", 2, "uses {{contact}}, which has no value", "--as", "sam", "offer", "create", "--deal", "{deal}", "--template", "{odd}")]
+    [InlineData("template that is not a .docx", 2, "is not a Word document (.docx)", "--as", "sam", "offer", "create", "--deal", "{deal}", "--template", "{fake}")]
+    [InlineData("price list given as the template", 2, "not an offer-template", "--as", "sam", "offer", "create", "--deal", "{deal}", "--template", "{prices}")]
+    [InlineData("bad --lines", 2, "--lines '1,x' must be price-list line numbers", "--as", "sam", "offer", "create", "--deal", "{deal}", "--template", "{template}", "--price-list", "{prices}", "--lines", "1,x")]
+    [InlineData("--lines without a price list", 2, "Give --price-list and --lines together", "--as", "sam", "offer", "create", "--deal", "{deal}", "--template", "{template}", "--lines", "1")]
+    [InlineData("line not in the price list", 2, "has lines 1 to 2; there is no line 9", "--as", "sam", "offer", "create", "--deal", "{deal}", "--template", "{template}", "--price-list", "{prices}", "--lines", "1,9")]
+    [InlineData("offer for someone else's deal", 3, "a salesperson works only on their own", "--as", "tom", "offer", "create", "--deal", "{deal}", "--template", "{template}")]
+    [InlineData("not a document id", 2, "ID 'nope' is not a document id", "--as", "sam", "docs", "get", "nope", "--out", "{folder}/x.bin")]
+    [InlineData("no such version", 2, "has versions 1 to 1, not 7", "--as", "sam", "docs", "get", "{template}", "--version", "7", "--out", "{folder}/x.bin")]
+    [InlineData("--out is the database", 2, "is the same file as --db", "--as", "sam", "docs", "get", "{template}", "--out", "{folder}/crm.db")]
+    [InlineData("reader outside the groups", 3, "may not read document", "--as", "tom", "docs", "get", "{template}", "--out", "{folder}/x.bin")]
+    [InlineData("unknown acting user", 3, "no person has this user id", "--as", "ghost", "docs", "list")]
+    public async Task Command_BadInput_ExitsWithOneClearLineAndStoresNothing(string name, int exit, string says, params string[] args)
+    {
+        var ids = await SeedAsync();
+        ids["big"] = Path.Combine(_folder, "big.bin");
+        await File.WriteAllBytesAsync(ids["big"], new byte[(10 * 1024 * 1024) + 1]);
+        ids["text"] = Write("notes.txt", "notes");
+        ids["folder"] = _folder;
+        ids["odd"] = await AddAsync("odd.docx", Docx.Template("Dear {{contact}}, {{deal}}"), "offer-template");
+        ids["fake"] = await AddAsync("fake.docx", "not a zip"u8.ToArray(), "offer-template");
+        var before = await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv");
+
+        var result = await Run([.. args.Select(a => ids.Aggregate(a, (text, id) => text.Replace("{" + id.Key + "}", id.Value, StringComparison.Ordinal)))]);
+
+        Assert.True(result.ExitCode == exit, $"{name}: {result}");
+        Assert.True(result.Error.Contains(says, StringComparison.Ordinal), $"{name}: {result}");
+        Assert.True(result.Error.Trim().Split('\n').Length <= 2, result.ToString());
+        Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Offer template", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before.Output, (await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv")).Output);
+        Assert.False(File.Exists(Path.Combine(_folder, "x.bin")));
+    }
+
+    /// <summary>People (Ada admin; Mona manager and Sam in north; Tom in south), a template, a price list and Sam's deal for Acme.</summary>
+    private async Task<Dictionary<string, string>> SeedAsync()
+    {
+        Assert.Equal(0, (await Run("users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq")).ExitCode);
+        foreach (var args in new[]
+        {
+            new[] { "mona", "--name", "Mona", "--role", "manager", "--group", "north" },
+            ["sam", "--name", "Sam", "--role", "salesperson", "--group", "north", "--manager", "mona"],
+            ["tom", "--name", "Tom", "--role", "salesperson", "--group", "south"],
+        })
+        {
+            var added = await Run(["--as", "ada", "users", "add", .. args]);
+            Assert.True(added.ExitCode == 0, added.ToString());
+        }
+
+        var ids = new Dictionary<string, string>
+        {
+            ["template"] = await AddAsync("Offer template.docx", Docx.WithRuns(["Offer for {{deal}} ({{acc", "ount}}), {{value}}, by {{owner}}"], ["{{line1.item}}: {{line1.unit-price}}; {{line2.item}}: {{line2.unit-price}}"]), "offer-template"),
+            ["prices"] = await AddAsync("prices.xlsx", Xlsx.PriceList(("Licence", 1200m), ("Training", 900m)), "price-list", "Prices 2026"),
+        };
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("leads.csv", "id,company,segment,contact,phone,email,source,notes,owner", "L1,Acme,retail,Jan,1,,fair,,sam"))).ExitCode);
+        var deal = await Run("--as", "sam", "leads", "convert", "L1", "--value", "1200", "--currency", "PLN");
+        Assert.True(deal.ExitCode == 0, deal.ToString());
+        ids["deal"] = deal.Output.Trim();
+        return ids;
+    }
+
+    private async Task<string> AddAsync(string fileName, byte[] content, string kind, string? title = null)
+    {
+        var path = Path.Combine(_folder, fileName);
+        await File.WriteAllBytesAsync(path, content);
+        var added = await Run(["--as", "mona", "docs", "add", "--file", path, "--kind", kind, "--groups", "north", .. title is null ? Array.Empty<string>() : ["--title", title]]);
+        Assert.True(added.ExitCode == 0 && Guid.TryParse(added.Output.Trim(), out _), added.ToString());
+        return added.Output.Trim();
+    }
+
+    private Task<CliResult> Run(params string[] args) => CliRunner.RunAsync([.. Db, .. args]);
+
+    private string Write(string name, params string[] lines)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+}
