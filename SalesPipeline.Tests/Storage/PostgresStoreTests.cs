@@ -88,9 +88,13 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
                 await from.OpenAsync();
                 foreach (var table in tables)
                 {
-                    var columns = string.Join(", ", await connection.QueryAsync<string>(
-                        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @Table ORDER BY ordinal_position", new { Table = table }));
-                    await using var reader = await from.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) TO STDOUT (FORMAT BINARY)");
+                    var names = (await connection.QueryAsync<string>(
+                        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @Table ORDER BY ordinal_position", new { Table = table })).ToList();
+                    var columns = string.Join(", ", names);
+
+                    // Migration 0006 renamed an offer's location to the document it refers to.
+                    var read = string.Join(", ", names.Select(n => table == "offers" && n == "location" ? "document_id" : n));
+                    await using var reader = await from.BeginRawBinaryCopyAsync($"COPY (SELECT {read} FROM {table}) TO STDOUT (FORMAT BINARY)");
                     await using var writer = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)");
                     await reader.CopyToAsync(writer);
                 }

@@ -106,8 +106,11 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
             var tables = await connection.QueryAsync<string>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name <> 'schema_version'");
             foreach (var table in tables)
             {
-                var columns = string.Join(", ", await connection.QueryAsync<string>($"SELECT name FROM pragma_table_info('{table}')"));
-                await connection.ExecuteAsync($"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM source.{table}");
+                var names = (await connection.QueryAsync<string>($"SELECT name FROM pragma_table_info('{table}')")).ToList();
+
+                // Migration 0006 renamed an offer's location to the document it refers to.
+                var read = names.Select(n => table == "offers" && n == "location" ? "document_id" : n);
+                await connection.ExecuteAsync($"INSERT INTO main.{table} ({string.Join(", ", names)}) SELECT {string.Join(", ", read)} FROM source.{table}");
             }
 
             await connection.ExecuteAsync("DETACH DATABASE source");

@@ -61,7 +61,10 @@ public sealed class DocumentsMigrationTests
                 await connection.ExecuteAsync("ATTACH DATABASE @File AS source", new { File = Path.Combine(folder, "source.db") });
                 foreach (var table in new[] { "opportunities", "stage_changes", "activities", "offers" })
                 {
-                    await connection.ExecuteAsync($"INSERT INTO main.{table} SELECT * FROM source.{table}");
+                    // Only the columns schema 5 has: later migrations add columns (the last touch, 0007).
+                    var names = (await connection.QueryAsync<string>($"SELECT name FROM pragma_table_info('{table}')")).ToList();
+                    var read = names.Select(n => table == "offers" && n == "location" ? "document_id" : n);
+                    await connection.ExecuteAsync($"INSERT INTO main.{table} ({string.Join(", ", names)}) SELECT {string.Join(", ", read)} FROM source.{table}");
                 }
 
                 await connection.ExecuteAsync("DETACH DATABASE source");
@@ -102,8 +105,13 @@ public sealed class DocumentsMigrationTests
                 await from.OpenAsync();
                 foreach (var table in new[] { "opportunities", "stage_changes", "activities", "offers" })
                 {
-                    await using var reader = await from.BeginRawBinaryCopyAsync($"COPY {table} TO STDOUT (FORMAT BINARY)");
-                    await using var writer = await connection.BeginRawBinaryCopyAsync($"COPY {table} FROM STDIN (FORMAT BINARY)");
+                    // Only the columns schema 5 has: later migrations add columns (the last touch, 0007).
+                    var names = (await connection.QueryAsync<string>(
+                        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @Table ORDER BY ordinal_position", new { Table = table })).ToList();
+                    var columns = string.Join(", ", names);
+                    var read = string.Join(", ", names.Select(n => table == "offers" && n == "location" ? "document_id" : n));
+                    await using var reader = await from.BeginRawBinaryCopyAsync($"COPY (SELECT {read} FROM {table}) TO STDOUT (FORMAT BINARY)");
+                    await using var writer = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)");
                     await reader.CopyToAsync(writer);
                 }
 

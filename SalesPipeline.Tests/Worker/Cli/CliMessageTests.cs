@@ -221,7 +221,7 @@ public sealed class CliMessageTests : IDisposable
 
         Assert.True(result.ExitCode == CliApp.BadInput, result.ToString());
         var first = result.Error.Split('\n')[0];
-        Assert.Equal("error: 'reprot' is not a command of 'salespipeline'. Commands: sample, pipeline, import, db, demo, report, run, schedules, users, leads, deals, agenda.", first);
+        Assert.Equal("error: 'reprot' is not a command of 'salespipeline'. Commands: sample, pipeline, import, db, demo, report, run, schedules, users, leads, deals, docs, offer, agenda.", first);
         Assert.DoesNotContain("Required command was not provided", result.Error, StringComparison.Ordinal);
     }
 
