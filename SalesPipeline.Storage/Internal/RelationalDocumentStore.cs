@@ -50,7 +50,7 @@ internal sealed class RelationalDocumentStore(IStoreDialect dialect) : IDocument
     {
         ArgumentNullException.ThrowIfNull(document);
         var row = DocumentRow.From(document, content);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
                 await InsertAsync(connection, transaction, document, row, cancellationToken).ConfigureAwait(false);
@@ -65,7 +65,7 @@ internal sealed class RelationalDocumentStore(IStoreDialect dialect) : IDocument
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(deal);
         var row = DocumentRow.From(document, content);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
                 await InsertAsync(connection, transaction, document, row, cancellationToken).ConfigureAwait(false);
@@ -83,20 +83,6 @@ internal sealed class RelationalDocumentStore(IStoreDialect dialect) : IDocument
             throw new ConcurrencyConflictException("document", $"{document.Id} ('{document.Title}' version {document.Version})", 0, document.Version);
         }
     }
-
-    private Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        Database.WithConnectionAsync(
-            async connection =>
-            {
-                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var result = await work(connection, transaction).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return result;
-                }
-            },
-            cancellationToken);
 
     private Task<IReadOnlyList<Document>> ReadAsync(string where, object parameters, CancellationToken cancellationToken) =>
         Database.WithConnectionAsync<IReadOnlyList<Document>>(

@@ -47,7 +47,7 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
     public Task<IReadOnlyDictionary<UserId, int>> AddAsync(IReadOnlyList<Lead> leads, IReadOnlyDictionary<UserId, int>? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leads);
-        return WriteAsync<IReadOnlyDictionary<UserId, int>>(
+        return dialect.WriteAsync<IReadOnlyDictionary<UserId, int>>(
             async (connection, transaction) =>
             {
                 // Owners are locked in id order, as every other writer that locks several would, then counted under the locks.
@@ -93,7 +93,7 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
     public Task<int> SaveAsync(Lead lead, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lead);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
                 await WriteLeadAsync(connection, transaction, lead, cancellationToken).ConfigureAwait(false);
@@ -107,7 +107,7 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
     {
         ArgumentNullException.ThrowIfNull(lead);
         var owner = lead.Owner ?? throw new ArgumentException("An assigned lead needs an owner.", nameof(lead));
-        return WriteAsync<int?>(
+        return dialect.WriteAsync<int?>(
             async (connection, transaction) =>
             {
                 // Lock, count, write: a concurrent assignment to the same owner waits for the lock and then counts this lead.
@@ -130,7 +130,7 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
     public Task ConvertAsync(LeadConversion conversion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversion);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
                 await _accounts.WriteAsync(connection, transaction, conversion.Account, cancellationToken).ConfigureAwait(false);
@@ -160,20 +160,6 @@ internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
             await connection.ExecuteAsync(new CommandDefinition(LeadHistoryRow.Insert, added, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
-
-    private Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        Database.WithConnectionAsync(
-            async connection =>
-            {
-                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var result = await work(connection, transaction).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return result;
-                }
-            },
-            cancellationToken);
 
     // One read transaction: the leads and their history come from the same snapshot — the flow's consistent read when it is
     // in one (a report's lead figures then match its deals), else a read of their own.

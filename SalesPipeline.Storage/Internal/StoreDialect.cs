@@ -87,3 +87,22 @@ internal interface IStoreDialect
     /// <summary>The yes/no value a stored value stands for.</summary>
     bool ToFlag(object value);
 }
+
+/// <summary>The write path every shared store takes.</summary>
+internal static class StoreWrites
+{
+    /// <summary>Runs <paramref name="work"/> in one write transaction of the dialect on a pooled connection and commits it.</summary>
+    public static Task<T> WriteAsync<T>(this IStoreDialect dialect, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        dialect.Database.WithConnectionAsync(
+            async connection =>
+            {
+                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var result = await work(connection, transaction).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+            },
+            cancellationToken);
+}
