@@ -8,6 +8,7 @@ using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Import;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Sqlite;
 
 namespace SalesPipeline.Benchmarks;
@@ -121,13 +122,13 @@ public class ImportBenchmarks : IDisposable
         // The page cache the import session uses, so the two sides differ only in what the importer does per row.
         using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = $"PRAGMA cache_size = -{SqliteImportTarget.CacheKibibytes}";
+            pragma.CommandText = $"PRAGMA cache_size = -{SqliteBulkImport.CacheKibibytes}";
             pragma.ExecuteNonQuery();
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, SqliteBulkSql.InsertOpportunity, 27);
-        using var change = Prepare(connection, transaction, SqliteBulkSql.InsertStageChange, 8);
+        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 28);
+        using var change = Prepare(connection, transaction, BulkCommand.InsertSql("stage_changes", ImportRows.StageChangeColumns), 8);
         using var reader = new StreamReader(_csv);
         reader.ReadLine();
         long rows = 0;
@@ -168,7 +169,8 @@ public class ImportBenchmarks : IDisposable
             p[23].Value = closed ?? created;
             p[24].Value = Importer.Value;
             p[25].Value = f[0];
-            p[26].Value = closed ?? created;
+            p[26].Value = 1;
+            p[27].Value = closed ?? created;
             rows += deal.ExecuteNonQuery();
 
             var seq = 0;
@@ -210,7 +212,7 @@ public class ImportBenchmarks : IDisposable
     {
         await using var file = new FileStream(_csv, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var result = await CsvImporter.ImportAsync(
-            file, ImportMapping.Canonical, PipelineDefinition.Default, new SqliteImportTarget(_database!), new ImportOptions(), Importer, SystemClock.Instance);
+            file, ImportMapping.Canonical, PipelineDefinition.Default, SqliteBulkImport.Target(_database!), new ImportOptions(), Importer, SystemClock.Instance);
         return result.Imported == Rows && result.Committed
             ? result.Imported
             : throw new InvalidOperationException($"Imported {result.Imported} of {Rows} rows: {string.Join("; ", result.Errors)}");

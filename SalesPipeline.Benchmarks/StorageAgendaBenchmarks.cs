@@ -48,7 +48,7 @@ public class StorageAgendaBenchmarks
     {
         _path = Path.Combine(Path.GetTempPath(), $"salespipeline-agenda-{Environment.ProcessId}.db");
         _database = StorageBenchmarkData.NewDatabase(_path);
-        var session = new SqliteImportTarget(_database).BeginImportAsync().GetAwaiter().GetResult();
+        var session = SqliteBulkImport.Target(_database).BeginImportAsync().GetAwaiter().GetResult();
         foreach (var batch in WithFollowUps(StorageBenchmarkData.Deals(Deals)).Chunk(10_000))
         {
             session.AddAsync(batch).GetAwaiter().GetResult();

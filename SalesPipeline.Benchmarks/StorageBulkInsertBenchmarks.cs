@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
 using SalesPipeline.Domain;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Sqlite;
 
 namespace SalesPipeline.Benchmarks;
@@ -56,13 +57,13 @@ public class StorageBulkInsertBenchmarks
         using (var settings = connection.CreateCommand())
         {
             // The same page cache the store's import session uses.
-            settings.CommandText = $"PRAGMA cache_size = -{SqliteImportTarget.CacheKibibytes}";
+            settings.CommandText = $"PRAGMA cache_size = -{SqliteBulkImport.CacheKibibytes}";
             settings.ExecuteNonQuery();
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, SqliteBulkSql.InsertOpportunity, 27);
-        using var change = Prepare(connection, transaction, SqliteBulkSql.InsertStageChange, 8);
+        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 28);
+        using var change = Prepare(connection, transaction, BulkCommand.InsertSql("stage_changes", ImportRows.StageChangeColumns), 8);
         long rows = 0;
         foreach (var s in _deals)
         {
@@ -94,7 +95,8 @@ public class StorageBulkInsertBenchmarks
             p[23].Value = s.LastChangedAt.ToUnixTimeTicks() / 10;
             p[24].Value = s.LastChangedBy.Value;
             p[25].Value = (object?)s.ExternalId ?? DBNull.Value;
-            p[26].Value = s.Touched.ToUnixTimeTicks() / 10;
+            p[26].Value = 1;
+            p[27].Value = s.Touched.ToUnixTimeTicks() / 10;
             rows += deal.ExecuteNonQuery();
             for (var i = 0; i < s.History.Count; i++)
             {
@@ -120,7 +122,7 @@ public class StorageBulkInsertBenchmarks
     [Benchmark]
     public async Task<int> ImportSession()
     {
-        var target = new SqliteImportTarget(_database!);
+        var target = SqliteBulkImport.Target(_database!);
         var session = await target.BeginImportAsync();
         await using (session)
         {

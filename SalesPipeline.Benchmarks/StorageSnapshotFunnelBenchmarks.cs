@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Process;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Sqlite;
 
 namespace SalesPipeline.Benchmarks;
@@ -19,7 +20,7 @@ public class StorageSnapshotFunnelBenchmarks
     private static readonly Instant AsOf = StorageBenchmarkData.Start + Duration.FromDays(200);
     private string _path = string.Empty;
     private SqliteDatabase? _database;
-    private SqlitePipelineAggregates? _aggregates;
+    private RelationalPipelineAggregates? _aggregates;
 
     /// <summary>Gets the deal counts to run at: 10^6 in the committed results, <c>--deals</c> replaces it.</summary>
     public static IEnumerable<int> Sizes => BenchmarkSizes.Or(1_000_000);
@@ -33,7 +34,7 @@ public class StorageSnapshotFunnelBenchmarks
     {
         _path = Path.Combine(Path.GetTempPath(), $"salespipeline-funnel-{Environment.ProcessId}.db");
         _database = StorageBenchmarkData.NewDatabase(_path);
-        var session = new SqliteImportTarget(_database).BeginImportAsync().GetAwaiter().GetResult();
+        var session = SqliteBulkImport.Target(_database).BeginImportAsync().GetAwaiter().GetResult();
         foreach (var batch in StorageBenchmarkData.Deals(Deals).Chunk(10_000))
         {
             session.AddAsync(batch).GetAwaiter().GetResult();
@@ -49,7 +50,7 @@ public class StorageSnapshotFunnelBenchmarks
             analyze.ExecuteNonQuery();
         }
 
-        _aggregates = new SqlitePipelineAggregates(_database);
+        _aggregates = new RelationalPipelineAggregates(new SqliteDialect(_database));
     }
 
     [GlobalCleanup]
@@ -76,7 +77,7 @@ public class StorageSnapshotFunnelBenchmarks
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = SqlitePipelineAggregates.Sql(SqlitePipelineAggregates.SnapshotSql, owner: null).Replace("@", "$", StringComparison.Ordinal);
+        command.CommandText = RelationalPipelineAggregates.SnapshotSql(new SqliteDialect(_database), owner: null).Replace("@", "$", StringComparison.Ordinal);
         command.Parameters.AddWithValue("$AsOf", AsOf.ToUnixTimeTicks() / 10);
         command.Parameters.AddWithValue("$Pipeline", PipelineDefinition.Default.Id.Value);
         using var reader = command.ExecuteReader();

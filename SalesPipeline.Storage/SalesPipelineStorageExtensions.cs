@@ -36,18 +36,14 @@ public static class SalesPipelineStorageExtensions
         var database = new SqliteDatabase(options);
         var services = Reset(builder.Services);
         services.AddSingleton(database);
-        services.AddSingleton<IOpportunityStore, SqliteOpportunityStore>();
-        services.AddSingleton<IAccountStore, SqliteAccountStore>();
-        services.AddSingleton<IActivityStore, SqliteActivityStore>();
-        services.AddSingleton<IPipelineAggregates, SqlitePipelineAggregates>();
-        services.AddSingleton<IImportTarget, SqliteImportTarget>();
+        services.AddSingleton<IImportTarget>(sp => SqliteBulkImport.Target(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<ILeadStoreDialect>(sp => new SqliteLeadStoreDialect(sp.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IStoreDialect>(sp => new SqliteDialect(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new SqliteAgendaDialect(sp.GetRequiredService<SqliteDatabase>())));
-        AddPeopleAndLeads(services);
+        AddRelationalStores(services);
         return builder;
     }
 
@@ -71,26 +67,27 @@ public static class SalesPipelineStorageExtensions
 
         // The container creates (and at its end disposes) the data source that pools the connections.
         services.AddSingleton(_ => new PostgresDatabase(options));
-        services.AddSingleton<IOpportunityStore, PostgresOpportunityStore>();
-        services.AddSingleton<IAccountStore, PostgresAccountStore>();
-        services.AddSingleton<IActivityStore, PostgresActivityStore>();
-        services.AddSingleton<IPipelineAggregates, PostgresPipelineAggregates>();
-        services.AddSingleton<IImportTarget, PostgresImportTarget>();
+        services.AddSingleton<IImportTarget>(sp => PostgresBulkImport.Target(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IPipelineDefinitionStore>(s => new PipelineDefinitionStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IScheduleLedger>(s => new ScheduleLedgerStore(s.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
-        services.AddSingleton<ILeadStoreDialect>(sp => new PostgresLeadStoreDialect(sp.GetRequiredService<PostgresDatabase>()));
+        services.AddSingleton<IStoreDialect>(sp => new PostgresDialect(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new PostgresAgendaDialect(sp.GetRequiredService<PostgresDatabase>())));
-        AddPeopleAndLeads(services);
+        AddRelationalStores(services);
         return builder;
     }
 
-    private static void AddPeopleAndLeads(IServiceCollection services)
+    /// <summary>Registers the stores written once over the provider's <see cref="IStoreDialect"/>.</summary>
+    private static void AddRelationalStores(IServiceCollection services)
     {
-        services.AddSingleton<IPersonStore>(sp => new RelationalPersonStore(sp.GetRequiredService<ILeadStoreDialect>()));
-        services.AddSingleton<ILeadStore>(sp => new RelationalLeadStore(sp.GetRequiredService<ILeadStoreDialect>()));
-        services.AddSingleton<IDocumentStore>(sp => new RelationalDocumentStore(sp.GetRequiredService<ILeadStoreDialect>()));
+        services.AddSingleton<IOpportunityStore>(sp => new RelationalOpportunityStore(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<IAccountStore>(sp => new RelationalAccountStore(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<IActivityStore>(sp => new RelationalActivityStore(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<IPipelineAggregates>(sp => new RelationalPipelineAggregates(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<IPersonStore>(sp => new RelationalPersonStore(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<ILeadStore>(sp => new RelationalLeadStore(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<IDocumentStore>(sp => new RelationalDocumentStore(sp.GetRequiredService<IStoreDialect>()));
     }
 
     private static IServiceCollection Reset(IServiceCollection services)
@@ -98,7 +95,7 @@ public static class SalesPipelineStorageExtensions
         services.RemoveAll<IPersonStore>();
         services.RemoveAll<ILeadStore>();
         services.RemoveAll<IDocumentStore>();
-        services.RemoveAll<ILeadStoreDialect>();
+        services.RemoveAll<IStoreDialect>();
         // A storage provider replaces the in-memory registrations (and any earlier Use… call).
         services.RemoveAll<IOpportunityStore>();
         services.RemoveAll<IAccountStore>();

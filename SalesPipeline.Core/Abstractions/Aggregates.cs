@@ -47,6 +47,32 @@ public interface IPipelineAggregates
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>One row per currency with at least one closed deal, by currency.</returns>
     Task<IReadOnlyList<ClosedTotals>> ClosedAsync(PipelineDefinition pipeline, Instant periodStart, Instant periodEnd, UserId? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Win/loss of the deals closed in <paramref name="period"/>, by owner, loss reason and stage lost at, exactly as
+    /// <see cref="Analytics.PipelineAnalytics.WinLoss"/> computes it over the stored deals; a database store groups the deals
+    /// in SQL and only the few groups are finished in memory.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Open deals, owner filter and currency conversion; the defaults when left out.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="Analytics.MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    Task<Analytics.WinLossReport> WinLossAsync(PipelineDefinition pipeline, Interval period, Analytics.WinLossOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The weighted forecast of the deals open at <paramref name="asOf"/> by expected close month, exactly as
+    /// <see cref="Analytics.PipelineAnalytics.Forecast"/> computes it over the stored deals; a database store groups the
+    /// deals in SQL and only the few groups are finished in memory.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="options">Owner filter, overdue date and currency conversion; the defaults when left out.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The forecast.</returns>
+    /// <exception cref="Analytics.MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    Task<Analytics.ForecastReport> ForecastAsync(PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The reference computation of <see cref="IPipelineAggregates"/> over deals in memory.</summary>

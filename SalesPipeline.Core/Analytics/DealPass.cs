@@ -60,6 +60,21 @@ public static class DealPass
         return new WinLossAccumulator(pipeline, period, options ?? new WinLossOptions());
     }
 
+    /// <summary>
+    /// Win/loss as <see cref="WinLoss"/>, fed with groups of deals (a store's SQL aggregate) through
+    /// <see cref="IWinLossGroups.AddGroup"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Open deals, owner filter and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IWinLossGroups WinLossGroups(PipelineDefinition pipeline, Interval period, WinLossOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new WinLossAccumulator(pipeline, period, options ?? new WinLossOptions());
+    }
+
     /// <summary>The sales cycle of the deals closed in a period, as <see cref="PipelineAnalytics.SalesCycle"/>.</summary>
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="period">The close period.</param>
@@ -79,6 +94,21 @@ public static class DealPass
     /// <returns>The accumulator.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
     public static IDealAccumulator<ForecastReport> Forecast(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new ForecastAccumulator(pipeline, asOf, options ?? new ForecastOptions());
+    }
+
+    /// <summary>
+    /// The weighted forecast as <see cref="Forecast"/>, fed with groups of deals (a store's SQL aggregate) through
+    /// <see cref="IForecastGroups.AddGroup"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="options">Owner filter, overdue cut-off and currency conversion; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IForecastGroups ForecastGroups(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         return new ForecastAccumulator(pipeline, asOf, options ?? new ForecastOptions());

@@ -192,6 +192,26 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
+    public Task<Analytics.WinLossReport> WinLossAsync(Process.PipelineDefinition pipeline, Interval period, Analytics.WinLossOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Analytics.PipelineAnalytics.WinLoss(_opportunities.Values, pipeline, period, options));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<Analytics.ForecastReport> ForecastAsync(Process.PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Analytics.PipelineAnalytics.Forecast(_opportunities.Values, pipeline, asOf, options));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyDictionary<PipelineId, string>> LoadAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -55,7 +55,7 @@ internal sealed record ReportRequest(
 }
 
 /// <summary>
-/// Computes a report's figures: the snapshot funnel from the store's SQL aggregates, the rest in one streamed pass over the
+/// Computes a report's figures: the snapshot funnel, win/loss and forecast from the store's SQL aggregates, the rest in one streamed pass over the
 /// pipeline's deals that feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow
 /// with the store (only with the rows kept and, for the median cycle, a number per deal closed in the period). With
 /// <paramref name="reads"/> every figure comes from one consistent read of the store, so a report taken while an import
@@ -93,16 +93,18 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var labels = Labels.For(request.Culture);
 
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
+
+        // Grouped by the store (in SQL on a database): the streamed pass below is left what a GROUP BY cannot do cheaply.
+        var winLossReport = await aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
+        var forecastReport = await aggregates.ForecastAsync(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) }, cancellationToken).ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
         }
 
         var reached = DealPass.ReachedStages(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var winLoss = DealPass.WinLoss(pipeline, period, new WinLossOptions { Owner = request.Owner });
         var cycle = DealPass.SalesCycle(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
         var velocity = DealPass.Velocity(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
-        var forecast = DealPass.Forecast(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) });
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
         var thisPeriod = DealPass.PeriodFigures(pipeline, period, request.Owner);
@@ -113,7 +115,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
         await DealPass.RunAsync(
             opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken),
-            [reached, winLoss, cycle, velocity, forecast, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail],
+            [reached, cycle, velocity, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail],
             cancellationToken).ConfigureAwait(false);
 
         var filters = new List<(string, string)>();
@@ -122,8 +124,6 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             filters.Add((labels.Owner, owner.Value));
         }
 
-        var winLossReport = winLoss.Result();
-        var forecastReport = forecast.Result();
         var reachedReport = reached.Result();
         var yearReport = yearEarlier.Result();
         return new ReportModel(

@@ -1,15 +1,19 @@
 using System.Text;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
 
 namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
-/// The conditions of an <see cref="OpportunityQuery"/> on the <c>opportunities</c> table aliased <c>o</c>, the same text on
-/// SQLite and PostgreSQL; each store binds <c>@Pipeline</c>, <c>@Owner</c> and <c>@Before</c> in its own types.
+/// The conditions on the <c>opportunities</c> table aliased <c>o</c>, written once for every store and provider, and the
+/// values they bind (<c>@Pipeline</c>, <c>@Owner</c>, <c>@Before</c>) in the dialect's types.
 /// </summary>
 internal static class OpportunityFilter
 {
-    /// <summary>The conditions, each starting with " AND "; empty for a query that matches every deal.</summary>
+    /// <summary>The owner condition, starting with " AND "; empty when <paramref name="owner"/> is <see langword="null"/>. Binds <c>@Owner</c>.</summary>
+    public static string Owner(UserId? owner) => owner is null ? string.Empty : " AND o.owner = @Owner";
+
+    /// <summary>The conditions of <paramref name="query"/>, each starting with " AND "; empty for a query that matches every deal.</summary>
     public static string Conditions(OpportunityQuery query)
     {
         var filter = new StringBuilder();
@@ -18,11 +22,7 @@ internal static class OpportunityFilter
             filter.Append(" AND o.pipeline_id = @Pipeline");
         }
 
-        if (query.Owner is not null)
-        {
-            filter.Append(" AND o.owner = @Owner");
-        }
-
+        filter.Append(Owner(query.Owner));
         filter.Append(query.Status switch
         {
             OpportunityStatus.Open => " AND o.outcome_kind IS NULL",
@@ -36,4 +36,13 @@ internal static class OpportunityFilter
 
         return filter.ToString();
     }
+
+    /// <summary>The values <see cref="Conditions"/> refers to, and <c>@After</c>: the key of the last deal of the previous page.</summary>
+    public static object Parameters(IStoreDialect dialect, OpportunityQuery query, object? after) => new
+    {
+        After = after,
+        Pipeline = query.Pipeline?.Value,
+        Owner = query.Owner?.Value,
+        Before = query.NextContactBefore is { } before ? dialect.Bound(Micros.Ceiling(before)) : null,
+    };
 }

@@ -65,18 +65,28 @@ internal static class RelationalDatabaseExtensions
         }
     }
 
-    public static async Task<T> WithConnectionAsync<T>(this IRelationalDatabase database, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>Runs work on a pooled connection to a database at this version's schema, with the provider's failures translated.</summary>
+    public static Task<T> WithConnectionAsync<T>(this IRelationalDatabase database, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        ConnectionWork.RunAsync(database.OpenConnectionAsync, database.Unavailable, work, cancellationToken);
+}
+
+/// <summary>The one "open a connection, run the work, translate the provider's failure" path every store call takes.</summary>
+internal static class ConnectionWork
+{
+    /// <summary>Opens a connection with <paramref name="open"/>, runs <paramref name="work"/> on it and disposes it; a provider exception that means the database cannot be used is rethrown as what <paramref name="unavailable"/> makes of it.</summary>
+    public static async Task<T> RunAsync<T>(
+        Func<CancellationToken, Task<DbConnection>> open, Func<DbException, StorageUnavailableException?> unavailable, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
-        var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             try
             {
                 return await work(connection).ConfigureAwait(false);
             }
-            catch (DbException e) when (database.Unavailable(e) is { } unavailable)
+            catch (DbException e) when (unavailable(e) is { } translated)
             {
-                throw unavailable;
+                throw translated;
             }
         }
     }

@@ -7,12 +7,14 @@ using SalesPipeline.Domain;
 namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
-/// Documents in SQLite or PostgreSQL: the same table and SQL on both; the provider supplies its write transaction and the
-/// deal writer an offer shares a transaction with.
+/// Documents in SQLite or PostgreSQL: the same table and SQL on both; the provider supplies its write transaction; an offer
+/// shares it with the shared deal write.
 /// </summary>
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
-internal sealed class RelationalDocumentStore(ILeadStoreDialect dialect) : IDocumentStore
+internal sealed class RelationalDocumentStore(IStoreDialect dialect) : IDocumentStore
 {
+    private readonly RelationalOpportunityStore _opportunities = new(dialect);
+
     private IRelationalDatabase Database => dialect.Database;
 
     /// <inheritdoc />
@@ -48,7 +50,7 @@ internal sealed class RelationalDocumentStore(ILeadStoreDialect dialect) : IDocu
     {
         ArgumentNullException.ThrowIfNull(document);
         var row = DocumentRow.From(document, content);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
                 await InsertAsync(connection, transaction, document, row, cancellationToken).ConfigureAwait(false);
@@ -63,11 +65,11 @@ internal sealed class RelationalDocumentStore(ILeadStoreDialect dialect) : IDocu
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(deal);
         var row = DocumentRow.From(document, content);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
                 await InsertAsync(connection, transaction, document, row, cancellationToken).ConfigureAwait(false);
-                await dialect.WriteOpportunityAsync(connection, transaction, deal, cancellationToken).ConfigureAwait(false);
+                await _opportunities.WriteInAsync(connection, transaction, deal, cancellationToken).ConfigureAwait(false);
                 return deal.Version + 1;
             },
             cancellationToken);
@@ -81,20 +83,6 @@ internal sealed class RelationalDocumentStore(ILeadStoreDialect dialect) : IDocu
             throw new ConcurrencyConflictException("document", $"{document.Id} ('{document.Title}' version {document.Version})", 0, document.Version);
         }
     }
-
-    private Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        Database.WithConnectionAsync(
-            async connection =>
-            {
-                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var result = await work(connection, transaction).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return result;
-                }
-            },
-            cancellationToken);
 
     private Task<IReadOnlyList<Document>> ReadAsync(string where, object parameters, CancellationToken cancellationToken) =>
         Database.WithConnectionAsync<IReadOnlyList<Document>>(

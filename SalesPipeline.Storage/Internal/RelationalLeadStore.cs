@@ -11,9 +11,12 @@ namespace SalesPipeline.Storage.Internal;
 /// serialises assignments to one owner, and the account and deal writers a conversion shares a transaction with.
 /// </summary>
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
-internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStore
+internal sealed class RelationalLeadStore(IStoreDialect dialect) : ILeadStore
 {
     private const string ActiveStatuses = "('assigned', 'working')";
+
+    private readonly RelationalAccountStore _accounts = new(dialect);
+    private readonly RelationalOpportunityStore _opportunities = new(dialect);
 
     private IRelationalDatabase Database => dialect.Database;
 
@@ -44,7 +47,7 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
     public Task<IReadOnlyDictionary<UserId, int>> AddAsync(IReadOnlyList<Lead> leads, IReadOnlyDictionary<UserId, int>? limits = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leads);
-        return WriteAsync<IReadOnlyDictionary<UserId, int>>(
+        return dialect.WriteAsync<IReadOnlyDictionary<UserId, int>>(
             async (connection, transaction) =>
             {
                 // Owners are locked in id order, as every other writer that locks several would, then counted under the locks.
@@ -90,7 +93,7 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
     public Task<int> SaveAsync(Lead lead, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lead);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
                 await WriteLeadAsync(connection, transaction, lead, cancellationToken).ConfigureAwait(false);
@@ -104,7 +107,7 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
     {
         ArgumentNullException.ThrowIfNull(lead);
         var owner = lead.Owner ?? throw new ArgumentException("An assigned lead needs an owner.", nameof(lead));
-        return WriteAsync<int?>(
+        return dialect.WriteAsync<int?>(
             async (connection, transaction) =>
             {
                 // Lock, count, write: a concurrent assignment to the same owner waits for the lock and then counts this lead.
@@ -127,11 +130,11 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
     public Task ConvertAsync(LeadConversion conversion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversion);
-        return WriteAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
-                await dialect.WriteAccountAsync(connection, transaction, conversion.Account, cancellationToken).ConfigureAwait(false);
-                await dialect.WriteOpportunityAsync(connection, transaction, conversion.Opportunity, cancellationToken).ConfigureAwait(false);
+                await _accounts.WriteAsync(connection, transaction, conversion.Account, cancellationToken).ConfigureAwait(false);
+                await _opportunities.WriteInAsync(connection, transaction, conversion.Opportunity, cancellationToken).ConfigureAwait(false);
                 await WriteLeadAsync(connection, transaction, conversion.Lead, cancellationToken).ConfigureAwait(false);
                 return 0;
             },
@@ -157,20 +160,6 @@ internal sealed class RelationalLeadStore(ILeadStoreDialect dialect) : ILeadStor
             await connection.ExecuteAsync(new CommandDefinition(LeadHistoryRow.Insert, added, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
-
-    private Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        Database.WithConnectionAsync(
-            async connection =>
-            {
-                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    var result = await work(connection, transaction).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return result;
-                }
-            },
-            cancellationToken);
 
     // One read transaction: the leads and their history come from the same snapshot — the flow's consistent read when it is
     // in one (a report's lead figures then match its deals), else a read of their own.

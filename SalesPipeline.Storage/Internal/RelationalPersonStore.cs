@@ -7,7 +7,7 @@ namespace SalesPipeline.Storage.Internal;
 
 /// <summary>People in SQLite or PostgreSQL: the same table and SQL on both.</summary>
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
-internal sealed class RelationalPersonStore(ILeadStoreDialect dialect) : IPersonStore
+internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStore
 {
     private IRelationalDatabase Database => dialect.Database;
 

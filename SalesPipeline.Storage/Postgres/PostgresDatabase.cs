@@ -12,16 +12,14 @@ namespace SalesPipeline.Storage.Postgres;
 /// provider's connection errors turned into <see cref="StorageUnavailableException"/> that names the server.
 /// </summary>
 /// <remarks>Thread-safe; shared by every PostgreSQL store of a service provider, which disposes it.</remarks>
-internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelationalDatabase
+internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelationalDatabase, ISchemaHost
 {
     /// <summary>The advisory lock every SalesPipeline migrator takes, so instances starting together migrate one at a time.</summary>
     private const long MigrationLockKey = 0x5A1E_5B1B_E11E_0001;
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly AsyncLocal<ConsistentRead?> _read = new();
-    private readonly bool _autoMigrate;
-    private volatile bool _ready;
+    private readonly SchemaGate _schema;
 
     public PostgresDatabase(PostgresStorageOptions options)
     {
@@ -40,7 +38,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
         // Named without the password, for messages.
         Target = $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host ?? "localhost"}:{builder.Port} (user '{builder.Username}')";
         _dataSource = NpgsqlDataSource.Create(builder);
-        _autoMigrate = options.AutoMigrate;
+        _schema = new SchemaGate(this, options.AutoMigrate);
     }
 
     /// <summary>Gets the database, as a person would name it (no password).</summary>
@@ -52,10 +50,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     /// <summary>Opens a connection to a database at this version's schema (migrating it first when allowed).</summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        if (!_ready)
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await _schema.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
 
         return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -65,56 +60,38 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     /// once wait for each other, and the later ones find nothing left to do. DDL is transactional, so a failed script
     /// leaves the schema as it was.
     /// </summary>
-    public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
-            {
-                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-                        transaction: transaction,
-                        cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    IReadOnlyCollection<int> applied = [.. await connection.QueryAsync<int>(new CommandDefinition(
-                        "SELECT version FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)];
-                    var current = applied.Count == 0 ? 0 : applied.Max();
-                    var latest = MigrationScripts.Latest(MigrationScripts.Postgres);
-                    var pending = MigrationScripts.Pending(MigrationScripts.Postgres, applied, Target);
-                    foreach (var script in pending)
-                    {
-                        await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                        await connection.ExecuteAsync(new CommandDefinition(
-                            "INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    _ready = true;
-                    return new MigrationResult(current, Math.Max(current, latest), pending.Count);
-                }
-            }
-            catch (NpgsqlException e) when (Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
-    }
+    public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => _schema.MigrateAsync(cancellationToken);
 
     /// <summary>Reads the schema versions recorded in the database; empty when it was never migrated.</summary>
-    public async Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken) => _schema.SchemaVersionsAsync(cancellationToken);
+
+    /// <inheritdoc />
+    string ISchemaHost.Provider => MigrationScripts.Postgres;
+
+    /// <inheritdoc />
+    string ISchemaHost.CreateSchemaVersion =>
+        "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
+
+    /// <inheritdoc />
+    string ISchemaHost.SchemaVersionExists => "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END";
+
+    /// <inheritdoc />
+    async Task<DbConnection> ISchemaHost.OpenRawConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    async Task<DbTransaction> ISchemaHost.BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        var transaction = await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT to_regclass('schema_version') IS NOT NULL", cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return exists
-                ? [.. await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_version", cancellationToken: cancellationToken)).ConfigureAwait(false)]
-                : [];
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -135,8 +112,8 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     async Task<DbConnection> IRelationalDatabase.OpenConnectionAsync(CancellationToken cancellationToken) =>
         await OpenAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <inheritdoc />
-    StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
+    /// <inheritdoc cref="IRelationalDatabase.Unavailable" />
+    public StorageUnavailableException? Unavailable(DbException exception) =>
         exception is NpgsqlException npgsql ? Unavailable(npgsql) : null;
 
     /// <inheritdoc />
@@ -190,43 +167,13 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
 
     public ValueTask DisposeAsync()
     {
-        _gate.Dispose();
+        _schema.Dispose();
         return _dataSource.DisposeAsync();
     }
 
     public void Dispose()
     {
-        _gate.Dispose();
+        _schema.Dispose();
         _dataSource.Dispose();
-    }
-
-    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_ready)
-            {
-                return;
-            }
-
-            if (_autoMigrate)
-            {
-                await MigrateAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            var applied = await SchemaVersionsAsync(cancellationToken).ConfigureAwait(false);
-            if (MigrationScripts.Pending(MigrationScripts.Postgres, applied, Target).Count > 0)
-            {
-                throw new SchemaVersionException(Target, applied.Count == 0 ? 0 : applied.Max(), MigrationScripts.Latest(MigrationScripts.Postgres));
-            }
-
-            _ready = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
     }
 }

@@ -13,7 +13,7 @@ namespace SalesPipeline.Storage.Sqlite;
 /// <see cref="StorageUnavailableException"/> that names the file.
 /// </summary>
 /// <remarks>Thread-safe; shared by every SQLite store of a service provider.</remarks>
-internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
+internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchemaHost
 {
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
@@ -21,11 +21,9 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
     private const int SqliteCantOpen = 14;
     private const int SqliteNotADatabase = 26;
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly int _busyTimeoutMilliseconds;
-    private readonly bool _autoMigrate;
-    private volatile bool _ready;
+    private readonly SchemaGate _schema;
 
     public SqliteDatabase(SqliteStorageOptions options)
     {
@@ -59,7 +57,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
         ConnectionString = builder.ToString();
         _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
         BusyTimeout = options.BusyTimeout;
-        _autoMigrate = options.AutoMigrate;
+        _schema = new SchemaGate(this, options.AutoMigrate);
         MemoryMapSize = options.MemoryMapSize;
     }
 
@@ -78,10 +76,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
     /// <summary>Opens a connection to a database at this version's schema (migrating it first when allowed).</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        if (!_ready)
-        {
-            await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await _schema.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
 
         return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -92,65 +87,35 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
     /// </summary>
     /// <exception cref="SchemaVersionException">The database is newer than this version of SalesPipeline.</exception>
     /// <exception cref="StorageUnavailableException">The file cannot be opened or written.</exception>
-    public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
-            {
-                // WAL lets readers work while one writer writes; the setting is kept in the file.
-                await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
-
-                // SQLite has no SHA-256 of its own; migration 0006 records one for each document it creates.
-                connection.CreateFunction("salespipeline_sha256", (byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), isDeterministic: true);
-                using var transaction = connection.BeginTransaction(deferred: false);
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)",
-                    transaction: transaction,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-                var applied = await AppliedVersionsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-                var current = applied.Count == 0 ? 0 : applied.Max();
-                var latest = MigrationScripts.Latest(MigrationScripts.Sqlite);
-                var pending = MigrationScripts.Pending(MigrationScripts.Sqlite, applied, Target);
-                foreach (var script in pending)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        "INSERT INTO schema_version (version, name) VALUES (@Version, @Name)",
-                        new { script.Version, script.Name },
-                        transaction,
-                        cancellationToken: cancellationToken)).ConfigureAwait(false);
-                }
-
-                transaction.Commit();
-                _ready = true;
-                return new MigrationResult(current, Math.Max(current, latest), pending.Count);
-            }
-            catch (SqliteException e) when (Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
-    }
+    public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => _schema.MigrateAsync(cancellationToken);
 
     /// <summary>Reads the schema versions recorded in the database; empty when it was never migrated.</summary>
-    public async Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken) => _schema.SchemaVersionsAsync(cancellationToken);
+
+    /// <inheritdoc />
+    string ISchemaHost.Provider => MigrationScripts.Sqlite;
+
+    /// <inheritdoc />
+    string ISchemaHost.CreateSchemaVersion =>
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+
+    /// <inheritdoc />
+    string ISchemaHost.SchemaVersionExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+
+    /// <inheritdoc />
+    async Task<DbConnection> ISchemaHost.OpenRawConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    /// <remarks>WAL first (readers work while one writer writes; the setting is kept in the file), then BEGIN IMMEDIATE.</remarks>
+    async Task<DbTransaction> ISchemaHost.BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
-            {
-                var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return exists == 0 ? [] : await AppliedVersionsAsync(connection, null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SqliteException e) when (Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
+        await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        // SQLite has no SHA-256 of its own; migration 0006 records one for each document it creates.
+        var sqlite = (SqliteConnection)connection;
+        sqlite.CreateFunction("salespipeline_sha256", (byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), isDeterministic: true);
+        return sqlite.BeginTransaction(deferred: false);
     }
 
     /// <summary>Opens a configured connection without looking at the schema.</summary>
@@ -183,8 +148,8 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
     async Task<DbConnection> IRelationalDatabase.OpenConnectionAsync(CancellationToken cancellationToken) =>
         await OpenAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <inheritdoc />
-    StorageUnavailableException? IRelationalDatabase.Unavailable(DbException exception) =>
+    /// <inheritdoc cref="IRelationalDatabase.Unavailable" />
+    public StorageUnavailableException? Unavailable(DbException exception) =>
         exception is SqliteException sqlite ? Unavailable(sqlite) : null;
 
     /// <inheritdoc />
@@ -238,40 +203,5 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase
             new(Target, reason, problem, remedy, exception);
     }
 
-    public void Dispose() => _gate.Dispose();
-
-    /// <summary>Makes sure the schema is this version's before the first store call, once per process.</summary>
-    private async Task EnsureReadyAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_ready)
-            {
-                return;
-            }
-
-            if (_autoMigrate)
-            {
-                await MigrateAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            var applied = await SchemaVersionsAsync(cancellationToken).ConfigureAwait(false);
-            if (MigrationScripts.Pending(MigrationScripts.Sqlite, applied, Target).Count > 0)
-            {
-                throw new SchemaVersionException(Target, applied.Count == 0 ? 0 : applied.Max(), MigrationScripts.Latest(MigrationScripts.Sqlite));
-            }
-
-            _ready = true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private static async Task<IReadOnlyCollection<int>> AppliedVersionsAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
-        [.. (await connection.QueryAsync<long>(new CommandDefinition(
-            "SELECT version FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(v => (int)v)];
+    public void Dispose() => _schema.Dispose();
 }

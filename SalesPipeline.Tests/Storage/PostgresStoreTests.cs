@@ -4,6 +4,7 @@ using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Migrations;
 using SalesPipeline.Storage.Postgres;
 using Xunit;
@@ -11,7 +12,7 @@ using Xunit;
 namespace SalesPipeline.Tests.Storage;
 
 /// <summary>What only the PostgreSQL store has to show, each test on a fresh database of the test server.</summary>
-public sealed class PostgresStoreTests : IAsyncLifetime
+public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
 {
     private string _connectionString = string.Empty;
     private string _name = string.Empty;
@@ -30,45 +31,21 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
-    {
-        var store = new PostgresOpportunityStore(Database());
-        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
-        store.AfterOpportunityRowWritten = (_, _) => throw new IOException("network cable cut");
-
-        await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(state));
-
-        Assert.Null(await store.FindAsync(state.Id));
-        Assert.Equal((0L, 0L), await CountRowsAsync(state.Id));
-    }
-
-    [Fact]
     public async Task SaveAsync_ServerEndsTheSessionBetweenRowAndHistory_LeavesNeither()
     {
-        var store = new PostgresOpportunityStore(Database());
+        var store = Store(Database());
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(2), 8);
         store.AfterOpportunityRowWritten = async (connection, token) =>
         {
             // As if the application died here: another session kills this one's backend mid-transaction.
             await using var admin = new NpgsqlConnection(_connectionString);
             await admin.OpenAsync(token);
-            await admin.ExecuteAsync("SELECT pg_terminate_backend(@Pid)", new { Pid = connection.ProcessID });
+            await admin.ExecuteAsync("SELECT pg_terminate_backend(@Pid)", new { Pid = ((NpgsqlConnection)connection).ProcessID });
         };
 
         await Assert.ThrowsAnyAsync<Exception>(() => store.SaveAsync(state));
 
         Assert.Equal((0L, 0L), await CountRowsAsync(state.Id));
-    }
-
-    [Fact]
-    public async Task MigrateAsync_RunTwiceAndByFourAtOnce_AppliesEachScriptOnce()
-    {
-        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Database().MigrateAsync(CancellationToken.None))));
-
-        Assert.Single(results, r => r.Applied);
-        Assert.False((await Database().MigrateAsync(CancellationToken.None)).Applied);
-        await using var connection = new NpgsqlConnection(_connectionString);
-        Assert.Equal(MigrationScripts.For(MigrationScripts.Postgres).Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
     }
 
     [Fact]
@@ -80,10 +57,10 @@ public sealed class PostgresStoreTests : IAsyncLifetime
             // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
             var pipeline = Deals.IsolatedPipeline();
             var bob = new UserId("bob");
-            var source = new PostgresOpportunityStore(Database(o => o.ConnectionString = sourceConnectionString));
+            var source = Store(Database(o => o.ConnectionString = sourceConnectionString));
             var random = new Random(12);
             var saved = new List<OpportunityState>();
-            for (var i = 0; i < PostgresOpportunityStore.PageSize + 40; i++)
+            for (var i = 0; i < RelationalOpportunityStore.PageSize + 40; i++)
             {
                 var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
                 await source.SaveAsync(state);
@@ -128,7 +105,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 
             Assert.Equal((2, MigrationScripts.Latest(MigrationScripts.Postgres)), (result.FromVersion, result.ToVersion));
             Assert.Equal(await IndexesAsync(sourceConnectionString), await IndexesAsync(_connectionString));
-            var store = new PostgresOpportunityStore(database);
+            var store = Store(database);
             foreach (var query in new OpportunityQuery[] { OpportunityQuery.All, new(pipeline.Id), new(pipeline.Id, bob), new(Owner: Deals.Anna), new(Owner: bob, Status: OpportunityStatus.Open) })
             {
                 var found = new List<OpportunityState>();
@@ -138,7 +115,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
                 }
 
                 // Migration 0006 moves each offer into a document of its own, with a new id (DocumentsMigrationTests checks the move).
-            Assert.Equal(saved.Where(query.Matches).OrderBy(s => s.Id.Value).Select(WithoutOfferIds), found.OrderBy(s => s.Id.Value).Select(WithoutOfferIds));
+                Assert.Equal(saved.Where(query.Matches).OrderBy(s => s.Id.Value).Select(WithoutOfferIds), found.OrderBy(s => s.Id.Value).Select(WithoutOfferIds));
             }
         }
         finally
@@ -148,36 +125,11 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
-    {
-        await Database().MigrateAsync(CancellationToken.None);
-        await using (var connection = new NpgsqlConnection(_connectionString))
-        {
-            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
-        }
-
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => new PostgresOpportunityStore(Database()).FindAsync(OpportunityId.New()));
-
-        Assert.Equal((42, MigrationScripts.Latest(MigrationScripts.Postgres)), (error.DatabaseVersion, error.ApplicationVersion));
-        Assert.Contains("upgrade this application", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_name, error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task FirstUse_AutoMigrateOffOnAnEmptyDatabase_IsRefusedSayingHowToMigrate()
-    {
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => new PostgresOpportunityStore(Database(o => o.AutoMigrate = false)).FindAsync(OpportunityId.New()));
-
-        Assert.Equal(0, error.DatabaseVersion);
-        Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task FirstUse_NoServerListening_SaysWhichServerAndWhatToDo()
     {
         // Port 1 on the loopback address: nothing listens there, so the connection is refused at once.
         var nowhere = new NpgsqlConnectionStringBuilder(_connectionString) { Host = "127.0.0.1", Port = 1, Timeout = 5 }.ToString();
-        var store = new PostgresOpportunityStore(Database(o => o.ConnectionString = nowhere));
+        var store = Store(Database(o => o.ConnectionString = nowhere));
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(OpportunityId.New()));
 
@@ -192,7 +144,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     {
         var missing = new NpgsqlConnectionStringBuilder(_connectionString) { Database = "no_such_database_" + Guid.NewGuid().ToString("N")[..8] }.ToString();
 
-        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => new PostgresOpportunityStore(Database(o => o.ConnectionString = missing)).FindAsync(OpportunityId.New()));
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => Store(Database(o => o.ConnectionString = missing)).FindAsync(OpportunityId.New()));
 
         Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
         Assert.Contains("CREATE DATABASE", error.Message, StringComparison.Ordinal);
@@ -205,6 +157,23 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 
         Assert.Contains("'ConnectionString' must name a server and database", error.Message, StringComparison.Ordinal);
     }
+
+    private protected override string Provider => MigrationScripts.Postgres;
+
+    private protected override string Target => _name;
+
+    private protected override IStoreDialect Dialect(bool autoMigrate = true) => new PostgresDialect(Database(o => o.AutoMigrate = autoMigrate));
+
+    private protected override Task<MigrationResult> MigrateAsync(IStoreDialect dialect) => ((PostgresDatabase)dialect.Database).MigrateAsync(CancellationToken.None);
+
+    private protected override async Task<System.Data.Common.DbConnection> ConnectAsync()
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static RelationalOpportunityStore Store(PostgresDatabase database) => new(new PostgresDialect(database));
 
     private PostgresDatabase Database(Action<PostgresStorageOptions>? configure = null)
     {

@@ -6,6 +6,7 @@ using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Migrations;
 using SalesPipeline.Storage.Sqlite;
 using Xunit;
@@ -13,7 +14,7 @@ using Xunit;
 namespace SalesPipeline.Tests.Storage;
 
 /// <summary>What only the SQLite store has to show: crash safety, its files, migrations, and errors that say what to do.</summary>
-public sealed class SqliteStoreTests : IDisposable
+public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-sqlite-").FullName;
 
@@ -26,29 +27,16 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
-    {
-        var store = new SqliteOpportunityStore(Database());
-        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
-        store.AfterOpportunityRowWritten = _ => throw new IOException("disk unplugged");
-
-        await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(state));
-
-        Assert.Null(await store.FindAsync(state.Id));
-        Assert.Equal((0L, 0L), await CountRowsAsync(state.Id));
-    }
-
-    [Fact]
     public async Task SaveAsync_UpdateInterruptedBeforeHistory_KeepsThePreviousVersionWhole()
     {
-        var store = new SqliteOpportunityStore(Database());
+        var store = Store(Database());
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(2), 3);
         await store.SaveAsync(state);
         var deal = Opportunity.Restore((await store.FindAsync(state.Id))!, PipelineDefinition.Default);
         deal.LogActivity(NewActivity.Call("will be lost"), Deals.Anna, deal.LastChangedAt + Duration.FromHours(1));
         deal.MoveTo(PipelineDefinition.Default, Stages.Qualification, Deals.Anna, deal.LastChangedAt + Duration.FromHours(1));
         using var cancel = new CancellationTokenSource();
-        store.AfterOpportunityRowWritten = token =>
+        store.AfterOpportunityRowWritten = (_, _) =>
         {
             cancel.Cancel();
             return Task.CompletedTask;
@@ -63,12 +51,12 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task SaveAsync_FilesCopiedMidTransaction_AsACrashLeavesThem_HoldNeitherRowNorHistory()
     {
         var database = Database();
-        var store = new SqliteOpportunityStore(database);
+        var store = Store(database);
         await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(3), 2));
         var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(4), 8);
         var crashed = Path.Combine(_folder, "crashed");
         Directory.CreateDirectory(crashed);
-        store.AfterOpportunityRowWritten = _ =>
+        store.AfterOpportunityRowWritten = (_, _) =>
         {
             // What the disk holds if the process dies here: the file and its WAL, without a commit record.
             foreach (var file in Directory.GetFiles(_folder, "crm.db*"))
@@ -81,22 +69,9 @@ public sealed class SqliteStoreTests : IDisposable
 
         await store.SaveAsync(state);
 
-        var afterCrash = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(crashed, "crm.db")}" }));
+        var afterCrash = Store(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(crashed, "crm.db")}" }));
         Assert.Null(await afterCrash.FindAsync(state.Id));
         Assert.NotNull(await store.FindAsync(state.Id));
-    }
-
-    [Fact]
-    public async Task MigrateAsync_RunTwiceAndByFourAtOnce_AppliesEachScriptOnce()
-    {
-        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Database().MigrateAsync(CancellationToken.None))));
-
-        Assert.Single(results, r => r.Applied);
-        Assert.All(results, r => Assert.Equal(MigrationScripts.Latest(MigrationScripts.Sqlite), r.ToVersion));
-        Assert.False((await Database().MigrateAsync(CancellationToken.None)).Applied);
-        await using var connection = new SqliteConnection($"Data Source={File()}");
-        Assert.Equal(MigrationScripts.For(MigrationScripts.Sqlite).Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
-        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
     [Fact]
@@ -105,10 +80,10 @@ public sealed class SqliteStoreTests : IDisposable
         // Deals as the store writes them, more than a page of them, in two pipelines and for two owners.
         var pipeline = Deals.IsolatedPipeline();
         var bob = new UserId("bob");
-        var source = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={File("source.db")}" }));
+        var source = Store(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={File("source.db")}" }));
         var random = new Random(12);
         var saved = new List<OpportunityState>();
-        for (var i = 0; i < SqliteOpportunityStore.PageSize + 40; i++)
+        for (var i = 0; i < RelationalOpportunityStore.PageSize + 40; i++)
         {
             var state = Deals.Build(i % 3 == 0 ? PipelineDefinition.Default : pipeline, i % 2 == 0 ? Deals.Anna : bob, random, random.Next(0, 8));
             await source.SaveAsync(state);
@@ -146,7 +121,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         Assert.Equal((2, MigrationScripts.Latest(MigrationScripts.Sqlite)), (result.FromVersion, result.ToVersion));
         Assert.Equal(await IndexesAsync(File("source.db")), await IndexesAsync(File()));
-        var store = new SqliteOpportunityStore(database);
+        var store = Store(database);
         foreach (var query in new OpportunityQuery[] { OpportunityQuery.All, new(pipeline.Id), new(pipeline.Id, bob), new(Owner: Deals.Anna), new(Owner: bob, Status: OpportunityStatus.Open) })
         {
             var found = new List<OpportunityState>();
@@ -212,13 +187,14 @@ public sealed class SqliteStoreTests : IDisposable
         await database.MigrateAsync(CancellationToken.None);
         var query = new OpportunityQuery(
             pipeline is null ? null : new PipelineId(pipeline), owner is null ? null : new UserId(owner), status, nextContact ? Deals.Epoch : null);
-        var condition = SqliteOpportunityStore.PageClause(query);
+        var condition = RelationalOpportunityStore.PageClause(query, after: true);
+        var dialect = new SqliteDialect(database);
         await using var connection = await database.OpenAsync(CancellationToken.None);
 
-        foreach (var statement in SqliteOpportunityStore.ReadStatements(condition))
+        foreach (var statement in new OpportunitySql(dialect).ReadStatements(condition))
         {
             var plan = new List<string>();
-            await using (var reader = await connection.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + statement, SqliteOpportunityStore.PageParameters(query, string.Empty)))
+            await using (var reader = await connection.ExecuteReaderAsync("EXPLAIN QUERY PLAN " + statement, OpportunityFilter.Parameters(dialect, query, string.Empty)))
             {
                 while (await reader.ReadAsync())
                 {
@@ -233,39 +209,10 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
-    {
-        await Database().MigrateAsync(CancellationToken.None);
-        await using (var connection = new SqliteConnection($"Data Source={File()}"))
-        {
-            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
-        }
-
-        var store = new SqliteOpportunityStore(Database());
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
-
-        Assert.Equal((42, MigrationScripts.Latest(MigrationScripts.Sqlite)), (error.DatabaseVersion, error.ApplicationVersion));
-        Assert.Contains("schema version 42", error.Message, StringComparison.Ordinal);
-        Assert.Contains("upgrade this application", error.Message, StringComparison.Ordinal);
-        Assert.Contains(File(), error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task FirstUse_AutoMigrateOffOnAnEmptyFile_IsRefusedSayingHowToMigrate()
-    {
-        var store = new SqliteOpportunityStore(Database(o => o.AutoMigrate = false));
-
-        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => store.FindAsync(OpportunityId.New()));
-
-        Assert.Equal(0, error.DatabaseVersion);
-        Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task FirstUse_FolderThatDoesNotExist_SaysWhichFolderAndWhatToDo()
     {
         var missing = Path.Combine(_folder, "no", "such", "folder");
-        var store = new SqliteOpportunityStore(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(missing, "crm.db")}" }));
+        var store = Store(new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(missing, "crm.db")}" }));
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(OpportunityId.New()));
 
@@ -277,13 +224,13 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task SaveAsync_ReadOnlyFile_SaysTheFileIsReadOnlyAndWhatToDo()
     {
-        var store = new SqliteOpportunityStore(Database());
+        var store = Store(Database());
         await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(5), 1));
         SqliteConnection.ClearAllPools();
         ReadOnlyPaths.MakeReadOnly(File());
         try
         {
-            var reopened = new SqliteOpportunityStore(Database());
+            var reopened = Store(Database());
 
             var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => reopened.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(6), 1)));
 
@@ -314,11 +261,12 @@ public sealed class SqliteStoreTests : IDisposable
         services.AddSalesPipeline().UseSqlite($"Data Source={File()}", o => o.BusyTimeout = TimeSpan.FromSeconds(7));
         await using var provider = services.BuildServiceProvider();
 
-        Assert.IsType<SqliteOpportunityStore>(provider.GetRequiredService<IOpportunityStore>());
-        Assert.IsType<SqliteAccountStore>(provider.GetRequiredService<IAccountStore>());
-        Assert.IsType<SqliteActivityStore>(provider.GetRequiredService<IActivityStore>());
-        Assert.IsType<SqlitePipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
-        Assert.IsType<SqliteImportTarget>(provider.GetRequiredService<IImportTarget>());
+        Assert.IsType<SqliteDialect>(provider.GetRequiredService<IStoreDialect>());
+        Assert.IsType<RelationalOpportunityStore>(provider.GetRequiredService<IOpportunityStore>());
+        Assert.IsType<RelationalAccountStore>(provider.GetRequiredService<IAccountStore>());
+        Assert.IsType<RelationalActivityStore>(provider.GetRequiredService<IActivityStore>());
+        Assert.IsType<RelationalPipelineAggregates>(provider.GetRequiredService<IPipelineAggregates>());
+        Assert.IsType<RelationalImportTarget>(provider.GetRequiredService<IImportTarget>());
         Assert.IsType<SalesPipeline.Storage.Internal.PipelineDefinitionStore>(provider.GetRequiredService<IPipelineDefinitionStore>());
         Assert.IsType<SalesPipeline.Storage.Internal.RelationalPersonStore>(provider.GetRequiredService<IPersonStore>());
         Assert.IsType<SalesPipeline.Storage.Internal.RelationalLeadStore>(provider.GetRequiredService<ILeadStore>());
@@ -357,6 +305,26 @@ public sealed class SqliteStoreTests : IDisposable
 
     private static OpportunityState StoredForm(OpportunityState state, int version) => SalesPipeline.Storage.Internal.StoredForm.Of(state) with { Version = version };
 
+    private protected override string Provider => MigrationScripts.Sqlite;
+
+    private protected override string Target => File();
+
+    private protected override IStoreDialect Dialect(bool autoMigrate = true) => new SqliteDialect(Database(o => o.AutoMigrate = autoMigrate));
+
+    private protected override Task<MigrationResult> MigrateAsync(IStoreDialect dialect) => ((SqliteDatabase)dialect.Database).MigrateAsync(CancellationToken.None);
+
+    private protected override async Task<System.Data.Common.DbConnection> ConnectAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={File()}");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private protected override async Task AssertMigratedAsync(System.Data.Common.DbConnection connection) =>
+        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+
+    private static RelationalOpportunityStore Store(SqliteDatabase database) => new(new SqliteDialect(database));
+
     private SqliteDatabase Database(Action<SqliteStorageOptions>? configure = null)
     {
         var options = new SqliteStorageOptions { ConnectionString = $"Data Source={File()}" };
@@ -369,14 +337,6 @@ public sealed class SqliteStoreTests : IDisposable
     {
         await using var connection = new SqliteConnection($"Data Source={file}");
         return [.. await connection.QueryAsync<(string, string?)>("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")];
-    }
-
-    private async Task<(long Rows, long History)> CountRowsAsync(OpportunityId id)
-    {
-        await using var connection = new SqliteConnection($"Data Source={File()}");
-        var key = new { Id = id.ToString() };
-        return (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities WHERE id = @Id", key),
-                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = @Id", key));
     }
 
     private static OpportunityState WithoutOfferIds(OpportunityState state) => state with { Offers = [.. state.Offers.Select(o => o with { Document = default })] };

@@ -16,7 +16,7 @@ internal static class ForecastCalculator
 }
 
 /// <summary>The weighted forecast: open deals by expected close month.</summary>
-internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant asOf, ForecastOptions options) : IDealAccumulator<ForecastReport>
+internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant asOf, ForecastOptions options) : IForecastGroups
 {
     private readonly StageLookup _stages = new(pipeline);
     private readonly SortedDictionary<YearMonth, OpenSums> _months = [];
@@ -29,22 +29,38 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
             return;
         }
 
-        var probability = DealProbability.Of(StageKind.Open, _stages.DefaultProbabilities[stage], deal.ProbabilityOverride);
-        var amount = deal.Value.Amount;
-        if (options.OverdueBefore is { } due && deal.ExpectedClose < due)
+        Add(deal.ExpectedClose, deal.Value.Currency, stage, deal.ProbabilityOverride, 1, deal.Value.Amount);
+    }
+
+    /// <inheritdoc />
+    public void AddGroup(LocalDate expectedClose, string currency, StageId stage, int? probabilityOverride, long count, decimal amount)
+    {
+        var index = _stages.IndexOf(stage);
+        if (_stages.Kinds[index] == StageKind.Open)
         {
-            _overdue.Add(deal.Value.Currency, 1, amount, DealProbability.Weighted(amount, probability));
+            Add(expectedClose, currency, index, probabilityOverride, count, amount);
+        }
+    }
+
+    private void Add(LocalDate expectedClose, string currency, int stage, int? probabilityOverride, long count, decimal amount)
+    {
+        // Σ value × probability ÷ 100 over a group equals the group's value × probability ÷ 100 exactly (decimal, few places).
+        var probability = DealProbability.Of(StageKind.Open, _stages.DefaultProbabilities[stage], probabilityOverride);
+        var weighted = DealProbability.Weighted(amount, probability);
+        if (options.OverdueBefore is { } due && expectedClose < due)
+        {
+            _overdue.Add(currency, count, amount, weighted);
             return;
         }
 
-        var month = deal.ExpectedClose.ToYearMonth();
+        var month = expectedClose.ToYearMonth();
         if (!_months.TryGetValue(month, out var sums))
         {
             sums = new OpenSums(options.Conversion);
             _months.Add(month, sums);
         }
 
-        sums.Add(deal.Value.Currency, 1, amount, DealProbability.Weighted(amount, probability));
+        sums.Add(currency, count, amount, weighted);
     }
 
     public ForecastReport Result()

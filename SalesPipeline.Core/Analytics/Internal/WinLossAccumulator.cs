@@ -5,7 +5,7 @@ using SalesPipeline.Process;
 namespace SalesPipeline.Analytics.Internal;
 
 /// <summary>Win/loss of the deals closed in a period, in one pass, grouped by owner, loss reason and stage lost at.</summary>
-internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
+internal sealed class WinLossAccumulator : IWinLossGroups
 {
     private readonly PipelineDefinition _pipeline;
     private readonly Interval _period;
@@ -43,22 +43,31 @@ internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
             return;
         }
 
-        var currency = deal.Value.Currency;
-        var amount = deal.Value.Amount;
-        _total.Add(kind, currency, amount);
-        if (!_byOwner.TryGetValue(deal.Owner.Value, out var owner))
+        Add(kind, deal.Owner.Value, deal.Value.Currency, 1, deal.Value.Amount, kind == Kind.Lost ? deal.Outcome!.Reason : null, kind == Kind.Lost ? deal.History[^1].From : null);
+    }
+
+    /// <inheritdoc />
+    public void AddGroup(OutcomeKind? outcome, string owner, string currency, long count, decimal amount, string? reason, StageId? lostFrom) =>
+        Add(outcome switch { OutcomeKind.Won => Kind.Won, OutcomeKind.Lost => Kind.Lost, _ => Kind.Open }, owner, currency, count, amount, reason, lostFrom);
+
+    /// <inheritdoc />
+    public bool CountsAsOpen(StageId stage) => _options.IncludeOpenDeals && _stages.Kinds[_stages.IndexOf(stage)] == StageKind.Open;
+
+    private void Add(Kind kind, string ownerId, string currency, long count, decimal amount, string? reason, StageId? lostFrom)
+    {
+        _total.Add(kind, currency, count, amount);
+        if (!_byOwner.TryGetValue(ownerId, out var owner))
         {
             owner = new Group();
-            _byOwner.Add(deal.Owner.Value, owner);
+            _byOwner.Add(ownerId, owner);
         }
 
-        owner.Add(kind, currency, amount);
+        owner.Add(kind, currency, count, amount);
         if (kind != Kind.Lost)
         {
             return;
         }
 
-        var reason = deal.Outcome!.Reason;
         LossAccumulator reasonGroup;
         if (reason is null)
         {
@@ -70,10 +79,9 @@ internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
             _byReason.Add(reason, reasonGroup);
         }
 
-        reasonGroup.Add(currency, amount);
-        var lostFrom = deal.History[^1].From;
+        reasonGroup.Add(currency, count, amount);
         var stageGroup = lostFrom is { } from ? _byStage[_stages.IndexOf(from)] ??= new LossAccumulator() : _createdLost;
-        stageGroup.Add(currency, amount);
+        stageGroup.Add(currency, count, amount);
     }
 
     public WinLossReport Result()
@@ -147,24 +155,24 @@ internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
 
         public long Open { get; private set; }
 
-        public void Add(Kind kind, string currency, decimal amount)
+        public void Add(Kind kind, string currency, long count, decimal amount)
         {
             ref var cell = ref _cells[currency];
             switch (kind)
             {
                 case Kind.Won:
-                    Won++;
-                    cell.Won++;
+                    Won += count;
+                    cell.Won += count;
                     cell.WonValue += amount;
                     break;
                 case Kind.Lost:
-                    Lost++;
-                    cell.Lost++;
+                    Lost += count;
+                    cell.Lost += count;
                     cell.LostValue += amount;
                     break;
                 default:
-                    Open++;
-                    cell.Open++;
+                    Open += count;
+                    cell.Open += count;
                     cell.OpenValue += amount;
                     break;
             }
@@ -211,11 +219,11 @@ internal sealed class WinLossAccumulator : IDealAccumulator<WinLossReport>
         private readonly ByCurrency<LossCell> _cells = new();
         private long _count;
 
-        public void Add(string currency, decimal amount)
+        public void Add(string currency, long count, decimal amount)
         {
-            _count++;
+            _count += count;
             ref var cell = ref _cells[currency];
-            cell.Lost++;
+            cell.Lost += count;
             cell.Amount += amount;
         }
 

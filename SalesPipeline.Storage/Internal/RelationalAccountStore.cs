@@ -1,15 +1,14 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
-using SalesPipeline.Storage.Internal;
 
-namespace SalesPipeline.Storage.Sqlite;
+namespace SalesPipeline.Storage.Internal;
 
-/// <summary>Accounts and their contacts in SQLite.</summary>
+/// <summary>Accounts and their contacts in SQLite or PostgreSQL.</summary>
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
-internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
+internal sealed class RelationalAccountStore(IStoreDialect dialect) : IAccountStore
 {
     internal const string InsertAccount =
         "INSERT INTO accounts (id, name, name_folded, segment, created_at, created_by, version) " +
@@ -24,7 +23,7 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
 
     /// <inheritdoc />
     public Task<Account?> FindAsync(AccountId id, CancellationToken cancellationToken = default) =>
-        FindOneAsync("a.id = @Id", new { Id = SqliteMap.Id(id.Value) }, cancellationToken);
+        FindOneAsync("a.id = @Id", new { Id = dialect.Key(id.Value) }, cancellationToken);
 
     /// <inheritdoc />
     public Task<Account?> FindByNameAsync(string name, CancellationToken cancellationToken = default)
@@ -34,31 +33,27 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
     }
 
     /// <inheritdoc />
-    public async Task<int> SaveAsync(Account account, CancellationToken cancellationToken = default)
+    public Task<int> SaveAsync(Account account, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(account);
-        var version = account.Version + 1;
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            try
+        return dialect.Database.WithConnectionAsync(
+            async connection =>
             {
-                using var transaction = connection.BeginTransaction(deferred: false);
-                await WriteAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
-                transaction.Commit();
-                return version;
-            }
-            catch (SqliteException e) when (database.Unavailable(e) is { } unavailable)
-            {
-                throw unavailable;
-            }
-        }
+                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    await WriteAsync(connection, transaction, account, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return account.Version + 1;
+                }
+            },
+            cancellationToken);
     }
 
     /// <summary>Writes an account and its contacts inside the caller's transaction, checking its version.</summary>
-    internal static async Task WriteAsync(SqliteConnection connection, SqliteTransaction transaction, Account account, CancellationToken cancellationToken)
+    internal async Task WriteAsync(DbConnection connection, DbTransaction transaction, Account account, CancellationToken cancellationToken)
     {
-        var row = SqliteMap.ToRow(account, account.Version + 1);
+        var row = dialect.ToRow(account, account.Version + 1);
         var written = await connection.ExecuteAsync(new CommandDefinition(account.Version == 0 ? InsertAccount : UpdateAccount, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (written == 0)
         {
@@ -68,7 +63,7 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
 
         // Contacts are few: replace them rather than diff them.
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM contacts WHERE account_id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(InsertContact, account.Contacts.Select((c, i) => SqliteMap.ToRow(account.Id, i, c)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertContact, account.Contacts.Select((c, i) => dialect.ToRow(account.Id, i, c)), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -84,18 +79,18 @@ internal sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStor
         await ReadAsync(where, parameters, cancellationToken).ConfigureAwait(false) is [var first, ..] ? first : null;
 
     private Task<IReadOnlyList<Account>> ReadAsync(string where, object? parameters, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<Account>>(
+        dialect.Database.ReadAsync<IReadOnlyList<Account>>(
             async (connection, transaction) =>
             {
                 using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
-                    $"SELECT {AccountRow.Columns} FROM accounts a WHERE {where} ORDER BY a.name_folded, a.id; " +
+                    $"SELECT {AccountRow.Columns} FROM accounts a WHERE {where} ORDER BY {dialect.Ordinal("a.name_folded")}, a.id; " +
                     $"SELECT {ContactRow.Columns} FROM contacts WHERE account_id IN (SELECT a.id FROM accounts a WHERE {where}) ORDER BY account_id, seq",
                     parameters,
                     transaction,
                     cancellationToken: cancellationToken)).ConfigureAwait(false);
                 var accounts = (await grid.ReadAsync<AccountRow>().ConfigureAwait(false)).ToList();
-                var contacts = (await grid.ReadAsync<ContactRow>().ConfigureAwait(false)).ToLookup(c => c.AccountId, StringComparer.Ordinal);
-                return [.. accounts.Select(a => SqliteMap.ToAccount(a, contacts[a.Id]))];
+                var contacts = (await grid.ReadAsync<ContactRow>().ConfigureAwait(false)).ToLookup(c => c.AccountId);
+                return [.. accounts.Select(a => dialect.ToAccount(a, contacts[a.Id]))];
             },
             cancellationToken);
 }

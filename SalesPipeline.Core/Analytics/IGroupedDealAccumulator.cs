@@ -1,0 +1,50 @@
+using NodaTime;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Analytics;
+
+/// <summary>
+/// Win/loss fed with groups of deals as a store's own query (SQL GROUP BY) returns them, finished by the same rule as
+/// the per-deal pass. Create it with <see cref="DealPass.WinLossGroups"/>.
+/// </summary>
+/// <remarks>Not thread-safe: one accumulator belongs to one pass.</remarks>
+public interface IWinLossGroups : IDealAccumulator<WinLossReport>
+{
+    /// <summary>
+    /// Adds a group of deals of one owner and currency that share a result (and, when lost, a loss reason and the stage lost
+    /// at): deals closed in the period, or (<paramref name="outcome"/> <see langword="null"/>) deals open at its end.
+    /// </summary>
+    /// <param name="outcome">Won, lost, or <see langword="null"/> for deals open at the end of the period.</param>
+    /// <param name="owner">The owner's user id.</param>
+    /// <param name="currency">The currency of <paramref name="amount"/>.</param>
+    /// <param name="count">How many deals the group holds.</param>
+    /// <param name="amount">Their value together.</param>
+    /// <param name="reason">The loss reason when lost, else <see langword="null"/>.</param>
+    /// <param name="lostFrom">The stage lost at when lost, else <see langword="null"/>.</param>
+    void AddGroup(OutcomeKind? outcome, string owner, string currency, long count, decimal amount, string? reason, StageId? lostFrom);
+
+    /// <summary>Whether open deals are counted and <paramref name="stage"/> is an open stage, so a group of deals open there belongs in the report.</summary>
+    /// <param name="stage">The stage the deals were in at the end of the period.</param>
+    /// <returns><see langword="true"/> when a group of deals open in <paramref name="stage"/> is to be added.</returns>
+    bool CountsAsOpen(StageId stage);
+}
+
+/// <summary>
+/// The weighted forecast fed with groups of deals as a store's own query (SQL GROUP BY) returns them, weighted by
+/// <see cref="Process.DealProbability"/> as the per-deal pass is. Create it with <see cref="DealPass.ForecastGroups"/>.
+/// </summary>
+/// <remarks>Not thread-safe: one accumulator belongs to one pass.</remarks>
+public interface IForecastGroups : IDealAccumulator<ForecastReport>
+{
+    /// <summary>
+    /// Adds a group of deals that were in <paramref name="stage"/> at the as-of instant and share an expected close date,
+    /// currency and probability override. A stage that is not open adds nothing.
+    /// </summary>
+    /// <param name="expectedClose">The deals' expected close date.</param>
+    /// <param name="currency">The currency of <paramref name="amount"/>.</param>
+    /// <param name="stage">The stage the deals were in at the as-of instant.</param>
+    /// <param name="probabilityOverride">The deals' probability override, if any.</param>
+    /// <param name="count">How many deals the group holds.</param>
+    /// <param name="amount">Their value together.</param>
+    void AddGroup(LocalDate expectedClose, string currency, StageId stage, int? probabilityOverride, long count, decimal amount);
+}

@@ -1,0 +1,172 @@
+using System.Data.Common;
+using Dapper;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Storage.Internal;
+
+/// <summary>A provider's bulk-write primitive, bound to one import's connection and transaction.</summary>
+internal interface IBulkWriter : IAsyncDisposable
+{
+    /// <summary>The external ids among <paramref name="externalIds"/> (not empty) that <paramref name="pipeline"/> already has, the import's own rows included.</summary>
+    Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken);
+
+    /// <summary>Writes the rows of new deals (see <see cref="ImportRows"/>).</summary>
+    /// <exception cref="ConcurrencyConflictException">A deal's id is already stored.</exception>
+    Task WriteAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>How a provider starts an import: its transaction, and the bulk-write primitive that writes in it.</summary>
+internal interface IBulkImport
+{
+    /// <summary>Prepares the connection for a large load and begins the import's one transaction.</summary>
+    Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The bulk writer of an import begun on <paramref name="connection"/>.</summary>
+    IBulkWriter Writer(DbConnection connection, DbTransaction transaction);
+}
+
+/// <summary>
+/// Large imports into SQLite or PostgreSQL: one transaction for the whole import, the deals written in batches through the
+/// provider's bulk-write primitive; nothing is visible until <see cref="IImportSession.CommitAsync"/>.
+/// </summary>
+/// <remarks>Thread-safe; a session holds one connection (and on SQLite the write lock) until it is committed or disposed.</remarks>
+internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport bulk) : IImportTarget
+{
+    private const string ExternalIdIndex = "ux_opportunities_external_id";
+
+    /// <inheritdoc />
+    public async Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await dialect.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = await bulk.BeginAsync(connection, cancellationToken).ConfigureAwait(false);
+            return new Session(dialect, connection, transaction, bulk.Writer(connection, transaction));
+        }
+        catch (Exception e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            if (e is DbException db && dialect.Database.Unavailable(db) is { } unavailable)
+            {
+                throw unavailable;
+            }
+
+            throw;
+        }
+    }
+
+    private sealed class Session(IStoreDialect dialect, DbConnection connection, DbTransaction transaction, IBulkWriter writer) : IImportSession
+    {
+        private readonly AccountNameCache _accounts = new();
+        private bool _done;
+
+        public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(externalIds);
+            ObjectDisposedException.ThrowIf(_done, this);
+            return externalIds.Count == 0
+                ? Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal))
+                : TranslateAsync(() => writer.ExistingExternalIdsAsync(pipeline, externalIds, cancellationToken));
+        }
+
+        public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            return TranslateAsync(() => ImportRows.EnsureAccountAsync(dialect, connection, transaction, _accounts, name, by, at, cancellationToken));
+        }
+
+        public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(batch);
+            ObjectDisposedException.ThrowIf(_done, this);
+            if (batch.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            var ids = new HashSet<Guid>();
+            foreach (var state in batch)
+            {
+                if (state.Version != 0)
+                {
+                    throw new ArgumentException($"An import adds new opportunities (version 0); opportunity {state.Id} has version {state.Version}.", nameof(batch));
+                }
+
+                if (!ids.Add(state.Id.Value))
+                {
+                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), 0, null);
+                }
+            }
+
+            return TranslateAsync(async () =>
+            {
+                try
+                {
+                    await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    return 0;
+                }
+                catch (DbException e) when (dialect.IsUniqueViolation(e, ExternalIdIndex))
+                {
+                    throw new InvalidOperationException("An imported opportunity has an external id that another opportunity of its pipeline already has.", e);
+                }
+                catch (DbException e) when (dialect.IsUniqueViolation(e, null))
+                {
+                    throw new InvalidOperationException("An imported activity has an id that is already stored.", e);
+                }
+            });
+        }
+
+        public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            ArgumentException.ThrowIfNullOrWhiteSpace(json);
+            return TranslateAsync(async () =>
+            {
+                // Until the session ends no other transaction writes deals, so a check of the stored deals made now still holds at commit.
+                await connection.ExecuteAsync(new CommandDefinition(dialect.LockDeals, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return await connection.ExecuteAsync(new CommandDefinition(
+                    PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            });
+        }
+
+        public async Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            await TranslateAsync(async () =>
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }).ConfigureAwait(false);
+            _done = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _done = true;
+            try
+            {
+                // The transaction first: a writer may reset the connection's settings, which needs it ended.
+                await transaction.DisposeAsync().ConfigureAwait(false);
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        private async Task<T> TranslateAsync<T>(Func<Task<T>> work)
+        {
+            try
+            {
+                return await work().ConfigureAwait(false);
+            }
+            catch (DbException e) when (dialect.Database.Unavailable(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Data.Common;
+using NodaTime;
+using SalesPipeline.Domain;
+
+namespace SalesPipeline.Storage.Internal;
+
+/// <summary>
+/// What the shared relational stores need of a provider beyond plain SQL: its database, its write transaction and locks,
+/// the column types it keeps values in, the few SQL texts that differ, and how it reports a broken unique index. The stores
+/// themselves (SQL, rows, saves, reads, aggregates) are written once, over this seam.
+/// </summary>
+internal interface IStoreDialect
+{
+    /// <summary>Gets the database.</summary>
+    IRelationalDatabase Database { get; }
+
+    /// <summary>
+    /// Gets a statement, taking <c>@Owner</c>, that makes every other transaction that runs it for the same owner wait until
+    /// this one ends, so an owner's active leads are counted and changed by one transaction at a time.
+    /// </summary>
+    string LockOwner { get; }
+
+    /// <summary>Gets a statement that makes every other transaction that runs it wait until this one ends (the first person).</summary>
+    string LockPeople { get; }
+
+    /// <summary>
+    /// Gets a statement that makes every other transaction that writes deals wait until this one ends (and waits for those
+    /// already writing), so a check of the stored deals made in this transaction still holds at its commit; the mode
+    /// conflicts with itself, so pipeline definition writes queue too.
+    /// </summary>
+    string LockDeals { get; }
+
+    /// <summary>Gets the column of <c>opportunities</c> that holds the deal's value (its currency is in <c>currency</c>).</summary>
+    string AmountColumn { get; }
+
+    /// <summary>Gets the column of <c>opportunities</c> that holds the qualification budget.</summary>
+    string BudgetColumn { get; }
+
+    /// <summary>
+    /// Gets the FROM clause of the snapshot funnel: every deal <c>o</c> with the stage <c>s.stage</c> it was in at
+    /// <c>@AsOf</c>, written the way the provider answers it fastest.
+    /// </summary>
+    string StageAtFrom { get; }
+
+    /// <summary>Starts a write transaction: the version checks and writes in it cannot interleave with another writer's.</summary>
+    Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Orders <paramref name="column"/> by code point, as the in-memory store compares strings.</summary>
+    string Ordinal(string column);
+
+    /// <summary>Whether <paramref name="exception"/> is a violation of the unique index <paramref name="index"/> (of any unique index or key when <see langword="null"/>).</summary>
+    bool IsUniqueViolation(DbException exception, string? index);
+
+    /// <summary>The stored form of an id.</summary>
+    object Key(Guid id);
+
+    /// <summary>The id a stored key stands for.</summary>
+    Guid ToGuid(object key);
+
+    /// <summary>The stored form of an instant (truncated to the microsecond).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The provider cannot store the instant.</exception>
+    object Time(Instant instant);
+
+    /// <summary>A query bound of whole microseconds since the Unix epoch, in the provider's instant type.</summary>
+    object Bound(long micros);
+
+    /// <summary>The instant a stored value stands for.</summary>
+    Instant ToInstant(object value);
+
+    /// <summary>The stored form of an amount of money (its currency is stored beside it).</summary>
+    /// <exception cref="ArgumentException">The amount cannot be stored exactly.</exception>
+    object Amount(Money money, string what);
+
+    /// <summary>The amount a stored value, or a SUM of stored values, stands for in <paramref name="currency"/>.</summary>
+    decimal ToAmount(object value, string currency);
+
+    /// <summary>The stored form of a date.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The provider cannot store the date.</exception>
+    object Date(LocalDate date);
+
+    /// <summary>The date a stored value stands for.</summary>
+    LocalDate ToDate(object value);
+
+    /// <summary>The stored form of a yes/no value.</summary>
+    object Flag(bool value);
+
+    /// <summary>The yes/no value a stored value stands for.</summary>
+    bool ToFlag(object value);
+}
+
+/// <summary>The write path every shared store takes.</summary>
+internal static class StoreWrites
+{
+    /// <summary>Runs <paramref name="work"/> in one write transaction of the dialect on a pooled connection and commits it.</summary>
+    public static Task<T> WriteAsync<T>(this IStoreDialect dialect, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        dialect.Database.WithConnectionAsync(
+            async connection =>
+            {
+                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var result = await work(connection, transaction).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+            },
+            cancellationToken);
+}

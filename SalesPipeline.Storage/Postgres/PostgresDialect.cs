@@ -1,0 +1,73 @@
+using System.Data;
+using System.Data.Common;
+using Npgsql;
+using NodaTime;
+using SalesPipeline.Domain;
+using SalesPipeline.Storage.Internal;
+
+namespace SalesPipeline.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL's side of the shared stores: native uuid, timestamptz, numeric, date and boolean columns; READ COMMITTED
+/// writes whose conditional updates wait for a concurrent writer; a transaction-scoped advisory lock per owner, so two
+/// assignments to one person run one after the other and the second counts the first's lead.
+/// </summary>
+internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
+{
+    /// <summary>The first key of the advisory locks on owners; the second is the owner's hashed id.</summary>
+    private const int OwnerLockSpace = 0x5A1E_0005;
+
+    public IRelationalDatabase Database => database;
+
+    public string LockOwner => $"SELECT pg_advisory_xact_lock({OwnerLockSpace}, hashtext(@Owner))";
+
+    public string LockPeople => "LOCK TABLE people IN SHARE ROW EXCLUSIVE MODE";
+
+    /// <inheritdoc />
+    public string LockDeals => "LOCK TABLE opportunities IN SHARE ROW EXCLUSIVE MODE";
+
+    public string AmountColumn => "amount";
+
+    public string BudgetColumn => "q_budget_amount";
+
+    /// <remarks>An index-only seek per deal on stage_changes (opportunity_id, at, seq) INCLUDE (to_stage).</remarks>
+    public string StageAtFrom =>
+        "opportunities o CROSS JOIN LATERAL (SELECT sc.to_stage AS stage FROM stage_changes sc WHERE sc.opportunity_id = o.id AND sc.at <= @AsOf " +
+        "ORDER BY sc.at DESC, sc.seq DESC LIMIT 1) s";
+
+    public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
+
+    public string Ordinal(string column) => column + " COLLATE \"C\"";
+
+    public bool IsUniqueViolation(DbException exception, string? index) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e && (index is null || e.ConstraintName == index);
+
+    public object Key(Guid id) => id;
+
+    public Guid ToGuid(object key) => (Guid)key;
+
+    public object Time(Instant instant) => PgTime.Of(instant);
+
+    public object Bound(long micros) => PgTime.Bound(micros);
+
+    public Instant ToInstant(object value) => PgTime.ToInstant((DateTime)value);
+
+    public object Amount(Money money, string what) => money.Amount;
+
+    public decimal ToAmount(object value, string currency) => (decimal)value;
+
+    public object Date(LocalDate date) => date.Year is >= 1 and <= 9999
+        ? date.ToDateOnly()
+        : throw new ArgumentOutOfRangeException(nameof(date), date, $"The date {date} cannot be stored: dates must fall in the years 1 to 9999.");
+
+    public LocalDate ToDate(object value) => value switch
+    {
+        DateOnly d => LocalDate.FromDateOnly(d),
+        _ => LocalDate.FromDateTime((DateTime)value),
+    };
+
+    public object Flag(bool value) => value;
+
+    public bool ToFlag(object value) => (bool)value;
+}

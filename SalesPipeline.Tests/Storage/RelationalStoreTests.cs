@@ -1,0 +1,98 @@
+using System.Data.Common;
+using Dapper;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
+using SalesPipeline.Storage.Migrations;
+using Xunit;
+
+namespace SalesPipeline.Tests.Storage;
+
+/// <summary>
+/// What every relational provider shows beyond the store contract: an interrupted save leaves nothing, migrations apply
+/// each script once however many run at once, and a first use on the wrong schema is refused saying what to do. Each
+/// provider's class supplies a fresh database per test.
+/// </summary>
+public abstract class RelationalStoreTests
+{
+    /// <summary>Gets the provider's script folder.</summary>
+    private protected abstract string Provider { get; }
+
+    /// <summary>Gets what the provider's messages name the test database by.</summary>
+    private protected abstract string Target { get; }
+
+    [Fact]
+    public async Task SaveAsync_FailureBetweenRowAndHistory_LeavesNeither()
+    {
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(1), 8);
+        store.AfterOpportunityRowWritten = (_, _) => throw new IOException("connection lost");
+
+        await Assert.ThrowsAsync<IOException>(() => store.SaveAsync(state));
+
+        Assert.Null(await store.FindAsync(state.Id));
+        Assert.Equal((0L, 0L), await CountRowsAsync(dialect, state.Id));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_RunTwiceAndByFourAtOnce_AppliesEachScriptOnce()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => MigrateAsync(Dialect()))));
+
+        Assert.Single(results, r => r.Applied);
+        Assert.All(results, r => Assert.Equal(MigrationScripts.Latest(Provider), r.ToVersion));
+        Assert.False((await MigrateAsync(Dialect())).Applied);
+        await using var connection = await ConnectAsync();
+        Assert.Equal(MigrationScripts.For(Provider).Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_version"));
+        await AssertMigratedAsync(connection);
+    }
+
+    [Fact]
+    public async Task FirstUse_DatabaseFromANewerVersion_IsRefusedNamingBothVersionsAndWhatToDo()
+    {
+        await MigrateAsync(Dialect());
+        await using (var connection = await ConnectAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (42, 'from_the_future')");
+        }
+
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => new RelationalOpportunityStore(Dialect()).FindAsync(OpportunityId.New()));
+
+        Assert.Equal((42, MigrationScripts.Latest(Provider)), (error.DatabaseVersion, error.ApplicationVersion));
+        Assert.Contains("schema version 42", error.Message, StringComparison.Ordinal);
+        Assert.Contains("upgrade this application", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Target, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FirstUse_AutoMigrateOffOnAnEmptyDatabase_IsRefusedSayingHowToMigrate()
+    {
+        var error = await Assert.ThrowsAsync<SchemaVersionException>(() => new RelationalOpportunityStore(Dialect(autoMigrate: false)).FindAsync(OpportunityId.New()));
+
+        Assert.Equal(0, error.DatabaseVersion);
+        Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A dialect over a new database object for the test's database.</summary>
+    private protected abstract IStoreDialect Dialect(bool autoMigrate = true);
+
+    /// <summary>Applies the pending migrations through the dialect's database.</summary>
+    private protected abstract Task<MigrationResult> MigrateAsync(IStoreDialect dialect);
+
+    /// <summary>Opens a plain connection to the test's database, past the store.</summary>
+    private protected abstract Task<DbConnection> ConnectAsync();
+
+    /// <summary>Checks what else a migrated database of the provider holds.</summary>
+    private protected virtual Task AssertMigratedAsync(DbConnection connection) => Task.CompletedTask;
+
+    private async Task<(long Rows, long History)> CountRowsAsync(IStoreDialect dialect, OpportunityId id)
+    {
+        await using var connection = await ConnectAsync();
+        var key = new { Id = dialect.Key(id.Value) };
+        return (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities WHERE id = @Id", key),
+                await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = @Id", key));
+    }
+}
