@@ -41,24 +41,28 @@ internal static class DocumentCommands
         var groups = new Option<string>("--groups") { Description = "The groups whose members may see it, separated by commas (such as north,south); a non-admin names only their own groups.", Required = true };
         var title = new Option<string?>("--title") { Description = "The title; the file name without its extension when left out. A title already stored adds a new version of that document." };
         var command = new Command("add", "Upload a document (at most 10 MB) and print its id; the same title again adds a version, and earlier versions stay readable.") { file, kind, groups, title };
-        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, async (service, by) =>
+        command.SetAction((parse, cancellationToken) =>
         {
+            // The files are checked before the store is opened.
             var path = CommandFiles.RequireFile("--file", parse.GetValue(file)!);
             new CommandFiles().Reads("--file", path).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
-            var document = new NewDocument(
-                parse.GetValue(title) ?? Path.GetFileNameWithoutExtension(path),
-                DocumentKinds.Parse(parse.GetValue(kind)!),
-                Path.GetFileName(path),
-                parse.GetValue(groups)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
-            Document stored;
-            var stream = File.OpenRead(path);
-            await using (stream.ConfigureAwait(false))
+            return RunAsync(context, parse, async (service, by) =>
             {
-                stored = await service.AddAsync(document, stream, by, cancellationToken).ConfigureAwait(false);
-            }
+                var document = new NewDocument(
+                    parse.GetValue(title) ?? Path.GetFileNameWithoutExtension(path),
+                    DocumentKinds.Parse(parse.GetValue(kind)!),
+                    Path.GetFileName(path),
+                    parse.GetValue(groups)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+                Document stored;
+                var stream = File.OpenRead(path);
+                await using (stream.ConfigureAwait(false))
+                {
+                    stored = await service.AddAsync(document, stream, by, cancellationToken).ConfigureAwait(false);
+                }
 
-            await context.Output.WriteLineAsync(stored.Id.ToString()).ConfigureAwait(false);
-        }));
+                await context.Output.WriteLineAsync(stored.Id.ToString()).ConfigureAwait(false);
+            });
+        });
         return command;
     }
 
@@ -87,23 +91,27 @@ internal static class DocumentCommands
         var version = new Option<int?>("--version") { Description = "Which version of the document's title to read, from 1; the version ID names when left out." };
         var output = new Option<string>("--out") { Description = "The file to write it to (replaced whole, never half-written).", Required = true };
         var command = new Command("get", "Read a document, check its bytes against the SHA-256 recorded when it was stored, and write it to --out.") { id, version, output };
-        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, async (service, by) =>
+        command.SetAction((parse, cancellationToken) =>
         {
-            var documentId = Id("ID", parse.GetValue(id)!);
-            if (parse.GetValue(version) is < 1)
-            {
-                throw new CliInputException($"--version must be 1 or more, was {parse.GetValue(version)}.");
-            }
-
+            // The output is checked before the store is opened.
             var path = parse.GetValue(output)!;
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--out", path).EnsureDistinct();
-            var read = parse.GetValue(version) is { } n
-                ? await service.GetVersionAsync(documentId, n, by, cancellationToken).ConfigureAwait(false)
-                : await service.GetAsync(documentId, by, cancellationToken).ConfigureAwait(false);
-            AtomicFile.Write(path, stream => stream.Write(read.Content.Span), cancellationToken);
-            await context.Output.WriteLineAsync(
-                $"Wrote '{read.Document.Title}' version {read.Document.Version} ({read.Document.Size} bytes, SHA-256 {read.Document.Sha256}) to {Path.GetFullPath(path)}.").ConfigureAwait(false);
-        }));
+            return RunAsync(context, parse, async (service, by) =>
+            {
+                var documentId = Id("ID", parse.GetValue(id)!);
+                if (parse.GetValue(version) is < 1)
+                {
+                    throw new CliInputException($"--version must be 1 or more, was {parse.GetValue(version)}.");
+                }
+
+                var read = parse.GetValue(version) is { } n
+                    ? await service.GetVersionAsync(documentId, n, by, cancellationToken).ConfigureAwait(false)
+                    : await service.GetAsync(documentId, by, cancellationToken).ConfigureAwait(false);
+                AtomicFile.Write(path, stream => stream.Write(read.Content.Span), cancellationToken);
+                await context.Output.WriteLineAsync(
+                    $"Wrote '{read.Document.Title}' version {read.Document.Version} ({read.Document.Size} bytes, SHA-256 {read.Document.Sha256}) to {Path.GetFullPath(path)}.").ConfigureAwait(false);
+            });
+        });
         return command;
     }
 }

@@ -30,6 +30,7 @@ public sealed class CommandFilesTests
         RunFolderIsConfig,
         RunFolderHoldsDbUnderAWorkbookName,
         AgendaIcsIsDb,
+        DocsGetOutIsDb,
     }
 
     /// <summary>How the output's path is written.</summary>
@@ -214,6 +215,7 @@ public sealed class CommandFilesTests
                 Collision.RunFolderIsConfig => ["--db", db, "run", "--once", "--config", Config(Spell(config, ".json"))],
                 Collision.RunFolderHoldsDbUnderAWorkbookName => ["--db", workbookNamedDb, "run", "--once", "--config", Config(SpellFolder(folder, demoFolder, spelling))],
                 Collision.AgendaIcsIsDb => ["--db", icsNamedDb, "--as", "admin", "agenda", "--ics", Spell(icsNamedDb, ".ics")],
+                Collision.DocsGetOutIsDb => ["--db", db, "--as", "admin", "docs", "get", "0f8fad5b-d9cb-469f-a165-70867728950e", "--out", Spell(db, ".xlsx")],
                 _ => throw new ArgumentOutOfRangeException(nameof(collision)),
             };
             var before = Snapshot(folder);
