@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using SalesPipeline.Domain;
 
@@ -19,4 +20,17 @@ internal static class Acting
     /// <summary>The acting user, when given.</summary>
     public static UserId? Optional(ParseResult parse) =>
         parse.GetValue(AsOption) is { } value && !string.IsNullOrWhiteSpace(value) ? new UserId(value) : null;
+
+    /// <summary>
+    /// Runs a command as the user named by --as: opens the store with its pipelines, hands the command the service it
+    /// works through, and returns success when the work completes.
+    /// </summary>
+    public static async Task<int> RunAsync<TService>(CliContext context, ParseResult parse, Func<TService, UserId, Task> work)
+        where TService : notnull
+    {
+        var by = Required(parse);
+        await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, CancellationToken.None).ConfigureAwait(false);
+        await work(services.GetRequiredService<TService>(), by).ConfigureAwait(false);
+        return CliApp.Success;
+    }
 }

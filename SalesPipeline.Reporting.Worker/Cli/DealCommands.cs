@@ -169,13 +169,8 @@ internal static class DealCommands
         InstantPattern.ExtendedIso.Parse(text) is { Success: true } result ? result.Value
         : throw new CliInputException($"--next-contact '{text}' is not an instant; use the form 2026-04-01T09:00:00Z.");
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parse, Func<ISalesPipeline, UserId, Task> work)
-    {
-        var by = Acting.Required(parse);
-        await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, CancellationToken.None).ConfigureAwait(false);
-        await work(services.GetRequiredService<ISalesPipeline>(), by).ConfigureAwait(false);
-        return CliApp.Success;
-    }
+    private static Task<int> RunAsync(CliContext context, ParseResult parse, Func<ISalesPipeline, UserId, Task> work) =>
+        Acting.RunAsync(context, parse, work);
 
     private static async Task PrintAsync(CliContext context, Task<Opportunity> moved)
     {

@@ -25,13 +25,8 @@ internal static class DocumentCommands
         Guid.TryParse(text?.Trim(), out var id) ? new DocumentId(id) : throw new CliInputException($"{option} '{text}' is not a document id; list the documents you may see with `docs list`.");
 
     /// <summary>Runs a command that needs the acting user and the document service.</summary>
-    public static async Task<int> RunAsync(CliContext context, ParseResult parse, Func<IDocumentService, UserId, Task> work)
-    {
-        var by = Acting.Required(parse);
-        await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, CancellationToken.None).ConfigureAwait(false);
-        await work(services.GetRequiredService<IDocumentService>(), by).ConfigureAwait(false);
-        return CliApp.Success;
-    }
+    public static Task<int> RunAsync(CliContext context, ParseResult parse, Func<IDocumentService, UserId, Task> work) =>
+        Acting.RunAsync(context, parse, work);
 
     private static Command Add(CliContext context)
     {

@@ -188,13 +188,8 @@ internal static class LeadCommands
 
     private static Argument<string> LeadArgument() => new("LEAD") { Description = "The lead's id (the source's id, as in the imported file)." };
 
-    private static async Task<int> RunAsync(CliContext context, ParseResult parse, Func<ILeadService, UserId, Task> work)
-    {
-        var by = Acting.Required(parse);
-        await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, CancellationToken.None).ConfigureAwait(false);
-        await work(services.GetRequiredService<ILeadService>(), by).ConfigureAwait(false);
-        return CliApp.Success;
-    }
+    private static Task<int> RunAsync(CliContext context, ParseResult parse, Func<ILeadService, UserId, Task> work) =>
+        Acting.RunAsync(context, parse, work);
 
     /// <summary>
     /// Reads a leads file with the canonical header. A structural fault, bytes the encoding cannot decode, or a value the
