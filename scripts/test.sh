@@ -66,7 +66,7 @@ find_pg_bindir() {
   return 1
 }
 
-ensure_packages python3-openpyxl python3-icalendar libreoffice-calc-nogui poppler-utils binutils
+ensure_packages python3-openpyxl python3-icalendar libreoffice-calc-nogui poppler-utils binutils sqlite3
 
 # ---------------------------------------------------------------------------------------------------
 # Cleanup: stop the throwaway server and delete temp dirs, on success, failure or interrupt.

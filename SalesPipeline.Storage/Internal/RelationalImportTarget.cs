@@ -15,6 +15,9 @@ internal interface IBulkWriter : IAsyncDisposable
     /// <summary>Writes the rows of new deals (see <see cref="ImportRows"/>).</summary>
     /// <exception cref="ConcurrencyConflictException">A deal's id is already stored.</exception>
     Task WriteAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken);
+
+    /// <summary>Finishes the writes inside the transaction, just before it commits (such as building indexes a large load set aside).</summary>
+    Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>How a provider starts an import: its transaction, and the bulk-write primitive that writes in it.</summary>
@@ -136,6 +139,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             ObjectDisposedException.ThrowIf(_done, this);
             await TranslateAsync(async () =>
             {
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }).ConfigureAwait(false);
