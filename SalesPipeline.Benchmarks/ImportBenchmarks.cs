@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
@@ -14,7 +13,7 @@ using SalesPipeline.Storage.Sqlite;
 namespace SalesPipeline.Benchmarks;
 
 /// <summary>
-/// A canonical CSV export of 10^5 and 10^6 deals (with <c>entered_*</c> stage dates, about 2.5 history rows per deal) into an
+/// A canonical CSV export of 10^5 and 10^6 deals (<see cref="ImportCsvFile"/>: <c>entered_*</c> stage dates, about 2.5 history rows per deal) into an
 /// empty SQLite file: the importer (CsvHelper parsing, every row validated and rebuilt as an opportunity with its history, one
 /// import session) against the baseline, the <c>sqlite3</c> command line's own <c>.import</c> of the same file into a plain
 /// table (one TEXT column per field, no keys, no indexes), and beside them a raw loop that splits the same lines and runs the
@@ -27,7 +26,6 @@ namespace SalesPipeline.Benchmarks;
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class ImportBenchmarks : IDisposable
 {
-    private const string Header = "id,name,account,owner,stage,amount,currency,created,expected_close,closed,outcome,reason,probability,entered_qualification,entered_offer,entered_negotiation";
     private static readonly UserId Importer = new("benchmark");
     private string _csv = string.Empty;
     private string _db = string.Empty;
@@ -47,32 +45,7 @@ public class ImportBenchmarks : IDisposable
         _csv = Path.Combine(Path.GetTempPath(), $"salespipeline-import-{Environment.ProcessId}.csv");
         _db = Path.Combine(Path.GetTempPath(), $"salespipeline-import-{Environment.ProcessId}.db");
         _plain = Path.Combine(Path.GetTempPath(), $"salespipeline-import-{Environment.ProcessId}-plain.db");
-        using var writer = new StreamWriter(_csv, append: false, new UTF8Encoding(false));
-        writer.Write(Header + "\r\n");
-        var random = new Random(20_260_115);
-        var open = PipelineDefinition.Default.OpenStages;
-        for (var i = 0; i < Rows; i++)
-        {
-            var created = new LocalDate(2024, 1, 1).PlusDays(random.Next(0, 365));
-            var depth = random.Next(0, open.Count);
-            var day = created;
-            var entered = new string[3];
-            for (var s = 1; s <= depth; s++)
-            {
-                day = day.PlusDays(random.Next(1, 30));
-                entered[s - 1] = Iso(day);
-            }
-
-            var (stage, closed) = random.Next(5) switch
-            {
-                0 => ("won", Iso(day.PlusDays(random.Next(1, 30)))),
-                1 => ("lost", Iso(day.PlusDays(random.Next(1, 30)))),
-                _ => (open[depth].Value, string.Empty),
-            };
-            var name = i % 100 == 0 ? $"\"Deal {i}, phase 2\"" : $"Deal {i}";
-            writer.Write(string.Create(CultureInfo.InvariantCulture,
-                $"crm-{i},{name},Account {i % 2_000},rep-{i % 50:00},{stage},{random.Next(100, 5_000_000) / 100m},PLN,{Iso(created)},{Iso(created.PlusDays(90))},{closed},,{(stage == "lost" ? "Price" : string.Empty)},,{entered[0]},{entered[1]},{entered[2]}\r\n"));
-        }
+        ImportCsvFile.Write(_csv, Rows);
     }
 
     [IterationSetup]
@@ -252,8 +225,6 @@ public class ImportBenchmarks : IDisposable
             ? result.Imported
             : throw new InvalidOperationException($"Imported {result.Imported} of {Rows} rows: {string.Join("; ", result.Errors)}");
     }
-
-    private static string Iso(LocalDate date) => date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 
     private static long Micros(string isoDate) =>
         NodaTime.Text.LocalDatePattern.Iso.Parse(isoDate).Value.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant().ToUnixTimeTicks() / 10;

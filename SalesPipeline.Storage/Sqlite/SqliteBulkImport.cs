@@ -147,7 +147,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             }
         }
 
-        public async Task CompleteAsync(CancellationToken cancellationToken)
+        public async Task FlushAsync(CancellationToken cancellationToken)
         {
             // The same definitions, so the committed schema is the one the migrations made; a failure rolls the drops back too.
             foreach (var index in _setAside ?? [])
