@@ -86,19 +86,25 @@ public sealed class HistoryIndexMigrationTests
                 await using var from = new NpgsqlConnection(sourceConnection);
                 await from.OpenAsync();
 
-                // The rows go in table by table, so the foreign keys are checked only once all are there.
-                await connection.ExecuteAsync("SET session_replication_role = replica");
-                foreach (var table in await connection.QueryAsync<string>(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_version'"))
+                // Table by table, each after the tables its foreign keys refer to.
+                var tables = (await connection.QueryAsync<string>(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_version'")).ToList();
+                var references = (await connection.QueryAsync<Reference>(
+                    "SELECT conrelid::regclass::text AS Child, confrelid::regclass::text AS Parent FROM pg_constraint WHERE contype = 'f' AND conrelid <> confrelid")).ToList();
+                var copied = new List<string>();
+                while (copied.Count < tables.Count)
                 {
+                    var table = tables.First(t => !copied.Contains(t) && references.Where(r => r.Child == t).All(r => copied.Contains(r.Parent)));
                     var columns = string.Join(", ", await connection.QueryAsync<string>(
                         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @Table ORDER BY ordinal_position", new { Table = table }));
-                    await using var reader = await from.BeginRawBinaryCopyAsync($"COPY (SELECT {columns} FROM {table}) TO STDOUT (FORMAT BINARY)");
-                    await using var writer = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)");
-                    await reader.CopyToAsync(writer);
-                }
+                    await using (var reader = await from.BeginRawBinaryCopyAsync($"COPY (SELECT {columns} FROM {table}) TO STDOUT (FORMAT BINARY)"))
+                    await using (var writer = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"))
+                    {
+                        await reader.CopyToAsync(writer);
+                    }
 
-                await connection.ExecuteAsync("SET session_replication_role = DEFAULT");
+                    copied.Add(table);
+                }
             }
 
             NpgsqlConnection.ClearAllPools();
@@ -111,6 +117,9 @@ public sealed class HistoryIndexMigrationTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>A foreign key: <see cref="Child"/> refers to <see cref="Parent"/>.</summary>
+    private sealed record Reference(string Child, string Parent);
 
     /// <summary>A demo store at the latest schema: deals driven through the process, accounts, offers as documents, people and leads.</summary>
     private static async Task DemoAsync(string[] store, string folder)
