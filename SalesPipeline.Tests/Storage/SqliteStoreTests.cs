@@ -136,11 +136,12 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     }
 
     [Theory]
+    [InlineData("planned", "SEARCH o USING COVERING INDEX ix_opportunities_open_owner (owner=?)")]
     [InlineData("planned", "SEARCH a USING INDEX ix_activities_planned_by_deal (opportunity_id=? AND due>? AND due<?)")]
     [InlineData("next", "SEARCH o USING INDEX ix_opportunities_open_next_contact (owner=? AND next_contact>? AND next_contact<?)")]
     [InlineData("stale", "SEARCH o USING INDEX ix_opportunities_open_touched (owner=? AND pipeline_id=? AND stage=? AND last_touched_at<?)")]
     [InlineData("closing", "SEARCH o USING INDEX ix_opportunities_open_close (owner=? AND expected_close>? AND expected_close<?)")]
-    [InlineData("stages", "SEARCH o USING INDEX ix_opportunities_open_close (owner=?)")]
+    [InlineData("stages", "SEARCH o USING COVERING INDEX ix_opportunities_open_owner (owner=?)")]
     public async Task ReadAgendaAsync_EveryStatement_SeeksTheOwnersOpenDealsInsteadOfScanning(string statement, string seek)
     {
         var database = Database();
