@@ -19,7 +19,7 @@ die() { printf 'test.sh: ERROR: %s\n' "$*" >&2; exit 1; }
 # shellcheck source=scripts/postgres.sh
 source scripts/postgres.sh
 
-ensure_packages python3-openpyxl python3-icalendar libreoffice-calc-nogui poppler-utils binutils
+ensure_packages python3-openpyxl python3-icalendar libreoffice-calc-nogui poppler-utils binutils sqlite3
 
 # ---------------------------------------------------------------------------------------------------
 # Cleanup: stop the throwaway server and delete temp dirs, on success, failure or interrupt.

@@ -16,7 +16,11 @@ internal interface IBulkWriter : IAsyncDisposable
     /// <exception cref="ConcurrencyConflictException">A deal's id is already stored.</exception>
     Task WriteAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken);
 
-    /// <summary>Makes every row written so far part of the stored tables, before the import commits (a writer that writes them there at once has nothing to do).</summary>
+    /// <summary>
+    /// Finishes the writes inside the transaction, just before it commits: makes every row written so far part of the
+    /// stored tables, and rebuilds what a large load set aside (such as indexes). A writer that writes rows in place and
+    /// sets nothing aside has nothing to do.
+    /// </summary>
     /// <exception cref="ConcurrencyConflictException">A deal's id is already stored.</exception>
     Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
