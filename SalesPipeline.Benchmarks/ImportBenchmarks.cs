@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
@@ -14,20 +13,23 @@ using SalesPipeline.Storage.Sqlite;
 namespace SalesPipeline.Benchmarks;
 
 /// <summary>
-/// A canonical CSV export of 10^5 and 10^6 deals (with <c>entered_*</c> stage dates, about 2.5 history rows per deal) into an
+/// A canonical CSV export of 10^5 and 10^6 deals (<see cref="ImportCsvFile"/>: <c>entered_*</c> stage dates, about 2.5 history rows per deal) into an
 /// empty SQLite file: the importer (CsvHelper parsing, every row validated and rebuilt as an opportunity with its history, one
-/// import session) against a raw loop that splits the same lines and runs the same INSERTs through prepared commands, with no
-/// checks, in one transaction, with the same time-ordered ids and page cache as the session. Target: Ratio ≤ 3. Memory must not grow with the file: compare Allocated per row, and the
-/// peak working set each case prints at its end and saves to <c>import-memory-ROWS.txt</c> (each case runs in its own process).
+/// import session) against the baseline, the <c>sqlite3</c> command line's own <c>.import</c> of the same file into a plain
+/// table (one TEXT column per field, no keys, no indexes), and beside them a raw loop that splits the same lines and runs the
+/// same INSERTs through prepared commands into the real schema, with no checks, in one transaction, with the same time-ordered
+/// ids and page cache as the session. Target: the importer's Ratio ≤ 3. Memory must not grow with the file: compare Allocated
+/// per row, and the peak working set each .NET case prints at its end and saves to <c>import-memory-ROWS.txt</c> (each case
+/// runs in its own process).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class ImportBenchmarks : IDisposable
 {
-    private const string Header = "id,name,account,owner,stage,amount,currency,created,expected_close,closed,outcome,reason,probability,entered_qualification,entered_offer,entered_negotiation";
     private static readonly UserId Importer = new("benchmark");
     private string _csv = string.Empty;
     private string _db = string.Empty;
+    private string _plain = string.Empty;
     private SqliteDatabase? _database;
 
     /// <summary>Gets the row counts to run at: 10^5 and 10^6 in the committed results, <c>--deals</c> replaces them.</summary>
@@ -42,39 +44,15 @@ public class ImportBenchmarks : IDisposable
     {
         _csv = Path.Combine(Path.GetTempPath(), $"salespipeline-import-{Environment.ProcessId}.csv");
         _db = Path.Combine(Path.GetTempPath(), $"salespipeline-import-{Environment.ProcessId}.db");
-        using var writer = new StreamWriter(_csv, append: false, new UTF8Encoding(false));
-        writer.Write(Header + "\r\n");
-        var random = new Random(20_260_115);
-        var open = PipelineDefinition.Default.OpenStages;
-        for (var i = 0; i < Rows; i++)
-        {
-            var created = new LocalDate(2024, 1, 1).PlusDays(random.Next(0, 365));
-            var depth = random.Next(0, open.Count);
-            var day = created;
-            var entered = new string[3];
-            for (var s = 1; s <= depth; s++)
-            {
-                day = day.PlusDays(random.Next(1, 30));
-                entered[s - 1] = Iso(day);
-            }
-
-            var (stage, closed) = random.Next(5) switch
-            {
-                0 => ("won", Iso(day.PlusDays(random.Next(1, 30)))),
-                1 => ("lost", Iso(day.PlusDays(random.Next(1, 30)))),
-                _ => (open[depth].Value, string.Empty),
-            };
-            var name = i % 100 == 0 ? $"\"Deal {i}, phase 2\"" : $"Deal {i}";
-            writer.Write(string.Create(CultureInfo.InvariantCulture,
-                $"crm-{i},{name},Account {i % 2_000},rep-{i % 50:00},{stage},{random.Next(100, 5_000_000) / 100m},PLN,{Iso(created)},{Iso(created.PlusDays(90))},{closed},,{(stage == "lost" ? "Price" : string.Empty)},,{entered[0]},{entered[1]},{entered[2]}\r\n"));
-        }
+        _plain = Path.Combine(Path.GetTempPath(), $"salespipeline-import-{Environment.ProcessId}-plain.db");
+        ImportCsvFile.Write(_csv, Rows);
     }
 
     [IterationSetup]
     public void EmptyDatabase()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _db, _db + "-wal", _db + "-shm" })
+        foreach (var file in new[] { _db, _db + "-wal", _db + "-shm", _plain })
         {
             File.Delete(file);
         }
@@ -84,8 +62,11 @@ public class ImportBenchmarks : IDisposable
         _database.MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
+    [GlobalCleanup(Target = nameof(Sqlite3DotImport))]
+    public void CleanupSqlite3() => Cleanup(nameof(Sqlite3DotImport));
+
     [GlobalCleanup(Target = nameof(RawSplitAndPreparedInserts))]
-    public void CleanupBaseline() => Cleanup(nameof(RawSplitAndPreparedInserts));
+    public void CleanupRawLoop() => Cleanup(nameof(RawSplitAndPreparedInserts));
 
     [GlobalCleanup(Target = nameof(CsvImporterIntoSqlite))]
     public void CleanupImporter() => Cleanup(nameof(CsvImporterIntoSqlite));
@@ -94,12 +75,17 @@ public class ImportBenchmarks : IDisposable
     {
         // A flat memory profile means this stays about the same for 10^5 and 10^6 rows. The line goes to the run's log and
         // to import-memory-ROWS.txt beside the reports, the file committed with them.
-        var peak = string.Create(CultureInfo.InvariantCulture, $"peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024):N0} MB");
-        Console.WriteLine($"// {benchmark} with {Rows:N0} rows: {peak}");
-        BenchmarkConfig.SaveMeasurement(string.Create(CultureInfo.InvariantCulture, $"import-memory-{Rows}.txt"), benchmark, peak);
+        // The baseline's process only starts sqlite3, whose memory is not the subject.
+        if (benchmark != nameof(Sqlite3DotImport))
+        {
+            var peak = string.Create(CultureInfo.InvariantCulture, $"peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024):N0} MB");
+            Console.WriteLine($"// {benchmark} with {Rows:N0} rows: {peak}");
+            BenchmarkConfig.SaveMeasurement(string.Create(CultureInfo.InvariantCulture, $"import-memory-{Rows}.txt"), benchmark, peak);
+        }
+
         Dispose();
         SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _csv, _db, _db + "-wal", _db + "-shm" })
+        foreach (var file in new[] { _csv, _db, _db + "-wal", _db + "-shm", _plain })
         {
             File.Delete(file);
         }
@@ -112,8 +98,30 @@ public class ImportBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>The floor: split each line, convert, INSERT the deal and its history rows; no quoting rules, no checks.</summary>
+    /// <summary>
+    /// The floor: the <c>sqlite3</c> command line (on PATH; the Debian package <c>sqlite3</c>) importing the file with
+    /// <c>.import --csv</c> into a new plain table of a new file, in one transaction, as it does by default.
+    /// </summary>
     [Benchmark(Baseline = true)]
+    public long Sqlite3DotImport()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("sqlite3") { RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(_plain);
+        start.ArgumentList.Add($".import --csv {_csv} deals");
+        using var sqlite3 = System.Diagnostics.Process.Start(start)
+            ?? throw new InvalidOperationException("Could not start sqlite3; install the Debian package sqlite3.");
+        var errors = sqlite3.StandardError.ReadToEnd();
+        sqlite3.WaitForExit();
+        if (sqlite3.ExitCode != 0 || errors.Length > 0)
+        {
+            throw new InvalidOperationException($"sqlite3 .import exited with {sqlite3.ExitCode}: {errors}");
+        }
+
+        return new FileInfo(_plain).Length;
+    }
+
+    /// <summary>The raw loop: split each line, convert, INSERT the deal and its history rows; no quoting rules, no checks.</summary>
+    [Benchmark]
     public long RawSplitAndPreparedInserts()
     {
         using var connection = new SqliteConnection(_database!.ConnectionString);
@@ -217,8 +225,6 @@ public class ImportBenchmarks : IDisposable
             ? result.Imported
             : throw new InvalidOperationException($"Imported {result.Imported} of {Rows} rows: {string.Join("; ", result.Errors)}");
     }
-
-    private static string Iso(LocalDate date) => date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 
     private static long Micros(string isoDate) =>
         NodaTime.Text.LocalDatePattern.Iso.Parse(isoDate).Value.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant().ToUnixTimeTicks() / 10;

@@ -2,6 +2,19 @@ using BenchmarkDotNet.Running;
 using SalesPipeline.Benchmarks;
 
 // dotnet run -c Release --project SalesPipeline.Benchmarks -- --filter '*Process*' [--deals 10000]   (see results/README.md)
+// dotnet run -c Release --project SalesPipeline.Benchmarks -- --write-import-csv FILE ROWS   (the import benchmarks' file, for scripts)
+if (args is ["--write-import-csv", var csv, var count])
+{
+    if (!int.TryParse(count, System.Globalization.CultureInfo.InvariantCulture, out var rows) || rows < 0)
+    {
+        await Console.Error.WriteLineAsync($"--write-import-csv FILE ROWS: ROWS must be a whole number of rows, 0 or more, was '{count}'.");
+        return 2;
+    }
+
+    ImportCsvFile.Write(csv, rows);
+    return 0;
+}
+
 var rest = BenchmarkSizes.TakeOption(args, out var error);
 if (error is not null)
 {

@@ -30,7 +30,6 @@ public class StorageAgendaBenchmarks
 
     private static readonly LocalDate Today = AsOf.InUtc().Date;
 
-    private string _path = string.Empty;
     private SqliteDatabase? _database;
     private RelationalAgendaStore? _store;
     private AgendaService? _service;
@@ -46,25 +45,8 @@ public class StorageAgendaBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _path = Path.Combine(Path.GetTempPath(), $"salespipeline-agenda-{Environment.ProcessId}.db");
-        _database = StorageBenchmarkData.NewDatabase(_path);
-        var session = SqliteBulkImport.Target(_database).BeginImportAsync().GetAwaiter().GetResult();
-        foreach (var batch in WithFollowUps(StorageBenchmarkData.Deals(Deals)).Chunk(10_000))
-        {
-            session.AddAsync(batch).GetAwaiter().GetResult();
-        }
-
-        session.CommitAsync().GetAwaiter().GetResult();
-        session.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        using (var connection = new SqliteConnection(_database.ConnectionString))
-        {
-            connection.Open();
-            using var analyze = connection.CreateCommand();
-            analyze.CommandText = "ANALYZE";
-            analyze.ExecuteNonQuery();
-        }
-
-        _store = new RelationalAgendaStore(new SqliteAgendaDialect(_database));
+        _database = StorageBenchmarkData.ReadOnlyStore("agenda", Deals, WithFollowUps);
+        _store = new RelationalAgendaStore(new SqliteDialect(_database));
         _service = new AgendaService(_store, new InMemoryStore(), PipelineCatalog.DefaultOnly, new FixedClock(AsOf), new AccessOptions { SkipAccessChecks = true });
         var end = Today.PlusDays(7).AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
         _selection = new AgendaSelection(
@@ -76,14 +58,7 @@ public class StorageAgendaBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    public void Cleanup() => SqliteConnection.ClearAllPools();
 
     /// <summary>Raw ADO.NET: the store's five statements with the same parameters, in one read transaction, rows read into tuples.</summary>
     [Benchmark(Baseline = true)]
@@ -100,11 +75,11 @@ public class StorageAgendaBenchmarks
 
         using var transaction = connection.BeginTransaction(deferred: true);
         var rows = 0;
-        rows += Read(connection, transaction, _store!.PlannedSql, r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetInt64(7), r.IsDBNull(8) ? (long?)null : r.GetInt64(8), r.GetInt64(9)));
-        rows += Read(connection, transaction, _store.NextContactsSql, Deal);
+        rows += Read(connection, transaction, _store!.PlannedSql(), r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetInt64(7), r.IsDBNull(8) ? (long?)null : r.GetInt64(8), r.GetInt64(9)));
+        rows += Read(connection, transaction, _store.NextContactsSql(), Deal);
         rows += Read(connection, transaction, _store.StaleSql(_selection!.Stale.Count), Deal);
-        rows += Read(connection, transaction, _store.ClosingSql, Deal);
-        rows += Read(connection, transaction, _store.OpenByStageSql, r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4)));
+        rows += Read(connection, transaction, _store.ClosingSql(), Deal);
+        rows += Read(connection, transaction, _store.OpenByStageSql(), r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetInt64(4)));
         transaction.Commit();
         return rows;
     }

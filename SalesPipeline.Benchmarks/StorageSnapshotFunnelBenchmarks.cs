@@ -18,7 +18,6 @@ namespace SalesPipeline.Benchmarks;
 public class StorageSnapshotFunnelBenchmarks
 {
     private static readonly Instant AsOf = StorageBenchmarkData.Start + Duration.FromDays(200);
-    private string _path = string.Empty;
     private SqliteDatabase? _database;
     private RelationalPipelineAggregates? _aggregates;
 
@@ -32,36 +31,12 @@ public class StorageSnapshotFunnelBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _path = Path.Combine(Path.GetTempPath(), $"salespipeline-funnel-{Environment.ProcessId}.db");
-        _database = StorageBenchmarkData.NewDatabase(_path);
-        var session = SqliteBulkImport.Target(_database).BeginImportAsync().GetAwaiter().GetResult();
-        foreach (var batch in StorageBenchmarkData.Deals(Deals).Chunk(10_000))
-        {
-            session.AddAsync(batch).GetAwaiter().GetResult();
-        }
-
-        session.CommitAsync().GetAwaiter().GetResult();
-        session.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        using (var connection = new SqliteConnection(_database.ConnectionString))
-        {
-            connection.Open();
-            using var analyze = connection.CreateCommand();
-            analyze.CommandText = "ANALYZE";
-            analyze.ExecuteNonQuery();
-        }
-
+        _database = StorageBenchmarkData.ReadOnlyStore("funnel", Deals);
         _aggregates = new RelationalPipelineAggregates(new SqliteDialect(_database));
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-        {
-            File.Delete(file);
-        }
-    }
+    public void Cleanup() => SqliteConnection.ClearAllPools();
 
     /// <summary>Raw ADO.NET: the same SQL text and parameters, rows read into tuples.</summary>
     [Benchmark(Baseline = true)]

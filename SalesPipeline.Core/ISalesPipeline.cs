@@ -175,7 +175,7 @@ public interface ISalesPipeline
     /// <returns>The follow-ups.</returns>
     Task<IReadOnlyList<FollowUp>> OverdueFollowUpsAsync(Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists open deals that stayed in their stage longer than its limit, as of an instant.</summary>
+    /// <summary>Lists open deals on which nothing has happened for longer than their stage's stale-after limit, as of an instant.</summary>
     /// <param name="asOf">The instant to judge by.</param>
     /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -22,6 +22,7 @@ public sealed class SalesPipelineService : ISalesPipeline
 {
     private readonly IOpportunityStore _opportunities;
     private readonly IAccountStore _accounts;
+    private readonly IAgendaStore _agenda;
     private readonly IClock _clock;
     private readonly AccessGate _access;
     private readonly IPersonStore _people;
@@ -30,18 +31,21 @@ public sealed class SalesPipelineService : ISalesPipeline
     /// <param name="opportunities">Where deals are stored.</param>
     /// <param name="accounts">Where accounts are stored.</param>
     /// <param name="people">Who may act, and in which role and groups.</param>
+    /// <param name="agenda">Finds overdue follow-ups and stale deals with indexed queries.</param>
     /// <param name="pipelines">The pipelines deals can belong to.</param>
     /// <param name="clock">The source of every instant the service records.</param>
     /// <param name="access">The access options; checks are on when left out.</param>
-    public SalesPipelineService(IOpportunityStore opportunities, IAccountStore accounts, IPersonStore people, PipelineCatalog pipelines, IClock clock, AccessOptions? access = null)
+    public SalesPipelineService(IOpportunityStore opportunities, IAccountStore accounts, IPersonStore people, IAgendaStore agenda, PipelineCatalog pipelines, IClock clock, AccessOptions? access = null)
     {
         ArgumentNullException.ThrowIfNull(opportunities);
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(people);
+        ArgumentNullException.ThrowIfNull(agenda);
         ArgumentNullException.ThrowIfNull(pipelines);
         ArgumentNullException.ThrowIfNull(clock);
         _opportunities = opportunities;
         _accounts = accounts;
+        _agenda = agenda;
         Pipelines = pipelines;
         _clock = clock;
         _people = people;
@@ -222,34 +226,22 @@ public sealed class SalesPipelineService : ISalesPipeline
     /// <inheritdoc />
     public async Task<IReadOnlyList<FollowUp>> OverdueFollowUpsAsync(Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
-        // One open deal at a time: memory holds the follow-ups found, not every open deal.
-        var overdue = new List<FollowUp>();
-        await foreach (var deal in OpenDealsAsync(owner, cancellationToken).ConfigureAwait(false))
-        {
-            Attention.AddOverdue(overdue, deal, asOf);
-        }
-
-        return Attention.Ordered(overdue);
+        var found = await _agenda.ReadAgendaAsync(Attending(owner, asOf, [], AgendaParts.Planned | AgendaParts.NextContacts), cancellationToken).ConfigureAwait(false);
+        return Attention.OverdueFollowUps(found, asOf);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<StaleDeal>> StaleDealsAsync(Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
-        var stale = new List<StaleDeal>();
-        await foreach (var deal in OpenDealsAsync(owner, cancellationToken).ConfigureAwait(false))
-        {
-            Attention.AddStale(stale, deal, Pipelines, asOf);
-        }
-
-        return Attention.Ordered(stale);
+        var found = await _agenda.ReadAgendaAsync(Attending(owner, asOf, Attention.StaleCutoffs(Pipelines, asOf), AgendaParts.Stale), cancellationToken).ConfigureAwait(false);
+        return Attention.StaleDeals(found.Stale, Pipelines, asOf);
     }
 
-    private async IAsyncEnumerable<Opportunity> OpenDealsAsync(UserId? owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The agenda store's selection of what needs attention at <paramref name="asOf"/>: follow-ups due before it, stale deals.</summary>
+    private static AgendaSelection Attending(UserId? owner, Instant asOf, IReadOnlyList<StaleCutoff> stale, AgendaParts parts)
     {
-        await foreach (var state in _opportunities.QueryAsync(new OpportunityQuery(Owner: owner, Status: OpportunityStatus.Open), cancellationToken).ConfigureAwait(false))
-        {
-            yield return Opportunity.Restore(state, Pipelines.Get(state.PipelineId));
-        }
+        var day = asOf.InUtc().Date;
+        return new AgendaSelection(owner is { } one ? [one] : null, asOf, day, day, stale) { Parts = parts };
     }
 
     private async Task<Opportunity> ChangeAsync(OpportunityId id, UserId by, string action, Action<Opportunity, PipelineDefinition, Instant> change, CancellationToken cancellationToken)

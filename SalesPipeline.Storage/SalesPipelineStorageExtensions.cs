@@ -42,7 +42,6 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IDatabaseMigrator>(sp => new SqliteMigrator(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<IStoreDialect>(sp => new SqliteDialect(sp.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new SqliteAgendaDialect(sp.GetRequiredService<SqliteDatabase>())));
         AddRelationalStores(services);
         return builder;
     }
@@ -73,7 +72,6 @@ public static class SalesPipelineStorageExtensions
         services.AddSingleton<IDatabaseMigrator>(sp => new PostgresMigrator(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IConsistentReads>(sp => new ConsistentReads(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IStoreDialect>(sp => new PostgresDialect(sp.GetRequiredService<PostgresDatabase>()));
-        services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(new PostgresAgendaDialect(sp.GetRequiredService<PostgresDatabase>())));
         AddRelationalStores(services);
         return builder;
     }
@@ -83,6 +81,7 @@ public static class SalesPipelineStorageExtensions
     {
         services.AddSingleton<IOpportunityStore>(sp => new RelationalOpportunityStore(sp.GetRequiredService<IStoreDialect>()));
         services.AddSingleton<IAccountStore>(sp => new RelationalAccountStore(sp.GetRequiredService<IStoreDialect>()));
+        services.AddSingleton<IAgendaStore>(sp => new RelationalAgendaStore(sp.GetRequiredService<IStoreDialect>()));
         services.AddSingleton<IActivityStore>(sp => new RelationalActivityStore(sp.GetRequiredService<IStoreDialect>()));
         services.AddSingleton<IPipelineAggregates>(sp => new RelationalPipelineAggregates(sp.GetRequiredService<IStoreDialect>()));
         services.AddSingleton<IPersonStore>(sp => new RelationalPersonStore(sp.GetRequiredService<IStoreDialect>()));

@@ -9,13 +9,49 @@ namespace SalesPipeline.Abstractions;
 /// <param name="TouchedBefore">Deals in the stage last touched before this instant are stale.</param>
 public sealed record StaleCutoff(PipelineId Pipeline, StageId Stage, Instant TouchedBefore);
 
+/// <summary>The lists of <see cref="AgendaRecords"/> a store reads; the others stay empty.</summary>
+[Flags]
+public enum AgendaParts
+{
+    /// <summary>No list.</summary>
+    None = 0,
+
+    /// <summary><see cref="AgendaRecords.Planned"/>.</summary>
+    Planned = 1,
+
+    /// <summary><see cref="AgendaRecords.NextContacts"/>.</summary>
+    NextContacts = 2,
+
+    /// <summary><see cref="AgendaRecords.Stale"/>.</summary>
+    Stale = 4,
+
+    /// <summary><see cref="AgendaRecords.Closing"/>.</summary>
+    Closing = 8,
+
+    /// <summary><see cref="AgendaRecords.OpenByStage"/>.</summary>
+    OpenByStage = 16,
+
+    /// <summary>Every list.</summary>
+    All = Planned | NextContacts | Stale | Closing | OpenByStage,
+}
+
 /// <summary>What one agenda reads: the open deals of some owners, and which of their records fall due or go stale.</summary>
-/// <param name="Owners">Whose deals; at least one.</param>
+/// <param name="Owners">Whose deals (none when empty), or <see langword="null"/> for every owner's.</param>
 /// <param name="DueBefore">Planned activities and next contacts due before this instant (overdue ones included).</param>
 /// <param name="CloseFrom">The first expected close date of the deals closing in the range.</param>
 /// <param name="CloseTo">The last expected close date of the deals closing in the range.</param>
 /// <param name="Stale">Per stage, the instant a deal's last touch must be before for it to be stale.</param>
-public sealed record AgendaSelection(IReadOnlyList<UserId> Owners, Instant DueBefore, LocalDate CloseFrom, LocalDate CloseTo, IReadOnlyList<StaleCutoff> Stale);
+public sealed record AgendaSelection(IReadOnlyList<UserId>? Owners, Instant DueBefore, LocalDate CloseFrom, LocalDate CloseTo, IReadOnlyList<StaleCutoff> Stale)
+{
+    /// <summary>Gets the lists to read.</summary>
+    /// <value>The default value is <see cref="AgendaParts.All"/>.</value>
+    public AgendaParts Parts { get; init; } = AgendaParts.All;
+
+    /// <summary>Whether <paramref name="part"/> is to be read.</summary>
+    /// <param name="part">One list.</param>
+    /// <returns><see langword="true"/> when <see cref="Parts"/> holds it.</returns>
+    public bool Reads(AgendaParts part) => (Parts & part) == part;
+}
 
 /// <summary>An open deal as an agenda shows it.</summary>
 /// <param name="Id">The deal.</param>

@@ -54,7 +54,7 @@ public sealed class AgendaService : IAgendaService
             return new Agenda(owners, request.From, request.To, request.Zone, asOf, [], [], [], []);
         }
 
-        var records = await _store.ReadAgendaAsync(new AgendaSelection(owners, end, request.From, request.To, StaleCutoffs(asOf)), cancellationToken).ConfigureAwait(false);
+        var records = await _store.ReadAgendaAsync(new AgendaSelection(owners, end, request.From, request.To, Attention.StaleCutoffs(_pipelines, asOf)), cancellationToken).ConfigureAwait(false);
 
         var overdue = new List<AgendaItem>();
         var upcoming = new List<AgendaItem>();
@@ -87,13 +87,6 @@ public sealed class AgendaService : IAgendaService
             upcoming.Add(new AgendaItem(AgendaItemKind.ExpectedClose, d.ExpectedClose, null, d.Name, d.Id, d.Name, d.Owner, null, Duration.Zero));
         }
 
-        var stale = new List<StaleDeal>();
-        foreach (var d in records.Stale)
-        {
-            var limit = _pipelines.Get(d.Pipeline).Stage(d.Stage).StaleAfter!.Value;
-            stale.Add(new StaleDeal(d.Id, d.Name, d.Owner, d.Stage, d.LastTouchedAt, asOf - d.LastTouchedAt, limit));
-        }
-
         return new Agenda(
             owners,
             request.From,
@@ -102,7 +95,7 @@ public sealed class AgendaService : IAgendaService
             asOf,
             [.. overdue.OrderBy(i => i.Due).ThenBy(i => i.OpportunityName, StringComparer.Ordinal).ThenBy(i => i.Kind)],
             [.. upcoming.OrderBy(i => i.Day).ThenBy(i => i.Due ?? Instant.MaxValue).ThenBy(i => i.OpportunityName, StringComparer.Ordinal).ThenBy(i => i.Kind)],
-            Attention.Ordered(stale),
+            Attention.StaleDeals(records.Stale, _pipelines, asOf),
             [.. records.OpenByStage.OrderBy(t => t.Pipeline.Value, StringComparer.Ordinal).ThenBy(t => StageOrder(t)).ThenBy(t => t.Stage.Value, StringComparer.Ordinal).ThenBy(t => t.Value.Currency, StringComparer.Ordinal)]);
     }
 
@@ -154,11 +147,6 @@ public sealed class AgendaService : IAgendaService
         await _access.RequireMayActForAsync(by, owner, $"see the agenda of '{owner}'", cancellationToken).ConfigureAwait(false);
         return [owner];
     }
-
-    /// <summary>Per stage with a stale-after limit, of every pipeline: the instant before which a last touch makes a deal stale.</summary>
-    private List<StaleCutoff> StaleCutoffs(Instant asOf) =>
-        [.. _pipelines.All.SelectMany(p => p.Stages.Where(s => s.Kind == StageKind.Open && s.StaleAfter is not null)
-            .Select(s => new StaleCutoff(p.Id, s.Id, Attention.StaleCutoff(s.StaleAfter!.Value, asOf))))];
 
     private int StageOrder(OpenStageTotal total)
     {

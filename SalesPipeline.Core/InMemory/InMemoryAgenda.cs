@@ -9,10 +9,10 @@ internal static class InMemoryAgenda
     public static AgendaRecords Read(IEnumerable<OpportunityState> deals, AgendaSelection selection)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        var owners = selection.Owners.ToHashSet();
-        var open = deals.Where(d => d.Outcome is null && owners.Contains(d.Owner)).ToList();
+        var owners = selection.Owners?.ToHashSet();
+        var open = deals.Where(d => d.Outcome is null && (owners is null || owners.Contains(d.Owner))).ToList();
         var cutoffs = selection.Stale.ToDictionary(c => (c.Pipeline, c.Stage), c => c.TouchedBefore);
-        return new AgendaRecords(
+        var all = new AgendaRecords(
             [
                 .. open.SelectMany(d => d.Activities.Select((a, seq) => (Deal: d, Activity: a, Seq: seq)))
                     .Where(x => !x.Activity.Done && x.Activity.Due is { } due && due < selection.DueBefore)
@@ -36,6 +36,12 @@ internal static class InMemoryAgenda
                     .Select(g => new OpenStageTotal(g.Key.PipelineId, g.Key.Stage, g.Count(), Money.Of(g.Sum(d => d.Value.Amount), g.Key.Currency)))
                     .OrderBy(t => t.Pipeline.Value, StringComparer.Ordinal).ThenBy(t => t.Stage.Value, StringComparer.Ordinal).ThenBy(t => t.Value.Currency, StringComparer.Ordinal),
             ]);
+        return new AgendaRecords(
+            selection.Reads(AgendaParts.Planned) ? all.Planned : [],
+            selection.Reads(AgendaParts.NextContacts) ? all.NextContacts : [],
+            selection.Reads(AgendaParts.Stale) ? all.Stale : [],
+            selection.Reads(AgendaParts.Closing) ? all.Closing : [],
+            selection.Reads(AgendaParts.OpenByStage) ? all.OpenByStage : []);
     }
 
     /// <summary>The id as the database stores order it (canonical lower-case text, which orders as PostgreSQL's uuid does).</summary>

@@ -1,4 +1,5 @@
 using NodaTime;
+using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 
 namespace SalesPipeline.Process;
@@ -128,6 +129,42 @@ public static class Attention
     /// <param name="asOf">The instant to judge by.</param>
     /// <returns><paramref name="asOf"/> less the limit.</returns>
     public static Instant StaleCutoff(Duration staleAfter, Instant asOf) => asOf - staleAfter;
+
+    /// <summary>Per open stage with a stale-after limit, of every pipeline: the instant before which a last touch makes a deal stale.</summary>
+    internal static List<StaleCutoff> StaleCutoffs(PipelineCatalog pipelines, Instant asOf) =>
+        [.. pipelines.All.SelectMany(p => p.Stages.Where(s => s.Kind == StageKind.Open && s.StaleAfter is not null)
+            .Select(s => new StaleCutoff(p.Id, s.Id, StaleCutoff(s.StaleAfter!.Value, asOf))))];
+
+    /// <summary>The stale deals a store found for <see cref="StaleCutoffs"/>, the longest idle first.</summary>
+    internal static IReadOnlyList<StaleDeal> StaleDeals(IReadOnlyList<AgendaDeal> found, PipelineCatalog pipelines, Instant asOf)
+    {
+        var stale = new List<StaleDeal>(found.Count);
+        foreach (var d in found)
+        {
+            var limit = pipelines.Get(d.Pipeline).Stage(d.Stage).StaleAfter!.Value;
+            stale.Add(new StaleDeal(d.Id, d.Name, d.Owner, d.Stage, d.LastTouchedAt, asOf - d.LastTouchedAt, limit));
+        }
+
+        return Ordered(stale);
+    }
+
+    /// <summary>The follow-ups a store found due before <paramref name="asOf"/> (planned activities and next contacts), the most overdue first.</summary>
+    internal static IReadOnlyList<FollowUp> OverdueFollowUps(AgendaRecords found, Instant asOf)
+    {
+        var overdue = new List<FollowUp>(found.NextContacts.Count + found.Planned.Count);
+        foreach (var d in found.NextContacts)
+        {
+            overdue.Add(new FollowUp(d.Id, d.Name, d.Owner, FollowUpKind.NextContact, "Next contact", d.NextContact!.Value, asOf - d.NextContact.Value));
+        }
+
+        foreach (var p in found.Planned)
+        {
+            var due = p.Activity.Due!.Value;
+            overdue.Add(new FollowUp(p.OpportunityId, p.OpportunityName, p.Owner, FollowUpKind.PlannedActivity, p.Activity.Subject, due, asOf - due));
+        }
+
+        return Ordered(overdue);
+    }
 
     /// <summary>The most overdue first.</summary>
     internal static IReadOnlyList<FollowUp> Ordered(List<FollowUp> overdue) =>

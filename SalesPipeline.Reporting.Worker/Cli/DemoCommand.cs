@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
@@ -19,6 +20,14 @@ namespace SalesPipeline.Reporting.Worker.Cli;
 internal static class DemoCommand
 {
     private const int BatchSize = 1_000;
+
+    /// <summary>How many generated batches may wait for the writer.</summary>
+    private const int BatchesAhead = 4;
+
+    private const int ProgressEvery = 100_000;
+
+    /// <summary>How many of each owner's deals the demo's converted leads may point at.</summary>
+    private const int LeadDealsPerOwner = 500;
 
     private static readonly string[] Cultures = ["en", "pl"];
 
@@ -92,6 +101,10 @@ internal static class DemoCommand
         return (from, thisQuarter.PlusDays(-1));
     }
 
+    /// <summary>
+    /// Adds the demo deals the store lacks through one import session (one transaction). The deals are generated on another
+    /// thread, a few batches ahead of the writes, so generating and writing overlap and memory stays bounded.
+    /// </summary>
     private static async Task<int> SeedAsync(IImportTarget target, PipelineDefinition pipeline, int count, int seed, Instant now, CliContext context, CancellationToken cancellationToken)
     {
         var system = new UserId("demo");
@@ -102,35 +115,66 @@ internal static class DemoCommand
             accounts[name] = await session.EnsureAccountAsync(name, system, now - Duration.FromDays(400), cancellationToken).ConfigureAwait(false);
         }
 
-        var added = 0;
-        var batch = new List<OpportunityState>(BatchSize);
-        async Task FlushAsync()
+        var batches = Channel.CreateBounded<List<OpportunityState>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var generator = new DemoPipelineGenerator(pipeline, seed, now);
+        var producer = Task.Run(() => GenerateAsync(generator, count, accounts, batches.Writer, stop.Token), stop.Token);
+        try
         {
-            var existing = await session.ExistingExternalIdsAsync(pipeline.Id, [.. batch.Select(d => d.ExternalId!)], cancellationToken).ConfigureAwait(false);
-            var fresh = batch.Where(d => !existing.Contains(d.ExternalId!)).ToList();
-            await session.AddAsync(fresh, cancellationToken).ConfigureAwait(false);
-            added += fresh.Count;
-            batch.Clear();
-        }
-
-        var generated = 0;
-        foreach (var deal in new DemoPipelineGenerator(pipeline, seed, now).Generate(count, accounts))
-        {
-            batch.Add(deal);
-            if (batch.Count == BatchSize)
+            var added = 0;
+            var stored = 0;
+            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                await FlushAsync().ConfigureAwait(false);
+                var existing = await session.ExistingExternalIdsAsync(pipeline.Id, [.. batch.Select(d => d.ExternalId!)], cancellationToken).ConfigureAwait(false);
+                var fresh = existing.Count == 0 ? batch : batch.Where(d => !existing.Contains(d.ExternalId!)).ToList();
+                await session.AddAsync(fresh, cancellationToken).ConfigureAwait(false);
+                added += fresh.Count;
+                if ((stored + batch.Count) / ProgressEvery > stored / ProgressEvery)
+                {
+                    await context.Error.WriteLineAsync($"  {stored + batch.Count:N0} of {count:N0} deals generated and written").ConfigureAwait(false);
+                }
+
+                stored += batch.Count;
             }
 
-            if (++generated % 100_000 == 0)
-            {
-                await context.Error.WriteLineAsync($"  {generated:N0} of {count:N0} deals generated").ConfigureAwait(false);
-            }
+            await producer.ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return added;
         }
+        finally
+        {
+            // On a failure the generator may be waiting for room in the channel: stop it.
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
 
-        await FlushAsync().ConfigureAwait(false);
-        await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return added;
+    /// <summary>Generates the deals into batches of <see cref="BatchSize"/>; a failure completes the channel with it, so the reader sees it.</summary>
+    private static async Task GenerateAsync(DemoPipelineGenerator generator, int count, IReadOnlyDictionary<string, AccountId> accounts, ChannelWriter<List<OpportunityState>> batches, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = new List<OpportunityState>(BatchSize);
+            foreach (var deal in generator.Generate(count, accounts))
+            {
+                batch.Add(deal);
+                if (batch.Count == BatchSize)
+                {
+                    await batches.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batch = new List<OpportunityState>(BatchSize);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await batches.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            batches.Complete();
+        }
+        catch (Exception e)
+        {
+            batches.Complete(e);
+        }
     }
 
     /// <summary>Adds the demo's people and lead base unless they are there already; returns how many leads were added.</summary>
@@ -153,14 +197,22 @@ internal static class DemoCommand
             return 0;
         }
 
+        // Converted leads point at one of the first deals of their owner the store returns (the SQL stores return them in id
+        // order): reading every deal of a large demo store only to pick a few dozen took longer than writing the deals.
+        var opportunities = services.GetRequiredService<IOpportunityStore>();
         var deals = new Dictionary<UserId, List<OpportunityId>>();
-        await foreach (var deal in services.GetRequiredService<IOpportunityStore>().QueryAsync(new OpportunityQuery(pipeline.Id), cancellationToken).ConfigureAwait(false))
+        foreach (var owner in DemoPipelineGenerator.OwnerNames.Select(name => new UserId(name)))
         {
-            (deals.TryGetValue(deal.Owner, out var list) ? list : deals[deal.Owner] = []).Add(deal.Id);
-        }
+            var list = deals[owner] = [];
+            await foreach (var deal in opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, owner), cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(deal.Id);
+                if (list.Count == LeadDealsPerOwner)
+                {
+                    break;
+                }
+            }
 
-        foreach (var list in deals.Values)
-        {
             // Sorted so which deal a lead converted into does not depend on the order the store returns deals in.
             list.Sort((a, b) => a.Value.CompareTo(b.Value));
         }

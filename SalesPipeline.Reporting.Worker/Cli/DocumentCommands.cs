@@ -35,7 +35,7 @@ internal static class DocumentCommands
         kind.AcceptOnlyFromAmong([.. DocumentKinds.Names]);
         var groups = new Option<string>("--groups") { Description = "The groups whose members may see it, separated by commas (such as north,south); a non-admin names only their own groups.", Required = true };
         var title = new Option<string?>("--title") { Description = "The title; the file name without its extension when left out. A title already stored adds a new version of that document." };
-        var command = new Command("add", "Upload a document (at most 10 MB) and print its id; the same title again adds a version, and earlier versions stay readable.") { file, kind, groups, title };
+        var command = new Command("add", "Upload a document (at most 10 MB, or SalesPipeline:Documents:MaxSizeBytes from configuration) and print its id; the same title again adds a version, and earlier versions stay readable.") { file, kind, groups, title };
         command.SetAction((parse, cancellationToken) =>
         {
             // The files are checked before the store is opened.

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using SalesPipeline.Leads;
 using SalesPipeline.Reporting.Worker.Scheduling;
@@ -14,10 +13,6 @@ internal static class LeadSettings
 {
     private static readonly string[] Keys = ["DefaultLeadLimit", "DisqualifyReasons", "SelfServiceOffGroups", "ExpectedCloseDays", "DefaultCurrency"];
 
-    /// <summary>Reads the section from the working folder's configuration into <paramref name="options"/>.</summary>
-    /// <exception cref="CliInputException">A value is not what its key takes; every fault is listed.</exception>
-    public static void Apply(LeadOptions options) => Apply(SchedulerConfiguration.Build(null, Directory.GetCurrentDirectory()), options);
-
     /// <summary>Reads the section of <paramref name="configuration"/> into <paramref name="options"/>.</summary>
     /// <exception cref="CliInputException">A value is not what its key takes; every fault is listed.</exception>
     public static void Apply(IConfiguration configuration, LeadOptions options)
@@ -25,13 +20,9 @@ internal static class LeadSettings
         var section = configuration.GetSection(SchedulerConfiguration.Section).GetSection("Leads");
         var where = section.Path;
         var problems = new List<string>();
-        foreach (var unknown in section.GetChildren().Select(c => c.Key).Where(k => !Keys.Contains(k, StringComparer.OrdinalIgnoreCase)))
-        {
-            problems.Add($"{where}:{unknown} is not a lead setting; the settings are {string.Join(", ", Keys)}.");
-        }
-
-        options.DefaultLeadLimit = Whole(section, "DefaultLeadLimit", options.DefaultLeadLimit, 0, 100_000, problems);
-        options.ExpectedCloseDays = Whole(section, "ExpectedCloseDays", options.ExpectedCloseDays, 1, 3650, problems);
+        SettingsSection.RefuseUnknown(section, Keys, "lead", problems);
+        options.DefaultLeadLimit = (int)SettingsSection.Whole(section, "DefaultLeadLimit", options.DefaultLeadLimit, 0, 100_000, problems);
+        options.ExpectedCloseDays = (int)SettingsSection.Whole(section, "ExpectedCloseDays", options.ExpectedCloseDays, 1, 3650, problems);
         if (section["DefaultCurrency"] is { } currency)
         {
             try
@@ -44,7 +35,7 @@ internal static class LeadSettings
             }
         }
 
-        if (List(section, "DisqualifyReasons", problems) is { } reasons)
+        if (SettingsSection.List(section, "DisqualifyReasons", problems) is { } reasons)
         {
             options.DisqualifyReasons.Clear();
             foreach (var reason in reasons)
@@ -53,56 +44,12 @@ internal static class LeadSettings
             }
         }
 
-        if (List(section, "SelfServiceOffGroups", problems) is { } groups)
+        if (SettingsSection.List(section, "SelfServiceOffGroups", problems) is { } groups)
         {
             options.SelfServiceOffGroups.Clear();
             options.SelfServiceOffGroups.UnionWith(groups);
         }
 
-        if (problems.Count > 0)
-        {
-            throw new CliInputException($"the lead settings have {problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}: {string.Join(" ", problems)}");
-        }
-    }
-
-    private static int Whole(IConfigurationSection section, string key, int current, int min, int max, List<string> problems)
-    {
-        if (section[key] is not { } text)
-        {
-            return current;
-        }
-
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-        {
-            return value;
-        }
-
-        problems.Add($"{section.Path}:{key} '{text}' is not a whole number from {min} to {max}.");
-        return current;
-    }
-
-    /// <summary>A list given as a JSON array (or environment variables <c>…__0</c>, <c>…__1</c>); <see langword="null"/> when absent.</summary>
-    private static List<string>? List(IConfigurationSection section, string key, List<string> problems)
-    {
-        var child = section.GetSection(key);
-        if (!child.Exists())
-        {
-            return null;
-        }
-
-        if (child.Value is not null)
-        {
-            problems.Add($"{child.Path} must be a list, such as [\"no-budget\", \"duplicate\"], was the text '{child.Value}'.");
-            return null;
-        }
-
-        var values = child.GetChildren().Select(c => c.Value?.Trim()).ToList();
-        if (values.Count == 0 || values.Any(string.IsNullOrEmpty))
-        {
-            problems.Add($"{child.Path} must hold at least one entry, none of them empty.");
-            return null;
-        }
-
-        return [.. values.OfType<string>()];
+        SettingsSection.ThrowIfAny(problems, "lead");
     }
 }

@@ -23,7 +23,7 @@ internal static class SampleCommand
         var start = context.Clock.GetCurrentInstant();
         var clock = new SteppingClock(start, Duration.FromHours(26));
         var store = new InMemory.InMemoryStore();
-        var crm = new SalesPipelineService(store, store, store, PipelineCatalog.DefaultOnly, clock);
+        var crm = new SalesPipelineService(store, store, store, store, PipelineCatalog.DefaultOnly, clock);
         var anna = new UserId("anna");
         await store.SaveAsync(new People.Person(anna, "Anna", People.Role.Salesperson, ["sales"], null, 25, true), cancellationToken).ConfigureAwait(false);
 

@@ -7,6 +7,7 @@ using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Documents;
+using SalesPipeline.Reporting.Worker.Scheduling;
 using SalesPipeline.Storage;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
@@ -98,9 +99,11 @@ internal static class StoreAccess
         var services = new ServiceCollection();
         services.AddSingleton(clock);
         services.AddSingleton<IOfferFormat, OfficeOfferFormat>();
+        var settings = SchedulerConfiguration.Build(null, Directory.GetCurrentDirectory());
         var builder = services.AddSalesPipeline(o =>
         {
-            LeadSettings.Apply(o.Leads);
+            LeadSettings.Apply(settings, o.Leads);
+            DocumentSettings.Apply(settings, o.Documents);
             if (pipelines is not null)
             {
                 o.UsePipelines(pipelines.All);

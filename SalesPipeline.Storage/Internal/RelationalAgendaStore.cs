@@ -5,18 +5,18 @@ using SalesPipeline.Abstractions;
 namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
-/// The agenda in SQLite or PostgreSQL: the same SQL on both (the dialect reads columns as neutral values). Every query starts
+/// The agenda in SQLite or PostgreSQL: the same SQL on both, rows converted through the store's dialect. Every query starts
 /// from the owners' open deals through a partial index on open deals keyed by owner (migration 0007): stale deals per stage by
 /// last touch, next contacts by instant, expected closes by date; planned activities are then found per deal.
 /// </summary>
 /// <remarks>Thread-safe: every call uses its own pooled connection (or the flow's consistent read).</remarks>
-internal sealed class RelationalAgendaStore(IAgendaDialect dialect) : IAgendaStore
+internal sealed class RelationalAgendaStore(IStoreDialect dialect) : IAgendaStore
 {
     /// <inheritdoc />
     public Task<AgendaRecords> ReadAgendaAsync(AgendaSelection selection, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        if (selection.Owners.Count == 0)
+        if (selection.Owners is { Count: 0 } || selection.Parts == AgendaParts.None)
         {
             return Task.FromResult(new AgendaRecords([], [], [], [], []));
         }
@@ -25,39 +25,40 @@ internal sealed class RelationalAgendaStore(IAgendaDialect dialect) : IAgendaSto
     }
 
     /// <summary>The statements, for the query-plan tests and the benchmark's baseline.</summary>
-    internal string PlannedSql =>
-        $"SELECT {dialect.IdText("a.id")} AS Id, {dialect.IdText("a.opportunity_id")} AS OpportunityId, o.name AS OpportunityName, o.owner AS Owner, " +
-        $"a.kind AS Kind, a.subject AS Subject, a.author AS Author, {dialect.MicrosOf("a.recorded_at")} AS RecordedAt, " +
-        $"{dialect.MicrosOf("a.happened_at")} AS HappenedAt, {dialect.MicrosOf("a.due")} AS Due " +
+    internal string PlannedSql(bool everyone = false) =>
+        "SELECT a.id AS Id, a.opportunity_id AS OpportunityId, o.name AS OpportunityName, o.owner AS Owner, " +
+        "a.kind AS Kind, a.subject AS Subject, a.author AS Author, a.recorded_at AS RecordedAt, a.happened_at AS HappenedAt, a.due AS Due " +
         "FROM opportunities o JOIN activities a ON a.opportunity_id = o.id " +
-        $"WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL AND {dialect.NotDone} AND a.due IS NOT NULL AND a.due < @DueBefore " +
+        $"WHERE {Owners(everyone)}o.outcome_kind IS NULL AND {dialect.IsFalse("a.done")} AND a.due IS NOT NULL AND a.due < @DueBefore " +
         "ORDER BY a.due, a.opportunity_id, a.seq";
 
-    internal string NextContactsSql =>
+    internal string NextContactsSql(bool everyone = false) =>
         $"SELECT {DealColumns} FROM opportunities o " +
-        $"WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL AND o.next_contact IS NOT NULL AND o.next_contact < @DueBefore ORDER BY o.next_contact, o.id";
+        $"WHERE {Owners(everyone)}o.outcome_kind IS NULL AND o.next_contact IS NOT NULL AND o.next_contact < @DueBefore ORDER BY o.next_contact, o.id";
 
-    internal string ClosingSql =>
+    internal string ClosingSql(bool everyone = false) =>
         $"SELECT {DealColumns} FROM opportunities o " +
-        $"WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL AND o.expected_close >= @CloseFrom AND o.expected_close <= @CloseTo ORDER BY o.expected_close, o.id";
+        $"WHERE {Owners(everyone)}o.outcome_kind IS NULL AND o.expected_close >= @CloseFrom AND o.expected_close <= @CloseTo ORDER BY o.expected_close, o.id";
 
-    internal string OpenByStageSql =>
-        $"SELECT o.pipeline_id AS PipelineId, o.stage AS Stage, o.currency AS Currency, COUNT(*) AS Count, SUM(o.{dialect.Amount}) AS Amount " +
-        $"FROM opportunities o WHERE {dialect.OwnerIn} AND o.outcome_kind IS NULL GROUP BY o.pipeline_id, o.stage, o.currency";
+    internal string OpenByStageSql(bool everyone = false) =>
+        $"SELECT o.pipeline_id AS PipelineId, o.stage AS Stage, o.currency AS Currency, COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount " +
+        $"FROM opportunities o WHERE {Owners(everyone)}o.outcome_kind IS NULL GROUP BY o.pipeline_id, o.stage, o.currency";
 
     private string DealColumns =>
-        $"{dialect.IdText("o.id")} AS Id, o.name AS Name, o.owner AS Owner, o.pipeline_id AS PipelineId, o.stage AS Stage, o.currency AS Currency, " +
-        $"o.{dialect.Amount} AS Amount, {dialect.DateText("o.expected_close")} AS ExpectedClose, {dialect.MicrosOf("o.next_contact")} AS NextContact, " +
-        $"{dialect.MicrosOf("o.last_touched_at")} AS LastTouchedAt";
+        "o.id AS Id, o.name AS Name, o.owner AS Owner, o.pipeline_id AS PipelineId, o.stage AS Stage, o.currency AS Currency, " +
+        $"o.{dialect.AmountColumn} AS Amount, o.expected_close AS ExpectedClose, o.next_contact AS NextContact, o.last_touched_at AS LastTouchedAt";
+
+    /// <summary>The condition on the deals' owners, with the AND that follows it; none for every owner's deals.</summary>
+    private string Owners(bool everyone) => everyone ? string.Empty : dialect.InList("o.owner", "@Owners") + " AND ";
 
     /// <summary>One seek per stage with a limit: the open deals of the owners in that stage last touched before its cutoff.</summary>
-    internal string StaleSql(int stages) =>
+    internal string StaleSql(int stages, bool everyone = false) =>
         "SELECT * FROM (" +
         string.Join(
             " UNION ALL ",
             Enumerable.Range(0, stages).Select(i => string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
-                $"SELECT {DealColumns} FROM opportunities o WHERE {dialect.OwnerIn} AND o.pipeline_id = @Pipeline{i} AND o.stage = @Stage{i} AND o.outcome_kind IS NULL AND o.last_touched_at < @Before{i}"))) +
+                $"SELECT {DealColumns} FROM opportunities o WHERE {Owners(everyone)}o.pipeline_id = @Pipeline{i} AND o.stage = @Stage{i} AND o.outcome_kind IS NULL AND o.last_touched_at < @Before{i}"))) +
         ") stale ORDER BY LastTouchedAt, Id";
 
     /// <summary>The parameters of every statement.</summary>
@@ -65,8 +66,8 @@ internal sealed class RelationalAgendaStore(IAgendaDialect dialect) : IAgendaSto
     {
         var parameters = new DynamicParameters(new
         {
-            Owners = selection.Owners.Select(o => o.Value).ToArray(),
-            DueBefore = dialect.Bound(selection.DueBefore),
+            Owners = selection.Owners?.Select(o => o.Value).ToArray() ?? [],
+            DueBefore = dialect.Bound(Micros.Ceiling(selection.DueBefore)),
             CloseFrom = dialect.Date(selection.CloseFrom),
             CloseTo = dialect.Date(selection.CloseTo),
         });
@@ -76,7 +77,7 @@ internal sealed class RelationalAgendaStore(IAgendaDialect dialect) : IAgendaSto
             var n = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             parameters.Add("Pipeline" + n, cutoff.Pipeline.Value);
             parameters.Add("Stage" + n, cutoff.Stage.Value);
-            parameters.Add("Before" + n, dialect.Bound(cutoff.TouchedBefore));
+            parameters.Add("Before" + n, dialect.Bound(Micros.Ceiling(cutoff.TouchedBefore)));
         }
 
         return parameters;
@@ -85,20 +86,23 @@ internal sealed class RelationalAgendaStore(IAgendaDialect dialect) : IAgendaSto
     private async Task<AgendaRecords> ReadAsync(DbConnection connection, DbTransaction transaction, AgendaSelection selection, CancellationToken cancellationToken)
     {
         var parameters = Parameters(selection);
-        CommandDefinition Command(string sql) => new(sql, parameters, transaction, cancellationToken: cancellationToken);
+        var everyone = selection.Owners is null;
+        async Task<IEnumerable<T>> QueryAsync<T>(AgendaParts part, Func<string> sql) => selection.Reads(part)
+            ? await connection.QueryAsync<T>(new CommandDefinition(sql(), parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)
+            : [];
 
-        var planned = await connection.QueryAsync<PlannedActivityRow>(Command(PlannedSql)).ConfigureAwait(false);
-        var next = await connection.QueryAsync<AgendaDealRow>(Command(NextContactsSql)).ConfigureAwait(false);
-        var stale = selection.Stale.Count == 0 ? [] : await connection.QueryAsync<AgendaDealRow>(Command(StaleSql(selection.Stale.Count))).ConfigureAwait(false);
-        var closing = await connection.QueryAsync<AgendaDealRow>(Command(ClosingSql)).ConfigureAwait(false);
-        var stages = await connection.QueryAsync<OpenStageRow>(Command(OpenByStageSql)).ConfigureAwait(false);
+        var planned = await QueryAsync<PlannedActivityRow>(AgendaParts.Planned, () => PlannedSql(everyone)).ConfigureAwait(false);
+        var next = await QueryAsync<AgendaDealRow>(AgendaParts.NextContacts, () => NextContactsSql(everyone)).ConfigureAwait(false);
+        var stale = selection.Stale.Count == 0 ? [] : await QueryAsync<AgendaDealRow>(AgendaParts.Stale, () => StaleSql(selection.Stale.Count, everyone)).ConfigureAwait(false);
+        var closing = await QueryAsync<AgendaDealRow>(AgendaParts.Closing, () => ClosingSql(everyone)).ConfigureAwait(false);
+        var stages = await QueryAsync<OpenStageRow>(AgendaParts.OpenByStage, () => OpenByStageSql(everyone)).ConfigureAwait(false);
         return new AgendaRecords(
-            [.. planned.Select(r => r.ToScheduled())],
+            [.. planned.Select(r => r.ToScheduled(dialect))],
             [.. next.Select(r => r.ToDeal(dialect))],
             [.. stale.Select(r => r.ToDeal(dialect))],
             [.. closing.Select(r => r.ToDeal(dialect))],
             [
-                .. stages.Select(r => new OpenStageTotal(new Domain.PipelineId(r.PipelineId), new Domain.StageId(r.Stage), (int)r.Count, dialect.Money(r.Amount, r.Currency)))
+                .. stages.Select(r => new OpenStageTotal(new Domain.PipelineId(r.PipelineId), new Domain.StageId(r.Stage), (int)r.Count, Domain.Money.Of(dialect.ToAmount(r.Amount, r.Currency), r.Currency)))
                     .OrderBy(t => t.Pipeline.Value, StringComparer.Ordinal).ThenBy(t => t.Stage.Value, StringComparer.Ordinal).ThenBy(t => t.Value.Currency, StringComparer.Ordinal),
             ]);
     }

@@ -15,6 +15,14 @@ internal interface IBulkWriter : IAsyncDisposable
     /// <summary>Writes the rows of new deals (see <see cref="ImportRows"/>).</summary>
     /// <exception cref="ConcurrencyConflictException">A deal's id is already stored.</exception>
     Task WriteAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finishes the writes inside the transaction, just before it commits: makes every row written so far part of the
+    /// stored tables, and rebuilds what a large load set aside (such as indexes). A writer that writes rows in place and
+    /// sets nothing aside has nothing to do.
+    /// </summary>
+    /// <exception cref="ConcurrencyConflictException">A deal's id is already stored.</exception>
+    Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>How a provider starts an import: its transaction, and the bulk-write primitive that writes in it.</summary>
@@ -100,22 +108,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                 }
             }
 
-            return TranslateAsync(async () =>
-            {
-                try
-                {
-                    await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                    return 0;
-                }
-                catch (DbException e) when (dialect.IsUniqueViolation(e, ExternalIdIndex))
-                {
-                    throw new InvalidOperationException("An imported opportunity has an external id that another opportunity of its pipeline already has.", e);
-                }
-                catch (DbException e) when (dialect.IsUniqueViolation(e, null))
-                {
-                    throw new InvalidOperationException("An imported activity has an id that is already stored.", e);
-                }
-            });
+            return WriteAsync(() => writer.WriteAsync(batch, cancellationToken));
         }
 
         public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
@@ -134,6 +127,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_done, this);
+            await WriteAsync(() => writer.FlushAsync(cancellationToken)).ConfigureAwait(false);
             await TranslateAsync(async () =>
             {
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -156,6 +150,25 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
+
+        /// <summary>Runs a write of the bulk writer, naming the unique index a written row broke.</summary>
+        private Task<int> WriteAsync(Func<Task> write) =>
+            TranslateAsync(async () =>
+            {
+                try
+                {
+                    await write().ConfigureAwait(false);
+                    return 0;
+                }
+                catch (DbException e) when (dialect.IsUniqueViolation(e, ExternalIdIndex))
+                {
+                    throw new InvalidOperationException("An imported opportunity has an external id that another opportunity of its pipeline already has.", e);
+                }
+                catch (DbException e) when (dialect.IsUniqueViolation(e, null))
+                {
+                    throw new InvalidOperationException("An imported activity has an id that is already stored.", e);
+                }
+            });
 
         private async Task<T> TranslateAsync<T>(Func<Task<T>> work)
         {

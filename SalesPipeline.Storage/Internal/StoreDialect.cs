@@ -48,6 +48,12 @@ internal interface IStoreDialect
     /// <summary>Orders <paramref name="column"/> by code point, as the in-memory store compares strings.</summary>
     string Ordinal(string column);
 
+    /// <summary>The condition that <paramref name="column"/> equals one of the values of the list (array) parameter <paramref name="parameter"/>.</summary>
+    string InList(string column, string parameter);
+
+    /// <summary>The condition that the yes/no <paramref name="column"/> is no, written as the provider's partial indexes state it.</summary>
+    string IsFalse(string column);
+
     /// <summary>Whether <paramref name="exception"/> is a violation of the unique index <paramref name="index"/> (of any unique index or key when <see langword="null"/>).</summary>
     bool IsUniqueViolation(DbException exception, string? index);
 

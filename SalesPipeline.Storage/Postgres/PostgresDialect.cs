@@ -40,6 +40,11 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public string Ordinal(string column) => column + " COLLATE \"C\"";
 
+    // Npgsql passes the list as one array parameter.
+    public string InList(string column, string parameter) => $"{column} = ANY({parameter})";
+
+    public string IsFalse(string column) => $"NOT {column}";
+
     public bool IsUniqueViolation(DbException exception, string? index) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e && (index is null || e.ConstraintName == index);
 

@@ -51,6 +51,11 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
     // SQLite's default BINARY collation compares UTF-8 bytes, which orders as code points do.
     public string Ordinal(string column) => column;
 
+    // Dapper expands the list into one parameter per value.
+    public string InList(string column, string parameter) => $"{column} IN {parameter}";
+
+    public string IsFalse(string column) => $"{column} = 0";
+
     // SQLite names the index's columns, not the index, in its message.
     public bool IsUniqueViolation(DbException exception, string? index) =>
         exception is SqliteException { SqliteExtendedErrorCode: SqliteUniqueViolation } e &&

@@ -218,7 +218,7 @@ public sealed class BadInputTests
     {
         var clock = new FakeClock(T0);
         var store = StoreWithTeam();
-        var crm = new SalesPipelineService(store, store, store, PipelineCatalog.DefaultOnly, clock);
+        var crm = new SalesPipelineService(store, store, store, store, PipelineCatalog.DefaultOnly, clock);
         var deal = await crm.CreateAsync(NewDeal(), Anna);
         await crm.LogActivityAsync(deal.Id, NewActivity.Call("Intro"), Anna);
         clock.Reset(T0 - Duration.FromHours(1));
@@ -324,7 +324,7 @@ public sealed class BadInputTests
     public async Task GetAsync_UnknownDeal_ThrowsOpportunityNotFoundExceptionSayingWhatToCheck()
     {
         var store = StoreWithTeam();
-        var crm = new SalesPipelineService(store, store, store, PipelineCatalog.DefaultOnly, new FakeClock(T0));
+        var crm = new SalesPipelineService(store, store, store, store, PipelineCatalog.DefaultOnly, new FakeClock(T0));
         var id = OpportunityId.New();
 
         var e = await Assert.ThrowsAsync<OpportunityNotFoundException>(() => crm.MoveAsync(id, Stages.Lost, Anna));

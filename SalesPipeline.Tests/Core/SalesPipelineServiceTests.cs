@@ -19,7 +19,7 @@ public sealed class SalesPipelineServiceTests
     private readonly SalesPipelineService _crm;
 
     public SalesPipelineServiceTests() =>
-        _crm = new SalesPipelineService(_store, _store, _store, new PipelineCatalog([PipelineDefinition.Default, PipelineCatalogTests.Renewals]), _clock);
+        _crm = new SalesPipelineService(_store, _store, _store, _store, new PipelineCatalog([PipelineDefinition.Default, PipelineCatalogTests.Renewals]), _clock);
 
     private Instant Later(int hours)
     {
@@ -247,7 +247,8 @@ public sealed class SalesPipelineServiceTests
     [Fact]
     public void Constructor_MissingDependency_ThrowsArgumentNullException()
     {
-        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(null!, _store, _store, PipelineCatalog.DefaultOnly, _clock));
-        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(_store, _store, _store, PipelineCatalog.DefaultOnly, null!));
+        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(null!, _store, _store, _store, PipelineCatalog.DefaultOnly, _clock));
+        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(_store, _store, _store, null!, PipelineCatalog.DefaultOnly, _clock));
+        Assert.Throws<ArgumentNullException>(() => new SalesPipelineService(_store, _store, _store, _store, PipelineCatalog.DefaultOnly, null!));
     }
 }

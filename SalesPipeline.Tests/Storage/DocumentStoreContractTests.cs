@@ -29,7 +29,7 @@ public abstract class DocumentStoreContractTests(Func<StoreFixture> newFixture) 
     public async Task InitializeAsync()
     {
         await _fixture.InitializeAsync();
-        _team = new LeadTeam(_fixture.People, _fixture.Leads, _fixture.Accounts, _fixture.Opportunities, null, _fixture.Documents, new DocumentOptions { MaxSizeBytes = Limit });
+        _team = new LeadTeam(_fixture.People, _fixture.Leads, _fixture.Accounts, _fixture.Opportunities, null, _fixture.Documents, new DocumentOptions { MaxSizeBytes = Limit }, agenda: _fixture.Agenda);
         await Team.SeedAsync();
     }
 

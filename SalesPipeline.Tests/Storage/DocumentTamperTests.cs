@@ -53,7 +53,7 @@ public sealed class DocumentTamperTests
 
     private static async Task CheckAsync(StoreFixture fixture, Func<(string Text, object Parameters), Task<int>> execute)
     {
-        var team = new LeadTeam(fixture.People, fixture.Leads, fixture.Accounts, fixture.Opportunities, null, fixture.Documents);
+        var team = new LeadTeam(fixture.People, fixture.Leads, fixture.Accounts, fixture.Opportunities, null, fixture.Documents, agenda: fixture.Agenda);
         await team.SeedAsync();
         var stored = await team.Documents.AddAsync(new NewDocument("Contract", DocumentKind.Contract, "c.pdf", ["north"]), new MemoryStream([1, 2, 3]), Sam);
         Assert.Equal([1, 2, 3], (await team.Documents.GetAsync(stored.Id, Sam)).Content.ToArray());

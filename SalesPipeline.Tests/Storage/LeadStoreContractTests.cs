@@ -24,7 +24,7 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
     public async Task InitializeAsync()
     {
         await _fixture.InitializeAsync();
-        _team = new LeadTeam(_fixture.People, _fixture.Leads, _fixture.Accounts, _fixture.Opportunities, imports: _fixture.Import, definitions: _fixture.Definitions);
+        _team = new LeadTeam(_fixture.People, _fixture.Leads, _fixture.Accounts, _fixture.Opportunities, imports: _fixture.Import, definitions: _fixture.Definitions, agenda: _fixture.Agenda);
     }
 
     public Task DisposeAsync() => _fixture.DisposeAsync();

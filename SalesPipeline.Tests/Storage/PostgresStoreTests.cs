@@ -124,6 +124,95 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_FailureAtTheMergeAfterEarlierMerges_LeavesNothingAndNoStagingTables(bool clashOnExternalId)
+    {
+        var database = Database();
+        var store = Store(database);
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(31);
+        var stored = Deals.Build(pipeline, Deals.Anna, random, 3) with { ExternalId = "crm-stored" };
+        await store.SaveAsync(stored);
+        var imported = Enumerable.Range(0, 6).Select(i => Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 8)) with { ExternalId = $"crm-{i}" }).ToList();
+
+        // The last deal breaks the merge at commit: its id (a conflict) or its external id (the unique index) is stored.
+        var breaking = clashOnExternalId
+            ? Deals.Build(pipeline, Deals.Anna, random, 2) with { ExternalId = "crm-stored" }
+            : stored with { Name = "imported again" };
+        var target = new RelationalImportTarget(new PostgresDialect(database), new PostgresBulkImport(new PostgresDialect(database), mergeEvery: 4));
+        var session = await target.BeginImportAsync();
+        await using (session)
+        {
+            await session.EnsureAccountAsync("Never Committed " + pipeline.Id, Deals.Anna, Deals.Epoch);
+            await session.AddAsync(imported[..2]);
+            await session.AddAsync(imported[2..4]);
+            await session.AddAsync(imported[4..]);
+
+            // Merged (the first four) and still staged (the last two) alike.
+            Assert.Equal(["crm-0", "crm-3", "crm-5", "crm-stored"], (await session.ExistingExternalIdsAsync(pipeline.Id, ["crm-0", "crm-3", "crm-5", "crm-stored", "crm-9"])).Order(StringComparer.Ordinal));
+            // The first four are merged already: the session holds the lock a write of the stored history takes.
+            Assert.Equal(1L, await CountAsync(
+                "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation " +
+                "WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND c.relname = 'stage_changes' AND l.mode = 'RowExclusiveLock' AND l.granted"));
+
+            await session.AddAsync([breaking]);
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => session.CommitAsync());
+            if (clashOnExternalId)
+            {
+                Assert.Contains("external id that another opportunity of its pipeline already has", Assert.IsType<InvalidOperationException>(error).Message, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal(stored.Id.ToString(), Assert.IsType<ConcurrencyConflictException>(error).Id);
+            }
+        }
+
+        Assert.Equal(1L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
+        Assert.Equal(SalesPipeline.Storage.Internal.StoredForm.Of(stored) with { Version = 1 }, await store.FindAsync(stored.Id));
+        Assert.Equal((long)stored.History.Count, await CountAsync("SELECT COUNT(*) FROM stage_changes c JOIN opportunities o ON o.id = c.opportunity_id WHERE o.pipeline_id = @Pipeline", pipeline));
+        Assert.Equal(0L, await CountAsync("SELECT COUNT(*) FROM accounts WHERE name = 'Never Committed ' || @Pipeline", pipeline));
+        Assert.Equal(0, await StagingTablesAsync());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Import_SessionCommittedOrDisposed_LeavesNoStagingTables(bool commit)
+    {
+        var database = Database();
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(32);
+        var deals = Enumerable.Range(0, 5).Select(i => Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 8)) with { ExternalId = $"crm-{i}" }).ToList();
+        var target = new RelationalImportTarget(new PostgresDialect(database), new PostgresBulkImport(new PostgresDialect(database), mergeEvery: 2));
+        var session = await target.BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals[..3]);
+            await session.AddAsync(deals[3..]);
+            if (commit)
+            {
+                await session.CommitAsync();
+            }
+        }
+
+        Assert.Equal(0, await StagingTablesAsync());
+        Assert.Equal(commit ? 5L : 0L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
+
+        // The connection went back to the pool: the next import on it creates its staging tables again, which would fail if
+        // they were still there.
+        var next = await target.BeginImportAsync();
+        await using (next)
+        {
+            await next.AddAsync([Deals.Build(pipeline, Deals.Anna, random, 2)]);
+            await next.CommitAsync();
+        }
+
+        Assert.Equal(0, await StagingTablesAsync());
+        Assert.Equal(commit ? 6L : 1L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
+    }
+
     [Fact]
     public async Task FirstUse_NoServerListening_SaysWhichServerAndWhatToDo()
     {
@@ -182,6 +271,19 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
         var database = new PostgresDatabase(options);
         _opened.Add(database);
         return database;
+    }
+
+    /// <summary>The committed temporary tables, of any session of the test's database, that an import stages its rows in.</summary>
+    private async Task<int> StagingTablesAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*)::int FROM pg_class WHERE relpersistence = 't' AND relkind = 'r' AND relname LIKE 'staged\\_%'");
+    }
+
+    private async Task<long> CountAsync(string sql, PipelineDefinition? pipeline = null)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        return await connection.ExecuteScalarAsync<long>(sql, pipeline is null ? null : new { Pipeline = pipeline.Id.Value });
     }
 
     /// <summary>The indexes of a database, by name, with their definitions.</summary>

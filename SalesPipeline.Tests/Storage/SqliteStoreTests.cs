@@ -145,17 +145,17 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     {
         var database = Database();
         await database.MigrateAsync(CancellationToken.None);
-        var store = new SalesPipeline.Storage.Internal.RelationalAgendaStore(new SqliteAgendaDialect(database));
+        var store = new SalesPipeline.Storage.Internal.RelationalAgendaStore(new SqliteDialect(database));
         var selection = new AgendaSelection(
             [Deals.Anna, new UserId("bob")], Deals.Epoch, new LocalDate(2026, 1, 1), new LocalDate(2026, 1, 7),
             [new StaleCutoff(PipelineDefinition.Default.Id, Stages.Identification, Deals.Epoch), new StaleCutoff(PipelineDefinition.Default.Id, Stages.Offer, Deals.Epoch)]);
         var sql = statement switch
         {
-            "planned" => store.PlannedSql,
-            "next" => store.NextContactsSql,
+            "planned" => store.PlannedSql(),
+            "next" => store.NextContactsSql(),
             "stale" => store.StaleSql(selection.Stale.Count),
-            "closing" => store.ClosingSql,
-            _ => store.OpenByStageSql,
+            "closing" => store.ClosingSql(),
+            _ => store.OpenByStageSql(),
         };
         await using var connection = await database.OpenAsync(CancellationToken.None);
 

@@ -99,7 +99,7 @@ public abstract partial class StoreContractTests
     {
         var clock = new FakeClock(AgendaNow);
         var skip = new AccessOptions { SkipAccessChecks = true };
-        var crm = new SalesPipelineService(fixture.Opportunities, fixture.Accounts, fixture.People, PipelineCatalog.DefaultOnly, clock, skip);
+        var crm = new SalesPipelineService(fixture.Opportunities, fixture.Accounts, fixture.People, AgendaStore, PipelineCatalog.DefaultOnly, clock, skip);
         var agenda = new AgendaService(AgendaStore, fixture.People, PipelineCatalog.DefaultOnly, clock, skip);
         var owner = NewOwner();
         var today = new LocalDate(2026, 12, 1);
@@ -139,7 +139,7 @@ public abstract partial class StoreContractTests
     {
         var clock = new FakeClock(AgendaNow - Duration.FromDays(10));
         var skip = new AccessOptions { SkipAccessChecks = true };
-        var crm = new SalesPipelineService(fixture.Opportunities, fixture.Accounts, fixture.People, PipelineCatalog.DefaultOnly, clock, skip);
+        var crm = new SalesPipelineService(fixture.Opportunities, fixture.Accounts, fixture.People, AgendaStore, PipelineCatalog.DefaultOnly, clock, skip);
         var agenda = new AgendaService(AgendaStore, fixture.People, PipelineCatalog.DefaultOnly, clock, skip);
         var owner = NewOwner();
         var a = await crm.CreateAsync(new NewOpportunity("Alpha", Money.Of(100m, "PLN"), null, new LocalDate(2026, 12, 4)), owner);
@@ -164,5 +164,63 @@ public abstract partial class StoreContractTests
             result.Upcoming.Select(i => (i.Day, i.Kind, i.Subject)));
         Assert.Equal([(Stages.Identification, 1, Money.Of(200m, "EUR")), (Stages.Identification, 1, Money.Of(100m, "PLN"))], result.OpenByStage.Select(s => (s.Stage, s.Count, s.Value)));
         Assert.Equal([owner], result.Owners);
+    }
+
+    [Fact]
+    public async Task OverdueFollowUpsAsync_FakeClock_ListsTheOpenDealsFollowUpsMostOverdueFirst()
+    {
+        var clock = new FakeClock(AgendaNow);
+        var crm = new SalesPipelineService(fixture.Opportunities, fixture.Accounts, fixture.People, AgendaStore, PipelineCatalog.DefaultOnly, clock, new AccessOptions { SkipAccessChecks = true });
+        var (anna, bob) = (NewOwner(), NewOwner());
+        var annas = await crm.CreateAsync(new NewOpportunity("Anna's", Money.Of(100m, "PLN"), null, new LocalDate(2027, 1, 1), anna), anna);
+        var bobs = await crm.CreateAsync(new NewOpportunity("Bob's", Money.Of(200m, "PLN"), null, new LocalDate(2027, 1, 1), bob), bob);
+        await crm.ScheduleNextContactAsync(annas.Id, AgendaNow + Duration.FromDays(1), anna);
+        await crm.ScheduleNextContactAsync(bobs.Id, AgendaNow + Duration.FromDays(2), bob);
+        await crm.LogActivityAsync(bobs.Id, NewActivity.Task("Send offer", AgendaNow + Duration.FromHours(36)), bob);
+        await crm.LogActivityAsync(bobs.Id, NewActivity.Meeting("Demo", due: AgendaNow + Duration.FromDays(5)), bob);
+        var asOf = AgendaNow + Duration.FromDays(3);
+        async Task<List<(string, FollowUpKind, string, Duration)>> OverdueAsync(Instant at, UserId? owner) =>
+            [.. (await crm.OverdueFollowUpsAsync(at, owner)).Where(f => f.Owner == anna || f.Owner == bob).Select(f => (f.OpportunityName, f.Kind, f.Subject, f.Overdue))];
+
+        Assert.Equal(
+            [
+                ("Anna's", FollowUpKind.NextContact, "Next contact", Duration.FromDays(2)),
+                ("Bob's", FollowUpKind.PlannedActivity, "Send offer", Duration.FromHours(36)),
+                ("Bob's", FollowUpKind.NextContact, "Next contact", Duration.FromDays(1)),
+            ],
+            await OverdueAsync(asOf, null));
+        Assert.Equal(["Send offer", "Next contact"], (await OverdueAsync(asOf, bob)).Select(f => f.Item3));
+        Assert.Empty(await OverdueAsync(AgendaNow + Duration.FromHours(12), null));
+
+        await crm.LoseAsync(annas.Id, "Timing", "Not this year", anna);
+        Assert.Empty(await OverdueAsync(asOf, anna));
+        Assert.Equal(["Bob's", "Bob's"], (await OverdueAsync(asOf, null)).Select(f => f.Item1));
+    }
+
+    [Fact]
+    public async Task StaleDealsAsync_FakeClock_UsesEachStagesLimitOfInactivityAndTheOwner()
+    {
+        var clock = new FakeClock(AgendaNow);
+        var crm = new SalesPipelineService(fixture.Opportunities, fixture.Accounts, fixture.People, AgendaStore, PipelineCatalog.DefaultOnly, clock, new AccessOptions { SkipAccessChecks = true });
+        var (anna, bob) = (NewOwner(), NewOwner());
+        var quiet = await crm.CreateAsync(new NewOpportunity("Quiet", Money.Of(100m, "PLN"), null, new LocalDate(2027, 1, 1), anna), anna);
+        var bobs = await crm.CreateAsync(new NewOpportunity("Bob's", Money.Of(200m, "PLN"), null, new LocalDate(2027, 1, 1), bob), bob);
+        var moved = await crm.CreateAsync(new NewOpportunity("Moved", Money.Of(300m, "PLN"), null, new LocalDate(2027, 1, 1), anna), anna);
+        await crm.LogActivityAsync(moved.Id, NewActivity.Call("Intro"), anna);
+        await crm.MoveAsync(moved.Id, Stages.Qualification, anna);
+        async Task<List<(OpportunityId, Duration, Duration)>> StaleAsync(UserId? owner) =>
+            [.. (await crm.StaleDealsAsync(clock.GetCurrentInstant(), owner)).Where(s => s.Owner == anna || s.Owner == bob).Select(s => (s.OpportunityId, s.Idle, s.StaleAfter))];
+
+        clock.AdvanceDays(14);
+        Assert.Empty(await StaleAsync(null));
+
+        // Identification goes stale after 14 days of inactivity, Qualification after 21; equal idle times order by name.
+        clock.AdvanceDays(1);
+        Assert.Equal([(bobs.Id, Duration.FromDays(15), Duration.FromDays(14)), (quiet.Id, Duration.FromDays(15), Duration.FromDays(14))], await StaleAsync(null));
+        Assert.Equal([(quiet.Id, Duration.FromDays(15), Duration.FromDays(14))], await StaleAsync(anna));
+
+        clock.AdvanceDays(7);
+        Assert.Equal([bobs.Id, moved.Id, quiet.Id], (await StaleAsync(null)).Select(s => s.Item1));
+        Assert.Equal((Duration.FromDays(22), Duration.FromDays(21)), (await StaleAsync(anna)).Where(s => s.Item1 == moved.Id).Select(s => (s.Item2, s.Item3)).Single());
     }
 }

@@ -33,6 +33,8 @@ public abstract class StoreFixture : IAsyncLifetime
 
     internal IDocumentStore Documents => Get<IDocumentStore>();
 
+    internal IAgendaStore Agenda => Get<IAgendaStore>();
+
     /// <summary>Gets whether the store truncates instants to microseconds (the database stores do).</summary>
     internal abstract bool TruncatesToMicroseconds { get; }
 

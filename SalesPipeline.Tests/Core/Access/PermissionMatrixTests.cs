@@ -209,7 +209,7 @@ public sealed class PermissionMatrixTests
     public async Task SkipAccessChecks_On_LetsAnyUserIdDoEverything()
     {
         var store = new InMemoryStore();
-        var crm = new SalesPipelineService(store, store, store, PipelineCatalog.DefaultOnly, SystemClockFake(), new AccessOptions { SkipAccessChecks = true });
+        var crm = new SalesPipelineService(store, store, store, store, PipelineCatalog.DefaultOnly, SystemClockFake(), new AccessOptions { SkipAccessChecks = true });
         var deal = await crm.CreateAsync(new NewOpportunity("Solo", Money.Of(1m, "PLN"), null, new LocalDate(2027, 1, 1), new UserId("someone")), new UserId("anyone"));
         await crm.LogActivityAsync(deal.Id, NewActivity.Call("Intro"), new UserId("else"));
         Assert.Equal(Stages.Qualification, (await crm.MoveAsync(deal.Id, Stages.Qualification, new UserId("third"))).Stage);

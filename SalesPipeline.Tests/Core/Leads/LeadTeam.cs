@@ -27,7 +27,7 @@ internal sealed class LeadTeam
     public static readonly UserId Ivy = new("ivy");
     public static readonly Instant T0 = Instant.FromUtc(2026, 3, 2, 9, 0);
 
-    public LeadTeam(IPersonStore people, ILeadStore leads, IAccountStore accounts, IOpportunityStore opportunities, LeadOptions? options = null, IDocumentStore? documents = null, DocumentOptions? documentOptions = null, IImportTarget? imports = null, IPipelineDefinitionStore? definitions = null)
+    public LeadTeam(IPersonStore people, ILeadStore leads, IAccountStore accounts, IOpportunityStore opportunities, LeadOptions? options = null, IDocumentStore? documents = null, DocumentOptions? documentOptions = null, IImportTarget? imports = null, IPipelineDefinitionStore? definitions = null, IAgendaStore? agenda = null)
     {
         DocumentStore = documents;
         Documents = documents is null ? null! : new DocumentService(documents, opportunities, accounts, people, PipelineCatalog.DefaultOnly, Clock, documentOptions, offerFormat: new OfficeOfferFormat());
@@ -36,7 +36,8 @@ internal sealed class LeadTeam
         Accounts = accounts;
         Opportunities = opportunities;
         Service = new LeadService(leads, people, accounts, opportunities, PipelineCatalog.DefaultOnly, Clock, options);
-        Crm = new SalesPipelineService(opportunities, accounts, people, PipelineCatalog.DefaultOnly, Clock);
+        Crm = new SalesPipelineService(
+            opportunities, accounts, people, agenda ?? opportunities as IAgendaStore ?? throw new ArgumentException("Pass the agenda store of the opportunities' database.", nameof(agenda)), PipelineCatalog.DefaultOnly, Clock);
         PeopleService = new PeopleService(people, options);
         if ((imports ?? opportunities as IImportTarget) is { } target && (definitions ?? opportunities as IPipelineDefinitionStore) is { } stored)
         {

@@ -34,6 +34,7 @@ public sealed class ConfigurationLayeringTests : IAsyncLifetime
                     ["DisqualifyReasons"] = new JsonArray("spam", "no-need"),
                     ["SelfServiceOffGroups"] = new JsonArray("north"),
                 },
+                ["Documents"] = new JsonObject { ["MaxSizeBytes"] = 1000 },
             },
         }.ToJsonString());
         await File.WriteAllTextAsync(Path.Combine(_folder, "override.json"), """{ "SalesPipeline": { "Schedules": [ { "TimeZone": "America/New_York" } ] } }""");
@@ -107,6 +108,40 @@ public sealed class ConfigurationLayeringTests : IAsyncLifetime
         Assert.True(bad.ExitCode == 2, bad.ToString());
         Assert.Contains("SalesPipeline:Leads:DefaultLeadLimit '-1' is not a whole number from 0 to 100000.", bad.Error, StringComparison.Ordinal);
         Assert.Contains("SalesPipeline:Leads:Limit is not a lead setting", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DocumentSettings_MaxSizeFromAppSettingsAndEnvironment_LimitsDocsAddAndStoresNothingOverIt()
+    {
+        string[] db = ["--db", "crm.db"];
+        Assert.Equal(0, (await RunAsync([], [.. db, "users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq"])).ExitCode);
+        foreach (var size in new[] { 999, 1000, 1001 })
+        {
+            await File.WriteAllBytesAsync(Path.Combine(_folder, $"doc{size}.bin"), new byte[size]);
+        }
+
+        Task<CliResult> AddAsync(int size, params (string, string)[] environment) =>
+            RunAsync(environment, [.. db, "--as", "ada", "docs", "add", "--file", $"doc{size}.bin", "--kind", "other", "--groups", "hq"]);
+        async Task<string[]> StoredAsync() =>
+            [.. (await RunAsync([], [.. db, "--as", "ada", "docs", "list", "--all-versions", "--format", "csv"])).Output.Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')[1]).Order(StringComparer.Ordinal)];
+
+        // appsettings.json sets the limit to 1000 bytes: limit - 1 and the limit are stored, limit + 1 is refused.
+        Assert.Equal(0, (await AddAsync(999)).ExitCode);
+        Assert.Equal(0, (await AddAsync(1000)).ExitCode);
+        var over = await AddAsync(1001);
+        Assert.True(over.ExitCode == 2, over.ToString());
+        Assert.Contains("is larger than the document size limit of 1000 bytes", over.Error, StringComparison.Ordinal);
+        Assert.Equal(["doc1000", "doc999"], await StoredAsync());
+
+        // The environment wins over the file; a bad value is refused before anything is stored.
+        var tooSmall = await AddAsync(1001, ("SALESPIPELINE__Documents__MaxSizeBytes", "0"), ("SALESPIPELINE__Documents__Limit", "5"));
+        Assert.True(tooSmall.ExitCode == 2, tooSmall.ToString());
+        Assert.Contains("SalesPipeline:Documents:MaxSizeBytes '0' is not a whole number from 1 to 2147483647.", tooSmall.Error, StringComparison.Ordinal);
+        Assert.Contains("SalesPipeline:Documents:Limit is not a document setting", tooSmall.Error, StringComparison.Ordinal);
+        Assert.Equal(["doc1000", "doc999"], await StoredAsync());
+        var raised = await AddAsync(1001, ("SALESPIPELINE__Documents__MaxSizeBytes", "1001"));
+        Assert.True(raised.ExitCode == 0, raised.ToString());
+        Assert.Equal(["doc1000", "doc1001", "doc999"], await StoredAsync());
     }
 
     private static (string Schedule, string Period, string Zone) Row(CliResult result)

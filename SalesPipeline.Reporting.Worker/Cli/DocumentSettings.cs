@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using SalesPipeline.Documents;
+using SalesPipeline.Reporting.Worker.Scheduling;
+
+namespace SalesPipeline.Reporting.Worker.Cli;
+
+/// <summary>
+/// The document options from configuration — <c>appsettings.json</c> in the working folder, then
+/// <c>SALESPIPELINE__Documents__…</c> environment variables — section <c>SalesPipeline:Documents</c>: <c>MaxSizeBytes</c>,
+/// the largest document that <c>docs add</c> and <c>offer create</c> store. A key left out keeps the library's default (10 MB).
+/// </summary>
+internal static class DocumentSettings
+{
+    private static readonly string[] Keys = ["MaxSizeBytes"];
+
+    /// <summary>Reads the section of <paramref name="configuration"/> into <paramref name="options"/>.</summary>
+    /// <exception cref="CliInputException">A value is not what its key takes; every fault is listed.</exception>
+    public static void Apply(IConfiguration configuration, DocumentOptions options)
+    {
+        var section = configuration.GetSection(SchedulerConfiguration.Section).GetSection("Documents");
+        var problems = new List<string>();
+        SettingsSection.RefuseUnknown(section, Keys, "document", problems);
+        options.MaxSizeBytes = SettingsSection.Whole(section, "MaxSizeBytes", options.MaxSizeBytes, 1, int.MaxValue, problems);
+        SettingsSection.ThrowIfAny(problems, "document");
+    }
+}
