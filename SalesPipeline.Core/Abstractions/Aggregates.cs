@@ -62,6 +62,32 @@ public interface IPipelineAggregates
     Task<Analytics.WinLossReport> WinLossAsync(PipelineDefinition pipeline, Interval period, Analytics.WinLossOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The sales cycle (created → closed, mean and median) of the deals closed in <paramref name="period"/>, won and lost apart
+    /// and together, exactly as <see cref="Analytics.PipelineAnalytics.SalesCycle"/> computes it over the stored deals; a
+    /// database store computes each deal's cycle in SQL and returns only the cycle lengths, grouped.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Owner filter; the defaults when left out.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The report.</returns>
+    Task<Analytics.SalesCycleReport> SalesCycleAsync(PipelineDefinition pipeline, Interval period, Analytics.SalesCycleOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Feeds every deal of <paramref name="pipeline"/> (only <paramref name="owner"/>'s when given) once to each accumulator,
+    /// for the figures a GROUP BY cannot give cheaply (history funnels, time in stage, velocity, revenue per account): each
+    /// deal comes with its own fields and its stage history, but its activities and offers may be left empty, as no
+    /// calculator of <see cref="Analytics.DealPass"/> reads them. A database store reads the deals in id order, in one
+    /// forward-only query without their activities and offers.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <param name="accumulators">The accumulators, each fed every deal in turn.</param>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    /// <returns>A task that completes when every deal has been fed.</returns>
+    Task PassAsync(PipelineDefinition pipeline, UserId? owner, IReadOnlyList<Analytics.IDealAccumulator> accumulators, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The weighted forecast of the deals open at <paramref name="asOf"/> by expected close month, exactly as
     /// <see cref="Analytics.PipelineAnalytics.Forecast"/> computes it over the stored deals; a database store groups the
     /// deals in SQL and only the few groups are finished in memory.

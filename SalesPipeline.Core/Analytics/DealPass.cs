@@ -87,6 +87,21 @@ public static class DealPass
         return new SalesCycleAccumulator(pipeline, period, options ?? new SalesCycleOptions());
     }
 
+    /// <summary>
+    /// The sales cycle as <see cref="SalesCycle"/>, fed with groups of deals (a store's SQL aggregate) through
+    /// <see cref="ISalesCycleGroups.AddGroup"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The close period.</param>
+    /// <param name="options">Owner filter; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static ISalesCycleGroups SalesCycleGroups(PipelineDefinition pipeline, Interval period, SalesCycleOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new SalesCycleAccumulator(pipeline, period, options ?? new SalesCycleOptions());
+    }
+
     /// <summary>The weighted forecast of the deals open at an instant, as <see cref="PipelineAnalytics.Forecast"/>.</summary>
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="asOf">The instant the open deals are taken at.</param>

@@ -48,3 +48,19 @@ public interface IForecastGroups : IDealAccumulator<ForecastReport>
     /// <param name="amount">Their value together.</param>
     void AddGroup(LocalDate expectedClose, string currency, StageId stage, int? probabilityOverride, long count, decimal amount);
 }
+
+/// <summary>
+/// The sales cycle fed with groups of deals as a store's own query (SQL GROUP BY) returns them: deals closed in the period
+/// that share an outcome and a cycle length, finished by the same rule as the per-deal pass. Create it with
+/// <see cref="DealPass.SalesCycleGroups"/>.
+/// </summary>
+/// <remarks>Not thread-safe: one accumulator belongs to one pass.</remarks>
+public interface ISalesCycleGroups : IDealAccumulator<SalesCycleReport>
+{
+    /// <summary>Adds a group of deals closed in the period with one outcome and one cycle length (created → closed).</summary>
+    /// <param name="outcome">Won or lost.</param>
+    /// <param name="cycle">The time from the deals' creation to their close.</param>
+    /// <param name="count">How many deals the group holds.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    void AddGroup(OutcomeKind outcome, Duration cycle, long count);
+}

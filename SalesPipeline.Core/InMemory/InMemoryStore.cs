@@ -202,6 +202,30 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
+    public Task<Analytics.SalesCycleReport> SalesCycleAsync(Process.PipelineDefinition pipeline, Interval period, Analytics.SalesCycleOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Analytics.PipelineAnalytics.SalesCycle(_opportunities.Values, pipeline, period, options));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task PassAsync(Process.PipelineDefinition pipeline, UserId? owner, IReadOnlyList<Analytics.IDealAccumulator> accumulators, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        cancellationToken.ThrowIfCancellationRequested();
+        var query = new OpportunityQuery(pipeline.Id, owner);
+        lock (_gate)
+        {
+            Analytics.DealPass.Run(_opportunities.Values.Where(query.Matches), accumulators);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<Analytics.ForecastReport> ForecastAsync(Process.PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -117,9 +117,8 @@ internal static class ReportCommand
         return model with { Agenda = await service.GetAsync(range, by, cancellationToken).ConfigureAwait(false) };
     }
 
-    /// <summary>A report builder over the store's deals, aggregates and accounts.</summary>
+    /// <summary>A report builder over the store's aggregates (and deal pass) and accounts.</summary>
     internal static ReportBuilder NewBuilder(IServiceProvider services, IClock clock) => new(
-        services.GetRequiredService<IOpportunityStore>(),
         services.GetRequiredService<IPipelineAggregates>(),
         services.GetRequiredService<IAccountStore>(),
         clock,

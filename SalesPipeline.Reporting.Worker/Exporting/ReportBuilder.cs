@@ -55,13 +55,14 @@ internal sealed record ReportRequest(
 }
 
 /// <summary>
-/// Computes a report's figures: the snapshot funnel, win/loss and forecast from the store's SQL aggregates, the rest in one streamed pass over the
-/// pipeline's deals that feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow
-/// with the store (only with the rows kept and, for the median cycle, a number per deal closed in the period). With
+/// Computes a report's figures: the snapshot funnel, win/loss, forecast and sales cycle from the store's SQL aggregates, the
+/// rest in one streamed pass over the pipeline's deals and their histories (<see cref="IPipelineAggregates.PassAsync"/>) that
+/// feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow with the store (only with
+/// the rows kept and, for the medians, a number per deal closed or stage left in the period). With
 /// <paramref name="reads"/> every figure comes from one consistent read of the store, so a report taken while an import
 /// commits shows the store wholly before or wholly after it.
 /// </summary>
-internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAggregates aggregates, IAccountStore accounts, IClock clock, IConsistentReads? reads = null)
+internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStore accounts, IClock clock, IConsistentReads? reads = null)
 {
     /// <summary>Gets the clock the report is produced by.</summary>
     internal IClock Clock => clock;
@@ -97,13 +98,13 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         // Grouped by the store (in SQL on a database): the streamed pass below is left what a GROUP BY cannot do cheaply.
         var winLossReport = await aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
         var forecastReport = await aggregates.ForecastAsync(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) }, cancellationToken).ConfigureAwait(false);
+        var cycleReport = await aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
         }
 
         var reached = DealPass.ReachedStages(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var cycle = DealPass.SalesCycle(pipeline, period, new SalesCycleOptions { Owner = request.Owner });
         var velocity = DealPass.Velocity(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
@@ -113,10 +114,8 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
         var stageExits = DealPass.StageExits(pipeline, period, asOf, request.Owner);
         var accountRevenue = DealPass.AccountRevenue(pipeline, period, asOf, request.Owner);
         var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
-        await DealPass.RunAsync(
-            opportunities.QueryAsync(new OpportunityQuery(pipeline.Id, request.Owner), cancellationToken),
-            [reached, cycle, velocity, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail],
-            cancellationToken).ConfigureAwait(false);
+        await aggregates.PassAsync(
+            pipeline, request.Owner, [reached, velocity, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail], cancellationToken).ConfigureAwait(false);
 
         var filters = new List<(string, string)>();
         if (request.Owner is { } owner)
@@ -135,7 +134,7 @@ internal sealed class ReportBuilder(IOpportunityStore opportunities, IPipelineAg
             clock.GetCurrentInstant(),
             request.TimeZone,
             filters,
-            Summary(snapshot, winLossReport, cycle.Result(), velocity.Result()),
+            Summary(snapshot, winLossReport, cycleReport, velocity.Result()),
             WinLossTables(pipeline, culture, labels, winLossReport),
             [.. forecastReport.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
             await detail.RowsAsync(accounts, cancellationToken).ConfigureAwait(false),

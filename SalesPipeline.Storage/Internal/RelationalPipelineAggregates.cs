@@ -11,6 +11,8 @@ namespace SalesPipeline.Storage.Internal;
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
 internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPipelineAggregates
 {
+    private readonly OpportunitySql _opportunitySql = new(dialect);
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<StageTotals>> SnapshotAsync(PipelineDefinition pipeline, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
@@ -42,7 +44,7 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         options ??= new WinLossOptions();
-        var closedIn = (period.HasStart ? " AND o.closed_at >= @Start" : string.Empty) + (period.HasEnd ? " AND o.closed_at < @End" : string.Empty);
+        var closedIn = ClosedIn(period);
         var filter = OpportunityFilter.Owner(options.Owner);
 
         // Closed in the period, grouped by what the report splits by; the stage lost at is the source of the deal's last move.
@@ -63,8 +65,8 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
             Pipeline = pipeline.Id.Value,
             Owner = options.Owner?.Value,
             Lost = Codes.Of(OutcomeKind.Lost),
-            Start = period.HasStart ? dialect.Bound(Micros.Ceiling(period.Start)) : null,
-            End = period.HasEnd ? dialect.Bound(Micros.Ceiling(period.End)) : null,
+            Start = PeriodStart(period),
+            End = PeriodEnd(period),
             AsOf = dialect.Bound(period.HasEnd ? Micros.Ceiling(period.End) - 1 : long.MaxValue),
         };
         return dialect.Database.ReadAsync(
@@ -89,6 +91,77 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
                 }
 
                 return result.Result();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<SalesCycleReport> SalesCycleAsync(PipelineDefinition pipeline, Interval period, SalesCycleOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        options ??= new SalesCycleOptions();
+
+        // Each closed deal's cycle is computed by the database; only the distinct (outcome, cycle) pairs travel, the median
+        // needs every one of them.
+        var sql =
+            "SELECT o.outcome_kind AS OutcomeKind, o.closed_at - o.created_at AS Cycle, COUNT(*) AS Count FROM opportunities o " +
+            $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind IS NOT NULL{ClosedIn(period)}{OpportunityFilter.Owner(options.Owner)} " +
+            "GROUP BY o.outcome_kind, o.closed_at - o.created_at";
+        var parameters = new { Pipeline = pipeline.Id.Value, Owner = options.Owner?.Value, Start = PeriodStart(period), End = PeriodEnd(period) };
+        return dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                var result = DealPass.SalesCycleGroups(pipeline, period, options);
+                foreach (var r in await connection.QueryAsync<CycleRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                {
+                    result.AddGroup(Codes.Parse<OutcomeKind>(r.OutcomeKind), dialect.ToDuration(r.Cycle), r.Count);
+                }
+
+                return result.Result();
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task PassAsync(PipelineDefinition pipeline, UserId? owner, IReadOnlyList<IDealAccumulator> accumulators, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(accumulators);
+
+        // One forward-only read of each deal's row joined with its history, in (id, seq) order: a deal's rows are adjacent,
+        // so one deal at a time is held. Activities and offers, the larger child tables, are not read.
+        var sql =
+            $"SELECT {_opportunitySql.Columns}, {StageChangeRow.Columns} FROM opportunities o JOIN stage_changes ON opportunity_id = o.id " +
+            $"WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)} ORDER BY o.id, seq";
+        var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value };
+        return dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    var historyStart = reader.GetOrdinal(nameof(StageChangeRow.OpportunityId));
+                    var deals = reader.GetRowParser<OpportunityRow>(startIndex: 0, length: historyStart);
+                    var changes = reader.GetRowParser<StageChangeRow>(startIndex: historyStart);
+                    OpportunityRow? deal = null;
+                    var history = new List<StageChangeRow>();
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        var change = changes(reader);
+                        if (deal is null || !Equals(deal.Id, change.OpportunityId))
+                        {
+                            Feed(deal, history, accumulators);
+                            deal = deals(reader);
+                            history.Clear();
+                        }
+
+                        history.Add(change);
+                    }
+
+                    Feed(deal, history, accumulators);
+                }
+
+                return 0;
             },
             cancellationToken);
     }
@@ -128,6 +201,28 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         $"SELECT s.stage AS Stage, o.currency AS Currency, o.probability_override AS ProbabilityOverride, COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount " +
         $"FROM {dialect.StageAtFrom} WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)} GROUP BY s.stage, o.currency, o.probability_override";
 
+    private void Feed(OpportunityRow? deal, List<StageChangeRow> history, IReadOnlyList<IDealAccumulator> accumulators)
+    {
+        if (deal is null)
+        {
+            return;
+        }
+
+        var state = dialect.ToState(deal, history, [], []);
+        for (var i = 0; i < accumulators.Count; i++)
+        {
+            accumulators[i].Add(state);
+        }
+    }
+
+    /// <summary>The condition on <c>o.closed_at</c> of a close period, over the bounds <c>@Start</c> and <c>@End</c> it has.</summary>
+    private static string ClosedIn(Interval period) =>
+        (period.HasStart ? " AND o.closed_at >= @Start" : string.Empty) + (period.HasEnd ? " AND o.closed_at < @End" : string.Empty);
+
+    private object? PeriodStart(Interval period) => period.HasStart ? dialect.Bound(Micros.Ceiling(period.Start)) : null;
+
+    private object? PeriodEnd(Interval period) => period.HasEnd ? dialect.Bound(Micros.Ceiling(period.End)) : null;
+
     private Task<IEnumerable<T>> QueryAsync<T>(string sql, object parameters, CancellationToken cancellationToken) =>
         dialect.Database.ReadAsync(
             (connection, transaction) => connection.QueryAsync<T>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)),
@@ -163,6 +258,13 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         public string? LostFrom { get; set; }
         public long Count { get; set; }
         public object Amount { get; set; } = 0L;
+    }
+
+    private sealed class CycleRow
+    {
+        public string OutcomeKind { get; set; } = string.Empty;
+        public object Cycle { get; set; } = 0L;
+        public long Count { get; set; }
     }
 
     private sealed class ClosedRow

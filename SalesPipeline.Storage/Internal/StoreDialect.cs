@@ -73,6 +73,9 @@ internal interface IStoreDialect
     /// <summary>The instant a stored value stands for.</summary>
     Instant ToInstant(object value);
 
+    /// <summary>The duration the difference of two stored instants (<c>later - earlier</c> in SQL) stands for.</summary>
+    Duration ToDuration(object value);
+
     /// <summary>The stored form of an amount of money (its currency is stored beside it).</summary>
     /// <exception cref="ArgumentException">The amount cannot be stored exactly.</exception>
     object Amount(Money money, string what);

@@ -58,6 +58,9 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public Instant ToInstant(object value) => PgTime.ToInstant((DateTime)value);
 
+    // timestamptz - timestamptz is an interval of days and time (never months), read as a TimeSpan exact to the microsecond.
+    public Duration ToDuration(object value) => Duration.FromTimeSpan((TimeSpan)value);
+
     public object Amount(Money money, string what) => money.Amount;
 
     public decimal ToAmount(object value, string currency) => (decimal)value;

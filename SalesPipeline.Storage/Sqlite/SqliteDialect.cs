@@ -71,6 +71,8 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public Instant ToInstant(object value) => Micros.ToInstant((long)value);
 
+    public Duration ToDuration(object value) => Duration.FromTicks((long)value * 10);
+
     public object Amount(Money money, string what) => MinorUnits.From(money, what);
 
     public decimal ToAmount(object value, string currency) => MinorUnits.ToAmount((long)value, currency);

@@ -412,6 +412,53 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public void Property_RandomPipelines_StoreSalesCycleEqualsTheInMemoryCalculator()
+    {
+        var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };
+        var scenario =
+            from count in Gen.Choose(0, 30)
+            from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+            from twins in Gen.Choose(0, 3)
+            from endDays in Gen.Choose(-5, 400)
+            from spanDays in Gen.Choose(0, 300)
+            from bounds in Gen.Choose(0, 3)
+            from ownerIndex in Gen.Choose(-1, owners.Length - 1)
+            select (seeds, twins, endDays, spanDays, bounds, ownerIndex);
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(40),
+            Prop.ForAll(scenario.ToArbitrary(), s =>
+            {
+                var pipeline = Deals.IsolatedPipeline();
+                var states = new List<OpportunityState>();
+                foreach (var seed in s.seeds)
+                {
+                    var random = new Random(seed);
+                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
+                    Store.SaveAsync(state).GetAwaiter().GetResult();
+                    states.Add(fixture.Expected(state, 1));
+                }
+
+                // Deals with the same cycle as another (the same seed again), so the store's groups hold more than one deal.
+                foreach (var seed in s.seeds.Take(s.twins))
+                {
+                    var random = new Random(seed);
+                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
+                    Store.SaveAsync(state).GetAwaiter().GetResult();
+                    states.Add(fixture.Expected(state, 1));
+                }
+
+                // Bounded both ways, from a start only, up to an end only, or all time; ends between microseconds too.
+                var end = Deals.Epoch + Duration.FromDays(s.endDays) + Deals.Us(s.spanDays * 7) + Duration.FromNanoseconds(s.spanDays % 2 * 500);
+                var start = end - Duration.FromDays(s.spanDays);
+                var period = s.bounds switch { 0 => new NodaTime.Interval(start, end), 1 => new NodaTime.Interval(start, null), 2 => new NodaTime.Interval(null, end), _ => new NodaTime.Interval(null, null) };
+                var options = new SalesPipeline.Analytics.SalesCycleOptions { Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex] };
+                Assert.Equal(
+                    SalesPipeline.Analytics.PipelineAnalytics.SalesCycle(states, pipeline, period, options),
+                    fixture.Aggregates.SalesCycleAsync(pipeline, period, options).GetAwaiter().GetResult());
+            }));
+    }
+
+    [Fact]
     public void Property_RandomPipelines_StoreForecastEqualsTheInMemoryCalculator()
     {
         var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };

@@ -84,13 +84,16 @@ internal static class CycleCalculator
     }
 }
 
-/// <summary>The sales cycle (created → closed) of the deals closed in a period, won and lost apart and together.</summary>
-internal sealed class SalesCycleAccumulator(PipelineDefinition pipeline, Interval period, SalesCycleOptions options) : IDealAccumulator<SalesCycleReport>
+/// <summary>
+/// The sales cycle (created → closed) of the deals closed in a period, won and lost apart and together. The mean is the exact
+/// sum of the cycles in nanoseconds divided once, so groups of deals in any order give the same figures as deals one by one.
+/// </summary>
+internal sealed class SalesCycleAccumulator(PipelineDefinition pipeline, Interval period, SalesCycleOptions options) : ISalesCycleGroups
 {
     private readonly List<decimal> _won = [];
     private readonly List<decimal> _lost = [];
-    private decimal _wonSum;
-    private decimal _lostSum;
+    private decimal _wonNanoseconds;
+    private decimal _lostNanoseconds;
 
     public void Add(OpportunityState deal)
     {
@@ -99,16 +102,27 @@ internal sealed class SalesCycleAccumulator(PipelineDefinition pipeline, Interva
             return;
         }
 
-        var days = Deals.Days(outcome.ClosedAt - deal.CreatedAt);
-        if (outcome.Kind == OutcomeKind.Won)
+        AddGroup(outcome.Kind, outcome.ClosedAt - deal.CreatedAt, 1);
+    }
+
+    public void AddGroup(OutcomeKind outcome, Duration cycle, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var days = Deals.Days(cycle);
+        var nanoseconds = Deals.Nanoseconds(cycle) * count;
+        var list = outcome == OutcomeKind.Won ? _won : _lost;
+        for (var i = 0; i < count; i++)
         {
-            _won.Add(days);
-            _wonSum += days;
+            list.Add(days);
+        }
+
+        if (outcome == OutcomeKind.Won)
+        {
+            _wonNanoseconds += nanoseconds;
         }
         else
         {
-            _lost.Add(days);
-            _lostSum += days;
+            _lostNanoseconds += nanoseconds;
         }
     }
 
@@ -119,11 +133,11 @@ internal sealed class SalesCycleAccumulator(PipelineDefinition pipeline, Interva
         all.AddRange(_lost);
         return new SalesCycleReport(
             period,
-            Statistics(_won, _wonSum),
-            Statistics(_lost, _lostSum),
-            Statistics(all, _wonSum + _lostSum));
+            Statistics(_won, _wonNanoseconds),
+            Statistics(_lost, _lostNanoseconds),
+            Statistics(all, _wonNanoseconds + _lostNanoseconds));
     }
 
-    private static CycleStatistics Statistics(List<decimal> days, decimal sum) =>
-        new(days.Count, Deals.Mean(sum, days.Count), Deals.Median(days));
+    private static CycleStatistics Statistics(List<decimal> days, decimal nanoseconds) =>
+        new(days.Count, Deals.Mean(nanoseconds / Deals.NanosecondsPerDay, days.Count), Deals.Median(days));
 }

@@ -196,7 +196,6 @@ public sealed class HistoryIndexMigrationTests
 
         var request = new ReportRequest(PipelineDefinition.Default, new LocalDate(2026, 7, 1), new LocalDate(2026, 9, 30), DateTimeZone.Utc, null, "en", ReportKind.All, 5_000);
         var report = await new ReportBuilder(
-            services.GetRequiredService<IOpportunityStore>(),
             services.GetRequiredService<IPipelineAggregates>(),
             services.GetRequiredService<IAccountStore>(),
             new FakeClock(CliRunner.Now),

@@ -49,7 +49,6 @@ public abstract class ReportBuilderConsistencyTests : IAsyncLifetime
         await using var provider = services.BuildServiceProvider();
         var request = new ReportRequest(PipelineDefinition.Default, new LocalDate(2026, 7, 1), new LocalDate(2026, 9, 30), DateTimeZone.Utc, null, "en", ReportKind.All, 5_000);
         ReportBuilder Builder() => new(
-            provider.GetRequiredService<IOpportunityStore>(),
             provider.GetRequiredService<IPipelineAggregates>(),
             provider.GetRequiredService<IAccountStore>(),
             new FakeClock(CliRunner.Now),

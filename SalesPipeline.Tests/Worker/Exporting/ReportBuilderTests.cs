@@ -236,7 +236,7 @@ public sealed class ReportBuilderTests
         }
 
         var request = new ReportRequest(Pipeline, new LocalDate(2026, 1, 1), new LocalDate(2026, 3, 31), DateTimeZone.Utc, null, "en", ReportKind.All, 100) { Ltv = ltv };
-        return await new ReportBuilder(store, store, store, new FakeClock(TestDeals.Day(100))).BuildAsync(request, CancellationToken.None);
+        return await new ReportBuilder(store, store, new FakeClock(TestDeals.Day(100))).BuildAsync(request, CancellationToken.None);
     }
 
     private static IEnumerable<OpportunityState> Deals()
