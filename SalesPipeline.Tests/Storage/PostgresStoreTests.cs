@@ -214,6 +214,38 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_TwoSessionsAtOnce_EachStagesAndMergesItsOwnRows()
+    {
+        var database = Database();
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(33);
+        var deals = Enumerable.Range(0, 8).Select(i => Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 8)) with { ExternalId = $"crm-{i}" }).ToList();
+        var target = new RelationalImportTarget(new PostgresDialect(database), new PostgresBulkImport(new PostgresDialect(database), mergeEvery: 2));
+        var first = await target.BeginImportAsync();
+        await using (first)
+        {
+            var second = await target.BeginImportAsync();
+            await using (second)
+            {
+                await first.AddAsync(deals[..2]);
+                await second.AddAsync(deals[4..6]);
+                await first.AddAsync(deals[2..4]);
+                await second.AddAsync(deals[6..]);
+
+                // Each session sees its own deals, merged or staged, and not the other's until it commits.
+                Assert.Equal(["crm-0", "crm-3"], (await first.ExistingExternalIdsAsync(pipeline.Id, ["crm-0", "crm-3", "crm-4", "crm-7"])).Order(StringComparer.Ordinal));
+                Assert.Equal(["crm-4", "crm-7"], (await second.ExistingExternalIdsAsync(pipeline.Id, ["crm-0", "crm-3", "crm-4", "crm-7"])).Order(StringComparer.Ordinal));
+                await second.CommitAsync();
+            }
+
+            await first.CommitAsync();
+        }
+
+        Assert.Equal(8L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
+        Assert.Equal(0, await StagingTablesAsync());
+    }
+
+    [Fact]
     public async Task FirstUse_NoServerListening_SaysWhichServerAndWhatToDo()
     {
         // Port 1 on the loopback address: nothing listens there, so the connection is refused at once.

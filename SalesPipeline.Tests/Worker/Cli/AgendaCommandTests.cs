@@ -229,6 +229,42 @@ public sealed class AgendaCommandTests : IDisposable
     }
 
     /// <summary>People through the CLI; deals through the library on the same file, as of earlier instants.</summary>
+    [Fact]
+    public async Task DealsLog_MeetingAndTaskWithDue_ArePlannedOnTheirDaysAndBadUsesStoreNothing()
+    {
+        var deal = (await SeedAsync()).ToString();
+        string[] agenda = ["--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04", "--time-zone", "Europe/Warsaw"];
+
+        var meeting = await Run("--as", "sam", "deals", "log", deal, "--kind", "meeting", "--subject", "Contract review", "--due", "2026-12-03T13:00:00Z");
+        var task = await Run("--as", "sam", "deals", "log", deal, "--kind", "task", "--subject", "Draft contract", "--due", "2026-12-02T08:00:00Z");
+
+        Assert.True(meeting.ExitCode == 0 && Guid.TryParse(meeting.Output.Trim(), out _), meeting.ToString());
+        Assert.True(task.ExitCode == 0 && Guid.TryParse(task.Output.Trim(), out _), task.ToString());
+        var before = await Run(agenda);
+        var lines = before.Output.Split('\n').Select(l => l.TrimEnd()).ToList();
+        var wednesday = lines.IndexOf("Wed 2026-12-02");
+        var thursday = lines.IndexOf("Thu 2026-12-03");
+        Assert.True(wednesday > 0 && thursday > wednesday, before.Output);
+        Assert.Equal("  09:00  task           Draft contract (Acme ERP)", lines[wednesday + 1]);
+        Assert.Equal("  14:00  meeting        Contract review (Acme ERP)", lines[thursday + 1]);
+
+        foreach (var (args, says) in new[]
+        {
+            (new[] { "--kind", "task", "--subject", "Call back" }, "A task needs --due"),
+            (["--kind", "task", "--subject", "Call back", "--next-contact", "2026-12-01T08:00:00Z"], "A task sets no next contact: give the instant it is due with --due."),
+            (["--kind", "call", "--subject", "Hi", "--due", "2026-12-01T08:00:00Z"], "--due plans a meeting or task, not a call"),
+            (["--kind", "meeting", "--subject", "Demo", "--due", "soon"], "--due 'soon' is not an instant"),
+            (["--kind", "note", "--subject", "Budget", "--next-contact", "2026-12-01T08:00:00Z"], "A note sets no next contact"),
+        })
+        {
+            var refused = await Run(["--as", "sam", "deals", "log", deal, .. args]);
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains(says, refused.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before.Output, (await Run(agenda)).Output);
+    }
+
     private async Task<OpportunityId> SeedAsync()
     {
         Assert.Equal(0, (await Run("users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq")).ExitCode);

@@ -106,7 +106,7 @@ public abstract class ReportBuilderConsistencyTests : IAsyncLifetime
     private static string LeadFigures(ReportModel model) => string.Join("\n", (model.Leads ?? []).Select(l => l.ToString()));
 
     /// <summary>Every figure of the workbook, as text that compares whole.</summary>
-    private static string Figures(ReportModel model) => string.Join('\n', [
+    internal static string Figures(ReportModel model) => string.Join('\n', [
         .. model.Summary.Select(s => s.ToString()),
         .. model.Snapshot.Select(f => f.ToString()),
         .. model.Cohort.Select(f => f.ToString()),

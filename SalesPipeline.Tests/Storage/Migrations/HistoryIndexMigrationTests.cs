@@ -1,0 +1,210 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NodaTime;
+using NodaTime.Testing;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Exporting;
+using SalesPipeline.Storage;
+using SalesPipeline.Storage.Migrations;
+using SalesPipeline.Storage.Postgres;
+using SalesPipeline.Storage.Sqlite;
+using SalesPipeline.Tests.Worker.Cli;
+using SalesPipeline.Tests.Worker.Exporting;
+using Xunit;
+
+namespace SalesPipeline.Tests.Storage.Migrations;
+
+/// <summary>
+/// Migration 0008 on a database at schema version 7 holding a demo's data (deals with their histories, activities and
+/// offers, accounts, documents, people, leads): the database upgrades in place, and every record and every figure of the
+/// report reads back exactly as from the same data written at the latest schema.
+/// </summary>
+public sealed class HistoryIndexMigrationTests
+{
+    private const int Previous = 7;
+
+    [Fact]
+    public async Task Migrate_SqliteAtVersion7WithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame()
+    {
+        var folder = Directory.CreateTempSubdirectory("salespipeline-migrate-").FullName;
+        try
+        {
+            var source = Path.Combine(folder, "source.db");
+            var target = Path.Combine(folder, "old.db");
+            await DemoAsync(["--db", source], folder);
+            using (var database = new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={target}" }))
+            {
+                await ApplyUpToPreviousAsync(database);
+            }
+
+            await using (var connection = new SqliteConnection($"Data Source={target}"))
+            {
+                await connection.OpenAsync();
+                await connection.ExecuteAsync("PRAGMA foreign_keys = OFF");
+                await connection.ExecuteAsync("ATTACH DATABASE @File AS source", new { File = source });
+                foreach (var table in await connection.QueryAsync<string>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name <> 'schema_version'"))
+                {
+                    var columns = string.Join(", ", await connection.QueryAsync<string>($"SELECT name FROM pragma_table_info('{table}')"));
+                    await connection.ExecuteAsync($"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM source.{table}");
+                }
+
+                await connection.ExecuteAsync("DETACH DATABASE source");
+            }
+
+            SqliteConnection.ClearAllPools();
+            await CheckUpgradedAsync(MigrationScripts.Sqlite, b => b.UseSqlite($"Data Source={source}"), b => b.UseSqlite($"Data Source={target}"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_PostgresAtVersion7WithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame()
+    {
+        var folder = Directory.CreateTempSubdirectory("salespipeline-migrate-").FullName;
+        var (sourceConnection, sourceName) = await PostgresStoreFixture.CreateDatabaseAsync();
+        var (targetConnection, targetName) = await PostgresStoreFixture.CreateDatabaseAsync();
+        try
+        {
+            await DemoAsync(["--provider", "postgres", "--db", sourceConnection], folder);
+            using (var database = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = targetConnection }))
+            {
+                await ApplyUpToPreviousAsync(database);
+            }
+
+            await using (var connection = new NpgsqlConnection(targetConnection))
+            {
+                await connection.OpenAsync();
+                await using var from = new NpgsqlConnection(sourceConnection);
+                await from.OpenAsync();
+
+                // The rows go in table by table, so the foreign keys are checked only once all are there.
+                await connection.ExecuteAsync("SET session_replication_role = replica");
+                foreach (var table in await connection.QueryAsync<string>(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_version'"))
+                {
+                    var columns = string.Join(", ", await connection.QueryAsync<string>(
+                        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @Table ORDER BY ordinal_position", new { Table = table }));
+                    await using var reader = await from.BeginRawBinaryCopyAsync($"COPY (SELECT {columns} FROM {table}) TO STDOUT (FORMAT BINARY)");
+                    await using var writer = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)");
+                    await reader.CopyToAsync(writer);
+                }
+
+                await connection.ExecuteAsync("SET session_replication_role = DEFAULT");
+            }
+
+            NpgsqlConnection.ClearAllPools();
+            await CheckUpgradedAsync(MigrationScripts.Postgres, b => b.UsePostgres(sourceConnection), b => b.UsePostgres(targetConnection));
+        }
+        finally
+        {
+            await PostgresStoreFixture.DropDatabaseAsync(sourceName);
+            await PostgresStoreFixture.DropDatabaseAsync(targetName);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A demo store at the latest schema: deals driven through the process, accounts, offers as documents, people and leads.</summary>
+    private static async Task DemoAsync(string[] store, string folder)
+    {
+        var demo = await CliRunner.RunAsync([.. store, "demo", "--deals", "250", "--seed", "8", "--out", Path.Combine(folder, "reports")]);
+        Assert.True(demo.ExitCode == 0, demo.ToString());
+    }
+
+    /// <summary>Applies the scripts up to schema <see cref="Previous"/> the way the migrator does, recording each.</summary>
+    private static async Task ApplyUpToPreviousAsync(ISchemaHost host)
+    {
+        await using var connection = await host.OpenRawConnectionAsync(CancellationToken.None);
+        await using var transaction = await host.BeginMigrationAsync(connection, CancellationToken.None);
+        await connection.ExecuteAsync(host.CreateSchemaVersion, transaction: transaction);
+        foreach (var script in MigrationScripts.For(host.Provider).Where(s => s.Version <= Previous))
+        {
+            await connection.ExecuteAsync(script.Sql, transaction: transaction);
+            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name }, transaction);
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    private static async Task CheckUpgradedAsync(string provider, Action<DependencyInjection.SalesPipelineBuilder> latest, Action<DependencyInjection.SalesPipelineBuilder> upgraded)
+    {
+        await using var written = Services(latest);
+        await using var migrated = Services(upgraded);
+        var result = await migrated.GetRequiredService<IDatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        Assert.Equal((Previous, MigrationScripts.Latest(provider), MigrationScripts.Latest(provider) - Previous), (result.FromVersion, result.ToVersion, result.ScriptsApplied));
+
+        var expected = await EverythingAsync(written);
+        var actual = await EverythingAsync(migrated);
+
+        // The demo wrote something of every kind, so an empty read cannot pass for an equal one.
+        Assert.All(expected, part => Assert.NotEmpty(part.Value));
+        Assert.Equal(expected.Keys, actual.Keys);
+        foreach (var (part, lines) in expected)
+        {
+            Assert.True(lines.SequenceEqual(actual[part]), $"{part} differs after the upgrade.");
+        }
+    }
+
+    private static ServiceProvider Services(Action<DependencyInjection.SalesPipelineBuilder> storage)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(new FakeClock(CliRunner.Now));
+        storage(services.AddSalesPipeline());
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Every record and figure the stores give back, as text per part, in a fixed order.</summary>
+    private static async Task<SortedDictionary<string, List<string>>> EverythingAsync(ServiceProvider services)
+    {
+        var deals = new List<OpportunityState>();
+        await foreach (var deal in services.GetRequiredService<IOpportunityStore>().QueryAsync(OpportunityQuery.All))
+        {
+            deals.Add(deal);
+        }
+
+        deals.Sort((a, b) => a.Id.Value.CompareTo(b.Id.Value));
+        var accounts = new List<string>();
+        await foreach (var account in services.GetRequiredService<IAccountStore>().ListAsync())
+        {
+            accounts.Add($"{account.Id} {account.Name} {account.Segment} {account.CreatedAt} {account.CreatedBy} {account.Version} {string.Join(" | ", account.Contacts)}");
+        }
+
+        var documents = services.GetRequiredService<IDocumentStore>();
+        var stored = await documents.ListAsync();
+        var contents = new List<string>();
+        foreach (var document in stored)
+        {
+            contents.Add($"{document.Id} {Convert.ToHexString(await documents.ReadContentAsync(document.Id) ?? [])}");
+        }
+
+        var request = new ReportRequest(PipelineDefinition.Default, new LocalDate(2026, 7, 1), new LocalDate(2026, 9, 30), DateTimeZone.Utc, null, "en", ReportKind.All, 5_000);
+        var report = await new ReportBuilder(
+            services.GetRequiredService<IOpportunityStore>(),
+            services.GetRequiredService<IPipelineAggregates>(),
+            services.GetRequiredService<IAccountStore>(),
+            new FakeClock(CliRunner.Now),
+            services.GetRequiredService<IConsistentReads>()).BuildAsync(request, CancellationToken.None);
+
+        return new SortedDictionary<string, List<string>>(StringComparer.Ordinal)
+        {
+            ["deals"] = [.. deals.Select(d => (d with { History = [], Activities = [], Offers = [] }).ToString())],
+            ["histories"] = [.. deals.SelectMany(d => d.History.Select((h, i) => $"{d.Id} {i} {h}"))],
+            ["activities"] = [.. deals.SelectMany(d => d.Activities.Select((a, i) => $"{d.Id} {i} {a}"))],
+            ["offers"] = [.. deals.SelectMany(d => d.Offers.Select((o, i) => $"{d.Id} {i} {o}"))],
+            ["accounts"] = [.. accounts.Order(StringComparer.Ordinal)],
+            ["documents"] = [.. stored.Select(d => (d with { Groups = [] }).ToString() + " " + string.Join(",", d.Groups)), .. contents],
+            ["attachments"] = [.. (await documents.AttachmentsAsync()).Select(a => a.ToString())],
+            ["people"] = [.. (await services.GetRequiredService<IPersonStore>().ListAsync()).Select(p => p.ToString() + " " + string.Join(",", p.Groups))],
+            ["leads"] = [.. (await services.GetRequiredService<ILeadStore>().QueryAsync(new LeadQuery())).Select(l => (l with { History = [] }).ToString() + " " + string.Join(" | ", l.History))],
+            ["report figures"] = [.. ReportBuilderConsistencyTests.Figures(report).Split('\n')],
+        };
+    }
+}
