@@ -95,7 +95,7 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
-    public async Task AgendaService_FakeClock_DealGoesStaleAfterItsStagesLimitOfInactivityAndACallResetsIt()
+    public async Task AgendaService_FakeClock_DealGoesStaleAfterItsStagesLimitOfInactivityAndACallAnEditOrANextContactResetsIt()
     {
         var clock = new FakeClock(AgendaNow);
         var skip = new AccessOptions { SkipAccessChecks = true };
@@ -132,6 +132,19 @@ public abstract partial class StoreContractTests
         Assert.Empty(await StaleAsync());
         clock.AdvanceDays(2);
         Assert.Equal([(deal.Id, Stages.Qualification, Duration.FromDays(21))], (await StaleAsync()).Select(s => (s.OpportunityId, s.Stage, s.StaleAfter)));
+
+        // An edit resets it: the probability overridden, then the full limit again before it is stale.
+        await crm.OverrideProbabilityAsync(deal.Id, 40, owner);
+        Assert.Equal(clock.GetCurrentInstant(), (await crm.GetAsync(deal.Id)).LastTouchedAt);
+        Assert.Empty(await StaleAsync());
+        clock.AdvanceDays(21);
+        Assert.Empty(await StaleAsync());
+        clock.AdvanceSeconds(1);
+        Assert.Equal([deal.Id], (await StaleAsync()).Select(s => s.OpportunityId));
+
+        // So does scheduling the next contact.
+        await crm.ScheduleNextContactAsync(deal.Id, clock.GetCurrentInstant() + Duration.FromDays(60), owner);
+        Assert.Empty(await StaleAsync());
     }
 
     [Fact]

@@ -120,7 +120,7 @@ public sealed class AgendaCommandTests : IDisposable
     [InlineData("owner and team", 2, "either one owner's or the team's", "--as", "mona", "agenda", "--owner", "sam", "--team")]
     [InlineData("range too long", 2, "is longer than 366 days", "--as", "sam", "agenda", "--from", "2026-01-01", "--to", "2027-06-30")]
     [InlineData("unknown time zone", 2, "--time-zone 'Mars/Olympus' is not an IANA time zone", "--as", "sam", "agenda", "--time-zone", "Mars/Olympus")]
-    [InlineData("ics without extension", 2, "must end in .ics", "--as", "sam", "agenda", "--ics", "agenda.txt")]
+    [InlineData("ics without extension", 2, "must end in .ics", "--as", "sam", "agenda", "--ics", "{folder}/agenda.txt")]
     [InlineData("no acting user", 2, "Name the acting user with --as USER", "agenda")]
     [InlineData("unknown acting user", 3, "no person has this user id", "--as", "ghost", "agenda")]
     [InlineData("team by a salesperson", 3, "a salesperson sees only their own agenda", "--as", "sue", "agenda", "--team")]
@@ -128,13 +128,14 @@ public sealed class AgendaCommandTests : IDisposable
     {
         await SeedAsync();
 
-        var result = await Run(args);
+        var result = await Run([.. args.Select(a => a.Replace("{folder}", _folder, StringComparison.Ordinal))]);
 
         Assert.True(result.ExitCode == exit, $"{name}: {result}");
         Assert.Contains(says, result.Error, StringComparison.Ordinal);
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.DoesNotContain("(Parameter", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.Output);
+        Assert.Empty(Directory.GetFiles(_folder, "agenda.*"));
     }
 
     [Fact]
@@ -226,6 +227,33 @@ public sealed class AgendaCommandTests : IDisposable
 
         Assert.Empty(problems);
         Assert.Equal(ReportKind.All | ReportKind.Agenda, Assert.Single(settings.Schedules).Kind);
+    }
+
+    [Fact]
+    public async Task Run_ScheduleWithKindsAgenda_DeliversAWorkbookWithTheOwnersAgendaSheet()
+    {
+        await SeedAsync();
+        var reports = Path.Combine(_folder, "reports");
+        var config = Path.Combine(_folder, "schedules.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "SalesPipeline": { "Schedules": [ { "Name": "mornings", "Cron": "0 7 * * *", "Period": "PreviousWeek",
+              "Owner": "sam", "Kinds": ["agenda"], "Folder": {{JsonSerializer.Serialize(reports)}} } ] } }
+            """);
+
+        var result = await Run("run", "--once", "--now", "2026-11-28T09:30:00Z", "--config", config);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var files = Directory.GetFiles(reports, "*.xlsx");
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            using var workbook = new XLWorkbook(file);
+            Assert.Equal(["Summary", "Agenda", "Opportunities"], workbook.Worksheets.Select(w => w.Name));
+            var rows = workbook.Worksheet("Agenda").RowsUsed().Skip(1).Select(r => (r.Cell(1).GetString(), r.Cell(7).GetString())).ToList();
+            Assert.Contains(("sam", "Acme ERP"), rows);
+            Assert.Contains(("sam", "Quiet"), rows);
+            Assert.All(rows, r => Assert.Equal("sam", r.Item1));
+        }
     }
 
     /// <summary>People through the CLI; deals through the library on the same file, as of earlier instants.</summary>

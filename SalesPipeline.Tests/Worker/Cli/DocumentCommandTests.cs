@@ -34,6 +34,12 @@ public sealed class DocumentCommandTests : IDisposable
         var list = await Run("--as", "sam", "docs", "list", "--format", "json");
         var rows = JsonDocument.Parse(list.Output).RootElement.EnumerateArray().Select(e => (e.GetProperty("title").GetString(), e.GetProperty("kind").GetString(), e.GetProperty("version").GetString())).ToList();
         Assert.Equal([("Offer template", "offer-template", "1"), ("Offer – Acme", "offer", "1"), ("Prices 2026", "price-list", "1")], rows);
+        var samTable = (await Run("--as", "sam", "docs", "list")).Output.Trim().Split('\n');
+        Assert.Equal(4, samTable.Length);
+        Assert.StartsWith("id  ", samTable[0], StringComparison.Ordinal);
+        Assert.Contains(samTable[1..], l => l.Contains("Offer template", StringComparison.Ordinal) && l.Contains("offer-template", StringComparison.Ordinal));
+        Assert.Contains(samTable[1..], l => l.Contains("Prices 2026", StringComparison.Ordinal) && l.Contains("price-list", StringComparison.Ordinal));
+        Assert.Contains(samTable[1..], l => l.Contains("Offer – Acme", StringComparison.Ordinal) && l.Contains(" offer ", StringComparison.Ordinal));
         var table = await Run("--as", "tom", "docs", "list");
         Assert.Equal("id  title  version  kind  file  size  groups  uploaded-by  uploaded-at", table.Output.Trim());
     }
@@ -82,6 +88,8 @@ public sealed class DocumentCommandTests : IDisposable
         ids["odd"] = await AddAsync("odd.docx", Docx.Template("Dear {{contact}}, {{deal}}"), "offer-template");
         ids["fake"] = await AddAsync("fake.docx", "not a zip"u8.ToArray(), "offer-template");
         var before = await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv");
+        var dealBefore = await Run("--as", "ada", "deals", "show", ids["deal"]);
+        Assert.True(before.ExitCode == 0 && dealBefore.ExitCode == 0, $"{before}\n{dealBefore}");
 
         var result = await Run([.. args.Select(a => ids.Aggregate(a, (text, id) => text.Replace("{" + id.Key + "}", id.Value, StringComparison.Ordinal)))]);
 
@@ -91,6 +99,7 @@ public sealed class DocumentCommandTests : IDisposable
         Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Offer template", result.Error, StringComparison.Ordinal);
         Assert.Equal(before.Output, (await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv")).Output);
+        Assert.Equal(dealBefore.Output, (await Run("--as", "ada", "deals", "show", ids["deal"])).Output);
         Assert.False(File.Exists(Path.Combine(_folder, "x.bin")));
     }
 
