@@ -17,7 +17,7 @@ public abstract partial class StoreContractTests
     [Fact]
     public void Property_RandomPipelines_ReportModelEqualsTheOneOverTheInMemoryCalculators()
     {
-        var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };
+        var owners = PropertyOwners;
         var scenario =
             from count in Gen.Choose(0, 30)
             from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
@@ -32,14 +32,7 @@ public abstract partial class StoreContractTests
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
-                var states = new List<OpportunityState>();
-                foreach (var seed in s.seeds)
-                {
-                    var random = new Random(seed);
-                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
-                    Store.SaveAsync(state).GetAwaiter().GetResult();
-                    states.Add(fixture.Expected(state, 1));
-                }
+                var states = SaveRandomDeals(pipeline, s.seeds);
 
                 // The reference keeps the deals in the order the store streams them (a database: by id), so the first rows of
                 // the detail sheet are the same deals on both sides.

@@ -340,10 +340,37 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             }));
     }
 
+    /// <summary>The owners the random-pipeline properties spread their deals over.</summary>
+    private static readonly UserId[] PropertyOwners = [Deals.Anna, new UserId("bob"), new UserId("cezary")];
+
+    /// <summary>Saves one random deal per seed in <paramref name="pipeline"/>; returns the states the store should now hold for them.</summary>
+    private List<OpportunityState> SaveRandomDeals(PipelineDefinition pipeline, IEnumerable<int> seeds)
+    {
+        var states = new List<OpportunityState>();
+        foreach (var seed in seeds)
+        {
+            var random = new Random(seed);
+            var state = Deals.Build(pipeline, PropertyOwners[random.Next(PropertyOwners.Length)], random, random.Next(0, 15));
+            Store.SaveAsync(state).GetAwaiter().GetResult();
+            states.Add(fixture.Expected(state, 1));
+        }
+
+        return states;
+    }
+
+    /// <summary>A period bounded both ways (<paramref name="bounds"/> 0), from a start only (1), up to an end only (2), or all time (3).</summary>
+    private static NodaTime.Interval Period(int bounds, Instant start, Instant end) => bounds switch
+    {
+        0 => new NodaTime.Interval(start, end),
+        1 => new NodaTime.Interval(start, null),
+        2 => new NodaTime.Interval(null, end),
+        _ => new NodaTime.Interval(null, null),
+    };
+
     [Fact]
     public void Property_RandomPipelines_SqlAggregatesEqualTheInMemoryReference()
     {
-        var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };
+        var owners = PropertyOwners;
         var scenario =
             from count in Gen.Choose(0, 25)
             from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
@@ -356,14 +383,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
-                var states = new List<OpportunityState>();
-                foreach (var seed in s.seeds)
-                {
-                    var random = new Random(seed);
-                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
-                    Store.SaveAsync(state).GetAwaiter().GetResult();
-                    states.Add(fixture.Expected(state, 1));
-                }
+                var states = SaveRandomDeals(pipeline, s.seeds);
 
                 var asOf = Deals.Epoch + Duration.FromDays(s.asOfDays) + Deals.Us(s.spanDays * 7);
                 var start = asOf - Duration.FromDays(s.spanDays);
@@ -376,7 +396,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     [Fact]
     public void Property_RandomPipelines_StoreWinLossEqualsTheInMemoryCalculator()
     {
-        var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };
+        var owners = PropertyOwners;
         var scenario =
             from count in Gen.Choose(0, 30)
             from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
@@ -391,19 +411,12 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
-                var states = new List<OpportunityState>();
-                foreach (var seed in s.seeds)
-                {
-                    var random = new Random(seed);
-                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
-                    Store.SaveAsync(state).GetAwaiter().GetResult();
-                    states.Add(fixture.Expected(state, 1));
-                }
+                var states = SaveRandomDeals(pipeline, s.seeds);
 
-                // Bounded both ways, from a start only, up to an end only, or all time; ends between microseconds too.
+                // Ends between microseconds too.
                 var end = Deals.Epoch + Duration.FromDays(s.endDays) + Deals.Us(s.spanDays * 7) + Duration.FromNanoseconds(s.spanDays % 2 * 500);
                 var start = end - Duration.FromDays(s.spanDays);
-                var period = s.bounds switch { 0 => new NodaTime.Interval(start, end), 1 => new NodaTime.Interval(start, null), 2 => new NodaTime.Interval(null, end), _ => new NodaTime.Interval(null, null) };
+                var period = Period(s.bounds, start, end);
                 var options = new SalesPipeline.Analytics.WinLossOptions { IncludeOpenDeals = s.includeOpen, Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex] };
                 Assert.Equal(
                     Structural.Text(SalesPipeline.Analytics.PipelineAnalytics.WinLoss(states, pipeline, period, options)),
@@ -414,7 +427,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     [Fact]
     public void Property_RandomPipelines_StoreSalesCycleEqualsTheInMemoryCalculator()
     {
-        var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };
+        var owners = PropertyOwners;
         var scenario =
             from count in Gen.Choose(0, 30)
             from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
@@ -429,28 +442,15 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
-                var states = new List<OpportunityState>();
-                foreach (var seed in s.seeds)
-                {
-                    var random = new Random(seed);
-                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
-                    Store.SaveAsync(state).GetAwaiter().GetResult();
-                    states.Add(fixture.Expected(state, 1));
-                }
+                var states = SaveRandomDeals(pipeline, s.seeds);
 
                 // Deals with the same cycle as another (the same seed again), so the store's groups hold more than one deal.
-                foreach (var seed in s.seeds.Take(s.twins))
-                {
-                    var random = new Random(seed);
-                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
-                    Store.SaveAsync(state).GetAwaiter().GetResult();
-                    states.Add(fixture.Expected(state, 1));
-                }
+                states.AddRange(SaveRandomDeals(pipeline, s.seeds.Take(s.twins)));
 
-                // Bounded both ways, from a start only, up to an end only, or all time; ends between microseconds too.
+                // Ends between microseconds too.
                 var end = Deals.Epoch + Duration.FromDays(s.endDays) + Deals.Us(s.spanDays * 7) + Duration.FromNanoseconds(s.spanDays % 2 * 500);
                 var start = end - Duration.FromDays(s.spanDays);
-                var period = s.bounds switch { 0 => new NodaTime.Interval(start, end), 1 => new NodaTime.Interval(start, null), 2 => new NodaTime.Interval(null, end), _ => new NodaTime.Interval(null, null) };
+                var period = Period(s.bounds, start, end);
                 var options = new SalesPipeline.Analytics.SalesCycleOptions { Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex] };
                 Assert.Equal(
                     SalesPipeline.Analytics.PipelineAnalytics.SalesCycle(states, pipeline, period, options),
@@ -461,7 +461,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     [Fact]
     public void Property_RandomPipelines_StoreForecastEqualsTheInMemoryCalculator()
     {
-        var owners = new[] { Deals.Anna, new UserId("bob"), new UserId("cezary") };
+        var owners = PropertyOwners;
         var scenario =
             from count in Gen.Choose(0, 30)
             from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
@@ -474,14 +474,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
-                var states = new List<OpportunityState>();
-                foreach (var seed in s.seeds)
-                {
-                    var random = new Random(seed);
-                    var state = Deals.Build(pipeline, owners[random.Next(owners.Length)], random, random.Next(0, 15));
-                    Store.SaveAsync(state).GetAwaiter().GetResult();
-                    states.Add(fixture.Expected(state, 1));
-                }
+                var states = SaveRandomDeals(pipeline, s.seeds);
 
                 var asOf = Deals.Epoch + Duration.FromDays(s.asOfDays) + Deals.Us(s.asOfDays * 7) + Duration.FromNanoseconds(s.asOfDays % 2 * 500);
                 var options = new SalesPipeline.Analytics.ForecastOptions
