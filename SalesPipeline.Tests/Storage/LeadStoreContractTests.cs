@@ -103,6 +103,17 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
         Assert.Null(await _fixture.Leads.FindAsync(new LeadId("L9")));
     }
 
+    /// <summary>Seeds the team with Sam holding <paramref name="held"/> active leads under a limit of 3 and lead X unassigned; returns the store's snapshot.</summary>
+    private async Task<string> SamHoldingAsync(int held)
+    {
+        await Team.SeedAsync();
+        var sam = (await _fixture.People.FindAsync(Sam))!;
+        await _fixture.People.SaveAsync(sam with { LeadLimit = 10 });
+        await Team.ImportAsync([.. Enumerable.Range(1, held).Select(i => NewLead($"H{i}", Sam)), NewLead("X")]);
+        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Sam))! with { LeadLimit = 3 });
+        return await Team.SnapshotAsync();
+    }
+
     [Theory]
     [InlineData(2, true)]
     [InlineData(3, false)]
@@ -110,12 +121,7 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
     public async Task AssignAsync_AtLimitMinusOneLimitAndLimitPlusOne_OnlyBelowTheLimitSucceeds(int held, bool allowed)
     {
         // Sam's limit is 3; the store refuses only the new assignment, so 4 held means someone raised then lowered it.
-        await Team.SeedAsync();
-        var sam = (await _fixture.People.FindAsync(Sam))!;
-        await _fixture.People.SaveAsync(sam with { LeadLimit = 10 });
-        await Team.ImportAsync([.. Enumerable.Range(1, held).Select(i => NewLead($"H{i}", Sam)), NewLead("X")]);
-        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Sam))! with { LeadLimit = 3 });
-        var before = await Team.SnapshotAsync();
+        var before = await SamHoldingAsync(held);
 
         if (allowed)
         {
@@ -139,12 +145,7 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
     public async Task TakeAsync_AtLimitMinusOneLimitAndLimitPlusOne_OnlyBelowTheLimitSucceeds(int held, bool allowed)
     {
         // As for assignments: Sam's limit is 3, and 4 held means someone raised then lowered it.
-        await Team.SeedAsync();
-        var sam = (await _fixture.People.FindAsync(Sam))!;
-        await _fixture.People.SaveAsync(sam with { LeadLimit = 10 });
-        await Team.ImportAsync([.. Enumerable.Range(1, held).Select(i => NewLead($"H{i}", Sam)), NewLead("X")]);
-        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Sam))! with { LeadLimit = 3 });
-        var before = await Team.SnapshotAsync();
+        var before = await SamHoldingAsync(held);
 
         if (allowed)
         {
