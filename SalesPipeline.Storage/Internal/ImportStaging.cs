@@ -14,6 +14,30 @@ internal static class ImportStaging
     public const string FirstStoredId =
         "SELECT s.id FROM staged_opportunities s WHERE EXISTS (SELECT 1 FROM opportunities o WHERE o.id = s.id) LIMIT 1";
 
+    /// <summary>How many deals are stored, counted up to @Limit: enough to tell whether an import adds at least as many.</summary>
+    public const string StoredDealsUpTo = "SELECT COUNT(*) FROM (SELECT 1 FROM opportunities LIMIT @Limit) s";
+
+    /// <summary>The savepoint a failed attempt to lock the tables for <see cref="SetAside"/> rolls back to.</summary>
+    public const string SetAsideSavepoint = "set_aside";
+
+    /// <summary>The lock that lets an import drop and build again the deal tables' indexes; it fails at once while another session holds any lock on them.</summary>
+    public const string LockForSetAside = "LOCK TABLE opportunities, stage_changes, activities, offers IN ACCESS EXCLUSIVE MODE NOWAIT";
+
+    /// <summary>
+    /// What a large load sets aside and builds again at its end (PostgreSQL), each as the statement that drops it and the
+    /// one that builds it again from its stored definition: the deal tables' indexes except the unique ones (which check
+    /// each row and answer the id and external-id look-ups), then the history tables' foreign keys (checked again by one
+    /// join over the whole tables instead of one look-up per row), built in that order.
+    /// </summary>
+    public const string SetAside =
+        "SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS DropSql, pg_get_indexdef(i.indexrelid) AS CreateSql, 0 AS Step " +
+        "FROM pg_index i WHERE i.indrelid = ANY (ARRAY['opportunities', 'stage_changes', 'activities', 'offers']::regclass[]) AND NOT i.indisunique " +
+        "UNION ALL " +
+        "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname), " +
+        "format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)), 1 " +
+        "FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY (ARRAY['stage_changes', 'activities', 'offers']::regclass[]) " +
+        "ORDER BY Step, DropSql";
+
     /// <summary>The stored tables an import writes, parents first (the order they are merged in), each with its staging table.</summary>
     public static IReadOnlyList<Table> Tables(IStoreDialect d) =>
     [
@@ -22,6 +46,12 @@ internal static class ImportStaging
         new("activities", ImportRows.ActivityColumns),
         new("offers", ImportRows.OfferColumns),
     ];
+
+    /// <summary>An index or constraint a large load sets aside (<see cref="SetAside"/>).</summary>
+    /// <param name="DropSql">The statement that drops it.</param>
+    /// <param name="CreateSql">The statement that builds it again.</param>
+    /// <param name="Step">0 for an index, 1 for a foreign key: the order they are built in.</param>
+    internal sealed record SetAsideItem(string DropSql, string CreateSql, int Step);
 
     /// <summary>A stored table, its staging table and the columns an import writes, in <see cref="ImportRows"/> value order.</summary>
     /// <param name="Name">The stored table.</param>

@@ -12,10 +12,14 @@ namespace SalesPipeline.Storage.Postgres;
 /// created in the import's transaction and dropped at its end, then merged into the stored tables with INSERT … SELECT in
 /// the same transaction, every <paramref name="mergeEvery"/> deals and at commit. COPY into a temporary table writes no
 /// write-ahead log and checks no index; the merge is where a clash is found, named and rolled back with everything else.
+/// Once the import has staged as many deals as the stored table held before it (and at least
+/// <paramref name="setAsideFrom"/>), the deal tables' secondary indexes and the history tables' foreign keys are set aside
+/// (<see cref="ImportStaging.SetAside"/>) and built again from the whole tables at commit, in the same transaction.
 /// </summary>
 /// <param name="dialect">The database's dialect.</param>
 /// <param name="mergeEvery">How many staged deals are merged at once (<see cref="MergeEvery"/>).</param>
-internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery = PostgresBulkImport.MergeEvery) : IBulkImport
+/// <param name="setAsideFrom">How many deals an import stages before it sets the indexes aside (<see cref="SetAsideFrom"/>).</param>
+internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery = PostgresBulkImport.MergeEvery, int setAsideFrom = PostgresBulkImport.SetAsideFrom) : IBulkImport
 {
     /// <summary>
     /// How many staged deals are merged at once. One merge per batch of the importer (1,000 deals) would spend its time on
@@ -23,6 +27,15 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
     /// staged deals are kept in memory until they are merged, so they are bounded too.
     /// </summary>
     internal const int MergeEvery = 50_000;
+
+    /// <summary>
+    /// The fewest deals an import stages before it sets the indexes and foreign keys aside. Kept up row by row, the twelve
+    /// indexes of the deals, the history's index and the foreign-key check of every history row made a 10^6-deal import
+    /// spend most of its time in the merges, more per deal the larger the tables grew; built once from the whole tables
+    /// they cost a few seconds. Building them again reads the whole tables, so an import does it only when it adds at
+    /// least as many deals as were stored before it, and not for small imports, which stay row by row.
+    /// </summary>
+    internal const int SetAsideFrom = 20_000;
 
     private readonly IReadOnlyList<ImportStaging.Table> _tables = ImportStaging.Tables(dialect);
 
@@ -52,13 +65,24 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
     }
 
     /// <inheritdoc />
-    public IBulkWriter Writer(DbConnection connection, DbTransaction transaction) => new BulkWriter(dialect, _tables, mergeEvery, (NpgsqlConnection)connection, transaction);
+    public IBulkWriter Writer(DbConnection connection, DbTransaction transaction) =>
+        new BulkWriter(dialect, _tables, mergeEvery, setAsideFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
 
-    private sealed class BulkWriter(PostgresDialect dialect, IReadOnlyList<ImportStaging.Table> tables, int mergeEvery, NpgsqlConnection connection, DbTransaction transaction) : IBulkWriter
+    private sealed class BulkWriter(
+        PostgresDialect dialect, IReadOnlyList<ImportStaging.Table> tables, int mergeEvery, int setAsideFrom, NpgsqlConnection connection, NpgsqlTransaction transaction) : IBulkWriter
     {
         /// <summary>The staged deals' ids, and their external ids by pipeline: what the stored tables do not show until the next merge.</summary>
         private readonly HashSet<Guid> _stagedIds = [];
         private readonly HashSet<(string Pipeline, string ExternalId)> _stagedExternalIds = [];
+
+        /// <summary>How many deals earlier merges wrote into the stored table.</summary>
+        private long _merged;
+
+        /// <summary>What was set aside, to build again at commit; null while the indexes are kept row by row.</summary>
+        private List<ImportStaging.SetAsideItem>? _setAside;
+
+        /// <summary>Whether the import's role may not drop the indexes (it does not own the tables), so it stops trying.</summary>
+        private bool _mayNotSetAside;
 
         public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
         {
@@ -97,15 +121,34 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
 
             if (_stagedIds.Count >= mergeEvery)
             {
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
+                await MergeAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
+            await MergeAsync(cancellationToken).ConfigureAwait(false);
+
+            // The definitions read from the schema, so the committed schema is the one the migrations made; a failure rolls
+            // the drops back too.
+            foreach (var item in _setAside ?? [])
+            {
+                await connection.ExecuteAsync(new CommandDefinition(item.CreateSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
+            _setAside = null;
+        }
+
+        private async Task MergeAsync(CancellationToken cancellationToken)
+        {
             if (_stagedIds.Count == 0)
             {
                 return;
+            }
+
+            if (_setAside is null && !_mayNotSetAside && _merged + _stagedIds.Count >= setAsideFrom)
+            {
+                await SetAsideAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var clash = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(ImportStaging.FirstStoredId, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -116,11 +159,53 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
 
             var merge = string.Concat(tables.Select(t => t.Merge + ";")) + "TRUNCATE " + string.Join(", ", tables.Select(t => t.Staged));
             await connection.ExecuteAsync(new CommandDefinition(merge, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            _merged += _stagedIds.Count;
             _stagedIds.Clear();
             _stagedExternalIds.Clear();
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        /// <summary>
+        /// Sets the indexes and foreign keys aside when the import adds at least as many deals as were stored before it. The
+        /// tables are locked first, without waiting: while another session reads or writes them (a report, another import)
+        /// the import keeps them row by row and tries again at its next merge, so it never waits for a reader nor deadlocks
+        /// with another import. From then on until the commit, other sessions wait for the tables. A role that does not own
+        /// the tables keeps them row by row.
+        /// </summary>
+        private async Task SetAsideAsync(CancellationToken cancellationToken)
+        {
+            var written = _merged + _stagedIds.Count;
+            var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                ImportStaging.StoredDealsUpTo, new { Limit = written + _merged + 1 }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (stored - _merged > written)
+            {
+                return;
+            }
+
+            await transaction.SaveAsync(ImportStaging.SetAsideSavepoint, cancellationToken).ConfigureAwait(false);
+            List<ImportStaging.SetAsideItem> items;
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(ImportStaging.LockForSetAside, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                items = (await connection.QueryAsync<ImportStaging.SetAsideItem>(
+                    new CommandDefinition(ImportStaging.SetAside, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+                foreach (var item in items)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(item.DropSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // Another session uses the tables, or the import's role does not own them: rows are merged index by index.
+                await transaction.RollbackAsync(ImportStaging.SetAsideSavepoint, cancellationToken).ConfigureAwait(false);
+                _mayNotSetAside = e.SqlState == PostgresErrorCodes.InsufficientPrivilege;
+                return;
+            }
+
+            await transaction.ReleaseAsync(ImportStaging.SetAsideSavepoint, cancellationToken).ConfigureAwait(false);
+            _setAside = items;
+        }
 
         /// <summary>
         /// PostgreSQL's bulk-write primitive: one binary COPY into <paramref name="table"/>'s staging table of the rows each

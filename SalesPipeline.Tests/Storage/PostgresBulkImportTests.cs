@@ -1,0 +1,180 @@
+using Dapper;
+using Npgsql;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Import;
+using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
+using SalesPipeline.Storage.Postgres;
+using SalesPipeline.Tests.Worker.Import;
+using Xunit;
+
+namespace SalesPipeline.Tests.Storage;
+
+/// <summary>
+/// A PostgreSQL import large enough to set the deal tables' indexes and the history's foreign keys aside (here from 10
+/// deals, merged every 10, and at least as many as were stored) builds them again before it commits: the schema is the
+/// migrations' again, the keys hold, a re-import adds nothing, an import that fails leaves the database as it was, and
+/// while another session uses the tables the import neither waits for it nor sets anything aside.
+/// </summary>
+public sealed class PostgresBulkImportTests : IAsyncLifetime
+{
+    private const int SetAsideFrom = 10;
+    private string _connectionString = string.Empty;
+    private string _name = string.Empty;
+    private readonly List<PostgresDatabase> _opened = [];
+
+    private PostgresDatabase Database => _opened[0];
+
+    public async Task InitializeAsync()
+    {
+        (_connectionString, _name) = await PostgresStoreFixture.CreateDatabaseAsync();
+        _opened.Add(new PostgresDatabase(new PostgresStorageOptions { ConnectionString = _connectionString }));
+        await Database.MigrateAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _opened)
+        {
+            await database.DisposeAsync();
+        }
+
+        await PostgresStoreFixture.DropDatabaseAsync(_name);
+    }
+
+    [Fact]
+    public async Task ImportAsync_LargeEnoughToSetIndexesAside_CommitsTheDealsWithTheMigrationsIndexesAndKeys()
+    {
+        var schema = await SchemaAsync();
+
+        var result = await ImportKit.ImportAsync(Csv(1, 35), Target(), new ImportOptions { BatchSize = 10 });
+
+        Assert.Equal((35L, true), (result.Imported, result.Committed));
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal(35L, (await CountsAsync()).Deals);
+        Assert.Equal(0L, await CountAsync("SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"));
+    }
+
+    [Fact]
+    public async Task AddAsync_AsManyDealsAsStored_HoldsTheTablesAloneWithTheIndexesAsideUntilTheCommit()
+    {
+        var random = new Random(5);
+        var deals = Enumerable.Range(0, 12).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
+        var schema = await SchemaAsync();
+
+        var session = await Target().BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals);
+
+            // The first merge set the indexes aside: the tables are the import's alone until it ends.
+            Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal((12L, deals.Sum(d => (long)d.History.Count)), await CountsAsync());
+    }
+
+    [Fact]
+    public async Task ImportAsync_SameRowsAgainAmongNewOnesWithIndexesSetAside_AddsOnlyTheNewOnes()
+    {
+        var schema = await SchemaAsync();
+        await ImportKit.ImportAsync(Csv(1, 30), Target(), new ImportOptions { BatchSize = 10 });
+
+        var again = await ImportKit.ImportAsync(Csv(1, 30), Target(), new ImportOptions { BatchSize = 10 });
+        var more = await ImportKit.ImportAsync(Csv(1, 75), Target(), new ImportOptions { BatchSize = 10 });
+
+        Assert.Equal((0L, 30L), (again.Imported, again.SkippedExisting));
+        Assert.Equal((45L, 30L, true), (more.Imported, more.SkippedExisting, more.Committed));
+        Assert.Equal(75L, (await CountsAsync()).Deals);
+        Assert.Equal(schema, await SchemaAsync());
+    }
+
+    [Fact]
+    public async Task CommitAsync_MergeFailsAfterIndexesWereSetAside_LeavesTheDatabaseAsItWas()
+    {
+        await ImportKit.ImportAsync(Csv(1, 12), Target(), new ImportOptions { BatchSize = 10 });
+        var schema = await SchemaAsync();
+        var counts = await CountsAsync();
+        var random = new Random(8);
+        var stored = Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3);
+        await new RelationalOpportunityStore(new PostgresDialect(Database)).SaveAsync(stored);
+        var deals = Enumerable.Range(0, 20).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
+
+        var session = await Target().BeginImportAsync();
+        await using (session)
+        {
+            // 20 new deals: more than the 13 stored, so the first merge sets the indexes aside; then a stored deal again.
+            await session.AddAsync(deals);
+            Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
+            await session.AddAsync([stored with { Name = "imported again" }]);
+            Assert.Equal(stored.Id.ToString(), (await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.CommitAsync())).Id);
+        }
+
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal((counts.Deals + 1, counts.History + stored.History.Count), await CountsAsync());
+    }
+
+    [Fact]
+    public async Task AddAsync_AnotherSessionReadsTheDeals_MergesWithoutWaitingAndKeepsTheIndexes()
+    {
+        var random = new Random(9);
+        var deals = Enumerable.Range(0, 30).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
+        var schema = await SchemaAsync();
+        await using var reader = new NpgsqlConnection(_connectionString);
+        await reader.OpenAsync();
+        await using var reading = await reader.BeginTransactionAsync();
+        await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities", transaction: reading);
+
+        var session = await Target().BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals[..15]);
+            await session.AddAsync(deals[15..]);
+
+            Assert.Equal(0L, await ExclusiveLocksOnDealsAsync());
+            Assert.Equal(schema, await SchemaAsync());
+            await session.CommitAsync();
+        }
+
+        await reading.CommitAsync();
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal(30L, (await CountsAsync()).Deals);
+    }
+
+    private RelationalImportTarget Target()
+    {
+        var dialect = new PostgresDialect(Database);
+        return new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, mergeEvery: 10, setAsideFrom: SetAsideFrom));
+    }
+
+    private static string Csv(int first, int last) =>
+        ImportKit.Csv([.. Enumerable.Range(first, last - first + 1).Select(i => ImportKit.Row($"D-{i}", owner: i % 2 == 0 ? "anna" : "tom", account: $"Account {i % 4}"))]);
+
+    /// <summary>The indexes and constraints of the database, each with its definition.</summary>
+    private async Task<List<string>> SchemaAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        return [.. await connection.QueryAsync<string>(
+            "SELECT d FROM (SELECT indexname || ': ' || indexdef AS d FROM pg_indexes WHERE schemaname = 'public' " +
+            "UNION ALL SELECT conrelid::regclass || '.' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace) s " +
+            "ORDER BY d COLLATE \"C\"")];
+    }
+
+    /// <summary>The ACCESS EXCLUSIVE locks held on the deals table, by any session; reading pg_locks never waits.</summary>
+    private Task<long> ExclusiveLocksOnDealsAsync() => CountAsync(
+        "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation " +
+        "WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND c.relname = 'opportunities' AND l.mode = 'AccessExclusiveLock' AND l.granted");
+
+    private async Task<(long Deals, long History)> CountsAsync() =>
+        (await CountAsync("SELECT COUNT(*) FROM opportunities"), await CountAsync("SELECT COUNT(*) FROM stage_changes"));
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+}
