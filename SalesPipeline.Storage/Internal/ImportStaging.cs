@@ -17,8 +17,14 @@ internal static class ImportStaging
     /// <summary>How many deals are stored, counted up to @Limit: enough to tell whether an import adds at least as many.</summary>
     public const string StoredDealsUpTo = "SELECT COUNT(*) FROM (SELECT 1 FROM opportunities LIMIT @Limit) s";
 
-    /// <summary>The savepoint a failed attempt to lock the tables for <see cref="SetAside"/> rolls back to.</summary>
-    public const string SetAsideSavepoint = "set_aside";
+    /// <summary>Gathers the deals table's statistics, the import's own rows included (a role that does not own it is warned and skipped).</summary>
+    public const string AnalyzeDeals = "ANALYZE opportunities";
+
+    /// <summary>The lock <see cref="AnalyzeDeals"/> takes, held until the import ends; it fails at once while another session analyzes the table.</summary>
+    public const string LockForAnalyze = "LOCK TABLE opportunities IN SHARE UPDATE EXCLUSIVE MODE NOWAIT";
+
+    /// <summary>The savepoint a lock that could not be taken at once rolls back to.</summary>
+    public const string LockSavepoint = "table_lock";
 
     /// <summary>The lock that lets an import drop and build again the deal tables' indexes; it fails at once while another session holds any lock on them.</summary>
     public const string LockForSetAside = "LOCK TABLE opportunities, stage_changes, activities, offers IN ACCESS EXCLUSIVE MODE NOWAIT";

@@ -78,6 +78,9 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
         /// <summary>How many deals earlier merges wrote into the stored table.</summary>
         private long _merged;
 
+        /// <summary>How many deals had been merged when the deals table's statistics were last gathered.</summary>
+        private long _analyzedAt;
+
         /// <summary>What was set aside, to build again at commit; null while the indexes are kept row by row.</summary>
         private List<ImportStaging.SetAsideItem>? _setAside;
 
@@ -162,9 +165,52 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
             _merged += _stagedIds.Count;
             _stagedIds.Clear();
             _stagedExternalIds.Clear();
+            if (_merged >= 2 * _analyzedAt)
+            {
+                // Each batch looks its external ids up in the deals table. Planned with the statistics of a table a fraction
+                // of its size (or none, for a new table), the look-up scanned the pipeline's every deal, so an import slowed
+                // down as it grew; the statistics are gathered again each time the import has doubled what it merged, unless
+                // another session (an import, autovacuum) is gathering them.
+                await TryAsync(
+                    async () =>
+                    {
+                        await ExecuteAsync(ImportStaging.LockForAnalyze, cancellationToken).ConfigureAwait(false);
+                        await ExecuteAsync(ImportStaging.AnalyzeDeals, cancellationToken).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+
+                _analyzedAt = _merged;
+            }
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        /// <summary>
+        /// Runs work that starts by taking a table lock that fails at once if it is not free (a <c>LOCK TABLE … NOWAIT</c>),
+        /// inside a savepoint, so that a lock it cannot have, or work the import's role may not do, leaves the import's
+        /// transaction as it was.
+        /// </summary>
+        /// <returns>Whether the work was done.</returns>
+        private async Task<bool> TryAsync(Func<Task> work, CancellationToken cancellationToken)
+        {
+            await transaction.SaveAsync(ImportStaging.LockSavepoint, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await work().ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.InsufficientPrivilege)
+            {
+                await transaction.RollbackAsync(ImportStaging.LockSavepoint, cancellationToken).ConfigureAwait(false);
+                _mayNotSetAside |= e.SqlState == PostgresErrorCodes.InsufficientPrivilege;
+                return false;
+            }
+
+            await transaction.ReleaseAsync(ImportStaging.LockSavepoint, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken) =>
+            connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
 
         /// <summary>
         /// Sets the indexes and foreign keys aside when the import adds at least as many deals as were stored before it. The
@@ -183,28 +229,20 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
                 return;
             }
 
-            await transaction.SaveAsync(ImportStaging.SetAsideSavepoint, cancellationToken).ConfigureAwait(false);
-            List<ImportStaging.SetAsideItem> items;
-            try
-            {
-                await connection.ExecuteAsync(new CommandDefinition(ImportStaging.LockForSetAside, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                items = (await connection.QueryAsync<ImportStaging.SetAsideItem>(
-                    new CommandDefinition(ImportStaging.SetAside, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
-                foreach (var item in items)
+            List<ImportStaging.SetAsideItem> items = [];
+            var done = await TryAsync(
+                async () =>
                 {
-                    await connection.ExecuteAsync(new CommandDefinition(item.DropSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                }
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.InsufficientPrivilege)
-            {
-                // Another session uses the tables, or the import's role does not own them: rows are merged index by index.
-                await transaction.RollbackAsync(ImportStaging.SetAsideSavepoint, cancellationToken).ConfigureAwait(false);
-                _mayNotSetAside = e.SqlState == PostgresErrorCodes.InsufficientPrivilege;
-                return;
-            }
-
-            await transaction.ReleaseAsync(ImportStaging.SetAsideSavepoint, cancellationToken).ConfigureAwait(false);
-            _setAside = items;
+                    await ExecuteAsync(ImportStaging.LockForSetAside, cancellationToken).ConfigureAwait(false);
+                    items = (await connection.QueryAsync<ImportStaging.SetAsideItem>(
+                        new CommandDefinition(ImportStaging.SetAside, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+                    foreach (var item in items)
+                    {
+                        await ExecuteAsync(item.DropSql, cancellationToken).ConfigureAwait(false);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+            _setAside = done ? items : null;
         }
 
         /// <summary>

@@ -145,10 +145,22 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         Assert.Equal(30L, (await CountsAsync()).Deals);
     }
 
-    private RelationalImportTarget Target()
+    [Fact]
+    public async Task ImportAsync_IndexesKeptRowByRow_LeavesTheDealsTableWithStatisticsOfItsRows()
+    {
+        // Never analyzed, a new table has no statistics (reltuples -1) until a merge gathers them for the external-id look-ups.
+        Assert.Equal(-1L, await CountAsync("SELECT reltuples::bigint FROM pg_class WHERE oid = 'opportunities'::regclass"));
+
+        await ImportKit.ImportAsync(Csv(1, 35), Target(setAsideFrom: int.MaxValue), new ImportOptions { BatchSize = 10 });
+
+        // Gathered after the merges that brought the merged deals to 10 and 20 (each time they doubled), not to 30 or 35.
+        Assert.Equal(20L, await CountAsync("SELECT reltuples::bigint FROM pg_class WHERE oid = 'opportunities'::regclass"));
+    }
+
+    private RelationalImportTarget Target(int setAsideFrom = SetAsideFrom)
     {
         var dialect = new PostgresDialect(Database);
-        return new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, mergeEvery: 10, setAsideFrom: SetAsideFrom));
+        return new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, mergeEvery: 10, setAsideFrom: setAsideFrom));
     }
 
     private static string Csv(int first, int last) =>
