@@ -4,7 +4,8 @@
 # Usage: bash SalesPipeline.Benchmarks/scripts/import-postgres.sh [ROWS] [RUNS]   (defaults 1,000,000 and 3)
 # Both sides connect over TCP as the same role, read the same file and start on an empty database; the import is the
 # command line (`salespipeline import`, the database migrated beforehand), so its time includes starting the process.
-# The measurement holds /tmp/salespipeline-bench.lock. Saved to SalesPipeline.Benchmarks/results/import-postgres-ROWS.txt.
+# The measurement holds /tmp/salespipeline-bench.lock. Saved to SalesPipeline.Benchmarks/results/import-postgres-ROWS.txt,
+# with the last import's server time split by statement (the server logs each statement's duration).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name=import-postgres.sh
@@ -34,8 +35,11 @@ for run in $(seq 1 "$runs"); do
 
   new_database imported
   "$cli" --provider postgres --db "$(connection imported)" db migrate >/dev/null
+  log_statements imported
+  mark="$(log_mark)"
   /usr/bin/time -o "$work/import.time" -f '%e %M' "$cli" --provider postgres --db "$(connection imported)" import --file "$csv" >"$work/import.out"
   [[ "$(count imported opportunities)" == "$rows" ]] || die "the import did not store $rows deals: $(cat "$work/import.out")"
+  statements="$(statement_summary "$mark")"
 
   copy_s="$(cat "$work/copy.time")"
   read -r import_s import_kb <"$work/import.time"
@@ -60,5 +64,7 @@ ratio="$(awk -v a="$import_median" -v b="$copy_median" 'BEGIN { printf "%.2f", a
   echo "run  psql \\copy (s)  import (s)  import max RSS (MB)    ratio"
   printf '%s\n' "${lines[@]}"
   echo "median: psql \\copy $copy_median s, import $import_median s, ratio $ratio (target <= 3)"
+  echo "# the last import's time in the server, by statement (the server's log_min_duration_statement = 0 for the import):"
+  sed 's/^/#   /' <<<"$statements"
 } | tee "$results"
 log "saved to $results"

@@ -47,3 +47,23 @@ write_csv() {
 
 # machine: one line on the machine, for the saved output.
 machine() { echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) memory"; }
+
+# log_statements DATABASE: the server logs every statement run in DATABASE with its duration (set as the superuser,
+# for sessions started from now on), so that statement_summary can split a measured command's time by statement.
+log_statements() {
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$PG_PORT" -U postgres -d postgres \
+    -c "ALTER DATABASE $1 SET log_min_duration_statement = 0" -c "ALTER DATABASE $1 SET log_parameter_max_length = 0" >/dev/null
+}
+
+# log_mark: the server log's current length in lines, for statement_summary.
+log_mark() { wc -l <"$PG_DIR/server.log"; }
+
+# statement_summary MARK: the statements logged since MARK, grouped by their first words (parameter values left out),
+# each group with its count and total seconds, largest first.
+statement_summary() {
+  tail -n +"$(($1 + 1))" "$PG_DIR/server.log" \
+    | sed -nE 's/.*duration: ([0-9.]+) ms  (statement|execute [^:]*): (.*)/\1\t\3/p' \
+    | awk -F'\t' '{ n = split($2, w, /[ (]+/); k = ""; for (i = 1; i <= n && i <= 6; i++) k = k " " w[i]; s[k] += $1; c[k]++ }
+        END { for (k in s) printf "%9.2f s %7d x %s\n", s[k] / 1000, c[k], k }' \
+    | sort -rn | head -n 15
+}
