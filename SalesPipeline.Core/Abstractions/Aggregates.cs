@@ -20,6 +20,11 @@ public sealed record StageTotals(StageId Stage, string Currency, long Count, dec
 /// <param name="LostValue">Their summed value.</param>
 public sealed record ClosedTotals(string Currency, long WonCount, decimal WonValue, long LostCount, decimal LostValue);
 
+/// <summary>The deals open at one instant as the snapshot and the forecast both take them, read together.</summary>
+/// <param name="Stages">The snapshot's open deals per stage and currency, as <see cref="IPipelineAggregates.SnapshotAsync"/> returns them.</param>
+/// <param name="Forecast">The forecast, as <see cref="IPipelineAggregates.ForecastAsync"/> returns it.</param>
+public sealed record OpenDealFigures(IReadOnlyList<StageTotals> Stages, Analytics.ForecastReport Forecast);
+
 /// <summary>
 /// Aggregates a store can compute itself (in SQL) so that large pipelines are never loaded into memory.
 /// Results must equal <see cref="PipelineAggregates"/> computed over the same deals.
@@ -99,6 +104,19 @@ public interface IPipelineAggregates
     /// <returns>The forecast.</returns>
     /// <exception cref="Analytics.MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
     Task<Analytics.ForecastReport> ForecastAsync(PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The snapshot's stage totals and the forecast at one instant, equal to <see cref="SnapshotAsync"/> (for the owner of
+    /// <paramref name="options"/>) and <see cref="ForecastAsync"/> called apart; a database store finds the stage each deal
+    /// was in at <paramref name="asOf"/> once for both, in one query whose groups give the forecast and, summed, the snapshot.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the open deals are taken at.</param>
+    /// <param name="options">Owner filter, overdue date and currency conversion of the forecast; the defaults when left out.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The stage totals and the forecast.</returns>
+    /// <exception cref="Analytics.MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    Task<OpenDealFigures> OpenDealsAsync(PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The reference computation of <see cref="IPipelineAggregates"/> over deals in memory.</summary>

@@ -77,9 +77,36 @@ public static class PipelineAnalytics
     {
         ArgumentNullException.ThrowIfNull(aggregates);
         ArgumentNullException.ThrowIfNull(pipeline);
+        var stageTotals = await aggregates.SnapshotAsync(pipeline, asOf, options?.Owner, cancellationToken).ConfigureAwait(false);
+        return await SnapshotAsync(aggregates, pipeline, asOf, stageTotals, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same snapshot funnel as <see cref="SnapshotAsync(IPipelineAggregates, PipelineDefinition, Instant, SnapshotFunnelOptions?, CancellationToken)"/>
+    /// over stage totals already read (as <see cref="IPipelineAggregates.OpenDealsAsync"/> gives them with the forecast);
+    /// only the closed totals are asked of the store.
+    /// </summary>
+    /// <param name="aggregates">The store.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the stage totals were taken at.</param>
+    /// <param name="stageTotals">The open deals per stage and currency at <paramref name="asOf"/>, for the owner of <paramref name="options"/>.</param>
+    /// <param name="options">Owner filter, close period and currency conversion. A period without a start asks the store from <see cref="Instant.MinValue"/>.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The funnel.</returns>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static async Task<SnapshotFunnel> SnapshotAsync(
+        IPipelineAggregates aggregates,
+        PipelineDefinition pipeline,
+        Instant asOf,
+        IReadOnlyList<StageTotals> stageTotals,
+        SnapshotFunnelOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(aggregates);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(stageTotals);
         options ??= new SnapshotFunnelOptions();
         var period = SnapshotCalculator.ClosedPeriod(options, asOf);
-        var stageTotals = await aggregates.SnapshotAsync(pipeline, asOf, options.Owner, cancellationToken).ConfigureAwait(false);
         var closedTotals = await aggregates.ClosedAsync(
             pipeline,
             period.HasStart ? period.Start : Instant.MinValue,

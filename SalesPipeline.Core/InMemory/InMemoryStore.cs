@@ -236,6 +236,18 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
+    public Task<OpenDealFigures> OpenDealsAsync(Process.PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(new OpenDealFigures(
+                PipelineAggregates.Snapshot(_opportunities.Values, pipeline, asOf, options?.Owner),
+                Analytics.PipelineAnalytics.Forecast(_opportunities.Values, pipeline, asOf, options)));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyDictionary<PipelineId, string>> LoadAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

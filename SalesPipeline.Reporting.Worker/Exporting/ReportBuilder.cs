@@ -93,11 +93,12 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         var culture = CultureInfo.GetCultureInfo(request.Culture);
         var labels = Labels.For(request.Culture);
 
-        var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
-
-        // Grouped by the store (in SQL on a database): the streamed pass below is left what a GROUP BY cannot do cheaply.
+        // Grouped by the store (in SQL on a database): the streamed pass below is left what a GROUP BY cannot do cheaply. The
+        // snapshot and the forecast take the deals open at the same instant, so the store finds each deal's stage then once.
+        var open = await aggregates.OpenDealsAsync(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) }, cancellationToken).ConfigureAwait(false);
+        var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, open.Stages, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
+        var forecastReport = open.Forecast;
         var winLossReport = await aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
-        var forecastReport = await aggregates.ForecastAsync(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) }, cancellationToken).ConfigureAwait(false);
         var cycleReport = await aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {

@@ -47,14 +47,14 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         var closedIn = ClosedIn(period);
         var filter = OpportunityFilter.Owner(options.Owner);
 
-        // Closed in the period, grouped by what the report splits by; the stage lost at is the source of the deal's last move.
+        // Closed in the period (found through the close-date index), grouped by what the report splits by; the stage lost at
+        // is the source of the deal's last move, looked up (one primary-key seek) for the lost deals only.
         var closedSql =
-            "SELECT o.owner AS Owner, o.outcome_kind AS OutcomeKind, o.currency AS Currency, " +
-            "CASE WHEN o.outcome_kind = @Lost THEN o.outcome_reason END AS Reason, CASE WHEN o.outcome_kind = @Lost THEN l.from_stage END AS LostFrom, " +
-            $"COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount FROM opportunities o " +
-            "LEFT JOIN stage_changes l ON l.opportunity_id = o.id AND l.seq = (SELECT MAX(m.seq) FROM stage_changes m WHERE m.opportunity_id = o.id) " +
-            $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind IS NOT NULL{closedIn}{filter} " +
-            "GROUP BY o.owner, o.outcome_kind, o.currency, CASE WHEN o.outcome_kind = @Lost THEN o.outcome_reason END, CASE WHEN o.outcome_kind = @Lost THEN l.from_stage END";
+            "SELECT Owner, OutcomeKind, Currency, Reason, LostFrom, COUNT(*) AS Count, SUM(Amount) AS Amount FROM (" +
+            "SELECT o.owner AS Owner, o.outcome_kind AS OutcomeKind, o.currency AS Currency, CASE WHEN o.outcome_kind = @Lost THEN o.outcome_reason END AS Reason, " +
+            "CASE WHEN o.outcome_kind = @Lost THEN (SELECT l.from_stage FROM stage_changes l WHERE l.opportunity_id = o.id ORDER BY l.seq DESC LIMIT 1) END AS LostFrom, " +
+            $"o.{dialect.AmountColumn} AS Amount FROM opportunities o WHERE o.pipeline_id = @Pipeline AND o.outcome_kind IS NOT NULL{closedIn}{filter}) c " +
+            "GROUP BY Owner, OutcomeKind, Currency, Reason, LostFrom";
 
         // Not closed in the period, by the stage they were in just before its end (whether that counts as open is the pipeline's to say).
         var openSql =
@@ -167,13 +167,18 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
     }
 
     /// <inheritdoc />
-    public Task<ForecastReport> ForecastAsync(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<ForecastReport> ForecastAsync(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await OpenDealsAsync(pipeline, asOf, options, cancellationToken).ConfigureAwait(false)).Forecast;
+
+    /// <inheritdoc />
+    public Task<OpenDealFigures> OpenDealsAsync(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         options ??= new ForecastOptions();
 
         // The deals by the stage they were in at @AsOf, grouped by what the forecast splits by and weighs with; the date
-        // (not its month) keeps the SQL the same on both providers and is few values.
+        // (not its month) keeps the SQL the same on both providers and is few values. The snapshot's groups (stage, currency,
+        // override) are these summed over the date, so the stage each deal was in is found once for both.
         var sql =
             $"SELECT o.expected_close AS ExpectedClose, s.stage AS Stage, o.probability_override AS ProbabilityOverride, o.currency AS Currency, " +
             $"COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount FROM {dialect.StageAtFrom} WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(options.Owner)} " +
@@ -182,13 +187,16 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var result = DealPass.ForecastGroups(pipeline, asOf, options);
+                var forecast = DealPass.ForecastGroups(pipeline, asOf, options);
+                var stages = new List<SnapshotGroup>();
                 foreach (var r in await connection.QueryAsync<ForecastRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
                 {
-                    result.AddGroup(dialect.ToDate(r.ExpectedClose), r.Currency, new StageId(r.Stage), r.ProbabilityOverride, r.Count, dialect.ToAmount(r.Amount, r.Currency));
+                    var amount = dialect.ToAmount(r.Amount, r.Currency);
+                    forecast.AddGroup(dialect.ToDate(r.ExpectedClose), r.Currency, new StageId(r.Stage), r.ProbabilityOverride, r.Count, amount);
+                    stages.Add(new SnapshotGroup(r.Stage, r.Currency, r.ProbabilityOverride, r.Count, amount));
                 }
 
-                return result.Result();
+                return new OpenDealFigures(AggregateResults.Snapshot(pipeline, stages), forecast.Result());
             },
             cancellationToken);
     }

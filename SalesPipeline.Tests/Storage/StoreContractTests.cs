@@ -489,6 +489,45 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public void Property_RandomPipelines_StoreOpenDealsEqualTheInMemorySnapshotAndForecast()
+    {
+        var owners = PropertyOwners;
+        var scenario =
+            from count in Gen.Choose(0, 30)
+            from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+            from twins in Gen.Choose(0, 3)
+            from asOfDays in Gen.Choose(-5, 400)
+            from overdueDays in Gen.Choose(-1, 900)
+            from ownerIndex in Gen.Choose(-1, owners.Length - 1)
+            select (seeds, twins, asOfDays, overdueDays, ownerIndex);
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(40),
+            Prop.ForAll(scenario.ToArbitrary(), s =>
+            {
+                var pipeline = Deals.IsolatedPipeline();
+                var states = SaveRandomDeals(pipeline, s.seeds);
+
+                // Deals like another (the same seed again), so one group holds several deals.
+                states.AddRange(SaveRandomDeals(pipeline, s.seeds.Take(s.twins)));
+
+                // As of instants between microseconds too.
+                var asOf = Deals.Epoch + Duration.FromDays(s.asOfDays) + Deals.Us(s.asOfDays * 7) + Duration.FromNanoseconds(s.asOfDays % 2 * 500);
+                var options = new SalesPipeline.Analytics.ForecastOptions
+                {
+                    Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex],
+                    OverdueBefore = s.overdueDays < 0 ? null : new LocalDate(2026, 1, 1).PlusDays(s.overdueDays),
+                };
+                var open = fixture.Aggregates.OpenDealsAsync(pipeline, asOf, options).GetAwaiter().GetResult();
+                Assert.Equal(
+                    Structural.Text(PipelineAggregates.Snapshot(states, pipeline, asOf, options.Owner)),
+                    Structural.Text(open.Stages));
+                Assert.Equal(
+                    Structural.Text(SalesPipeline.Analytics.PipelineAnalytics.Forecast(states, pipeline, asOf, options)),
+                    Structural.Text(open.Forecast));
+            }));
+    }
+
+    [Fact]
     public async Task SaveAsync_EightWritersOnOneDeal_NoUpdateLostAndEveryFailureIsAConflict()
     {
         const int Writers = 8;

@@ -20,16 +20,16 @@ using Xunit;
 namespace SalesPipeline.Tests.Storage.Migrations;
 
 /// <summary>
-/// Migration 0008 on a database at schema version 7 holding a demo's data (deals with their histories, activities and
-/// offers, accounts, documents, people, leads): the database upgrades in place, and every record and every figure of the
-/// report reads back exactly as from the same data written at the latest schema.
+/// The index migrations (0008 from schema version 7, 0010 from 9) on a database holding a demo's data (deals with their
+/// histories, activities and offers, accounts, documents, people, leads): the database upgrades in place, and every record
+/// and every figure of the report reads back exactly as from the same data written at the latest schema.
 /// </summary>
 public sealed class HistoryIndexMigrationTests
 {
-    private const int Previous = 7;
-
-    [Fact]
-    public async Task Migrate_SqliteAtVersion7WithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame()
+    [Theory]
+    [InlineData(7)]
+    [InlineData(9)]
+    public async Task Migrate_SqliteAtAnEarlierVersionWithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame(int previous)
     {
         var folder = Directory.CreateTempSubdirectory("salespipeline-migrate-").FullName;
         try
@@ -39,7 +39,7 @@ public sealed class HistoryIndexMigrationTests
             await DemoAsync(["--db", source], folder);
             using (var database = new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={target}" }))
             {
-                await ApplyUpToPreviousAsync(database);
+                await ApplyUpToAsync(database, previous);
             }
 
             await using (var connection = new SqliteConnection($"Data Source={target}"))
@@ -57,7 +57,7 @@ public sealed class HistoryIndexMigrationTests
             }
 
             SqliteConnection.ClearAllPools();
-            await CheckUpgradedAsync(MigrationScripts.Sqlite, b => b.UseSqlite($"Data Source={source}"), b => b.UseSqlite($"Data Source={target}"));
+            await CheckUpgradedAsync(MigrationScripts.Sqlite, previous, b => b.UseSqlite($"Data Source={source}"), b => b.UseSqlite($"Data Source={target}"));
         }
         finally
         {
@@ -66,8 +66,10 @@ public sealed class HistoryIndexMigrationTests
         }
     }
 
-    [Fact]
-    public async Task Migrate_PostgresAtVersion7WithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame()
+    [Theory]
+    [InlineData(7)]
+    [InlineData(9)]
+    public async Task Migrate_PostgresAtAnEarlierVersionWithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame(int previous)
     {
         var folder = Directory.CreateTempSubdirectory("salespipeline-migrate-").FullName;
         var (sourceConnection, sourceName) = await PostgresStoreFixture.CreateDatabaseAsync();
@@ -77,7 +79,7 @@ public sealed class HistoryIndexMigrationTests
             await DemoAsync(["--provider", "postgres", "--db", sourceConnection], folder);
             using (var database = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = targetConnection }))
             {
-                await ApplyUpToPreviousAsync(database);
+                await ApplyUpToAsync(database, previous);
             }
 
             await using (var connection = new NpgsqlConnection(targetConnection))
@@ -108,7 +110,7 @@ public sealed class HistoryIndexMigrationTests
             }
 
             NpgsqlConnection.ClearAllPools();
-            await CheckUpgradedAsync(MigrationScripts.Postgres, b => b.UsePostgres(sourceConnection), b => b.UsePostgres(targetConnection));
+            await CheckUpgradedAsync(MigrationScripts.Postgres, previous, b => b.UsePostgres(sourceConnection), b => b.UsePostgres(targetConnection));
         }
         finally
         {
@@ -128,13 +130,13 @@ public sealed class HistoryIndexMigrationTests
         Assert.True(demo.ExitCode == 0, demo.ToString());
     }
 
-    /// <summary>Applies the scripts up to schema <see cref="Previous"/> the way the migrator does, recording each.</summary>
-    private static async Task ApplyUpToPreviousAsync(ISchemaHost host)
+    /// <summary>Applies the scripts up to schema <paramref name="previous"/> the way the migrator does, recording each.</summary>
+    private static async Task ApplyUpToAsync(ISchemaHost host, int previous)
     {
         await using var connection = await host.OpenRawConnectionAsync(CancellationToken.None);
         await using var transaction = await host.BeginMigrationAsync(connection, CancellationToken.None);
         await connection.ExecuteAsync(host.CreateSchemaVersion, transaction: transaction);
-        foreach (var script in MigrationScripts.For(host.Provider).Where(s => s.Version <= Previous))
+        foreach (var script in MigrationScripts.For(host.Provider).Where(s => s.Version <= previous))
         {
             await connection.ExecuteAsync(script.Sql, transaction: transaction);
             await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name }, transaction);
@@ -143,12 +145,12 @@ public sealed class HistoryIndexMigrationTests
         await transaction.CommitAsync();
     }
 
-    private static async Task CheckUpgradedAsync(string provider, Action<DependencyInjection.SalesPipelineBuilder> latest, Action<DependencyInjection.SalesPipelineBuilder> upgraded)
+    private static async Task CheckUpgradedAsync(string provider, int previous, Action<DependencyInjection.SalesPipelineBuilder> latest, Action<DependencyInjection.SalesPipelineBuilder> upgraded)
     {
         await using var written = Services(latest);
         await using var migrated = Services(upgraded);
         var result = await migrated.GetRequiredService<IDatabaseMigrator>().MigrateAsync(CancellationToken.None);
-        Assert.Equal((Previous, MigrationScripts.Latest(provider), MigrationScripts.For(provider).Count(s => s.Version > Previous)), (result.FromVersion, result.ToVersion, result.ScriptsApplied));
+        Assert.Equal((previous, MigrationScripts.Latest(provider), MigrationScripts.For(provider).Count(s => s.Version > previous)), (result.FromVersion, result.ToVersion, result.ScriptsApplied));
 
         var expected = await EverythingAsync(written);
         var actual = await EverythingAsync(migrated);
