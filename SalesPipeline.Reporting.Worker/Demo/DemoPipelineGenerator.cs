@@ -1,6 +1,7 @@
 using NodaTime;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
+using SalesPipeline.Reporting.Worker.Import;
 
 namespace SalesPipeline.Reporting.Worker.Demo;
 
@@ -52,6 +53,7 @@ internal sealed class DemoPipelineGenerator
     private readonly PipelineDefinition _pipeline;
     private readonly Random _random;
     private readonly Instant _now;
+    private readonly TimeOrderedIds _ids = new();
 
     public DemoPipelineGenerator(PipelineDefinition pipeline, int seed, Instant now)
     {
@@ -85,10 +87,10 @@ internal sealed class DemoPipelineGenerator
     /// deals generated oldest first then land at the end of the id indexes instead of on random pages, which at 10^6 deals
     /// is most of the cost of storing them.
     /// </summary>
-    private static OpportunityState TimeOrdered(OpportunityState state) => state with
+    private OpportunityState TimeOrdered(OpportunityState state) => state with
     {
-        Id = new OpportunityId(Guid.CreateVersion7(state.CreatedAt.ToDateTimeOffset())),
-        Activities = [.. state.Activities.Select(a => a with { Id = new ActivityId(Guid.CreateVersion7(a.RecordedAt.ToDateTimeOffset())) })],
+        Id = new OpportunityId(_ids.Next(state.CreatedAt)),
+        Activities = [.. state.Activities.Select(a => a with { Id = new ActivityId(_ids.Next(a.RecordedAt)) })],
     };
 
     private Opportunity Deal(int index, Instant created, IReadOnlyDictionary<string, AccountId> accountIds)

@@ -149,7 +149,7 @@ public static class CsvImporter
             throw new ImportConfigurationException("CSV header (row 1)", headerFaults);
         }
 
-        var rows = RowReader.Create(mapping, pipeline, header, by, started, clock);
+        var rows = RowReader.Create(mapping, pipeline, header, by, started);
         var rejects = options.SkipInvalid && options.RejectsWriter is { } writer ? CsvWriter.Create(writer, leaveOpen: true) : null;
         rejects?.WriteRecord([.. header, RejectedRowColumn, RejectionReasonColumn]);
 

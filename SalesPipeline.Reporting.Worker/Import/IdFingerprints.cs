@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace SalesPipeline.Reporting.Worker.Import;
 
 /// <summary>
@@ -17,13 +19,16 @@ internal sealed class IdFingerprints
     /// <returns><see langword="true"/> when the id is new.</returns>
     public bool TryAdd(string id, long row, out long firstRow)
     {
-        var key = Fingerprint(id);
-        if (_firstRow.TryGetValue(key, out firstRow))
+        // One hash look-up per id: the slot is added (and set) or found.
+        ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstRow, Fingerprint(id), out var seen);
+        if (seen)
         {
+            firstRow = first;
             return false;
         }
 
-        _firstRow[key] = row;
+        first = row;
+        firstRow = 0;
         return true;
     }
 

@@ -31,7 +31,8 @@ internal sealed class RowReader
     private readonly IdFingerprints _ids = new();
     private readonly UserId _by;
     private readonly Instant _undated;
-    private readonly IClock _clock;
+    private readonly Instant _importedAt;
+    private readonly TimeOrderedIds _newIds = new();
     private readonly string[] _cells = new string[ImportFields.All.Count];
     private readonly string[] _cellColumns = new string[ImportFields.All.Count];
 
@@ -44,8 +45,8 @@ internal sealed class RowReader
         (StageDefinition, int, string)[] stageDates,
         Dictionary<string, StageDefinition> stageValues,
         UserId by,
-        Instant importedAt,
-        IClock clock)
+        Instant undated,
+        Instant importedAt)
     {
         _mapping = mapping;
         _pipeline = pipeline;
@@ -56,8 +57,8 @@ internal sealed class RowReader
         _stageValues = stageValues;
         _knownStageValues = string.Join(", ", stageValues.Keys.Order(StringComparer.OrdinalIgnoreCase).Select(v => $"'{v}'"));
         _by = by;
-        _undated = importedAt;
-        _clock = clock;
+        _undated = undated;
+        _importedAt = importedAt;
     }
 
     /// <summary>Gets the number of columns in the header.</summary>
@@ -68,16 +69,14 @@ internal sealed class RowReader
     /// <param name="pipeline">The pipeline the deals go into.</param>
     /// <param name="header">The file's header.</param>
     /// <param name="by">Who imports (recorded as the creator and as who recorded each history entry).</param>
-    /// <param name="importedAt">When the import started: the creation instant of a deal that has no date at all, unless the mapping has a default creation date.</param>
-    /// <param name="clock">The import's clock, which the new deals' time-ordered ids are taken from.</param>
+    /// <param name="importedAt">When the import started: the creation instant of a deal that has no date at all, unless the mapping has a default creation date, and the instant the new deals' time-ordered ids are taken at.</param>
     /// <returns>The reader.</returns>
     /// <exception cref="ImportConfigurationException">Something does not fit; every fault is listed.</exception>
-    public static RowReader Create(ImportMapping mapping, PipelineDefinition pipeline, IReadOnlyList<string> header, UserId by, Instant importedAt, IClock clock)
+    public static RowReader Create(ImportMapping mapping, PipelineDefinition pipeline, IReadOnlyList<string> header, UserId by, Instant importedAt)
     {
         ArgumentNullException.ThrowIfNull(mapping);
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(header);
-        ArgumentNullException.ThrowIfNull(clock);
         var faults = new List<string>();
         var names = header.Select(h => h.Trim()).ToList();
         int Find(string name)
@@ -228,7 +227,7 @@ internal sealed class RowReader
 
         // A default creation date applies only to deals with no date at all (it must not override their stage dates).
         var undated = mapping.CreatedDefault ?? importedAt;
-        return new RowReader(mapping, pipeline, index, column, templates, [.. stageDates], stageValues, by, undated, clock)
+        return new RowReader(mapping, pipeline, index, column, templates, [.. stageDates], stageValues, by, undated, importedAt)
         {
             HeaderCount = names.Count,
         };
@@ -474,11 +473,11 @@ internal sealed class RowReader
                 ? result.ClosedAt.InZone(_mapping.Dates.Zone).Date
                 : createdAt.InZone(_mapping.Dates.Zone).Date.PlusDays(_mapping.ExpectedCloseDays));
 
-        // A time-ordered (version 7) id rather than a random one: the deals of an import then go to the end of the id indexes
-        // (the opportunities' primary key, the history's) instead of to random pages of them, so a large import stays fast
-        // with a small page cache. A random id made a 10^6-row load into SQLite 3 to 4 times slower.
+        // A time-ordered (version 7) id, at the import's start, rather than a random one: the deals of an import then go to the
+        // end of the id indexes (the opportunities' primary key, the history's) instead of to random pages of them, so a large
+        // import stays fast with a small page cache. A random id made a 10^6-row load into SQLite 3 to 4 times slower.
         var state = new OpportunityState(
-            new OpportunityId(Guid.CreateVersion7(_clock.GetCurrentInstant().ToDateTimeOffset())), _pipeline.Id, name, value, expected, null, owner.Value, stage.Id, probability, null, null, [], [], history,
+            new OpportunityId(_newIds.Next(_importedAt)), _pipeline.Id, name, value, expected, null, owner.Value, stage.Id, probability, null, null, [], [], history,
             result, createdAt, _by, history[^1].At, _by, 0, id);
         try
         {
@@ -520,7 +519,7 @@ internal sealed class RowReader
         void Fail(ImportField f, string reason) => errors.Add(new ImportError(row, _cellColumns[(int)f], _cells[(int)f], reason));
         string Date(Instant at) => at.InZone(_mapping.Dates.Zone).Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 
-        var steps = new List<(StageDefinition Stage, Instant At, string Column, string Text)>(4);
+        var steps = new List<(StageDefinition Stage, Instant At, string Column)>(4);
         Instant? currentAt = null;
         var currentColumn = string.Empty;
         for (var i = 0; i < _stageDates.Length; i++)
@@ -547,7 +546,7 @@ internal sealed class RowReader
             }
             else
             {
-                steps.Add((dated, at, column, Date(at)));
+                steps.Add((dated, at, column));
             }
         }
 
@@ -573,21 +572,24 @@ internal sealed class RowReader
         {
             if (steps[i].At < steps[i - 1].At)
             {
-                errors.Add(new ImportError(row, steps[i].Column, steps[i].Text, $"the deal entered '{steps[i].Stage.Id}' before '{steps[i - 1].Stage.Id}' ({steps[i - 1].Text}), an earlier stage of the pipeline."));
+                errors.Add(new ImportError(row, steps[i].Column, Date(steps[i].At), $"the deal entered '{steps[i].Stage.Id}' before '{steps[i - 1].Stage.Id}' ({Date(steps[i - 1].At)}), an earlier stage of the pipeline."));
             }
         }
 
         if (currentAt is { } current && steps.Count > 0 && current < steps[^1].At)
         {
             var (column, text) = stage.IsOpen ? (currentColumn, Date(current)) : (_cellColumns[(int)ImportField.Closed], _cells[(int)ImportField.Closed]);
-            errors.Add(new ImportError(row, column, text.Length == 0 ? Date(current) : text, $"the deal entered '{stage.Id}' before it entered '{steps[^1].Stage.Id}' ({steps[^1].Text}), an earlier stage."));
+            errors.Add(new ImportError(row, column, text.Length == 0 ? Date(current) : text, $"the deal entered '{stage.Id}' before it entered '{steps[^1].Stage.Id}' ({Date(steps[^1].At)}), an earlier stage."));
         }
 
         if (created is { } createdAt)
         {
-            foreach (var step in steps.Where(s => s.At < createdAt))
+            foreach (var step in steps)
             {
-                errors.Add(new ImportError(row, step.Column, step.Text, $"the deal entered '{step.Stage.Id}' before it was created ({Date(createdAt)})."));
+                if (step.At < createdAt)
+                {
+                    errors.Add(new ImportError(row, step.Column, Date(step.At), $"the deal entered '{step.Stage.Id}' before it was created ({Date(createdAt)})."));
+                }
             }
 
             if (currentAt is { } current2 && current2 < createdAt)

@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Storage.Internal;
+using SQLitePCL;
 
 namespace SalesPipeline.Storage.Sqlite;
 
@@ -99,10 +100,10 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             _connection = connection;
             _transaction = transaction;
             _setIndexesAsideFrom = setIndexesAsideFrom;
-            _opportunity = new BulkCommand(connection, transaction, "opportunities", ImportRows.OpportunityColumns(dialect), " ON CONFLICT (id) DO NOTHING");
-            _history = new BulkCommand(connection, transaction, "stage_changes", ImportRows.StageChangeColumns);
-            _activity = new BulkCommand(connection, transaction, "activities", ImportRows.ActivityColumns);
-            _offer = new BulkCommand(connection, transaction, "offers", ImportRows.OfferColumns);
+            _opportunity = new BulkCommand(connection, "opportunities", ImportRows.OpportunityColumns(dialect), " ON CONFLICT (id) DO NOTHING");
+            _history = new BulkCommand(connection, "stage_changes", ImportRows.StageChangeColumns);
+            _activity = new BulkCommand(connection, "activities", ImportRows.ActivityColumns);
+            _offer = new BulkCommand(connection, "offers", ImportRows.OfferColumns);
             _existing = connection.CreateCommand();
             _existing.Transaction = transaction;
             _existing.CommandText = SelectExistingExternalIds;
@@ -218,31 +219,27 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 internal sealed record IndexDefinition(string Name, string Sql);
 
 /// <summary>
-/// SQLite's bulk-write primitive: a prepared INSERT of one row into a table, whose parameters ($0, $1, …) are created once
-/// and re-bound from <see cref="Row"/> for every row.
+/// SQLite's bulk-write primitive: a prepared INSERT of one row into a table, whose parameters are bound from
+/// <see cref="Row"/> by position for every row and stepped directly on the connection's native handle, inside the
+/// transaction the connection has begun. Through <see cref="SqliteCommand"/> each execution looked every parameter up
+/// by name, bound it through a per-value type switch and created a data reader: about half the CPU of writing a row.
 /// </summary>
 internal sealed class BulkCommand : IDisposable
 {
-    private readonly SqliteCommand _command;
-    private readonly SqliteParameter[] _parameters;
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
 
-    public BulkCommand(SqliteConnection connection, SqliteTransaction transaction, string table, string columns, string onConflict = "")
+    public BulkCommand(SqliteConnection connection, string table, string columns, string onConflict = "")
     {
-        var count = columns.Split(',').Length;
-        _command = connection.CreateCommand();
-        _command.Transaction = transaction;
-        _command.CommandText = InsertSql(table, columns, onConflict);
-        _parameters = new SqliteParameter[count];
-        Row = new object?[count];
-        for (var i = 0; i < count; i++)
-        {
-            _parameters[i] = _command.Parameters.Add(new SqliteParameter("$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
-        }
-
-        _command.Prepare();
+        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        Row = new object?[columns.Split(',').Length];
+        Check(raw.sqlite3_prepare_v2(_db, InsertSql(table, columns, onConflict), out _statement));
     }
 
-    /// <summary>The INSERT of one row into <paramref name="table"/>, with positional parameters ($0, $1, …) in column order.</summary>
+    /// <summary>
+    /// The INSERT of one row into <paramref name="table"/>, with parameters $0, $1, … in column order (SQLite numbers them
+    /// 1, 2, … by first appearance, which is how <see cref="Execute"/> binds them).
+    /// </summary>
     public static string InsertSql(string table, string columns, string onConflict = "")
     {
         var count = columns.Split(',').Length;
@@ -250,22 +247,50 @@ internal sealed class BulkCommand : IDisposable
         return $"INSERT INTO {table} ({columns}) VALUES ({placeholders}){onConflict}";
     }
 
-    /// <summary>Gets the values of the next row, in column order.</summary>
+    /// <summary>Gets the values of the next row, in column order: text, whole numbers or null, as the dialect gives them.</summary>
     public object?[] Row { get; }
 
     /// <summary>Inserts <see cref="Row"/>.</summary>
     /// <returns>The number of rows written (0 when the conflict clause skipped it).</returns>
+    /// <exception cref="SqliteException">SQLite refused the row (a constraint, a full disk…); nothing of it was written.</exception>
     public int Execute()
     {
-        for (var i = 0; i < _parameters.Length; i++)
+        for (var i = 0; i < Row.Length; i++)
         {
-            _parameters[i].Value = Row[i] ?? DBNull.Value;
+            var index = i + 1;
+            var rc = Row[i] switch
+            {
+                null => raw.sqlite3_bind_null(_statement, index),
+                string text => raw.sqlite3_bind_text16(_statement, index, text.AsSpan()),
+                long number => raw.sqlite3_bind_int64(_statement, index, number),
+                int number => raw.sqlite3_bind_int64(_statement, index, number),
+                _ => throw new ArgumentException($"A bulk-written value is text, a whole number or null; column {index} of the row is not.", nameof(Row)),
+            };
+            Check(rc);
         }
 
-        return _command.ExecuteNonQuery();
+        var step = raw.sqlite3_step(_statement);
+        var changes = step == raw.SQLITE_DONE ? raw.sqlite3_changes(_db) : 0;
+
+        // Reset even after a failure, so the statement holds no lock or error; the step's own code is the one reported.
+        raw.sqlite3_reset(_statement);
+        if (step != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(step, _db);
+        }
+
+        return changes;
     }
 
-    public void Dispose() => _command.Dispose();
+    public void Dispose() => _statement.Dispose();
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, _db);
+        }
+    }
 }
 
 /// <summary>The JSON the import's SQL is given, serialised without reflection.</summary>
