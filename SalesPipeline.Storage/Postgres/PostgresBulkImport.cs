@@ -37,6 +37,13 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
     /// </summary>
     internal const int SetAsideFrom = 20_000;
 
+    /// <summary>
+    /// The command timeout, in seconds, of the statements that work on whole tables (merges, index and foreign-key builds,
+    /// statistics): none, since at 10^7 deals building one index takes longer than the connection's default of 30 seconds.
+    /// The import's cancellation token still stops them.
+    /// </summary>
+    private const int WholeTables = 0;
+
     private readonly IReadOnlyList<ImportStaging.Table> _tables = ImportStaging.Tables(dialect);
 
     /// <summary>The import target of a PostgreSQL database.</summary>
@@ -136,7 +143,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
             // the drops back too.
             foreach (var item in _setAside ?? [])
             {
-                await connection.ExecuteAsync(new CommandDefinition(item.CreateSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await ExecuteAsync(item.CreateSql, cancellationToken).ConfigureAwait(false);
             }
 
             _setAside = null;
@@ -154,14 +161,15 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
                 await SetAsideAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var clash = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(ImportStaging.FirstStoredId, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var clash = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+                ImportStaging.FirstStoredId, transaction: transaction, commandTimeout: WholeTables, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (clash is { } existing)
             {
                 throw new ConcurrencyConflictException("opportunity", existing.ToString("D"), 0, null);
             }
 
             var merge = string.Concat(tables.Select(t => t.Merge + ";")) + "TRUNCATE " + string.Join(", ", tables.Select(t => t.Staged));
-            await connection.ExecuteAsync(new CommandDefinition(merge, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await ExecuteAsync(merge, cancellationToken).ConfigureAwait(false);
             _merged += _stagedIds.Count;
             _stagedIds.Clear();
             _stagedExternalIds.Clear();
@@ -209,8 +217,9 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
             return true;
         }
 
+        /// <summary>Runs a statement of the import with no time limit of its own (<see cref="WholeTables"/>); the cancellation token still ends it.</summary>
         private Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken) =>
-            connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+            connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, commandTimeout: WholeTables, cancellationToken: cancellationToken));
 
         /// <summary>
         /// Sets the indexes and foreign keys aside when the import adds at least as many deals as were stored before it. The

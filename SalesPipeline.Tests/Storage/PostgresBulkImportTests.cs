@@ -157,6 +157,28 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         Assert.Equal(20L, await CountAsync("SELECT reltuples::bigint FROM pg_class WHERE oid = 'opportunities'::regclass"));
     }
 
+    [Fact]
+    public async Task ImportAsync_IndexBuildLongerThanTheCommandTimeout_CommitsWithTheIndexBuilt()
+    {
+        // An index whose every entry takes 50 ms to compute: building it for 35 deals takes longer than a 1-second command timeout.
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.ExecuteAsync(
+                "CREATE FUNCTION slow_key(k uuid) RETURNS uuid LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM pg_sleep(0.05); RETURN k; END $$; " +
+                "CREATE INDEX ix_opportunities_slow ON opportunities (slow_key(id))");
+        }
+
+        var schema = await SchemaAsync();
+        var impatient = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString() });
+        _opened.Add(impatient);
+        var dialect = new PostgresDialect(impatient);
+
+        var result = await ImportKit.ImportAsync(Csv(1, 35), new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, mergeEvery: 10, setAsideFrom: SetAsideFrom)), new ImportOptions { BatchSize = 10 });
+
+        Assert.Equal((35L, true), (result.Imported, result.Committed));
+        Assert.Equal(schema, await SchemaAsync());
+    }
+
     private RelationalImportTarget Target(int setAsideFrom = SetAsideFrom)
     {
         var dialect = new PostgresDialect(Database);
