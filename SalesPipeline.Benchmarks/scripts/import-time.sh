@@ -19,7 +19,7 @@ dotnet build SalesPipeline.Benchmarks -c Release --nologo -v quiet >/dev/null
 csv="$work/rows-$rows.csv"
 dotnet run -c Release --no-build --project SalesPipeline.Benchmarks -- --write-import-csv "$csv" "$rows"
 
-seconds() { local start="$EPOCHREALTIME"; "$@" >/dev/null; echo "$EPOCHREALTIME - $start" | bc; }
+seconds() { local start="$EPOCHREALTIME"; "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }; echo "$EPOCHREALTIME - $start" | bc; }
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 sqlite3_times=()
 import_times=()

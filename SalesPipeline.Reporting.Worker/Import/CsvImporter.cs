@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using CsvHelper;
 using NodaTime;
 using SalesPipeline.Abstractions;
@@ -20,6 +21,8 @@ namespace SalesPipeline.Reporting.Worker.Import;
 /// file) before the commit, so a failure to write the rejects leaves nothing committed.</item>
 /// <item>The session is committed only at the end; cancellation or an exception disposes it uncommitted, so the store is
 /// left exactly as it was.</item>
+/// <item>Reading and checking the rows and writing them overlap: full batches go to a writer on another thread, at most
+/// <see cref="BatchesAhead"/> of them waiting, so a large import uses two cores and its memory stays bounded.</item>
 /// </list>
 /// </summary>
 /// <remarks>Stateless and thread-safe; each call is one import.</remarks>
@@ -30,6 +33,9 @@ public static class CsvImporter
 
     /// <summary>The column a rejects file adds with why the row was rejected.</summary>
     public const string RejectionReasonColumn = "rejection_reason";
+
+    /// <summary>How many full batches of valid rows may wait for the writer while the next rows are read and checked.</summary>
+    private const int BatchesAhead = 2;
 
     /// <summary>Imports a CSV file read from a stream (UTF-8; a byte order mark is honoured).</summary>
     /// <param name="csv">The file; read to its end, left open.</param>
@@ -159,68 +165,30 @@ public static class CsvImporter
         {
             await using (session.ConfigureAwait(false))
             {
-                var rowErrors = new List<ImportError>();
-                Func<int, string> field = reader.GetString;
-                var nextProgress = started + options.ProgressInterval;
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                var batches = Channel.CreateBounded<List<ImportRow>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+                using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var writing = run.WriteAsync(session, batches.Reader, stopReading, cancellationToken);
+                try
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    run.Read++;
-                    var row = reader.RowNumber + 1;
-                    rowErrors.Clear();
-                    ImportRow? valid;
-                    if (malformed.Remove(row, out var reason))
+                    await ReadRowsAsync(reader, malformed, mapping, header, rows, rejects, run, options, clock, started, batches.Writer, stopReading.Token).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // Stop the writer before the session is disposed under it.
+                    batches.Writer.TryComplete();
+                    await stopReading.CancelAsync().ConfigureAwait(false);
+                    await Task.WhenAny(writing).ConfigureAwait(false);
+                    if (e is OperationCanceledException && writing.IsFaulted && !cancellationToken.IsCancellationRequested)
                     {
-                        rowErrors.Add(new ImportError(row, string.Empty, string.Empty, $"malformed quoting ({Describe(reason)}): enclose a field with separators, quotes or line breaks in double quotes and double the quotes inside it."));
-                        valid = null;
-                    }
-                    else if (CsvText.FirstUndecodable(reader, mapping.Encoding is not null) is >= 0 and var column)
-                    {
-                        var name = column < header.Length ? header[column] : $"field {column + 1}";
-                        rowErrors.Add(new ImportError(row, name, reader.GetString(column), Undecodable(mapping)));
-                        valid = null;
-                    }
-                    else
-                    {
-                        valid = rows.Read(field, reader.FieldCount, row, rowErrors);
+                        // The writer failed and stopped the reading: its failure is the import's.
+                        await writing.ConfigureAwait(false);
                     }
 
-                    if (valid is null)
-                    {
-                        run.Reject(rowErrors);
-                        if (rejects is not null)
-                        {
-                            var fields = new string[header.Length + 2];
-                            for (var i = 0; i < header.Length; i++)
-                            {
-                                fields[i] = i < reader.FieldCount ? reader.GetString(i) : string.Empty;
-                            }
-
-                            fields[^2] = row.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                            fields[^1] = string.Join("; ", rowErrors.Select(e => e.Column.Length == 0 ? e.Reason : $"{e.Column}: {e.Reason}"));
-                            rejects.WriteRecord(fields);
-                        }
-                    }
-                    else if (run.Writing)
-                    {
-                        run.Pending.Add(valid);
-                        if (run.Pending.Count >= options.BatchSize)
-                        {
-                            await run.FlushAsync(session, cancellationToken).ConfigureAwait(false);
-                        }
-                    }
-
-                    if ((run.Read & 255) == 0 && options.Progress is { } progress && clock.GetCurrentInstant() is var now && now >= nextProgress)
-                    {
-                        progress.Report(new ImportProgress(run.Read, run.Rejected, now - started));
-                        nextProgress = now + options.ProgressInterval;
-                    }
+                    throw;
                 }
 
-                if (run.Writing)
-                {
-                    await run.FlushAsync(session, cancellationToken).ConfigureAwait(false);
-                }
+                batches.Writer.TryComplete();
+                await writing.ConfigureAwait(false);
 
                 if (rejects is not null)
                 {
@@ -254,6 +222,85 @@ public static class CsvImporter
         }
     }
 
+    /// <summary>Reads and checks every row, handing full batches of valid rows to the writer and writing the rejects.</summary>
+    private static async Task ReadRowsAsync(
+        CsvReader reader,
+        Dictionary<long, CsvMalformedReason> malformed,
+        ImportMapping mapping,
+        string[] header,
+        RowReader rows,
+        CsvWriter? rejects,
+        Run run,
+        ImportOptions options,
+        IClock clock,
+        Instant started,
+        ChannelWriter<List<ImportRow>> batches,
+        CancellationToken cancellationToken)
+    {
+        var rowErrors = new List<ImportError>();
+        Func<int, string> field = reader.GetString;
+        var nextProgress = started + options.ProgressInterval;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            run.Read++;
+            var row = reader.RowNumber + 1;
+            rowErrors.Clear();
+            ImportRow? valid;
+            if (malformed.Remove(row, out var reason))
+            {
+                rowErrors.Add(new ImportError(row, string.Empty, string.Empty, $"malformed quoting ({Describe(reason)}): enclose a field with separators, quotes or line breaks in double quotes and double the quotes inside it."));
+                valid = null;
+            }
+            else if (CsvText.FirstUndecodable(reader, mapping.Encoding is not null) is >= 0 and var column)
+            {
+                var name = column < header.Length ? header[column] : $"field {column + 1}";
+                rowErrors.Add(new ImportError(row, name, reader.GetString(column), Undecodable(mapping)));
+                valid = null;
+            }
+            else
+            {
+                valid = rows.Read(field, reader.FieldCount, row, rowErrors);
+            }
+
+            if (valid is null)
+            {
+                run.Reject(rowErrors);
+                if (rejects is not null)
+                {
+                    var fields = new string[header.Length + 2];
+                    for (var i = 0; i < header.Length; i++)
+                    {
+                        fields[i] = i < reader.FieldCount ? reader.GetString(i) : string.Empty;
+                    }
+
+                    fields[^2] = row.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    fields[^1] = string.Join("; ", rowErrors.Select(e => e.Column.Length == 0 ? e.Reason : $"{e.Column}: {e.Reason}"));
+                    rejects.WriteRecord(fields);
+                }
+            }
+            else if (run.Writing)
+            {
+                run.Pending.Add(valid);
+                if (run.Pending.Count >= options.BatchSize)
+                {
+                    await batches.WriteAsync(run.TakePending(), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if ((run.Read & 255) == 0 && options.Progress is { } progress && clock.GetCurrentInstant() is var now && now >= nextProgress)
+            {
+                progress.Report(new ImportProgress(run.Read, run.Rejected, now - started));
+                nextProgress = now + options.ProgressInterval;
+            }
+        }
+
+        if (run.Writing && run.Pending.Count > 0)
+        {
+            await batches.WriteAsync(run.TakePending(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private static string Undecodable(ImportMapping mapping) => CsvText.Undecodable(mapping.Encoding, "\"encoding\" in the mapping");
 
     private static string Describe(CsvMalformedReason reason) => reason switch
@@ -274,7 +321,8 @@ public static class CsvImporter
         private long _skipped;
         private long _errorCount;
 
-        public List<ImportRow> Pending { get; } = new(options.BatchSize);
+        /// <summary>Gets the valid rows read since the last full batch (the reader's).</summary>
+        public List<ImportRow> Pending { get; private set; } = new(options.BatchSize);
 
         public long Read { get; set; }
 
@@ -294,25 +342,50 @@ public static class CsvImporter
 
             if (!options.SkipInvalid && Writing)
             {
-                // All or nothing: what the session holds will be discarded, so stop writing and only keep checking.
+                // All or nothing: what the session holds will be discarded (and the counts of what it wrote are not
+                // reported), so stop handing rows to the writer and only keep checking.
                 Writing = false;
                 Pending.Clear();
-                _imported = 0;
-                _skipped = 0;
             }
         }
 
-        public async Task FlushAsync(IImportSession session, CancellationToken cancellationToken)
+        /// <summary>Takes the pending rows as one batch for the writer.</summary>
+        public List<ImportRow> TakePending()
         {
-            if (Pending.Count == 0)
-            {
-                return;
-            }
+            var batch = Pending;
+            Pending = new List<ImportRow>(options.BatchSize);
+            return batch;
+        }
 
-            var ids = Pending.Select(p => p.State.ExternalId!).ToList();
+        /// <summary>
+        /// The writer: writes each batch the reader hands over into the session, until the reader completes the channel. A
+        /// failure stops the reading (through <paramref name="stopReading"/>) and is this task's.
+        /// </summary>
+        public Task WriteAsync(IImportSession session, ChannelReader<List<ImportRow>> batches, CancellationTokenSource stopReading, CancellationToken cancellationToken) =>
+            Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await foreach (var batch in batches.ReadAllAsync(stopReading.Token).ConfigureAwait(false))
+                        {
+                            await FlushAsync(session, batch, stopReading.Token).ConfigureAwait(false);
+                        }
+                    }
+                    catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        await stopReading.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                },
+                CancellationToken.None);
+
+        private async Task FlushAsync(IImportSession session, List<ImportRow> pending, CancellationToken cancellationToken)
+        {
+            var ids = pending.Select(p => p.State.ExternalId!).ToList();
             var existing = await session.ExistingExternalIdsAsync(pipeline.Id, ids, cancellationToken).ConfigureAwait(false);
-            var batch = new List<OpportunityState>(Pending.Count);
-            foreach (var row in Pending)
+            var batch = new List<OpportunityState>(pending.Count);
+            foreach (var row in pending)
             {
                 if (existing.Contains(row.State.ExternalId!))
                 {
@@ -333,8 +406,6 @@ public static class CsvImporter
             {
                 await session.AddAsync(batch, cancellationToken).ConfigureAwait(false);
             }
-
-            Pending.Clear();
         }
 
         public ImportResult Result(bool committed) =>

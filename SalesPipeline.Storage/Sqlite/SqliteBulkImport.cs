@@ -12,8 +12,8 @@ namespace SalesPipeline.Storage.Sqlite;
 
 /// <summary>
 /// SQLite's side of a large import: a large page cache and BEGIN IMMEDIATE for the whole import, rows written through
-/// prepared commands that are bound and re-executed per row (Dapper's list execution re-binds by reflection and is
-/// markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
+/// prepared statements bound by position and re-executed per row (<see cref="BulkCommand"/>; Dapper's list execution
+/// re-binds by reflection and is markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
 /// least <paramref name="setIndexesAsideFrom"/>), the deal tables' secondary indexes dropped and built again from the
 /// whole table just before the commit, in the same transaction.
 /// </summary>

@@ -16,7 +16,8 @@ public sealed class TimeOrderedIdsTests
         var made = Enumerable.Range(0, 10_000).Select(_ => ids.Next(At)).ToList();
 
         Assert.Equal(made.Count, made.Distinct().Count());
-        Assert.All(made, id => Assert.Equal((7, 0b10), (id.Version, id.Variant >> 1)));
+        // Version 7, and RFC 9562's variant (the 17th hex digit is 8, 9, a or b).
+        Assert.All(made, id => Assert.Equal((7, true), (id.Version, "89ab".Contains(id.ToString("N")[16], StringComparison.Ordinal))));
         var text = made.Select(id => id.ToString("D")).ToList();
         Assert.Equal(text.Order(StringComparer.Ordinal), text);
     }
