@@ -128,11 +128,9 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(accumulators);
 
-        // One forward-only read of each deal's row joined with its history, in (id, seq) order: a deal's rows are adjacent,
-        // so one deal at a time is held. Activities and offers, the larger child tables, are not read.
-        var sql =
-            $"SELECT {_opportunitySql.Columns}, {StageChangeRow.Columns} FROM opportunities o JOIN stage_changes ON opportunity_id = o.id " +
-            $"WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)} ORDER BY o.id, seq";
+        // One forward-only read of each deal's row joined with its history, in deal order: a deal's rows are adjacent, so one
+        // deal at a time is held. Activities and offers, the larger child tables, are not read.
+        var sql = DealPassReader.Sql(_opportunitySql, OpportunityFilter.Owner(owner));
         var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value };
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
@@ -140,25 +138,7 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
                 var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    var historyStart = reader.GetOrdinal(nameof(StageChangeRow.OpportunityId));
-                    var deals = reader.GetRowParser<OpportunityRow>(startIndex: 0, length: historyStart);
-                    var changes = reader.GetRowParser<StageChangeRow>(startIndex: historyStart);
-                    OpportunityRow? deal = null;
-                    var history = new List<StageChangeRow>();
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        var change = changes(reader);
-                        if (deal is null || !Equals(deal.Id, change.OpportunityId))
-                        {
-                            Feed(deal, history, accumulators);
-                            deal = deals(reader);
-                            history.Clear();
-                        }
-
-                        history.Add(change);
-                    }
-
-                    Feed(deal, history, accumulators);
+                    await new DealPassReader(dialect).ReadAsync(reader, accumulators, cancellationToken).ConfigureAwait(false);
                 }
 
                 return 0;
@@ -208,20 +188,6 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
     internal static string SnapshotSql(IStoreDialect dialect, UserId? owner) =>
         $"SELECT s.stage AS Stage, o.currency AS Currency, o.probability_override AS ProbabilityOverride, COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount " +
         $"FROM {dialect.StageAtFrom} WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)} GROUP BY s.stage, o.currency, o.probability_override";
-
-    private void Feed(OpportunityRow? deal, List<StageChangeRow> history, IReadOnlyList<IDealAccumulator> accumulators)
-    {
-        if (deal is null)
-        {
-            return;
-        }
-
-        var state = dialect.ToState(deal, history, [], []);
-        for (var i = 0; i < accumulators.Count; i++)
-        {
-            accumulators[i].Add(state);
-        }
-    }
 
     /// <summary>The condition on <c>o.closed_at</c> of a close period, over the bounds <c>@Start</c> and <c>@End</c> it has.</summary>
     private static string ClosedIn(Interval period) =>

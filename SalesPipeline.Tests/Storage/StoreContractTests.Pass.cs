@@ -1,0 +1,102 @@
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using Xunit;
+
+namespace SalesPipeline.Tests.Storage;
+
+/// <summary>The streamed pass hands every accumulator the deals exactly as the store reads them back.</summary>
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public async Task PassAsync_DealsWithEveryNullableColumnSetAndEmpty_FeedsEachAccumulatorTheStatesFindAsyncReturns()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var saved = new List<OpportunityState>();
+        foreach (var state in PassDeals(pipeline))
+        {
+            await Store.SaveAsync(state);
+            saved.Add(state);
+        }
+
+        // A deal of another pipeline is never fed.
+        await Store.SaveAsync(Deals.Build(Deals.IsolatedPipeline(), Deals.Anna, new Random(1), 6));
+
+        foreach (var owner in new UserId?[] { null, Deals.Anna, PropertyOwners[1] })
+        {
+            var first = new Recorder();
+            var second = new Recorder();
+            await fixture.Aggregates.PassAsync(pipeline, owner, [first, second]);
+
+            // In the order the store lists the deals, each as it reads back but for the activities and offers the pass leaves out.
+            var expected = new List<OpportunityState>();
+            await foreach (var listed in Store.QueryAsync(new OpportunityQuery(pipeline.Id, owner)))
+            {
+                expected.Add(WithoutChildren((await Store.FindAsync(listed.Id))!));
+            }
+
+            Assert.Equal(saved.Count(s => owner is null || s.Owner == owner), expected.Count);
+            Assert.Equal(expected, first.Deals.Select(WithoutChildren));
+            Assert.Equal(expected, second.Deals.Select(WithoutChildren));
+        }
+    }
+
+    /// <summary>
+    /// Deals that set and leave empty each nullable column (account, override, next contact, qualification and each of its
+    /// fields, outcome reason and comment, external id, history comments), closed both ways and reopened, and random deals
+    /// with long histories, of two owners.
+    /// </summary>
+    private static List<OpportunityState> PassDeals(PipelineDefinition pipeline)
+    {
+        var deals = new List<OpportunityState>();
+        var rich = RichDeal(pipeline, out var clock);
+        deals.Add(rich);
+
+        var bare = Opportunity.Create(new NewOpportunity("Bare", Money.Of(1m, "JPY"), null, new LocalDate(2026, 12, 1)), pipeline, Deals.Anna, clock);
+        deals.Add(bare.ToState());
+
+        var emptyQualification = Opportunity.Create(new NewOpportunity("Empty qualification", Money.Of(0.125m, "KWD"), null, new LocalDate(2026, 2, 28)), pipeline, Deals.Anna, clock);
+        emptyQualification.RecordQualification(new QualificationData(null, null, null, null), Deals.Anna, clock += Duration.FromMinutes(1));
+        emptyQualification.ScheduleNextContact(clock + Duration.FromDays(2) + Deals.Us(7), Deals.Anna, clock += Duration.FromMinutes(1));
+        deals.Add(emptyQualification.ToState());
+
+        var won = Opportunity.Restore(rich with { Id = OpportunityId.New(), ExternalId = null, Version = 0 }, pipeline);
+        won.MoveTo(pipeline, Stages.Negotiation, Deals.Anna, clock += Duration.FromHours(1), "price talks");
+        won.Win(pipeline, Deals.Anna, clock += Duration.FromHours(1), "signed");
+        deals.Add(won.ToState());
+
+        var lost = Opportunity.Create(new NewOpportunity("Lost", Money.Of(99.99m, "EUR"), new AccountId(Guid.NewGuid()), new LocalDate(2026, 6, 30)), pipeline, Deals.Anna, clock);
+        lost.Lose(pipeline, pipeline.LossReasons[0], "lost on price", Deals.Anna, clock += Duration.FromHours(1));
+        var lostState = lost.ToState();
+
+        // The process asks for a closing comment; data from another system may lack one.
+        deals.Add(lostState with { Outcome = lostState.Outcome! with { Comment = null } });
+
+        var reopened = Opportunity.Create(new NewOpportunity("Reopened", Money.Of(5m, "USD"), null, new LocalDate(2027, 1, 1), ExternalId: "ext-reopened"), pipeline, Deals.Anna, clock);
+        reopened.Lose(pipeline, pipeline.LossReasons[^1], "no budget", Deals.Anna, clock += Duration.FromHours(1));
+        reopened.Reopen(pipeline, "budget found", Deals.Anna, clock += Duration.FromHours(1));
+        reopened.OverrideProbability(0, Deals.Anna, clock += Duration.FromHours(1));
+        deals.Add(reopened.ToState());
+
+        var random = new Random(17);
+        for (var i = 0; i < 30; i++)
+        {
+            deals.Add(Deals.Build(pipeline, PropertyOwners[i % 2], random, random.Next(0, 25)));
+        }
+
+        return deals;
+    }
+
+    /// <summary>The deal without the activities and offers a pass may leave out.</summary>
+    private static OpportunityState WithoutChildren(OpportunityState deal) => deal with { Activities = [], Offers = [] };
+
+    /// <summary>Keeps every deal it is fed.</summary>
+    private sealed class Recorder : IDealAccumulator
+    {
+        public List<OpportunityState> Deals { get; } = [];
+
+        public void Add(OpportunityState deal) => Deals.Add(deal);
+    }
+}
