@@ -9,7 +9,7 @@ namespace SalesPipeline.Storage.Internal;
 /// <summary>
 /// Reads the rows of the streamed pass (each deal's row joined with its history, in deal order) by ordinal and feeds each
 /// deal's state to the accumulators as soon as its last row is read, so one deal at a time is held. A deal's own columns are
-/// read once, on its first row; each row adds one history entry. Values that repeat across deals (stage ids, people,
+/// read once, on its first row; each row adds one history entry, and the deal gets its history once the last one is read. Values that repeat across deals (stage ids, people,
 /// currencies, dates, reasons) are converted once and shared, rather than parsed and allocated again on every row. The
 /// states equal what <see cref="RowMap.ToState"/> makes of the same rows.
 /// </summary>
@@ -64,7 +64,7 @@ internal sealed class DealPassReader
                 Feed(deal, history, accumulators);
                 key = rowKey;
                 history = new List<StageChange>(4);
-                deal = Deal(reader, columns, history);
+                deal = Deal(reader, columns);
             }
 
             _seqs.Add(reader.GetInt32(columns.Seq));
@@ -74,7 +74,7 @@ internal sealed class DealPassReader
         Feed(deal, history, accumulators);
     }
 
-    /// <summary>Puts the deal's history in order and feeds the deal to every accumulator.</summary>
+    /// <summary>Puts the deal's history in order and feeds the deal, with that history, to every accumulator.</summary>
     private void Feed(OpportunityState? deal, List<StageChange> history, IReadOnlyList<IDealAccumulator> accumulators)
     {
         if (deal is null)
@@ -93,14 +93,15 @@ internal sealed class DealPassReader
         }
 
         _seqs.Clear();
+        var complete = deal with { History = history };
         for (var i = 0; i < accumulators.Count; i++)
         {
-            accumulators[i].Add(deal);
+            accumulators[i].Add(complete);
         }
     }
 
-    /// <summary>The deal of the current row, with <paramref name="history"/> as its history, which the rows that follow fill.</summary>
-    private OpportunityState Deal(DbDataReader r, Ordinals c, List<StageChange> history)
+    /// <summary>The deal of the current row, its history left empty until its rows are read.</summary>
+    private OpportunityState Deal(DbDataReader r, Ordinals c)
     {
         var d = _dialect;
         var id = new OpportunityId(d.ToGuid(r.GetValue(c.Id)));
@@ -126,7 +127,7 @@ internal sealed class DealPassReader
             ? new Outcome(Codes.Parse<OutcomeKind>(kind), Text(r, c.OutcomeReason), String(r, c.OutcomeComment), d.ToInstant(r.GetValue(c.ClosedAt)))
             : null;
         return new OpportunityState(
-            id, pipeline, name, value, expectedClose, account, owner, stage, probability, nextContact, qualification, [], [], history, outcome,
+            id, pipeline, name, value, expectedClose, account, owner, stage, probability, nextContact, qualification, [], [], [], outcome,
             d.ToInstant(r.GetValue(c.CreatedAt)), User(r, c.CreatedBy), d.ToInstant(r.GetValue(c.LastChangedAt)), User(r, c.LastChangedBy),
             r.GetInt32(c.Version), String(r, c.ExternalId), d.ToInstant(r.GetValue(c.LastTouchedAt)));
     }

@@ -19,8 +19,7 @@ public abstract partial class StoreContractTests
     {
         var owners = PropertyOwners;
         var scenario =
-            from count in Gen.Choose(0, 30)
-            from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+            from seeds in RandomSeeds
             from fromDays in Gen.Choose(-5, 300)
             from spanDays in Gen.Choose(0, 200)
             from limit in Gen.Choose(0, 35)

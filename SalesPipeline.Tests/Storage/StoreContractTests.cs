@@ -343,11 +343,21 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     /// <summary>The owners the random-pipeline properties spread their deals over.</summary>
     private static readonly UserId[] PropertyOwners = [Deals.Anna, new UserId("bob"), new UserId("cezary")];
 
-    /// <summary>Saves one random deal per seed in <paramref name="pipeline"/>; returns the states the store should now hold for them.</summary>
-    private List<OpportunityState> SaveRandomDeals(PipelineDefinition pipeline, IEnumerable<int> seeds)
+    /// <summary>Up to 30 seeds of random deals (<see cref="SaveRandomDeals"/>).</summary>
+    private static Gen<int[]> RandomSeeds =>
+        from count in Gen.Choose(0, 30)
+        from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+        select seeds;
+
+    /// <summary>
+    /// Saves one random deal per seed in <paramref name="pipeline"/>, then again one for each of the first
+    /// <paramref name="twins"/> seeds (deals like another, so a store's groups hold more than one deal); returns the states
+    /// the store should now hold for them.
+    /// </summary>
+    private List<OpportunityState> SaveRandomDeals(PipelineDefinition pipeline, IReadOnlyList<int> seeds, int twins = 0)
     {
         var states = new List<OpportunityState>();
-        foreach (var seed in seeds)
+        foreach (var seed in seeds.Concat(seeds.Take(twins)))
         {
             var random = new Random(seed);
             var state = Deals.Build(pipeline, PropertyOwners[random.Next(PropertyOwners.Length)], random, random.Next(0, 15));
@@ -402,8 +412,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     {
         var owners = PropertyOwners;
         var scenario =
-            from count in Gen.Choose(0, 30)
-            from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+            from seeds in RandomSeeds
             from endDays in Gen.Choose(-5, 400)
             from spanDays in Gen.Choose(0, 300)
             from bounds in Gen.Choose(0, 3)
@@ -433,8 +442,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     {
         var owners = PropertyOwners;
         var scenario =
-            from count in Gen.Choose(0, 30)
-            from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+            from seeds in RandomSeeds
             from twins in Gen.Choose(0, 3)
             from endDays in Gen.Choose(-5, 400)
             from spanDays in Gen.Choose(0, 300)
@@ -446,10 +454,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
-                var states = SaveRandomDeals(pipeline, s.seeds);
-
-                // Deals with the same cycle as another (the same seed again), so the store's groups hold more than one deal.
-                states.AddRange(SaveRandomDeals(pipeline, s.seeds.Take(s.twins)));
+                var states = SaveRandomDeals(pipeline, s.seeds, s.twins);
 
                 // Ends between microseconds too.
                 var end = BetweenMicroseconds(s.endDays, s.spanDays);
@@ -467,8 +472,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     {
         var owners = PropertyOwners;
         var scenario =
-            from count in Gen.Choose(0, 30)
-            from seeds in Gen.ArrayOf(Gen.Choose(0, int.MaxValue), count)
+            from seeds in RandomSeeds
             from twins in Gen.Choose(0, 3)
             from asOfDays in Gen.Choose(-5, 400)
             from overdueDays in Gen.Choose(-1, 900)
@@ -479,10 +483,7 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
-                var states = SaveRandomDeals(pipeline, s.seeds);
-
-                // Deals like another (the same seed again), so one group holds several deals.
-                states.AddRange(SaveRandomDeals(pipeline, s.seeds.Take(s.twins)));
+                var states = SaveRandomDeals(pipeline, s.seeds, s.twins);
 
                 // As of instants between microseconds too.
                 var asOf = BetweenMicroseconds(s.asOfDays, s.asOfDays);
