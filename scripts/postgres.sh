@@ -120,7 +120,7 @@ start_pg() {
   if [[ -n "$kept" ]]; then
     log "starting the kept PostgreSQL cluster in $PG_DIR"
   else
-    log "initialising a ${PG_KEEP_DIR:+kept}${PG_KEEP_DIR:-throwaway} PostgreSQL cluster ($PG_BIN) in $PG_DIR"
+    log "initialising a ${PG_KEEP_DIR:+kept }PostgreSQL cluster ($PG_BIN) in $PG_DIR"
     if ! as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
         --auth-local=peer --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1; then
       cat "$PG_DIR/initdb.log" >&2 || true
