@@ -219,7 +219,9 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         var query = new OpportunityQuery(pipeline.Id, owner);
         lock (_gate)
         {
-            Analytics.DealPass.Run(_opportunities.Values.Where(query.Matches), accumulators);
+            // In id order, as a database store reads them (a Guid compares as its text does), so a pass that stops early
+            // has fed the same first deals on every store.
+            Analytics.DealPass.Run(_opportunities.Values.Where(query.Matches).OrderBy(d => d.Id.Value), accumulators);
         }
 
         return Task.CompletedTask;
