@@ -94,6 +94,26 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<AccountId, string>> NamesAsync(IEnumerable<AccountId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var names = new Dictionary<AccountId, string>();
+        lock (_gate)
+        {
+            foreach (var id in ids)
+            {
+                if (_accounts.TryGetValue(id, out var record))
+                {
+                    names.TryAdd(id, record.Name);
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<AccountId, string>>(names);
+    }
+
+    /// <inheritdoc />
     public Task<Account?> FindByNameAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
