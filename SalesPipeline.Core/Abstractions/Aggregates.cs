@@ -82,14 +82,16 @@ public interface IPipelineAggregates
     /// Feeds every deal of <paramref name="pipeline"/> (only <paramref name="owner"/>'s when given) once to each accumulator,
     /// for the figures a GROUP BY cannot give cheaply (history funnels, time in stage, velocity, revenue per account): each
     /// deal comes with its own fields and its stage history, but its activities and offers may be left empty, as no
-    /// calculator of <see cref="Analytics.DealPass"/> reads them. A database store reads the deals in id order, in one
-    /// forward-only query without their activities and offers.
+    /// calculator of <see cref="Analytics.DealPass"/> reads them. Every store feeds the deals in id order and stops reading
+    /// once every accumulator is complete (<see cref="Analytics.IDealAccumulator.IsComplete"/>), so a pass that needs only
+    /// the first deals reads little more than those; a database store reads them forward-only, without their activities and
+    /// offers.
     /// </summary>
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
     /// <param name="accumulators">The accumulators, each fed every deal in turn.</param>
     /// <param name="cancellationToken">Cancels the pass.</param>
-    /// <returns>A task that completes when every deal has been fed.</returns>
+    /// <returns>A task that completes when every deal has been fed, or every accumulator is complete.</returns>
     Task PassAsync(PipelineDefinition pipeline, UserId? owner, IReadOnlyList<Analytics.IDealAccumulator> accumulators, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -94,6 +94,16 @@ public interface IAccountStore
     /// <returns>The account, or <see langword="null"/>.</returns>
     Task<Account?> FindByNameAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The names of many accounts in one read, for a report or list that shows the account of each row: a database store
+    /// asks for the ids in chunks of a few hundred, one query each, rather than once per account.
+    /// </summary>
+    /// <param name="ids">The accounts' ids; an id given twice is looked up once.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Each stored account's name by its id; an id of no stored account is absent.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="ids"/> is <see langword="null"/>.</exception>
+    Task<IReadOnlyDictionary<AccountId, string>> NamesAsync(IEnumerable<AccountId> ids, CancellationToken cancellationToken = default);
+
     /// <summary>Saves an account: inserts it at version 0, otherwise updates it if its version is current.</summary>
     /// <param name="account">The account.</param>
     /// <param name="cancellationToken">Cancels the write.</param>

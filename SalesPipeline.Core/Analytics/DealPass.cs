@@ -196,7 +196,7 @@ public static class DealPass
         return new AccountRevenueAccumulator(pipeline, period, asOf, owner);
     }
 
-    /// <summary>Feeds every deal once to every accumulator, in order.</summary>
+    /// <summary>Feeds every deal once to every accumulator, in order, until every accumulator is complete (<see cref="AreComplete"/>).</summary>
     /// <param name="deals">The deals.</param>
     /// <param name="accumulators">The accumulators.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
@@ -204,33 +204,76 @@ public static class DealPass
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(accumulators);
+        if (AreComplete(accumulators))
+        {
+            return;
+        }
+
         foreach (var deal in deals)
         {
-            AddToAll(deal, accumulators);
+            if (AddToAll(deal, accumulators))
+            {
+                return;
+            }
         }
     }
 
-    /// <summary>Streams the deals (for example <c>IOpportunityStore.QueryAsync</c>) once, feeding each to every accumulator.</summary>
+    /// <summary>
+    /// Streams the deals (for example <c>IOpportunityStore.QueryAsync</c>) once, feeding each to every accumulator, and stops
+    /// (disposing the stream) once every accumulator is complete (<see cref="AreComplete"/>).
+    /// </summary>
     /// <param name="deals">The deals.</param>
     /// <param name="accumulators">The accumulators.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
-    /// <returns>A task that completes when every deal has been fed.</returns>
+    /// <returns>A task that completes when every deal has been fed, or every accumulator is complete.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     public static async Task RunAsync(IAsyncEnumerable<OpportunityState> deals, IReadOnlyList<IDealAccumulator> accumulators, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(accumulators);
+        if (AreComplete(accumulators))
+        {
+            return;
+        }
+
         await foreach (var deal in deals.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            AddToAll(deal, accumulators);
+            if (AddToAll(deal, accumulators))
+            {
+                return;
+            }
         }
     }
 
-    private static void AddToAll(OpportunityState deal, IReadOnlyList<IDealAccumulator> accumulators)
+    /// <summary>
+    /// Whether every accumulator is complete (<see cref="IDealAccumulator.IsComplete"/>), so a pass feeding them may stop
+    /// reading deals; <see langword="true"/> for no accumulators.
+    /// </summary>
+    /// <param name="accumulators">The accumulators of one pass.</param>
+    /// <returns><see langword="true"/> when none of them needs another deal.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="accumulators"/> is <see langword="null"/>.</exception>
+    public static bool AreComplete(IReadOnlyList<IDealAccumulator> accumulators)
+    {
+        ArgumentNullException.ThrowIfNull(accumulators);
+        for (var i = 0; i < accumulators.Count; i++)
+        {
+            if (!accumulators[i].IsComplete)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Feeds one deal to every accumulator; returns whether they are all complete then.</summary>
+    private static bool AddToAll(OpportunityState deal, IReadOnlyList<IDealAccumulator> accumulators)
     {
         for (var i = 0; i < accumulators.Count; i++)
         {
             accumulators[i].Add(deal);
         }
+
+        return AreComplete(accumulators);
     }
 }

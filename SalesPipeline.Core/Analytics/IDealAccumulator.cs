@@ -12,6 +12,15 @@ public interface IDealAccumulator
     /// <summary>Takes one deal into account; deals outside the calculator's scope (pipeline, owner, period) are ignored.</summary>
     /// <param name="deal">The deal.</param>
     void Add(OpportunityState deal);
+
+    /// <summary>
+    /// Gets whether the accumulator needs no more deals: its result would not change with any deal added later (say, it keeps
+    /// only the first rows of a list and has them all). A pass stops reading once every accumulator it feeds is complete
+    /// (<see cref="DealPass.AreComplete"/>); a store's pass reads the deals in id order, so the deals fed before it stops are
+    /// the first ones in that order.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: every deal is needed.</value>
+    bool IsComplete => false;
 }
 
 /// <summary>A calculator fed one deal at a time that computes a <typeparamref name="TResult"/>.</summary>

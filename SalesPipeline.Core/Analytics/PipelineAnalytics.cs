@@ -238,4 +238,45 @@ public static class PipelineAnalytics
         ArgumentNullException.ThrowIfNull(pipeline);
         return DealAccumulator.Run(DealPass.Velocity(pipeline, asOf, period, options), deals);
     }
+
+    /// <summary>
+    /// Sales velocity from figures a store aggregates itself (in SQL), without reading any deal: the open deals per currency
+    /// of a snapshot taken at the as-of instant, the won and lost deals of a win/loss report and the mean cycle of a sales-cycle
+    /// report over the same close period. Equals <see cref="Velocity(IEnumerable{OpportunityState}, PipelineDefinition, Instant, Interval, SalesVelocityOptions?)"/>
+    /// when the three reports were computed over the same deals with the same owner (and the same conversion, if any).
+    /// </summary>
+    /// <param name="open">The snapshot at the as-of instant (its open deals; its closed figures are not used).</param>
+    /// <param name="closed">Win/loss of the close period (its total won and lost deals, and won value per currency).</param>
+    /// <param name="cycle">The sales cycle of the same close period.</param>
+    /// <param name="cycleBasis">Which closed deals give the average cycle length.</param>
+    /// <returns>The velocity and its inputs, as of the snapshot's instant over the win/loss report's period.</returns>
+    /// <exception cref="ArgumentNullException">A report is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The win/loss and sales-cycle reports cover different periods.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The cycle basis is not a defined value.</exception>
+    public static SalesVelocityReport VelocityFrom(SnapshotFunnel open, WinLossReport closed, SalesCycleReport cycle, VelocityCycleBasis cycleBasis = VelocityCycleBasis.WonDeals)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(closed);
+        ArgumentNullException.ThrowIfNull(cycle);
+        if (closed.Period != cycle.Period)
+        {
+            throw new ArgumentException($"The sales cycle covers {cycle.Period}, the win/loss {closed.Period}: compute both over the same close period.", nameof(cycle));
+        }
+
+        var averageCycle = cycleBasis switch
+        {
+            VelocityCycleBasis.WonDeals => cycle.Won.MeanDays,
+            VelocityCycleBasis.AllClosedDeals => cycle.All.MeanDays,
+            _ => throw new ArgumentOutOfRangeException(nameof(cycleBasis), cycleBasis, $"CycleBasis must be WonDeals or AllClosedDeals, was {(int)cycleBasis}."),
+        };
+        return VelocityAccumulator.Assemble(
+            open.AsOf,
+            closed.Period,
+            cycleBasis,
+            [.. open.OpenValues.Select(v => (v.Currency, v.Count))],
+            closed.Total.Won,
+            closed.Total.Lost,
+            [.. closed.Total.Values.Where(v => v.Won > 0).Select(v => (v.Currency, v.Won, v.WonValue))],
+            averageCycle);
+    }
 }

@@ -94,6 +94,26 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<AccountId, string>> NamesAsync(IEnumerable<AccountId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var names = new Dictionary<AccountId, string>();
+        lock (_gate)
+        {
+            foreach (var id in ids)
+            {
+                if (_accounts.TryGetValue(id, out var record))
+                {
+                    names.TryAdd(id, record.Name);
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<AccountId, string>>(names);
+    }
+
+    /// <inheritdoc />
     public Task<Account?> FindByNameAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -219,7 +239,9 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         var query = new OpportunityQuery(pipeline.Id, owner);
         lock (_gate)
         {
-            Analytics.DealPass.Run(_opportunities.Values.Where(query.Matches), accumulators);
+            // In id order, as a database store reads them (a Guid compares as its text does), so a pass that stops early
+            // has fed the same first deals on every store.
+            Analytics.DealPass.Run(_opportunities.Values.Where(query.Matches).OrderBy(d => d.Id.Value), accumulators);
         }
 
         return Task.CompletedTask;

@@ -70,6 +70,13 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     /// <summary>Test seam: runs after the SQL snapshot query and before the streamed pass.</summary>
     internal Func<CancellationToken, Task>? AfterSnapshot { get; set; }
 
+    /// <summary>
+    /// Counts the deals the detail sheet could show (open at the as-of instant, or whose stage then is closed with a close in
+    /// the period), when set; then the sheet's rows are complete once full, and the pass may stop there. Unset, the pass
+    /// counts them itself, reading every deal.
+    /// </summary>
+    internal Func<ReportRequest, CancellationToken, Task<long>>? DetailInScope { get; set; }
+
     public async Task<ReportModel> BuildAsync(ReportRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -105,8 +112,10 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
             await hook(cancellationToken).ConfigureAwait(false);
         }
 
+        // Velocity is the snapshot's open deals with the period's win/loss and cycle: no deal needs reading for it.
+        var velocity = PipelineAnalytics.VelocityFrom(snapshot, winLossReport, cycleReport);
+        long? inScope = DetailInScope is { } count ? await count(request, cancellationToken).ConfigureAwait(false) : null;
         var reached = DealPass.ReachedStages(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var velocity = DealPass.Velocity(pipeline, asOf, period, new SalesVelocityOptions { Owner = request.Owner });
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
         var thisPeriod = DealPass.PeriodFigures(pipeline, period, request.Owner);
@@ -114,9 +123,9 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         var yearEarlier = DealPass.PeriodFigures(pipeline, request.Span(yearFrom, yearTo), request.Owner);
         var stageExits = DealPass.StageExits(pipeline, period, asOf, request.Owner);
         var accountRevenue = DealPass.AccountRevenue(pipeline, period, asOf, request.Owner);
-        var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
+        var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows), counts: inScope is null);
         await aggregates.PassAsync(
-            pipeline, request.Owner, [reached, velocity, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail], cancellationToken).ConfigureAwait(false);
+            pipeline, request.Owner, [reached, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail], cancellationToken).ConfigureAwait(false);
 
         var filters = new List<(string, string)>();
         if (request.Owner is { } owner)
@@ -135,13 +144,13 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
             clock.GetCurrentInstant(),
             request.TimeZone,
             filters,
-            Summary(snapshot, winLossReport, cycleReport, velocity.Result()),
+            Summary(snapshot, winLossReport, cycleReport, velocity),
             WinLossTables(pipeline, culture, labels, winLossReport),
             [.. forecastReport.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
             await detail.RowsAsync(accounts, cancellationToken).ConfigureAwait(false),
             request.DetailRowLimit,
             request.Kind,
-            detail.Omitted)
+            detail.Omitted(inScope))
         {
             Snapshot = SnapshotRows(pipeline, culture, snapshot),
             Cohort = [.. reachedReport.Stages.Select(r => new CohortStageRow(pipeline.Stage(r.Stage).NameIn(culture), r.Reached, r.ConversionFromPrevious, r.CumulativeConversion))],
@@ -186,14 +195,10 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     private static async Task<List<AccountRow>> AccountRowsAsync(IReadOnlyList<AccountRevenue> revenue, ReportRequest request, IAccountStore accounts, CancellationToken cancellationToken)
     {
         var rows = new List<AccountRow>(revenue.Count);
-        var names = new Dictionary<AccountId, string>();
+        var names = await accounts.NamesAsync(revenue.Select(r => r.Account), cancellationToken).ConfigureAwait(false);
         foreach (var r in revenue)
         {
-            if (!names.TryGetValue(r.Account, out var name))
-            {
-                name = (await accounts.FindAsync(r.Account, cancellationToken).ConfigureAwait(false))?.Name ?? r.Account.ToString();
-                names.Add(r.Account, name);
-            }
+            var name = names.GetValueOrDefault(r.Account) ?? r.Account.ToString();
 
             var value = request.Ltv.Assess(r.WonAllTime, r.Currency, r.FirstWin, request.AsOf);
             var lifetime = value.FirstContractMargin.Amount + value.DiscountedFutureValue.Amount;
@@ -261,14 +266,19 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
     /// <summary>
     /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first
-    /// <c>limit</c> of them kept, the rest only counted. Account names are looked up for the kept rows only.
+    /// <c>limit</c> of them (in id order) kept. With <c>counts</c> the rest are counted too, so the pass reads every deal;
+    /// without, the accumulator is complete once the rows are full and the count of the deals in scope comes from the store.
+    /// Account names are looked up for the kept rows only.
     /// </summary>
-    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit) : IDealAccumulator
+    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit, bool counts) : IDealAccumulator
     {
         private readonly List<(OpportunityRow Row, AccountId? Account)> _rows = [];
+        private long _beyondLimit;
 
-        /// <summary>Gets the number of deals in scope beyond the limit.</summary>
-        public long Omitted { get; private set; }
+        public bool IsComplete => !counts && _rows.Count >= limit;
+
+        /// <summary>The number of deals in scope beyond the rows kept: of <paramref name="inScope"/> when given, else as counted.</summary>
+        public long Omitted(long? inScope) => inScope is { } all ? Math.Max(0, all - _rows.Count) : _beyondLimit;
 
         public void Add(OpportunityState deal)
         {
@@ -286,7 +296,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
             if (_rows.Count >= limit)
             {
-                Omitted++;
+                _beyondLimit++;
                 return;
             }
 
@@ -316,26 +326,8 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         public async Task<List<OpportunityRow>> RowsAsync(IAccountStore accounts, CancellationToken cancellationToken)
         {
-            var names = new Dictionary<AccountId, string?>();
-            var rows = new List<OpportunityRow>(_rows.Count);
-            foreach (var (row, account) in _rows)
-            {
-                if (account is not { } id)
-                {
-                    rows.Add(row);
-                    continue;
-                }
-
-                if (!names.TryGetValue(id, out var name))
-                {
-                    name = (await accounts.FindAsync(id, cancellationToken).ConfigureAwait(false))?.Name;
-                    names.Add(id, name);
-                }
-
-                rows.Add(row with { Account = name });
-            }
-
-            return rows;
+            var names = await accounts.NamesAsync(_rows.Select(r => r.Account).OfType<AccountId>(), cancellationToken).ConfigureAwait(false);
+            return [.. _rows.Select(r => r.Account is { } id ? r.Row with { Account = names.GetValueOrDefault(id) } : r.Row)];
         }
     }
 }

@@ -33,20 +33,40 @@ internal sealed class DealPassReader
         _dialect = dialect;
     }
 
+    /// <summary>The deals the first page of a pass holds; each next page holds twice as many, up to <see cref="LargestPage"/>.</summary>
+    public const int FirstPage = 1_000;
+
+    /// <summary>The most deals one page of a pass holds.</summary>
+    public const int LargestPage = 64_000;
+
     /// <summary>
-    /// The query of the pass: the select list of <see cref="OpportunitySql.Columns"/> and <see cref="StageChangeRow.Columns"/>
-    /// over the deals of <c>@Pipeline</c> matching <paramref name="filter"/> (conditions on <c>o</c>, each starting with " AND ").
-    /// Only the deal order is asked for: a deal's history rows come in any order and are put in order here, which spares
-    /// the database a sort of every joined row.
+    /// The query of one page of the pass: the select list of <see cref="OpportunitySql.Columns"/> and
+    /// <see cref="StageChangeRow.Columns"/> over the deals of <c>@Pipeline</c> matching <paramref name="filter"/> (conditions on
+    /// <c>o</c>, each starting with " AND ") whose key is above <c>@After</c> (when <paramref name="hasAfter"/>) and at most
+    /// <c>@Last</c> (when <paramref name="hasLast"/>). Only the deal order is asked for: a deal's history rows come in any order
+    /// and are put in order here, which spares the database a sort of every joined row.
     /// </summary>
-    public static string Sql(OpportunitySql opportunities, string filter)
+    public static string Sql(OpportunitySql opportunities, string filter, bool hasAfter, bool hasLast)
     {
         ArgumentNullException.ThrowIfNull(opportunities);
         return $"SELECT {opportunities.Columns}, {StageChangeRow.Columns} FROM opportunities o JOIN stage_changes ON opportunity_id = o.id " +
-            $"WHERE o.pipeline_id = @Pipeline{filter} ORDER BY o.id";
+            $"WHERE o.pipeline_id = @Pipeline{filter}{Range(hasAfter, hasLast)} ORDER BY o.id";
     }
 
-    /// <summary>Reads every row of <paramref name="reader"/> (a result of <see cref="Sql"/>) and feeds each deal to every accumulator.</summary>
+    /// <summary>
+    /// The key of the last deal of a page of <c>@Skip</c> + 1 deals (of <c>@Pipeline</c> matching <paramref name="filter"/>, above
+    /// <c>@After</c> when <paramref name="hasAfter"/>), or no row when fewer deals are left: the page is the deals up to that key.
+    /// </summary>
+    public static string PageEndSql(string filter, bool hasAfter) =>
+        $"SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{filter}{Range(hasAfter, false)} ORDER BY o.id LIMIT 1 OFFSET @Skip";
+
+    private static string Range(bool hasAfter, bool hasLast) =>
+        (hasAfter ? " AND o.id > @After" : string.Empty) + (hasLast ? " AND o.id <= @Last" : string.Empty);
+
+    /// <summary>
+    /// Reads the rows of <paramref name="reader"/> (a result of <see cref="Sql"/>) and feeds each deal to every accumulator,
+    /// until the rows end or every accumulator is complete (<see cref="DealPass.AreComplete"/>); the caller closes the reader.
+    /// </summary>
     public async Task ReadAsync(DbDataReader reader, IReadOnlyList<IDealAccumulator> accumulators, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -61,7 +81,11 @@ internal sealed class DealPassReader
             var rowKey = reader.GetValue(columns.OpportunityId);
             if (deal is null || !rowKey.Equals(key))
             {
-                Feed(deal, history, accumulators);
+                if (Feed(deal, history, accumulators))
+                {
+                    return;
+                }
+
                 key = rowKey;
                 history = new List<StageChange>(4);
                 deal = Deal(reader, columns);
@@ -74,12 +98,15 @@ internal sealed class DealPassReader
         Feed(deal, history, accumulators);
     }
 
-    /// <summary>Puts the deal's history in order and feeds the deal, with that history, to every accumulator.</summary>
-    private void Feed(OpportunityState? deal, List<StageChange> history, IReadOnlyList<IDealAccumulator> accumulators)
+    /// <summary>
+    /// Puts the deal's history in order and feeds the deal, with that history, to every accumulator; returns whether every
+    /// accumulator is complete then.
+    /// </summary>
+    private bool Feed(OpportunityState? deal, List<StageChange> history, IReadOnlyList<IDealAccumulator> accumulators)
     {
         if (deal is null)
         {
-            return;
+            return false;
         }
 
         var seqs = CollectionsMarshal.AsSpan(_seqs);
@@ -98,6 +125,8 @@ internal sealed class DealPassReader
         {
             accumulators[i].Add(complete);
         }
+
+        return DealPass.AreComplete(accumulators);
     }
 
     /// <summary>The deal of the current row, its history left empty until its rows are read.</summary>

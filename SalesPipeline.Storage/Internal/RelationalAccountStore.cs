@@ -10,6 +10,9 @@ namespace SalesPipeline.Storage.Internal;
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
 internal sealed class RelationalAccountStore(IStoreDialect dialect) : IAccountStore
 {
+    /// <summary>The most ids <see cref="NamesAsync"/> asks for in one query (SQLite binds each as its own parameter).</summary>
+    internal const int NamesChunk = 500;
+
     internal const string InsertAccount =
         "INSERT INTO accounts (id, name, name_folded, segment, created_at, created_by, version) " +
         "VALUES (@Id, @Name, @NameFolded, @Segment, @CreatedAt, @CreatedBy, @Version) ON CONFLICT (id) DO NOTHING";
@@ -24,6 +27,44 @@ internal sealed class RelationalAccountStore(IStoreDialect dialect) : IAccountSt
     /// <inheritdoc />
     public Task<Account?> FindAsync(AccountId id, CancellationToken cancellationToken = default) =>
         FindOneAsync("a.id = @Id", new { Id = dialect.Key(id.Value) }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<AccountId, string>> NamesAsync(IEnumerable<AccountId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var chunks = ids.Select(id => id.Value).Distinct().Chunk(NamesChunk).ToList();
+        if (chunks.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyDictionary<AccountId, string>>(new Dictionary<AccountId, string>());
+        }
+
+        var sql = $"SELECT a.id AS Id, a.name AS Name FROM accounts a WHERE {dialect.InList("a.id", "@Ids")}";
+        return dialect.Database.ReadAsync<IReadOnlyDictionary<AccountId, string>>(
+            async (connection, transaction) =>
+            {
+                var names = new Dictionary<AccountId, string>();
+                foreach (var chunk in chunks)
+                {
+                    var rows = await connection.QueryAsync<(object Id, string Name)>(
+                        new CommandDefinition(sql, Ids(chunk), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    foreach (var (id, name) in rows)
+                    {
+                        names.Add(new AccountId(dialect.ToGuid(id)), name);
+                    }
+                }
+
+                return names;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The list parameter <c>@Ids</c>, bound by the type its value has (the dialect's key array), not the one it is declared as.</summary>
+    private DynamicParameters Ids(Guid[] ids)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("Ids", dialect.Keys(ids));
+        return parameters;
+    }
 
     /// <inheritdoc />
     public Task<Account?> FindByNameAsync(string name, CancellationToken cancellationToken = default)

@@ -13,6 +13,12 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
 {
     private readonly OpportunitySql _opportunitySql = new(dialect);
 
+    /// <summary>Gets how many deals the first page of a pass holds.</summary>
+    internal int FirstPage { get; init; } = DealPassReader.FirstPage;
+
+    /// <summary>Gets the most deals one page of a pass holds.</summary>
+    internal int LargestPage { get; init; } = DealPassReader.LargestPage;
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<StageTotals>> SnapshotAsync(PipelineDefinition pipeline, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
@@ -128,17 +134,38 @@ internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPip
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(accumulators);
 
-        // One forward-only read of each deal's row joined with its history, in deal order: a deal's rows are adjacent, so one
-        // deal at a time is held. Activities and offers, the larger child tables, are not read.
-        var sql = DealPassReader.Sql(_opportunitySql, OpportunityFilter.Owner(owner));
-        var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value };
+        // Forward-only reads of each deal's row joined with its history, in deal order, a page of deals at a time: a deal's
+        // rows are adjacent, so one deal at a time is held. Activities and offers, the larger child tables, are not read. A
+        // page is a key range, so the database walks it as it would the whole table; pages grow, so a pass that stops early
+        // (every accumulator complete) reads little beyond what it needed, and a whole pass takes few queries. A reader
+        // closed early costs nothing on SQLite, but PostgreSQL sends the rest of the query's rows: at most one page.
+        var filter = OpportunityFilter.Owner(owner);
+        var parameters = new DynamicParameters(new { Pipeline = pipeline.Id.Value, Owner = owner?.Value });
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                var pass = new DealPassReader(dialect);
+                object? after = null;
+                for (var size = FirstPage; !DealPass.AreComplete(accumulators); size = Math.Min(size * 2, LargestPage))
                 {
-                    await new DealPassReader(dialect).ReadAsync(reader, accumulators, cancellationToken).ConfigureAwait(false);
+                    parameters.Add("After", after);
+                    parameters.Add("Skip", size - 1);
+                    var last = await connection.ExecuteScalarAsync<object?>(
+                        new CommandDefinition(DealPassReader.PageEndSql(filter, after is not null), parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    parameters.Add("Last", last);
+                    var reader = await connection.ExecuteReaderAsync(
+                        new CommandDefinition(DealPassReader.Sql(_opportunitySql, filter, after is not null, last is not null), parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        await pass.ReadAsync(reader, accumulators, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (last is null)
+                    {
+                        break;
+                    }
+
+                    after = last;
                 }
 
                 return 0;

@@ -60,6 +60,9 @@ internal interface IStoreDialect
     /// <summary>The stored form of an id.</summary>
     object Key(Guid id);
 
+    /// <summary>The stored form of several ids, as the list parameter of <see cref="InList"/>.</summary>
+    object Keys(IReadOnlyCollection<Guid> ids);
+
     /// <summary>The id a stored key stands for.</summary>
     Guid ToGuid(object key);
 

@@ -50,6 +50,8 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public object Key(Guid id) => id;
 
+    public object Keys(IReadOnlyCollection<Guid> ids) => ids.ToArray();
+
     public Guid ToGuid(object key) => (Guid)key;
 
     public object Time(Instant instant) => PgTime.Of(instant);

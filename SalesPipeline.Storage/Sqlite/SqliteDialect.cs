@@ -63,6 +63,8 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public object Key(Guid id) => id.ToString("D");
 
+    public object Keys(IReadOnlyCollection<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
+
     public Guid ToGuid(object key) => Guid.Parse((string)key);
 
     public object Time(Instant instant) => Micros.Floor(instant);

@@ -76,6 +76,41 @@ public abstract class RelationalStoreTests
         Assert.Contains("db migrate", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PassAsync_PagesSmallerThanThePipeline_FeedEveryDealOnceInIdOrderAndStopWithinAPage()
+    {
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(31);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 25; i++)
+        {
+            var deal = Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 6));
+            await store.SaveAsync(deal);
+            ids.Add(deal.Id.Value);
+        }
+
+        ids.Sort();
+        var onePage = new StoreContractTests.Recorder();
+        await new RelationalPipelineAggregates(dialect).PassAsync(pipeline, null, [onePage]);
+
+        // Pages of 2, 4, 5, 5, 5, 4 deals: each bound crossed, the last page short, every deal fed once as one page feeds it.
+        var paged = new RelationalPipelineAggregates(dialect) { FirstPage = 2, LargestPage = 5 };
+        var pages = new StoreContractTests.Recorder();
+        await paged.PassAsync(pipeline, null, [pages]);
+        Assert.Equal(ids, onePage.Deals.Select(d => d.Id.Value));
+        Assert.Equal(onePage.Deals, pages.Deals);
+
+        // Exactly a page's worth, and a stop in the middle of the fourth page.
+        foreach (var limit in new[] { 6, 13 })
+        {
+            var bounded = new StoreContractTests.Recorder { CompleteAfter = limit };
+            await paged.PassAsync(pipeline, null, [bounded]);
+            Assert.Equal(onePage.Deals.Take(limit), bounded.Deals);
+        }
+    }
+
     /// <summary>A dialect over a new database object for the test's database.</summary>
     private protected abstract IStoreDialect Dialect(bool autoMigrate = true);
 

@@ -30,16 +30,58 @@ public abstract partial class StoreContractTests
             var second = new Recorder();
             await fixture.Aggregates.PassAsync(pipeline, owner, [first, second]);
 
-            // In the order the store lists the deals, each as it reads back but for the activities and offers the pass leaves out.
+            // In id order, each as it reads back but for the activities and offers the pass leaves out.
             var expected = new List<OpportunityState>();
             await foreach (var listed in Store.QueryAsync(new OpportunityQuery(pipeline.Id, owner)))
             {
                 expected.Add(WithoutChildren((await Store.FindAsync(listed.Id))!));
             }
 
+            expected = [.. expected.OrderBy(d => d.Id.Value)];
+
             Assert.Equal(saved.Count(s => owner is null || s.Owner == owner), expected.Count);
             Assert.Equal(expected, first.Deals.Select(WithoutChildren));
             Assert.Equal(expected, second.Deals.Select(WithoutChildren));
+        }
+    }
+
+    [Fact]
+    public async Task PassAsync_EveryAccumulatorCompleteAfterSomeDeals_StopsHavingFedTheFirstDealsInIdOrder()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(29);
+        for (var i = 0; i < 40; i++)
+        {
+            await Store.SaveAsync(Deals.Build(pipeline, PropertyOwners[i % 2], random, random.Next(0, 6)));
+        }
+
+        foreach (var owner in new UserId?[] { null, PropertyOwners[1] })
+        {
+            var all = new Recorder();
+            await fixture.Aggregates.PassAsync(pipeline, owner, [all]);
+            var ids = all.Deals.Select(d => d.Id.Value).ToList();
+            Assert.Equal(owner is null ? 40 : 20, ids.Count);
+            Assert.Equal(ids.Order(), ids);
+
+            // The pass stops once the last accumulator completes; one completed earlier is still fed until then.
+            var seven = new Recorder { CompleteAfter = 7 };
+            var twelve = new Recorder { CompleteAfter = 12 };
+            await fixture.Aggregates.PassAsync(pipeline, owner, [seven, twelve]);
+            Assert.Equal(ids.Take(12), twelve.Deals.Select(d => d.Id.Value));
+            Assert.Equal(ids.Take(12), seven.Deals.Select(d => d.Id.Value));
+            Assert.Equal(all.Deals.Take(12), twelve.Deals);
+
+            // One accumulator that never completes keeps the pass reading to the end.
+            var early = new Recorder { CompleteAfter = 3 };
+            var rest = new Recorder();
+            await fixture.Aggregates.PassAsync(pipeline, owner, [early, rest]);
+            Assert.Equal(ids, rest.Deals.Select(d => d.Id.Value));
+            Assert.Equal(ids, early.Deals.Select(d => d.Id.Value));
+
+            // Complete before the first deal: nothing is read.
+            var none = new Recorder { CompleteAfter = 0 };
+            await fixture.Aggregates.PassAsync(pipeline, owner, [none]);
+            Assert.Empty(none.Deals);
         }
     }
 
@@ -92,10 +134,14 @@ public abstract partial class StoreContractTests
     /// <summary>The deal without the activities and offers a pass may leave out.</summary>
     private static OpportunityState WithoutChildren(OpportunityState deal) => deal with { Activities = [], Offers = [] };
 
-    /// <summary>Keeps every deal it is fed.</summary>
-    private sealed class Recorder : IDealAccumulator
+    /// <summary>Keeps every deal it is fed; complete once it holds <see cref="CompleteAfter"/> deals, when that is given.</summary>
+    internal sealed class Recorder : IDealAccumulator
     {
         public List<OpportunityState> Deals { get; } = [];
+
+        public int? CompleteAfter { get; init; }
+
+        public bool IsComplete => Deals.Count >= CompleteAfter;
 
         public void Add(OpportunityState deal) => Deals.Add(deal);
     }

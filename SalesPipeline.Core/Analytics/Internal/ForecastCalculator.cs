@@ -77,7 +77,11 @@ internal sealed class ForecastAccumulator(PipelineDefinition pipeline, Instant a
     }
 }
 
-/// <summary>Sales velocity: open deals × average won deal size × win rate ÷ average cycle length.</summary>
+/// <summary>
+/// Sales velocity: open deals × average won deal size × win rate ÷ average cycle length. The average cycle is the exact sum
+/// of the cycles in nanoseconds divided once, as <see cref="SalesCycleAccumulator"/> takes it, so velocity assembled from a
+/// store's win/loss and cycle figures (<see cref="Assemble"/>) equals this pass to the last digit.
+/// </summary>
 internal sealed class VelocityAccumulator(PipelineDefinition pipeline, Instant asOf, Interval period, SalesVelocityOptions options) : IDealAccumulator<SalesVelocityReport>
 {
     private readonly StageLookup _stages = new(pipeline);
@@ -86,7 +90,7 @@ internal sealed class VelocityAccumulator(PipelineDefinition pipeline, Instant a
     private long _won;
     private long _lost;
     private long _cycleCount;
-    private decimal _cycleDays;
+    private decimal _cycleNanoseconds;
 
     public void Add(OpportunityState deal)
     {
@@ -119,29 +123,48 @@ internal sealed class VelocityAccumulator(PipelineDefinition pipeline, Instant a
         if (isWon || options.CycleBasis == VelocityCycleBasis.AllClosedDeals)
         {
             _cycleCount++;
-            _cycleDays += Deals.Days(outcome.ClosedAt - deal.CreatedAt);
+            _cycleNanoseconds += Deals.Nanoseconds(outcome.ClosedAt - deal.CreatedAt);
         }
     }
 
-    public SalesVelocityReport Result()
+    public SalesVelocityReport Result() => Assemble(
+        asOf,
+        period,
+        options.CycleBasis,
+        [.. _open.ToRows().Select(r => (r.Currency, r.Count))],
+        _won,
+        _lost,
+        [.. _wonValues.ToRows().Select(r => (r.Currency, r.Count, r.Value))],
+        Deals.Mean(_cycleNanoseconds / Deals.NanosecondsPerDay, _cycleCount));
+
+    /// <summary>
+    /// The report from its inputs: open deals per currency, won and lost counts, won deals' count and value per currency (only
+    /// currencies with a win) and the average cycle in days.
+    /// </summary>
+    public static SalesVelocityReport Assemble(
+        Instant asOf,
+        Interval period,
+        VelocityCycleBasis cycleBasis,
+        IReadOnlyList<(string Currency, long Count)> open,
+        long won,
+        long lost,
+        IReadOnlyList<(string Currency, long Count, decimal Value)> wonValues,
+        decimal? averageCycle)
     {
-        var winRate = Deals.Ratio(_won, _won + _lost);
-        var averageCycle = Deals.Mean(_cycleDays, _cycleCount);
-        var openRows = _open.ToRows();
-        var wonRows = _wonValues.ToRows();
-        var currencies = openRows.Select(r => r.Currency).Union(wonRows.Select(r => r.Currency)).Order(StringComparer.Ordinal);
+        var winRate = Deals.Ratio(won, won + lost);
+        var currencies = open.Select(r => r.Currency).Union(wonValues.Select(r => r.Currency)).Order(StringComparer.Ordinal);
         var values = currencies
             .Select(currency =>
             {
-                var openDeals = openRows.FirstOrDefault(r => r.Currency == currency)?.Count ?? 0;
-                var wonRow = wonRows.FirstOrDefault(r => r.Currency == currency);
-                var averageWon = wonRow is null ? null : Deals.Mean(wonRow.Value, wonRow.Count);
+                var openDeals = open.FirstOrDefault(r => r.Currency == currency).Count;
+                var wonRow = wonValues.FirstOrDefault(r => r.Currency == currency);
+                var averageWon = wonRow.Currency is null ? null : Deals.Mean(wonRow.Value, wonRow.Count);
                 decimal? perDay = averageWon is { } size && winRate is { } rate && averageCycle is { } cycle && cycle > 0m
                     ? openDeals * size * rate / cycle
                     : null;
                 return new VelocityValues(currency, openDeals, averageWon, perDay);
             })
             .ToArray();
-        return new SalesVelocityReport(asOf, period, options.CycleBasis, _open.Count, _won, _lost, winRate, averageCycle, values);
+        return new SalesVelocityReport(asOf, period, cycleBasis, open.Sum(r => r.Count), won, lost, winRate, averageCycle, values);
     }
 }

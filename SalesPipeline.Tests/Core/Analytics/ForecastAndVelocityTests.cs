@@ -1,6 +1,7 @@
 using FsCheck.Xunit;
 using NodaTime;
 using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using Xunit;
 
@@ -69,5 +70,54 @@ public sealed class ForecastAndVelocityTests
 
         Assert.Equal(funnel.OpenCount, forecast.Months.Sum(m => m.Count));
         Assert.Equal(funnel.OpenValues.Select(v => (v.Currency, v.Count, v.Value, v.WeightedValue)), forecast.Total.Select(v => (v.Currency, v.Count, v.Value, v.WeightedValue)));
+    }
+
+    [Property(Arbitrary = [typeof(AnalyticsArbitraries)], MaxTest = 300)]
+    public void Velocity_FromSnapshotWinLossAndCycle_EqualsTheDealPass(Scenario scenario, bool byOwner, bool allClosed, bool converted)
+    {
+        var (pipeline, deals, asOf, period) = scenario;
+        UserId? owner = byOwner ? new UserId("anna") : null;
+        var conversion = converted ? new ExchangeRates("PLN", [new("EUR", 4.25m), new("USD", 3.9875m)]) : null;
+        var basis = allClosed ? VelocityCycleBasis.AllClosedDeals : VelocityCycleBasis.WonDeals;
+        var pass = DealPass.Velocity(pipeline, asOf, period, new SalesVelocityOptions { Owner = owner, Conversion = conversion, CycleBasis = basis });
+        DealPass.Run(deals, pass);
+        var expected = pass.Result();
+
+        var velocity = PipelineAnalytics.VelocityFrom(
+            PipelineAnalytics.Snapshot(deals, pipeline, asOf, new SnapshotFunnelOptions { Owner = owner, Conversion = conversion }),
+            PipelineAnalytics.WinLoss(deals, pipeline, period, new WinLossOptions { Owner = owner, Conversion = conversion }),
+            PipelineAnalytics.SalesCycle(deals, pipeline, period, new SalesCycleOptions { Owner = owner }),
+            basis);
+
+        // Every figure, decimals compared as numbers (records compare their lists by reference, so the list apart).
+        Assert.Equal(expected with { Values = [] }, velocity with { Values = [] });
+        Assert.Equal(expected.Values, velocity.Values);
+    }
+
+    [Fact]
+    public void Velocity_FromReportsOfDifferentPeriods_Throws()
+    {
+        var pipeline = PipelineDefinition.Default;
+        var snapshot = PipelineAnalytics.Snapshot(WorkedExample.Deals, pipeline, WorkedExample.AsOf);
+        var winLoss = PipelineAnalytics.WinLoss(WorkedExample.Deals, pipeline, WorkedExample.Month);
+        var cycle = PipelineAnalytics.SalesCycle(WorkedExample.Deals, pipeline, TestDeals.Days(26, 30));
+
+        var error = Assert.Throws<ArgumentException>(() => PipelineAnalytics.VelocityFrom(snapshot, winLoss, cycle));
+
+        Assert.Contains("same close period", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Velocity_FromWorkedExampleReports_EqualsTheHandWorkedFigures()
+    {
+        var pipeline = PipelineDefinition.Default;
+        var velocity = PipelineAnalytics.VelocityFrom(
+            PipelineAnalytics.Snapshot(WorkedExample.Deals, pipeline, WorkedExample.AsOf),
+            PipelineAnalytics.WinLoss(WorkedExample.Deals, pipeline, WorkedExample.Month),
+            PipelineAnalytics.SalesCycle(WorkedExample.Deals, pipeline, WorkedExample.Month));
+
+        // As Velocity_WorkedExample_EveryInputAndTheResult: 6 open, 2 won, 2 lost, 21 days, PLN 5 × 37,500 × 0.5 ÷ 21.
+        Assert.Equal((6L, 2L, 2L, 0.5m, 21m), (velocity.OpenDeals, velocity.Won, velocity.Lost, velocity.WinRate!.Value, velocity.AverageCycleDays!.Value));
+        Assert.Equal([new VelocityValues("EUR", 1, null, null), new VelocityValues("PLN", 5, 37_500m, 93_750m / 21m)], velocity.Values);
     }
 }
