@@ -119,6 +119,20 @@ public interface IPipelineAggregates
     /// <returns>The stage totals and the forecast.</returns>
     /// <exception cref="Analytics.MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
     Task<OpenDealFigures> OpenDealsAsync(PipelineDefinition pipeline, Instant asOf, Analytics.ForecastOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The figures a report takes from the stage history, computed together: the snapshot's stage totals and the forecast at
+    /// the as-of instant (as <see cref="OpenDealsAsync"/>), the figures of each period (as <see cref="Analytics.DealPass.PeriodFigures"/>),
+    /// the reached-stage funnel of a cohort (as <see cref="Analytics.DealPass.ReachedStages"/>) and how many deals a detail sheet
+    /// shows. A database store reads the history once, finding in the same grouped scan the stage each deal was in at every
+    /// instant asked and how far it went in the funnel, joins that to the deals once and returns only groups, finished in memory.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="request">The as-of instant, owner, forecast options, periods, cohort and detail period.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>The figures.</returns>
+    /// <exception cref="Analytics.MissingExchangeRateException">The forecast's conversion lacks the rate of a currency that occurs.</exception>
+    Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The reference computation of <see cref="IPipelineAggregates"/> over deals in memory.</summary>

@@ -196,6 +196,35 @@ public static class DealPass
         return new AccountRevenueAccumulator(pipeline, period, asOf, owner);
     }
 
+    /// <summary>
+    /// The figures of one period as <see cref="PeriodFigures"/>, fed with groups of deals (a store's SQL aggregate) through
+    /// <see cref="IPeriodFiguresGroups.AddGroup"/> and <see cref="IPeriodFiguresGroups.AddWonCycles"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period; its end is the instant the open deals are taken at.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IPeriodFiguresGroups PeriodFiguresGroups(PipelineDefinition pipeline, Interval period, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new PeriodFiguresAccumulator(pipeline, period, owner);
+    }
+
+    /// <summary>
+    /// The reached-stage funnel as <see cref="ReachedStages"/>, fed with groups of deals of the cohort (a store's SQL aggregate)
+    /// through <see cref="IReachedStageGroups.AddGroup"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="cohort">The creation period.</param>
+    /// <param name="asOf">History after this instant is ignored.</param>
+    /// <param name="options">Counting and owner filter; the defaults when left out.</param>
+    /// <returns>The accumulator.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The counting option is not a defined value.</exception>
+    public static IReachedStageGroups ReachedStagesGroups(PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions? options = null) =>
+        (ReachedStageAccumulator)ReachedStages(pipeline, cohort, asOf, options);
+
     /// <summary>Feeds every deal once to every accumulator, in order, until every accumulator is complete (<see cref="AreComplete"/>).</summary>
     /// <param name="deals">The deals.</param>
     /// <param name="accumulators">The accumulators.</param>

@@ -64,3 +64,51 @@ public interface ISalesCycleGroups : IDealAccumulator<SalesCycleReport>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     void AddGroup(OutcomeKind outcome, Duration cycle, long count);
 }
+
+/// <summary>
+/// The figures of one period fed with groups of deals as a store's own query (SQL GROUP BY) returns them, finished by the same
+/// rule as the per-deal pass. Create it with <see cref="DealPass.PeriodFiguresGroups"/>.
+/// </summary>
+/// <remarks>Not thread-safe: one accumulator belongs to one pass.</remarks>
+public interface IPeriodFiguresGroups : IDealAccumulator<PeriodFiguresReport>
+{
+    /// <summary>
+    /// Adds a group of deals in scope created by the end of the period (at or before it) that share a currency, a probability
+    /// override, whether they were created in the period, how they closed in it, and the stage they were in at its end. The
+    /// cycles of the ones won in the period are added apart, with <see cref="AddWonCycles"/>.
+    /// </summary>
+    /// <param name="currency">The currency of <paramref name="amount"/>.</param>
+    /// <param name="probabilityOverride">The deals' probability override, if any.</param>
+    /// <param name="createdInPeriod">Whether the deals were created in the period.</param>
+    /// <param name="closedInPeriod">How the deals closed in the period (by their close instant), or <see langword="null"/> when they did not.</param>
+    /// <param name="stageAtEnd">The stage the deals were in at the end of the period; one that is not open adds no open deals.</param>
+    /// <param name="count">How many deals the group holds.</param>
+    /// <param name="amount">Their value together.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    void AddGroup(string currency, int? probabilityOverride, bool createdInPeriod, OutcomeKind? closedInPeriod, StageId? stageAtEnd, long count, decimal amount);
+
+    /// <summary>Adds deals won in the period with one sales cycle (created → closed), for the mean cycle of the won deals.</summary>
+    /// <param name="currency">The deals' currency.</param>
+    /// <param name="cycle">The time from the deals' creation to their close.</param>
+    /// <param name="count">How many deals share it.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    void AddWonCycles(string currency, Duration cycle, long count);
+}
+
+/// <summary>
+/// The reached-stage funnel fed with groups of deals of the cohort as a store's own query (SQL GROUP BY) returns them.
+/// Create it with <see cref="DealPass.ReachedStagesGroups"/>.
+/// </summary>
+/// <remarks>Not thread-safe: one accumulator belongs to one pass.</remarks>
+public interface IReachedStageGroups : IDealAccumulator<ReachedStageFunnel>
+{
+    /// <summary>
+    /// Adds a group of deals in scope created in the cohort period that count, by the funnel's counting, as having reached the
+    /// funnel's stages up to <paramref name="reachedThrough"/> (and no further).
+    /// </summary>
+    /// <param name="reachedThrough">The last funnel stage (an open stage or the won stage) the deals reached, or <see langword="null"/> for none.</param>
+    /// <param name="count">How many deals the group holds.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="reachedThrough"/> is a lost stage, which the funnel does not hold.</exception>
+    void AddGroup(StageId? reachedThrough, long count);
+}

@@ -270,6 +270,30 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
+    public Task<HistoryFacts> HistoryFactsAsync(Process.PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // The reference: each figure by its own per-deal calculator, in one pass.
+        var forecast = Analytics.DealPass.Forecast(pipeline, request.AsOf, request.ForecastOptions);
+        var periods = request.Periods.Select(p => Analytics.DealPass.PeriodFigures(pipeline, p, request.Owner)).ToList();
+        var funnel = request.Cohort is { } cohort ? Analytics.DealPass.ReachedStages(pipeline, cohort, request.AsOf, request.FunnelOptions) : null;
+        var detail = request.DetailPeriod is { } detailPeriod ? new Analytics.Internal.DetailCountAccumulator(pipeline, request.AsOf, detailPeriod, request.Owner) : null;
+        var accumulators = new List<Analytics.IDealAccumulator> { forecast };
+        accumulators.AddRange(periods);
+        accumulators.AddRange(new Analytics.IDealAccumulator?[] { funnel, detail }.OfType<Analytics.IDealAccumulator>());
+        lock (_gate)
+        {
+            var stages = PipelineAggregates.Snapshot(_opportunities.Values, pipeline, request.AsOf, request.Owner);
+            Analytics.DealPass.Run(_opportunities.Values, accumulators);
+            return Task.FromResult(new HistoryFacts(
+                new OpenDealFigures(stages, forecast.Result()), [.. periods.Select(p => p.Result())], funnel?.Result(), detail?.Result()));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyDictionary<PipelineId, string>> LoadAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -10,7 +10,7 @@ namespace SalesPipeline.Analytics.Internal;
 /// first entries happened in pipeline order. A deal is counted once, at its depth, so back-and-forth moves never count a stage
 /// twice, and reached(k) = the number of deals with depth ≥ k never increases with k.
 /// </summary>
-internal sealed class ReachedStageAccumulator : IDealAccumulator<ReachedStageFunnel>
+internal sealed class ReachedStageAccumulator : IReachedStageGroups
 {
     private readonly PipelineDefinition _pipeline;
     private readonly Interval _cohort;
@@ -63,6 +63,24 @@ internal sealed class ReachedStageAccumulator : IDealAccumulator<ReachedStageFun
 
         var depth = _options.Counting == FunnelCounting.Strict ? StrictDepth(_firstEntry) : furthest;
         _depthCounts[depth + 1]++;
+    }
+
+    /// <inheritdoc />
+    public void AddGroup(StageId? reachedThrough, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var depth = -1;
+        if (reachedThrough is { } stage)
+        {
+            depth = _stages.FunnelPosition[_stages.IndexOf(stage)];
+            if (depth < 0)
+            {
+                throw new ArgumentException($"The stage '{stage}' is a lost stage, which the reached-stage funnel does not hold.", nameof(reachedThrough));
+            }
+        }
+
+        _cohortSize += count;
+        _depthCounts[depth + 1] += count;
     }
 
     public ReachedStageFunnel Result()

@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Storage.Internal;
+
+/// <summary>
+/// The SQL of <see cref="IPipelineAggregates.HistoryFactsAsync"/>, written once for both providers. The stage history is read
+/// once, grouped per deal: for every instant asked, the highest <c>seq * K + stage code</c> among the entries at or before it
+/// gives the stage the deal was in then (the last entry, as <see cref="PipelineAggregates.StageAt"/> finds it), and the entries by
+/// the as-of instant give how far the deal went in the reached-stage funnel. That per-deal result is joined to the deals once and
+/// grouped by a compact key (currency, override, outcome, expected close of the deals open at the as-of instant, the bucket of
+/// the creation and close instants among the periods' bounds, the funnel depth, the stage at each instant), so only groups
+/// travel. The won deals' cycles come from a second query through the close-date index, grouped by cycle length.
+/// </summary>
+internal sealed class HistoryFactsQuery
+{
+    public const int CurrencyColumn = 0;
+    public const int OverrideColumn = 1;
+    public const int OutcomeColumn = 2;
+    public const int ExpectedCloseColumn = 3;
+    public const int CreatedColumn = 4;
+    public const int ClosedColumn = 5;
+    public const int ReachColumn = 6;
+    public const int CountColumn = 7;
+    public const int AmountColumn = 8;
+    public const int StagesColumn = 9;
+
+    private readonly IStoreDialect _dialect;
+    private readonly PipelineDefinition _pipeline;
+    private readonly List<long> _instants = [];
+    private readonly Bounds _created = new("C");
+    private readonly Bounds _closed = new("K");
+
+    public HistoryFactsQuery(IStoreDialect dialect, PipelineDefinition pipeline, HistoryFactsRequest request)
+    {
+        _dialect = dialect;
+        _pipeline = pipeline;
+
+        // Stage codes: the open stages in pipeline order, then the won stage, then the lost ones. A code up to OpenCount is the
+        // deal's position in the reached-stage funnel (the open stages, then won); a code below OpenCount is an open stage.
+        Stages = [.. pipeline.Stages.Where(s => s.Kind == StageKind.Open).Concat(pipeline.Stages.Where(s => s.Kind == StageKind.Won)).Concat(pipeline.Stages.Where(s => s.Kind == StageKind.Lost)).Select(s => s.Id)];
+        OpenCount = pipeline.Stages.Count(s => s.IsOpen);
+
+        InstantOf(request.AsOf);
+        foreach (var period in request.Periods)
+        {
+            InstantOf(period.End);
+            _created.Add(Micros.Floor(period.End) + 1);
+            AddPeriod(_created, period);
+            AddPeriod(_closed, period);
+        }
+
+        if (request.Cohort is { } cohort)
+        {
+            AddPeriod(_created, cohort);
+        }
+
+        if (request.DetailPeriod is { } detail)
+        {
+            AddPeriod(_closed, detail);
+        }
+
+        var parameters = new DynamicParameters();
+        parameters.Add("Pipeline", pipeline.Id.Value);
+        parameters.Add("Owner", request.Owner?.Value);
+        parameters.Add("Won", Codes.Of(OutcomeKind.Won));
+        for (var i = 0; i < Stages.Count; i++)
+        {
+            parameters.Add($"S{i}", Stages[i].Value);
+        }
+
+        for (var i = 0; i < _instants.Count; i++)
+        {
+            parameters.Add($"T{i}", dialect.Bound(_instants[i]));
+        }
+
+        _created.Bind(parameters, dialect);
+        _closed.Bind(parameters, dialect);
+        for (var i = 0; i < request.Periods.Count; i++)
+        {
+            var period = request.Periods[i];
+            parameters.Add($"PS{i}", period.HasStart ? dialect.Bound(Micros.Ceiling(period.Start)) : null);
+            parameters.Add($"PE{i}", dialect.Bound(Micros.Ceiling(period.End)));
+        }
+
+        Parameters = parameters;
+        Sql = BuildSql(request);
+        CyclesSql = request.Periods.Count == 0 ? null : BuildCyclesSql(request);
+    }
+
+    /// <summary>Gets the stages by code.</summary>
+    public IReadOnlyList<StageId> Stages { get; }
+
+    /// <summary>Gets the number of open stages: the codes below it are open stages.</summary>
+    public int OpenCount { get; }
+
+    public string Sql { get; }
+
+    /// <summary>Gets the query of the won deals' cycles per period, currency and cycle length, or null when no period is asked.</summary>
+    public string? CyclesSql { get; }
+
+    public DynamicParameters Parameters { get; }
+
+    /// <summary>The index of the stage column of an instant (registering it while the query is built).</summary>
+    public int InstantOf(Instant instant)
+    {
+        var micros = Micros.Floor(instant);
+        var index = _instants.IndexOf(micros);
+        if (index < 0)
+        {
+            _instants.Add(micros);
+            index = _instants.Count - 1;
+        }
+
+        return index;
+    }
+
+    /// <summary>The stage code a stage column holds, or null when the deal did not exist yet.</summary>
+    /// <exception cref="InvalidOperationException">The deal was in a stage the pipeline definition does not hold.</exception>
+    public int? StageAt(long code) =>
+        code < 0 ? null
+        : code < Stages.Count ? (int)code
+        : throw new InvalidOperationException(
+            $"A deal of pipeline '{_pipeline.Id}' was in a stage its definition does not hold (its stages are: {string.Join(", ", Stages)}); load the definition the deals were recorded with.");
+
+    public bool IsOpen(int code) => code < OpenCount;
+
+    /// <summary>Whether a creation bucket lies at or before the end of a period.</summary>
+    public bool CreatedBy(long bucket, Instant end) => _created.Below(bucket, Micros.Floor(end) + 1);
+
+    public bool CreatedIn(long bucket, Interval period) => In(_created, bucket, period);
+
+    public bool ClosedIn(long bucket, Interval period) => In(_closed, bucket, period);
+
+    public decimal ToAmount(object value, string currency) => _dialect.ToAmount(value, currency);
+
+    public LocalDate ToDate(object value) => _dialect.ToDate(value);
+
+    private static void AddPeriod(Bounds bounds, Interval period)
+    {
+        if (period.HasStart)
+        {
+            bounds.Add(Micros.Ceiling(period.Start));
+        }
+
+        if (period.HasEnd)
+        {
+            bounds.Add(Micros.Ceiling(period.End));
+        }
+    }
+
+    private static bool In(Bounds bounds, long bucket, Interval period) =>
+        bucket >= 0 && (!period.HasStart || !bounds.Below(bucket, Micros.Ceiling(period.Start))) && (!period.HasEnd || bounds.Below(bucket, Micros.Ceiling(period.End)));
+
+    private string BuildSql(HistoryFactsRequest request)
+    {
+        var k = Stages.Count + 1;
+        var code = new StringBuilder("CASE sc.to_stage");
+        for (var i = 0; i < Stages.Count; i++)
+        {
+            code.Append(CultureInfo.InvariantCulture, $" WHEN @S{i} THEN {i}");
+        }
+
+        code.Append(CultureInfo.InvariantCulture, $" ELSE {Stages.Count} END");
+        var asOf = InstantOf(request.AsOf);
+
+        // Per deal: the highest seq * K + code at or before each instant, and the funnel's facts by the as-of instant.
+        var history = new StringBuilder("SELECT sc.opportunity_id AS id");
+        for (var i = 0; i < _instants.Count; i++)
+        {
+            history.Append(CultureInfo.InvariantCulture, $", MAX(CASE WHEN sc.at <= @T{i} THEN sc.seq * {k} + {code} END) AS a{i}");
+        }
+
+        var reach = "-1";
+        if (request.Cohort is not null && request.Counting == FunnelCounting.Lenient)
+        {
+            // The furthest funnel position reached: the code of an open or the won stage, lost stages left out.
+            var funnel = new StringBuilder("CASE sc.to_stage");
+            for (var f = 0; f <= OpenCount; f++)
+            {
+                funnel.Append(CultureInfo.InvariantCulture, $" WHEN @S{f} THEN {f}");
+            }
+
+            history.Append(CultureInfo.InvariantCulture, $", MAX(CASE WHEN sc.at <= @T{asOf} THEN {funnel} END END) AS reach");
+            reach = "COALESCE(h.reach, -1)";
+        }
+        else if (request.Cohort is not null)
+        {
+            // The first entry of each funnel stage; the depth is the longest prefix of them in pipeline order.
+            for (var f = 0; f <= OpenCount; f++)
+            {
+                history.Append(CultureInfo.InvariantCulture, $", MIN(CASE WHEN sc.at <= @T{asOf} AND sc.to_stage = @S{f} THEN sc.seq END) AS f{f}");
+            }
+
+            var depth = new StringBuilder("CASE WHEN h.f0 IS NULL THEN -1");
+            for (var f = 1; f <= OpenCount; f++)
+            {
+                depth.Append(CultureInfo.InvariantCulture, $" WHEN h.f{f} IS NULL OR h.f{f} < h.f{f - 1} THEN {f - 1}");
+            }
+
+            reach = depth.Append(CultureInfo.InvariantCulture, $" ELSE {OpenCount} END").ToString();
+        }
+
+        history.Append(" FROM stage_changes sc GROUP BY sc.opportunity_id");
+
+        var sql = new StringBuilder(
+            $"SELECT o.currency AS Currency, o.probability_override AS ProbabilityOverride, o.outcome_kind AS OutcomeKind, " +
+            $"CASE WHEN h.a{asOf} % {k} < {OpenCount} THEN o.expected_close END AS ExpectedClose, " +
+            $"{_created.Sql("o.created_at")} AS Created, {_closed.Sql("o.closed_at")} AS Closed, {reach} AS Reach, " +
+            $"COUNT(*) AS Count, SUM(o.{_dialect.AmountColumn}) AS Amount");
+        for (var i = 0; i < _instants.Count; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $", h.a{i} % {k} AS Stage{i}");
+        }
+
+        // The grouped history first, then one lookup of each deal (CROSS JOIN keeps that order on SQLite).
+        sql.Append(CultureInfo.InvariantCulture, $" FROM ({history}) h CROSS JOIN opportunities o WHERE o.id = h.id AND o.pipeline_id = @Pipeline{OpportunityFilter.Owner(request.Owner)} GROUP BY 1, 2, 3, 4, 5, 6, 7");
+        for (var i = 0; i < _instants.Count; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $", {StagesColumn + i + 1}");
+        }
+
+        return sql.ToString();
+    }
+
+    private static string BuildCyclesSql(HistoryFactsRequest request)
+    {
+        var owner = OpportunityFilter.Owner(request.Owner);
+        return string.Join(
+            " UNION ALL ",
+            request.Periods.Select((period, i) =>
+                $"SELECT {i} AS Period, o.currency AS Currency, o.closed_at - o.created_at AS Cycle, COUNT(*) AS Count FROM opportunities o " +
+                $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind = @Won{(period.HasStart ? $" AND o.closed_at >= @PS{i}" : string.Empty)} AND o.closed_at < @PE{i}{owner} " +
+                "GROUP BY o.currency, o.closed_at - o.created_at"));
+    }
+
+    /// <summary>
+    /// Instants (whole microseconds) that cut a column's values into buckets: bucket b holds the values from bound b − 1
+    /// (inclusive) to bound b (exclusive); a NULL value has the bucket past the last bound, and is told apart by the caller.
+    /// </summary>
+    private sealed class Bounds(string prefix)
+    {
+        private readonly SortedSet<long> _set = [];
+        private long[]? _sorted;
+
+        public void Add(long micros) => _set.Add(micros);
+
+        public void Bind(DynamicParameters parameters, IStoreDialect dialect)
+        {
+            _sorted = [.. _set];
+            for (var i = 0; i < _sorted.Length; i++)
+            {
+                parameters.Add($"{prefix}{i}", dialect.Bound(_sorted[i]));
+            }
+        }
+
+        public string Sql(string column)
+        {
+            if (_sorted!.Length == 0)
+            {
+                return "0";
+            }
+
+            var sql = new StringBuilder("CASE");
+            for (var i = 0; i < _sorted.Length; i++)
+            {
+                sql.Append(CultureInfo.InvariantCulture, $" WHEN {column} < @{prefix}{i} THEN {i}");
+            }
+
+            return sql.Append(CultureInfo.InvariantCulture, $" ELSE {_sorted.Length} END").ToString();
+        }
+
+        /// <summary>Whether the values of a bucket are below a bound.</summary>
+        public bool Below(long bucket, long bound) => bucket <= Array.BinarySearch(_sorted!, bound);
+    }
+}

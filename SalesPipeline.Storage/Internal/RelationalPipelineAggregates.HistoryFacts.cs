@@ -1,0 +1,126 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Dapper;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Storage.Internal;
+
+/// <summary>The history facts: one grouped read of the stage history joined once to the deals.</summary>
+internal sealed partial class RelationalPipelineAggregates
+{
+    /// <inheritdoc />
+    public Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(request);
+        var query = new HistoryFactsQuery(dialect, pipeline, request);
+        return dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                var facts = new HistoryFactsGroups(pipeline, request, query);
+                var reader = await connection.ExecuteReaderAsync(new CommandDefinition(query.Sql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        facts.Add(reader);
+                    }
+                }
+
+                if (query.CyclesSql is { } cyclesSql)
+                {
+                    foreach (var r in await connection.QueryAsync<PeriodCycleRow>(new CommandDefinition(cyclesSql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                    {
+                        facts.Periods[(int)r.Period].AddWonCycles(r.Currency, dialect.ToDuration(r.Cycle), r.Count);
+                    }
+                }
+
+                return facts.Result();
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Finishes the figures from the query's groups with Core's group accumulators.</summary>
+    private sealed class HistoryFactsGroups(PipelineDefinition pipeline, HistoryFactsRequest request, HistoryFactsQuery query)
+    {
+        private readonly IForecastGroups _forecast = DealPass.ForecastGroups(pipeline, request.AsOf, request.ForecastOptions);
+        private readonly List<SnapshotGroup> _stages = [];
+        private readonly IReachedStageGroups? _funnel = request.Cohort is { } cohort ? DealPass.ReachedStagesGroups(pipeline, cohort, request.AsOf, request.FunnelOptions) : null;
+        private long _detail;
+
+        public List<IPeriodFiguresGroups> Periods { get; } = [.. request.Periods.Select(p => DealPass.PeriodFiguresGroups(pipeline, p, request.Owner))];
+
+        public void Add(DbDataReader reader)
+        {
+            var currency = reader.GetString(HistoryFactsQuery.CurrencyColumn);
+            var probabilityOverride = reader.IsDBNull(HistoryFactsQuery.OverrideColumn) ? (int?)null : Convert.ToInt32(reader.GetValue(HistoryFactsQuery.OverrideColumn), CultureInfo.InvariantCulture);
+            var outcome = reader.IsDBNull(HistoryFactsQuery.OutcomeColumn) ? (OutcomeKind?)null : Codes.Parse<OutcomeKind>(reader.GetString(HistoryFactsQuery.OutcomeColumn));
+            var created = Integer(reader, HistoryFactsQuery.CreatedColumn);
+            var closed = Integer(reader, HistoryFactsQuery.ClosedColumn);
+            var count = Integer(reader, HistoryFactsQuery.CountColumn);
+            var amount = query.ToAmount(reader.GetValue(HistoryFactsQuery.AmountColumn), currency);
+            var stageAtAsOf = query.StageAt(Integer(reader, HistoryFactsQuery.StagesColumn + query.InstantOf(request.AsOf)));
+
+            if (stageAtAsOf is { } stage && query.IsOpen(stage))
+            {
+                var id = query.Stages[stage];
+                _forecast.AddGroup(query.ToDate(reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn)), currency, id, probabilityOverride, count, amount);
+                _stages.Add(new SnapshotGroup(id.Value, currency, probabilityOverride, count, amount));
+            }
+
+            for (var i = 0; i < Periods.Count; i++)
+            {
+                var period = request.Periods[i];
+                if (!query.CreatedBy(created, period.End))
+                {
+                    continue;
+                }
+
+                var atEnd = query.StageAt(Integer(reader, HistoryFactsQuery.StagesColumn + query.InstantOf(period.End)));
+                Periods[i].AddGroup(
+                    currency,
+                    probabilityOverride,
+                    query.CreatedIn(created, period),
+                    outcome is not null && query.ClosedIn(closed, period) ? outcome : null,
+                    atEnd is { } s ? query.Stages[s] : null,
+                    count,
+                    amount);
+            }
+
+            if (_funnel is not null && query.CreatedIn(created, request.Cohort!.Value))
+            {
+                var reach = Integer(reader, HistoryFactsQuery.ReachColumn);
+                _funnel.AddGroup(reach < 0 ? null : query.Stages[(int)reach], count);
+            }
+
+            if (request.DetailPeriod is { } detail && stageAtAsOf is { } shown &&
+                (query.IsOpen(shown) || outcome is null || query.ClosedIn(closed, detail)))
+            {
+                _detail += count;
+            }
+        }
+
+        public HistoryFacts Result() => new(
+            new OpenDealFigures(AggregateResults.Snapshot(pipeline, _stages), _forecast.Result()),
+            [.. Periods.Select(p => p.Result())],
+            _funnel?.Result(),
+            request.DetailPeriod is null ? null : _detail);
+
+        private static long Integer(DbDataReader reader, int column) =>
+            reader.IsDBNull(column) ? -1 : Convert.ToInt64(reader.GetValue(column), CultureInfo.InvariantCulture);
+    }
+
+#pragma warning disable CA1812 // Instantiated by Dapper.
+    private sealed class PeriodCycleRow
+    {
+        public long Period { get; set; }
+        public string Currency { get; set; } = string.Empty;
+        public object Cycle { get; set; } = 0L;
+        public long Count { get; set; }
+    }
+#pragma warning restore CA1812
+}

@@ -1,0 +1,139 @@
+using FsCheck;
+using FsCheck.Fluent;
+using NodaTime;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+using Xunit;
+
+namespace SalesPipeline.Tests.Storage;
+
+/// <summary>The history facts (snapshot, forecast, period figures, funnel, detail count) equal the per-deal accumulators.</summary>
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public void Property_RandomPipelines_StoreHistoryFactsEqualTheInMemoryAccumulators()
+    {
+        var owners = PropertyOwners;
+        var period =
+            from endDays in Gen.Choose(-300, 400)
+            from spanDays in Gen.Choose(0, 300)
+            from hasStart in Gen.Elements(true, true, false)
+            select (endDays, spanDays, hasStart);
+        var scenario =
+            from seeds in RandomSeeds
+            from twins in Gen.Choose(0, 3)
+            from asOfDays in Gen.Choose(-5, 400)
+            from periodCount in Gen.Choose(0, 3)
+            from periods in Gen.ArrayOf(period, periodCount)
+            from firstEndsAtAsOf in Gen.Elements(false, true)
+            from cohort in period
+            from cohortBounds in Gen.Choose(-1, 3)
+            from strict in Gen.Elements(false, true)
+            from detail in period
+            from detailBounds in Gen.Choose(-1, 3)
+            from overdueDays in Gen.Choose(-1, 900)
+            from ownerIndex in Gen.Choose(-1, owners.Length - 1)
+            select (seeds, twins, asOfDays, periods, firstEndsAtAsOf, cohort, cohortBounds, strict, detail, detailBounds, overdueDays, ownerIndex);
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(40),
+            Prop.ForAll(scenario.ToArbitrary(), s =>
+            {
+                var pipeline = Deals.IsolatedPipeline();
+                var states = SaveRandomDeals(pipeline, s.seeds, s.twins);
+
+                // Instants between microseconds too; a period may end at the as-of instant itself, as a report's does.
+                var asOf = BetweenMicroseconds(s.asOfDays, s.asOfDays);
+                var periods = s.periods.Select((p, i) =>
+                {
+                    var end = i == 0 && s.firstEndsAtAsOf ? asOf : BetweenMicroseconds(p.endDays, p.spanDays);
+                    return p.hasStart ? new NodaTime.Interval(end - Duration.FromDays(p.spanDays), end) : new NodaTime.Interval(null, end);
+                }).ToList();
+                var request = new HistoryFactsRequest(asOf)
+                {
+                    Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex],
+                    OverdueBefore = s.overdueDays < 0 ? null : new LocalDate(2026, 1, 1).PlusDays(s.overdueDays),
+                    Periods = periods,
+                    Cohort = Bounded(s.cohort, s.cohortBounds),
+                    Counting = s.strict ? FunnelCounting.Strict : FunnelCounting.Lenient,
+                    DetailPeriod = Bounded(s.detail, s.detailBounds),
+                };
+
+                var facts = fixture.Aggregates.HistoryFactsAsync(pipeline, request).GetAwaiter().GetResult();
+
+                var forecastOptions = new ForecastOptions { Owner = request.Owner, OverdueBefore = request.OverdueBefore };
+                Assert.Equal(Structural.Text(PipelineAggregates.Snapshot(states, pipeline, asOf, request.Owner)), Structural.Text(facts.Open.Stages));
+                Assert.Equal(Structural.Text(PipelineAnalytics.Forecast(states, pipeline, asOf, forecastOptions)), Structural.Text(facts.Open.Forecast));
+                Assert.Equal(periods.Count, facts.Periods.Count);
+                for (var i = 0; i < periods.Count; i++)
+                {
+                    var expected = DealPass.PeriodFigures(pipeline, periods[i], request.Owner);
+                    DealPass.Run(states, expected);
+                    Assert.Equal(Structural.Text(expected.Result()), Structural.Text(facts.Periods[i]));
+                }
+
+                if (request.Cohort is { } cohort)
+                {
+                    var funnel = DealPass.ReachedStages(pipeline, cohort, asOf, new ReachedStageFunnelOptions { Owner = request.Owner, Counting = request.Counting });
+                    DealPass.Run(states, funnel);
+                    Assert.Equal(Structural.Text(funnel.Result()), Structural.Text(facts.Funnel));
+                }
+                else
+                {
+                    Assert.Null(facts.Funnel);
+                }
+
+                Assert.Equal(
+                    request.DetailPeriod is { } detail ? states.Count(d => (request.Owner is null || d.Owner == request.Owner) && ShownInDetail(d, pipeline, asOf, detail)) : null,
+                    facts.DetailDeals);
+            }));
+    }
+
+    [Fact]
+    public async Task HistoryFactsAsync_OnlyTheAsOfInstant_EqualsOpenDealsAndLeavesTheRestOut()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var states = SaveRandomDeals(pipeline, [.. Enumerable.Range(1, 20)], 2);
+        var asOf = Deals.Epoch + Duration.FromDays(120);
+
+        var facts = await fixture.Aggregates.HistoryFactsAsync(pipeline, new HistoryFactsRequest(asOf));
+
+        Assert.Equal(Structural.Text(await fixture.Aggregates.OpenDealsAsync(pipeline, asOf)), Structural.Text(facts.Open));
+        Assert.NotEmpty(facts.Open.Stages);
+        Assert.Empty(facts.Periods);
+        Assert.Null(facts.Funnel);
+        Assert.Null(facts.DetailDeals);
+        Assert.NotEmpty(states);
+    }
+
+    [Fact]
+    public void HistoryFactsRequest_PeriodWithoutEnd_ThrowsNamingIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new HistoryFactsRequest(Deals.Epoch)
+        {
+            Periods = [new NodaTime.Interval(Deals.Epoch, Deals.Epoch + Duration.FromDays(1)), new NodaTime.Interval(Deals.Epoch, null)],
+        });
+
+        Assert.Contains("Periods[1] has no end", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The period of <paramref name="p"/> bounded both ways (0), from a start only (1), up to an end only (2), all time (3), or none (−1).</summary>
+    private static NodaTime.Interval? Bounded((int EndDays, int SpanDays, bool HasStart) p, int bounds)
+    {
+        var end = BetweenMicroseconds(p.EndDays, p.SpanDays);
+        return bounds < 0 ? null : Period(bounds, end - Duration.FromDays(p.SpanDays), end);
+    }
+
+    /// <summary>The detail sheet's rule: the stage at the as-of instant is open, or closed and not closed (still) outside the period.</summary>
+    private static bool ShownInDetail(OpportunityState deal, PipelineDefinition pipeline, Instant asOf, NodaTime.Interval period)
+    {
+        if (PipelineAggregates.StageAt(deal, asOf) is not { } stageId)
+        {
+            return false;
+        }
+
+        var closedAt = pipeline.Stage(stageId).IsOpen ? null : deal.Outcome?.ClosedAt;
+        return closedAt is not { } closed || period.Contains(closed);
+    }
+}
