@@ -9,7 +9,7 @@ namespace SalesPipeline.Storage.Internal;
 
 /// <summary>The snapshot funnel and closed totals computed by SQLite or PostgreSQL over the stored history.</summary>
 /// <remarks>Thread-safe: every call uses its own pooled connection.</remarks>
-internal sealed class RelationalPipelineAggregates(IStoreDialect dialect) : IPipelineAggregates
+internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect) : IPipelineAggregates
 {
     private readonly OpportunitySql _opportunitySql = new(dialect);
 
