@@ -133,6 +133,29 @@ public interface IPipelineAggregates
     /// <returns>The figures.</returns>
     /// <exception cref="Analytics.MissingExchangeRateException">The forecast's conversion lacks the rate of a currency that occurs.</exception>
     Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default);
+    /// Time in stage seen from <paramref name="period"/>, exactly as <see cref="Analytics.DealPass.StageExits"/> computes it over
+    /// the stored deals; a database store reads the history once and returns only the stays grouped by stage and length, and
+    /// the deals in each stage at <paramref name="asOf"/> with how many of them are stale.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period the stays ended in.</param>
+    /// <param name="asOf">The instant the deals in each stage are counted at; stays ending after it are left out.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One entry per open stage, in pipeline order.</returns>
+    Task<IReadOnlyList<Analytics.StageExits>> StageExitsAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Revenue per account and currency from the won deals closed by <paramref name="asOf"/>, exactly as
+    /// <see cref="Analytics.DealPass.AccountRevenue"/> computes it over the stored deals; a database store groups the deals in SQL.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period of <see cref="Analytics.AccountRevenue.WonInPeriod"/>.</param>
+    /// <param name="asOf">Wins after this instant are ignored.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One entry per account and currency that has won, by account id, then currency (ordinal).</returns>
+    Task<IReadOnlyList<Analytics.AccountRevenue>> AccountRevenueAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The reference computation of <see cref="IPipelineAggregates"/> over deals in memory.</summary>

@@ -181,6 +181,22 @@ public static class DealPass
     }
 
     /// <summary>
+    /// Time in stage as <see cref="StageExits"/>, fed with groups (a store's SQL aggregate) through
+    /// <see cref="IStageExitGroups.AddStays"/> and <see cref="IStageExitGroups.AddOpen"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period the stays ended in.</param>
+    /// <param name="asOf">The instant the deals in each stage are counted at.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The accumulator: one entry per open stage, in pipeline order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IStageExitGroups StageExitGroups(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new StageExitAccumulator(pipeline, period, asOf, owner);
+    }
+
+    /// <summary>
     /// Revenue per account and currency from the won deals closed by <paramref name="asOf"/>: in the period and in all time,
     /// deals won, first and last win. Deals without an account are left out.
     /// </summary>
@@ -188,7 +204,7 @@ public static class DealPass
     /// <param name="period">The period of <see cref="AccountRevenue.WonInPeriod"/>.</param>
     /// <param name="asOf">Wins after this instant are ignored.</param>
     /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
-    /// <returns>The accumulator: one entry per account and currency that has won.</returns>
+    /// <returns>The accumulator: one entry per account and currency that has won, by account id, then currency (ordinal).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
     public static IDealAccumulator<IReadOnlyList<AccountRevenue>> AccountRevenue(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null)
     {
@@ -224,6 +240,21 @@ public static class DealPass
     /// <exception cref="ArgumentOutOfRangeException">The counting option is not a defined value.</exception>
     public static IReachedStageGroups ReachedStagesGroups(PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions? options = null) =>
         (ReachedStageAccumulator)ReachedStages(pipeline, cohort, asOf, options);
+
+    /// Revenue per account as <see cref="AccountRevenue"/>, fed with groups (a store's SQL aggregate) through
+    /// <see cref="IAccountRevenueGroups.AddGroup"/> instead of one deal at a time.
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="period">The period of <see cref="Analytics.AccountRevenue.WonInPeriod"/>.</param>
+    /// <param name="asOf">Wins after this instant are ignored.</param>
+    /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
+    /// <returns>The accumulator: one entry per account and currency that has won, by account id, then currency (ordinal).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pipeline"/> is <see langword="null"/>.</exception>
+    public static IAccountRevenueGroups AccountRevenueGroups(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        return new AccountRevenueAccumulator(pipeline, period, asOf, owner);
+    }
 
     /// <summary>Feeds every deal once to every accumulator, in order, until every accumulator is complete (<see cref="AreComplete"/>).</summary>
     /// <param name="deals">The deals.</param>

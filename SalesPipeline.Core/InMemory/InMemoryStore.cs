@@ -290,6 +290,22 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             Analytics.DealPass.Run(_opportunities.Values, accumulators);
             return Task.FromResult(new HistoryFacts(
                 new OpenDealFigures(stages, forecast.Result()), [.. periods.Select(p => p.Result())], funnel?.Result(), detail?.Result()));
+    public Task<IReadOnlyList<Analytics.StageExits>> StageExitsAsync(Process.PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Analytics.Internal.DealAccumulator.Run(Analytics.DealPass.StageExits(pipeline, period, asOf, owner), _opportunities.Values));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Analytics.AccountRevenue>> AccountRevenueAsync(Process.PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(Analytics.Internal.DealAccumulator.Run(Analytics.DealPass.AccountRevenue(pipeline, period, asOf, owner), _opportunities.Values));
         }
     }
 

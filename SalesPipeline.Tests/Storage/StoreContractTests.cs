@@ -352,15 +352,17 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     /// <summary>
     /// Saves one random deal per seed in <paramref name="pipeline"/>, then again one for each of the first
     /// <paramref name="twins"/> seeds (deals like another, so a store's groups hold more than one deal); returns the states
-    /// the store should now hold for them.
+    /// the store should now hold for them. <paramref name="vary"/>, when given, changes each built deal (with the same
+    /// random source) before it is saved.
     /// </summary>
-    private List<OpportunityState> SaveRandomDeals(PipelineDefinition pipeline, IReadOnlyList<int> seeds, int twins = 0)
+    private List<OpportunityState> SaveRandomDeals(PipelineDefinition pipeline, IReadOnlyList<int> seeds, int twins = 0, Func<OpportunityState, Random, OpportunityState>? vary = null)
     {
         var states = new List<OpportunityState>();
         foreach (var seed in seeds.Concat(seeds.Take(twins)))
         {
             var random = new Random(seed);
             var state = Deals.Build(pipeline, PropertyOwners[random.Next(PropertyOwners.Length)], random, random.Next(0, 15));
+            state = vary?.Invoke(state, random) ?? state;
             Store.SaveAsync(state).GetAwaiter().GetResult();
             states.Add(fixture.Expected(state, 1));
         }

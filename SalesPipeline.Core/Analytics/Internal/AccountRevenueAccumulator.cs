@@ -8,7 +8,7 @@ namespace SalesPipeline.Analytics.Internal;
 /// Computes <see cref="AccountRevenue"/> per account and currency from the won deals closed by the as-of instant (deals without
 /// an account are left out). Memory holds one entry per account that has won, never one per deal.
 /// </summary>
-internal sealed class AccountRevenueAccumulator(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner) : IDealAccumulator<IReadOnlyList<AccountRevenue>>
+internal sealed class AccountRevenueAccumulator(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner) : IAccountRevenueGroups
 {
     private readonly Dictionary<(AccountId, string), AccountRevenue> _accounts = [];
 
@@ -22,19 +22,32 @@ internal sealed class AccountRevenueAccumulator(PipelineDefinition pipeline, Int
 
         var at = outcome.ClosedAt;
         var amount = deal.Value.Amount;
-        var inPeriod = Deals.Contains(period, at) ? amount : 0m;
-        var key = (account, deal.Value.Currency);
+        Merge(new AccountRevenue(account, deal.Value.Currency, Deals.Contains(period, at) ? amount : 0m, amount, 1, at, at));
+    }
+
+    public void AddGroup(AccountRevenue wins)
+    {
+        ArgumentNullException.ThrowIfNull(wins);
+        ArgumentOutOfRangeException.ThrowIfLessThan(wins.DealsWon, 1, nameof(wins));
+        Merge(wins);
+    }
+
+    /// <summary>By account id, then currency (ordinal).</summary>
+    public IReadOnlyList<AccountRevenue> Result() =>
+        [.. _accounts.Values.OrderBy(r => r.Account.Value).ThenBy(r => r.Currency, StringComparer.Ordinal)];
+
+    private void Merge(AccountRevenue wins)
+    {
+        var key = (wins.Account, wins.Currency);
         _accounts[key] = _accounts.TryGetValue(key, out var r)
             ? r with
             {
-                WonInPeriod = r.WonInPeriod + inPeriod,
-                WonAllTime = r.WonAllTime + amount,
-                DealsWon = r.DealsWon + 1,
-                FirstWin = at < r.FirstWin ? at : r.FirstWin,
-                LastWin = at > r.LastWin ? at : r.LastWin,
+                WonInPeriod = r.WonInPeriod + wins.WonInPeriod,
+                WonAllTime = r.WonAllTime + wins.WonAllTime,
+                DealsWon = r.DealsWon + wins.DealsWon,
+                FirstWin = wins.FirstWin < r.FirstWin ? wins.FirstWin : r.FirstWin,
+                LastWin = wins.LastWin > r.LastWin ? wins.LastWin : r.LastWin,
             }
-            : new AccountRevenue(account, deal.Value.Currency, inPeriod, amount, 1, at, at);
+            : wins;
     }
-
-    public IReadOnlyList<AccountRevenue> Result() => [.. _accounts.Values];
 }

@@ -4,12 +4,16 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Analytics.Internal;
 
-/// <summary>Computes <see cref="StageExits"/> for every open stage in one pass; memory holds one number per stay that ended in the period.</summary>
-internal sealed class StageExitAccumulator(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner) : IDealAccumulator<IReadOnlyList<StageExits>>
+/// <summary>
+/// Computes <see cref="StageExits"/> for every open stage in one pass; memory holds one number per stay that ended in the
+/// period. The mean is the exact sum of the stays in nanoseconds divided once, so groups of stays in any order give the same
+/// figures as deals one by one.
+/// </summary>
+internal sealed class StageExitAccumulator(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner) : IStageExitGroups
 {
     private readonly StageLookup _stages = new(pipeline);
     private readonly List<decimal>[] _days = [.. pipeline.Stages.Select(_ => new List<decimal>())];
-    private readonly decimal[] _sums = new decimal[pipeline.Stages.Count];
+    private readonly decimal[] _nanoseconds = new decimal[pipeline.Stages.Count];
     private readonly long[] _open = new long[pipeline.Stages.Count];
     private readonly long[] _stale = new long[pipeline.Stages.Count];
 
@@ -27,10 +31,7 @@ internal sealed class StageExitAccumulator(PipelineDefinition pipeline, Interval
             var left = history[i + 1].At;
             if (Deals.Contains(period, left))
             {
-                var s = _stages.IndexOf(history[i].To);
-                var days = Deals.Days(left - history[i].At);
-                _days[s].Add(days);
-                _sums[s] += days;
+                AddStays(_stages.IndexOf(history[i].To), left - history[i].At, 1);
             }
         }
 
@@ -46,9 +47,28 @@ internal sealed class StageExitAccumulator(PipelineDefinition pipeline, Interval
         }
 
         _open[current]++;
-        if (pipeline.Stages[current].StaleAfter is { } limit && asOf - history[last].At > limit)
+        if (pipeline.Stages[current].StaleAfter is { } limit && Attention.IsStale(history[last].At, limit, asOf))
         {
             _stale[current]++;
+        }
+    }
+
+    public void AddStays(StageId stage, Duration length, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        AddStays(_stages.IndexOf(stage), length, count);
+    }
+
+    public void AddOpen(StageId stage, long count, long stale)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(stale);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(stale, count);
+        var s = _stages.IndexOf(stage);
+        if (_stages.Kinds[s] == StageKind.Open)
+        {
+            _open[s] += count;
+            _stale[s] += stale;
         }
     }
 
@@ -62,9 +82,22 @@ internal sealed class StageExitAccumulator(PipelineDefinition pipeline, Interval
                 continue;
             }
 
-            rows.Add(new StageExits(_stages.Ids[s], _days[s].Count, Deals.Mean(_sums[s], _days[s].Count), Deals.Median(_days[s]), _open[s], pipeline.Stages[s].StaleAfter, _stale[s]));
+            var count = _days[s].Count;
+            rows.Add(new StageExits(_stages.Ids[s], count, Deals.Mean(_nanoseconds[s] / Deals.NanosecondsPerDay, count), Deals.Median(_days[s]), _open[s], pipeline.Stages[s].StaleAfter, _stale[s]));
         }
 
         return rows;
+    }
+
+    private void AddStays(int stage, Duration length, long count)
+    {
+        var days = Deals.Days(length);
+        var list = _days[stage];
+        for (var i = 0; i < count; i++)
+        {
+            list.Add(days);
+        }
+
+        _nanoseconds[stage] += Deals.Nanoseconds(length) * count;
     }
 }

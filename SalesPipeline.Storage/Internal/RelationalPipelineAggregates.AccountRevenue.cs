@@ -1,0 +1,65 @@
+using Dapper;
+using NodaTime;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
+
+namespace SalesPipeline.Storage.Internal;
+
+/// <summary>Revenue per account from one GROUP BY over the won deals.</summary>
+internal sealed partial class RelationalPipelineAggregates
+{
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AccountRevenue>> AccountRevenueAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+
+        // The deals closed by @AsOf (found through the close-date index), won and with an account, per account and currency.
+        var sql =
+            $"SELECT o.account_id AS Account, o.currency AS Currency, SUM(CASE WHEN o.closed_at IS NOT NULL{ClosedIn(period)} THEN o.{dialect.AmountColumn} ELSE 0 END) AS WonInPeriod, " +
+            $"SUM(o.{dialect.AmountColumn}) AS WonAllTime, COUNT(*) AS Count, MIN(o.closed_at) AS FirstWin, MAX(o.closed_at) AS LastWin FROM opportunities o " +
+            $"WHERE o.pipeline_id = @Pipeline AND o.closed_at <= @AsOf AND o.outcome_kind = @Won AND o.account_id IS NOT NULL{OpportunityFilter.Owner(owner)} " +
+            "GROUP BY o.account_id, o.currency";
+        var parameters = new
+        {
+            Pipeline = pipeline.Id.Value,
+            Owner = owner?.Value,
+            Won = Codes.Of(OutcomeKind.Won),
+            AsOf = dialect.Bound(Micros.Floor(asOf)),
+            Start = PeriodStart(period),
+            End = PeriodEnd(period),
+        };
+        return dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                var result = DealPass.AccountRevenueGroups(pipeline, period, asOf, owner);
+                foreach (var r in await connection.QueryAsync<AccountRevenueRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                {
+                    result.AddGroup(new AccountRevenue(
+                        new AccountId(dialect.ToGuid(r.Account)),
+                        r.Currency,
+                        dialect.ToAmount(r.WonInPeriod, r.Currency),
+                        dialect.ToAmount(r.WonAllTime, r.Currency),
+                        r.Count,
+                        dialect.ToInstant(r.FirstWin),
+                        dialect.ToInstant(r.LastWin)));
+                }
+
+                return result.Result();
+            },
+            cancellationToken);
+    }
+
+#pragma warning disable CA1812 // Instantiated by Dapper.
+    private sealed class AccountRevenueRow
+    {
+        public object Account { get; set; } = string.Empty;
+        public string Currency { get; set; } = string.Empty;
+        public object WonInPeriod { get; set; } = 0L;
+        public object WonAllTime { get; set; } = 0L;
+        public long Count { get; set; }
+        public object FirstWin { get; set; } = 0L;
+        public object LastWin { get; set; } = 0L;
+    }
+#pragma warning restore CA1812
+}
