@@ -90,8 +90,8 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
     /// <summary>
     /// Switches a store that holds no deals to a rollback journal and exclusive locking, when no other connection has the
-    /// file open (this process's idle pooled connections are closed first); true when it did. The switch is tried once,
-    /// without waiting: when another connection holds the file, the import runs in write-ahead logging as usual.
+    /// file open (this process's idle pooled connections are closed first); true when it did. The switch waits a second at
+    /// most: when another connection holds the file, the import runs in write-ahead logging as usual.
     /// </summary>
     private async Task<bool> TakeEmptyFileAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
@@ -105,7 +105,8 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         string? mode;
         try
         {
-            mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = DELETE", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
+            mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = DELETE", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
         {
