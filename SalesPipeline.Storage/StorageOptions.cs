@@ -37,6 +37,17 @@ public sealed class SqliteStorageOptions
     /// <value>The default value is 0. At most <see cref="MaxMemoryMapSize"/>.</value>
     public long MemoryMapSize { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether an import into a store that holds no deals (see <c>IImportTarget</c>) takes the file for itself
+    /// when no other connection has it open: until the import ends, other connections can neither read nor write the file,
+    /// and the rows are written into it once through a rollback journal instead of twice through the write-ahead log. The
+    /// import stays all or nothing, and the file returns to write-ahead logging when it ends. For a program that fills a
+    /// new store before anyone uses it, such as <c>salespipeline demo</c>; when another connection has the file open, or the
+    /// store holds deals, the import runs as usual.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool LoadEmptyStoreExclusively { get; set; }
+
     internal void Validate()
     {
         var errors = new List<string>();

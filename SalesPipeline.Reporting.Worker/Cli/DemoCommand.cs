@@ -59,7 +59,8 @@ internal static class DemoCommand
 
             files.EnsureDistinct();
             var folder = ReportOptions.CheckWritableFolder(outputFolder, "--out", create: true);
-            await using var services = StoreAccess.Open(parse, context.Clock, create: true);
+            // A store the demo fills from empty is taken for the load, so its rows are written once (see LoadEmptyStoreExclusively).
+            await using var services = StoreAccess.Open(parse, context.Clock, create: true, loadEmptyStoreExclusively: true);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
             var pipeline = services.GetRequiredService<PipelineCatalog>().Default;
 

@@ -79,9 +79,11 @@ internal static class StoreAccess
     /// <summary>
     /// Opens the store for one command. With <paramref name="create"/> a missing SQLite file is created and
     /// migrated; without it, a missing file or an unmigrated database is refused as bad input.
+    /// With <paramref name="loadEmptyStoreExclusively"/> an import into a SQLite store without deals takes the file for itself
+    /// (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>).
     /// </summary>
-    public static ServiceProvider Open(ParseResult parse, IClock clock, bool create, PipelineCatalog? pipelines = null) =>
-        Open(Choose(parse), clock, create, create, pipelines);
+    public static ServiceProvider Open(ParseResult parse, IClock clock, bool create, PipelineCatalog? pipelines = null, bool loadEmptyStoreExclusively = false) =>
+        Open(Choose(parse), clock, create, create, pipelines, loadEmptyStoreExclusively);
 
     /// <summary>
     /// The database a command works on: <c>--provider</c> when given, else <paramref name="configuredProvider"/>, else SQLite;
@@ -94,7 +96,7 @@ internal static class StoreAccess
     }
 
     /// <summary>Opens the store; <paramref name="migrate"/> applies pending migrations to an existing database.</summary>
-    public static ServiceProvider Open(StoreChoice choice, IClock clock, bool create, bool migrate, PipelineCatalog? pipelines = null)
+    public static ServiceProvider Open(StoreChoice choice, IClock clock, bool create, bool migrate, PipelineCatalog? pipelines = null, bool loadEmptyStoreExclusively = false)
     {
         var (provider, db, _) = choice;
         var services = new ServiceCollection();
@@ -126,6 +128,7 @@ internal static class StoreAccess
             builder.UseSqlite(connectionString, o =>
             {
                 o.AutoMigrate = migrate;
+                o.LoadEmptyStoreExclusively = loadEmptyStoreExclusively;
                 if (choice.BusyTimeout is { } timeout)
                 {
                     o.BusyTimeout = timeout;

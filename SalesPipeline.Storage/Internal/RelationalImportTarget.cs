@@ -9,6 +9,9 @@ namespace SalesPipeline.Storage.Internal;
 /// <summary>A provider's bulk-write primitive, bound to one import's connection and transaction.</summary>
 internal interface IBulkWriter : IAsyncDisposable
 {
+    /// <summary>Gets the import's one transaction, begun by <see cref="IBulkImport.BeginAsync"/>.</summary>
+    DbTransaction Transaction { get; }
+
     /// <summary>The external ids among <paramref name="externalIds"/> (not empty) that <paramref name="pipeline"/> already has, the import's own rows included.</summary>
     Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken);
 
@@ -28,11 +31,11 @@ internal interface IBulkWriter : IAsyncDisposable
 /// <summary>How a provider starts an import: its transaction, and the bulk-write primitive that writes in it.</summary>
 internal interface IBulkImport
 {
-    /// <summary>Prepares the connection for a large load and begins the import's one transaction.</summary>
-    Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken);
-
-    /// <summary>The bulk writer of an import begun on <paramref name="connection"/>.</summary>
-    IBulkWriter Writer(DbConnection connection, DbTransaction transaction);
+    /// <summary>
+    /// Prepares the connection for a large load, begins the import's one transaction and returns the bulk writer that writes
+    /// in it. Disposing the writer after the transaction has ended gives the connection its usual settings back.
+    /// </summary>
+    Task<IBulkWriter> BeginAsync(DbConnection connection, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -50,8 +53,8 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
         var connection = await dialect.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var transaction = await bulk.BeginAsync(connection, cancellationToken).ConfigureAwait(false);
-            return new Session(dialect, connection, transaction, bulk.Writer(connection, transaction));
+            var writer = await bulk.BeginAsync(connection, cancellationToken).ConfigureAwait(false);
+            return new Session(dialect, connection, writer.Transaction, writer);
         }
         catch (Exception e)
         {

@@ -54,7 +54,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
     }
 
     /// <inheritdoc />
-    public async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
+    public async Task<IBulkWriter> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -62,7 +62,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
             // Dropped at commit, and gone with a rollback, since they are created in the transaction: nothing is left behind.
             var create = string.Concat(_tables.Select(t => $"CREATE TEMPORARY TABLE {t.Staged} (LIKE {t.Name}) ON COMMIT DROP;"));
             await connection.ExecuteAsync(new CommandDefinition(create, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return transaction;
+            return new BulkWriter(dialect, _tables, mergeEvery, setAsideFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
         }
         catch
         {
@@ -70,10 +70,6 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
             throw;
         }
     }
-
-    /// <inheritdoc />
-    public IBulkWriter Writer(DbConnection connection, DbTransaction transaction) =>
-        new BulkWriter(dialect, _tables, mergeEvery, setAsideFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
 
     private sealed class BulkWriter(
         PostgresDialect dialect, IReadOnlyList<ImportStaging.Table> tables, int mergeEvery, int setAsideFrom, NpgsqlConnection connection, NpgsqlTransaction transaction) : IBulkWriter
@@ -84,6 +80,8 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
 
         /// <summary>How many deals earlier merges wrote into the stored table.</summary>
         private long _merged;
+
+        public DbTransaction Transaction => transaction;
 
         /// <summary>How many deals had been merged when the deals table's statistics were last gathered.</summary>
         private long _analyzedAt;

@@ -48,20 +48,111 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     }
 
     /// <inheritdoc />
-    public async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <see cref="SqliteDatabase.LoadEmptyStoreExclusively"/>, an import into a store that holds no deals takes the file
+    /// for itself when no other connection has it open: the file leaves write-ahead logging for a rollback journal and
+    /// exclusive locking until the import ends. A rollback journal keeps only the pages the import changes that existed
+    /// before it, and a store without deals has few of them: the rows and indexes go straight into the file once, instead of
+    /// into the write-ahead log and from there into the file again, while a failure or a cancellation still rolls back to
+    /// the file as it was. Disposing the writer after the transaction ended returns the file to write-ahead logging.
+    /// </remarks>
+    public async Task<IBulkWriter> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await SetCacheAsync(connection, CacheKibibytes, cancellationToken).ConfigureAwait(false);
-        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
-    }
+        var sqlite = (SqliteConnection)connection;
+        var exclusive = dialect.File.LoadEmptyStoreExclusively && await TakeEmptyFileAsync(sqlite, cancellationToken).ConfigureAwait(false);
+        SqliteTransaction? transaction = null;
+        try
+        {
+            await SetCacheAsync(connection, CacheKibibytes, cancellationToken).ConfigureAwait(false);
+            transaction = sqlite.BeginTransaction(deferred: false);
+            return new BulkWriter(dialect, sqlite, transaction, setIndexesAsideFrom, exclusive);
+        }
+        catch
+        {
+            if (transaction is not null)
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
 
-    /// <inheritdoc />
-    public IBulkWriter Writer(DbConnection connection, DbTransaction transaction) =>
-        new BulkWriter(dialect, (SqliteConnection)connection, (SqliteTransaction)transaction, setIndexesAsideFrom);
+            if (exclusive)
+            {
+                await ShareFileAsync(dialect.File, sqlite).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
 
     // A PRAGMA takes no parameters; the value is an integer, never user text.
     private static Task<int> SetCacheAsync(DbConnection connection, int kibibytes, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{kibibytes}"), cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Switches a store that holds no deals to a rollback journal and exclusive locking, when no other connection has the
+    /// file open (this process's idle pooled connections are closed first); true when it did. The switch waits a second at
+    /// most: when another connection holds the file, the import runs in write-ahead logging as usual.
+    /// </summary>
+    private async Task<bool> TakeEmptyFileAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(AnyDeal, cancellationToken: cancellationToken)).ConfigureAwait(false) != 0)
+        {
+            return false;
+        }
+
+        SqliteConnection.ClearPool(connection);
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        string? mode;
+        try
+        {
+            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
+            mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = DELETE", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        {
+            mode = null;
+        }
+        finally
+        {
+            await connection.ExecuteAsync(new CommandDefinition(BusyTimeout(dialect.File), cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        if (!string.Equals(mode, "delete", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA locking_mode = EXCLUSIVE", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Returns a file taken by <see cref="TakeEmptyFileAsync"/> to write-ahead logging and normal locking, once the import's
+    /// transaction has ended. The connection still holds the exclusive lock, so no other connection sees the file between.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">The file could not be returned to write-ahead logging.</exception>
+    private static async Task ShareFileAsync(SqliteDatabase database, SqliteConnection connection)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA locking_mode = NORMAL")).ConfigureAwait(false);
+        var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL")).ConfigureAwait(false);
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StorageUnavailableException(
+                database.Target,
+                StorageUnavailableReason.Other,
+                $"The SQLite database '{database.Target}' holds the import, but could not return to write-ahead logging.",
+                "Run 'salespipeline db migrate' on it, which does, when no other process uses the file.");
+        }
+    }
+
+    private static string BusyTimeout(SqliteDatabase database) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)database.BusyTimeout.TotalMilliseconds}");
+
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
+    /// <summary>Non-zero when any deal is stored.</summary>
+    private const string AnyDeal = "SELECT EXISTS (SELECT 1 FROM opportunities)";
 
     private sealed class BulkWriter : IBulkWriter
     {
@@ -88,15 +179,17 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         private readonly BulkCommand _activity;
         private readonly BulkCommand _offer;
         private readonly SqliteCommand _existing;
+        private readonly bool _exclusive;
         private long? _storedBefore;
         private long _written;
 
         /// <summary>The definitions of the indexes set aside, to build at the end; null while they are kept row by row.</summary>
         private List<IndexDefinition>? _setAside;
 
-        public BulkWriter(SqliteDialect dialect, SqliteConnection connection, SqliteTransaction transaction, int setIndexesAsideFrom)
+        public BulkWriter(SqliteDialect dialect, SqliteConnection connection, SqliteTransaction transaction, int setIndexesAsideFrom, bool exclusive)
         {
             _dialect = dialect;
+            _exclusive = exclusive;
             _connection = connection;
             _transaction = transaction;
             _setIndexesAsideFrom = setIndexesAsideFrom;
@@ -111,6 +204,8 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             _existing.Parameters.Add(new SqliteParameter("$1", null));
             _existing.Prepare();
         }
+
+        public DbTransaction Transaction => _transaction;
 
         public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
         {
@@ -183,6 +278,10 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
             // The connection goes back to the pool: give it SQLite's default cache again.
             await SetCacheAsync(_connection, 2_000, CancellationToken.None).ConfigureAwait(false);
+            if (_exclusive)
+            {
+                await ShareFileAsync(_dialect.File, _connection).ConfigureAwait(false);
+            }
         }
 
         private void Write(OpportunityState s)

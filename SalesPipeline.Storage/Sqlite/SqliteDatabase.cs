@@ -59,7 +59,11 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         BusyTimeout = options.BusyTimeout;
         _schema = new SchemaGate(this, options.AutoMigrate);
         MemoryMapSize = options.MemoryMapSize;
+        LoadEmptyStoreExclusively = options.LoadEmptyStoreExclusively;
     }
+
+    /// <summary>Gets whether an import into a store without deals may take the file for itself (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>).</summary>
+    internal bool LoadEmptyStoreExclusively { get; }
 
     /// <summary>Gets how many bytes of the file each connection reads through memory-mapped I/O.</summary>
     internal long MemoryMapSize { get; }

@@ -22,6 +22,9 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public IRelationalDatabase Database => database;
 
+    /// <summary>Gets the SQLite database file the dialect speaks to.</summary>
+    public SqliteDatabase File => database;
+
     // The write lock taken by BEGIN IMMEDIATE already excludes every other writer.
     public string LockOwner => "SELECT @Owner";
 

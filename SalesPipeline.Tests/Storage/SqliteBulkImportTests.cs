@@ -5,6 +5,7 @@ using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Import;
 using SalesPipeline.Storage;
+using SalesPipeline.Storage.Internal;
 using SalesPipeline.Storage.Sqlite;
 using SalesPipeline.Tests.Worker.Import;
 using Xunit;
@@ -14,7 +15,9 @@ namespace SalesPipeline.Tests.Storage;
 /// <summary>
 /// A SQLite import large enough to set the deal tables' secondary indexes aside (here from 10 deals, and at least as many
 /// as were stored) builds them again before it commits: the schema is the migrations' again, the indexes agree with the
-/// rows, a re-import adds nothing, and an import that fails or is abandoned leaves the file as it was.
+/// rows, a re-import adds nothing, and an import that fails or is abandoned leaves the file as it was. With
+/// <see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>, an import into a store without deals goes through a
+/// rollback journal instead of the write-ahead log, with the same guarantees, and leaves the file in write-ahead logging.
 /// </summary>
 public sealed class SqliteBulkImportTests : IDisposable
 {
@@ -84,6 +87,171 @@ public sealed class SqliteBulkImportTests : IDisposable
         Assert.Equal(schema, await SchemaAsync());
         Assert.Equal(counts, await CountsAsync());
         Assert.Equal("ok", await IntegrityAsync());
+    }
+
+    [Fact]
+    public async Task CommitAsync_EmptyStoreLoadedExclusively_WritesThroughARollbackJournalAndEndsInWalWithTheSameStore()
+    {
+        var schema = await SchemaAsync();
+        var deals = NewDeals(25, seed: 3);
+        using var exclusive = ExclusiveDatabase();
+
+        var session = await SqliteBulkImport.Target(exclusive, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals[..15]);
+            Assert.Equal("delete", await JournalModeAsync());
+            await session.AddAsync(deals[15..]);
+            await session.CommitAsync();
+        }
+
+        // The same deals through the usual path, into a second store: both read back the same.
+        var folder = Directory.CreateTempSubdirectory("salespipeline-bulk-").FullName;
+        using var usual = new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(folder, "crm.db")}" });
+        try
+        {
+            await usual.MigrateAsync(CancellationToken.None);
+            var other = await SqliteBulkImport.Target(usual, SetAsideFrom).BeginImportAsync();
+            await using (other)
+            {
+                await other.AddAsync(deals);
+                await other.CommitAsync();
+            }
+
+            Assert.Equal("wal", await JournalModeAsync());
+            Assert.False(File.Exists(Path.Combine(_folder, "crm.db-journal")));
+            Assert.Equal(schema, await SchemaAsync());
+            Assert.Equal("ok", await IntegrityAsync());
+            Assert.Equal(await ReadBackAsync(usual), await ReadBackAsync(exclusive));
+            Assert.Equal(25, (await ReadBackAsync(exclusive)).Count);
+
+            // Every other command still works on the file: a migration, and a write through the store.
+            Assert.False((await exclusive.MigrateAsync(CancellationToken.None)).Applied);
+            var store = new RelationalOpportunityStore(new SqliteDialect(exclusive));
+            var extra = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(99), 2);
+            await store.SaveAsync(extra);
+            Assert.Equal(26, (await ReadBackAsync(exclusive)).Count);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AddAsync_FailsDuringAnExclusiveLoad_LeavesTheFileAsItWasInWal()
+    {
+        var schema = await SchemaAsync();
+        var deals = NewDeals(20, seed: 8);
+        using var exclusive = ExclusiveDatabase();
+
+        var session = await SqliteBulkImport.Target(exclusive, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            // 20 new deals set the indexes aside; then one of them again.
+            await session.AddAsync(deals);
+            Assert.Equal("delete", await JournalModeAsync());
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.AddAsync([deals[3]]));
+        }
+
+        await AssertUntouchedAsync(schema);
+    }
+
+    [Fact]
+    public async Task AddAsync_CancelledDuringAnExclusiveLoad_LeavesTheFileAsItWasInWal()
+    {
+        var schema = await SchemaAsync();
+        var deals = NewDeals(30, seed: 5);
+        using var exclusive = ExclusiveDatabase();
+        using var cancel = new CancellationTokenSource();
+
+        var session = await SqliteBulkImport.Target(exclusive, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals[..20]);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => session.AddAsync(deals[20..], cancel.Token));
+        }
+
+        await AssertUntouchedAsync(schema);
+    }
+
+    [Fact]
+    public async Task BeginImportAsync_StoreHoldsDealsWithExclusiveLoadAllowed_KeepsTheWriteAheadLogAndItsReaders()
+    {
+        await ImportKit.ImportAsync(Csv(1, 12), SqliteBulkImport.Target(_database, SetAsideFrom), new ImportOptions { BatchSize = 10 });
+        using var exclusive = ExclusiveDatabase();
+
+        var session = await SqliteBulkImport.Target(exclusive, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(NewDeals(20, seed: 4));
+            Assert.Equal("wal", await JournalModeAsync());
+            Assert.Equal(12L, (await CountsAsync()).Deals);
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(32L, (await CountsAsync()).Deals);
+        Assert.Equal("wal", await JournalModeAsync());
+    }
+
+    [Fact]
+    public async Task BeginImportAsync_AnotherConnectionHasTheEmptyFileOpen_KeepsTheWriteAheadLog()
+    {
+        using var exclusive = ExclusiveDatabase();
+        await using var reader = new SqliteConnection($"Data Source={Path.Combine(_folder, "crm.db")};Pooling=False");
+        await reader.OpenAsync();
+        Assert.Equal(0L, await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities"));
+
+        var session = await SqliteBulkImport.Target(exclusive, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(NewDeals(15, seed: 6));
+            Assert.Equal("wal", await JournalModeAsync());
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(15L, await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities"));
+    }
+
+    private static List<OpportunityState> NewDeals(int count, int seed)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3))];
+    }
+
+    /// <summary>A second handle on the test's file that may take it for a load into an empty store.</summary>
+    private SqliteDatabase ExclusiveDatabase() =>
+        new(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "crm.db")}", LoadEmptyStoreExclusively = true });
+
+    private async Task AssertUntouchedAsync(List<string> schema)
+    {
+        Assert.Equal("wal", await JournalModeAsync());
+        Assert.False(File.Exists(Path.Combine(_folder, "crm.db-journal")));
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal((0L, 0L), await CountsAsync());
+        Assert.Equal("ok", await IntegrityAsync());
+    }
+
+    /// <summary>The file's journal mode as a new connection finds it (a connection of its own, not pooled, closed at once).</summary>
+    private async Task<string?> JournalModeAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "crm.db")};Pooling=False");
+        return await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode");
+    }
+
+    /// <summary>Every stored deal, as the store's contract reads it, member by member.</summary>
+    private static async Task<List<string>> ReadBackAsync(SqliteDatabase database)
+    {
+        var deals = new List<string>();
+        await foreach (var deal in new RelationalOpportunityStore(new SqliteDialect(database)).QueryAsync(OpportunityQuery.All))
+        {
+            deals.Add(Structural.Text(deal));
+        }
+
+        deals.Sort(StringComparer.Ordinal);
+        return deals;
     }
 
     private static string Csv(int first, int last) =>

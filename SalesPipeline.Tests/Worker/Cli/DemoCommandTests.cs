@@ -72,18 +72,70 @@ public sealed class DemoCommandTests : IDisposable
         Assert.All(deals, d => Assert.All(d.Activities, a => Assert.Equal(7, a.Id.Value.Version)));
     }
 
+    [Fact]
+    public async Task Demo_StoreTakenForTheLoadOrKeptInWalByAnotherConnection_SameDealsSameOutputAndEndsInWal()
+    {
+        // A new file: the demo takes it for the load. The other is migrated first and held open by another connection, so
+        // the demo writes it through the write-ahead log as before.
+        var taken = Path.Combine(_folder, "taken.db");
+        var shared = Path.Combine(_folder, "shared.db");
+        var first = await CliRunner.RunAsync("--db", taken, "demo", "--deals", "400", "--seed", "21", "--out", Path.Combine(_folder, "taken"));
+        Assert.Equal(0, (await CliRunner.RunAsync("--db", shared, "db", "migrate")).ExitCode);
+        CliResult second;
+        await using (var other = new SqliteConnection($"Data Source={shared};Pooling=False"))
+        {
+            await other.OpenAsync();
+            await using var count = other.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM opportunities";
+            Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+            second = await CliRunner.RunAsync("--db", shared, "demo", "--deals", "400", "--seed", "21", "--out", Path.Combine(_folder, "shared"));
+        }
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(first.Output.Replace("taken", "X", StringComparison.Ordinal), second.Output.Replace("shared", "X", StringComparison.Ordinal));
+        Assert.Equal(Comparable(await StoredDealsAsync(taken)), Comparable(await StoredDealsAsync(shared)));
+        foreach (var file in new[] { taken, shared })
+        {
+            await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+            await connection.OpenAsync();
+            await using var mode = connection.CreateCommand();
+            mode.CommandText = "PRAGMA journal_mode";
+            Assert.Equal("wal", await mode.ExecuteScalarAsync());
+        }
+
+        // A second run finds the deals there and adds none, through the write-ahead log.
+        var again = await CliRunner.RunAsync("--db", taken, "demo", "--deals", "400", "--seed", "21", "--out", Path.Combine(_folder, "taken"));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("already held 400 of the demo deals; added 0", again.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 
+    /// <summary>The deals as text, in external-id order, without the ids each run draws afresh (deals, activities, accounts).</summary>
+    private static List<string> Comparable(List<OpportunityState> deals) =>
+        [.. deals.OrderBy(d => d.ExternalId, StringComparer.Ordinal).Select(d => SalesPipeline.Tests.Storage.Structural.Text(d with
+        {
+            Id = default,
+            Account = null,
+            Activities = [.. d.Activities.Select(a => a with { Id = default })],
+        }))];
+
     private async Task<List<OpportunityState>> DemoDealsAsync(int count)
     {
         var demo = await CliRunner.RunAsync("--db", Database, "demo", "--deals", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", "13", "--out", Path.Combine(_folder, "reports"));
         Assert.True(demo.ExitCode == 0, demo.ToString());
+        return await StoredDealsAsync(Database);
+    }
+
+    private static async Task<List<OpportunityState>> StoredDealsAsync(string database)
+    {
         var services = new ServiceCollection().AddSingleton<IClock>(new FakeClock(CliRunner.Now));
-        services.AddSalesPipeline().UseSqlite($"Data Source={Database}");
+        services.AddSalesPipeline().UseSqlite($"Data Source={database}");
         await using var provider = services.BuildServiceProvider();
         var deals = new List<OpportunityState>();
         await foreach (var deal in provider.GetRequiredService<IOpportunityStore>().QueryAsync(OpportunityQuery.All))
