@@ -133,6 +133,8 @@ public interface IPipelineAggregates
     /// <returns>The figures.</returns>
     /// <exception cref="Analytics.MissingExchangeRateException">The forecast's conversion lacks the rate of a currency that occurs.</exception>
     Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Time in stage seen from <paramref name="period"/>, exactly as <see cref="Analytics.DealPass.StageExits"/> computes it over
     /// the stored deals; a database store reads the history once and returns only the stays grouped by stage and length, and
     /// the deals in each stage at <paramref name="asOf"/> with how many of them are stale.

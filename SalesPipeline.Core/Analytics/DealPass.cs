@@ -241,6 +241,7 @@ public static class DealPass
     public static IReachedStageGroups ReachedStagesGroups(PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions? options = null) =>
         (ReachedStageAccumulator)ReachedStages(pipeline, cohort, asOf, options);
 
+    /// <summary>
     /// Revenue per account as <see cref="AccountRevenue"/>, fed with groups (a store's SQL aggregate) through
     /// <see cref="IAccountRevenueGroups.AddGroup"/> instead of one deal at a time.
     /// </summary>

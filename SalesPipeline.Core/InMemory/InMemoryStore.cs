@@ -290,6 +290,10 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             Analytics.DealPass.Run(_opportunities.Values, accumulators);
             return Task.FromResult(new HistoryFacts(
                 new OpenDealFigures(stages, forecast.Result()), [.. periods.Select(p => p.Result())], funnel?.Result(), detail?.Result()));
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<Analytics.StageExits>> StageExitsAsync(Process.PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
