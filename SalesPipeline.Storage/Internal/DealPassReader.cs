@@ -43,14 +43,15 @@ internal sealed class DealPassReader
     /// The query of one page of the pass: the select list of <see cref="OpportunitySql.Columns"/> and
     /// <see cref="StageChangeRow.Columns"/> over the deals of <c>@Pipeline</c> matching <paramref name="filter"/> (conditions on
     /// <c>o</c>, each starting with " AND ") whose key is above <c>@After</c> (when <paramref name="hasAfter"/>) and at most
-    /// <c>@Last</c> (when <paramref name="hasLast"/>). Only the deal order is asked for: a deal's history rows come in any order
-    /// and are put in order here, which spares the database a sort of every joined row.
+    /// <c>@Last</c> (when <paramref name="hasLast"/>). The history is bounded by the same range, so a planner that joins by
+    /// merging or hashing reads only the page's part of it. Only the deal order is asked for: a deal's history rows come in
+    /// any order and are put in order here, which spares the database a sort of every joined row.
     /// </summary>
     public static string Sql(OpportunitySql opportunities, string filter, bool hasAfter, bool hasLast)
     {
         ArgumentNullException.ThrowIfNull(opportunities);
         return $"SELECT {opportunities.Columns}, {StageChangeRow.Columns} FROM opportunities o JOIN stage_changes ON opportunity_id = o.id " +
-            $"WHERE o.pipeline_id = @Pipeline{filter}{Range(hasAfter, hasLast)} ORDER BY o.id";
+            $"WHERE o.pipeline_id = @Pipeline{filter}{Range("o.id", hasAfter, hasLast)}{Range("opportunity_id", hasAfter, hasLast)} ORDER BY o.id";
     }
 
     /// <summary>
@@ -58,10 +59,10 @@ internal sealed class DealPassReader
     /// <c>@After</c> when <paramref name="hasAfter"/>), or no row when fewer deals are left: the page is the deals up to that key.
     /// </summary>
     public static string PageEndSql(string filter, bool hasAfter) =>
-        $"SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{filter}{Range(hasAfter, false)} ORDER BY o.id LIMIT 1 OFFSET @Skip";
+        $"SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{filter}{Range("o.id", hasAfter, false)} ORDER BY o.id LIMIT 1 OFFSET @Skip";
 
-    private static string Range(bool hasAfter, bool hasLast) =>
-        (hasAfter ? " AND o.id > @After" : string.Empty) + (hasLast ? " AND o.id <= @Last" : string.Empty);
+    private static string Range(string key, bool hasAfter, bool hasLast) =>
+        (hasAfter ? $" AND {key} > @After" : string.Empty) + (hasLast ? $" AND {key} <= @Last" : string.Empty);
 
     /// <summary>
     /// Reads the rows of <paramref name="reader"/> (a result of <see cref="Sql"/>) and feeds each deal to every accumulator,

@@ -77,6 +77,7 @@ public sealed class BenchmarkSmokeTests
             // The storage (agenda included), import, analytics and process classes all take a number of deals.
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(StorageBulkInsertBenchmarks));
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(StorageSnapshotFunnelBenchmarks));
+            Assert.Contains(cases, c => c.Descriptor.Type == typeof(StoragePassBenchmarks));
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(StorageAgendaBenchmarks));
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(ImportBenchmarks));
             Assert.Contains(cases, c => c.Descriptor.Type == typeof(ProcessWhyNotBenchmarks));
