@@ -108,6 +108,31 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task HistoryFactsAsync_DealsLostAtTheAsOfInstant_DetailCountsTheReopenedAndThoseLostInThePeriod()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var clock = Deals.Epoch;
+        var reopened = Opportunity.Create(new NewOpportunity("Reopened", Money.Of(5m, "USD"), null, new LocalDate(2027, 1, 1)), pipeline, Deals.Anna, clock);
+        reopened.Lose(pipeline, pipeline.LossReasons[0], "no budget", Deals.Anna, clock + Duration.FromHours(1));
+        reopened.Reopen(pipeline, "budget found", Deals.Anna, clock + Duration.FromDays(3));
+        var lostBefore = Opportunity.Create(new NewOpportunity("Lost before", Money.Of(7m, "PLN"), null, new LocalDate(2027, 1, 1)), pipeline, Deals.Anna, clock);
+        lostBefore.Lose(pipeline, pipeline.LossReasons[0], "no budget", Deals.Anna, clock + Duration.FromHours(2));
+        var lostInPeriod = Opportunity.Create(new NewOpportunity("Lost in period", Money.Of(9m, "PLN"), null, new LocalDate(2027, 1, 1)), pipeline, Deals.Anna, clock);
+        lostInPeriod.Lose(pipeline, pipeline.LossReasons[0], "no budget", Deals.Anna, clock + Duration.FromDays(1) + Deals.Us(1));
+        foreach (var deal in new[] { reopened, lostBefore, lostInPeriod })
+        {
+            await Store.SaveAsync(deal.ToState());
+        }
+
+        // At the as-of instant all three are lost; the reopened one has no close instant now, so the period cannot leave it out.
+        var request = new HistoryFactsRequest(clock + Duration.FromDays(2)) { DetailPeriod = new NodaTime.Interval(clock + Duration.FromDays(1), clock + Duration.FromDays(2)) };
+
+        var facts = await fixture.Aggregates.HistoryFactsAsync(pipeline, request);
+
+        Assert.Equal(2, facts.DetailDeals);
+    }
+
+    [Fact]
     public void HistoryFactsRequest_PeriodWithoutEnd_ThrowsNamingIt()
     {
         var error = Assert.Throws<ArgumentException>(() => new HistoryFactsRequest(Deals.Epoch)
