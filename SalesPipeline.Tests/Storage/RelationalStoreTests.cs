@@ -111,6 +111,40 @@ public abstract class RelationalStoreTests
         }
     }
 
+    [Fact]
+    public async Task StageExitsAsync_DatabaseOfOnePipelineThenOfTwo_EqualsTheAccumulatorEitherWay()
+    {
+        // A database holding one pipeline's deals is read without the per-deal pipeline look-up; once another pipeline's deals
+        // are stored, with it.
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var aggregates = new RelationalPipelineAggregates(dialect);
+        var first = PipelineDefinition.Default;
+        var second = Deals.IsolatedPipeline();
+        var random = new Random(5);
+        var deals = new List<OpportunityState>();
+        foreach (var pipeline in new[] { first, second })
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var deal = Deals.Build(pipeline, i % 3 == 0 ? Deals.Anna : new UserId("bob"), random, random.Next(0, 15));
+                await store.SaveAsync(deal);
+                deals.Add(deal);
+            }
+
+            var period = new NodaTime.Interval(Deals.Epoch + NodaTime.Duration.FromDays(30), Deals.Epoch + NodaTime.Duration.FromDays(120));
+            foreach (var asOf in new[] { period.End, Deals.Epoch + NodaTime.Duration.FromDays(400) })
+            {
+                foreach (var owner in new UserId?[] { null, Deals.Anna })
+                {
+                    var expected = SalesPipeline.Analytics.DealPass.StageExits(first, period, asOf, owner);
+                    SalesPipeline.Analytics.DealPass.Run(deals, expected);
+                    Assert.Equal(expected.Result(), await aggregates.StageExitsAsync(first, period, asOf, owner));
+                }
+            }
+        }
+    }
+
     /// <summary>A dialect over a new database object for the test's database.</summary>
     private protected abstract IStoreDialect Dialect(bool autoMigrate = true);
 
