@@ -15,7 +15,9 @@ namespace SalesPipeline.Storage.Sqlite;
 /// prepared statements bound by position and re-executed per row (<see cref="BulkCommand"/>; Dapper's list execution
 /// re-binds by reflection and is markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
 /// least <paramref name="setIndexesAsideFrom"/>), the deal tables' secondary indexes dropped and built again from the
-/// whole table just before the commit, in the same transaction.
+/// whole table just before the commit, in the same transaction. A store that allows it
+/// (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>) and holds no deals is loaded through a rollback journal
+/// instead (<see cref="BeginAsync"/>).
 /// </summary>
 /// <param name="dialect">The database's dialect.</param>
 /// <param name="setIndexesAsideFrom">How many deals an import writes before it sets the secondary indexes aside.</param>
@@ -37,6 +39,13 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// when it adds at least as many deals as were stored before it, and not for small imports, which stay row by row.
     /// </summary>
     internal const int SetIndexesAsideFrom = 20_000;
+
+    /// <summary>
+    /// The page cache, in KiB, while a load that took the file for itself builds the indexes it set aside. SQLite sorts an
+    /// index's keys in memory up to the cache's size and merges the rest through temporary files; at 10^6 deals the
+    /// activities' keys alone outgrow <see cref="CacheKibibytes"/>. Two sorter threads use the machine's second core.
+    /// </summary>
+    internal const int BuildCacheKibibytes = 256 * 1024;
 
     /// <summary>The import target of a SQLite database.</summary>
     /// <param name="database">The database.</param>
@@ -245,6 +254,14 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
+            if (_exclusive && _setAside is not null)
+            {
+                await _connection.ExecuteAsync(new CommandDefinition(
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{BuildCacheKibibytes}; PRAGMA threads = 2"),
+                    transaction: _transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             // The same definitions, so the committed schema is the one the migrations made; a failure rolls the drops back too.
             foreach (var index in _setAside ?? [])
             {
