@@ -55,10 +55,11 @@ internal sealed record ReportRequest(
 }
 
 /// <summary>
-/// Computes a report's figures: the snapshot funnel, win/loss, forecast and sales cycle from the store's SQL aggregates, the
-/// rest in one streamed pass over the pipeline's deals and their histories (<see cref="IPipelineAggregates.PassAsync"/>) that
-/// feeds every calculator and keeps only the first rows of the detail sheet, so memory does not grow with the store (only with
-/// the rows kept and, for the medians, a number per deal closed or stage left in the period). With
+/// Computes a report's figures from the store's aggregates (SQL on a database): one read of the stage history for everything
+/// that needs a deal's stage at an instant (snapshot, forecast, the compared periods, the cohort funnel, the detail sheet's
+/// count), then win/loss, sales cycle, time in stage and revenue per account; velocity is derived from those. A streamed pass
+/// over the deals (<see cref="IPipelineAggregates.PassAsync"/>) fills only the detail sheet's first rows and stops there, so
+/// neither time nor memory grows with the deals beyond what the database itself reads. With
 /// <paramref name="reads"/> every figure comes from one consistent read of the store, so a report taken while an import
 /// commits shows the store wholly before or wholly after it.
 /// </summary>
@@ -69,13 +70,6 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
     /// <summary>Test seam: runs after the SQL snapshot query and before the streamed pass.</summary>
     internal Func<CancellationToken, Task>? AfterSnapshot { get; set; }
-
-    /// <summary>
-    /// Counts the deals the detail sheet could show (open at the as-of instant, or whose stage then is closed with a close in
-    /// the period), when set; then the sheet's rows are complete once full, and the pass may stop there. Unset, the pass
-    /// counts them itself, reading every deal.
-    /// </summary>
-    internal Func<ReportRequest, CancellationToken, Task<long>>? DetailInScope { get; set; }
 
     public async Task<ReportModel> BuildAsync(ReportRequest request, CancellationToken cancellationToken)
     {
@@ -100,13 +94,29 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         var culture = CultureInfo.GetCultureInfo(request.Culture);
         var labels = Labels.For(request.Culture);
 
-        // Grouped by the store (in SQL on a database): the streamed pass below is left what a GROUP BY cannot do cheaply. The
-        // snapshot and the forecast take the deals open at the same instant, so the store finds each deal's stage then once.
-        var open = await aggregates.OpenDealsAsync(pipeline, asOf, new ForecastOptions { Owner = request.Owner, OverdueBefore = request.To.PlusDays(1) }, cancellationToken).ConfigureAwait(false);
+        // Grouped by the store (in SQL on a database). One read of the stage history gives what needs each deal's stage at an
+        // instant: the snapshot and forecast at the as-of instant, the three compared periods (each taken at its end), the
+        // cohort funnel and how many deals the detail sheet shows; the streamed pass below only fills the detail sheet's rows.
+        var (previousFrom, previousTo) = request.PreviousPeriod;
+        var (yearFrom, yearTo) = request.YearEarlier;
+        var facts = await aggregates.HistoryFactsAsync(
+            pipeline,
+            new HistoryFactsRequest(asOf)
+            {
+                Owner = request.Owner,
+                OverdueBefore = request.To.PlusDays(1),
+                Periods = [period, request.Span(previousFrom, previousTo), request.Span(yearFrom, yearTo)],
+                Cohort = period,
+                DetailPeriod = period,
+            },
+            cancellationToken).ConfigureAwait(false);
+        var open = facts.Open;
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, open.Stages, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
         var forecastReport = open.Forecast;
         var winLossReport = await aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
         var cycleReport = await aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
+        var stageExits = await aggregates.StageExitsAsync(pipeline, period, asOf, request.Owner, cancellationToken).ConfigureAwait(false);
+        var accountRevenue = await aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, cancellationToken).ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
@@ -114,18 +124,8 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         // Velocity is the snapshot's open deals with the period's win/loss and cycle: no deal needs reading for it.
         var velocity = PipelineAnalytics.VelocityFrom(snapshot, winLossReport, cycleReport);
-        long? inScope = DetailInScope is { } count ? await count(request, cancellationToken).ConfigureAwait(false) : null;
-        var reached = DealPass.ReachedStages(pipeline, period, asOf, new ReachedStageFunnelOptions { Owner = request.Owner });
-        var (previousFrom, previousTo) = request.PreviousPeriod;
-        var (yearFrom, yearTo) = request.YearEarlier;
-        var thisPeriod = DealPass.PeriodFigures(pipeline, period, request.Owner);
-        var previousPeriod = DealPass.PeriodFigures(pipeline, request.Span(previousFrom, previousTo), request.Owner);
-        var yearEarlier = DealPass.PeriodFigures(pipeline, request.Span(yearFrom, yearTo), request.Owner);
-        var stageExits = DealPass.StageExits(pipeline, period, asOf, request.Owner);
-        var accountRevenue = DealPass.AccountRevenue(pipeline, period, asOf, request.Owner);
-        var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows), counts: inScope is null);
-        await aggregates.PassAsync(
-            pipeline, request.Owner, [reached, thisPeriod, previousPeriod, yearEarlier, stageExits, accountRevenue, detail], cancellationToken).ConfigureAwait(false);
+        var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
+        await aggregates.PassAsync(pipeline, request.Owner, [detail], cancellationToken).ConfigureAwait(false);
 
         var filters = new List<(string, string)>();
         if (request.Owner is { } owner)
@@ -133,8 +133,8 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
             filters.Add((labels.Owner, owner.Value));
         }
 
-        var reachedReport = reached.Result();
-        var yearReport = yearEarlier.Result();
+        var reachedReport = facts.Funnel!;
+        var yearReport = facts.Periods[2];
         return new ReportModel(
             request.Culture,
             pipeline.Name,
@@ -150,16 +150,16 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
             await detail.RowsAsync(accounts, cancellationToken).ConfigureAwait(false),
             request.DetailRowLimit,
             request.Kind,
-            detail.Omitted(inScope))
+            Math.Max(0, facts.DetailDeals!.Value - detail.Kept))
         {
             Snapshot = SnapshotRows(pipeline, culture, snapshot),
             Cohort = [.. reachedReport.Stages.Select(r => new CohortStageRow(pipeline.Stage(r.Stage).NameIn(culture), r.Reached, r.ConversionFromPrevious, r.CumulativeConversion))],
-            ThisPeriod = new ComparedPeriod(request.From, request.To, thisPeriod.Result().Currencies),
-            PreviousPeriod = new ComparedPeriod(previousFrom, previousTo, previousPeriod.Result().Currencies),
+            ThisPeriod = new ComparedPeriod(request.From, request.To, facts.Periods[0].Currencies),
+            PreviousPeriod = new ComparedPeriod(previousFrom, previousTo, facts.Periods[1].Currencies),
             YearEarlier = yearReport.HasDeals ? new ComparedPeriod(yearFrom, yearTo, yearReport.Currencies) : null,
-            TimeInStage = [.. stageExits.Result().Select(e => new TimeInStageRow(
+            TimeInStage = [.. stageExits.Select(e => new TimeInStageRow(
                 pipeline.Stage(e.Stage).NameIn(culture), e.Left, e.MeanDays, e.MedianDays, e.OpenNow, e.StaleAfter is { } limit ? (int)limit.TotalDays : null, e.StaleNow))],
-            Accounts = await AccountRowsAsync(accountRevenue.Result(), request, accounts, cancellationToken).ConfigureAwait(false),
+            Accounts = await AccountRowsAsync(accountRevenue, request, accounts, cancellationToken).ConfigureAwait(false),
             Ltv = request.Ltv,
             ForecastOverdue = [.. forecastReport.Overdue.Select(v => new ForecastRow(request.To.ToYearMonth(), v.Currency, v.Count, v.Value, v.WeightedValue))],
         };
@@ -265,20 +265,18 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
 
     /// <summary>
-    /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first
-    /// <c>limit</c> of them (in id order) kept. With <c>counts</c> the rest are counted too, so the pass reads every deal;
-    /// without, the accumulator is complete once the rows are full and the count of the deals in scope comes from the store.
-    /// Account names are looked up for the kept rows only.
+    /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first <c>limit</c> of
+    /// them (in id order). The accumulator is complete once the rows are full, so the pass stops there; how many deals the
+    /// sheet leaves out comes from the store's count of the deals in scope. Account names are looked up for the kept rows only.
     /// </summary>
-    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit, bool counts) : IDealAccumulator
+    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit) : IDealAccumulator
     {
         private readonly List<(OpportunityRow Row, AccountId? Account)> _rows = [];
-        private long _beyondLimit;
 
-        public bool IsComplete => !counts && _rows.Count >= limit;
+        public bool IsComplete => _rows.Count >= limit;
 
-        /// <summary>The number of deals in scope beyond the rows kept: of <paramref name="inScope"/> when given, else as counted.</summary>
-        public long Omitted(long? inScope) => inScope is { } all ? Math.Max(0, all - _rows.Count) : _beyondLimit;
+        /// <summary>Gets the number of rows kept.</summary>
+        public int Kept => _rows.Count;
 
         public void Add(OpportunityState deal)
         {
@@ -296,7 +294,6 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
             if (_rows.Count >= limit)
             {
-                _beyondLimit++;
                 return;
             }
 
