@@ -90,9 +90,14 @@ public interface IPipelineAggregates
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
     /// <param name="accumulators">The accumulators, each fed every deal in turn.</param>
+    /// <param name="closedSince">
+    /// When given, the deals closed before it (by their close instant now) are left out: the deals a figure of a period starting
+    /// then can need, such as a report's rows of the deals open at its end or closed in it. A database finds the rest through
+    /// the close-date index rather than reading the older deals.
+    /// </param>
     /// <param name="cancellationToken">Cancels the pass.</param>
     /// <returns>A task that completes when every deal has been fed, or every accumulator is complete.</returns>
-    Task PassAsync(PipelineDefinition pipeline, UserId? owner, IReadOnlyList<Analytics.IDealAccumulator> accumulators, CancellationToken cancellationToken = default);
+    Task PassAsync(PipelineDefinition pipeline, UserId? owner, IReadOnlyList<Analytics.IDealAccumulator> accumulators, Instant? closedSince = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The weighted forecast of the deals open at <paramref name="asOf"/> by expected close month, exactly as

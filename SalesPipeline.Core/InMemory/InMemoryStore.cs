@@ -232,7 +232,7 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
-    public Task PassAsync(Process.PipelineDefinition pipeline, UserId? owner, IReadOnlyList<Analytics.IDealAccumulator> accumulators, CancellationToken cancellationToken = default)
+    public Task PassAsync(Process.PipelineDefinition pipeline, UserId? owner, IReadOnlyList<Analytics.IDealAccumulator> accumulators, Instant? closedSince = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         cancellationToken.ThrowIfCancellationRequested();
@@ -241,7 +241,13 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         {
             // In id order, as a database store reads them (a Guid compares as its text does), so a pass that stops early
             // has fed the same first deals on every store.
-            Analytics.DealPass.Run(_opportunities.Values.Where(query.Matches).OrderBy(d => d.Id.Value), accumulators);
+            var deals = _opportunities.Values.Where(query.Matches);
+            if (closedSince is { } since)
+            {
+                deals = deals.Where(d => d.Outcome is not { } outcome || outcome.ClosedAt >= since);
+            }
+
+            Analytics.DealPass.Run(deals.OrderBy(d => d.Id.Value), accumulators);
         }
 
         return Task.CompletedTask;

@@ -125,7 +125,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         // Velocity is the snapshot's open deals with the period's win/loss and cycle: no deal needs reading for it.
         var velocity = PipelineAnalytics.VelocityFrom(snapshot, winLossReport, cycleReport);
         var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
-        await aggregates.PassAsync(pipeline, request.Owner, [detail], cancellationToken).ConfigureAwait(false);
+        await aggregates.PassAsync(pipeline, request.Owner, [detail], period.HasStart ? period.Start : null, cancellationToken).ConfigureAwait(false);
 
         var filters = new List<(string, string)>();
         if (request.Owner is { } owner)

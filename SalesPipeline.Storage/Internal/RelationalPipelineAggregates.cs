@@ -129,7 +129,7 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
     }
 
     /// <inheritdoc />
-    public Task PassAsync(PipelineDefinition pipeline, UserId? owner, IReadOnlyList<IDealAccumulator> accumulators, CancellationToken cancellationToken = default)
+    public Task PassAsync(PipelineDefinition pipeline, UserId? owner, IReadOnlyList<IDealAccumulator> accumulators, Instant? closedSince = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(accumulators);
@@ -139,8 +139,13 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
         // page is a key range, so the database walks it as it would the whole table; pages grow, so a pass that stops early
         // (every accumulator complete) reads little beyond what it needed, and a whole pass takes few queries. A reader
         // closed early costs nothing on SQLite, but PostgreSQL sends the rest of the query's rows: at most one page.
-        var filter = OpportunityFilter.Owner(owner);
-        var parameters = new DynamicParameters(new { Pipeline = pipeline.Id.Value, Owner = owner?.Value });
+        var filter = OpportunityFilter.Owner(owner) + (closedSince is null ? string.Empty : " AND (o.closed_at IS NULL OR o.closed_at >= @ClosedSince)");
+        var parameters = new DynamicParameters(new
+        {
+            Pipeline = pipeline.Id.Value,
+            Owner = owner?.Value,
+            ClosedSince = closedSince is { } since ? dialect.Bound(Micros.Ceiling(since)) : null,
+        });
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
