@@ -40,6 +40,13 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// </summary>
     internal const int SetIndexesAsideFrom = 20_000;
 
+    /// <summary>
+    /// The page cache, in KiB, while a load that took the file for itself builds the indexes it set aside. SQLite sorts an
+    /// index's keys in memory up to the cache's size and merges the rest through temporary files; at 10^6 deals the
+    /// activities' keys alone outgrow <see cref="CacheKibibytes"/>. Two sorter threads use the machine's second core.
+    /// </summary>
+    internal const int BuildCacheKibibytes = 256 * 1024;
+
     /// <summary>The import target of a SQLite database.</summary>
     /// <param name="database">The database.</param>
     /// <param name="setIndexesAsideFrom">How many deals an import writes before it sets the secondary indexes aside.</param>
@@ -247,6 +254,14 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
+            if (_exclusive && _setAside is not null)
+            {
+                await _connection.ExecuteAsync(new CommandDefinition(
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{BuildCacheKibibytes}; PRAGMA threads = 2"),
+                    transaction: _transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
             // The same definitions, so the committed schema is the one the migrations made; a failure rolls the drops back too.
             foreach (var index in _setAside ?? [])
             {
