@@ -61,6 +61,9 @@ public enum StorageUnavailableReason
 
     /// <summary>The server cannot be reached, or is starting up or shutting down.</summary>
     Unreachable,
+
+    /// <summary>A statement ran longer than the connection's command timeout.</summary>
+    TimedOut,
 }
 
 /// <summary>

@@ -6,6 +6,8 @@
 #   `salespipeline` (LOGIN, CREATEDB) and database `salespipeline_test`, and exports SALESPIPELINE_TEST_POSTGRES
 #   (a connection string); PG_BIN is the server's bin folder, PG_DIR the cluster's folder, PG_PORT its port.
 # - stop_pg: stops the cluster and deletes its folder.
+# - With PG_KEEP_DIR set to a folder, the cluster lives there instead and outlives the script: a later start_pg with the
+#   same folder starts it again with its data (for benchmarks whose store takes minutes to build); stop_pg only stops it.
 if [[ $EUID -eq 0 ]]; then
   SUDO=()
 elif command -v sudo >/dev/null 2>&1; then
@@ -75,7 +77,7 @@ stop_pg() {
         || as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1 \
         || log "could not stop the PostgreSQL server in $PG_DIR"
     fi
-    rm -rf -- "$PG_DIR"
+    [[ -n "${PG_KEEP_DIR:-}" ]] || rm -rf -- "$PG_DIR"
     PG_DIR=""
   fi
 }
@@ -103,20 +105,30 @@ start_pg() {
   fi
 
   # Short path under /tmp: it holds the Unix socket (path length limit) and the postgres user can reach it.
-  PG_DIR="$(mktemp -d /tmp/salespipeline-pg.XXXXXX)"
+  local kept=""
+  if [[ -n "${PG_KEEP_DIR:-}" ]]; then
+    PG_DIR="$PG_KEEP_DIR"
+    mkdir -p "$PG_DIR"
+    [[ -s "$PG_DIR/password" && -f "$PG_DIR/data/PG_VERSION" ]] && kept=yes
+  else
+    PG_DIR="$(mktemp -d /tmp/salespipeline-pg.XXXXXX)"
+  fi
   if [[ $EUID -eq 0 ]]; then
     chown postgres: "$PG_DIR"
   fi
 
-  log "initialising a throwaway PostgreSQL cluster ($PG_BIN) in $PG_DIR"
-  if ! as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
-      --auth-local=peer --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1; then
-    cat "$PG_DIR/initdb.log" >&2 || true
-    die "PostgreSQL cannot be started: initdb failed (output above); the tests need PostgreSQL"
-  fi
+  if [[ -n "$kept" ]]; then
+    log "starting the kept PostgreSQL cluster in $PG_DIR"
+  else
+    log "initialising a ${PG_KEEP_DIR:+kept }PostgreSQL cluster ($PG_BIN) in $PG_DIR"
+    if ! as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -E UTF8 --locale=C.UTF-8 \
+        --auth-local=peer --auth-host=scram-sha-256 >"$PG_DIR/initdb.log" 2>&1; then
+      cat "$PG_DIR/initdb.log" >&2 || true
+      die "PostgreSQL cannot be started: initdb failed (output above); the tests need PostgreSQL"
+    fi
 
-  # Throwaway data: durability off for speed. Only TCP on 127.0.0.1 and a socket in the temp dir.
-  cat >>"$PG_DIR/data/postgresql.conf" <<CONF
+    # Throwaway data: durability off for speed. Only TCP on 127.0.0.1 and a socket in the temp dir.
+    cat >>"$PG_DIR/data/postgresql.conf" <<CONF
 
 # --- added by scripts/postgres.sh (throwaway cluster) ---
 listen_addresses = '127.0.0.1'
@@ -128,6 +140,7 @@ full_page_writes = off
 # The tests drop their databases WITH (FORCE), which cannot end an autovacuum worker's session.
 autovacuum = off
 CONF
+  fi
 
   local port started="" attempt=0
   for port in $(seq 55432 55531); do
@@ -151,15 +164,22 @@ CONF
   PG_PORT="$port"
 
   local password
-  password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-  if ! as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$port" -U postgres -d postgres \
-      >"$PG_DIR/setup.log" 2>&1 <<SQL
+  if [[ -n "$kept" ]]; then
+    password="$(cat "$PG_DIR/password")"
+  else
+    password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+    if ! as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR" -p "$port" -U postgres -d postgres \
+        >"$PG_DIR/setup.log" 2>&1 <<SQL
 CREATE ROLE salespipeline LOGIN CREATEDB PASSWORD '$password';
 CREATE DATABASE salespipeline_test OWNER salespipeline;
 SQL
-  then
-    cat "$PG_DIR/setup.log" >&2 || true
-    die "PostgreSQL started but creating role salespipeline / database salespipeline_test failed (output above)"
+    then
+      cat "$PG_DIR/setup.log" >&2 || true
+      die "PostgreSQL started but creating role salespipeline / database salespipeline_test failed (output above)"
+    fi
+    if [[ -n "${PG_KEEP_DIR:-}" ]]; then
+      (umask 077 && printf '%s' "$password" >"$PG_DIR/password")
+    fi
   fi
 
   # Prove the exported details work: password login over TCP, as the tests will connect.

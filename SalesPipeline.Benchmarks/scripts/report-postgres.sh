@@ -9,6 +9,9 @@
 # import and report hold /tmp/salespipeline-bench.lock. Saved to SalesPipeline.Benchmarks/results/report-postgres-DEALS.txt,
 # the report's whole /usr/bin/time -v output to report-postgres-DEALS.time.txt; the saved output splits the import's and
 # the report's time in the server by statement (the server logs each statement's duration in that database).
+# With PG_KEEP_DIR=FOLDER the server and its store are kept in FOLDER (scripts/postgres.sh): a later run with the same DEALS
+# brings the kept store to the current schema and measures the report only, quoting the import's figures from the run that
+# built it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name=report-postgres.sh
@@ -35,7 +38,14 @@ else
   steps+=("write the CSV ($deals rows, building the benchmarks first): elapsed $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f s", b - a }'), $(du -h "$csv" | cut -f1)")
 fi
 db="$(connection report_store)"
-new_database report_store
+built="${PG_KEEP_DIR:+$PG_KEEP_DIR/store-$deals.built}"
+if [[ -n "$built" && -s "$built" ]] && [[ "$(psql_in report_store -At -c "SELECT count(*) FROM opportunities" 2>/dev/null)" == "$deals" ]]; then
+  kept_store=yes
+else
+  kept_store=""
+  [[ -z "$built" ]] || rm -f "$built"
+  new_database report_store
+fi
 "$cli" --provider postgres --db "$db" db migrate >/dev/null
 log_statements report_store
 
@@ -43,10 +53,20 @@ exec 9>/tmp/salespipeline-bench.lock
 log "waiting for /tmp/salespipeline-bench.lock"
 flock 9
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-mark="$(log_mark)"
-step "import (store build)" "$cli" --provider postgres --db "$db" import --file "$csv"
-import_statements="$(statement_summary "$mark")"
-step "VACUUM ANALYZE" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d report_store -c "VACUUM ANALYZE"
+if [[ -n "$kept_store" ]]; then
+  log "measuring the kept store of $deals deals in $PG_KEEP_DIR"
+  steps+=("$(cat "$built")")
+  import_statements="$(sed -n 's/^#   //p' "$built.statements")"
+else
+  mark="$(log_mark)"
+  step "import (store build)" "$cli" --provider postgres --db "$db" import --file "$csv"
+  import_statements="$(statement_summary "$mark")"
+  step "VACUUM ANALYZE" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d report_store -c "VACUUM ANALYZE"
+  if [[ -n "$built" ]]; then
+    printf '%s\n' "${steps[@]:1}" | sed "s/^/(store built $(date -u +%F) by an earlier run) /" >"$built"
+    sed 's/^/#   /' <<<"$import_statements" >"$built.statements"
+  fi
+fi
 stored="$(psql_in report_store -At -c "SELECT count(*) FROM opportunities")"
 [[ "$stored" == "$deals" ]] || die "the store holds $stored deals, not $deals"
 size="$(psql_in report_store -At -c "SELECT pg_size_pretty(pg_database_size('report_store'))")"

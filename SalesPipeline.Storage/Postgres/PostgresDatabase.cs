@@ -18,6 +18,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     private const long MigrationLockKey = 0x5A1E_5B1B_E11E_0001;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly int _commandTimeout;
     private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly SchemaGate _schema;
 
@@ -37,6 +38,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
 
         // Named without the password, for messages.
         Target = $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host ?? "localhost"}:{builder.Port} (user '{builder.Username}')";
+        _commandTimeout = builder.CommandTimeout;
         _dataSource = NpgsqlDataSource.Create(builder);
         _schema = new SchemaGate(this, options.AutoMigrate);
     }
@@ -102,7 +104,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
         {
             return await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (NpgsqlException e) when (Unavailable(e) is { } unavailable)
+        catch (NpgsqlException e) when (Unavailable(e, opening: true) is { } unavailable)
         {
             throw unavailable;
         }
@@ -114,7 +116,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
 
     /// <inheritdoc cref="IRelationalDatabase.Unavailable" />
     public StorageUnavailableException? Unavailable(DbException exception) =>
-        exception is NpgsqlException npgsql ? Unavailable(npgsql) : null;
+        exception is NpgsqlException npgsql ? Unavailable(npgsql, opening: false) : null;
 
     /// <inheritdoc />
     public ConsistentRead? CurrentRead => _read.Value;
@@ -141,7 +143,12 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     }
 
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
-    public StorageUnavailableException? Unavailable(NpgsqlException exception)
+    /// <param name="exception">The provider's error.</param>
+    /// <param name="opening">
+    /// Whether it came from opening a connection: a timeout then means the server did not answer; on an open connection it
+    /// means a statement ran longer than the command timeout.
+    /// </param>
+    public StorageUnavailableException? Unavailable(NpgsqlException exception, bool opening)
     {
         return exception switch
         {
@@ -154,6 +161,10 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
             PostgresException { SqlState: "57P03" } => Fail(
                 StorageUnavailableReason.Unreachable, $"The {Target} is starting up or shutting down and refuses connections.", "Try again when the server is up."),
             PostgresException => null,
+            _ when exception.InnerException is TimeoutException && !opening => Fail(
+                StorageUnavailableReason.TimedOut,
+                $"The {Target} did not finish a statement within the command timeout ({_commandTimeout} s).",
+                "Raise Command Timeout= in the connection string given to UsePostgres (0 waits without limit), or run it again when the server is less busy."),
             _ when exception.InnerException is SocketException or TimeoutException || exception.InnerException?.InnerException is SocketException => Fail(
                 StorageUnavailableReason.Unreachable,
                 $"Cannot reach the {Target}: {exception.InnerException?.Message ?? exception.Message}.",

@@ -261,6 +261,27 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindAsync_StatementLongerThanTheCommandTimeout_SaysItTimedOutNotThatTheServerIsUnreachable()
+    {
+        var impatient = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString();
+        var store = Store(Database(o => o.ConnectionString = impatient));
+        Assert.Null(await store.FindAsync(OpportunityId.New()));
+
+        // Another session holds the table locked, so the look-up waits past its 1-second command timeout.
+        await using var holder = new NpgsqlConnection(_connectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("LOCK TABLE opportunities IN ACCESS EXCLUSIVE MODE", transaction: transaction);
+
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(OpportunityId.New()));
+
+        Assert.Equal(StorageUnavailableReason.TimedOut, error.Reason);
+        Assert.Contains("did not finish a statement within the command timeout (1 s)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Command Timeout=", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot reach", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FirstUse_DatabaseThatDoesNotExist_SaysSoAndWhatToDo()
     {
         var missing = new NpgsqlConnectionStringBuilder(_connectionString) { Database = "no_such_database_" + Guid.NewGuid().ToString("N")[..8] }.ToString();
