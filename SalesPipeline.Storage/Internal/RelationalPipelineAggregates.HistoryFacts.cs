@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using Dapper;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
