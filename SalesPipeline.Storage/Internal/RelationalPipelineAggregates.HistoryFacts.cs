@@ -32,7 +32,7 @@ internal sealed partial class RelationalPipelineAggregates
 
                 if (query.CyclesSql is { } cyclesSql)
                 {
-                    foreach (var r in await connection.QueryAsync<PeriodCycleRow>(new CommandDefinition(cyclesSql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                    await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, query.Parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
                         facts.Periods[(int)r.Period].AddWonCycles(r.Currency, dialect.ToDuration(r.Cycle), r.Count);
                     }

@@ -46,7 +46,7 @@ internal sealed partial class RelationalPipelineAggregates
                     && (lowest is null || (lowest == pipeline.Id.Value && highest == pipeline.Id.Value));
                 var sql = StageExitsSql(period, everyDeal ? string.Empty : $" AND sc.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)})", limited.Count);
                 var result = DealPass.StageExitGroups(pipeline, period, asOf, owner);
-                foreach (var r in await connection.QueryAsync<StayRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
                     if (r.Stay is null)
                     {

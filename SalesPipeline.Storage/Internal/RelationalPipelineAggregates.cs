@@ -118,7 +118,7 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
             async (connection, transaction) =>
             {
                 var result = DealPass.SalesCycleGroups(pipeline, period, options);
-                foreach (var r in await connection.QueryAsync<CycleRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                await foreach (var r in connection.QueryUnbufferedAsync<CycleRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
                     result.AddGroup(Codes.Parse<OutcomeKind>(r.OutcomeKind), dialect.ToDuration(r.Cycle), r.Count);
                 }
