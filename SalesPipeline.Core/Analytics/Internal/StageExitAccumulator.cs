@@ -12,7 +12,8 @@ namespace SalesPipeline.Analytics.Internal;
 internal sealed class StageExitAccumulator(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner) : IStageExitGroups
 {
     private readonly StageLookup _stages = new(pipeline);
-    private readonly List<decimal>[] _days = [.. pipeline.Stages.Select(_ => new List<decimal>())];
+    // Each stay's length in nanoseconds (half the memory of its decimal days), turned into days only for the median.
+    private readonly List<long>[] _lengths = [.. pipeline.Stages.Select(_ => new List<long>())];
     private readonly decimal[] _nanoseconds = new decimal[pipeline.Stages.Count];
     private readonly long[] _open = new long[pipeline.Stages.Count];
     private readonly long[] _stale = new long[pipeline.Stages.Count];
@@ -82,20 +83,34 @@ internal sealed class StageExitAccumulator(PipelineDefinition pipeline, Interval
                 continue;
             }
 
-            var count = _days[s].Count;
-            rows.Add(new StageExits(_stages.Ids[s], count, Deals.Mean(_nanoseconds[s] / Deals.NanosecondsPerDay, count), Deals.Median(_days[s]), _open[s], pipeline.Stages[s].StaleAfter, _stale[s]));
+            var count = _lengths[s].Count;
+            rows.Add(new StageExits(_stages.Ids[s], count, Deals.Mean(_nanoseconds[s] / Deals.NanosecondsPerDay, count), MedianDays(_lengths[s]), _open[s], pipeline.Stages[s].StaleAfter, _stale[s]));
         }
 
         return rows;
     }
 
+    /// <summary>The median in days, as <see cref="Deals.Median"/> of the lengths' days (days grow with the length, so the middle ones are the same).</summary>
+    private static decimal? MedianDays(List<long> lengths)
+    {
+        if (lengths.Count == 0)
+        {
+            return null;
+        }
+
+        lengths.Sort();
+        var middle = lengths.Count / 2;
+        var upper = Deals.Days(Duration.FromNanoseconds(lengths[middle]));
+        return lengths.Count % 2 == 1 ? upper : (Deals.Days(Duration.FromNanoseconds(lengths[middle - 1])) + upper) / 2m;
+    }
+
     private void AddStays(int stage, Duration length, long count)
     {
-        var days = Deals.Days(length);
-        var list = _days[stage];
+        var nanoseconds = length.ToInt64Nanoseconds();
+        var list = _lengths[stage];
         for (var i = 0; i < count; i++)
         {
-            list.Add(days);
+            list.Add(nanoseconds);
         }
 
         _nanoseconds[stage] += Deals.Nanoseconds(length) * count;
