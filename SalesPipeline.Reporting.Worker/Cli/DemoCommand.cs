@@ -72,14 +72,14 @@ internal static class DemoCommand
             var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
             await SeedOffersAsync(services, now, cancellationToken).ConfigureAwait(false);
 
-            // The workbooks differ only in their labels: each is built (in a consistent read of its own) and written side by
-            // side with the other, on a thread of its own, since each is a pass over every deal.
-            var workbooks = await Task.WhenAll(Cultures.Select(culture => Task.Run(
+            // The workbooks differ only in their labels: the figures are computed once (in one consistent read) and each
+            // workbook is written on a thread of its own.
+            var request = new ReportRequest(pipeline, from, to, timeZone, null, Cultures[0], ReportKind.All, ReportOptions.DefaultDetailRows);
+            var models = await ReportCommand.BuildModelsAsync(request, Cultures, services, ReportCommand.NewBuilder(services, context.Clock), cancellationToken).ConfigureAwait(false);
+            var workbooks = await Task.WhenAll(models.Select(model => Task.Run(
                 async () =>
                 {
-                    var request = new ReportRequest(pipeline, from, to, timeZone, null, culture, ReportKind.All, ReportOptions.DefaultDetailRows);
-                    var model = await ReportCommand.BuildModelAsync(request, services, context.Clock, cancellationToken).ConfigureAwait(false);
-                    var path = Path.Combine(folder, WorkbookName(quarter, culture));
+                    var path = Path.Combine(folder, WorkbookName(quarter, model.Culture));
                     await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
                     return (Model: model, Path: path);
                 },

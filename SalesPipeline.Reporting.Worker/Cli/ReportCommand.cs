@@ -81,12 +81,28 @@ internal static class ReportCommand
     /// <inheritdoc cref="BuildModelAsync(ReportRequest, IServiceProvider, IClock, CancellationToken)"/>
     internal static async Task<ReportModel> BuildModelAsync(ReportRequest request, IServiceProvider services, ReportBuilder builder, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        return (await BuildModelsAsync(request, [request.Culture], services, builder, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// The report's model in each of <paramref name="cultures"/>, its figures computed once in one consistent read (see
+    /// <see cref="BuildModelAsync(ReportRequest, IServiceProvider, IClock, CancellationToken)"/>).
+    /// </summary>
+    internal static async Task<IReadOnlyList<ReportModel>> BuildModelsAsync(
+        ReportRequest request, IReadOnlyList<string> cultures, IServiceProvider services, ReportBuilder builder, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(builder);
         var scope = services.GetService<IConsistentReads>()?.Begin();
         try
         {
-            var model = await builder.BuildAsync(request, cancellationToken).ConfigureAwait(false);
-            return await AgendaFor(await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false), request, services, builder.Clock, cancellationToken).ConfigureAwait(false);
+            var models = new List<ReportModel>();
+            foreach (var model in await builder.BuildAsync(request, cultures, cancellationToken).ConfigureAwait(false))
+            {
+                models.Add(await AgendaFor(await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false), request, services, builder.Clock, cancellationToken).ConfigureAwait(false));
+            }
+
+            return models;
         }
         finally
         {

@@ -74,25 +74,34 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     public async Task<ReportModel> BuildAsync(ReportRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return (await BuildAsync(request, [request.Culture], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Builds the report once per culture from one computation of its figures: the models differ only in their labels and
+    /// stage names, so a report in several languages costs the store's reads once.
+    /// </summary>
+    public async Task<IReadOnlyList<ReportModel>> BuildAsync(ReportRequest request, IReadOnlyList<string> cultures, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(cultures);
         if (reads is null)
         {
-            return await BuildInScopeAsync(request, cancellationToken).ConfigureAwait(false);
+            return await BuildInScopeAsync(request, cultures, cancellationToken).ConfigureAwait(false);
         }
 
         var scope = reads.Begin();
         await using (scope.ConfigureAwait(false))
         {
-            return await BuildInScopeAsync(request, cancellationToken).ConfigureAwait(false);
+            return await BuildInScopeAsync(request, cultures, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<ReportModel> BuildInScopeAsync(ReportRequest request, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ReportModel>> BuildInScopeAsync(ReportRequest request, IReadOnlyList<string> cultures, CancellationToken cancellationToken)
     {
         var pipeline = request.Pipeline;
         var period = request.Period;
         var asOf = request.AsOf;
-        var culture = CultureInfo.GetCultureInfo(request.Culture);
-        var labels = Labels.For(request.Culture);
 
         // Grouped by the store (in SQL on a database). One read of the stage history gives what needs each deal's stage at an
         // instant: the snapshot and forecast at the as-of instant, the three compared periods (each taken at its end), the
@@ -124,45 +133,54 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         // Velocity is the snapshot's open deals with the period's win/loss and cycle: no deal needs reading for it.
         var velocity = PipelineAnalytics.VelocityFrom(snapshot, winLossReport, cycleReport);
-        var detail = new DetailRows(pipeline, culture, labels, period, asOf, request.TimeZone, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
+        var detail = new DetailRows(pipeline, period, asOf, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
         await aggregates.PassAsync(pipeline, request.Owner, [detail], period.HasStart ? period.Start : null, cancellationToken).ConfigureAwait(false);
+        var detailAccounts = await accounts.NamesAsync(detail.Accounts, cancellationToken).ConfigureAwait(false);
+        var accountRows = await AccountRowsAsync(accountRevenue, request, accounts, cancellationToken).ConfigureAwait(false);
+        var produced = clock.GetCurrentInstant();
+        return [.. cultures.Select(Model)];
 
-        var filters = new List<(string, string)>();
-        if (request.Owner is { } owner)
+        ReportModel Model(string cultureName)
         {
-            filters.Add((labels.Owner, owner.Value));
+            var culture = CultureInfo.GetCultureInfo(cultureName);
+            var labels = Labels.For(cultureName);
+            var filters = new List<(string, string)>();
+            if (request.Owner is { } owner)
+            {
+                filters.Add((labels.Owner, owner.Value));
+            }
+
+            var reachedReport = facts.Funnel!;
+            var yearReport = facts.Periods[2];
+            return new ReportModel(
+                cultureName,
+                pipeline.Name,
+                request.From,
+                request.To,
+                asOf,
+                produced,
+                request.TimeZone,
+                filters,
+                Summary(snapshot, winLossReport, cycleReport, velocity),
+                WinLossTables(pipeline, culture, labels, winLossReport),
+                [.. forecastReport.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
+                detail.Rows(culture, labels, request.TimeZone, detailAccounts),
+                request.DetailRowLimit,
+                request.Kind,
+                Math.Max(0, facts.DetailDeals!.Value - detail.Kept))
+            {
+                Snapshot = SnapshotRows(pipeline, culture, snapshot),
+                Cohort = [.. reachedReport.Stages.Select(r => new CohortStageRow(pipeline.Stage(r.Stage).NameIn(culture), r.Reached, r.ConversionFromPrevious, r.CumulativeConversion))],
+                ThisPeriod = new ComparedPeriod(request.From, request.To, facts.Periods[0].Currencies),
+                PreviousPeriod = new ComparedPeriod(previousFrom, previousTo, facts.Periods[1].Currencies),
+                YearEarlier = yearReport.HasDeals ? new ComparedPeriod(yearFrom, yearTo, yearReport.Currencies) : null,
+                TimeInStage = [.. stageExits.Select(e => new TimeInStageRow(
+                    pipeline.Stage(e.Stage).NameIn(culture), e.Left, e.MeanDays, e.MedianDays, e.OpenNow, e.StaleAfter is { } limit ? (int)limit.TotalDays : null, e.StaleNow))],
+                Accounts = accountRows,
+                Ltv = request.Ltv,
+                ForecastOverdue = [.. forecastReport.Overdue.Select(v => new ForecastRow(request.To.ToYearMonth(), v.Currency, v.Count, v.Value, v.WeightedValue))],
+            };
         }
-
-        var reachedReport = facts.Funnel!;
-        var yearReport = facts.Periods[2];
-        return new ReportModel(
-            request.Culture,
-            pipeline.Name,
-            request.From,
-            request.To,
-            asOf,
-            clock.GetCurrentInstant(),
-            request.TimeZone,
-            filters,
-            Summary(snapshot, winLossReport, cycleReport, velocity),
-            WinLossTables(pipeline, culture, labels, winLossReport),
-            [.. forecastReport.Months.SelectMany(m => m.Values.Select(v => new ForecastRow(m.Month, v.Currency, v.Count, v.Value, v.WeightedValue)))],
-            await detail.RowsAsync(accounts, cancellationToken).ConfigureAwait(false),
-            request.DetailRowLimit,
-            request.Kind,
-            Math.Max(0, facts.DetailDeals!.Value - detail.Kept))
-        {
-            Snapshot = SnapshotRows(pipeline, culture, snapshot),
-            Cohort = [.. reachedReport.Stages.Select(r => new CohortStageRow(pipeline.Stage(r.Stage).NameIn(culture), r.Reached, r.ConversionFromPrevious, r.CumulativeConversion))],
-            ThisPeriod = new ComparedPeriod(request.From, request.To, facts.Periods[0].Currencies),
-            PreviousPeriod = new ComparedPeriod(previousFrom, previousTo, facts.Periods[1].Currencies),
-            YearEarlier = yearReport.HasDeals ? new ComparedPeriod(yearFrom, yearTo, yearReport.Currencies) : null,
-            TimeInStage = [.. stageExits.Select(e => new TimeInStageRow(
-                pipeline.Stage(e.Stage).NameIn(culture), e.Left, e.MeanDays, e.MedianDays, e.OpenNow, e.StaleAfter is { } limit ? (int)limit.TotalDays : null, e.StaleNow))],
-            Accounts = await AccountRowsAsync(accountRevenue, request, accounts, cancellationToken).ConfigureAwait(false),
-            Ltv = request.Ltv,
-            ForecastOverdue = [.. forecastReport.Overdue.Select(v => new ForecastRow(request.To.ToYearMonth(), v.Currency, v.Count, v.Value, v.WeightedValue))],
-        };
     }
 
     /// <summary>
@@ -269,18 +287,21 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     /// them (in id order). The accumulator is complete once the rows are full, so the pass stops there; how many deals the
     /// sheet leaves out comes from the store's count of the deals in scope. Account names are looked up for the kept rows only.
     /// </summary>
-    private sealed class DetailRows(PipelineDefinition pipeline, CultureInfo culture, Labels labels, Interval period, Instant asOf, DateTimeZone zone, int limit) : IDealAccumulator
+    private sealed class DetailRows(PipelineDefinition pipeline, Interval period, Instant asOf, int limit) : IDealAccumulator
     {
-        private readonly List<(OpportunityRow Row, AccountId? Account)> _rows = [];
+        private readonly List<(OpportunityState Deal, StageDefinition Stage, Instant? ClosedAt)> _rows = [];
 
         public bool IsComplete => _rows.Count >= limit;
 
         /// <summary>Gets the number of rows kept.</summary>
         public int Kept => _rows.Count;
 
+        /// <summary>Gets the accounts of the rows kept.</summary>
+        public IEnumerable<AccountId> Accounts => _rows.Select(r => r.Deal.Account).OfType<AccountId>();
+
         public void Add(OpportunityState deal)
         {
-            if (PipelineAggregates.StageAt(deal, asOf) is not { } stageId)
+            if (_rows.Count >= limit || PipelineAggregates.StageAt(deal, asOf) is not { } stageId)
             {
                 return;
             }
@@ -292,39 +313,38 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
                 return;
             }
 
-            if (_rows.Count >= limit)
-            {
-                return;
-            }
-
-            var probability = DealProbability.Of(stage, deal.ProbabilityOverride);
-            var status = stage.Kind switch
-            {
-                StageKind.Won => labels.StatusWon,
-                StageKind.Lost => labels.StatusLost,
-                _ => labels.StatusOpen,
-            };
-            _rows.Add((new OpportunityRow(
-                deal.Name,
-                null,
-                deal.Owner.Value,
-                stage.NameIn(culture),
-                status,
-                deal.Value.Currency,
-                deal.Value.Amount,
-                probability,
-                DealProbability.Weighted(deal.Value.Amount, probability),
-                deal.CreatedAt.InZone(zone).Date,
-                deal.ExpectedClose,
-                closedAt?.InZone(zone).Date,
-                stage.Kind == StageKind.Lost ? deal.Outcome?.Reason : null,
-                stage.IsOpen ? null : deal.Outcome?.Comment), deal.Account));
+            _rows.Add((deal, stage, closedAt));
         }
 
-        public async Task<List<OpportunityRow>> RowsAsync(IAccountStore accounts, CancellationToken cancellationToken)
-        {
-            var names = await accounts.NamesAsync(_rows.Select(r => r.Account).OfType<AccountId>(), cancellationToken).ConfigureAwait(false);
-            return [.. _rows.Select(r => r.Account is { } id ? r.Row with { Account = names.GetValueOrDefault(id) } : r.Row)];
-        }
+        /// <summary>The rows kept, in <paramref name="culture"/>, with the account names given.</summary>
+        public List<OpportunityRow> Rows(CultureInfo culture, Labels labels, DateTimeZone zone, IReadOnlyDictionary<AccountId, string> names) =>
+        [
+            .. _rows.Select(r =>
+            {
+                var (deal, stage, closedAt) = r;
+                var probability = DealProbability.Of(stage, deal.ProbabilityOverride);
+                var status = stage.Kind switch
+                {
+                    StageKind.Won => labels.StatusWon,
+                    StageKind.Lost => labels.StatusLost,
+                    _ => labels.StatusOpen,
+                };
+                return new OpportunityRow(
+                    deal.Name,
+                    deal.Account is { } id ? names.GetValueOrDefault(id) : null,
+                    deal.Owner.Value,
+                    stage.NameIn(culture),
+                    status,
+                    deal.Value.Currency,
+                    deal.Value.Amount,
+                    probability,
+                    DealProbability.Weighted(deal.Value.Amount, probability),
+                    deal.CreatedAt.InZone(zone).Date,
+                    deal.ExpectedClose,
+                    closedAt?.InZone(zone).Date,
+                    stage.Kind == StageKind.Lost ? deal.Outcome?.Reason : null,
+                    stage.IsOpen ? null : deal.Outcome?.Comment);
+            }),
+        ];
     }
 }
