@@ -6,6 +6,7 @@ using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Exporting;
+using SalesPipeline.Tests.Storage;
 using LtvInputs = SalesPipeline.Reporting.Worker.Exporting.LtvInputs;
 using TestDeals = SalesPipeline.Tests.Core.Analytics.TestDeals;
 using Xunit;
@@ -216,7 +217,33 @@ public sealed class ReportBuilderTests
         Assert.Equal(["Total", "PLN", "3", "58000", "34200"], Enumerable.Range(1, 5).Select(c => sheet.Cell(6, c).GetString()));
     }
 
+    [Fact]
+    public async Task BuildAsync_TwoCultures_EachModelEqualsTheOneBuiltAloneInThatCulture()
+    {
+        var store = await StoreAsync();
+        var clock = new FakeClock(TestDeals.Day(100));
+        var request = Request(new LtvInputs());
+
+        var both = await new ReportBuilder(store, store, clock).BuildAsync(request, ["en", "pl"], CancellationToken.None);
+        var english = await new ReportBuilder(store, store, clock).BuildAsync(request, CancellationToken.None);
+        var polish = await new ReportBuilder(store, store, clock).BuildAsync(request with { Culture = "pl" }, CancellationToken.None);
+
+        Assert.Equal(["en", "pl"], both.Select(m => m.Culture));
+        Assert.Equal(Structural.Text(english), Structural.Text(both[0]));
+        Assert.Equal(Structural.Text(polish), Structural.Text(both[1]));
+        Assert.NotEqual(both[0].Opportunities.Select(r => r.StageName), both[1].Opportunities.Select(r => r.StageName));
+    }
+
     private static async Task<ReportModel> BuildAsync(LtvInputs ltv, IEnumerable<OpportunityState>? deals = null)
+    {
+        var store = await StoreAsync(deals);
+        return await new ReportBuilder(store, store, new FakeClock(TestDeals.Day(100))).BuildAsync(Request(ltv), CancellationToken.None);
+    }
+
+    private static ReportRequest Request(LtvInputs ltv) =>
+        new(Pipeline, new LocalDate(2026, 1, 1), new LocalDate(2026, 3, 31), DateTimeZone.Utc, null, "en", ReportKind.All, 100) { Ltv = ltv };
+
+    private static async Task<InMemoryStore> StoreAsync(IEnumerable<OpportunityState>? deals = null)
     {
         var store = new InMemoryStore();
         var by = new UserId("anna");
@@ -235,8 +262,7 @@ public sealed class ReportBuilderTests
             await store.SaveAsync(deal with { Account = account });
         }
 
-        var request = new ReportRequest(Pipeline, new LocalDate(2026, 1, 1), new LocalDate(2026, 3, 31), DateTimeZone.Utc, null, "en", ReportKind.All, 100) { Ltv = ltv };
-        return await new ReportBuilder(store, store, new FakeClock(TestDeals.Day(100))).BuildAsync(request, CancellationToken.None);
+        return store;
     }
 
     private static IEnumerable<OpportunityState> Deals()
