@@ -9,8 +9,8 @@ namespace SalesPipeline.Reporting.Worker;
 
 /// <summary>
 /// Builds the report workbook in process — the same workbook as <c>salespipeline report</c> and the scheduled worker:
-/// the snapshot funnel from the store's aggregates, every other figure from one streamed pass over the pipeline's deals
-/// inside one consistent read, charts included. Register it with <c>services.AddSalesPipelineReports()</c>.
+/// every figure from the store's aggregates (SQL on a database) and the detail sheet's first rows from a pass that stops
+/// once they are full, inside one consistent read, charts included. Register it with <c>services.AddSalesPipelineReports()</c>.
 /// </summary>
 /// <remarks>Thread-safe: each call is one report.</remarks>
 public sealed class ReportWorkbooks

@@ -68,7 +68,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     /// <summary>Gets the clock the report is produced by.</summary>
     internal IClock Clock => clock;
 
-    /// <summary>Test seam: runs after the SQL snapshot query and before the streamed pass.</summary>
+    /// <summary>Test seam: runs after the store's aggregates are read and before the detail sheet's pass.</summary>
     internal Func<CancellationToken, Task>? AfterSnapshot { get; set; }
 
     public async Task<ReportModel> BuildAsync(ReportRequest request, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ internal interface IReportProducer
     Task<ProducedReport> ProduceAsync(ScheduleDefinition schedule, PeriodDays days, string path, CancellationToken cancellationToken);
 }
 
-/// <summary>The report path of <c>report</c>: one streamed pass over the store, then an atomic write.</summary>
+/// <summary>The report path of <c>report</c>: the store's aggregates in one consistent read, then an atomic write.</summary>
 internal sealed class ReportProducer(IServiceProvider store, IClock clock) : IReportProducer
 {
     public async Task<ProducedReport> ProduceAsync(ScheduleDefinition schedule, PeriodDays days, string path, CancellationToken cancellationToken)

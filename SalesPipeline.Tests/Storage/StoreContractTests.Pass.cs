@@ -85,6 +85,34 @@ public abstract partial class StoreContractTests
         }
     }
 
+    [Fact]
+    public async Task PassAsync_ClosedSince_FeedsOnlyTheOpenDealsAndThoseClosedAtOrAfterIt()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(37);
+        for (var i = 0; i < 60; i++)
+        {
+            await Store.SaveAsync(Deals.Build(pipeline, PropertyOwners[i % 2], random, random.Next(0, 8)));
+        }
+
+        var all = new Recorder();
+        await fixture.Aggregates.PassAsync(pipeline, null, [all]);
+        var closes = all.Deals.Where(d => d.Outcome is not null).Select(d => d.Outcome!.ClosedAt).Order().ToList();
+        Assert.True(closes.Count >= 4, "the random deals should hold closed ones");
+
+        // On a close instant (kept: closed at the bound), just after one, and before every close (between microseconds).
+        var bounds = new[] { (closes[closes.Count / 2], true), (closes[closes.Count / 3] + Duration.FromNanoseconds(1), true), (closes[0] - Duration.FromNanoseconds(500), false) };
+        foreach (var (since, leavesSomeOut) in bounds)
+        {
+            var kept = new Recorder();
+            await fixture.Aggregates.PassAsync(pipeline, null, [kept], since);
+
+            var expected = all.Deals.Where(d => d.Outcome is not { } outcome || outcome.ClosedAt >= since).ToList();
+            Assert.Equal(leavesSomeOut, expected.Count < all.Deals.Count);
+            Assert.Equal(expected, kept.Deals);
+        }
+    }
+
     /// <summary>
     /// Deals that set and leave empty each nullable column (account, override, next contact, qualification and each of its
     /// fields, outcome reason and comment, external id, history comments), closed both ways and reopened, and random deals
