@@ -96,13 +96,10 @@ internal static class ReportCommand
         var scope = services.GetService<IConsistentReads>()?.Begin();
         try
         {
-            var models = new List<ReportModel>();
-            foreach (var model in await builder.BuildAsync(request, cultures, cancellationToken).ConfigureAwait(false))
-            {
-                models.Add(await AgendaFor(await LeadFiguresFor(model, request, services, cancellationToken).ConfigureAwait(false), request, services, builder.Clock, cancellationToken).ConfigureAwait(false));
-            }
-
-            return models;
+            // The lead figures and the agenda hold no labels: read once, they go into every culture's model.
+            var models = await builder.BuildAsync(request, cultures, cancellationToken).ConfigureAwait(false);
+            var first = await AgendaFor(await LeadFiguresFor(models[0], request, services, cancellationToken).ConfigureAwait(false), request, services, builder.Clock, cancellationToken).ConfigureAwait(false);
+            return [first, .. models.Skip(1).Select(m => m with { Leads = first.Leads, Agenda = first.Agenda })];
         }
         finally
         {

@@ -183,34 +183,14 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
         (await OpenDealsAsync(pipeline, asOf, options, cancellationToken).ConfigureAwait(false)).Forecast;
 
     /// <inheritdoc />
-    public Task<OpenDealFigures> OpenDealsAsync(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<OpenDealFigures> OpenDealsAsync(PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         options ??= new ForecastOptions();
 
-        // The deals by the stage they were in at @AsOf, grouped by what the forecast splits by and weighs with; the date
-        // (not its month) keeps the SQL the same on both providers and is few values. The snapshot's groups (stage, currency,
-        // override) are these summed over the date, so the stage each deal was in is found once for both.
-        var sql =
-            $"SELECT o.expected_close AS ExpectedClose, s.stage AS Stage, o.probability_override AS ProbabilityOverride, o.currency AS Currency, " +
-            $"COUNT(*) AS Count, SUM(o.{dialect.AmountColumn}) AS Amount FROM {dialect.StageAtFrom} WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(options.Owner)} " +
-            "GROUP BY o.expected_close, s.stage, o.probability_override, o.currency";
-        var parameters = new { AsOf = dialect.Bound(Micros.Floor(asOf)), Pipeline = pipeline.Id.Value, Owner = options.Owner?.Value };
-        return dialect.Database.ReadAsync(
-            async (connection, transaction) =>
-            {
-                var forecast = DealPass.ForecastGroups(pipeline, asOf, options);
-                var stages = new List<SnapshotGroup>();
-                foreach (var r in await connection.QueryAsync<ForecastRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
-                {
-                    var amount = dialect.ToAmount(r.Amount, r.Currency);
-                    forecast.AddGroup(dialect.ToDate(r.ExpectedClose), r.Currency, new StageId(r.Stage), r.ProbabilityOverride, r.Count, amount);
-                    stages.Add(new SnapshotGroup(r.Stage, r.Currency, r.ProbabilityOverride, r.Count, amount));
-                }
-
-                return new OpenDealFigures(AggregateResults.Snapshot(pipeline, stages), forecast.Result());
-            },
-            cancellationToken);
+        // The history-facts read at the one instant: each deal's stage then is found once for the snapshot and the forecast.
+        var request = new HistoryFactsRequest(asOf) { Owner = options.Owner, OverdueBefore = options.OverdueBefore, Conversion = options.Conversion };
+        return (await HistoryFactsAsync(pipeline, request, cancellationToken).ConfigureAwait(false)).Open;
     }
 
     /// <summary>
@@ -240,16 +220,6 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
         public string Stage { get; set; } = string.Empty;
         public string Currency { get; set; } = string.Empty;
         public int? ProbabilityOverride { get; set; }
-        public long Count { get; set; }
-        public object Amount { get; set; } = 0L;
-    }
-
-    private sealed class ForecastRow
-    {
-        public object ExpectedClose { get; set; } = string.Empty;
-        public string Stage { get; set; } = string.Empty;
-        public int? ProbabilityOverride { get; set; }
-        public string Currency { get; set; } = string.Empty;
         public long Count { get; set; }
         public object Amount { get; set; } = 0L;
     }

@@ -293,10 +293,12 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             _offer.Dispose();
             await _existing.DisposeAsync().ConfigureAwait(false);
 
-            // The connection goes back to the pool: give it SQLite's default cache again.
+            // The connection goes back to the pool: give it SQLite's default cache (and, after an exclusive load's index builds,
+            // no sorter threads) again.
             await SetCacheAsync(_connection, 2_000, CancellationToken.None).ConfigureAwait(false);
             if (_exclusive)
             {
+                await _connection.ExecuteAsync(new CommandDefinition("PRAGMA threads = 0", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
                 await ShareFileAsync(_dialect.File, _connection).ConfigureAwait(false);
             }
         }
