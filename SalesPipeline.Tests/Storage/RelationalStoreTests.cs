@@ -145,6 +145,51 @@ public abstract class RelationalStoreTests
         }
     }
 
+    [Fact]
+    public async Task ConsistentRead_ReadsRunningSideBySideAfterACommit_EachOnItsOwnConnectionSeeTheStateOfTheFirstRead()
+    {
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var random = new Random(7);
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+        var scope = dialect.Database.BeginConsistentRead();
+        await using (scope)
+        {
+            Assert.Equal(1, await CountAsync(null));
+
+            // Committed outside the scope after its first read: no read of the scope may see it, on whichever connection.
+            await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
+            var bothRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var running = 0;
+            var counts = await Task.WhenAll(Enumerable.Range(0, ConsistentRead.DefaultLanes).Select(_ => Task.Run(() => CountAsync(async () =>
+            {
+                if (Interlocked.Increment(ref running) == ConsistentRead.DefaultLanes)
+                {
+                    bothRunning.SetResult();
+                }
+
+                await bothRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }))));
+
+            Assert.All(counts, c => Assert.Equal(1, c));
+            Assert.Equal(ConsistentRead.DefaultLanes, scope.Connections);
+        }
+
+        Assert.Equal(2, await CountAsync(null));
+
+        Task<long> CountAsync(Func<Task>? whileReading) => dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                if (whileReading is not null)
+                {
+                    await whileReading();
+                }
+
+                return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM opportunities", transaction: transaction));
+            },
+            CancellationToken.None);
+    }
+
     /// <summary>A dialect over a new database object for the test's database.</summary>
     private protected abstract IStoreDialect Dialect(bool autoMigrate = true);
 
