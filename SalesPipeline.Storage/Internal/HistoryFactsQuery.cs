@@ -126,8 +126,11 @@ internal sealed class HistoryFactsQuery
     public int? StageAt(long code) =>
         code < 0 ? null
         : code < Stages.Count ? (int)code
-        : throw new InvalidOperationException(
-            $"A deal of pipeline '{_pipeline.Id}' was in a stage its definition does not hold (its stages are: {string.Join(", ", Stages)}); load the definition the deals were recorded with.");
+        : throw UnknownStage(_pipeline);
+
+    /// <summary>The error for a stored deal in a stage its pipeline's definition does not hold.</summary>
+    public static InvalidOperationException UnknownStage(PipelineDefinition pipeline) => new(
+        $"A deal of pipeline '{pipeline.Id}' was in a stage its definition does not hold (its stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}); load the definition the deals were recorded with.");
 
     public bool IsOpen(int code) => code < OpenCount;
 
