@@ -57,7 +57,7 @@ internal sealed record ReportRequest(
 /// <summary>
 /// Computes a report's figures from the store's aggregates (SQL on a database): one read of the stage history for everything
 /// that needs a deal's stage at an instant (snapshot, forecast, the compared periods, the cohort funnel, the detail sheet's
-/// count), and beside it win/loss, sales cycle, time in stage and revenue per account, all read in parallel; velocity is
+/// count, time in stage), and beside it win/loss, sales cycle and revenue per account, all read in parallel; velocity is
 /// derived from those. A streamed pass
 /// over the deals (<see cref="IPipelineAggregates.PassAsync"/>) fills only the detail sheet's first rows and stops there, so
 /// neither time nor memory grows with the deals beyond what the database itself reads. With
@@ -106,7 +106,8 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         // Grouped by the store (in SQL on a database). One read of the stage history gives what needs each deal's stage at an
         // instant: the snapshot and forecast at the as-of instant, the three compared periods (each taken at its end), the
-        // cohort funnel and how many deals the detail sheet shows; the streamed pass below only fills the detail sheet's rows.
+        // cohort funnel, how many deals the detail sheet shows and the deals in each stage for the time in stage (whose ended
+        // stays it reads beside); the streamed pass below only fills the detail sheet's rows.
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
         using var reads = new ParallelReads(cancellationToken);
@@ -119,12 +120,12 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
                 Periods = [period, request.Span(previousFrom, previousTo), request.Span(yearFrom, yearTo)],
                 Cohort = period,
                 DetailPeriod = period,
+                TimeInStagePeriod = period,
             },
             token));
 
         // The other aggregates are independent of it and of each other: they run beside it, each on a connection of the
         // consistent read (one state of the store however many run at once), the longest first.
-        var stageExitsRead = reads.Start(token => aggregates.StageExitsAsync(pipeline, period, asOf, request.Owner, token));
         var winLossRead = reads.Start(token => aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, token));
         var accountRevenueRead = reads.Start(token => aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, token));
         var cycleRead = reads.Start(token => aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, token));
@@ -135,7 +136,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         var forecastReport = open.Forecast;
         var winLossReport = await winLossRead.ConfigureAwait(false);
         var cycleReport = await cycleRead.ConfigureAwait(false);
-        var stageExits = await stageExitsRead.ConfigureAwait(false);
+        var stageExits = facts.TimeInStage!;
         var accountRevenue = await accountRevenueRead.ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {

@@ -30,6 +30,12 @@ internal sealed partial class RelationalPipelineAggregates
                     }
                 }
 
+                if (request.TimeInStagePeriod is { } stays)
+                {
+                    var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, request.Owner, cancellationToken).ConfigureAwait(false);
+                    await AddEndedStaysAsync(connection, transaction, pipeline, stays, request.AsOf, request.Owner, everyDeal, facts.Stays!, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (query.CyclesSql is { } cyclesSql)
                 {
                     await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, query.Parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -51,6 +57,9 @@ internal sealed partial class RelationalPipelineAggregates
         private readonly IReachedStageGroups? _funnel = request.Cohort is { } cohort ? DealPass.ReachedStagesGroups(pipeline, cohort, request.AsOf, request.FunnelOptions) : null;
         private long _detail;
 
+        /// <summary>Gets the time in stage's groups, or null when none is asked.</summary>
+        public IStageExitGroups? Stays { get; } = request.TimeInStagePeriod is { } stays ? DealPass.StageExitGroups(pipeline, stays, request.AsOf, request.Owner) : null;
+
         public List<IPeriodFiguresGroups> Periods { get; } = [.. request.Periods.Select(p => DealPass.PeriodFiguresGroups(pipeline, p, request.Owner))];
 
         public void Add(DbDataReader reader)
@@ -69,6 +78,7 @@ internal sealed partial class RelationalPipelineAggregates
                 var id = query.Stages[stage];
                 _forecast.AddGroup(query.ToDate(reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn)), currency, id, probabilityOverride, count, amount);
                 _stages.Add(new SnapshotGroup(id.Value, currency, probabilityOverride, count, amount));
+                Stays?.AddOpen(id, count, Integer(reader, query.StaleColumn) == 1 ? count : 0);
             }
 
             for (var i = 0; i < Periods.Count; i++)
@@ -107,7 +117,10 @@ internal sealed partial class RelationalPipelineAggregates
             new OpenDealFigures(AggregateResults.Snapshot(pipeline, _stages), _forecast.Result()),
             [.. Periods.Select(p => p.Result())],
             _funnel?.Result(),
-            request.DetailPeriod is null ? null : _detail);
+            request.DetailPeriod is null ? null : _detail)
+        {
+            TimeInStage = Stays?.Result(),
+        };
 
         private static long Integer(DbDataReader reader, int column) =>
             reader.IsDBNull(column) ? -1 : Convert.ToInt64(reader.GetValue(column), CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Dapper;
@@ -19,14 +20,7 @@ internal sealed partial class RelationalPipelineAggregates
     public Task<IReadOnlyList<StageExits>> StageExitsAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var parameters = new DynamicParameters(new
-        {
-            Pipeline = pipeline.Id.Value,
-            Owner = owner?.Value,
-            AsOf = dialect.Bound(Micros.Floor(asOf)),
-            Start = PeriodStart(period),
-            End = PeriodEnd(period),
-        });
+        var parameters = new DynamicParameters(new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)) });
         var stale = new StringBuilder();
         var code = new StringBuilder("CASE sc.to_stage");
         for (var i = 0; i < pipeline.Stages.Count; i++)
@@ -49,34 +43,16 @@ internal sealed partial class RelationalPipelineAggregates
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                // When every stored deal is of this pipeline and no owner is asked for, the whole history is the pipeline's and is
-                // read without looking each deal up; the snapshot is the same for every statement.
-                var everyDeal = owner is null
-                    && (await connection.QuerySingleAsync<PipelineRange>(new CommandDefinition(PipelineRangeSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
-                        is { Lowest: var lowest, Highest: var highest }
-                    && (lowest is null || (lowest == pipeline.Id.Value && highest == pipeline.Id.Value));
-                string Deals(string alias) => everyDeal ? string.Empty : $" AND {alias}.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)})";
-
+                var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, owner, cancellationToken).ConfigureAwait(false);
                 var result = DealPass.StageExitGroups(pipeline, period, asOf, owner);
-
-                // The stays that ended in the period: each entry made then with the one before it (a primary-key look-up). Their
-                // lengths are all but distinct, so they travel one by one rather than grouped.
-                var endedIn = (period.HasStart ? " AND nx.at >= @Start" : string.Empty) + (period.HasEnd ? " AND nx.at < @End" : string.Empty);
-                var ended =
-                    "SELECT sc.to_stage AS Stage, nx.at - sc.at AS Stay FROM stage_changes nx " +
-                    "JOIN stage_changes sc ON sc.opportunity_id = nx.opportunity_id AND sc.seq = nx.seq - 1 " +
-                    $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{Deals("nx")}";
-                await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(ended, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
-                {
-                    result.AddStays(new StageId(r.Stage), dialect.ToDuration(r.Stay), 1);
-                }
+                await AddEndedStaysAsync(connection, transaction, pipeline, period, asOf, owner, everyDeal, result, cancellationToken).ConfigureAwait(false);
 
                 // The entry in force at @AsOf puts each deal in its stage then: per deal the highest seq * 2K + stale * K + stage
                 // code among its entries by then, grouped by stage and staleness (entered before the stage's cutoff @Before{i}).
                 var inForce =
                     $"SELECT x.a % {2 * stages} AS Packed, COUNT(*) AS Count FROM (" +
                     $"SELECT MAX(CASE WHEN sc.at <= @AsOf THEN sc.seq * {2 * stages} + {staleBit} + {code} END) AS a " +
-                    $"FROM stage_changes sc WHERE sc.at <= @AsOf{Deals("sc")} GROUP BY sc.opportunity_id) x GROUP BY x.a % {2 * stages}";
+                    $"FROM stage_changes sc WHERE sc.at <= @AsOf{DealsOf("sc", owner, everyDeal)} GROUP BY sc.opportunity_id) x GROUP BY x.a % {2 * stages}";
                 var open = new long[pipeline.Stages.Count];
                 var staleNow = new long[pipeline.Stages.Count];
                 await foreach (var r in connection.QueryUnbufferedAsync<InForceRow>(inForce, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -102,6 +78,39 @@ internal sealed partial class RelationalPipelineAggregates
                 return result.Result();
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether every stored deal is of <paramref name="pipeline"/> and no owner is asked for: the whole history is then the
+    /// pipeline's and is read without looking each deal up.
+    /// </summary>
+    private static async Task<bool> EveryDealIsOfAsync(DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, UserId? owner, CancellationToken cancellationToken) =>
+        owner is null
+        && (await connection.QuerySingleAsync<PipelineRange>(new CommandDefinition(PipelineRangeSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            is { Lowest: var lowest, Highest: var highest }
+        && (lowest is null || (lowest == pipeline.Id.Value && highest == pipeline.Id.Value));
+
+    /// <summary>The condition that keeps a history alias to the pipeline's (and the owner's) deals, empty when every deal is.</summary>
+    private static string DealsOf(string alias, UserId? owner, bool everyDeal) =>
+        everyDeal ? string.Empty : $" AND {alias}.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)})";
+
+    /// <summary>
+    /// Adds the stays that ended in the period by <paramref name="asOf"/>: each entry made then with the one before it (a
+    /// primary-key look-up). Their lengths are all but distinct, so they travel one by one rather than grouped.
+    /// </summary>
+    private async Task AddEndedStaysAsync(
+        DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner, bool everyDeal, IStageExitGroups result, CancellationToken cancellationToken)
+    {
+        var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)), Start = PeriodStart(period), End = PeriodEnd(period) };
+        var endedIn = (period.HasStart ? " AND nx.at >= @Start" : string.Empty) + (period.HasEnd ? " AND nx.at < @End" : string.Empty);
+        var sql =
+            "SELECT sc.to_stage AS Stage, nx.at - sc.at AS Stay FROM stage_changes nx " +
+            "JOIN stage_changes sc ON sc.opportunity_id = nx.opportunity_id AND sc.seq = nx.seq - 1 " +
+            $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
+        await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            result.AddStays(new StageId(r.Stage), dialect.ToDuration(r.Stay), 1);
+        }
     }
 
 #pragma warning disable CA1812 // Instantiated by Dapper.
