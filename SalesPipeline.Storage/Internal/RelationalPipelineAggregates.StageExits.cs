@@ -45,7 +45,7 @@ internal sealed partial class RelationalPipelineAggregates
             {
                 var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, owner, cancellationToken).ConfigureAwait(false);
                 var result = DealPass.StageExitGroups(pipeline, period, asOf, owner);
-                await AddEndedStaysAsync(connection, transaction, pipeline, period, asOf, owner, everyDeal, result, cancellationToken).ConfigureAwait(false);
+                await AddEndedStaysAsync(connection, transaction, pipeline, period, asOf, owner, everyDeal, (stage, length) => result.AddStays(stage, length, 1), cancellationToken).ConfigureAwait(false);
 
                 // The entry in force at @AsOf puts each deal in its stage then: per deal the highest seq * 2K + stale * K + stage
                 // code among its entries by then, grouped by stage and staleness (entered before the stage's cutoff @Before{i}).
@@ -99,7 +99,7 @@ internal sealed partial class RelationalPipelineAggregates
     /// primary-key look-up). Their lengths are all but distinct, so they travel one by one rather than grouped.
     /// </summary>
     private async Task AddEndedStaysAsync(
-        DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner, bool everyDeal, IStageExitGroups result, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner, bool everyDeal, Action<StageId, Duration> add, CancellationToken cancellationToken)
     {
         var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)), Start = PeriodStart(period), End = PeriodEnd(period) };
         var endedIn = (period.HasStart ? " AND nx.at >= @Start" : string.Empty) + (period.HasEnd ? " AND nx.at < @End" : string.Empty);
@@ -109,7 +109,7 @@ internal sealed partial class RelationalPipelineAggregates
             $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
         await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            result.AddStays(new StageId(r.Stage), dialect.ToDuration(r.Stay), 1);
+            add(new StageId(r.Stage), dialect.ToDuration(r.Stay));
         }
     }
 
