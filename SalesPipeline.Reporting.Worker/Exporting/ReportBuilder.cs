@@ -360,19 +360,10 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         public void Add(OpportunityState deal)
         {
-            if (_rows.Count >= limit || PipelineAggregates.StageAt(deal, asOf) is not { } stageId)
+            if (_rows.Count < limit && PipelineAggregates.DetailStage(deal, pipeline, asOf, period) is { } stage)
             {
-                return;
+                _rows.Add((deal, stage, stage.IsOpen ? null : deal.Outcome?.ClosedAt));
             }
-
-            var stage = pipeline.Stage(stageId);
-            var closedAt = stage.IsOpen ? null : deal.Outcome?.ClosedAt;
-            if (closedAt is { } closed && !period.Contains(closed))
-            {
-                return;
-            }
-
-            _rows.Add((deal, stage, closedAt));
         }
 
         /// <summary>The rows kept, in <paramref name="culture"/>, with the account names given.</summary>
