@@ -95,17 +95,18 @@ internal sealed partial class RelationalPipelineAggregates
         everyDeal ? string.Empty : $" AND {alias}.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)})";
 
     /// <summary>
-    /// Adds the stays that ended in the period by <paramref name="asOf"/>: each entry made then with the one before it (a
-    /// primary-key look-up). Their lengths are all but distinct, so they travel one by one rather than grouped.
+    /// Adds the stays that ended in the period by <paramref name="asOf"/>: each entry made then with the one before it, looked
+    /// up by primary key (a join lets PostgreSQL hash the whole history instead). Their lengths are all but distinct, so they
+    /// travel one by one rather than grouped.
     /// </summary>
     private async Task AddEndedStaysAsync(
         DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner, bool everyDeal, Action<StageId, Duration> add, CancellationToken cancellationToken)
     {
         var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)), Start = PeriodStart(period), End = PeriodEnd(period) };
         var endedIn = (period.HasStart ? " AND nx.at >= @Start" : string.Empty) + (period.HasEnd ? " AND nx.at < @End" : string.Empty);
+        const string Before = "FROM stage_changes sc WHERE sc.opportunity_id = nx.opportunity_id AND sc.seq = nx.seq - 1";
         var sql =
-            "SELECT sc.to_stage AS Stage, nx.at - sc.at AS Stay FROM stage_changes nx " +
-            "JOIN stage_changes sc ON sc.opportunity_id = nx.opportunity_id AND sc.seq = nx.seq - 1 " +
+            $"SELECT (SELECT sc.to_stage {Before}) AS Stage, nx.at - (SELECT sc.at {Before}) AS Stay FROM stage_changes nx " +
             $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
         await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
