@@ -155,39 +155,36 @@ public abstract class RelationalStoreTests
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope)
         {
-            Assert.Equal(1, await CountAsync(null));
+            Assert.Equal(1, (await CountsAsync(dialect, 1)).Single());
 
             // Committed outside the scope after its first read: no read of the scope may see it, on whichever connection.
             await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
-            var bothRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var running = 0;
-            var counts = await Task.WhenAll(Enumerable.Range(0, ConsistentRead.DefaultLanes).Select(_ => Task.Run(() => CountAsync(async () =>
-            {
-                if (Interlocked.Increment(ref running) == ConsistentRead.DefaultLanes)
-                {
-                    bothRunning.SetResult();
-                }
-
-                await bothRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            }))));
+            var counts = await CountsAsync(dialect, ConsistentRead.DefaultLanes);
 
             Assert.All(counts, c => Assert.Equal(1, c));
             Assert.Equal(ConsistentRead.DefaultLanes, scope.Connections);
         }
 
-        Assert.Equal(2, await CountAsync(null));
+        Assert.Equal(2, (await CountsAsync(dialect, 1)).Single());
+    }
 
-        Task<long> CountAsync(Func<Task>? whileReading) => dialect.Database.ReadAsync(
+    /// <summary>Counts the deals in <paramref name="reads"/> reads running at once, each waiting inside its read until all have begun.</summary>
+    private protected static async Task<long[]> CountsAsync(IStoreDialect dialect, int reads)
+    {
+        var running = 0;
+        var allRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return await Task.WhenAll(Enumerable.Range(0, reads).Select(_ => Task.Run(() => dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                if (whileReading is not null)
+                if (Interlocked.Increment(ref running) == reads)
                 {
-                    await whileReading();
+                    allRunning.SetResult();
                 }
 
+                await allRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
                 return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM opportunities", transaction: transaction));
             },
-            CancellationToken.None);
+            CancellationToken.None))));
     }
 
     /// <summary>A dialect over a new database object for the test's database.</summary>

@@ -355,25 +355,6 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
         }
     }
 
-    /// <summary>Counts the deals in <paramref name="reads"/> reads running at once, each waiting inside its read until all have begun.</summary>
-    private static async Task<long[]> CountsAsync(IStoreDialect dialect, int reads)
-    {
-        var running = 0;
-        var allRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return await Task.WhenAll(Enumerable.Range(0, reads).Select(_ => Task.Run(() => dialect.Database.ReadAsync(
-            async (connection, transaction) =>
-            {
-                if (Interlocked.Increment(ref running) == reads)
-                {
-                    allRunning.SetResult();
-                }
-
-                await allRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM opportunities", transaction: transaction));
-            },
-            CancellationToken.None))));
-    }
-
     [Fact]
     public void UseSqlite_NegativeBusyTimeout_FailsAtRegistrationNamingTheOption()
     {
