@@ -35,14 +35,16 @@ public abstract partial class StoreContractTests
             from detailBounds in Gen.Choose(-1, 3)
             from stays in period
             from staysBounds in Gen.Choose(-1, 3)
+            from limits in Gen.ArrayOf(Gen.Choose(0, 12), 4)
             from overdueDays in Gen.Choose(-1, 900)
             from ownerIndex in Gen.Choose(-1, owners.Length - 1)
-            select (seeds, twins, asOfDays, periods, firstEndsAtAsOf, cohort, cohortBounds, strict, detail, detailBounds, stays, staysBounds, overdueDays, ownerIndex);
+            select (seeds, twins, asOfDays, periods, firstEndsAtAsOf, cohort, cohortBounds, strict, detail, detailBounds, stays, staysBounds, limits, overdueDays, ownerIndex);
         Check.One(
             Config.QuickThrowOnFailure.WithMaxTest(40),
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
-                var pipeline = Deals.IsolatedPipeline();
+                // Stale limits on some open stages, none, or all (the time in stage's stale counts).
+                var pipeline = WithStaleLimits(Deals.IsolatedPipeline(), s.limits);
                 var states = SaveRandomDeals(pipeline, s.seeds, s.twins);
 
                 // Instants between microseconds too; a period may end at the as-of instant itself, as a report's does.
