@@ -165,7 +165,17 @@ public interface IPipelineAggregates
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>One entry per account and currency that has won, by account id, then currency (ordinal).</returns>
     Task<IReadOnlyList<Analytics.AccountRevenue>> AccountRevenueAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>How many deals each pipeline holds; a database store counts them in SQL through the pipeline index.</summary>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One entry per pipeline that holds a deal, by pipeline id (ordinal).</returns>
+    Task<IReadOnlyList<PipelineDeals>> DealCountsAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>How many deals a pipeline holds (<see cref="IPipelineAggregates.DealCountsAsync"/>).</summary>
+/// <param name="Pipeline">The pipeline.</param>
+/// <param name="Deals">Its deals.</param>
+public sealed record PipelineDeals(PipelineId Pipeline, long Deals);
 
 /// <summary>The reference computation of <see cref="IPipelineAggregates"/> over deals in memory.</summary>
 public static class PipelineAggregates

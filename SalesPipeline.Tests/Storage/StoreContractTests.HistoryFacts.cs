@@ -149,6 +149,21 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task DealCountsAsync_TwoPipelines_CountsEachOnesDealsInPipelineOrder()
+    {
+        var three = Deals.IsolatedPipeline();
+        var five = Deals.IsolatedPipeline();
+        SaveRandomDeals(three, [1, 2, 3]);
+        SaveRandomDeals(five, [4, 5, 6, 7, 8]);
+
+        var counts = await fixture.Aggregates.DealCountsAsync();
+
+        Assert.Contains(new PipelineDeals(three.Id, 3), counts);
+        Assert.Contains(new PipelineDeals(five.Id, 5), counts);
+        Assert.Equal(counts.Select(c => c.Pipeline.Value).Order(StringComparer.Ordinal), counts.Select(c => c.Pipeline.Value));
+    }
+
+    [Fact]
     public void HistoryFactsRequest_PeriodWithoutEnd_ThrowsNamingIt()
     {
         var error = Assert.Throws<ArgumentException>(() => new HistoryFactsRequest(Deals.Epoch)
