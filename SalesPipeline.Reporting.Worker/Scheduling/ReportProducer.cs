@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using SalesPipeline.Process;
-using SalesPipeline.Reporting.Worker.Cli;
 using SalesPipeline.Reporting.Worker.Exporting;
 using SalesPipeline.Scheduling;
 using NodaTime;
@@ -24,8 +23,10 @@ internal sealed class ReportProducer(IServiceProvider store, IClock clock) : IRe
 {
     public async Task<ProducedReport> ProduceAsync(ScheduleDefinition schedule, PeriodDays days, string path, CancellationToken cancellationToken)
     {
-        var pipeline = ReportCommand.ResolvePipeline(store.GetRequiredService<PipelineCatalog>(), schedule.Pipeline);
-        var request = new ReportRequest(pipeline, days.First, days.Last, schedule.Cron.Zone, schedule.Owner, schedule.Culture, schedule.Kind, ReportOptions.DefaultDetailRows);
+        // A pipeline removed since the schedule was checked fails this run with Core's error naming the registered ones.
+        var catalog = store.GetRequiredService<PipelineCatalog>();
+        var pipeline = schedule.Pipeline is { } id ? catalog.Get(new Domain.PipelineId(id)) : catalog.Default;
+        var request = new ReportRequest(pipeline, days.First, days.Last, schedule.Cron.Zone, schedule.Owner, schedule.Culture, schedule.Kind, Cli.ReportOptions.DefaultDetailRows);
         var model = await ReportWorkbooks.BuildModelAsync(request, store, clock, cancellationToken).ConfigureAwait(false);
         var empty = model.Summary.All(s => s.OpenDeals == 0 && s.Won == 0 && s.Lost == 0);
         await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
