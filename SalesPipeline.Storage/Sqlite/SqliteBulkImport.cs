@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
@@ -380,7 +379,6 @@ internal sealed class BulkCommand : IDisposable
 {
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
-    private byte[] _utf8 = new byte[512];
 
     public BulkCommand(SqliteConnection connection, string table, string columns, string onConflict = "")
     {
@@ -414,8 +412,7 @@ internal sealed class BulkCommand : IDisposable
             var rc = Row[i] switch
             {
                 null => raw.sqlite3_bind_null(_statement, index),
-                string { Length: 0 } empty => raw.sqlite3_bind_text16(_statement, index, empty.AsSpan()),
-                string text => BindUtf8(index, text),
+                string text => raw.sqlite3_bind_text16(_statement, index, text.AsSpan()),
                 long number => raw.sqlite3_bind_int64(_statement, index, number),
                 int number => raw.sqlite3_bind_int64(_statement, index, number),
                 _ => throw new ArgumentException($"A bulk-written value is text, a whole number or null; column {index} of the row is not.", nameof(Row)),
@@ -437,22 +434,6 @@ internal sealed class BulkCommand : IDisposable
     }
 
     public void Dispose() => _statement.Dispose();
-
-    /// <summary>
-    /// Binds text as UTF-8, the file's encoding, encoded into a buffer the statement keeps (SQLite copies the bytes):
-    /// bound as UTF-16, every value was copied, converted and copied again inside SQLite.
-    /// </summary>
-    private int BindUtf8(int index, string text)
-    {
-        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
-        if (_utf8.Length < most)
-        {
-            _utf8 = new byte[Math.Max(most, _utf8.Length * 2)];
-        }
-
-        var length = Encoding.UTF8.GetBytes(text, _utf8);
-        return raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length));
-    }
 
     private void Check(int rc)
     {
