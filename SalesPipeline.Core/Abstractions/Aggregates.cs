@@ -236,6 +236,28 @@ public static class PipelineAggregates
         return [.. totals.Values];
     }
 
+    /// <summary>
+    /// Gets the stage a report's detail sheet shows a deal in (<see cref="HistoryFactsRequest.DetailPeriod"/>): its stage at
+    /// <paramref name="asOf"/> when that is open, or closed unless the deal is still closed with a close instant outside
+    /// <paramref name="period"/>.
+    /// </summary>
+    /// <param name="deal">The deal.</param>
+    /// <param name="pipeline">The deal's pipeline.</param>
+    /// <param name="asOf">The instant the stage is taken at.</param>
+    /// <param name="period">The close period of the sheet.</param>
+    /// <returns>The stage, or <see langword="null"/> when the sheet leaves the deal out.</returns>
+    public static StageDefinition? DetailStage(OpportunityState deal, PipelineDefinition pipeline, Instant asOf, Interval period)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        if (StageAt(deal, asOf) is not { } id)
+        {
+            return null;
+        }
+
+        var stage = pipeline.Stage(id);
+        return stage.IsOpen || deal.Outcome is not { } outcome || period.Contains(outcome.ClosedAt) ? stage : null;
+    }
+
     /// <summary>Gets the stage a deal was in at an instant: the target of its last history entry at or before it.</summary>
     /// <param name="deal">The deal.</param>
     /// <param name="asOf">The instant.</param>

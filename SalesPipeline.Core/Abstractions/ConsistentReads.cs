@@ -5,8 +5,9 @@ namespace SalesPipeline.Abstractions;
 /// figures come from several queries then never mixes deals from before a concurrent import with deals from after it.
 /// </summary>
 /// <remarks>
-/// Registered by the SQLite and PostgreSQL providers. Thread-safe; a scope belongs to the asynchronous flow that began it,
-/// and the reads inside it must run one after another, not in parallel.
+/// Registered by the SQLite and PostgreSQL providers. Thread-safe; a scope belongs to the asynchronous flow that began it
+/// and to the tasks that flow starts. Reads inside it may run in parallel: each takes a connection of its own begun on the
+/// same snapshot (up to one per processor, between two and four), and waits for one when all are in use.
 /// </remarks>
 public interface IConsistentReads
 {

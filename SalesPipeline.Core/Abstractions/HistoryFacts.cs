@@ -76,6 +76,13 @@ public sealed record HistoryFactsRequest
     /// <value>The default value is <see langword="null"/>: no count.</value>
     public Interval? DetailPeriod { get; init; }
 
+    /// <summary>
+    /// Gets the period whose ended stays the time in stage measures (<see cref="IPipelineAggregates.StageExitsAsync"/>, with the
+    /// deals in each stage and the stale ones taken at <see cref="AsOf"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no time in stage.</value>
+    public Interval? TimeInStagePeriod { get; init; }
+
     /// <summary>Gets the options of the forecast this request computes: its owner, overdue date and conversion.</summary>
     public ForecastOptions ForecastOptions => new() { Owner = Owner, OverdueBefore = OverdueBefore, Conversion = Conversion };
 
@@ -88,4 +95,8 @@ public sealed record HistoryFactsRequest
 /// <param name="Periods">The figures of each requested period, in the order asked (<see cref="DealPass.PeriodFigures"/>).</param>
 /// <param name="Funnel">The reached-stage funnel of the cohort (<see cref="DealPass.ReachedStages"/>), or <see langword="null"/> when none was asked.</param>
 /// <param name="DetailDeals">How many deals the detail sheet shows for the detail period, or <see langword="null"/> when none was asked.</param>
-public sealed record HistoryFacts(OpenDealFigures Open, IReadOnlyList<PeriodFiguresReport> Periods, ReachedStageFunnel? Funnel, long? DetailDeals);
+public sealed record HistoryFacts(OpenDealFigures Open, IReadOnlyList<PeriodFiguresReport> Periods, ReachedStageFunnel? Funnel, long? DetailDeals)
+{
+    /// <summary>Gets the time in stage of <see cref="HistoryFactsRequest.TimeInStagePeriod"/> (<see cref="DealPass.StageExits"/>), or <see langword="null"/> when none was asked.</summary>
+    public IReadOnlyList<StageExits>? TimeInStage { get; init; }
+}

@@ -287,15 +287,19 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         var periods = request.Periods.Select(p => Analytics.DealPass.PeriodFigures(pipeline, p, request.Owner)).ToList();
         var funnel = request.Cohort is { } cohort ? Analytics.DealPass.ReachedStages(pipeline, cohort, request.AsOf, request.FunnelOptions) : null;
         var detail = request.DetailPeriod is { } detailPeriod ? new Analytics.Internal.DetailCountAccumulator(pipeline, request.AsOf, detailPeriod, request.Owner) : null;
+        var stays = request.TimeInStagePeriod is { } stayPeriod ? Analytics.DealPass.StageExits(pipeline, stayPeriod, request.AsOf, request.Owner) : null;
         var accumulators = new List<Analytics.IDealAccumulator> { forecast };
         accumulators.AddRange(periods);
-        accumulators.AddRange(new Analytics.IDealAccumulator?[] { funnel, detail }.OfType<Analytics.IDealAccumulator>());
+        accumulators.AddRange(new Analytics.IDealAccumulator?[] { funnel, detail, stays }.OfType<Analytics.IDealAccumulator>());
         lock (_gate)
         {
             var stages = PipelineAggregates.Snapshot(_opportunities.Values, pipeline, request.AsOf, request.Owner);
             Analytics.DealPass.Run(_opportunities.Values, accumulators);
             return Task.FromResult(new HistoryFacts(
-                new OpenDealFigures(stages, forecast.Result()), [.. periods.Select(p => p.Result())], funnel?.Result(), detail?.Result()));
+                new OpenDealFigures(stages, forecast.Result()), [.. periods.Select(p => p.Result())], funnel?.Result(), detail?.Result())
+            {
+                TimeInStage = stays?.Result(),
+            });
         }
     }
 

@@ -57,11 +57,12 @@ internal sealed record ReportRequest(
 /// <summary>
 /// Computes a report's figures from the store's aggregates (SQL on a database): one read of the stage history for everything
 /// that needs a deal's stage at an instant (snapshot, forecast, the compared periods, the cohort funnel, the detail sheet's
-/// count), then win/loss, sales cycle, time in stage and revenue per account; velocity is derived from those. A streamed pass
+/// count, time in stage), and beside it win/loss, sales cycle and revenue per account, all read in parallel; velocity is
+/// derived from those. A streamed pass
 /// over the deals (<see cref="IPipelineAggregates.PassAsync"/>) fills only the detail sheet's first rows and stops there, so
 /// neither time nor memory grows with the deals beyond what the database itself reads. With
-/// <paramref name="reads"/> every figure comes from one consistent read of the store, so a report taken while an import
-/// commits shows the store wholly before or wholly after it.
+/// <paramref name="reads"/> every figure comes from one consistent read of the store (the parallel reads each on a connection
+/// begun on the same snapshot), so a report taken while an import commits shows the store wholly before or wholly after it.
 /// </summary>
 internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStore accounts, IClock clock, IConsistentReads? reads = null)
 {
@@ -105,10 +106,12 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         // Grouped by the store (in SQL on a database). One read of the stage history gives what needs each deal's stage at an
         // instant: the snapshot and forecast at the as-of instant, the three compared periods (each taken at its end), the
-        // cohort funnel and how many deals the detail sheet shows; the streamed pass below only fills the detail sheet's rows.
+        // cohort funnel, how many deals the detail sheet shows and the deals in each stage for the time in stage (whose ended
+        // stays it reads beside); the streamed pass below only fills the detail sheet's rows.
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
-        var facts = await aggregates.HistoryFactsAsync(
+        using var reads = new ParallelReads(cancellationToken);
+        var factsRead = reads.Start(token => aggregates.HistoryFactsAsync(
             pipeline,
             new HistoryFactsRequest(asOf)
             {
@@ -117,15 +120,24 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
                 Periods = [period, request.Span(previousFrom, previousTo), request.Span(yearFrom, yearTo)],
                 Cohort = period,
                 DetailPeriod = period,
+                TimeInStagePeriod = period,
             },
-            cancellationToken).ConfigureAwait(false);
+            token));
+
+        // The other aggregates are independent of it and of each other: they run beside it, each on a connection of the
+        // consistent read (one state of the store however many run at once), the longest first.
+        var winLossRead = reads.Start(token => aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, token));
+        var accountRevenueRead = reads.Start(token => aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, token));
+        var cycleRead = reads.Start(token => aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, token));
+        await reads.WhenAllAsync().ConfigureAwait(false);
+        var facts = await factsRead.ConfigureAwait(false);
         var open = facts.Open;
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, open.Stages, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
         var forecastReport = open.Forecast;
-        var winLossReport = await aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
-        var cycleReport = await aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, cancellationToken).ConfigureAwait(false);
-        var stageExits = await aggregates.StageExitsAsync(pipeline, period, asOf, request.Owner, cancellationToken).ConfigureAwait(false);
-        var accountRevenue = await aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, cancellationToken).ConfigureAwait(false);
+        var winLossReport = await winLossRead.ConfigureAwait(false);
+        var cycleReport = await cycleRead.ConfigureAwait(false);
+        var stageExits = facts.TimeInStage!;
+        var accountRevenue = await accountRevenueRead.ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {
             await hook(cancellationToken).ConfigureAwait(false);
@@ -283,6 +295,53 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
 
     /// <summary>
+    /// Reads started side by side on the thread pool (a provider whose calls complete synchronously still runs them in
+    /// parallel; the flow's consistent read goes with each). The first to fail cancels the others, and waiting for them all
+    /// throws its error rather than the others' cancellation.
+    /// </summary>
+    private sealed class ParallelReads(CancellationToken cancellationToken) : IDisposable
+    {
+        private readonly CancellationTokenSource _failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        private readonly List<Task> _reads = [];
+
+        public Task<T> Start<T>(Func<CancellationToken, Task<T>> read)
+        {
+            var token = _failed.Token;
+            var task = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        return await read(token).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        await _failed.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                },
+                token);
+            _reads.Add(task);
+            return task;
+        }
+
+        public async Task WhenAllAsync()
+        {
+            try
+            {
+                await Task.WhenAll(_reads).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
+                && _reads.Select(r => r.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } cause)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+        }
+
+        public void Dispose() => _failed.Dispose();
+    }
+
+    /// <summary>
     /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first <c>limit</c> of
     /// them (in id order). The accumulator is complete once the rows are full, so the pass stops there; how many deals the
     /// sheet leaves out comes from the store's count of the deals in scope. Account names are looked up for the kept rows only.
@@ -301,19 +360,10 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         public void Add(OpportunityState deal)
         {
-            if (_rows.Count >= limit || PipelineAggregates.StageAt(deal, asOf) is not { } stageId)
+            if (_rows.Count < limit && PipelineAggregates.DetailStage(deal, pipeline, asOf, period) is { } stage)
             {
-                return;
+                _rows.Add((deal, stage, stage.IsOpen ? null : deal.Outcome?.ClosedAt));
             }
-
-            var stage = pipeline.Stage(stageId);
-            var closedAt = stage.IsOpen ? null : deal.Outcome?.ClosedAt;
-            if (closedAt is { } closed && !period.Contains(closed))
-            {
-                return;
-            }
-
-            _rows.Add((deal, stage, closedAt));
         }
 
         /// <summary>The rows kept, in <paramref name="culture"/>, with the account names given.</summary>

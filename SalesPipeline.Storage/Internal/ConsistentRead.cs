@@ -4,10 +4,14 @@ using SalesPipeline.Abstractions;
 namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
-/// One read transaction shared by every read of a flow (see <see cref="IConsistentReads"/>): opened at the first read,
-/// held until the scope is disposed, then rolled back (it wrote nothing) and its connection returned. A scope begun inside
-/// another joins it: its reads use the outer transaction, so a caller that wraps several readers (a report's deals and its
-/// lead figures) in one scope gets one state of the database even when a reader begins a scope of its own.
+/// One state of the database shared by every read of a flow (see <see cref="IConsistentReads"/>): read transactions opened
+/// at the first read, all on one snapshot, held until the scope is disposed, then rolled back (they wrote nothing) and their
+/// connections returned. Reads that run at the same time each lease a connection of their own, up to
+/// <see cref="DefaultLanes"/>: the provider begins them on the first one's snapshot, or joins them to it later; when it can
+/// do neither (another connection is writing to a SQLite file whose snapshot cannot be shared), parallel reads take the one
+/// connection in turn. A scope begun inside another joins it: its reads use the outer scope's connections, so a caller that
+/// wraps several readers (a report's deals and its lead figures) in one scope gets one state of the database even when a
+/// reader begins a scope of its own.
 /// </summary>
 internal sealed class ConsistentRead : IAsyncDisposable
 {
@@ -15,8 +19,12 @@ internal sealed class ConsistentRead : IAsyncDisposable
     private readonly AsyncLocal<ConsistentRead?> _slot;
     private readonly ConsistentRead? _previous;
     private readonly ConsistentRead? _outer;
-    private DbConnection? _connection;
-    private DbTransaction? _transaction;
+    private readonly object _gate = new();
+    private readonly List<ReadLane> _lanes = [];
+    private readonly Stack<ReadLane> _idle = new();
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly SemaphoreSlim _returned = new(0);
+    private SharedRead? _shared;
     private bool _disposed;
 
     public ConsistentRead(IRelationalDatabase database, AsyncLocal<ConsistentRead?> slot)
@@ -28,34 +36,73 @@ internal sealed class ConsistentRead : IAsyncDisposable
         slot.Value = this;
     }
 
+    /// <summary>Gets how many connections a consistent read uses at most: one per processor, at least two and at most four.</summary>
+    public static int DefaultLanes => Math.Clamp(Environment.ProcessorCount, 2, 4);
+
     /// <summary>Gets whether the scope still holds (or may still open) its transaction.</summary>
     public bool IsActive => !_disposed;
 
-    /// <summary>The scope's connection and transaction, opened at the first read.</summary>
-    public async Task<(DbConnection Connection, DbTransaction Transaction)> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Gets how many connections the scope holds (each one read transaction on the same snapshot).</summary>
+    internal int Connections
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        get
+        {
+            lock (_gate)
+            {
+                return (_outer ?? this)._lanes.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Leases a connection of the scope for one read: an idle one, else a new one joining the scope's snapshot (the first
+    /// one fixes it), else the next one another read returns. Dispose the lease when the read is done.
+    /// </summary>
+    public async Task<Lease> LeaseAsync(CancellationToken cancellationToken)
+    {
         if (_outer is not null)
         {
-            return await _outer.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return await _outer.LeaseAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_connection is null || _transaction is null)
+        while (true)
         {
-            var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (TakeIdle() is { } idle)
+            {
+                return idle;
+            }
+
+            await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                _transaction = await _database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
-                _connection = connection;
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
+                if (TakeIdle() is { } returned)
+                {
+                    return returned;
+                }
 
-        return (_connection, _transaction);
+                if (_shared is null)
+                {
+                    return Begin(await _database.BeginSharedReadAsync(DefaultLanes, cancellationToken).ConfigureAwait(false));
+                }
+
+                if (_shared.CanJoin && _lanes.Count < DefaultLanes && await _shared.JoinAsync(cancellationToken).ConfigureAwait(false) is { } joined)
+                {
+                    lock (_gate)
+                    {
+                        _lanes.Add(joined);
+                    }
+
+                    return new Lease(this, joined);
+                }
+            }
+            finally
+            {
+                _opening.Release();
+            }
+
+            await _returned.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public ValueTask DisposeAsync()
@@ -75,17 +122,117 @@ internal sealed class ConsistentRead : IAsyncDisposable
         return CloseAsync();
     }
 
-    private async ValueTask CloseAsync()
+    private Lease? TakeIdle()
     {
-        if (_transaction is not null)
+        lock (_gate)
         {
-            await _transaction.DisposeAsync().ConfigureAwait(false);
+            return _idle.TryPop(out var lane) ? new Lease(this, lane) : null;
+        }
+    }
+
+    private void Return(ReadLane lane)
+    {
+        lock (_gate)
+        {
+            _idle.Push(lane);
         }
 
-        if (_connection is not null)
+        _returned.Release();
+    }
+
+    /// <summary>Takes the read's first connections: the first is leased, the others wait idle.</summary>
+    private Lease Begin(SharedRead shared)
+    {
+        _shared = shared;
+        lock (_gate)
         {
-            await _connection.DisposeAsync().ConfigureAwait(false);
+            _lanes.AddRange(shared.Lanes);
+            for (var i = shared.Lanes.Count - 1; i > 0; i--)
+            {
+                _idle.Push(shared.Lanes[i]);
+            }
         }
+
+        return new Lease(this, shared.Lanes[0]);
+    }
+
+    private async ValueTask CloseAsync()
+    {
+        // Joined transactions end before the one whose snapshot they share.
+        ReadLane[] lanes;
+        lock (_gate)
+        {
+            lanes = [.. _lanes];
+            _lanes.Clear();
+            _idle.Clear();
+        }
+
+        if (_shared is not null)
+        {
+            await _shared.DisposeAsync().ConfigureAwait(false);
+        }
+
+        for (var i = lanes.Length - 1; i >= 0; i--)
+        {
+            await lanes[i].Transaction.DisposeAsync().ConfigureAwait(false);
+            await lanes[i].Connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // A read still waiting for a connection finds the scope disposed.
+        _returned.Release(int.MaxValue / 2);
+    }
+
+    /// <summary>A connection leased for one read; disposing it hands the connection back to the scope.</summary>
+    internal sealed class Lease : IDisposable
+    {
+        private readonly ConsistentRead _owner;
+        private readonly ReadLane _lane;
+        private bool _returned;
+
+        internal Lease(ConsistentRead owner, ReadLane lane)
+        {
+            _owner = owner;
+            _lane = lane;
+        }
+
+        public DbConnection Connection => _lane.Connection;
+
+        public DbTransaction Transaction => _lane.Transaction;
+
+        public void Dispose()
+        {
+            if (!_returned)
+            {
+                _returned = true;
+                _owner.Return(_lane);
+            }
+        }
+    }
+}
+
+/// <summary>One connection of a consistent read with its read transaction.</summary>
+internal sealed record ReadLane(DbConnection Connection, DbTransaction Transaction);
+
+/// <summary>
+/// The read transactions of a consistent read begun on one snapshot (<see cref="IRelationalDatabase.BeginSharedReadAsync"/>),
+/// and, when the provider can, a way to join more connections to it later.
+/// </summary>
+internal class SharedRead(IReadOnlyList<ReadLane> lanes) : IAsyncDisposable
+{
+    /// <summary>Gets the connections begun on the snapshot, the first one first; at least one.</summary>
+    public IReadOnlyList<ReadLane> Lanes { get; } = lanes;
+
+    /// <summary>Gets whether <see cref="JoinAsync"/> can add a connection.</summary>
+    public virtual bool CanJoin => false;
+
+    /// <summary>Opens a connection and begins a read transaction on the snapshot, or returns null when it cannot.</summary>
+    public virtual Task<ReadLane?> JoinAsync(CancellationToken cancellationToken) => Task.FromResult<ReadLane?>(null);
+
+    /// <summary>Releases what the snapshot's sharing holds (the connections are the consistent read's to close).</summary>
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
     }
 }
 

@@ -36,6 +36,7 @@ internal sealed class HistoryFactsQuery
     private readonly List<long> _instants = [];
     private readonly Bounds _created = new("C");
     private readonly Bounds _closed = new("K");
+    private readonly string _staleBit = "0";
 
     public HistoryFactsQuery(IStoreDialect dialect, PipelineDefinition pipeline, HistoryFactsRequest request)
     {
@@ -80,6 +81,23 @@ internal sealed class HistoryFactsQuery
             parameters.Add($"T{i}", dialect.Bound(_instants[i]));
         }
 
+        if (request.TimeInStagePeriod is not null)
+        {
+            // Whether the entry was made before its stage's stale cutoff, for the open stages with a limit.
+            var cutoffs = new StringBuilder();
+            for (var i = 0; i < OpenCount; i++)
+            {
+                if (pipeline.Stage(Stages[i]).StaleAfter is { } limit)
+                {
+                    parameters.Add($"B{i}", dialect.Bound(Micros.Ceiling(Attention.StaleCutoff(limit, request.AsOf))));
+                    cutoffs.Append(CultureInfo.InvariantCulture, $" WHEN @S{i} THEN @B{i}");
+                }
+            }
+
+            _staleBit = cutoffs.Length == 0 ? "0" : $"CASE WHEN sc.at < CASE sc.to_stage{cutoffs} END THEN {Stages.Count + 1} ELSE 0 END";
+            StaleColumn = StagesColumn + _instants.Count;
+        }
+
         _created.Bind(parameters, dialect);
         _closed.Bind(parameters, dialect);
         for (var i = 0; i < request.Periods.Count; i++)
@@ -101,6 +119,9 @@ internal sealed class HistoryFactsQuery
     public int OpenCount { get; }
 
     public string Sql { get; }
+
+    /// <summary>Gets the column that says whether the deals of a group entered their stage at the as-of instant before its stale cutoff (1) or not (0), or −1 when no time in stage is asked.</summary>
+    public int StaleColumn { get; } = -1;
 
     /// <summary>Gets the query of the won deals' cycles per period, currency and cycle length, or null when no period is asked.</summary>
     public string? CyclesSql { get; }
@@ -126,8 +147,11 @@ internal sealed class HistoryFactsQuery
     public int? StageAt(long code) =>
         code < 0 ? null
         : code < Stages.Count ? (int)code
-        : throw new InvalidOperationException(
-            $"A deal of pipeline '{_pipeline.Id}' was in a stage its definition does not hold (its stages are: {string.Join(", ", Stages)}); load the definition the deals were recorded with.");
+        : throw UnknownStage(_pipeline);
+
+    /// <summary>The error for a stored deal in a stage its pipeline's definition does not hold.</summary>
+    public static InvalidOperationException UnknownStage(PipelineDefinition pipeline) => new(
+        $"A deal of pipeline '{pipeline.Id}' was in a stage its definition does not hold (its stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}); load the definition the deals were recorded with.");
 
     public bool IsOpen(int code) => code < OpenCount;
 
@@ -169,12 +193,16 @@ internal sealed class HistoryFactsQuery
 
         code.Append(CultureInfo.InvariantCulture, $" ELSE {Stages.Count} END");
         var asOf = InstantOf(request.AsOf);
+        string StageOf(int i) => i == asOf && StaleColumn >= 0 ? $"h.a{i} % {2 * k} % {k}" : $"h.a{i} % {k}";
 
         // Per deal: the highest seq * K + code at or before each instant, and the funnel's facts by the as-of instant.
         var history = new StringBuilder("SELECT sc.opportunity_id AS id");
         for (var i = 0; i < _instants.Count; i++)
         {
-            history.Append(CultureInfo.InvariantCulture, $", MAX(CASE WHEN sc.at <= @T{i} THEN sc.seq * {k} + {code} END) AS a{i}");
+            // The as-of instant's column also carries whether the entry is stale (seq * 2K + stale * K + code).
+            history.Append(i == asOf && StaleColumn >= 0
+                ? string.Create(CultureInfo.InvariantCulture, $", MAX(CASE WHEN sc.at <= @T{i} THEN sc.seq * {2 * k} + {_staleBit} + {code} END) AS a{i}")
+                : string.Create(CultureInfo.InvariantCulture, $", MAX(CASE WHEN sc.at <= @T{i} THEN sc.seq * {k} + {code} END) AS a{i}"));
         }
 
         var reach = "-1";
@@ -211,12 +239,17 @@ internal sealed class HistoryFactsQuery
 
         var sql = new StringBuilder(
             $"SELECT o.currency AS Currency, o.probability_override AS ProbabilityOverride, o.outcome_kind AS OutcomeKind, " +
-            $"CASE WHEN h.a{asOf} % {k} < {OpenCount} THEN o.expected_close END AS ExpectedClose, " +
+            $"CASE WHEN {StageOf(asOf)} < {OpenCount} THEN o.expected_close END AS ExpectedClose, " +
             $"{_created.Sql("o.created_at")} AS Created, {_closed.Sql("o.closed_at")} AS Closed, {reach} AS Reach, " +
             $"COUNT(*) AS Count, SUM(o.{_dialect.AmountColumn}) AS Amount");
         for (var i = 0; i < _instants.Count; i++)
         {
-            sql.Append(CultureInfo.InvariantCulture, $", h.a{i} % {k} AS Stage{i}");
+            sql.Append(CultureInfo.InvariantCulture, $", {StageOf(i)} AS Stage{i}");
+        }
+
+        if (StaleColumn >= 0)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $", CASE WHEN h.a{asOf} % {2 * k} >= {k} THEN 1 ELSE 0 END AS Stale");
         }
 
         // The grouped history first, then one lookup of each deal (CROSS JOIN keeps that order on SQLite).
@@ -224,6 +257,11 @@ internal sealed class HistoryFactsQuery
         for (var i = 0; i < _instants.Count; i++)
         {
             sql.Append(CultureInfo.InvariantCulture, $", {StagesColumn + i + 1}");
+        }
+
+        if (StaleColumn >= 0)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $", {StaleColumn + 1}");
         }
 
         return sql.ToString();

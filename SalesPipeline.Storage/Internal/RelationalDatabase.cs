@@ -24,6 +24,15 @@ internal interface IRelationalDatabase
     /// <returns>The transaction.</returns>
     Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Begins the read transactions of a consistent read, all on one snapshot: the first, fixed at once, and as many more
+    /// (up to <paramref name="lanes"/> in all) as the provider can put on it now or let join it later.
+    /// </summary>
+    /// <param name="lanes">How many connections the read may use at most.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The read's connections so far, and how to add more.</returns>
+    Task<SharedRead> BeginSharedReadAsync(int lanes, CancellationToken cancellationToken);
+
     /// <summary>Begins a consistent read on the current flow (see <see cref="SalesPipeline.Abstractions.IConsistentReads"/>).</summary>
     /// <returns>The scope.</returns>
     ConsistentRead BeginConsistentRead();
@@ -36,8 +45,8 @@ internal interface IRelationalDatabase
 internal static class RelationalDatabaseExtensions
 {
     /// <summary>
-    /// Runs reads in one snapshot: the flow's consistent read when it is in one, else a read transaction of their own
-    /// on a pooled connection.
+    /// Runs reads in one snapshot: on a connection leased from the flow's consistent read when it is in one, else in a read
+    /// transaction of their own on a pooled connection.
     /// </summary>
     public static async Task<T> ReadAsync<T>(this IRelationalDatabase database, Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -45,8 +54,8 @@ internal static class RelationalDatabaseExtensions
         {
             if (database.CurrentRead is { IsActive: true } scope)
             {
-                var (shared, inScope) = await scope.OpenAsync(cancellationToken).ConfigureAwait(false);
-                return await work(shared, inScope).ConfigureAwait(false);
+                using var lease = await scope.LeaseAsync(cancellationToken).ConfigureAwait(false);
+                return await work(lease.Connection, lease.Transaction).ConfigureAwait(false);
             }
 
             var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -12,36 +12,89 @@ namespace SalesPipeline.Storage.Internal;
 internal sealed partial class RelationalPipelineAggregates
 {
     /// <inheritdoc />
-    public Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The grouped read of the history runs beside the ended stays and the won deals' cycles, each on a connection of one
+    /// consistent read (the caller's, or one of its own), so the three see one state of the store.
+    /// </remarks>
+    public async Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(request);
         var query = new HistoryFactsQuery(dialect, pipeline, request);
-        return dialect.Database.ReadAsync(
+        var facts = new HistoryFactsGroups(pipeline, request, query);
+        var scope = dialect.Database.BeginConsistentRead();
+        await using (scope.ConfigureAwait(false))
+        {
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var beside = Task.Run(() => ReadBesideAsync(pipeline, request, query, facts, failed.Token), failed.Token);
+            try
+            {
+                await dialect.Database.ReadAsync(
+                    async (connection, transaction) =>
+                    {
+                        var reader = await connection.ExecuteReaderAsync(new CommandDefinition(query.Sql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        await using (reader.ConfigureAwait(false))
+                        {
+                            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                            {
+                                lock (facts)
+                                {
+                                    facts.Add(reader);
+                                }
+                            }
+                        }
+
+                        return true;
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The reads beside stop before the scope closes under them; the first failure is the one reported.
+                await failed.CancelAsync().ConfigureAwait(false);
+                await beside.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+
+            await beside.ConfigureAwait(false);
+        }
+
+        return facts.Result();
+    }
+
+    /// <summary>Reads the stays that ended in the time-in-stage period and the won deals' cycles per period into <paramref name="facts"/>.</summary>
+    private Task<bool> ReadBesideAsync(PipelineDefinition pipeline, HistoryFactsRequest request, HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
+        dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var facts = new HistoryFactsGroups(pipeline, request, query);
-                var reader = await connection.ExecuteReaderAsync(new CommandDefinition(query.Sql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                if (request.TimeInStagePeriod is { } stays)
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        facts.Add(reader);
-                    }
+                    var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, request.Owner, cancellationToken).ConfigureAwait(false);
+                    await AddEndedStaysAsync(connection, transaction, pipeline, stays, request.AsOf, request.Owner, everyDeal,
+                        (stage, length) =>
+                        {
+                            lock (facts)
+                            {
+                                facts.Stays!.AddStays(stage, length, 1);
+                            }
+                        },
+                        cancellationToken).ConfigureAwait(false);
                 }
 
                 if (query.CyclesSql is { } cyclesSql)
                 {
                     await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, query.Parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
-                        facts.Periods[(int)r.Period].AddWonCycles(r.Currency, dialect.ToDuration(r.Cycle), r.Count);
+                        lock (facts)
+                        {
+                            facts.Periods[(int)r.Period].AddWonCycles(r.Currency, dialect.ToDuration(r.Cycle), r.Count);
+                        }
                     }
                 }
 
-                return facts.Result();
+                return true;
             },
             cancellationToken);
-    }
 
     /// <summary>Finishes the figures from the query's groups with Core's group accumulators.</summary>
     private sealed class HistoryFactsGroups(PipelineDefinition pipeline, HistoryFactsRequest request, HistoryFactsQuery query)
@@ -50,6 +103,9 @@ internal sealed partial class RelationalPipelineAggregates
         private readonly List<SnapshotGroup> _stages = [];
         private readonly IReachedStageGroups? _funnel = request.Cohort is { } cohort ? DealPass.ReachedStagesGroups(pipeline, cohort, request.AsOf, request.FunnelOptions) : null;
         private long _detail;
+
+        /// <summary>Gets the time in stage's groups, or null when none is asked.</summary>
+        public IStageExitGroups? Stays { get; } = request.TimeInStagePeriod is { } stays ? DealPass.StageExitGroups(pipeline, stays, request.AsOf, request.Owner) : null;
 
         public List<IPeriodFiguresGroups> Periods { get; } = [.. request.Periods.Select(p => DealPass.PeriodFiguresGroups(pipeline, p, request.Owner))];
 
@@ -69,6 +125,7 @@ internal sealed partial class RelationalPipelineAggregates
                 var id = query.Stages[stage];
                 _forecast.AddGroup(query.ToDate(reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn)), currency, id, probabilityOverride, count, amount);
                 _stages.Add(new SnapshotGroup(id.Value, currency, probabilityOverride, count, amount));
+                Stays?.AddOpen(id, count, Integer(reader, query.StaleColumn) == 1 ? count : 0);
             }
 
             for (var i = 0; i < Periods.Count; i++)
@@ -107,7 +164,10 @@ internal sealed partial class RelationalPipelineAggregates
             new OpenDealFigures(AggregateResults.Snapshot(pipeline, _stages), _forecast.Result()),
             [.. Periods.Select(p => p.Result())],
             _funnel?.Result(),
-            request.DetailPeriod is null ? null : _detail);
+            request.DetailPeriod is null ? null : _detail)
+        {
+            TimeInStage = Stays?.Result(),
+        };
 
         private static long Integer(DbDataReader reader, int column) =>
             reader.IsDBNull(column) ? -1 : Convert.ToInt64(reader.GetValue(column), CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Dapper;
@@ -19,42 +20,58 @@ internal sealed partial class RelationalPipelineAggregates
     public Task<IReadOnlyList<StageExits>> StageExitsAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var limited = pipeline.Stages.Where(s => s.IsOpen && s.StaleAfter is not null).ToList();
-        var parameters = new DynamicParameters(new
-        {
-            Pipeline = pipeline.Id.Value,
-            Owner = owner?.Value,
-            AsOf = dialect.Bound(Micros.Floor(asOf)),
-            Start = PeriodStart(period),
-            End = PeriodEnd(period),
-        });
-        for (var i = 0; i < limited.Count; i++)
+        var parameters = new DynamicParameters(new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)) });
+        var stale = new StringBuilder();
+        var code = new StringBuilder("CASE sc.to_stage");
+        for (var i = 0; i < pipeline.Stages.Count; i++)
         {
             var n = i.ToString(CultureInfo.InvariantCulture);
-            parameters.Add("Stage" + n, limited[i].Id.Value);
-            parameters.Add("Before" + n, dialect.Bound(Micros.Ceiling(Attention.StaleCutoff(limited[i].StaleAfter!.Value, asOf))));
+            var stage = pipeline.Stages[i];
+            parameters.Add("Stage" + n, stage.Id.Value);
+            code.Append(CultureInfo.InvariantCulture, $" WHEN @Stage{n} THEN {n}");
+            if (stage.IsOpen && stage.StaleAfter is { } limit)
+            {
+                parameters.Add("Before" + n, dialect.Bound(Micros.Ceiling(Attention.StaleCutoff(limit, asOf))));
+                stale.Append(CultureInfo.InvariantCulture, $" WHEN @Stage{n} THEN @Before{n}");
+            }
         }
+
+        var stages = pipeline.Stages.Count + 1;
+        code.Append(CultureInfo.InvariantCulture, $" ELSE {pipeline.Stages.Count} END");
+        var staleBit = stale.Length == 0 ? "0" : $"CASE WHEN sc.at < CASE sc.to_stage{stale} END THEN {stages} ELSE 0 END";
 
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                // When every stored deal is of this pipeline and no owner is asked for, the whole history is the pipeline's and is
-                // read without looking each deal up; the snapshot is the same for both statements.
-                var everyDeal = owner is null
-                    && (await connection.QuerySingleAsync<PipelineRange>(new CommandDefinition(PipelineRangeSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
-                        is { Lowest: var lowest, Highest: var highest }
-                    && (lowest is null || (lowest == pipeline.Id.Value && highest == pipeline.Id.Value));
-                var sql = StageExitsSql(period, everyDeal ? string.Empty : $" AND sc.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)})", limited.Count);
+                var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, owner, cancellationToken).ConfigureAwait(false);
                 var result = DealPass.StageExitGroups(pipeline, period, asOf, owner);
-                await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
+                await AddEndedStaysAsync(connection, transaction, pipeline, period, asOf, owner, everyDeal, (stage, length) => result.AddStays(stage, length, 1), cancellationToken).ConfigureAwait(false);
+
+                // The entry in force at @AsOf puts each deal in its stage then: per deal the highest seq * 2K + stale * K + stage
+                // code among its entries by then, grouped by stage and staleness (entered before the stage's cutoff @Before{i}).
+                var inForce =
+                    $"SELECT x.a % {2 * stages} AS Packed, COUNT(*) AS Count FROM (" +
+                    $"SELECT MAX(CASE WHEN sc.at <= @AsOf THEN sc.seq * {2 * stages} + {staleBit} + {code} END) AS a " +
+                    $"FROM stage_changes sc WHERE sc.at <= @AsOf{DealsOf("sc", owner, everyDeal)} GROUP BY sc.opportunity_id) x GROUP BY x.a % {2 * stages}";
+                var open = new long[pipeline.Stages.Count];
+                var staleNow = new long[pipeline.Stages.Count];
+                await foreach (var r in connection.QueryUnbufferedAsync<InForceRow>(inForce, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
-                    if (r.Stay is null)
+                    var stage = (int)(r.Packed % stages);
+                    if (stage == pipeline.Stages.Count)
                     {
-                        result.AddOpen(new StageId(r.Stage), r.Count, r.Stale);
+                        throw HistoryFactsQuery.UnknownStage(pipeline);
                     }
-                    else
+
+                    open[stage] += r.Count;
+                    staleNow[stage] += r.Packed >= stages ? r.Count : 0;
+                }
+
+                for (var i = 0; i < open.Length; i++)
+                {
+                    if (open[i] > 0)
                     {
-                        result.AddStays(new StageId(r.Stage), dialect.ToDuration(r.Stay), r.Count);
+                        result.AddOpen(pipeline.Stages[i].Id, open[i], staleNow[i]);
                     }
                 }
 
@@ -64,37 +81,37 @@ internal sealed partial class RelationalPipelineAggregates
     }
 
     /// <summary>
-    /// Each history entry with the deal's next entry (a primary-key look-up beside the one read of the history, in key order;
-    /// cheaper than a window function on SQLite). An entry whose next one falls in the period and by @AsOf is a stay that ended
-    /// there, grouped by its length; the entry in force at @AsOf (the next one later or none) puts the deal in its stage then,
-    /// grouped with how many entered before the stage's stale cutoff (@Before{i} for @Stage{i}, the first
-    /// <paramref name="limits"/> open stages with a limit).
+    /// Whether every stored deal is of <paramref name="pipeline"/> and no owner is asked for: the whole history is then the
+    /// pipeline's and is read without looking each deal up.
     /// </summary>
-    private static string StageExitsSql(Interval period, string deals, int limits)
+    private static async Task<bool> EveryDealIsOfAsync(DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, UserId? owner, CancellationToken cancellationToken) =>
+        owner is null
+        && (await connection.QuerySingleAsync<PipelineRange>(new CommandDefinition(PipelineRangeSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            is { Lowest: var lowest, Highest: var highest }
+        && (lowest is null || (lowest == pipeline.Id.Value && highest == pipeline.Id.Value));
+
+    /// <summary>The condition that keeps a history alias to the pipeline's (and the owner's) deals, empty when every deal is.</summary>
+    private static string DealsOf(string alias, UserId? owner, bool everyDeal) =>
+        everyDeal ? string.Empty : $" AND {alias}.opportunity_id IN (SELECT o.id FROM opportunities o WHERE o.pipeline_id = @Pipeline{OpportunityFilter.Owner(owner)})";
+
+    /// <summary>
+    /// Adds the stays that ended in the period by <paramref name="asOf"/>: each entry made then with the one before it, looked
+    /// up by primary key (a join lets PostgreSQL hash the whole history instead). Their lengths are all but distinct, so they
+    /// travel one by one rather than grouped.
+    /// </summary>
+    private async Task AddEndedStaysAsync(
+        DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner, bool everyDeal, Action<StageId, Duration> add, CancellationToken cancellationToken)
     {
-        var stale = new StringBuilder();
-        if (limits == 0)
-        {
-            stale.Append('0');
-        }
-        else
-        {
-            stale.Append("CASE WHEN sc.at < CASE sc.to_stage");
-            for (var i = 0; i < limits; i++)
-            {
-                stale.Append(CultureInfo.InvariantCulture, $" WHEN @Stage{i} THEN @Before{i}");
-            }
-
-            stale.Append(" END THEN 1 ELSE 0 END");
-        }
-
+        var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)), Start = PeriodStart(period), End = PeriodEnd(period) };
         var endedIn = (period.HasStart ? " AND nx.at >= @Start" : string.Empty) + (period.HasEnd ? " AND nx.at < @End" : string.Empty);
-        return
-            "SELECT x.Stage AS Stage, x.Stay AS Stay, COUNT(*) AS Count, SUM(x.Stale) AS Stale FROM (" +
-            $"SELECT sc.to_stage AS Stage, CASE WHEN nx.at <= @AsOf THEN nx.at - sc.at END AS Stay, {stale} AS Stale " +
-            "FROM stage_changes sc LEFT JOIN stage_changes nx ON nx.opportunity_id = sc.opportunity_id AND nx.seq = sc.seq + 1 " +
-            $"WHERE sc.at <= @AsOf AND (nx.at IS NULL OR nx.at > @AsOf OR (nx.at <= @AsOf{endedIn})){deals}) x " +
-            "GROUP BY x.Stage, x.Stay";
+        const string Before = "FROM stage_changes sc WHERE sc.opportunity_id = nx.opportunity_id AND sc.seq = nx.seq - 1";
+        var sql =
+            $"SELECT (SELECT sc.to_stage {Before}) AS Stage, nx.at - (SELECT sc.at {Before}) AS Stay FROM stage_changes nx " +
+            $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
+        await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            add(new StageId(r.Stage), dialect.ToDuration(r.Stay));
+        }
     }
 
 #pragma warning disable CA1812 // Instantiated by Dapper.
@@ -107,9 +124,13 @@ internal sealed partial class RelationalPipelineAggregates
     private sealed class StayRow
     {
         public string Stage { get; set; } = string.Empty;
-        public object? Stay { get; set; }
+        public object Stay { get; set; } = 0L;
+    }
+
+    private sealed class InForceRow
+    {
+        public long Packed { get; set; }
         public long Count { get; set; }
-        public long Stale { get; set; }
     }
 #pragma warning restore CA1812
 }

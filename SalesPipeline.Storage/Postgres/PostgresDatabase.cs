@@ -12,7 +12,7 @@ namespace SalesPipeline.Storage.Postgres;
 /// provider's connection errors turned into <see cref="StorageUnavailableException"/> that names the server.
 /// </summary>
 /// <remarks>Thread-safe; shared by every PostgreSQL store of a service provider, which disposes it.</remarks>
-internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelationalDatabase, ISchemaHost
+internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, IRelationalDatabase, ISchemaHost
 {
     /// <summary>The advisory lock every SalesPipeline migrator takes, so instances starting together migrate one at a time.</summary>
     private const long MigrationLockKey = 0x5A1E_5B1B_E11E_0001;
@@ -142,6 +142,24 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>The first read transaction exports its snapshot (its first statement fixes it); later ones are set to it.</remarks>
+    public async Task<SharedRead> BeginSharedReadAsync(int lanes, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            var id = await connection.ExecuteScalarAsync<string>(new CommandDefinition("SELECT pg_export_snapshot()", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return new ExportedRead(this, new ReadLane(connection, transaction), id is not null && SnapshotId().IsMatch(id) ? id : null);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
     /// <param name="exception">The provider's error.</param>
     /// <param name="opening">
@@ -186,5 +204,33 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable, IRelatio
     {
         _schema.Dispose();
         _dataSource.Dispose();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9A-F]+(-[0-9A-F]+)+$")]
+    private static partial System.Text.RegularExpressions.Regex SnapshotId();
+
+    /// <summary>A read whose exported snapshot later connections are set to.</summary>
+    private sealed class ExportedRead(PostgresDatabase database, ReadLane first, string? snapshot) : SharedRead([first])
+    {
+        public override bool CanJoin => snapshot is not null;
+
+        /// <summary>A read-only REPEATABLE READ transaction set to the exported snapshot before its first query.</summary>
+        public override async Task<ReadLane?> JoinAsync(CancellationToken cancellationToken)
+        {
+            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
+
+                // SET TRANSACTION SNAPSHOT takes a literal, not a parameter; the id was checked against the server's format.
+                await connection.ExecuteAsync(new CommandDefinition($"SET TRANSACTION SNAPSHOT '{snapshot}'", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return new ReadLane(connection, transaction);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
     }
 }

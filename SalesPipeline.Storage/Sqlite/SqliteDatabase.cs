@@ -170,6 +170,79 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         return Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// While another connection holds the file's write lock, taken without waiting, no commit can fall between the read
+    /// transactions, so all of them begin at once. When a writer holds it (an import committing), the first read begins
+    /// alone and later ones join its WAL snapshot; a file with no snapshot to share (its WAL empty or not in use) keeps the
+    /// read on one connection.
+    /// </remarks>
+    public async Task<SharedRead> BeginSharedReadAsync(int lanes, CancellationToken cancellationToken)
+    {
+        var begun = new List<ReadLane>();
+        try
+        {
+            var writesHeld = await HoldWritesAsync(cancellationToken).ConfigureAwait(false);
+            await using (writesHeld.ConfigureAwait(false))
+            {
+                do
+                {
+                    begun.Add(await BeginReadLaneAsync(cancellationToken).ConfigureAwait(false));
+                }
+                while (writesHeld.Held && begun.Count < lanes);
+            }
+
+            return begun.Count == 1 && SQLitePCL.raw.sqlite3_snapshot_get(((SqliteConnection)begun[0].Connection).Handle, "main", out var snapshot) == SQLitePCL.raw.SQLITE_OK
+                ? new SnapshotRead(this, begun, snapshot)
+                : new SharedRead(begun);
+        }
+        catch
+        {
+            foreach (var lane in begun)
+            {
+                await lane.Transaction.DisposeAsync().ConfigureAwait(false);
+                await lane.Connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Opens a connection and begins a read transaction on it, its snapshot fixed by reading the schema page.</summary>
+    private async Task<ReadLane> BeginReadLaneAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = connection.BeginTransaction(deferred: true);
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM sqlite_master", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return new ReadLane(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Takes the file's write lock on a connection of its own if no one holds it, without waiting; disposing releases it.</summary>
+    /// <remarks>
+    /// BEGIN IMMEDIATE goes straight to SQLite with the busy timeout at zero: a command would retry a busy lock for the whole
+    /// command timeout.
+    /// </remarks>
+    private async Task<WritesHeld> HoldWritesAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (SQLitePCL.raw.sqlite3_exec(connection.Handle, "BEGIN IMMEDIATE") == SQLitePCL.raw.SQLITE_OK)
+        {
+            return new WritesHeld(connection);
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return new WritesHeld(null);
+    }
+
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
     public StorageUnavailableException? Unavailable(SqliteException exception)
     {
@@ -208,4 +281,46 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     }
 
     public void Dispose() => _schema.Dispose();
+
+    /// <summary>A write lock held on a connection of its own (or none); disposing rolls the empty transaction back.</summary>
+    private sealed class WritesHeld(SqliteConnection? connection) : IAsyncDisposable
+    {
+        public bool Held => connection is not null;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (connection is not null)
+            {
+                SQLitePCL.raw.sqlite3_exec(connection.Handle, "ROLLBACK");
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A read begun alone whose WAL snapshot later connections join.</summary>
+    private sealed class SnapshotRead(SqliteDatabase database, IReadOnlyList<ReadLane> lanes, SQLitePCL.sqlite3_snapshot snapshot) : SharedRead(lanes)
+    {
+        public override bool CanJoin => true;
+
+        /// <summary>A deferred transaction opened on the snapshot before its first read.</summary>
+        public override async Task<ReadLane?> JoinAsync(CancellationToken cancellationToken)
+        {
+            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = connection.BeginTransaction(deferred: true);
+            if (SQLitePCL.raw.sqlite3_snapshot_open(connection.Handle, "main", snapshot) == SQLitePCL.raw.SQLITE_OK)
+            {
+                return new ReadLane(connection, transaction);
+            }
+
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            snapshot.Dispose();
+            return base.DisposeAsync();
+        }
+    }
 }

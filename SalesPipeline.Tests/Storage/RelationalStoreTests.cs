@@ -145,6 +145,48 @@ public abstract class RelationalStoreTests
         }
     }
 
+    [Fact]
+    public async Task ConsistentRead_ReadsRunningSideBySideAfterACommit_EachOnItsOwnConnectionSeeTheStateOfTheFirstRead()
+    {
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var random = new Random(7);
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+        var scope = dialect.Database.BeginConsistentRead();
+        await using (scope)
+        {
+            Assert.Equal(1, (await CountsAsync(dialect, 1)).Single());
+
+            // Committed outside the scope after its first read: no read of the scope may see it, on whichever connection.
+            await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
+            var counts = await CountsAsync(dialect, ConsistentRead.DefaultLanes);
+
+            Assert.All(counts, c => Assert.Equal(1, c));
+            Assert.Equal(ConsistentRead.DefaultLanes, scope.Connections);
+        }
+
+        Assert.Equal(2, (await CountsAsync(dialect, 1)).Single());
+    }
+
+    /// <summary>Counts the deals in <paramref name="reads"/> reads running at once, each waiting inside its read until all have begun.</summary>
+    private protected static async Task<long[]> CountsAsync(IStoreDialect dialect, int reads)
+    {
+        var running = 0;
+        var allRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return await Task.WhenAll(Enumerable.Range(0, reads).Select(_ => Task.Run(() => dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                if (Interlocked.Increment(ref running) == reads)
+                {
+                    allRunning.SetResult();
+                }
+
+                await allRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM opportunities", transaction: transaction));
+            },
+            CancellationToken.None))));
+    }
+
     /// <summary>A dialect over a new database object for the test's database.</summary>
     private protected abstract IStoreDialect Dialect(bool autoMigrate = true);
 

@@ -298,6 +298,64 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     }
 
     [Fact]
+    public async Task ConsistentRead_BegunWhileAnotherConnectionHoldsTheWriteLock_LaterConnectionsJoinTheFirstReadsSnapshot()
+    {
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var random = new Random(5);
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+        var scope = dialect.Database.BeginConsistentRead();
+        await using (scope)
+        {
+            await using (var writer = await ConnectAsync())
+            {
+                await writer.ExecuteAsync("BEGIN IMMEDIATE");
+                var counts1 = await CountsAsync(dialect, 1);
+                Assert.Equal([1L], counts1);
+                await writer.ExecuteAsync("ROLLBACK");
+            }
+
+            await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
+
+            var counts2 = await CountsAsync(dialect, 2);
+            Assert.Equal([1L, 1L], counts2);
+            Assert.Equal(2, scope.Connections);
+        }
+
+        var counts3 = await CountsAsync(dialect, 1);
+        Assert.Equal([2L], counts3);
+    }
+
+    [Fact]
+    public async Task ConsistentRead_BegunWhileAnotherConnectionWritesAndTheWalIsEmpty_ReadsTakeTheOneConnectionInTurn()
+    {
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(6), 2));
+
+        // Closing every connection checkpoints the file and removes its WAL: a read begun now has no snapshot to share.
+        SqliteConnection.ClearAllPools();
+        var scope = dialect.Database.BeginConsistentRead();
+        await using (scope)
+        {
+            await using var writer = await ConnectAsync();
+            await writer.ExecuteAsync("BEGIN IMMEDIATE");
+            var reads = Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => dialect.Database.ReadAsync(
+                async (connection, transaction) =>
+                {
+                    await Task.Delay(50);
+                    return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM opportunities", transaction: transaction));
+                },
+                CancellationToken.None))));
+
+            var counts4 = await reads.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal([1L, 1L, 1L], counts4);
+            Assert.Equal(1, scope.Connections);
+            await writer.ExecuteAsync("ROLLBACK");
+        }
+    }
+
+    [Fact]
     public void UseSqlite_NegativeBusyTimeout_FailsAtRegistrationNamingTheOption()
     {
         var error = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddSalesPipeline().UseSqlite(configure: o => o.BusyTimeout = TimeSpan.FromSeconds(-1)));

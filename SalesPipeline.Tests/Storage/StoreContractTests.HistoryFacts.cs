@@ -9,7 +9,7 @@ using Xunit;
 
 namespace SalesPipeline.Tests.Storage;
 
-/// <summary>The history facts (snapshot, forecast, period figures, funnel, detail count) equal the per-deal accumulators.</summary>
+/// <summary>The history facts (snapshot, forecast, period figures, funnel, detail count, time in stage) equal the per-deal accumulators.</summary>
 public abstract partial class StoreContractTests
 {
     [Fact]
@@ -33,9 +33,11 @@ public abstract partial class StoreContractTests
             from strict in Gen.Elements(false, true)
             from detail in period
             from detailBounds in Gen.Choose(-1, 3)
+            from stays in period
+            from staysBounds in Gen.Choose(-1, 3)
             from overdueDays in Gen.Choose(-1, 900)
             from ownerIndex in Gen.Choose(-1, owners.Length - 1)
-            select (seeds, twins, asOfDays, periods, firstEndsAtAsOf, cohort, cohortBounds, strict, detail, detailBounds, overdueDays, ownerIndex);
+            select (seeds, twins, asOfDays, periods, firstEndsAtAsOf, cohort, cohortBounds, strict, detail, detailBounds, stays, staysBounds, overdueDays, ownerIndex);
         Check.One(
             Config.QuickThrowOnFailure.WithMaxTest(40),
             Prop.ForAll(scenario.ToArbitrary(), s =>
@@ -58,6 +60,7 @@ public abstract partial class StoreContractTests
                     Cohort = Bounded(s.cohort, s.cohortBounds),
                     Counting = s.strict ? FunnelCounting.Strict : FunnelCounting.Lenient,
                     DetailPeriod = Bounded(s.detail, s.detailBounds),
+                    TimeInStagePeriod = Bounded(s.stays, s.staysBounds),
                 };
 
                 var facts = fixture.Aggregates.HistoryFactsAsync(pipeline, request).GetAwaiter().GetResult();
@@ -82,6 +85,17 @@ public abstract partial class StoreContractTests
                 else
                 {
                     Assert.Null(facts.Funnel);
+                }
+
+                if (request.TimeInStagePeriod is { } stayPeriod)
+                {
+                    var stays = DealPass.StageExits(pipeline, stayPeriod, asOf, request.Owner);
+                    DealPass.Run(states, stays);
+                    Assert.Equal(Structural.Text(stays.Result()), Structural.Text(facts.TimeInStage));
+                }
+                else
+                {
+                    Assert.Null(facts.TimeInStage);
                 }
 
                 Assert.Equal(
