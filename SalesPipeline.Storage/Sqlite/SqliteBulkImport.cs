@@ -15,7 +15,8 @@ namespace SalesPipeline.Storage.Sqlite;
 /// prepared statements bound by position and re-executed per row (<see cref="BulkCommand"/>; Dapper's list execution
 /// re-binds by reflection and is markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
 /// least <paramref name="setIndexesAsideFrom"/>), the deal tables' secondary indexes dropped and built again from the
-/// whole table just before the commit, in the same transaction. A store that allows it
+/// whole table just before the commit, in the same transaction (but those of <see cref="KeptInIdOrder"/>, kept up row by
+/// row while the deals arrive in id order). A store that allows it
 /// (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>) and holds no deals is loaded through a rollback journal
 /// instead (<see cref="BeginAsync"/>).
 /// </summary>
