@@ -128,12 +128,14 @@ public interface IPipelineAggregates
     /// <summary>
     /// The figures a report takes from the stage history, computed together: the snapshot's stage totals and the forecast at
     /// the as-of instant (as <see cref="OpenDealsAsync"/>), the figures of each period (as <see cref="Analytics.DealPass.PeriodFigures"/>),
-    /// the reached-stage funnel of a cohort (as <see cref="Analytics.DealPass.ReachedStages"/>) and how many deals a detail sheet
-    /// shows. A database store reads the history once, finding in the same grouped scan the stage each deal was in at every
-    /// instant asked and how far it went in the funnel, joins that to the deals once and returns only groups, finished in memory.
+    /// the reached-stage funnel of a cohort (as <see cref="Analytics.DealPass.ReachedStages"/>), how many deals a detail sheet
+    /// shows and the time in stage (as <see cref="StageExitsAsync"/>). A database store reads the history once, finding in the
+    /// same grouped scan the stage each deal was in at every instant asked (and at the as-of instant whether it was stale there)
+    /// and how far it went in the funnel, joins that to the deals once and returns only groups, finished in memory; the stays
+    /// that ended in the time-in-stage period and the won deals' cycles are read beside it, in the same state of the store.
     /// </summary>
     /// <param name="pipeline">The pipeline.</param>
-    /// <param name="request">The as-of instant, owner, forecast options, periods, cohort and detail period.</param>
+    /// <param name="request">The as-of instant, owner, forecast options, periods, cohort, detail period and time-in-stage period.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The figures.</returns>
     /// <exception cref="Analytics.MissingExchangeRateException">The forecast's conversion lacks the rate of a currency that occurs.</exception>
@@ -163,7 +165,17 @@ public interface IPipelineAggregates
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>One entry per account and currency that has won, by account id, then currency (ordinal).</returns>
     Task<IReadOnlyList<Analytics.AccountRevenue>> AccountRevenueAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>How many deals each pipeline holds; a database store counts them in SQL through the pipeline index.</summary>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One entry per pipeline that holds a deal, by pipeline id (ordinal).</returns>
+    Task<IReadOnlyList<PipelineDeals>> DealCountsAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>How many deals a pipeline holds (<see cref="IPipelineAggregates.DealCountsAsync"/>).</summary>
+/// <param name="Pipeline">The pipeline.</param>
+/// <param name="Deals">Its deals.</param>
+public sealed record PipelineDeals(PipelineId Pipeline, long Deals);
 
 /// <summary>The reference computation of <see cref="IPipelineAggregates"/> over deals in memory.</summary>
 public static class PipelineAggregates

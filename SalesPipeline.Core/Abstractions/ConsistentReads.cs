@@ -7,7 +7,8 @@ namespace SalesPipeline.Abstractions;
 /// <remarks>
 /// Registered by the SQLite and PostgreSQL providers. Thread-safe; a scope belongs to the asynchronous flow that began it
 /// and to the tasks that flow starts. Reads inside it may run in parallel: each takes a connection of its own begun on the
-/// same snapshot (up to one per processor, between two and four), and waits for one when all are in use.
+/// same snapshot (up to one per processor, between two and four), and waits for one when all are in use or the database
+/// cannot give more; a read made inside another read uses that read's connection.
 /// </remarks>
 public interface IConsistentReads
 {

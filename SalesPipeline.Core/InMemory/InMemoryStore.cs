@@ -314,6 +314,22 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<PipelineDeals>> DealCountsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<PipelineDeals>>(
+            [
+                .. _opportunities.Values
+                    .GroupBy(d => d.PipelineId.Value, StringComparer.Ordinal)
+                    .OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => new PipelineDeals(new PipelineId(g.Key), g.LongCount())),
+            ]);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<Analytics.AccountRevenue>> AccountRevenueAsync(Process.PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -17,6 +17,7 @@ internal static class PipelineScope
     /// hold deals, throws a <see cref="CliInputException"/> naming them with their deal counts and how to pick one.
     /// </summary>
     /// <param name="store">The deals.</param>
+    /// <param name="aggregates">Counts the deals of each pipeline when the default one is empty.</param>
     /// <param name="pipeline">The pipeline the report would cover (the default one when none was named).</param>
     /// <param name="pipelineNamed">Whether the user named the pipeline.</param>
     /// <param name="howToPick">How the user names a pipeline, for the message: <c>--pipeline</c>, or a schedule's setting.</param>
@@ -24,9 +25,10 @@ internal static class PipelineScope
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <exception cref="CliInputException">The default pipeline is empty and other pipelines hold deals.</exception>
     public static async Task EnsureNotEmptyAsync(
-        IOpportunityStore store, PipelineDefinition pipeline, bool pipelineNamed, string howToPick, Func<string, string> example, CancellationToken cancellationToken)
+        IOpportunityStore store, IPipelineAggregates aggregates, PipelineDefinition pipeline, bool pipelineNamed, string howToPick, Func<string, string> example, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(aggregates);
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(example);
         if (pipelineNamed)
@@ -39,20 +41,16 @@ internal static class PipelineScope
             return;
         }
 
-        // Only reached when the default pipeline is empty: one streamed pass that keeps a count per pipeline.
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var deal in store.QueryAsync(OpportunityQuery.All, cancellationToken).ConfigureAwait(false))
-        {
-            counts[deal.PipelineId.Value] = counts.GetValueOrDefault(deal.PipelineId.Value) + 1;
-        }
-
+        // Only reached when the default pipeline is empty: the store counts the deals of each pipeline (in SQL on a database).
+        var counts = await aggregates.DealCountsAsync(cancellationToken).ConfigureAwait(false);
         if (counts.Count == 0)
         {
             return;
         }
 
-        var held = string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => string.Create(CultureInfo.InvariantCulture, $"'{c.Key}' ({c.Value:N0} deals)")));
-        var first = counts.OrderByDescending(c => c.Value).First().Key;
+        var byDeals = counts.OrderByDescending(c => c.Deals).ThenBy(c => c.Pipeline.Value, StringComparer.Ordinal).ToList();
+        var held = string.Join(", ", byDeals.Select(c => string.Create(CultureInfo.InvariantCulture, $"'{c.Pipeline}' ({c.Deals:N0} deals)")));
+        var first = byDeals[0].Pipeline.Value;
         throw new CliInputException(
             $"The default pipeline '{pipeline.Id}' has no deals; deals are in {held}. Pick one with {howToPick}, for example {example(first)}.");
     }

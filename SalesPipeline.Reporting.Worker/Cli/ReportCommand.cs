@@ -56,7 +56,7 @@ internal static class ReportCommand
             var catalog = services.GetRequiredService<PipelineCatalog>();
             var definition = ResolvePipeline(catalog, parse.GetValue(pipeline));
             var store = services.GetRequiredService<IOpportunityStore>();
-            await PipelineScope.EnsureNotEmptyAsync(store, definition, parse.GetValue(pipeline) is not null, "--pipeline", id => $"--pipeline {id}", cancellationToken).ConfigureAwait(false);
+            await PipelineScope.EnsureNotEmptyAsync(store, services.GetRequiredService<IPipelineAggregates>(), definition, parse.GetValue(pipeline) is not null, "--pipeline", id => $"--pipeline {id}", cancellationToken).ConfigureAwait(false);
             if (owned is { } who)
             {
                 await EnsureOwnerAsync(store, definition, who, cancellationToken).ConfigureAwait(false);

@@ -43,7 +43,7 @@ internal static class SchedulerSetup
         SchedulerConfiguration.CheckPipelines(settings.Schedules, catalog, problems);
         if (checkScopes)
         {
-            await CheckScopesAsync(settings, services.GetRequiredService<IOpportunityStore>(), catalog.Default, problems, cancellationToken).ConfigureAwait(false);
+            await CheckScopesAsync(settings, services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), catalog.Default, problems, cancellationToken).ConfigureAwait(false);
         }
         if (problems.Count > 0)
         {
@@ -75,14 +75,14 @@ internal static class SchedulerSetup
 
     /// <summary>A schedule that names no pipeline reports on the default one; refused, as <c>report</c> is, when that one is empty and others are not.</summary>
     private static async Task CheckScopesAsync(
-        SchedulerSettings settings, IOpportunityStore store, PipelineDefinition defaultPipeline, List<string> problems, CancellationToken cancellationToken)
+        SchedulerSettings settings, IOpportunityStore store, IPipelineAggregates aggregates, PipelineDefinition defaultPipeline, List<string> problems, CancellationToken cancellationToken)
     {
         foreach (var schedule in settings.Schedules.Where(s => s.Pipeline is null))
         {
             try
             {
                 await PipelineScope.EnsureNotEmptyAsync(
-                    store, defaultPipeline, pipelineNamed: false, "the schedule's Pipeline key", id => $"\"Pipeline\": \"{id}\"", cancellationToken).ConfigureAwait(false);
+                    store, aggregates, defaultPipeline, pipelineNamed: false, "the schedule's Pipeline key", id => $"\"Pipeline\": \"{id}\"", cancellationToken).ConfigureAwait(false);
             }
             catch (CliInputException e)
             {

@@ -136,7 +136,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         var forecastReport = open.Forecast;
         var winLossReport = await winLossRead.ConfigureAwait(false);
         var cycleReport = await cycleRead.ConfigureAwait(false);
-        var stageExits = facts.TimeInStage!;
+        var stageExits = facts.TimeInStage ?? await aggregates.StageExitsAsync(pipeline, period, asOf, request.Owner, cancellationToken).ConfigureAwait(false);
         var accountRevenue = await accountRevenueRead.ConfigureAwait(false);
         if (AfterSnapshot is { } hook)
         {
@@ -296,8 +296,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
     /// <summary>
     /// Reads started side by side on the thread pool (a provider whose calls complete synchronously still runs them in
-    /// parallel; the flow's consistent read goes with each). The first to fail cancels the others, and waiting for them all
-    /// throws its error rather than the others' cancellation.
+    /// parallel; the flow's consistent read goes with each). The first to fail cancels the others.
     /// </summary>
     private sealed class ParallelReads(CancellationToken cancellationToken) : IDisposable
     {
@@ -325,18 +324,8 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
             return task;
         }
 
-        public async Task WhenAllAsync()
-        {
-            try
-            {
-                await Task.WhenAll(_reads).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested
-                && _reads.Select(r => r.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } cause)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
-            }
-        }
+        /// <summary>Waits for every read; a failure outranks the cancellation it caused in the others.</summary>
+        public Task WhenAllAsync() => Task.WhenAll(_reads);
 
         public void Dispose() => _failed.Dispose();
     }

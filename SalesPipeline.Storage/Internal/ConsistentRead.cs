@@ -24,7 +24,10 @@ internal sealed class ConsistentRead : IAsyncDisposable
     private readonly Stack<ReadLane> _idle = new();
     private readonly SemaphoreSlim _opening = new(1, 1);
     private readonly SemaphoreSlim _returned = new(0);
+    private readonly AsyncLocal<ReadLane?> _held = new();
     private SharedRead? _shared;
+    private bool _cannotJoin;
+    private int _waiting;
     private bool _disposed;
 
     public ConsistentRead(IRelationalDatabase database, AsyncLocal<ConsistentRead?> slot)
@@ -39,7 +42,7 @@ internal sealed class ConsistentRead : IAsyncDisposable
     /// <summary>Gets how many connections a consistent read uses at most: one per processor, at least two and at most four.</summary>
     public static int DefaultLanes => Math.Clamp(Environment.ProcessorCount, 2, 4);
 
-    /// <summary>Gets whether the scope still holds (or may still open) its transaction.</summary>
+    /// <summary>Gets whether the scope still holds (or may still open) its transactions.</summary>
     public bool IsActive => !_disposed;
 
     /// <summary>Gets how many connections the scope holds (each one read transaction on the same snapshot).</summary>
@@ -47,16 +50,18 @@ internal sealed class ConsistentRead : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            var owner = _outer ?? this;
+            lock (owner._gate)
             {
-                return (_outer ?? this)._lanes.Count;
+                return owner._lanes.Count;
             }
         }
     }
 
     /// <summary>
     /// Leases a connection of the scope for one read: an idle one, else a new one joining the scope's snapshot (the first
-    /// one fixes it), else the next one another read returns. Dispose the lease when the read is done.
+    /// one fixes it), else the next one another read returns. A read made inside another on the same flow uses that read's
+    /// connection. Dispose the lease when the read is done.
     /// </summary>
     public async Task<Lease> LeaseAsync(CancellationToken cancellationToken)
     {
@@ -65,10 +70,15 @@ internal sealed class ConsistentRead : IAsyncDisposable
             return await _outer.LeaseAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (_held.Value is { } held)
+        {
+            return new Lease(this, held, owned: false);
+        }
+
         while (true)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (TakeIdle() is { } idle)
+            if (TakeIdle(register: false) is { } idle)
             {
                 return idle;
             }
@@ -76,7 +86,8 @@ internal sealed class ConsistentRead : IAsyncDisposable
             await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (TakeIdle() is { } returned)
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (TakeIdle(register: false) is { } returned)
                 {
                     return returned;
                 }
@@ -86,14 +97,9 @@ internal sealed class ConsistentRead : IAsyncDisposable
                     return Begin(await _database.BeginSharedReadAsync(DefaultLanes, cancellationToken).ConfigureAwait(false));
                 }
 
-                if (_shared.CanJoin && _lanes.Count < DefaultLanes && await _shared.JoinAsync(cancellationToken).ConfigureAwait(false) is { } joined)
+                if (!_cannotJoin && _shared.CanJoin && _lanes.Count < DefaultLanes && await JoinAsync(cancellationToken).ConfigureAwait(false) is { } joined)
                 {
-                    lock (_gate)
-                    {
-                        _lanes.Add(joined);
-                    }
-
-                    return new Lease(this, joined);
+                    return joined;
                 }
             }
             finally
@@ -101,7 +107,23 @@ internal sealed class ConsistentRead : IAsyncDisposable
                 _opening.Release();
             }
 
-            await _returned.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Registered as waiting under the gate, so a lane returned from now on wakes this read.
+            if (TakeIdle(register: true) is { } handedBack)
+            {
+                return handedBack;
+            }
+
+            try
+            {
+                await _returned.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _waiting--;
+                }
+            }
         }
     }
 
@@ -122,22 +144,68 @@ internal sealed class ConsistentRead : IAsyncDisposable
         return CloseAsync();
     }
 
-    private Lease? TakeIdle()
+    /// <summary>An idle connection's lease, or null; with <paramref name="register"/>, a read that finds none is counted as waiting.</summary>
+    private Lease? TakeIdle(bool register)
     {
         lock (_gate)
         {
-            return _idle.TryPop(out var lane) ? new Lease(this, lane) : null;
+            if (_idle.TryPop(out var lane))
+            {
+                return new Lease(this, lane, owned: true);
+            }
+
+            if (register)
+            {
+                _waiting++;
+            }
+
+            return null;
         }
     }
 
     private void Return(ReadLane lane)
     {
+        bool wake;
         lock (_gate)
         {
             _idle.Push(lane);
+            wake = _waiting > 0;
         }
 
-        _returned.Release();
+        if (wake)
+        {
+            _returned.Release();
+        }
+    }
+
+    /// <summary>
+    /// A new connection joined to the snapshot, or null when it cannot join: the reads then share the connections the scope
+    /// has (a server out of connections, a snapshot no longer there).
+    /// </summary>
+    private async Task<Lease?> JoinAsync(CancellationToken cancellationToken)
+    {
+        ReadLane? joined;
+        try
+        {
+            joined = await _shared!.JoinAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            joined = null;
+        }
+
+        if (joined is null)
+        {
+            _cannotJoin = true;
+            return null;
+        }
+
+        lock (_gate)
+        {
+            _lanes.Add(joined);
+        }
+
+        return new Lease(this, joined, owned: true);
     }
 
     /// <summary>Takes the read's first connections: the first is leased, the others wait idle.</summary>
@@ -153,33 +221,61 @@ internal sealed class ConsistentRead : IAsyncDisposable
             }
         }
 
-        return new Lease(this, shared.Lanes[0]);
+        return new Lease(this, shared.Lanes[0], owned: true);
     }
 
     private async ValueTask CloseAsync()
     {
-        // Joined transactions end before the one whose snapshot they share.
-        ReadLane[] lanes;
-        lock (_gate)
+        // Waits for a connection being opened, so none is added after the scope let its connections go.
+        await _opening.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
         {
-            lanes = [.. _lanes];
-            _lanes.Clear();
-            _idle.Clear();
+            ReadLane[] lanes;
+            lock (_gate)
+            {
+                lanes = [.. _lanes];
+                _lanes.Clear();
+                _idle.Clear();
+            }
+
+            // Joined transactions end before the one whose snapshot they share; each connection is let go even when another fails.
+            try
+            {
+                await DisposeAllAsync(lanes, lanes.Length - 1).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (_shared is not null)
+                {
+                    await _shared.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _opening.Release();
+
+            // A read still waiting for a connection finds the scope disposed.
+            _returned.Release(int.MaxValue / 2);
+        }
+    }
+
+    private static async ValueTask DisposeAllAsync(ReadLane[] lanes, int index)
+    {
+        if (index < 0)
+        {
+            return;
         }
 
-        if (_shared is not null)
+        try
         {
-            await _shared.DisposeAsync().ConfigureAwait(false);
+            await lanes[index].Transaction.DisposeAsync().ConfigureAwait(false);
+            await lanes[index].Connection.DisposeAsync().ConfigureAwait(false);
         }
-
-        for (var i = lanes.Length - 1; i >= 0; i--)
+        finally
         {
-            await lanes[i].Transaction.DisposeAsync().ConfigureAwait(false);
-            await lanes[i].Connection.DisposeAsync().ConfigureAwait(false);
+            await DisposeAllAsync(lanes, index - 1).ConfigureAwait(false);
         }
-
-        // A read still waiting for a connection finds the scope disposed.
-        _returned.Release(int.MaxValue / 2);
     }
 
     /// <summary>A connection leased for one read; disposing it hands the connection back to the scope.</summary>
@@ -189,10 +285,11 @@ internal sealed class ConsistentRead : IAsyncDisposable
         private readonly ReadLane _lane;
         private bool _returned;
 
-        internal Lease(ConsistentRead owner, ReadLane lane)
+        internal Lease(ConsistentRead owner, ReadLane lane, bool owned)
         {
             _owner = owner;
             _lane = lane;
+            _returned = !owned;
         }
 
         public DbConnection Connection => _lane.Connection;
@@ -207,6 +304,12 @@ internal sealed class ConsistentRead : IAsyncDisposable
                 _owner.Return(_lane);
             }
         }
+
+        /// <summary>
+        /// Makes reads begun from here on in the calling flow (an async method's own flow: undone when it returns) use this
+        /// lease's connection instead of leasing another, so a read made inside a read cannot wait for itself.
+        /// </summary>
+        public void HoldOnThisFlow() => (_owner._outer ?? _owner)._held.Value = _lane;
     }
 }
 

@@ -12,11 +12,13 @@ namespace SalesPipeline.Storage.Internal;
 /// <summary>
 /// The SQL of <see cref="IPipelineAggregates.HistoryFactsAsync"/>, written once for both providers. The stage history is read
 /// once, grouped per deal: for every instant asked, the highest <c>seq * K + stage code</c> among the entries at or before it
-/// gives the stage the deal was in then (the last entry, as <see cref="PipelineAggregates.StageAt"/> finds it), and the entries by
-/// the as-of instant give how far the deal went in the reached-stage funnel. That per-deal result is joined to the deals once and
-/// grouped by a compact key (currency, override, outcome, expected close of the deals open at the as-of instant, the bucket of
-/// the creation and close instants among the periods' bounds, the funnel depth, the stage at each instant), so only groups
-/// travel. The won deals' cycles come from a second query through the close-date index, grouped by cycle length.
+/// gives the stage the deal was in then (the last entry, as <see cref="PipelineAggregates.StageAt"/> finds it); when the time in
+/// stage is asked, the as-of instant's column is <c>seq * 2K + stale * K + stage code</c>, whose stale bit says whether the
+/// entry was made before its stage's stale cutoff. The entries by the as-of instant give how far the deal went in the
+/// reached-stage funnel. That per-deal result is joined to the deals once and grouped by a compact key (currency, override,
+/// outcome, expected close of the deals open at the as-of instant, the bucket of the creation and close instants among the
+/// periods' bounds, the funnel depth, the stage at each instant, staleness), so only groups travel. The won deals' cycles
+/// come from a second query through the close-date index, grouped by cycle length.
 /// </summary>
 internal sealed class HistoryFactsQuery
 {

@@ -55,6 +55,7 @@ internal static class RelationalDatabaseExtensions
             if (database.CurrentRead is { IsActive: true } scope)
             {
                 using var lease = await scope.LeaseAsync(cancellationToken).ConfigureAwait(false);
+                lease.HoldOnThisFlow();
                 return await work(lease.Connection, lease.Transaction).ConfigureAwait(false);
             }
 

@@ -1,4 +1,5 @@
 using Dapper;
+using SalesPipeline.Abstractions;
 using NodaTime;
 using SalesPipeline.Analytics;
 using SalesPipeline.Domain;
@@ -50,6 +51,18 @@ internal sealed partial class RelationalPipelineAggregates
             cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PipelineDeals>> DealCountsAsync(CancellationToken cancellationToken = default) =>
+        dialect.Database.ReadAsync<IReadOnlyList<PipelineDeals>>(
+            async (connection, transaction) =>
+            [
+                .. (await connection.QueryAsync<PipelineCountRow>(new CommandDefinition(
+                        "SELECT o.pipeline_id AS Pipeline, COUNT(*) AS Deals FROM opportunities o GROUP BY o.pipeline_id", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                    .OrderBy(r => r.Pipeline, StringComparer.Ordinal)
+                    .Select(r => new PipelineDeals(new PipelineId(r.Pipeline), r.Deals)),
+            ],
+            cancellationToken);
+
 #pragma warning disable CA1812 // Instantiated by Dapper.
     private sealed class AccountRevenueRow
     {
@@ -60,6 +73,11 @@ internal sealed partial class RelationalPipelineAggregates
         public long Count { get; set; }
         public object FirstWin { get; set; } = 0L;
         public object LastWin { get; set; } = 0L;
+    }
+    private sealed class PipelineCountRow
+    {
+        public string Pipeline { get; set; } = string.Empty;
+        public long Deals { get; set; }
     }
 #pragma warning restore CA1812
 }

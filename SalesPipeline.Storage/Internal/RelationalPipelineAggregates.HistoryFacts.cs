@@ -22,45 +22,54 @@ internal sealed partial class RelationalPipelineAggregates
         ArgumentNullException.ThrowIfNull(request);
         var query = new HistoryFactsQuery(dialect, pipeline, request);
         var facts = new HistoryFactsGroups(pipeline, request, query);
+        if (request.TimeInStagePeriod is null && query.CyclesSql is null)
+        {
+            await ReadGroupsAsync(query, facts, cancellationToken).ConfigureAwait(false);
+            return facts.Result();
+        }
+
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope.ConfigureAwait(false))
         {
+            // The first to fail stops the other, and its error is the one reported.
             using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var beside = Task.Run(() => ReadBesideAsync(pipeline, request, query, facts, failed.Token), failed.Token);
-            try
+            var reads = new[]
             {
-                await dialect.Database.ReadAsync(
-                    async (connection, transaction) =>
-                    {
-                        var reader = await connection.ExecuteReaderAsync(new CommandDefinition(query.Sql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                        await using (reader.ConfigureAwait(false))
-                        {
-                            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                            {
-                                lock (facts)
-                                {
-                                    facts.Add(reader);
-                                }
-                            }
-                        }
-
-                        return true;
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch
+                Task.Run(() => ReadGroupsAsync(query, facts, failed.Token), failed.Token),
+                Task.Run(() => ReadBesideAsync(pipeline, request, query, facts, failed.Token), failed.Token),
+            };
+            foreach (var read in reads)
             {
-                // The reads beside stop before the scope closes under them; the first failure is the one reported.
-                await failed.CancelAsync().ConfigureAwait(false);
-                await beside.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-                throw;
+                _ = read.ContinueWith(_ => failed.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
-            await beside.ConfigureAwait(false);
+            // Both have ended before the scope closes; a failure outranks the other's cancellation.
+            await Task.WhenAll(reads).ConfigureAwait(false);
         }
 
         return facts.Result();
     }
+
+    /// <summary>Reads the grouped history into <paramref name="facts"/>.</summary>
+    private Task<bool> ReadGroupsAsync(HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
+        dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                var reader = await connection.ExecuteReaderAsync(new CommandDefinition(query.Sql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        lock (facts)
+                        {
+                            facts.Add(reader);
+                        }
+                    }
+                }
+
+                return true;
+            },
+            cancellationToken);
 
     /// <summary>Reads the stays that ended in the time-in-stage period and the won deals' cycles per period into <paramref name="facts"/>.</summary>
     private Task<bool> ReadBesideAsync(PipelineDefinition pipeline, HistoryFactsRequest request, HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
@@ -83,7 +92,7 @@ internal sealed partial class RelationalPipelineAggregates
 
                 if (query.CyclesSql is { } cyclesSql)
                 {
-                    await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, query.Parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
+                    await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, new DynamicParameters(query.Parameters), transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
                         lock (facts)
                         {
@@ -153,6 +162,7 @@ internal sealed partial class RelationalPipelineAggregates
                 _funnel.AddGroup(reach < 0 ? null : query.Stages[(int)reach], count);
             }
 
+            // PipelineAggregates.DetailStage's rule, over a group's stage codes and close bucket.
             if (request.DetailPeriod is { } detail && stageAtAsOf is { } shown &&
                 (query.IsOpen(shown) || outcome is null || query.ClosedIn(closed, detail)))
             {

@@ -172,40 +172,55 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
 
     /// <inheritdoc />
     /// <remarks>
-    /// While another connection holds the file's write lock, taken without waiting, no commit can fall between the read
-    /// transactions, so all of them begin at once. When a writer holds it (an import committing), the first read begins
-    /// alone and later ones join its WAL snapshot; a file with no snapshot to share (its WAL empty or not in use) keeps the
-    /// read on one connection.
+    /// The first read begins alone and later connections join its WAL snapshot. A file with no snapshot to share (its WAL
+    /// empty, as after every connection closed) begins all of them at once while a connection of its own holds the write lock,
+    /// taken without waiting, so no commit can fall between them; when a writer holds that lock, the read stays on one
+    /// connection.
     /// </remarks>
     public async Task<SharedRead> BeginSharedReadAsync(int lanes, CancellationToken cancellationToken)
     {
-        var begun = new List<ReadLane>();
+        var first = await BeginReadLaneAsync(cancellationToken).ConfigureAwait(false);
+        if (SQLitePCL.raw.sqlite3_snapshot_get(((SqliteConnection)first.Connection).Handle, "main", out var snapshot) == SQLitePCL.raw.SQLITE_OK)
+        {
+            return new SnapshotRead(this, [first], snapshot);
+        }
+
+        snapshot?.Dispose();
+        var begun = new List<ReadLane> { first };
         try
         {
             var writesHeld = await HoldWritesAsync(cancellationToken).ConfigureAwait(false);
             await using (writesHeld.ConfigureAwait(false))
             {
-                do
+                if (writesHeld.Held)
                 {
-                    begun.Add(await BeginReadLaneAsync(cancellationToken).ConfigureAwait(false));
+                    // The first read began before the lock: it begins again under it, with the others.
+                    begun.Clear();
+                    await DisposeLaneAsync(first).ConfigureAwait(false);
+                    while (begun.Count < lanes)
+                    {
+                        begun.Add(await BeginReadLaneAsync(cancellationToken).ConfigureAwait(false));
+                    }
                 }
-                while (writesHeld.Held && begun.Count < lanes);
             }
 
-            return begun.Count == 1 && SQLitePCL.raw.sqlite3_snapshot_get(((SqliteConnection)begun[0].Connection).Handle, "main", out var snapshot) == SQLitePCL.raw.SQLITE_OK
-                ? new SnapshotRead(this, begun, snapshot)
-                : new SharedRead(begun);
+            return new SharedRead(begun);
         }
         catch
         {
             foreach (var lane in begun)
             {
-                await lane.Transaction.DisposeAsync().ConfigureAwait(false);
-                await lane.Connection.DisposeAsync().ConfigureAwait(false);
+                await DisposeLaneAsync(lane).ConfigureAwait(false);
             }
 
             throw;
         }
+    }
+
+    private static async ValueTask DisposeLaneAsync(ReadLane lane)
+    {
+        await lane.Transaction.DisposeAsync().ConfigureAwait(false);
+        await lane.Connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Opens a connection and begins a read transaction on it, its snapshot fixed by reading the schema page.</summary>
@@ -233,10 +248,18 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     private async Task<WritesHeld> HoldWritesAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (SQLitePCL.raw.sqlite3_exec(connection.Handle, "BEGIN IMMEDIATE") == SQLitePCL.raw.SQLITE_OK)
+        try
         {
-            return new WritesHeld(connection);
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (SQLitePCL.raw.sqlite3_exec(connection.Handle, "BEGIN IMMEDIATE") == SQLitePCL.raw.SQLITE_OK)
+            {
+                return new WritesHeld(connection);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         await connection.DisposeAsync().ConfigureAwait(false);
@@ -291,7 +314,12 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         {
             if (connection is not null)
             {
-                SQLitePCL.raw.sqlite3_exec(connection.Handle, "ROLLBACK");
+                // A connection that could not leave its transaction is closed rather than pooled with the lock.
+                if (SQLitePCL.raw.sqlite3_exec(connection.Handle, "ROLLBACK") != SQLitePCL.raw.SQLITE_OK)
+                {
+                    SqliteConnection.ClearPool(connection);
+                }
+
                 await connection.DisposeAsync().ConfigureAwait(false);
             }
         }
@@ -306,13 +334,26 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         public override async Task<ReadLane?> JoinAsync(CancellationToken cancellationToken)
         {
             var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var transaction = connection.BeginTransaction(deferred: true);
-            if (SQLitePCL.raw.sqlite3_snapshot_open(connection.Handle, "main", snapshot) == SQLitePCL.raw.SQLITE_OK)
+            try
             {
-                return new ReadLane(connection, transaction);
+                // Without waiting: a snapshot that cannot be opened at once (its WAL moved on) leaves the read on the connections it has.
+                SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, 0);
+                var transaction = connection.BeginTransaction(deferred: true);
+                var opened = SQLitePCL.raw.sqlite3_snapshot_open(connection.Handle, "main", snapshot);
+                SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, database._busyTimeoutMilliseconds);
+                if (opened == SQLitePCL.raw.SQLITE_OK)
+                {
+                    return new ReadLane(connection, transaction);
+                }
+
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
             }
 
-            await transaction.DisposeAsync().ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
             return null;
         }

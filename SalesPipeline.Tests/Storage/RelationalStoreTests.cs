@@ -168,6 +168,22 @@ public abstract class RelationalStoreTests
         Assert.Equal(2, (await CountsAsync(dialect, 1)).Single());
     }
 
+    [Fact]
+    public async Task ConsistentRead_ReadMadeInsideARead_UsesItsConnection()
+    {
+        var dialect = Dialect();
+        var scope = dialect.Database.BeginConsistentRead();
+        await using (scope)
+        {
+            // Leasing another connection instead would wait for itself once the scope's connections are all busy.
+            var (outer, inner) = await dialect.Database.ReadAsync(
+                async (connection, _) => (connection, await dialect.Database.ReadAsync((nested, _) => Task.FromResult(nested), CancellationToken.None)),
+                CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Same(outer, inner);
+        }
+    }
+
     /// <summary>Counts the deals in <paramref name="reads"/> reads running at once, each waiting inside its read until all have begun.</summary>
     private protected static async Task<long[]> CountsAsync(IStoreDialect dialect, int reads)
     {

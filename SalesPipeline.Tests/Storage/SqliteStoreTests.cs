@@ -327,6 +327,33 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     }
 
     [Fact]
+    public async Task ConsistentRead_BegunWithTheWalEmpty_BeginsEveryConnectionAtOnceAndNoneSeesALaterCommit()
+    {
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var random = new Random(8);
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+
+        // Closing every connection checkpoints the file and removes its WAL: there is no snapshot to join later.
+        SqliteConnection.ClearAllPools();
+        var scope = dialect.Database.BeginConsistentRead();
+        await using (scope)
+        {
+            Assert.Equal(1, (await CountsAsync(dialect, 1)).Single());
+            Assert.Equal(ConsistentRead.DefaultLanes, scope.Connections);
+
+            await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
+            var counts = await CountsAsync(dialect, ConsistentRead.DefaultLanes);
+
+            Assert.All(counts, c => Assert.Equal(1, c));
+        }
+
+        // The write lock was let go: a writer that does not wait gets it at once.
+        await using var writer = await ConnectAsync();
+        await writer.ExecuteAsync("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK");
+    }
+
+    [Fact]
     public async Task ConsistentRead_BegunWhileAnotherConnectionWritesAndTheWalIsEmpty_ReadsTakeTheOneConnectionInTurn()
     {
         var dialect = Dialect();

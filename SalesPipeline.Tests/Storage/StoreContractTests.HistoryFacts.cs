@@ -35,14 +35,16 @@ public abstract partial class StoreContractTests
             from detailBounds in Gen.Choose(-1, 3)
             from stays in period
             from staysBounds in Gen.Choose(-1, 3)
+            from limits in Gen.ArrayOf(Gen.Choose(0, 12), 4)
             from overdueDays in Gen.Choose(-1, 900)
             from ownerIndex in Gen.Choose(-1, owners.Length - 1)
-            select (seeds, twins, asOfDays, periods, firstEndsAtAsOf, cohort, cohortBounds, strict, detail, detailBounds, stays, staysBounds, overdueDays, ownerIndex);
+            select (seeds, twins, asOfDays, periods, firstEndsAtAsOf, cohort, cohortBounds, strict, detail, detailBounds, stays, staysBounds, limits, overdueDays, ownerIndex);
         Check.One(
             Config.QuickThrowOnFailure.WithMaxTest(40),
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
-                var pipeline = Deals.IsolatedPipeline();
+                // Stale limits on some open stages, none, or all (the time in stage's stale counts).
+                var pipeline = WithStaleLimits(Deals.IsolatedPipeline(), s.limits);
                 var states = SaveRandomDeals(pipeline, s.seeds, s.twins);
 
                 // Instants between microseconds too; a period may end at the as-of instant itself, as a report's does.
@@ -144,6 +146,21 @@ public abstract partial class StoreContractTests
         var facts = await fixture.Aggregates.HistoryFactsAsync(pipeline, request);
 
         Assert.Equal(2, facts.DetailDeals);
+    }
+
+    [Fact]
+    public async Task DealCountsAsync_TwoPipelines_CountsEachOnesDealsInPipelineOrder()
+    {
+        var three = Deals.IsolatedPipeline();
+        var five = Deals.IsolatedPipeline();
+        SaveRandomDeals(three, [1, 2, 3]);
+        SaveRandomDeals(five, [4, 5, 6, 7, 8]);
+
+        var counts = await fixture.Aggregates.DealCountsAsync();
+
+        Assert.Contains(new PipelineDeals(three.Id, 3), counts);
+        Assert.Contains(new PipelineDeals(five.Id, 5), counts);
+        Assert.Equal(counts.Select(c => c.Pipeline.Value).Order(StringComparer.Ordinal), counts.Select(c => c.Pipeline.Value));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using ClosedXML.Excel;
 using NodaTime;
 using NodaTime.Testing;
+using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
@@ -234,6 +235,21 @@ public sealed class ReportBuilderTests
         Assert.NotEqual(both[0].Opportunities.Select(r => r.StageName), both[1].Opportunities.Select(r => r.StageName));
     }
 
+    [Fact]
+    public async Task BuildAsync_AggregatesThatLeaveTimeInStageOut_TakeItFromStageExits()
+    {
+        var store = await StoreAsync();
+        var clock = new FakeClock(TestDeals.Day(100));
+        var request = Request(new LtvInputs());
+        var withoutTimeInStage = WithoutTimeInStage.Over(store);
+
+        var model = await new ReportBuilder(withoutTimeInStage, store, clock).BuildAsync(request, CancellationToken.None);
+        var expected = await new ReportBuilder(store, store, clock).BuildAsync(request, CancellationToken.None);
+
+        Assert.NotEmpty(model.TimeInStage);
+        Assert.Equal(Structural.Text(expected), Structural.Text(model));
+    }
+
     private static async Task<ReportModel> BuildAsync(LtvInputs ltv, IEnumerable<OpportunityState>? deals = null)
     {
         var store = await StoreAsync(deals);
@@ -292,6 +308,25 @@ public sealed class ReportBuilderTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    /// <summary>A host's aggregates written before history facts had time in stage: every call passed on, that part left out.</summary>
+    public class WithoutTimeInStage : System.Reflection.DispatchProxy
+    {
+        private IPipelineAggregates _inner = null!;
+
+        public static IPipelineAggregates Over(IPipelineAggregates inner)
+        {
+            var proxy = Create<IPipelineAggregates, WithoutTimeInStage>();
+            ((WithoutTimeInStage)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            var result = targetMethod!.Invoke(_inner, args);
+            return result is Task<HistoryFacts> facts ? facts.ContinueWith(t => t.Result with { TimeInStage = null }, TaskScheduler.Default) : result;
         }
     }
 }
