@@ -73,6 +73,13 @@ public sealed record NewActivity(
     Instant? Due = null,
     Instant? NextContact = null)
 {
+    /// <summary>
+    /// Gets the id the activity is recorded with: a new random one when left out. A program that brings ids of its own
+    /// (time-ordered ones, say) sets it.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: a new random id.</value>
+    public ActivityId? Id { get; init; }
+
     /// <summary>A call that happened (at <paramref name="happenedAt"/>, or now).</summary>
     /// <param name="subject">What it was about.</param>
     /// <param name="nextContact">The agreed next contact, if any.</param>

@@ -18,7 +18,15 @@ public sealed record NewOpportunity(
     LocalDate ExpectedClose,
     UserId? Owner = null,
     PipelineId? Pipeline = null,
-    string? ExternalId = null);
+    string? ExternalId = null)
+{
+    /// <summary>
+    /// Gets the id the deal is created with: a new random one when left out. A program that brings ids of its own (an
+    /// importer giving time-ordered ids, so stored deals follow the order they were created in) sets it.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: a new random id.</value>
+    public OpportunityId? Id { get; init; }
+}
 
 /// <summary>
 /// An opportunity (a deal) moving through a pipeline. It changes only through its methods; every stage
@@ -169,12 +177,18 @@ public sealed class Opportunity
         }
 
         var name = Text.Required(data.Name, "name", 300);
+        var id = data.Id ?? OpportunityId.New();
+        if (id.Value == Guid.Empty)
+        {
+            throw new ArgumentException("The opportunity's id is empty: give a non-empty id, or leave it out to get a new one.", nameof(data));
+        }
+
         CheckValue(data.Value, "value");
         CheckDate(data.ExpectedClose, "expectedClose");
         var owner = data.Owner is { Value: not null } o ? o : by;
         var initial = pipeline.Stage(pipeline.InitialStage);
         var state = new OpportunityState(
-            OpportunityId.New(), pipeline.Id, name, data.Value, data.ExpectedClose, data.Account, owner, initial.Id,
+            id, pipeline.Id, name, data.Value, data.ExpectedClose, data.Account, owner, initial.Id,
             null, null, null, [], [], [new StageChange(null, initial.Id, at, by, StageChangeKind.Created)], null,
             at, by, at, by, 0, Text.Optional(data.ExternalId, "externalId", 200), at);
         return new Opportunity(state, initial.DefaultProbability);
@@ -349,9 +363,14 @@ public sealed class Opportunity
             throw new ArgumentException($"The next contact ({next}) must not be in the past (now {at}).", nameof(activity));
         }
 
+        if (activity.Id is { Value: var given } && given == Guid.Empty)
+        {
+            throw new ArgumentException("The activity's id is empty: give a non-empty id, or leave it out to get a new one.", nameof(activity));
+        }
+
         var planned = activity.Due is not null && activity.HappenedAt is null;
         var recorded = new Activity(
-            ActivityId.New(), activity.Kind, subject, by, at,
+            activity.Id ?? ActivityId.New(), activity.Kind, subject, by, at,
             planned ? null : activity.HappenedAt ?? at,
             activity.Due,
             Done: !planned);

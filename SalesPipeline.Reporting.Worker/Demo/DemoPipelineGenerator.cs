@@ -29,6 +29,10 @@ internal sealed class DemoPipelineGenerator
     public static (DocumentId Id, string Title) OfferOf(UserId owner) =>
         (new DocumentId(new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("demo-offer:" + owner.Value)).AsSpan(0, 16))), $"Demo offer – {owner.Value}");
 
+    /// <summary>The offer of each owner (<see cref="OfferOf"/>), worked out once instead of at every deal that reaches the Offer stage.</summary>
+    private static readonly Dictionary<UserId, (DocumentId Id, string Title)> Offers =
+        Owners.Select(name => new UserId(name)).ToDictionary(owner => owner, OfferOf);
+
     private static readonly string[] Products =
     [
         "ERP rollout", "Fleet telematics", "Warehouse WMS", "CRM licences",
@@ -68,7 +72,10 @@ internal sealed class DemoPipelineGenerator
 
     /// <summary>
     /// Generates <paramref name="count"/> deals, oldest first, one at a time; <paramref name="accountIds"/> maps account names
-    /// to ids. Their ids are time-ordered: a deal's from when it was created, an activity's from when it was logged.
+    /// to ids. Their ids are time-ordered version 7 ids, as the CSV importer gives its deals: a deal's from when it was
+    /// created, an activity's from when it was logged. Deals generated oldest first then land at the end of the id indexes
+    /// instead of on random pages, which at 10^6 deals is most of the cost of storing them; and the ids are given to the
+    /// process when it creates the deal and logs the activity, so no random id is drawn only to be replaced.
     /// </summary>
     public IEnumerable<OpportunityState> Generate(int count, IReadOnlyDictionary<string, AccountId> accountIds)
     {
@@ -78,20 +85,9 @@ internal sealed class DemoPipelineGenerator
         for (var i = 0; i < count; i++)
         {
             var created = start + Duration.FromSeconds(offsets[i] * 364 * 86_400);
-            yield return TimeOrdered(Deal(i, created, accountIds).ToState());
+            yield return Deal(i, created, accountIds).ToState();
         }
     }
-
-    /// <summary>
-    /// The deal with version 7 ids taken from its own instants instead of random ones, as the CSV importer gives its deals:
-    /// deals generated oldest first then land at the end of the id indexes instead of on random pages, which at 10^6 deals
-    /// is most of the cost of storing them.
-    /// </summary>
-    private OpportunityState TimeOrdered(OpportunityState state) => state with
-    {
-        Id = new OpportunityId(_ids.Next(state.CreatedAt)),
-        Activities = [.. state.Activities.Select(a => a with { Id = new ActivityId(_ids.Next(a.RecordedAt)) })],
-    };
 
     private Opportunity Deal(int index, Instant created, IReadOnlyDictionary<string, AccountId> accountIds)
     {
@@ -100,7 +96,10 @@ internal sealed class DemoPipelineGenerator
         var value = Money.Of(Math.Round((decimal)Math.Exp(8.5 + (_random.NextDouble() * 4.2)) / 100m) * 100m, "PLN");
         var expected = created.InUtc().Date.PlusDays(30 + _random.Next(120));
         var deal = Opportunity.Create(
-            new NewOpportunity($"{Products[_random.Next(Products.Length)]} – {account}", value, accountIds[account], expected, owner, _pipeline.Id, $"DEMO-{index + 1:D6}"),
+            new NewOpportunity($"{Products[_random.Next(Products.Length)]} – {account}", value, accountIds[account], expected, owner, _pipeline.Id, $"DEMO-{index + 1:D6}")
+            {
+                Id = new OpportunityId(_ids.Next(created)),
+            },
             _pipeline,
             owner,
             created);
@@ -165,16 +164,17 @@ internal sealed class DemoPipelineGenerator
         var nextContact = at + Duration.FromDays(3 + _random.Next(21));
         if (stage == Stages.Identification)
         {
-            deal.LogActivity(_random.NextDouble() < 0.5 ? NewActivity.Call("Intro call", nextContact) : NewActivity.Email("Introduction", nextContact), owner, at);
+            var contact = _random.NextDouble() < 0.5 ? NewActivity.Call("Intro call", nextContact) : NewActivity.Email("Introduction", nextContact);
+            deal.LogActivity(contact with { Id = ActivityAt(at) }, owner, at);
         }
         else if (stage == Stages.Qualification)
         {
-            deal.LogActivity(NewActivity.Meeting("Needs workshop", nextContact: nextContact) with { HappenedAt = at }, owner, at);
+            deal.LogActivity(NewActivity.Meeting("Needs workshop", nextContact: nextContact) with { HappenedAt = at, Id = ActivityAt(at) }, owner, at);
             deal.RecordQualification(new QualificationData("Replace legacy tools", "Manual work and errors", deal.Value * 1.1m, "Migration plan and SLA"), owner, at);
         }
         else if (stage == Stages.Offer)
         {
-            var (offer, title) = OfferOf(owner);
+            var (offer, title) = Offers[owner];
             if (deal.Offers.All(o => o.Document != offer))
             {
                 deal.AttachOffer(offer, title, owner, at);
@@ -184,7 +184,10 @@ internal sealed class DemoPipelineGenerator
         }
         else
         {
-            deal.LogActivity(NewActivity.Call("Terms and contract", nextContact), owner, at);
+            deal.LogActivity(NewActivity.Call("Terms and contract", nextContact) with { Id = ActivityAt(at) }, owner, at);
         }
     }
+
+    /// <summary>The time-ordered id of an activity logged at <paramref name="at"/>.</summary>
+    private ActivityId ActivityAt(Instant at) => new(_ids.Next(at));
 }

@@ -178,6 +178,50 @@ public sealed class SqliteBulkImportTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_ExclusiveLoadOfDealsInIdOrder_KeepsTheIdOrderedIndexesUpAndCommitsTheMigrationsSchema()
+    {
+        var schema = await SchemaAsync();
+        var deals = NewDeals(30, seed: 12).OrderBy(d => d.Id.Value.ToString("D"), StringComparer.Ordinal).ToList();
+        using var exclusive = ExclusiveDatabase();
+
+        var session = await SqliteBulkImport.Target(exclusive, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals[..10]);
+            await session.AddAsync(deals[10..]);
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal("ok", await IntegrityAsync());
+        Assert.Equal(30, (await ReadBackAsync(exclusive)).Count);
+    }
+
+    [Fact]
+    public void SetAside_DealsInIdOrderOrNot_KeepsOnlyTheIdOrderedIndexesWhileInOrder()
+    {
+        List<string> names = ["ix_opportunities_closed_in_period", "ix_opportunities_owner", "ix_activities_opportunity", "ix_offers_document"];
+        var indexes = names.Select(name => new IndexDefinition(name, $"CREATE INDEX {name} ON t (c)")).ToList();
+
+        var inOrder = SqliteBulkImport.SetAside(indexes, inIdOrder: true).Select(i => i.Name);
+        var outOfOrder = SqliteBulkImport.SetAside(indexes, inIdOrder: false).Select(i => i.Name);
+
+        Assert.Equal(["ix_opportunities_closed_in_period", "ix_offers_document"], inOrder);
+        Assert.Equal(indexes.Select(i => i.Name), outOfOrder);
+    }
+
+    [Fact]
+    public async Task KeptInIdOrder_EveryName_IsASecondaryIndexOfTheDealTablesInTheMigratedSchema()
+    {
+        await using var connection = new SqliteConnection(_database.ConnectionString);
+        var secondary = (await connection.QueryAsync<string>(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' " +
+            "AND tbl_name IN ('opportunities', 'stage_changes', 'activities', 'offers')")).ToHashSet(StringComparer.Ordinal);
+
+        Assert.All(SqliteBulkImport.KeptInIdOrder, name => Assert.Contains(name, secondary));
+    }
+
+    [Fact]
     public async Task BeginImportAsync_StoreHoldsDealsWithExclusiveLoadAllowed_KeepsTheWriteAheadLogAndItsReaders()
     {
         await ImportKit.ImportAsync(Csv(1, 12), SqliteBulkImport.Target(_database, SetAsideFrom), new ImportOptions { BatchSize = 10 });

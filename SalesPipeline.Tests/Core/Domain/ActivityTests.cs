@@ -19,6 +19,34 @@ public sealed class ActivityTests
         Assert.Equal(isContact, kind.IsContact());
 
     [Fact]
+    public void LogActivity_WithAnIdOfItsOwn_RecordsThatIdAndOtherwiseDrawsANewOne()
+    {
+        var deal = Create();
+        var id = new ActivityId(Guid.CreateVersion7());
+
+        var given = deal.LogActivity(NewActivity.Call("Intro call") with { Id = id }, Bob, Hour(2));
+        var drawn = deal.LogActivity(NewActivity.Call("Follow-up call"), Bob, Hour(3));
+
+        Assert.Equal(id, given.Id);
+        Assert.Equal([id, drawn.Id], deal.Activities.Select(a => a.Id));
+        Assert.NotEqual(Guid.Empty, drawn.Id.Value);
+        Assert.NotEqual(id, drawn.Id);
+    }
+
+    [Fact]
+    public void LogActivity_WithAnEmptyId_ThrowsAndRecordsNothing()
+    {
+        var deal = Create();
+
+        var e = Assert.Throws<ArgumentException>(() => deal.LogActivity(NewActivity.Call("Intro call", nextContact: Hour(48)) with { Id = new ActivityId(Guid.Empty) }, Bob, Hour(2)));
+
+        Assert.Equal("activity", e.ParamName);
+        Assert.Contains("id is empty", e.Message, StringComparison.Ordinal);
+        Assert.Empty(deal.Activities);
+        Assert.Null(deal.NextContact);
+    }
+
+    [Fact]
     public void LogActivity_ContactWithNextContact_RecordsTheContactAndSetsNextContactInTheSameCall()
     {
         var deal = Create();

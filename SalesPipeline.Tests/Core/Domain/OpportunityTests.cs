@@ -89,6 +89,28 @@ public sealed class OpportunityTests
     }
 
     [Fact]
+    public void Create_WithAnIdOfItsOwn_KeepsThatIdAndOtherwiseDrawsANewOne()
+    {
+        var id = new OpportunityId(Guid.CreateVersion7());
+
+        var given = Opportunity.Create(NewDeal() with { Id = id }, Default, Anna, T0);
+        var drawn = Opportunity.Create(NewDeal(), Default, Anna, T0);
+
+        Assert.Equal(id, given.Id);
+        Assert.NotEqual(Guid.Empty, drawn.Id.Value);
+        Assert.NotEqual(id, drawn.Id);
+    }
+
+    [Fact]
+    public void Create_WithAnEmptyId_ThrowsArgumentExceptionNamingTheId()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Opportunity.Create(NewDeal() with { Id = new OpportunityId(Guid.Empty) }, Default, Anna, T0));
+
+        Assert.Equal("data", e.ParamName);
+        Assert.Contains("id is empty", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_ByDefaultUser_ThrowsArgumentException()
     {
         var e = Assert.Throws<ArgumentException>(() => Opportunity.Create(NewDeal(), Default, default, T0));

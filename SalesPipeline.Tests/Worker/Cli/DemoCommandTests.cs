@@ -62,7 +62,7 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_SqliteStore_DealIdsFollowTheOrderTheDealsWereCreatedIn()
+    public async Task Demo_SqliteStore_DealIdsFollowTheOrderTheDealsWereCreatedInAndCarryTheirInstants()
     {
         var deals = await DemoDealsAsync(300);
 
@@ -70,6 +70,12 @@ public sealed class DemoCommandTests : IDisposable
         var byCreation = deals.OrderBy(d => d.CreatedAt).Select(d => d.ExternalId).ToList();
         Assert.Equal(byCreation, byId);
         Assert.All(deals, d => Assert.All(d.Activities, a => Assert.Equal(7, a.Id.Value.Version)));
+
+        // Each id carries the instant its deal was created or its activity logged (version 7: milliseconds since 1970 first).
+        Assert.All(deals, d => Assert.Equal(d.CreatedAt.ToUnixTimeMilliseconds(), Milliseconds(d.Id.Value)));
+        Assert.All(deals.SelectMany(d => d.Activities), a => Assert.Equal(a.RecordedAt.ToUnixTimeMilliseconds(), Milliseconds(a.Id.Value)));
+
+        static long Milliseconds(Guid id) => long.Parse(id.ToString("N")[..12], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
