@@ -110,8 +110,8 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         // stays it reads beside); the streamed pass below only fills the detail sheet's rows.
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
-        using var reads = new ParallelReads(cancellationToken);
-        var factsRead = reads.Start(token => aggregates.HistoryFactsAsync(
+        using var parallel = new ParallelReads(cancellationToken);
+        var factsRead = parallel.Start(token => aggregates.HistoryFactsAsync(
             pipeline,
             new HistoryFactsRequest(asOf)
             {
@@ -126,10 +126,10 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
 
         // The other aggregates are independent of it and of each other: they run beside it, each on a connection of the
         // consistent read (one state of the store however many run at once), the longest first.
-        var winLossRead = reads.Start(token => aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, token));
-        var accountRevenueRead = reads.Start(token => aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, token));
-        var cycleRead = reads.Start(token => aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, token));
-        await reads.WhenAllAsync().ConfigureAwait(false);
+        var winLossRead = parallel.Start(token => aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, token));
+        var accountRevenueRead = parallel.Start(token => aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, token));
+        var cycleRead = parallel.Start(token => aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, token));
+        await parallel.WhenAllAsync().ConfigureAwait(false);
         var facts = await factsRead.ConfigureAwait(false);
         var open = facts.Open;
         var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, open.Stages, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
@@ -324,7 +324,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
             return task;
         }
 
-        /// <summary>Waits for every read; a failure outranks the cancellation it caused in the others.</summary>
+        /// <summary>Waits for every read; a failure outranks the others' cancellation.</summary>
         public Task WhenAllAsync() => Task.WhenAll(_reads);
 
         public void Dispose() => _failed.Dispose();

@@ -31,7 +31,7 @@ internal sealed partial class RelationalPipelineAggregates
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope.ConfigureAwait(false))
         {
-            // The first to fail stops the other, and its error is the one reported.
+            // The first to fail cancels the other.
             using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var reads = new[]
             {

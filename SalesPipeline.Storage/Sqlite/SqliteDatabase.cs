@@ -173,7 +173,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     /// <inheritdoc />
     /// <remarks>
     /// The first read begins alone and later connections join its WAL snapshot. A file with no snapshot to share (its WAL
-    /// empty, as after every connection closed) begins all of them at once while a connection of its own holds the write lock,
+    /// empty, as after every connection closed, or the file not in WAL mode) begins all of them at once while a connection of its own holds the write lock,
     /// taken without waiting, so no commit can fall between them; when a writer holds that lock, the read stays on one
     /// connection.
     /// </remarks>
