@@ -24,7 +24,7 @@ internal sealed class ConsistentRead : IAsyncDisposable
     private readonly Stack<ReadLane> _idle = new();
     private readonly SemaphoreSlim _opening = new(1, 1);
     private readonly SemaphoreSlim _returned = new(0);
-    private readonly AsyncLocal<ReadLane?> _held = new();
+    private readonly AsyncLocal<Lease?> _held = new();
     private SharedRead? _shared;
     private bool _cannotJoin;
     private int _waiting;
@@ -70,9 +70,10 @@ internal sealed class ConsistentRead : IAsyncDisposable
             return await _outer.LeaseAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (_held.Value is { } held)
+        // Only while that read still holds its connection: a task that outlives the read leases one of its own.
+        if (_held.Value is { IsHeld: true } held)
         {
-            return new Lease(this, held, owned: false);
+            return new Lease(this, held.Lane, owned: false);
         }
 
         while (true)
@@ -309,7 +310,20 @@ internal sealed class ConsistentRead : IAsyncDisposable
         /// Makes reads begun from here on in the calling flow (an async method's own flow: undone when it returns) use this
         /// lease's connection instead of leasing another, so a read made inside a read cannot wait for itself.
         /// </summary>
-        public void HoldOnThisFlow() => (_owner._outer ?? _owner)._held.Value = _lane;
+        public void HoldOnThisFlow()
+        {
+            // A lease of the flow's held connection leaves that one held.
+            if (IsHeld)
+            {
+                (_owner._outer ?? _owner)._held.Value = this;
+            }
+        }
+
+        /// <summary>Gets whether the lease holds its connection: leased for a read of its own and not handed back yet.</summary>
+        internal bool IsHeld => !_returned;
+
+        /// <summary>Gets the leased connection and its transaction.</summary>
+        internal ReadLane Lane => _lane;
     }
 }
 
