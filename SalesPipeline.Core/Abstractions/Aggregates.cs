@@ -143,8 +143,9 @@ public interface IPipelineAggregates
 
     /// <summary>
     /// Time in stage seen from <paramref name="period"/>, exactly as <see cref="Analytics.DealPass.StageExits"/> computes it over
-    /// the stored deals; a database store reads the history once and returns only the stays grouped by stage and length, and
-    /// the deals in each stage at <paramref name="asOf"/> with how many of them are stale.
+    /// the stored deals; a database store takes the deals in each stage at <paramref name="asOf"/>, with how many of them are
+    /// stale, from the history facts' grouped read (<see cref="HistoryFactsRequest.TimeInStagePeriod"/>) and reads the stays
+    /// that ended in the period beside it.
     /// </summary>
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="period">The period the stays ended in.</param>

@@ -270,8 +270,7 @@ internal sealed class ConsistentRead : IAsyncDisposable
 
         try
         {
-            await lanes[index].Transaction.DisposeAsync().ConfigureAwait(false);
-            await lanes[index].Connection.DisposeAsync().ConfigureAwait(false);
+            await lanes[index].DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -328,7 +327,21 @@ internal sealed class ConsistentRead : IAsyncDisposable
 }
 
 /// <summary>One connection of a consistent read with its read transaction.</summary>
-internal sealed record ReadLane(DbConnection Connection, DbTransaction Transaction);
+internal sealed record ReadLane(DbConnection Connection, DbTransaction Transaction) : IAsyncDisposable
+{
+    /// <summary>Ends the read transaction (it wrote nothing), then lets the connection go, even when ending it fails.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Transaction.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await Connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
 
 /// <summary>
 /// The read transactions of a consistent read begun on one snapshot (<see cref="IRelationalDatabase.BeginSharedReadAsync"/>),

@@ -152,7 +152,7 @@ internal sealed class HistoryFactsQuery
         : throw UnknownStage(_pipeline);
 
     /// <summary>The error for a stored deal in a stage its pipeline's definition does not hold.</summary>
-    public static InvalidOperationException UnknownStage(PipelineDefinition pipeline) => new(
+    private static InvalidOperationException UnknownStage(PipelineDefinition pipeline) => new(
         $"A deal of pipeline '{pipeline.Id}' was in a stage its definition does not hold (its stages are: {string.Join(", ", pipeline.Stages.Select(s => s.Id))}); load the definition the deals were recorded with.");
 
     public bool IsOpen(int code) => code < OpenCount;

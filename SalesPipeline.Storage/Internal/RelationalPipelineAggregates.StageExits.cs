@@ -1,7 +1,6 @@
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
 using Dapper;
+using SalesPipeline.Abstractions;
 using NodaTime;
 using SalesPipeline.Analytics;
 using SalesPipeline.Domain;
@@ -9,7 +8,7 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Storage.Internal;
 
-/// <summary>Time in stage from one read of the history.</summary>
+/// <summary>Time in stage: the history facts' groups and the stays that ended in the period.</summary>
 internal sealed partial class RelationalPipelineAggregates
 {
     /// <summary>The lowest and highest pipeline id of the stored deals, each one index look-up.</summary>
@@ -17,67 +16,15 @@ internal sealed partial class RelationalPipelineAggregates
         "SELECT (SELECT MIN(o.pipeline_id) FROM opportunities o) AS Lowest, (SELECT MAX(o.pipeline_id) FROM opportunities o) AS Highest";
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<StageExits>> StageExitsAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The time in stage of the history facts: the deals in each stage at <paramref name="asOf"/> and the stale ones come
+    /// from the grouped read of the history, the stays that ended in the period from a read beside it.
+    /// </remarks>
+    public async Task<IReadOnlyList<StageExits>> StageExitsAsync(PipelineDefinition pipeline, Interval period, Instant asOf, UserId? owner = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        var parameters = new DynamicParameters(new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)) });
-        var stale = new StringBuilder();
-        var code = new StringBuilder("CASE sc.to_stage");
-        for (var i = 0; i < pipeline.Stages.Count; i++)
-        {
-            var n = i.ToString(CultureInfo.InvariantCulture);
-            var stage = pipeline.Stages[i];
-            parameters.Add("Stage" + n, stage.Id.Value);
-            code.Append(CultureInfo.InvariantCulture, $" WHEN @Stage{n} THEN {n}");
-            if (stage.IsOpen && stage.StaleAfter is { } limit)
-            {
-                parameters.Add("Before" + n, dialect.Bound(Micros.Ceiling(Attention.StaleCutoff(limit, asOf))));
-                stale.Append(CultureInfo.InvariantCulture, $" WHEN @Stage{n} THEN @Before{n}");
-            }
-        }
-
-        var stages = pipeline.Stages.Count + 1;
-        code.Append(CultureInfo.InvariantCulture, $" ELSE {pipeline.Stages.Count} END");
-        var staleBit = stale.Length == 0 ? "0" : $"CASE WHEN sc.at < CASE sc.to_stage{stale} END THEN {stages} ELSE 0 END";
-
-        return dialect.Database.ReadAsync(
-            async (connection, transaction) =>
-            {
-                var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, owner, cancellationToken).ConfigureAwait(false);
-                var result = DealPass.StageExitGroups(pipeline, period, asOf, owner);
-                await AddEndedStaysAsync(connection, transaction, pipeline, period, asOf, owner, everyDeal, (stage, length) => result.AddStays(stage, length, 1), cancellationToken).ConfigureAwait(false);
-
-                // The entry in force at @AsOf puts each deal in its stage then: per deal the highest seq * 2K + stale * K + stage
-                // code among its entries by then, grouped by stage and staleness (entered before the stage's cutoff @Before{i}).
-                var inForce =
-                    $"SELECT x.a % {2 * stages} AS Packed, COUNT(*) AS Count FROM (" +
-                    $"SELECT MAX(CASE WHEN sc.at <= @AsOf THEN sc.seq * {2 * stages} + {staleBit} + {code} END) AS a " +
-                    $"FROM stage_changes sc WHERE sc.at <= @AsOf{DealsOf("sc", owner, everyDeal)} GROUP BY sc.opportunity_id) x GROUP BY x.a % {2 * stages}";
-                var open = new long[pipeline.Stages.Count];
-                var staleNow = new long[pipeline.Stages.Count];
-                await foreach (var r in connection.QueryUnbufferedAsync<InForceRow>(inForce, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
-                {
-                    var stage = (int)(r.Packed % stages);
-                    if (stage == pipeline.Stages.Count)
-                    {
-                        throw HistoryFactsQuery.UnknownStage(pipeline);
-                    }
-
-                    open[stage] += r.Count;
-                    staleNow[stage] += r.Packed >= stages ? r.Count : 0;
-                }
-
-                for (var i = 0; i < open.Length; i++)
-                {
-                    if (open[i] > 0)
-                    {
-                        result.AddOpen(pipeline.Stages[i].Id, open[i], staleNow[i]);
-                    }
-                }
-
-                return result.Result();
-            },
-            cancellationToken);
+        var facts = await HistoryFactsAsync(pipeline, new HistoryFactsRequest(asOf) { Owner = owner, TimeInStagePeriod = period }, cancellationToken).ConfigureAwait(false);
+        return facts.TimeInStage!;
     }
 
     /// <summary>
@@ -125,12 +72,6 @@ internal sealed partial class RelationalPipelineAggregates
     {
         public string Stage { get; set; } = string.Empty;
         public object Stay { get; set; } = 0L;
-    }
-
-    private sealed class InForceRow
-    {
-        public long Packed { get; set; }
-        public long Count { get; set; }
     }
 #pragma warning restore CA1812
 }

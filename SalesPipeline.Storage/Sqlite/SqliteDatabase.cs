@@ -196,7 +196,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
                 {
                     // The first read began before the lock: it begins again under it, with the others.
                     begun.Clear();
-                    await DisposeLaneAsync(first).ConfigureAwait(false);
+                    await first.DisposeAsync().ConfigureAwait(false);
                     while (begun.Count < lanes)
                     {
                         begun.Add(await BeginReadLaneAsync(cancellationToken).ConfigureAwait(false));
@@ -210,17 +210,11 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         {
             foreach (var lane in begun)
             {
-                await DisposeLaneAsync(lane).ConfigureAwait(false);
+                await lane.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
         }
-    }
-
-    private static async ValueTask DisposeLaneAsync(ReadLane lane)
-    {
-        await lane.Transaction.DisposeAsync().ConfigureAwait(false);
-        await lane.Connection.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Opens a connection and begins a read transaction on it, its snapshot fixed by reading the schema page.</summary>
