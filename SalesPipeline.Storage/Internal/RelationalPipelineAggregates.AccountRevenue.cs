@@ -34,7 +34,7 @@ internal sealed partial class RelationalPipelineAggregates
             async (connection, transaction) =>
             {
                 var result = DealPass.AccountRevenueGroups(pipeline, period, asOf, owner);
-                foreach (var r in await connection.QueryAsync<AccountRevenueRow>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                foreach (var r in await connection.QueryAsync<AccountRevenueRow>(Statement(sql, parameters, transaction, cancellationToken)).ConfigureAwait(false))
                 {
                     result.AddGroup(new AccountRevenue(
                         new AccountId(dialect.ToGuid(r.Account)),
@@ -56,8 +56,8 @@ internal sealed partial class RelationalPipelineAggregates
         dialect.Database.ReadAsync<IReadOnlyList<PipelineDeals>>(
             async (connection, transaction) =>
             [
-                .. (await connection.QueryAsync<PipelineCountRow>(new CommandDefinition(
-                        "SELECT o.pipeline_id AS Pipeline, COUNT(*) AS Deals FROM opportunities o GROUP BY o.pipeline_id", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .. (await connection.QueryAsync<PipelineCountRow>(Statement(
+                        "SELECT o.pipeline_id AS Pipeline, COUNT(*) AS Deals FROM opportunities o GROUP BY o.pipeline_id", null, transaction, cancellationToken)).ConfigureAwait(false))
                     .OrderBy(r => r.Pipeline, StringComparer.Ordinal)
                     .Select(r => new PipelineDeals(new PipelineId(r.Pipeline), r.Deals)),
             ],

@@ -55,7 +55,7 @@ internal sealed partial class RelationalPipelineAggregates
         dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var reader = await connection.ExecuteReaderAsync(new CommandDefinition(query.Sql, query.Parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var reader = await connection.ExecuteReaderAsync(Statement(query.Sql, query.Parameters, transaction, cancellationToken)).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -92,7 +92,7 @@ internal sealed partial class RelationalPipelineAggregates
 
                 if (query.CyclesSql is { } cyclesSql)
                 {
-                    await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, new DynamicParameters(query.Parameters), transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
+                    await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, new DynamicParameters(query.Parameters), transaction, dialect.WholeStoreReadTimeout).WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
                         lock (facts)
                         {

@@ -31,9 +31,9 @@ internal sealed partial class RelationalPipelineAggregates
     /// Whether every stored deal is of <paramref name="pipeline"/> and no owner is asked for: the whole history is then the
     /// pipeline's and is read without looking each deal up.
     /// </summary>
-    private static async Task<bool> EveryDealIsOfAsync(DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, UserId? owner, CancellationToken cancellationToken) =>
+    private async Task<bool> EveryDealIsOfAsync(DbConnection connection, DbTransaction transaction, PipelineDefinition pipeline, UserId? owner, CancellationToken cancellationToken) =>
         owner is null
-        && (await connection.QuerySingleAsync<PipelineRange>(new CommandDefinition(PipelineRangeSql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+        && (await connection.QuerySingleAsync<PipelineRange>(Statement(PipelineRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false))
             is { Lowest: var lowest, Highest: var highest }
         && (lowest is null || (lowest == pipeline.Id.Value && highest == pipeline.Id.Value));
 
@@ -55,7 +55,7 @@ internal sealed partial class RelationalPipelineAggregates
         var sql =
             $"SELECT (SELECT sc.to_stage {Before}) AS Stage, nx.at - (SELECT sc.at {Before}) AS Stay FROM stage_changes nx " +
             $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
-        await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction, dialect.WholeStoreReadTimeout).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             add(new StageId(r.Stage), dialect.ToDuration(r.Stay));
         }

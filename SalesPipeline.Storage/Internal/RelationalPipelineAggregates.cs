@@ -79,7 +79,7 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
             async (connection, transaction) =>
             {
                 var result = DealPass.WinLossGroups(pipeline, period, options);
-                foreach (var r in await connection.QueryAsync<WinLossRow>(new CommandDefinition(closedSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                foreach (var r in await connection.QueryAsync<WinLossRow>(Statement(closedSql, parameters, transaction, cancellationToken)).ConfigureAwait(false))
                 {
                     result.AddGroup(
                         Codes.Parse<OutcomeKind>(r.OutcomeKind!), r.Owner, r.Currency, r.Count, dialect.ToAmount(r.Amount, r.Currency), r.Reason, r.LostFrom is null ? null : new StageId(r.LostFrom));
@@ -87,7 +87,7 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
 
                 if (options.IncludeOpenDeals)
                 {
-                    foreach (var r in await connection.QueryAsync<WinLossRow>(new CommandDefinition(openSql, parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                    foreach (var r in await connection.QueryAsync<WinLossRow>(Statement(openSql, parameters, transaction, cancellationToken)).ConfigureAwait(false))
                     {
                         if (result.CountsAsOpen(new StageId(r.Stage!)))
                         {
@@ -118,7 +118,7 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
             async (connection, transaction) =>
             {
                 var result = DealPass.SalesCycleGroups(pipeline, period, options);
-                await foreach (var r in connection.QueryUnbufferedAsync<CycleRow>(sql, parameters, transaction).WithCancellation(cancellationToken).ConfigureAwait(false))
+                await foreach (var r in connection.QueryUnbufferedAsync<CycleRow>(sql, parameters, transaction, dialect.WholeStoreReadTimeout).WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
                     result.AddGroup(Codes.Parse<OutcomeKind>(r.OutcomeKind), dialect.ToDuration(r.Cycle), r.Count);
                 }
@@ -156,10 +156,10 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
                     parameters.Add("After", after);
                     parameters.Add("Skip", size - 1);
                     var last = await connection.ExecuteScalarAsync<object?>(
-                        new CommandDefinition(DealPassReader.PageEndSql(filter, after is not null), parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        Statement(DealPassReader.PageEndSql(filter, after is not null), parameters, transaction, cancellationToken)).ConfigureAwait(false);
                     parameters.Add("Last", last);
                     var reader = await connection.ExecuteReaderAsync(
-                        new CommandDefinition(DealPassReader.Sql(_opportunitySql, filter, after is not null, last is not null), parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        Statement(DealPassReader.Sql(_opportunitySql, filter, after is not null, last is not null), parameters, transaction, cancellationToken)).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
                         await pass.ReadAsync(reader, accumulators, cancellationToken).ConfigureAwait(false);
@@ -209,9 +209,13 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
 
     private object? PeriodEnd(Interval period) => period.HasEnd ? dialect.Bound(Micros.Ceiling(period.End)) : null;
 
+    /// <summary>A statement of an aggregate read, with the dialect's <see cref="IStoreDialect.WholeStoreReadTimeout"/>.</summary>
+    private CommandDefinition Statement(string sql, object? parameters, System.Data.IDbTransaction transaction, CancellationToken cancellationToken) =>
+        new(sql, parameters, transaction, dialect.WholeStoreReadTimeout, cancellationToken: cancellationToken);
+
     private Task<IEnumerable<T>> QueryAsync<T>(string sql, object parameters, CancellationToken cancellationToken) =>
         dialect.Database.ReadAsync(
-            (connection, transaction) => connection.QueryAsync<T>(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken)),
+            (connection, transaction) => connection.QueryAsync<T>(Statement(sql, parameters, transaction, cancellationToken)),
             cancellationToken);
 
 #pragma warning disable CA1812 // Instantiated by Dapper.

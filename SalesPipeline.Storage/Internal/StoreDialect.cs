@@ -42,6 +42,14 @@ internal interface IStoreDialect
     /// </summary>
     string StageAtFrom { get; }
 
+    /// <summary>
+    /// Gets the command timeout, in seconds, of the aggregate reads that go over every deal of a pipeline (0 for none), or
+    /// <see langword="null"/> for the connection's own. Such a read grows with the store, unlike a point read: on PostgreSQL at
+    /// 10^7 deals one statement takes longer than Npgsql's default 30 seconds, so there it waits without limit and only the
+    /// caller's cancellation token stops it.
+    /// </summary>
+    int? WholeStoreReadTimeout { get; }
+
     /// <summary>Starts a write transaction: the version checks and writes in it cannot interleave with another writer's.</summary>
     Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 

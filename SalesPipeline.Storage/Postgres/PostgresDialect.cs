@@ -28,6 +28,9 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public string AmountColumn => "amount";
 
+    /// <inheritdoc />
+    public int? WholeStoreReadTimeout => 0;
+
     public string BudgetColumn => "q_budget_amount";
 
     /// <remarks>An index-only seek per deal on stage_changes (opportunity_id, at, seq) INCLUDE (to_stage).</remarks>

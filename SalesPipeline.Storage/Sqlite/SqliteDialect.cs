@@ -34,6 +34,10 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public string AmountColumn => "amount_minor";
 
+    /// <inheritdoc />
+    /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it reads.</remarks>
+    public int? WholeStoreReadTimeout => null;
+
     public string BudgetColumn => "q_budget_minor";
 
     /// <remarks>
