@@ -4,6 +4,7 @@ using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
+using SalesPipeline.Storage.Internal;
 
 namespace SalesPipeline.Reporting.Worker.Exporting;
 
@@ -293,42 +294,6 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         group.Values.Select(v => new WinLossRow(label, v.Currency, 0, v.Lost, 0m, v.Amount, null, null));
 
     private static decimal? Rate(long part, long whole) => whole == 0 ? null : (decimal)part / whole;
-
-    /// <summary>
-    /// Reads started side by side on the thread pool (a provider whose calls complete synchronously still runs them in
-    /// parallel; the flow's consistent read goes with each). The first to fail cancels the others.
-    /// </summary>
-    private sealed class ParallelReads(CancellationToken cancellationToken) : IDisposable
-    {
-        private readonly CancellationTokenSource _failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        private readonly List<Task> _reads = [];
-
-        public Task<T> Start<T>(Func<CancellationToken, Task<T>> read)
-        {
-            var token = _failed.Token;
-            var task = Task.Run(
-                async () =>
-                {
-                    try
-                    {
-                        return await read(token).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        await _failed.CancelAsync().ConfigureAwait(false);
-                        throw;
-                    }
-                },
-                token);
-            _reads.Add(task);
-            return task;
-        }
-
-        /// <summary>Waits for every read; a failure outranks the others' cancellation.</summary>
-        public Task WhenAllAsync() => Task.WhenAll(_reads);
-
-        public void Dispose() => _failed.Dispose();
-    }
 
     /// <summary>
     /// The Opportunities sheet's rows: the deals open at the as-of instant or closed in the period, the first <c>limit</c> of

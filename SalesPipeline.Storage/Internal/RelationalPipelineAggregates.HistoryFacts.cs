@@ -31,20 +31,12 @@ internal sealed partial class RelationalPipelineAggregates
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope.ConfigureAwait(false))
         {
-            // The first to fail cancels the other.
-            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var reads = new[]
-            {
-                Task.Run(() => ReadGroupsAsync(query, facts, failed.Token), failed.Token),
-                Task.Run(() => ReadBesideAsync(pipeline, request, query, facts, failed.Token), failed.Token),
-            };
-            foreach (var read in reads)
-            {
-                _ = read.ContinueWith(_ => failed.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
+            using var parallel = new ParallelReads(cancellationToken);
+            _ = parallel.Start(token => ReadGroupsAsync(query, facts, token));
+            _ = parallel.Start(token => ReadBesideAsync(pipeline, request, query, facts, token));
 
-            // Both have ended before the scope closes; a failure outranks the other's cancellation.
-            await Task.WhenAll(reads).ConfigureAwait(false);
+            // Both have ended before the scope closes.
+            await parallel.WhenAllAsync().ConfigureAwait(false);
         }
 
         return facts.Result();
