@@ -63,6 +63,12 @@ public sealed record OpportunityState(
     /// </summary>
     public Instant Touched => LastTouchedAt ?? TouchedBy(History, Activities);
 
+    /// <summary>
+    /// Gets the stage a lost deal was lost at: the one it was in just before its last move (to the lost stage), which
+    /// win/loss groups the losses by; <see langword="null"/> unless the deal is lost (or when that move came from no stage).
+    /// </summary>
+    public StageId? StageLostAt => Outcome?.Kind == OutcomeKind.Lost && History.Count > 0 ? History[^1].From : null;
+
     /// <summary>The latest stage entry or activity (logged or happened): when a deal was last touched, as far as its records tell.</summary>
     private static Instant TouchedBy(IReadOnlyList<StageChange> history, IReadOnlyList<Activity> activities)
     {

@@ -16,7 +16,7 @@ internal static class ImportRows
     public static string OpportunityColumns(IStoreDialect d) =>
         $"id, pipeline_id, name, currency, {d.AmountColumn}, expected_close, account_id, owner, stage, probability_override, next_contact, " +
         $"has_qualification, q_needs, q_pains, q_budget_currency, {d.BudgetColumn}, q_offer_must_contain, outcome_kind, outcome_reason, outcome_comment, " +
-        "closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at";
+        "closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at, lost_from";
 
     public const string StageChangeColumns = "opportunity_id, seq, from_stage, to_stage, at, by_user, kind, comment";
 
@@ -62,6 +62,7 @@ internal static class ImportRows
         values[25] = r.ExternalId;
         values[26] = r.Version;
         values[27] = r.LastTouchedAt;
+        values[28] = r.LostFrom;
     }
 
     /// <summary>Fills <paramref name="values"/> with history entry <paramref name="seq"/> of a deal, in <see cref="StageChangeColumns"/> order.</summary>

@@ -33,17 +33,17 @@ internal sealed class OpportunitySql
         Insert =
             $"INSERT INTO opportunities (id, pipeline_id, name, currency, {amount}, expected_close, account_id, owner, stage, probability_override, " +
             $"next_contact, has_qualification, q_needs, q_pains, q_budget_currency, {budget}, q_offer_must_contain, outcome_kind, outcome_reason, " +
-            "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at) VALUES (@Id, @PipelineId, @Name, " +
+            "outcome_comment, closed_at, created_at, created_by, last_changed_at, last_changed_by, external_id, version, last_touched_at, lost_from) VALUES (@Id, @PipelineId, @Name, " +
             "@Currency, @Amount, @ExpectedClose, @AccountId, @Owner, @Stage, @ProbabilityOverride, @NextContact, @HasQualification, @QNeeds, @QPains, " +
             "@QBudgetCurrency, @QBudgetAmount, @QOfferMustContain, @OutcomeKind, @OutcomeReason, @OutcomeComment, @ClosedAt, @CreatedAt, @CreatedBy, " +
-            "@LastChangedAt, @LastChangedBy, @ExternalId, @Version, @LastTouchedAt) ON CONFLICT (id) DO NOTHING";
+            "@LastChangedAt, @LastChangedBy, @ExternalId, @Version, @LastTouchedAt, @LostFrom) ON CONFLICT (id) DO NOTHING";
         Update =
             $"UPDATE opportunities SET pipeline_id = @PipelineId, name = @Name, currency = @Currency, {amount} = @Amount, expected_close = @ExpectedClose, " +
             "account_id = @AccountId, owner = @Owner, stage = @Stage, probability_override = @ProbabilityOverride, next_contact = @NextContact, " +
             $"has_qualification = @HasQualification, q_needs = @QNeeds, q_pains = @QPains, q_budget_currency = @QBudgetCurrency, {budget} = @QBudgetAmount, " +
             "q_offer_must_contain = @QOfferMustContain, outcome_kind = @OutcomeKind, outcome_reason = @OutcomeReason, outcome_comment = @OutcomeComment, " +
             "closed_at = @ClosedAt, created_at = @CreatedAt, created_by = @CreatedBy, last_changed_at = @LastChangedAt, last_changed_by = @LastChangedBy, " +
-            "external_id = @ExternalId, version = @Version, last_touched_at = @LastTouchedAt WHERE id = @Id AND version = @Version - 1";
+            "external_id = @ExternalId, version = @Version, last_touched_at = @LastTouchedAt, lost_from = @LostFrom WHERE id = @Id AND version = @Version - 1";
     }
 
     /// <summary>Gets the select list of <see cref="OpportunityRow"/>.</summary>

@@ -53,12 +53,12 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
         var closedIn = ClosedIn(period);
         var filter = OpportunityFilter.Owner(options.Owner);
 
-        // Closed in the period (found through the close-date index), grouped by what the report splits by; the stage lost at
-        // is the source of the deal's last move, looked up (one primary-key seek) for the lost deals only.
+        // Closed in the period, grouped by what the report splits by, every column (the stage lost at too) read from the
+        // close-date index alone.
         var closedSql =
             "SELECT Owner, OutcomeKind, Currency, Reason, LostFrom, COUNT(*) AS Count, SUM(Amount) AS Amount FROM (" +
             "SELECT o.owner AS Owner, o.outcome_kind AS OutcomeKind, o.currency AS Currency, CASE WHEN o.outcome_kind = @Lost THEN o.outcome_reason END AS Reason, " +
-            "CASE WHEN o.outcome_kind = @Lost THEN (SELECT l.from_stage FROM stage_changes l WHERE l.opportunity_id = o.id ORDER BY l.seq DESC LIMIT 1) END AS LostFrom, " +
+            "o.lost_from AS LostFrom, " +
             $"o.{dialect.AmountColumn} AS Amount FROM opportunities o WHERE o.pipeline_id = @Pipeline AND o.outcome_kind IS NOT NULL{closedIn}{filter}) c " +
             "GROUP BY Owner, OutcomeKind, Currency, Reason, LostFrom";
 

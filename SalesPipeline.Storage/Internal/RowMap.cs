@@ -39,6 +39,7 @@ internal static class RowMap
             ExternalId = s.ExternalId,
             Version = version,
             LastTouchedAt = d.Time(s.Touched),
+            LostFrom = s.StageLostAt?.Value,
         };
     }
 

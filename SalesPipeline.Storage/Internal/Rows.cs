@@ -35,6 +35,9 @@ internal sealed class OpportunityRow
     public string? ExternalId { get; set; }
     public int Version { get; set; }
     public object LastTouchedAt { get; set; } = 0L;
+
+    /// <summary>Gets or sets the stage a lost deal was lost at (<see cref="SalesPipeline.Domain.OpportunityState.StageLostAt"/>), kept for win/loss; written, never read back.</summary>
+    public string? LostFrom { get; set; }
 }
 
 internal sealed class StageChangeRow

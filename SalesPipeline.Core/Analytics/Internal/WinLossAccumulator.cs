@@ -43,7 +43,7 @@ internal sealed class WinLossAccumulator : IWinLossGroups
             return;
         }
 
-        Add(kind, deal.Owner.Value, deal.Value.Currency, 1, deal.Value.Amount, kind == Kind.Lost ? deal.Outcome!.Reason : null, kind == Kind.Lost ? deal.History[^1].From : null);
+        Add(kind, deal.Owner.Value, deal.Value.Currency, 1, deal.Value.Amount, kind == Kind.Lost ? deal.Outcome!.Reason : null, kind == Kind.Lost ? deal.StageLostAt : null);
     }
 
     /// <inheritdoc />

@@ -9,6 +9,14 @@ namespace SalesPipeline.Tests.Core.Domain;
 public sealed class OpportunityTests
 {
     [Fact]
+    public void StageLostAt_LostFromQualification_IsQualification_AndNoneForWonOrOpenDeals()
+    {
+        Assert.Equal(Stages.Qualification, Lost().ToState().StageLostAt);
+        Assert.Null(Won().ToState().StageLostAt);
+        Assert.Null(InStage(Stages.Offer).ToState().StageLostAt);
+    }
+
+    [Fact]
     public void Create_ValidData_StartsInTheInitialStageWithOneCreatedEntry()
     {
         var account = AccountId.New();

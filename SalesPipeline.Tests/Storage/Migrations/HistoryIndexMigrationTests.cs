@@ -20,7 +20,8 @@ using Xunit;
 namespace SalesPipeline.Tests.Storage.Migrations;
 
 /// <summary>
-/// The index migrations (0008 from schema version 7, 0010 from 9) on a database holding a demo's data (deals with their
+/// The index migrations (0008 from schema version 7, 0010 from 9, 0011 from 10, which also keeps the stage a lost deal was
+/// lost at on the deal) on a database holding a demo's data (deals with their
 /// histories, activities and offers, accounts, documents, people, leads): the database upgrades in place, and every record
 /// and every figure of the report reads back exactly as from the same data written at the latest schema.
 /// </summary>
@@ -29,6 +30,7 @@ public sealed class HistoryIndexMigrationTests
     [Theory]
     [InlineData(7)]
     [InlineData(9)]
+    [InlineData(10)]
     public async Task Migrate_SqliteAtAnEarlierVersionWithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame(int previous)
     {
         var folder = Directory.CreateTempSubdirectory("salespipeline-migrate-").FullName;
@@ -69,6 +71,7 @@ public sealed class HistoryIndexMigrationTests
     [Theory]
     [InlineData(7)]
     [InlineData(9)]
+    [InlineData(10)]
     public async Task Migrate_PostgresAtAnEarlierVersionWithData_UpgradesInPlaceAndEveryFigureReadsBackTheSame(int previous)
     {
         var folder = Directory.CreateTempSubdirectory("salespipeline-migrate-").FullName;
