@@ -135,7 +135,7 @@ public class ImportBenchmarks : IDisposable
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 28);
+        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 29);
         using var change = Prepare(connection, transaction, BulkCommand.InsertSql("stage_changes", ImportRows.StageChangeColumns), 8);
         using var reader = new StreamReader(_csv);
         reader.ReadLine();
@@ -179,6 +179,15 @@ public class ImportBenchmarks : IDisposable
             p[25].Value = f[0];
             p[26].Value = 1;
             p[27].Value = closed ?? created;
+
+            // The stage lost at: the last one the history below enters before the lost stage.
+            var reached = 0;
+            while (reached < 3 && f[13 + reached].Length > 0)
+            {
+                reached++;
+            }
+
+            p[28].Value = closed is not null && f[4] == "lost" ? stages[reached] : DBNull.Value;
             rows += deal.ExecuteNonQuery();
 
             var seq = 0;

@@ -62,7 +62,7 @@ public class StorageBulkInsertBenchmarks
         }
 
         using var transaction = connection.BeginTransaction();
-        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 28);
+        using var deal = Prepare(connection, transaction, BulkCommand.InsertSql("opportunities", ImportRows.OpportunityColumns(new SqliteDialect(_database!)), " ON CONFLICT (id) DO NOTHING"), 29);
         using var change = Prepare(connection, transaction, BulkCommand.InsertSql("stage_changes", ImportRows.StageChangeColumns), 8);
         long rows = 0;
         foreach (var s in _deals)
@@ -97,6 +97,7 @@ public class StorageBulkInsertBenchmarks
             p[25].Value = (object?)s.ExternalId ?? DBNull.Value;
             p[26].Value = 1;
             p[27].Value = s.Touched.ToUnixTimeTicks() / 10;
+            p[28].Value = s.Outcome?.Kind == OutcomeKind.Lost && s.History[^1].From is { } lostAt ? lostAt.Value : DBNull.Value;
             rows += deal.ExecuteNonQuery();
             for (var i = 0; i < s.History.Count; i++)
             {

@@ -18,7 +18,9 @@ namespace SalesPipeline.Storage.Internal;
 /// reached-stage funnel. That per-deal result is joined to the deals once and grouped by a compact key (currency, override,
 /// outcome, expected close of the deals open at the as-of instant, the bucket of the creation and close instants among the
 /// periods' bounds, the funnel depth, the stage at each instant, staleness), so only groups travel. The won deals' cycles
-/// come from a second query through the close-date index, grouped by cycle length.
+/// come from a second query through the close-date index, grouped by cycle length. The grouped query can be run in two
+/// halves of the deals' ids (<see cref="SqlBelowSplit"/>, <see cref="SqlFromSplit"/>), each on a connection of its own: the
+/// groups of the two add up to those of the whole.
 /// </summary>
 internal sealed class HistoryFactsQuery
 {
@@ -32,6 +34,9 @@ internal sealed class HistoryFactsQuery
     public const int CountColumn = 7;
     public const int AmountColumn = 8;
     public const int StagesColumn = 9;
+
+    /// <summary>Where the history's id range goes in the query, if any.</summary>
+    private const string RangeToken = "{range}";
 
     private readonly IStoreDialect _dialect;
     private readonly PipelineDefinition _pipeline;
@@ -110,7 +115,10 @@ internal sealed class HistoryFactsQuery
         }
 
         Parameters = parameters;
-        Sql = BuildSql(request);
+        var sql = BuildSql(request);
+        Sql = sql.Replace(RangeToken, string.Empty, StringComparison.Ordinal);
+        SqlBelowSplit = sql.Replace(RangeToken, " WHERE sc.opportunity_id < @Split", StringComparison.Ordinal);
+        SqlFromSplit = sql.Replace(RangeToken, " WHERE sc.opportunity_id >= @Split", StringComparison.Ordinal);
         CyclesSql = request.Periods.Count == 0 ? null : BuildCyclesSql(request);
     }
 
@@ -120,7 +128,14 @@ internal sealed class HistoryFactsQuery
     /// <summary>Gets the number of open stages: the codes below it are open stages.</summary>
     public int OpenCount { get; }
 
+    /// <summary>Gets the query over every deal.</summary>
     public string Sql { get; }
+
+    /// <summary>Gets the query over the deals whose id is below <c>@Split</c>; with <see cref="SqlFromSplit"/> it covers every deal once.</summary>
+    public string SqlBelowSplit { get; }
+
+    /// <summary>Gets the query over the deals whose id is <c>@Split</c> or above.</summary>
+    public string SqlFromSplit { get; }
 
     /// <summary>Gets the column that says whether the deals of a group entered their stage at the as-of instant before its stale cutoff (1) or not (0), or −1 when no time in stage is asked.</summary>
     public int StaleColumn { get; } = -1;
@@ -237,7 +252,7 @@ internal sealed class HistoryFactsQuery
             reach = depth.Append(CultureInfo.InvariantCulture, $" ELSE {OpenCount} END").ToString();
         }
 
-        history.Append(" FROM stage_changes sc GROUP BY sc.opportunity_id");
+        history.Append(" FROM stage_changes sc").Append(RangeToken).Append(" GROUP BY sc.opportunity_id");
 
         var sql = new StringBuilder(
             $"SELECT o.currency AS Currency, o.probability_override AS ProbabilityOverride, o.outcome_kind AS OutcomeKind, " +

@@ -22,32 +22,80 @@ internal sealed partial class RelationalPipelineAggregates
         ArgumentNullException.ThrowIfNull(request);
         var query = new HistoryFactsQuery(dialect, pipeline, request);
         var facts = new HistoryFactsGroups(pipeline, request, query);
-        if (request.TimeInStagePeriod is null && query.CyclesSql is null)
-        {
-            await ReadGroupsAsync(query, facts, cancellationToken).ConfigureAwait(false);
-            return facts.Result();
-        }
-
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope.ConfigureAwait(false))
         {
+            // The grouped read is the longest by far: its two halves run side by side, beside the ended stays and cycles.
+            var split = await dialect.Database.ReadAsync(
+                async (connection, transaction) => MiddleId(await connection.QuerySingleAsync<IdRange>(Statement(IdRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false)),
+                cancellationToken).ConfigureAwait(false);
             using var parallel = new ParallelReads(cancellationToken);
-            _ = parallel.Start(token => ReadGroupsAsync(query, facts, token));
-            _ = parallel.Start(token => ReadBesideAsync(pipeline, request, query, facts, token));
+            if (split is { } middle)
+            {
+                _ = parallel.Start(token => ReadGroupsAsync(query.SqlBelowSplit, WithSplit(query, middle), facts, token));
+                _ = parallel.Start(token => ReadGroupsAsync(query.SqlFromSplit, WithSplit(query, middle), facts, token));
+            }
+            else
+            {
+                _ = parallel.Start(token => ReadGroupsAsync(query.Sql, query.Parameters, facts, token));
+            }
 
-            // Both have ended before the scope closes.
+            if (request.TimeInStagePeriod is not null || query.CyclesSql is not null)
+            {
+                _ = parallel.Start(token => ReadBesideAsync(pipeline, request, query, facts, token));
+            }
+
+            // Every read has ended before the scope closes.
             await parallel.WhenAllAsync().ConfigureAwait(false);
         }
 
         return facts.Result();
     }
 
-    /// <summary>Reads the grouped history into <paramref name="facts"/>.</summary>
-    private Task<bool> ReadGroupsAsync(HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
+    /// <summary>The lowest and highest stored deal ids: two seeks of the primary key.</summary>
+    private const string IdRangeSql =
+        "SELECT (SELECT o.id FROM opportunities o ORDER BY o.id LIMIT 1) AS Lowest, (SELECT o.id FROM opportunities o ORDER BY o.id DESC LIMIT 1) AS Highest";
+
+    /// <summary>
+    /// The id halfway between the lowest and highest stored ids (as 128-bit numbers), which cuts random ids and time-ordered
+    /// ones of deals spread over time into two similar halves; <see langword="null"/> when no deal is stored.
+    /// </summary>
+    private Guid? MiddleId(IdRange range)
+    {
+        if (range.Lowest is null || range.Highest is null)
+        {
+            return null;
+        }
+
+        var lowest = ToNumber(dialect.ToGuid(range.Lowest));
+        var highest = ToNumber(dialect.ToGuid(range.Highest));
+        var middle = lowest + ((highest - lowest) / 2);
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, middle);
+        return new Guid(bytes, bigEndian: true);
+
+        static UInt128 ToNumber(Guid id)
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            id.TryWriteBytes(bytes, bigEndian: true, out _);
+            return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        }
+    }
+
+    /// <summary>The query's parameters with <c>@Split</c>, a copy of its own for one read.</summary>
+    private DynamicParameters WithSplit(HistoryFactsQuery query, Guid split)
+    {
+        var parameters = new DynamicParameters(query.Parameters);
+        parameters.Add("Split", dialect.Key(split));
+        return parameters;
+    }
+
+    /// <summary>Reads the grouped history (all of it, or one half) into <paramref name="facts"/>.</summary>
+    private Task<bool> ReadGroupsAsync(string sql, object parameters, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
         dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var reader = await connection.ExecuteReaderAsync(Statement(query.Sql, query.Parameters, transaction, cancellationToken)).ConfigureAwait(false);
+                var reader = await connection.ExecuteReaderAsync(Statement(sql, parameters, transaction, cancellationToken)).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -182,6 +230,12 @@ internal sealed partial class RelationalPipelineAggregates
         public string Currency { get; set; } = string.Empty;
         public object Cycle { get; set; } = 0L;
         public long Count { get; set; }
+    }
+
+    private sealed class IdRange
+    {
+        public object? Lowest { get; set; }
+        public object? Highest { get; set; }
     }
 #pragma warning restore CA1812
 }
