@@ -70,7 +70,10 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
     /// <summary>Gets the clock the report is produced by.</summary>
     internal IClock Clock => clock;
 
-    /// <summary>Test seam: runs after the store's aggregates are read and before the detail sheet's pass.</summary>
+    /// <summary>
+    /// Test seam: when set, the detail sheet's pass waits for the store's aggregates, then for this, instead of running beside
+    /// them, so a test can commit between the two.
+    /// </summary>
     internal Func<CancellationToken, Task>? AfterSnapshot { get; set; }
 
     public async Task<ReportModel> BuildAsync(ReportRequest request, CancellationToken cancellationToken)
@@ -108,7 +111,7 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         // Grouped by the store (in SQL on a database). One read of the stage history gives what needs each deal's stage at an
         // instant: the snapshot and forecast at the as-of instant, the three compared periods (each taken at its end), the
         // cohort funnel, how many deals the detail sheet shows and the deals in each stage for the time in stage (whose ended
-        // stays it reads beside); the streamed pass below only fills the detail sheet's rows.
+        // stays it reads beside); the streamed pass started below only fills the detail sheet's rows.
         var (previousFrom, previousTo) = request.PreviousPeriod;
         var (yearFrom, yearTo) = request.YearEarlier;
         using var parallel = new ParallelReads(cancellationToken);
@@ -128,8 +131,24 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         // The other aggregates are independent of it and of each other: they run beside it, each on a connection of the
         // consistent read (one state of the store however many run at once), the longest first.
         var winLossRead = parallel.Start(token => aggregates.WinLossAsync(pipeline, period, new WinLossOptions { Owner = request.Owner }, token));
-        var accountRevenueRead = parallel.Start(token => aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, token));
+        var accountRowsRead = parallel.Start(async token => await AccountRowsAsync(
+            await aggregates.AccountRevenueAsync(pipeline, period, asOf, request.Owner, token).ConfigureAwait(false), request, accounts, token).ConfigureAwait(false));
         var cycleRead = parallel.Start(token => aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, token));
+
+        // The detail sheet's rows: a streamed pass that stops once they are full, then their accounts' names, beside the rest.
+        var aggregatesRead = Task.WhenAll(factsRead, winLossRead, accountRowsRead, cycleRead);
+        var detail = new DetailRows(pipeline, period, asOf, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
+        var detailAccountsRead = parallel.Start(async token =>
+        {
+            if (AfterSnapshot is { } hook)
+            {
+                await aggregatesRead.ConfigureAwait(false);
+                await hook(token).ConfigureAwait(false);
+            }
+
+            await aggregates.PassAsync(pipeline, request.Owner, [detail], period.HasStart ? period.Start : null, token).ConfigureAwait(false);
+            return await accounts.NamesAsync(detail.Accounts, token).ConfigureAwait(false);
+        });
         await parallel.WhenAllAsync().ConfigureAwait(false);
         var facts = await factsRead.ConfigureAwait(false);
         var open = facts.Open;
@@ -138,18 +157,10 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         var winLossReport = await winLossRead.ConfigureAwait(false);
         var cycleReport = await cycleRead.ConfigureAwait(false);
         var stageExits = facts.TimeInStage ?? await aggregates.StageExitsAsync(pipeline, period, asOf, request.Owner, cancellationToken).ConfigureAwait(false);
-        var accountRevenue = await accountRevenueRead.ConfigureAwait(false);
-        if (AfterSnapshot is { } hook)
-        {
-            await hook(cancellationToken).ConfigureAwait(false);
-        }
-
         // Velocity is the snapshot's open deals with the period's win/loss and cycle: no deal needs reading for it.
         var velocity = PipelineAnalytics.VelocityFrom(snapshot, winLossReport, cycleReport);
-        var detail = new DetailRows(pipeline, period, asOf, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
-        await aggregates.PassAsync(pipeline, request.Owner, [detail], period.HasStart ? period.Start : null, cancellationToken).ConfigureAwait(false);
-        var detailAccounts = await accounts.NamesAsync(detail.Accounts, cancellationToken).ConfigureAwait(false);
-        var accountRows = await AccountRowsAsync(accountRevenue, request, accounts, cancellationToken).ConfigureAwait(false);
+        var detailAccounts = await detailAccountsRead.ConfigureAwait(false);
+        var accountRows = await accountRowsRead.ConfigureAwait(false);
         var produced = clock.GetCurrentInstant();
         return [.. cultures.Select(Model)];
 
