@@ -15,7 +15,7 @@ internal sealed partial class RelationalPipelineAggregates
     {
         ArgumentNullException.ThrowIfNull(pipeline);
 
-        // The deals closed by @AsOf (found through the close-date index), won and with an account, per account and currency.
+        // The deals closed by @AsOf, won and with an account, per account and currency, summed from the close-date index alone.
         var sql =
             $"SELECT o.account_id AS Account, o.currency AS Currency, SUM(CASE WHEN o.closed_at IS NOT NULL{ClosedIn(period)} THEN o.{dialect.AmountColumn} ELSE 0 END) AS WonInPeriod, " +
             $"SUM(o.{dialect.AmountColumn}) AS WonAllTime, COUNT(*) AS Count, MIN(o.closed_at) AS FirstWin, MAX(o.closed_at) AS LastWin FROM opportunities o " +

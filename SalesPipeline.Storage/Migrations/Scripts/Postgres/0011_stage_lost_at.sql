@@ -1,8 +1,9 @@
 -- The stage a lost deal was lost at (the one its last move left), kept on the deal so that win/loss reads it from the
 -- close-date index with the rest of a closed deal's figures instead of looking up each lost deal's last history entry.
--- Existing lost deals take it from their history, as the library derives it.
+-- Existing lost deals take it from their history, as the library derives it. The index also gains the account, so the
+-- revenue per account is summed from it alone too.
 ALTER TABLE opportunities ADD COLUMN lost_from text;
 UPDATE opportunities o SET lost_from = (SELECT s.from_stage FROM stage_changes s WHERE s.opportunity_id = o.id ORDER BY s.seq DESC LIMIT 1)
 WHERE o.outcome_kind = 'lost';
 DROP INDEX ix_opportunities_closed_in_period;
-CREATE INDEX ix_opportunities_closed_in_period ON opportunities (pipeline_id, closed_at) INCLUDE (outcome_kind, currency, owner, amount, created_at, outcome_reason, lost_from, id) WHERE closed_at IS NOT NULL;
+CREATE INDEX ix_opportunities_closed_in_period ON opportunities (pipeline_id, closed_at) INCLUDE (outcome_kind, currency, owner, amount, created_at, outcome_reason, lost_from, account_id, id) WHERE closed_at IS NOT NULL;
