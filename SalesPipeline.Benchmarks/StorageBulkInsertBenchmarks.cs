@@ -97,7 +97,7 @@ public class StorageBulkInsertBenchmarks
             p[25].Value = (object?)s.ExternalId ?? DBNull.Value;
             p[26].Value = 1;
             p[27].Value = s.Touched.ToUnixTimeTicks() / 10;
-            p[28].Value = s.Outcome?.Kind == OutcomeKind.Lost && s.History[^1].From is { } lostAt ? lostAt.Value : DBNull.Value;
+            p[28].Value = s.StageLostAt is { } lostAt ? lostAt.Value : DBNull.Value;
             rows += deal.ExecuteNonQuery();
             for (var i = 0; i < s.History.Count; i++)
             {

@@ -65,7 +65,8 @@ public sealed record OpportunityState(
 
     /// <summary>
     /// Gets the stage a lost deal was lost at: the one it was in just before its last move (to the lost stage), which
-    /// win/loss groups the losses by; <see langword="null"/> unless the deal is lost (or when that move came from no stage).
+    /// win/loss groups the losses by; <see langword="null"/> unless the deal is lost, and for a lost deal with no history or
+    /// whose last move came from no stage (created lost).
     /// </summary>
     public StageId? StageLostAt => Outcome?.Kind == OutcomeKind.Lost && History.Count > 0 ? History[^1].From : null;
 

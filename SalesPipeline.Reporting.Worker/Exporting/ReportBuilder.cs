@@ -136,13 +136,12 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         var cycleRead = parallel.Start(token => aggregates.SalesCycleAsync(pipeline, period, new SalesCycleOptions { Owner = request.Owner }, token));
 
         // The detail sheet's rows: a streamed pass that stops once they are full, then their accounts' names, beside the rest.
-        var aggregatesRead = Task.WhenAll(factsRead, winLossRead, accountRowsRead, cycleRead);
         var detail = new DetailRows(pipeline, period, asOf, Math.Min(request.DetailRowLimit, WorkbookWriter.MaxDetailRows));
         var detailAccountsRead = parallel.Start(async token =>
         {
             if (AfterSnapshot is { } hook)
             {
-                await aggregatesRead.ConfigureAwait(false);
+                await Task.WhenAll(factsRead, winLossRead, accountRowsRead, cycleRead).ConfigureAwait(false);
                 await hook(token).ConfigureAwait(false);
             }
 

@@ -8,13 +8,14 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Storage.Internal;
 
-/// <summary>The history facts: one grouped read of the stage history joined once to the deals.</summary>
+/// <summary>The history facts: one grouped read of the stage history joined once to the deals, in two halves of the deal ids.</summary>
 internal sealed partial class RelationalPipelineAggregates
 {
     /// <inheritdoc />
     /// <remarks>
-    /// The grouped read of the history runs beside the ended stays and the won deals' cycles, each on a connection of one
-    /// consistent read (the caller's, or one of its own), so the three see one state of the store.
+    /// The lowest and highest deal id are read first; the two halves of the grouped read of the history then run beside the
+    /// ended stays and the won deals' cycles, each on a connection of one consistent read (the caller's, or one of its own),
+    /// so every read sees one state of the store.
     /// </remarks>
     public async Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default)
     {

@@ -19,6 +19,12 @@ internal interface ISchemaHost
     /// <summary>Gets a query that returns a non-zero value when <c>schema_version</c> exists.</summary>
     string SchemaVersionExists { get; }
 
+    /// <summary>
+    /// Gets the command timeout, in seconds, of a migration script (0 for none), or <see langword="null"/> for the
+    /// connection's own: a script that rewrites a column or an index of every deal grows with the store.
+    /// </summary>
+    int? ScriptTimeout { get; }
+
     /// <summary>Opens a configured connection without looking at the schema.</summary>
     Task<DbConnection> OpenRawConnectionAsync(CancellationToken cancellationToken);
 
@@ -94,7 +100,7 @@ internal sealed class SchemaGate(ISchemaHost host, bool autoMigrate) : IDisposab
                     var pending = MigrationScripts.Pending(host.Provider, applied, host.Target);
                     foreach (var script in pending)
                     {
-                        await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                        await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, commandTimeout: host.ScriptTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
                         await connection.ExecuteAsync(new CommandDefinition(
                             "INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
                     }

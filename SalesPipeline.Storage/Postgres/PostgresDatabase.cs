@@ -71,6 +71,9 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     string ISchemaHost.Provider => MigrationScripts.Postgres;
 
     /// <inheritdoc />
+    /// <remarks>None: at 10^7 deals a script's UPDATE or index build takes longer than Npgsql's default 30 seconds.</remarks>
+    int? ISchemaHost.ScriptTimeout => 0;
+
     string ISchemaHost.CreateSchemaVersion =>
         "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
 

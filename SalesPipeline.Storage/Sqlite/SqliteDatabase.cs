@@ -100,6 +100,9 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     string ISchemaHost.Provider => MigrationScripts.Sqlite;
 
     /// <inheritdoc />
+    /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it runs.</remarks>
+    int? ISchemaHost.ScriptTimeout => null;
+
     string ISchemaHost.CreateSchemaVersion =>
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
 

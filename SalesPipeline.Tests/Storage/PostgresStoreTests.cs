@@ -298,37 +298,91 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
         var pipeline = PipelineDefinition.Default;
         var asOf = Deals.Epoch + NodaTime.Duration.FromDays(400);
         var period = new NodaTime.Interval(Deals.Epoch, asOf);
-        var reads = new (string Name, Func<Task<object>> Read)[]
+        // Each read, and whether it also reads the history after its first statement.
+        var reads = new (string Name, bool History, Func<Task<object>> Read)[]
         {
-            ("history facts", async () => await aggregates.HistoryFactsAsync(pipeline, new HistoryFactsRequest(asOf) { Periods = [period], Cohort = period, TimeInStagePeriod = period })),
-            ("win/loss", async () => await aggregates.WinLossAsync(pipeline, period)),
-            ("sales cycle", async () => await aggregates.SalesCycleAsync(pipeline, period)),
-            ("account revenue", async () => await aggregates.AccountRevenueAsync(pipeline, period, asOf)),
-            ("deal counts", async () => await aggregates.DealCountsAsync()),
+            ("history facts", true, async () => await aggregates.HistoryFactsAsync(pipeline, new HistoryFactsRequest(asOf) { Periods = [period], Cohort = period, TimeInStagePeriod = period })),
+            ("win/loss", true, async () => await aggregates.WinLossAsync(pipeline, period, new SalesPipeline.Analytics.WinLossOptions { IncludeOpenDeals = true })),
+            ("sales cycle", false, async () => await aggregates.SalesCycleAsync(pipeline, period)),
+            ("account revenue", false, async () => await aggregates.AccountRevenueAsync(pipeline, period, asOf)),
+            ("deal counts", false, async () => await aggregates.DealCountsAsync()),
+            ("detail pass", true, async () =>
+            {
+                var counted = new CountingAccumulator();
+                await aggregates.PassAsync(pipeline, null, [counted]);
+                return counted.Deals;
+            }),
         };
 
-        foreach (var (name, read) in reads)
+        // A table lock holds up the first statement of a read transaction that touches the table, so each read is held up
+        // once at its first statement (both tables locked) and once at its first statement on the history (the later
+        // statements: the history facts' halves and ended stays, win/loss's deals open at the period's end, the pass).
+        foreach (var tables in new[] { "opportunities, stage_changes", "stage_changes" })
         {
-            var expected = await read();
-
-            // Another session holds the deal tables locked for twice the command timeout.
-            await using var holder = new NpgsqlConnection(_connectionString);
-            await holder.OpenAsync();
-            var transaction = await holder.BeginTransactionAsync();
-            await holder.ExecuteAsync("LOCK TABLE opportunities, stage_changes IN ACCESS EXCLUSIVE MODE", transaction: transaction);
-            var released = Task.Run(async () =>
+            foreach (var (name, _, read) in reads.Where(r => r.History || tables.StartsWith("opportunities", StringComparison.Ordinal)))
             {
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                await transaction.RollbackAsync();
-            });
+                var expected = await read();
 
-            var actual = await read();
+                // Another session holds the tables locked for twice the command timeout.
+                await using var holder = new NpgsqlConnection(_connectionString);
+                await holder.OpenAsync();
+                var transaction = await holder.BeginTransactionAsync();
+                await holder.ExecuteAsync($"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE", transaction: transaction);
+                var releasing = false;
+                var released = Task.Run(async () =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2));
+                    Volatile.Write(ref releasing, true);
+                    await transaction.RollbackAsync();
+                });
 
-            Assert.True(released.IsCompleted, $"{name} was read while the tables were locked");
-            await released;
-            await transaction.DisposeAsync();
-            Assert.Equivalent(expected, actual, strict: true);
+                var actual = await read();
+
+                Assert.True(Volatile.Read(ref releasing), $"{name} was read while {tables} were locked");
+                await released;
+                await transaction.DisposeAsync();
+                Assert.Equivalent(expected, actual, strict: true);
+            }
         }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_ScriptHeldUpLongerThanTheCommandTimeout_WaitsForTheServerAndUpgrades()
+    {
+        // A database at the schema before the last script, which rewrites a column and an index of every deal: at 10^7 deals
+        // that takes longer than a statement's command timeout.
+        var previous = MigrationScripts.Latest(MigrationScripts.Postgres) - 1;
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await connection.ExecuteAsync("CREATE TABLE schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            foreach (var script in MigrationScripts.For(MigrationScripts.Postgres).Where(s => s.Version <= previous))
+            {
+                await connection.ExecuteAsync(script.Sql);
+                await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name });
+            }
+        }
+
+        // Another session holds the deals locked for twice the migrator's 1-second command timeout.
+        await using var holder = new NpgsqlConnection(_connectionString);
+        await holder.OpenAsync();
+        var transaction = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("LOCK TABLE opportunities IN ACCESS EXCLUSIVE MODE", transaction: transaction);
+        var releasing = false;
+        var released = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Volatile.Write(ref releasing, true);
+            await transaction.RollbackAsync();
+        });
+        var impatient = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString();
+
+        var result = await Database(o => { o.ConnectionString = impatient; o.AutoMigrate = false; }).MigrateAsync(CancellationToken.None);
+
+        Assert.True(Volatile.Read(ref releasing), "the script ran while the deals were locked");
+        await released;
+        await transaction.DisposeAsync();
+        Assert.Equal((previous, MigrationScripts.Latest(MigrationScripts.Postgres), 1), (result.FromVersion, result.ToVersion, result.ScriptsApplied));
     }
 
     [Fact]
@@ -405,4 +459,14 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
     }
 
     private static OpportunityState WithoutOfferIds(OpportunityState state) => state with { Offers = [.. state.Offers.Select(o => o with { Document = default })] };
+
+    /// <summary>Counts the deals a pass gives it, to the end.</summary>
+    private sealed class CountingAccumulator : SalesPipeline.Analytics.IDealAccumulator
+    {
+        public int Deals { get; private set; }
+
+        public bool IsComplete => false;
+
+        public void Add(OpportunityState deal) => Deals++;
+    }
 }
