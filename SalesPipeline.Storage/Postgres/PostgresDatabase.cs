@@ -70,10 +70,6 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     /// <inheritdoc />
     string ISchemaHost.Provider => MigrationScripts.Postgres;
 
-    /// <inheritdoc />
-    /// <remarks>None: at 10^7 deals a script's UPDATE or index build takes longer than Npgsql's default 30 seconds.</remarks>
-    int? ISchemaHost.ScriptTimeout => 0;
-
     string ISchemaHost.CreateSchemaVersion =>
         "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
 
@@ -90,7 +86,9 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         var transaction = await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // A migrator that starts while another runs waits for the whole of it.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, ((ISchemaHost)this).ScriptTimeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return transaction;
         }
         catch
@@ -99,6 +97,10 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
             throw;
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>None: at 10^7 deals a script's UPDATE or index build takes longer than Npgsql's default 30 seconds.</remarks>
+    int? ISchemaHost.ScriptTimeout => 0;
 
     /// <summary>Opens a pooled connection without looking at the schema.</summary>
     public async Task<NpgsqlConnection> OpenRawAsync(CancellationToken cancellationToken)

@@ -99,15 +99,15 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     /// <inheritdoc />
     string ISchemaHost.Provider => MigrationScripts.Sqlite;
 
-    /// <inheritdoc />
-    /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it runs.</remarks>
-    int? ISchemaHost.ScriptTimeout => null;
-
     string ISchemaHost.CreateSchemaVersion =>
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
 
     /// <inheritdoc />
     string ISchemaHost.SchemaVersionExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+
+    /// <inheritdoc />
+    /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it runs.</remarks>
+    int? ISchemaHost.ScriptTimeout => null;
 
     /// <inheritdoc />
     async Task<DbConnection> ISchemaHost.OpenRawConnectionAsync(CancellationToken cancellationToken) =>
