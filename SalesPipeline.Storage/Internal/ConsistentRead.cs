@@ -329,6 +329,41 @@ internal sealed class ConsistentRead : IAsyncDisposable
 /// <summary>One connection of a consistent read with its read transaction.</summary>
 internal sealed record ReadLane(DbConnection Connection, DbTransaction Transaction) : IAsyncDisposable
 {
+    /// <summary>
+    /// Opens a connection of <paramref name="database"/>, begins a read transaction on it and lets <paramref name="start"/>
+    /// fix or set its snapshot; the lane is let go when that fails or <paramref name="start"/> returns <see langword="false"/>.
+    /// </summary>
+    /// <returns>The lane, or null when <paramref name="start"/> declined it.</returns>
+    public static async Task<ReadLane?> BeginAsync(IRelationalDatabase database, Func<ReadLane, Task<bool>> start, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        ReadLane? lane = null;
+        try
+        {
+            lane = new ReadLane(connection, await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false));
+            if (await start(lane).ConfigureAwait(false))
+            {
+                return lane;
+            }
+        }
+        catch
+        {
+            if (lane is null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await lane.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        await lane.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+
     /// <summary>Ends the read transaction (it wrote nothing), then lets the connection go, even when ending it fails.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -43,7 +43,7 @@ internal sealed partial class RelationalPipelineAggregates
 
     /// <summary>
     /// Adds the stays that ended in the period by <paramref name="asOf"/>: each entry made then with the one before it, looked
-    /// up by primary key (a join lets PostgreSQL hash the whole history instead). Their lengths are all but distinct, so they
+    /// up by one primary-key seek (<see cref="IStoreDialect.EntryBeforeFrom"/>). Their lengths are all but distinct, so they
     /// travel one by one rather than grouped.
     /// </summary>
     private async Task AddEndedStaysAsync(
@@ -51,9 +51,8 @@ internal sealed partial class RelationalPipelineAggregates
     {
         var parameters = new { Pipeline = pipeline.Id.Value, Owner = owner?.Value, AsOf = dialect.Bound(Micros.Floor(asOf)), Start = PeriodStart(period), End = PeriodEnd(period) };
         var endedIn = (period.HasStart ? " AND nx.at >= @Start" : string.Empty) + (period.HasEnd ? " AND nx.at < @End" : string.Empty);
-        const string Before = "FROM stage_changes sc WHERE sc.opportunity_id = nx.opportunity_id AND sc.seq = nx.seq - 1";
         var sql =
-            $"SELECT (SELECT sc.to_stage {Before}) AS Stage, nx.at - (SELECT sc.at {Before}) AS Stay FROM stage_changes nx " +
+            $"SELECT pe.to_stage AS Stage, nx.at - pe.at AS Stay FROM {dialect.EntryBeforeFrom} " +
             $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
         await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction, dialect.WholeStoreReadTimeout).WithCancellation(cancellationToken).ConfigureAwait(false))
         {

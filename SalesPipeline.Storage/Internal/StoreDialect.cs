@@ -43,6 +43,12 @@ internal interface IStoreDialect
     string StageAtFrom { get; }
 
     /// <summary>
+    /// Gets the FROM clause of the ended stays: every history entry <c>nx</c> after a deal's first, with the entry before it
+    /// as <c>pe</c> (its <c>to_stage</c> and <c>at</c>), found by one primary-key seek per entry.
+    /// </summary>
+    string EntryBeforeFrom { get; }
+
+    /// <summary>
     /// Gets the command timeout, in seconds, of the aggregate reads that go over every deal of a pipeline (0 for none), or
     /// <see langword="null"/> for the connection's own. Such a read grows with the store, unlike a point read: on PostgreSQL at
     /// 10^7 deals one statement takes longer than Npgsql's default 30 seconds, so there it waits without limit and only the

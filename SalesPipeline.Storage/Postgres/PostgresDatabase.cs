@@ -151,18 +151,16 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     /// <remarks>The first read transaction exports its snapshot (its first statement fixes it); later ones are set to it.</remarks>
     public async Task<SharedRead> BeginSharedReadAsync(int lanes, CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var transaction = await BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
-            var id = await connection.ExecuteScalarAsync<string>(new CommandDefinition("SELECT pg_export_snapshot()", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return new ExportedRead(this, new ReadLane(connection, transaction), id is not null && SnapshotId().IsMatch(id) ? id : null);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        string? id = null;
+        var first = await ReadLane.BeginAsync(
+            this,
+            async lane =>
+            {
+                id = await lane.Connection.ExecuteScalarAsync<string>(new CommandDefinition("SELECT pg_export_snapshot()", transaction: lane.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return new ExportedRead(this, first!, id is not null && SnapshotId().IsMatch(id) ? id : null);
     }
 
     /// <summary>Translates the errors that mean "this database cannot be used" into one that says what to do.</summary>
@@ -220,22 +218,15 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         public override bool CanJoin => snapshot is not null;
 
         /// <summary>A read-only REPEATABLE READ transaction set to the exported snapshot before its first query.</summary>
-        public override async Task<ReadLane?> JoinAsync(CancellationToken cancellationToken)
-        {
-            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var transaction = await database.BeginReadAsync(connection, cancellationToken).ConfigureAwait(false);
-
-                // SET TRANSACTION SNAPSHOT takes a literal, not a parameter; the id was checked against the server's format.
-                await connection.ExecuteAsync(new CommandDefinition($"SET TRANSACTION SNAPSHOT '{snapshot}'", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return new ReadLane(connection, transaction);
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
+        public override async Task<ReadLane?> JoinAsync(CancellationToken cancellationToken) =>
+            await ReadLane.BeginAsync(
+                database,
+                async lane =>
+                {
+                    // SET TRANSACTION SNAPSHOT takes a literal, not a parameter; the id was checked against the server's format.
+                    await lane.Connection.ExecuteAsync(new CommandDefinition($"SET TRANSACTION SNAPSHOT '{snapshot}'", transaction: lane.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    return true;
+                },
+                cancellationToken).ConfigureAwait(false);
     }
 }

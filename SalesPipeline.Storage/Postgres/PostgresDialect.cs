@@ -33,6 +33,11 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public string BudgetColumn => "q_budget_amount";
 
+    /// <inheritdoc />
+    /// <remarks>A lateral subquery kept apart (OFFSET 0), so the planner seeks per entry rather than hashing the whole history.</remarks>
+    public string EntryBeforeFrom =>
+        "stage_changes nx CROSS JOIN LATERAL (SELECT s.to_stage, s.at FROM stage_changes s WHERE s.opportunity_id = nx.opportunity_id AND s.seq = nx.seq - 1 OFFSET 0) pe";
+
     /// <remarks>An index-only seek per deal on stage_changes (opportunity_id, at, seq) INCLUDE (to_stage).</remarks>
     public string StageAtFrom =>
         "opportunities o CROSS JOIN LATERAL (SELECT sc.to_stage AS stage FROM stage_changes sc WHERE sc.opportunity_id = o.id AND sc.at <= @AsOf " +

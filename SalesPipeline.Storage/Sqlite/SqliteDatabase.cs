@@ -221,21 +221,15 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     }
 
     /// <summary>Opens a connection and begins a read transaction on it, its snapshot fixed by reading the schema page.</summary>
-    private async Task<ReadLane> BeginReadLaneAsync(CancellationToken cancellationToken)
-    {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var transaction = connection.BeginTransaction(deferred: true);
-            await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM sqlite_master", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return new ReadLane(connection, transaction);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private async Task<ReadLane> BeginReadLaneAsync(CancellationToken cancellationToken) =>
+        (await ReadLane.BeginAsync(
+            this,
+            async lane =>
+            {
+                await lane.Connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM sqlite_master", transaction: lane.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>Takes the file's write lock on a connection of its own if no one holds it, without waiting; disposing releases it.</summary>
     /// <remarks>
@@ -328,32 +322,19 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         public override bool CanJoin => true;
 
         /// <summary>A deferred transaction opened on the snapshot before its first read.</summary>
-        public override async Task<ReadLane?> JoinAsync(CancellationToken cancellationToken)
-        {
-            var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                // Without waiting: a snapshot that cannot be opened at once (its WAL moved on) leaves the read on the connections it has.
-                SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, 0);
-                var transaction = connection.BeginTransaction(deferred: true);
-                var opened = SQLitePCL.raw.sqlite3_snapshot_open(connection.Handle, "main", snapshot);
-                SQLitePCL.raw.sqlite3_busy_timeout(connection.Handle, database._busyTimeoutMilliseconds);
-                if (opened == SQLitePCL.raw.SQLITE_OK)
+        public override async Task<ReadLane?> JoinAsync(CancellationToken cancellationToken) =>
+            await ReadLane.BeginAsync(
+                database,
+                lane =>
                 {
-                    return new ReadLane(connection, transaction);
-                }
-
-                await transaction.DisposeAsync().ConfigureAwait(false);
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
-            return null;
-        }
+                    // Without waiting: a snapshot that cannot be opened at once (its WAL moved on) leaves the read on the connections it has.
+                    var handle = ((SqliteConnection)lane.Connection).Handle;
+                    SQLitePCL.raw.sqlite3_busy_timeout(handle, 0);
+                    var opened = SQLitePCL.raw.sqlite3_snapshot_open(handle, "main", snapshot);
+                    SQLitePCL.raw.sqlite3_busy_timeout(handle, database._busyTimeoutMilliseconds);
+                    return Task.FromResult(opened == SQLitePCL.raw.SQLITE_OK);
+                },
+                cancellationToken).ConfigureAwait(false);
 
         public override ValueTask DisposeAsync()
         {

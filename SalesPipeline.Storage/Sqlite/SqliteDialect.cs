@@ -40,6 +40,11 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public string BudgetColumn => "q_budget_minor";
 
+    /// <inheritdoc />
+    /// <remarks>CROSS JOIN keeps the entries as the outer loop, so each looks its predecessor up by primary key.</remarks>
+    public string EntryBeforeFrom =>
+        "stage_changes nx CROSS JOIN stage_changes pe ON pe.opportunity_id = nx.opportunity_id AND pe.seq = nx.seq - 1";
+
     /// <remarks>
     /// The inner query reads stage_changes once in key order (opportunity_id, seq) and keeps, per deal, the row with the
     /// largest seq at or before @AsOf (SQLite takes a bare column from the row that holds the MAX). Histories never go back
