@@ -308,9 +308,9 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
             ("deal counts", false, async () => await aggregates.DealCountsAsync()),
             ("detail pass", true, async () =>
             {
-                var counted = new CountingAccumulator();
-                await aggregates.PassAsync(pipeline, null, [counted]);
-                return counted.Deals;
+                var recorder = new StoreContractTests.Recorder();
+                await aggregates.PassAsync(pipeline, null, [recorder]);
+                return recorder.Deals.Count;
             }),
         };
 
@@ -323,24 +323,11 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
             {
                 var expected = await read();
 
-                // Another session holds the tables locked for twice the command timeout.
-                await using var holder = new NpgsqlConnection(_connectionString);
-                await holder.OpenAsync();
-                var transaction = await holder.BeginTransactionAsync();
-                await holder.ExecuteAsync($"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE", transaction: transaction);
-                var releasing = false;
-                var released = Task.Run(async () =>
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(2));
-                    Volatile.Write(ref releasing, true);
-                    await transaction.RollbackAsync();
-                });
+                await using var held = await LockForTwoSecondsAsync(tables);
 
                 var actual = await read();
 
-                Assert.True(Volatile.Read(ref releasing), $"{name} was read while {tables} were locked");
-                await released;
-                await transaction.DisposeAsync();
+                Assert.True(held.Releasing, $"{name} was read while {tables} were locked");
                 Assert.Equivalent(expected, actual, strict: true);
             }
         }
@@ -363,25 +350,12 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
             }
         }
 
-        // Another session holds the deals locked for twice the migrator's 1-second command timeout.
-        await using var holder = new NpgsqlConnection(_connectionString);
-        await holder.OpenAsync();
-        var transaction = await holder.BeginTransactionAsync();
-        await holder.ExecuteAsync("LOCK TABLE opportunities IN ACCESS EXCLUSIVE MODE", transaction: transaction);
-        var releasing = false;
-        var released = Task.Run(async () =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Volatile.Write(ref releasing, true);
-            await transaction.RollbackAsync();
-        });
+        await using var held = await LockForTwoSecondsAsync("opportunities");
         var impatient = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString();
 
         var result = await Database(o => { o.ConnectionString = impatient; o.AutoMigrate = false; }).MigrateAsync(CancellationToken.None);
 
-        Assert.True(Volatile.Read(ref releasing), "the script ran while the deals were locked");
-        await released;
-        await transaction.DisposeAsync();
+        Assert.True(held.Releasing, "the script ran while the deals were locked");
         Assert.Equal((previous, MigrationScripts.Latest(MigrationScripts.Postgres), 1), (result.FromVersion, result.ToVersion, result.ScriptsApplied));
     }
 
@@ -458,15 +432,49 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
                 await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = @Id", key));
     }
 
+    /// <summary>
+    /// Another session locks <paramref name="tables"/> and lets them go 2 seconds later, twice an impatient 1-second command
+    /// timeout; disposing waits until it has.
+    /// </summary>
+    private async Task<HeldLock> LockForTwoSecondsAsync(string tables)
+    {
+        var holder = new NpgsqlConnection(_connectionString);
+        await holder.OpenAsync();
+        var transaction = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync($"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE", transaction: transaction);
+        return new HeldLock(holder, transaction);
+    }
+
     private static OpportunityState WithoutOfferIds(OpportunityState state) => state with { Offers = [.. state.Offers.Select(o => o with { Document = default })] };
 
-    /// <summary>Counts the deals a pass gives it, to the end.</summary>
-    private sealed class CountingAccumulator : SalesPipeline.Analytics.IDealAccumulator
+    /// <summary>A table lock another session holds, let go 2 seconds after it was taken.</summary>
+    private sealed class HeldLock : IAsyncDisposable
     {
-        public int Deals { get; private set; }
+        private readonly NpgsqlConnection _holder;
+        private readonly Npgsql.NpgsqlTransaction _transaction;
+        private readonly Task _released;
+        private volatile bool _releasing;
 
-        public bool IsComplete => false;
+        public HeldLock(NpgsqlConnection holder, Npgsql.NpgsqlTransaction transaction)
+        {
+            _holder = holder;
+            _transaction = transaction;
+            _released = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                _releasing = true;
+                await _transaction.RollbackAsync();
+            });
+        }
 
-        public void Add(OpportunityState deal) => Deals++;
+        /// <summary>Gets whether the lock was being let go: a statement it held up cannot have ended before.</summary>
+        public bool Releasing => _releasing;
+
+        public async ValueTask DisposeAsync()
+        {
+            await _released;
+            await _transaction.DisposeAsync();
+            await _holder.DisposeAsync();
+        }
     }
 }

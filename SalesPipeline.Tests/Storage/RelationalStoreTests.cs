@@ -149,16 +149,14 @@ public abstract class RelationalStoreTests
     public async Task ConsistentRead_ReadsRunningSideBySideAfterACommit_EachOnItsOwnConnectionSeeTheStateOfTheFirstRead()
     {
         var dialect = Dialect();
-        var store = new RelationalOpportunityStore(dialect);
-        var random = new Random(7);
-        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+        var commitAnother = await OneDealAsync(dialect, 7);
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope)
         {
             Assert.Equal(1, (await CountsAsync(dialect, 1)).Single());
 
             // Committed outside the scope after its first read: no read of the scope may see it, on whichever connection.
-            await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
+            await commitAnother();
             var counts = await CountsAsync(dialect, ConsistentRead.DefaultLanes);
 
             Assert.All(counts, c => Assert.Equal(1, c));
@@ -182,6 +180,15 @@ public abstract class RelationalStoreTests
 
             Assert.Same(outer, inner);
         }
+    }
+
+    /// <summary>Saves one deal through a store of <paramref name="dialect"/>; the function returned commits another.</summary>
+    private protected static async Task<Func<Task>> OneDealAsync(IStoreDialect dialect, int seed)
+    {
+        var store = new RelationalOpportunityStore(dialect);
+        var random = new Random(seed);
+        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+        return async () => await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
     }
 
     /// <summary>Counts the deals in <paramref name="reads"/> reads running at once, each waiting inside its read until all have begun.</summary>

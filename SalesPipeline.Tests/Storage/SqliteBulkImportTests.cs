@@ -177,24 +177,36 @@ public sealed class SqliteBulkImportTests : IDisposable
         await AssertUntouchedAsync(schema);
     }
 
-    [Fact]
-    public async Task CommitAsync_ExclusiveLoadOfDealsInIdOrder_KeepsTheIdOrderedIndexesUpAndCommitsTheMigrationsSchema()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WriteAsync_FirstDealsInIdOrderOrNot_KeepsTheIdOrderedIndexesUpOnlyWhenInOrderAndCommitsTheMigrationsSchema(bool inIdOrder)
     {
         var schema = await SchemaAsync();
         var deals = NewDeals(30, seed: 12).OrderBy(d => d.Id.Value.ToString("D"), StringComparer.Ordinal).ToList();
-        using var exclusive = ExclusiveDatabase();
-
-        var session = await SqliteBulkImport.Target(exclusive, SetAsideFrom).BeginImportAsync();
-        await using (session)
+        if (!inIdOrder)
         {
-            await session.AddAsync(deals[..10]);
-            await session.AddAsync(deals[10..]);
-            await session.CommitAsync();
+            (deals[0], deals[4]) = (deals[4], deals[0]);
         }
 
+        // The first deals decide, before the load reaches the size that sets the indexes aside.
+        await using var connection = (SqliteConnection)await ((IRelationalDatabase)_database).OpenConnectionAsync(CancellationToken.None);
+        var writer = await new SqliteBulkImport(new SqliteDialect(_database), SetAsideFrom).BeginAsync(connection, CancellationToken.None);
+        List<string> during;
+        await using (writer)
+        {
+            await writer.WriteAsync(deals[..5], CancellationToken.None);
+            await writer.WriteAsync(deals[5..], CancellationToken.None);
+            during = [.. await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL", transaction: writer.Transaction)];
+            await writer.FlushAsync(CancellationToken.None);
+            await writer.Transaction.CommitAsync();
+        }
+
+        Assert.Equal(inIdOrder, SqliteBulkImport.KeptInIdOrder.All(during.Contains));
+        Assert.DoesNotContain("ix_opportunities_closed_in_period", during);
         Assert.Equal(schema, await SchemaAsync());
         Assert.Equal("ok", await IntegrityAsync());
-        Assert.Equal(30, (await ReadBackAsync(exclusive)).Count);
+        Assert.Equal(30, (await ReadBackAsync(_database)).Count);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ using Xunit;
 namespace SalesPipeline.Tests.Storage;
 
 /// <summary>What only the SQLite store has to show: crash safety, its files, migrations, and errors that say what to do.</summary>
+[Collection(SqlitePools.Name)]
 public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("salespipeline-sqlite-").FullName;
@@ -301,9 +302,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     public async Task ConsistentRead_BegunWhileAnotherConnectionHoldsTheWriteLock_LaterConnectionsJoinTheFirstReadsSnapshot()
     {
         var dialect = Dialect();
-        var store = new RelationalOpportunityStore(dialect);
-        var random = new Random(5);
-        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+        var commitAnother = await OneDealAsync(dialect, 5);
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope)
         {
@@ -315,7 +314,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
                 await writer.ExecuteAsync("ROLLBACK");
             }
 
-            await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
+            await commitAnother();
 
             var counts2 = await CountsAsync(dialect, 2);
             Assert.Equal([1L, 1L], counts2);
@@ -330,9 +329,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     public async Task ConsistentRead_BegunWithTheWalEmpty_BeginsEveryConnectionAtOnceAndNoneSeesALaterCommit()
     {
         var dialect = Dialect();
-        var store = new RelationalOpportunityStore(dialect);
-        var random = new Random(8);
-        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2));
+        var commitAnother = await OneDealAsync(dialect, 8);
 
         // Closing every connection checkpoints the file and removes its WAL: there is no snapshot to join later.
         SqliteConnection.ClearAllPools();
@@ -342,7 +339,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
             Assert.Equal(1, (await CountsAsync(dialect, 1)).Single());
             Assert.Equal(ConsistentRead.DefaultLanes, scope.Connections);
 
-            await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3));
+            await commitAnother();
             var counts = await CountsAsync(dialect, ConsistentRead.DefaultLanes);
 
             Assert.All(counts, c => Assert.Equal(1, c));
@@ -357,8 +354,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     public async Task ConsistentRead_BegunWhileAnotherConnectionWritesAndTheWalIsEmpty_ReadsTakeTheOneConnectionInTurn()
     {
         var dialect = Dialect();
-        var store = new RelationalOpportunityStore(dialect);
-        await store.SaveAsync(Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(6), 2));
+        await OneDealAsync(dialect, 6);
 
         // Closing every connection checkpoints the file and removes its WAL: a read begun now has no snapshot to share.
         SqliteConnection.ClearAllPools();
@@ -427,4 +423,15 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     }
 
     private static OpportunityState WithoutOfferIds(OpportunityState state) => state with { Offers = [.. state.Offers.Select(o => o with { Document = default })] };
+}
+
+/// <summary>
+/// Tests that depend on which SQLite connections are open (whether a file still has its WAL, and so a snapshot to join):
+/// they run alone, since another test closing every pooled connection (<c>SqliteConnection.ClearAllPools</c>, process-wide)
+/// would checkpoint the file under them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public static class SqlitePools
+{
+    public const string Name = "SQLite connection pools";
 }
