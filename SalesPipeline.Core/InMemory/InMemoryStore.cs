@@ -396,16 +396,33 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var stored = _people.GetValueOrDefault(person.Id);
-            if (stored?.Version != (person.Version == 0 ? null : person.Version))
-            {
-                throw new ConcurrencyConflictException("person", person.Id.ToString(), person.Version, stored?.Version);
-            }
-
-            var version = person.Version + 1;
-            _people[person.Id] = person with { Groups = [.. person.Groups], Version = version };
-            return Task.FromResult(version);
+            return Task.FromResult(SavePerson(person));
         }
+    }
+
+    /// <inheritdoc />
+    public Task<int?> SaveIfAnotherActiveAdminAsync(Person person, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return Task.FromResult(_people.Values.Any(p => p.Id != person.Id && p.IsActiveAdmin) ? SavePerson(person) : (int?)null);
+        }
+    }
+
+    /// <summary>Saves a person at the version read (0: new); the caller holds the gate.</summary>
+    private int SavePerson(Person person)
+    {
+        var stored = _people.GetValueOrDefault(person.Id);
+        if (stored?.Version != (person.Version == 0 ? null : person.Version))
+        {
+            throw new ConcurrencyConflictException("person", person.Id.ToString(), person.Version, stored?.Version);
+        }
+
+        var version = person.Version + 1;
+        _people[person.Id] = person with { Groups = [.. person.Groups], Version = version };
+        return version;
     }
 
     /// <inheritdoc />

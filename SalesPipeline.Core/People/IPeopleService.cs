@@ -42,8 +42,9 @@ public interface IPeopleService
     /// <returns>The stored person.</returns>
     /// <exception cref="ArgumentException">
     /// A field is invalid, nobody has the id, both a new manager and <see cref="PersonChanges.ClearManager"/> are given, or the
-    /// change would leave no active admin (deactivating or demoting the last one).
+    /// change would leave no active admin (deactivating or demoting the last one; checked in the same atomic step as the write).
     /// </exception>
+    /// <exception cref="Abstractions.ConcurrencyConflictException">The person changed since they were read; nothing was written.</exception>
     /// <exception cref="Access.AccessDeniedException">The acting user is not an active admin.</exception>
     Task<Person> UpdateAsync(UserId id, PersonChanges changes, UserId by, CancellationToken cancellationToken = default);
 

@@ -84,16 +84,22 @@ public sealed class PeopleService : IPeopleService
             Active = changes.Active ?? stored.Active,
         }).Validated();
         await CheckManagerAsync(changed, cancellationToken).ConfigureAwait(false);
-        if (IsActiveAdmin(stored) && !IsActiveAdmin(changed)
-            && !(await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Any(p => p.Id != id && IsActiveAdmin(p)))
+        int version;
+        if (stored.IsActiveAdmin && !changed.IsActiveAdmin)
         {
-            // Nobody could then add, change or reactivate people: the store would be locked for good.
-            throw new ArgumentException(
-                $"'{id}' is the last active admin; {(changed.Active ? "demoting" : "deactivating")} them would leave nobody who may manage people. Make someone else an admin first.",
-                nameof(changes));
+            // Nobody could then add, change or reactivate people: the store would be locked for good. The store checks that
+            // someone else is still an active admin in the same step as the write, so two admins demoting each other at once
+            // cannot both succeed.
+            version = await _people.SaveIfAnotherActiveAdminAsync(changed, cancellationToken).ConfigureAwait(false)
+                ?? throw new ArgumentException(
+                    $"'{id}' is the last active admin; {(changed.Active ? "demoting" : "deactivating")} them would leave nobody who may manage people. Make someone else an admin first.",
+                    nameof(changes));
+        }
+        else
+        {
+            version = await _people.SaveAsync(changed, cancellationToken).ConfigureAwait(false);
         }
 
-        var version = await _people.SaveAsync(changed, cancellationToken).ConfigureAwait(false);
         return changed with { Version = version };
     }
 
@@ -102,8 +108,6 @@ public sealed class PeopleService : IPeopleService
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => _people.ListAsync(cancellationToken);
-
-    private static bool IsActiveAdmin(Person person) => person.Active && person.Role == Role.Admin;
 
     private async Task CheckManagerAsync(Person person, CancellationToken cancellationToken)
     {

@@ -26,6 +26,9 @@ public enum Role
 /// <param name="Version">The stored version, used for optimistic concurrency; 0 until first saved.</param>
 public sealed record Person(UserId Id, string DisplayName, Role Role, IReadOnlyList<string> Groups, UserId? Manager, int LeadLimit, bool Active, int Version = 0)
 {
+    /// <summary>Gets whether the person is active and an admin: someone who may manage people.</summary>
+    public bool IsActiveAdmin => Active && Role == Role.Admin;
+
     /// <summary>Tells whether the person belongs to a group.</summary>
     /// <param name="group">The group.</param>
     /// <returns>Whether they belong to it.</returns>

@@ -22,6 +22,9 @@ internal sealed class PersonRow
         "UPDATE people SET display_name = @DisplayName, role = @Role, member_of = @MemberOf, manager = @Manager, lead_limit = @LeadLimit, " +
         "active = @Active, version = @Version WHERE id = @Id AND version = @Version - 1";
 
+    /// <summary>How many people other than <c>@Id</c> are active admins (<see cref="Person.IsActiveAdmin"/>).</summary>
+    public const string CountOtherActiveAdmins = "SELECT COUNT(*) FROM people WHERE id <> @Id AND role = @Admin AND active = 1";
+
     public string Id { get; set; } = string.Empty;
     public string DisplayName { get; set; } = string.Empty;
     public string Role { get; set; } = string.Empty;

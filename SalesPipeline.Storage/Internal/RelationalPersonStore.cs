@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
@@ -29,19 +30,32 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
     public Task<int> SaveAsync(Person person, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(person);
-        var version = person.Version + 1;
-        var row = PersonRow.From(person, version);
+        return Database.WithConnectionAsync(connection => WriteAsync(connection, null, person, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<int?> SaveIfAnotherActiveAdminAsync(Person person, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
         return Database.WithConnectionAsync(
             async connection =>
             {
-                var written = await connection.ExecuteAsync(new CommandDefinition(person.Version == 0 ? PersonRow.Insert : PersonRow.Update, row, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (written == 0)
+                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
                 {
-                    var actual = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT version FROM people WHERE id = @Id", new { row.Id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    throw new ConcurrencyConflictException("person", person.Id.ToString(), person.Version, (int?)actual);
-                }
+                    // Taken before the count: a second such save waits for this one to commit and counts after it.
+                    await connection.ExecuteAsync(new CommandDefinition(dialect.LockPeople, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    var others = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                        PersonRow.CountOtherActiveAdmins, new { Id = person.Id.Value, Admin = Roles.Name(Role.Admin) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    if (others == 0)
+                    {
+                        return (int?)null;
+                    }
 
-                return version;
+                    var version = await WriteAsync(connection, transaction, person, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return version;
+                }
             },
             cancellationToken);
     }
@@ -64,5 +78,20 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
                 }
             },
             cancellationToken);
+    }
+
+    /// <summary>Inserts a person at version 0, otherwise updates them if their version is current; returns the new version.</summary>
+    private static async Task<int> WriteAsync(DbConnection connection, DbTransaction? transaction, Person person, CancellationToken cancellationToken)
+    {
+        var version = person.Version + 1;
+        var row = PersonRow.From(person, version);
+        var written = await connection.ExecuteAsync(new CommandDefinition(person.Version == 0 ? PersonRow.Insert : PersonRow.Update, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (written == 0)
+        {
+            var actual = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT version FROM people WHERE id = @Id", new { row.Id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            throw new ConcurrencyConflictException("person", person.Id.ToString(), person.Version, (int?)actual);
+        }
+
+        return version;
     }
 }

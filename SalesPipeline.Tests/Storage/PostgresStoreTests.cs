@@ -382,6 +382,8 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
 
     private protected override string Target => _name;
 
+    private protected override string HoldPeopleWrites => "BEGIN; LOCK TABLE people IN ACCESS EXCLUSIVE MODE";
+
     private protected override IStoreDialect Dialect(bool autoMigrate = true) => new PostgresDialect(Database(o => o.AutoMigrate = autoMigrate));
 
     private protected override Task<MigrationResult> MigrateAsync(IStoreDialect dialect) => ((PostgresDatabase)dialect.Database).MigrateAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 using SalesPipeline.Storage;
 using SalesPipeline.Storage.Internal;
@@ -35,6 +36,33 @@ public abstract class RelationalStoreTests
 
         Assert.Null(await store.FindAsync(state.Id));
         Assert.Equal((0L, 0L), await CountRowsAsync(dialect, state.Id));
+    }
+
+    [Fact]
+    public async Task SaveIfAnotherActiveAdminAsync_TwoAdminsDemotedEachOtherWhileWritesWereHeld_OnlyOneIsWritten()
+    {
+        var store = new RelationalPersonStore(Dialect());
+        var xena = new Person(new UserId("xena"), "Xena", Role.Admin, ["hq"], null, 0, true);
+        var yves = xena with { Id = new UserId("yves"), DisplayName = "Yves" };
+        await store.SaveAsync(xena);
+        await store.SaveAsync(yves);
+
+        // Both demotions start while another session holds the people's writes, so each would see the other still an admin
+        // unless it counts inside its own write.
+        Task<int?>[] demotions;
+        await using (var holder = await ConnectAsync())
+        {
+            await holder.ExecuteAsync(HoldPeopleWrites);
+            demotions = [.. new[] { xena, yves }.Select(p => Task.Run(() => store.SaveIfAnotherActiveAdminAsync(p with { Role = Role.Manager, Version = 1 })))];
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.DoesNotContain(demotions, d => d.IsCompleted);
+            await holder.ExecuteAsync("ROLLBACK");
+        }
+
+        var versions = await Task.WhenAll(demotions);
+
+        Assert.Equal([null, 2], versions.Order());
+        Assert.Single(await store.ListAsync(), p => p.IsActiveAdmin);
     }
 
     [Fact]
@@ -215,6 +243,9 @@ public abstract class RelationalStoreTests
 
     /// <summary>Applies the pending migrations through the dialect's database.</summary>
     private protected abstract Task<MigrationResult> MigrateAsync(IStoreDialect dialect);
+
+    /// <summary>Gets the statements that begin a transaction holding every write to <c>people</c> (and, on PostgreSQL, reads) until rolled back.</summary>
+    private protected abstract string HoldPeopleWrites { get; }
 
     /// <summary>Opens a plain connection to the test's database, past the store.</summary>
     private protected abstract Task<DbConnection> ConnectAsync();

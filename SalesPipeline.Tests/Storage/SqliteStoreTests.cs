@@ -392,6 +392,8 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
 
     private protected override string Target => File();
 
+    private protected override string HoldPeopleWrites => "BEGIN IMMEDIATE";
+
     private protected override IStoreDialect Dialect(bool autoMigrate = true) => new SqliteDialect(Database(o => o.AutoMigrate = autoMigrate));
 
     private protected override Task<MigrationResult> MigrateAsync(IStoreDialect dialect) => ((SqliteDatabase)dialect.Database).MigrateAsync(CancellationToken.None);
