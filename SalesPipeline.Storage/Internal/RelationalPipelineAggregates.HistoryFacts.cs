@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Dapper;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
@@ -33,12 +34,12 @@ internal sealed partial class RelationalPipelineAggregates
             using var parallel = new ParallelReads(cancellationToken);
             if (split is { } middle)
             {
-                _ = parallel.Start(token => ReadGroupsAsync(query.SqlBelowSplit, WithSplit(query, middle), facts, token));
-                _ = parallel.Start(token => ReadGroupsAsync(query.SqlFromSplit, WithSplit(query, middle), facts, token));
+                _ = parallel.Start(token => ReadGroupsAsync(query.SqlBelowSplit, WithSplit(query, middle), query, facts, token));
+                _ = parallel.Start(token => ReadGroupsAsync(query.SqlFromSplit, WithSplit(query, middle), query, facts, token));
             }
             else
             {
-                _ = parallel.Start(token => ReadGroupsAsync(query.Sql, query.Parameters, facts, token));
+                _ = parallel.Start(token => ReadGroupsAsync(query.Sql, query.Parameters, query, facts, token));
             }
 
             if (request.TimeInStagePeriod is not null || query.CyclesSql is not null)
@@ -92,18 +93,40 @@ internal sealed partial class RelationalPipelineAggregates
     }
 
     /// <summary>Reads the grouped history (all of it, or one half) into <paramref name="facts"/>.</summary>
-    private Task<bool> ReadGroupsAsync(string sql, object parameters, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
+    private Task<bool> ReadGroupsAsync(string sql, object parameters, HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
         dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
                 var reader = await connection.ExecuteReaderAsync(Statement(sql, parameters, transaction, cancellationToken)).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    if (query.GroupsInClient)
                     {
+                        // One row per deal: grouped here, then handed over in one go.
+                        var groups = new Dictionary<DealFacts, (long Count, long Amount)>();
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, DealFacts.Read(reader), out _);
+                            group = (group.Count + 1, checked(group.Amount + reader.GetInt64(HistoryFactsQuery.AmountColumn)));
+                        }
+
                         lock (facts)
                         {
-                            facts.Add(reader);
+                            foreach (var (key, group) in groups)
+                            {
+                                facts.Add(key.ToRow(query, group.Count, group.Amount));
+                            }
+                        }
+                    }
+                    else
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            var row = FactsRow.Read(reader, query);
+                            lock (facts)
+                            {
+                                facts.Add(row);
+                            }
                         }
                     }
                 }
@@ -159,23 +182,19 @@ internal sealed partial class RelationalPipelineAggregates
 
         public List<IPeriodFiguresGroups> Periods { get; } = [.. request.Periods.Select(p => DealPass.PeriodFiguresGroups(pipeline, p, request.Owner))];
 
-        public void Add(DbDataReader reader)
+        public void Add(FactsRow row)
         {
-            var currency = reader.GetString(HistoryFactsQuery.CurrencyColumn);
-            var probabilityOverride = reader.IsDBNull(HistoryFactsQuery.OverrideColumn) ? (int?)null : Convert.ToInt32(reader.GetValue(HistoryFactsQuery.OverrideColumn), CultureInfo.InvariantCulture);
-            var outcome = reader.IsDBNull(HistoryFactsQuery.OutcomeColumn) ? (OutcomeKind?)null : Codes.Parse<OutcomeKind>(reader.GetString(HistoryFactsQuery.OutcomeColumn));
-            var created = Integer(reader, HistoryFactsQuery.CreatedColumn);
-            var closed = Integer(reader, HistoryFactsQuery.ClosedColumn);
-            var count = Integer(reader, HistoryFactsQuery.CountColumn);
-            var amount = query.ToAmount(reader.GetValue(HistoryFactsQuery.AmountColumn), currency);
-            var stageAtAsOf = query.StageAt(Integer(reader, HistoryFactsQuery.StagesColumn + query.InstantOf(request.AsOf)));
+            var (currency, probabilityOverride, outcome, count, amount) = (row.Currency, row.Override, row.Outcome, row.Count, row.Amount);
+            var created = query.Fact(row.Words, HistoryFactsQuery.CreatedFact);
+            var closed = query.Fact(row.Words, HistoryFactsQuery.ClosedFact);
+            var stageAtAsOf = query.StageAt(query.Fact(row.Words, HistoryFactsQuery.StagesFact + query.InstantOf(request.AsOf)));
 
             if (stageAtAsOf is { } stage && query.IsOpen(stage))
             {
                 var id = query.Stages[stage];
-                _forecast.AddGroup(query.ToDate(reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn)), currency, id, probabilityOverride, count, amount);
+                _forecast.AddGroup(query.ToDate(row.ExpectedClose!), currency, id, probabilityOverride, count, amount);
                 _stages.Add(new SnapshotGroup(id.Value, currency, probabilityOverride, count, amount));
-                Stays?.AddOpen(id, count, Integer(reader, query.StaleColumn) == 1 ? count : 0);
+                Stays?.AddOpen(id, count, query.Fact(row.Words, query.StaleFact) == 1 ? count : 0);
             }
 
             for (var i = 0; i < Periods.Count; i++)
@@ -186,7 +205,7 @@ internal sealed partial class RelationalPipelineAggregates
                     continue;
                 }
 
-                var atEnd = query.StageAt(Integer(reader, HistoryFactsQuery.StagesColumn + query.InstantOf(period.End)));
+                var atEnd = query.StageAt(query.Fact(row.Words, HistoryFactsQuery.StagesFact + query.InstantOf(period.End)));
                 Periods[i].AddGroup(
                     currency,
                     probabilityOverride,
@@ -199,7 +218,7 @@ internal sealed partial class RelationalPipelineAggregates
 
             if (_funnel is not null && query.CreatedIn(created, request.Cohort!.Value))
             {
-                var reach = Integer(reader, HistoryFactsQuery.ReachColumn);
+                var reach = query.Fact(row.Words, HistoryFactsQuery.ReachFact);
                 _funnel.AddGroup(reach < 0 ? null : query.Stages[(int)reach], count);
             }
 
@@ -219,9 +238,52 @@ internal sealed partial class RelationalPipelineAggregates
         {
             TimeInStage = Stays?.Result(),
         };
+    }
 
-        private static long Integer(DbDataReader reader, int column) =>
-            reader.IsDBNull(column) ? -1 : Convert.ToInt64(reader.GetValue(column), CultureInfo.InvariantCulture);
+    /// <summary>A group of deals with the same facts: its key, how many deals and their value.</summary>
+    private readonly record struct FactsRow(string Currency, int? Override, OutcomeKind? Outcome, object? ExpectedClose, long[] Words, long Count, decimal Amount)
+    {
+        /// <summary>Reads a group the database made.</summary>
+        public static FactsRow Read(DbDataReader reader, HistoryFactsQuery query)
+        {
+            var words = new long[query.Words];
+            for (var w = 0; w < words.Length; w++)
+            {
+                words[w] = Convert.ToInt64(reader.GetValue(HistoryFactsQuery.WordsColumn + w), CultureInfo.InvariantCulture);
+            }
+
+            var currency = reader.GetString(HistoryFactsQuery.CurrencyColumn);
+            return new(
+                currency,
+                reader.IsDBNull(HistoryFactsQuery.OverrideColumn) ? null : Convert.ToInt32(reader.GetValue(HistoryFactsQuery.OverrideColumn), CultureInfo.InvariantCulture),
+                reader.IsDBNull(HistoryFactsQuery.OutcomeColumn) ? null : Codes.Parse<OutcomeKind>(reader.GetString(HistoryFactsQuery.OutcomeColumn)),
+                reader.IsDBNull(HistoryFactsQuery.ExpectedCloseColumn) ? null : reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn),
+                words,
+                Convert.ToInt64(reader.GetValue(HistoryFactsQuery.CountColumn), CultureInfo.InvariantCulture),
+                query.ToAmount(reader.GetValue(HistoryFactsQuery.AmountColumn), currency));
+        }
+    }
+
+    /// <summary>One deal's facts as read, the key its group is found by when the deals are grouped here (one word of packed facts).</summary>
+    private readonly record struct DealFacts(string Currency, long Override, string? Outcome, object? ExpectedClose, long Word)
+    {
+        private const long NoOverride = long.MinValue;
+
+        public static DealFacts Read(DbDataReader reader) => new(
+            reader.GetString(HistoryFactsQuery.CurrencyColumn),
+            reader.IsDBNull(HistoryFactsQuery.OverrideColumn) ? NoOverride : reader.GetInt64(HistoryFactsQuery.OverrideColumn),
+            reader.IsDBNull(HistoryFactsQuery.OutcomeColumn) ? null : reader.GetString(HistoryFactsQuery.OutcomeColumn),
+            reader.IsDBNull(HistoryFactsQuery.ExpectedCloseColumn) ? null : reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn),
+            reader.GetInt64(HistoryFactsQuery.WordsColumn));
+
+        public FactsRow ToRow(HistoryFactsQuery query, long count, long amount) => new(
+            Currency,
+            Override == NoOverride ? null : checked((int)Override),
+            Outcome is null ? null : Codes.Parse<OutcomeKind>(Outcome),
+            ExpectedClose,
+            [Word],
+            count,
+            query.ToAmount(amount, Currency));
     }
 
 #pragma warning disable CA1812 // Instantiated by Dapper.

@@ -33,6 +33,13 @@ internal interface IStoreDialect
     /// <summary>Gets the column of <c>opportunities</c> that holds the deal's value (its currency is in <c>currency</c>).</summary>
     string AmountColumn { get; }
 
+    /// <summary>
+    /// Gets whether the history facts are grouped by the caller from one row per deal rather than by the database: true where
+    /// the database groups by sorting every row (SQLite, whose amounts are integers), false where it hashes them on the
+    /// server and every row would have to travel (PostgreSQL).
+    /// </summary>
+    bool GroupsHistoryFactsInClient { get; }
+
     /// <summary>Gets the column of <c>opportunities</c> that holds the qualification budget.</summary>
     string BudgetColumn { get; }
 

@@ -28,6 +28,8 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public string AmountColumn => "amount";
 
+    public bool GroupsHistoryFactsInClient => false;
+
     /// <inheritdoc />
     public int? WholeStoreReadTimeout => 0;
 

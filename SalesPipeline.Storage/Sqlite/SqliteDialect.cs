@@ -34,6 +34,8 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public string AmountColumn => "amount_minor";
 
+    public bool GroupsHistoryFactsInClient => true;
+
     /// <inheritdoc />
     /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it reads.</remarks>
     public int? WholeStoreReadTimeout => null;
