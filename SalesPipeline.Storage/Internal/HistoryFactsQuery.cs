@@ -290,7 +290,8 @@ internal sealed class HistoryFactsQuery
         }
 
         _base = new[] { _created.Count + 2, _closed.Count + 2, OpenCount + 2, Stages.Count + 2 }.Max();
-        // As many digits to a word as keep it below 2^62, a positive 64-bit integer on every provider.
+        // As many digits to a word as keep it below 2^62, a positive 64-bit integer on every provider (each digit's value a
+        // BIGINT, so PostgreSQL multiplies in 64 bits).
         var powers = new List<long> { 1 };
         while (powers.Count < facts.Count && powers[^1] <= (1L << 62) / _base / _base)
         {
@@ -308,7 +309,7 @@ internal sealed class HistoryFactsQuery
             (GroupsInClient ? $"1 AS Count, o.{_dialect.AmountColumn} AS Amount" : $"COUNT(*) AS Count, SUM(o.{_dialect.AmountColumn}) AS Amount"));
         for (var w = 0; w < Words; w++)
         {
-            sql.Append(", ").AppendJoin(" + ", facts.Skip(w * _perWord).Take(_perWord).Select((fact, d) => string.Create(CultureInfo.InvariantCulture, $"({fact} + 1) * {_powers[d]}")))
+            sql.Append(", ").AppendJoin(" + ", facts.Skip(w * _perWord).Take(_perWord).Select((fact, d) => string.Create(CultureInfo.InvariantCulture, $"({fact} + 1) * CAST({_powers[d]} AS BIGINT)")))
                 .Append(CultureInfo.InvariantCulture, $" AS W{w}");
         }
 

@@ -386,6 +386,27 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
         Assert.Contains("'BusyTimeout' must be between 0 and 1 day, was -00:00:01", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(16, true)]
+    public void HistoryFactsQuery_AReportsPeriodsOrMany_GroupsHereOnlyWhenOneWordHoldsTheFacts(int periods, bool manyWords)
+    {
+        // Three periods as a report asks; sixteen, whose stage at each end and creation buckets outgrow one 64-bit word.
+        var asOf = Deals.Epoch + Duration.FromDays(500);
+        var request = new HistoryFactsRequest(asOf)
+        {
+            Periods = [.. Enumerable.Range(0, periods).Select(i => new Interval(asOf - Duration.FromDays(30 * (i + 1)), asOf - Duration.FromDays(30 * i)))],
+            Cohort = new Interval(asOf - Duration.FromDays(90), asOf),
+            DetailPeriod = new Interval(asOf - Duration.FromDays(90), asOf),
+            TimeInStagePeriod = new Interval(asOf - Duration.FromDays(90), asOf),
+        };
+
+        var query = new HistoryFactsQuery(Dialect(), PipelineDefinition.Default, request);
+
+        Assert.Equal((manyWords, !manyWords), (query.Words > 1, query.GroupsInClient));
+        Assert.Equal(manyWords, query.Sql.Contains(" GROUP BY 1, 2, 3, 4", StringComparison.Ordinal));
+    }
+
     private static OpportunityState StoredForm(OpportunityState state, int version) => SalesPipeline.Storage.Internal.StoredForm.Of(state) with { Version = version };
 
     private protected override string Provider => MigrationScripts.Sqlite;

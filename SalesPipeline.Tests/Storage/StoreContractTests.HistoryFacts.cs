@@ -25,7 +25,8 @@ public abstract partial class StoreContractTests
             from seeds in RandomSeeds
             from twins in Gen.Choose(0, 3)
             from asOfDays in Gen.Choose(-5, 400)
-            from periodCount in Gen.Choose(0, 3)
+            // Now and then many periods, whose facts take more than one packed word in a SQL store.
+            from periodCount in Gen.Frequency((4, Gen.Choose(0, 3)), (1, Gen.Choose(10, 16)))
             from periods in Gen.ArrayOf(period, periodCount)
             from firstEndsAtAsOf in Gen.Elements(false, true)
             from cohort in period
