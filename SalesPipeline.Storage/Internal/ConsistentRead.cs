@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.ExceptionServices;
 using SalesPipeline.Abstractions;
 
 namespace SalesPipeline.Storage.Internal;
@@ -242,7 +243,7 @@ internal sealed class ConsistentRead : IAsyncDisposable
             // Joined transactions end before the one whose snapshot they share; each connection is let go even when another fails.
             try
             {
-                await DisposeAllAsync(lanes, lanes.Length - 1).ConfigureAwait(false);
+                await DisposeAllAsync(lanes).ConfigureAwait(false);
             }
             finally
             {
@@ -261,21 +262,25 @@ internal sealed class ConsistentRead : IAsyncDisposable
         }
     }
 
-    private static async ValueTask DisposeAllAsync(ReadLane[] lanes, int index)
+    /// <summary>Disposes every lane, the last begun first, even when one fails; then throws the first failure.</summary>
+    private static async ValueTask DisposeAllAsync(ReadLane[] lanes)
     {
-        if (index < 0)
+        ExceptionDispatchInfo? failure = null;
+        for (var i = lanes.Length - 1; i >= 0; i--)
         {
-            return;
+            try
+            {
+                await lanes[i].DisposeAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Every lane is let go; the first failure is thrown once they all are.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                failure ??= ExceptionDispatchInfo.Capture(e);
+            }
         }
 
-        try
-        {
-            await lanes[index].DisposeAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            await DisposeAllAsync(lanes, index - 1).ConfigureAwait(false);
-        }
+        failure?.Throw();
     }
 
     /// <summary>A connection leased for one read; disposing it hands the connection back to the scope.</summary>

@@ -339,8 +339,9 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
                 throw new ConcurrencyConflictException("opportunity", s.Id.ToString(), 0, null);
             }
 
+            // Whether the deals arrive in id order decides which indexes are set aside; once they are, it no longer matters.
             var key = _opportunity.Row[0]!;
-            if (_inIdOrder && key is string text)
+            if (_inIdOrder && _setAside is null && key is string text)
             {
                 _inIdOrder = _lastKey is null || string.CompareOrdinal(text, _lastKey) > 0;
                 _lastKey = text;
