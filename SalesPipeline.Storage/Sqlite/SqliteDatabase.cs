@@ -113,10 +113,22 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     async Task<DbConnection> ISchemaHost.OpenRawConnectionAsync(CancellationToken cancellationToken) =>
         await OpenRawAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// The page size of a file this version creates, in bytes. The report's reads scan whole tables: four times SQLite's
+    /// default of 4 KiB takes a quarter of the page reads and B-tree cells to walk. A file that already holds pages keeps its
+    /// own size (SQLite changes it only by rewriting the file with <c>VACUUM</c>).
+    /// </summary>
+    internal const int PageSize = 16_384;
+
     /// <inheritdoc />
-    /// <remarks>WAL first (readers work while one writer writes; the setting is kept in the file), then BEGIN IMMEDIATE.</remarks>
+    /// <remarks>
+    /// The page size of a new file first (it must come before anything is written), then WAL (readers work while one writer
+    /// writes; the setting is kept in the file), then BEGIN IMMEDIATE.
+    /// </remarks>
     async Task<DbTransaction> ISchemaHost.BeginMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
+        await connection.ExecuteAsync(new CommandDefinition(
+            string.Create(CultureInfo.InvariantCulture, $"PRAGMA page_size = {PageSize}"), cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
 
         // SQLite has no SHA-256 of its own; migration 0006 records one for each document it creates.

@@ -427,7 +427,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     }
 
     private protected override async Task AssertMigratedAsync(System.Data.Common.DbConnection connection) =>
-        Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        Assert.Equal(("wal", 16_384L), (await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"), await connection.ExecuteScalarAsync<long>("PRAGMA page_size")));
 
     private static RelationalOpportunityStore Store(SqliteDatabase database) => new(new SqliteDialect(database));
 
