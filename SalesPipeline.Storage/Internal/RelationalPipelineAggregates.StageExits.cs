@@ -54,9 +54,15 @@ internal sealed partial class RelationalPipelineAggregates
         var sql =
             $"SELECT pe.to_stage AS Stage, nx.at - pe.at AS Stay FROM {dialect.EntryBeforeFrom} " +
             $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
-        await foreach (var r in connection.QueryUnbufferedAsync<StayRow>(sql, parameters, transaction, dialect.WholeStoreReadTimeout).WithCancellation(cancellationToken).ConfigureAwait(false))
+
+        // Read column by column rather than mapped to an object: a quarter's ended stays are hundreds of thousands of rows.
+        var reader = await connection.ExecuteReaderAsync(Statement(sql, parameters, transaction, cancellationToken)).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
         {
-            add(new StageId(r.Stage), dialect.ToDuration(r.Stay));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                add(new StageId(reader.GetString(0)), dialect.ToDuration(reader.GetValue(1)));
+            }
         }
     }
 
@@ -65,12 +71,6 @@ internal sealed partial class RelationalPipelineAggregates
     {
         public string? Lowest { get; set; }
         public string? Highest { get; set; }
-    }
-
-    private sealed class StayRow
-    {
-        public string Stage { get; set; } = string.Empty;
-        public object Stay { get; set; } = 0L;
     }
 #pragma warning restore CA1812
 }
