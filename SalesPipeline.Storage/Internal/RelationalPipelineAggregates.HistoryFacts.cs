@@ -156,11 +156,18 @@ internal sealed partial class RelationalPipelineAggregates
 
                 if (query.CyclesSql is { } cyclesSql)
                 {
-                    await foreach (var r in connection.QueryUnbufferedAsync<PeriodCycleRow>(cyclesSql, new DynamicParameters(query.Parameters), transaction, dialect.WholeStoreReadTimeout).WithCancellation(cancellationToken).ConfigureAwait(false))
+                    // Column by column: cycles in microseconds are nearly all distinct, so about one row per won deal.
+                    var reader = await connection.ExecuteReaderAsync(Statement(cyclesSql, new DynamicParameters(query.Parameters), transaction, cancellationToken)).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
                     {
-                        lock (facts)
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            facts.Periods[(int)r.Period].AddWonCycles(r.Currency, dialect.ToDuration(r.Cycle), r.Count);
+                            var period = Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture);
+                            var (currency, cycle, count) = (reader.GetString(1), dialect.ToDuration(reader.GetValue(2)), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture));
+                            lock (facts)
+                            {
+                                facts.Periods[period].AddWonCycles(currency, cycle, count);
+                            }
                         }
                     }
                 }
@@ -287,14 +294,6 @@ internal sealed partial class RelationalPipelineAggregates
     }
 
 #pragma warning disable CA1812 // Instantiated by Dapper.
-    private sealed class PeriodCycleRow
-    {
-        public long Period { get; set; }
-        public string Currency { get; set; } = string.Empty;
-        public object Cycle { get; set; } = 0L;
-        public long Count { get; set; }
-    }
-
     private sealed class IdRange
     {
         public object? Lowest { get; set; }
