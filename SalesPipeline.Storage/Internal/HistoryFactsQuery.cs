@@ -15,9 +15,11 @@ namespace SalesPipeline.Storage.Internal;
 /// gives the stage the deal was in then (the last entry, as <see cref="PipelineAggregates.StageAt"/> finds it); when the time in
 /// stage is asked, the as-of instant's column is <c>seq * 2K + stale * K + stage code</c>, whose stale bit says whether the
 /// entry was made before its stage's stale cutoff. The entries by the as-of instant give how far the deal went in the
-/// reached-stage funnel. That per-deal result is joined to the deals once and grouped by a compact key (currency, override,
-/// outcome, expected close of the deals open at the as-of instant, the bucket of the creation and close instants among the
-/// periods' bounds, the funnel depth, the stage at each instant, staleness), so only groups travel. The won deals' cycles
+/// reached-stage funnel. That per-deal result is joined to the deals once and grouped by a compact key: the currency, the
+/// expected close of the deals open at the as-of instant, and small integer facts packed as digits of 64-bit words (the
+/// override, the outcome, the bucket of the creation and close instants among the periods' bounds, the funnel depth, the stage
+/// at each instant, staleness). The database groups them, so only groups travel, unless it groups by sorting every row
+/// (<see cref="GroupsInClient"/>). The won deals' cycles
 /// come from a second query through the close-date index, grouped by cycle length. The grouped query can be run in two
 /// halves of the deals' ids (<see cref="SqlBelowSplit"/>, <see cref="SqlFromSplit"/>), each on a connection of its own: the
 /// groups of the two add up to those of the whole.
@@ -25,20 +27,23 @@ namespace SalesPipeline.Storage.Internal;
 internal sealed class HistoryFactsQuery
 {
     public const int CurrencyColumn = 0;
-    public const int OverrideColumn = 1;
-    public const int OutcomeColumn = 2;
-    public const int ExpectedCloseColumn = 3;
-    public const int CountColumn = 4;
-    public const int AmountColumn = 5;
+    public const int ExpectedCloseColumn = 1;
+    public const int CountColumn = 2;
+    public const int AmountColumn = 3;
 
     /// <summary>The first column of the packed words: the small integer facts, several to a word.</summary>
-    public const int WordsColumn = 6;
+    public const int WordsColumn = 4;
 
-    /// <summary>The packed facts: the creation bucket, the close bucket, the funnel depth, the stage at each instant, the stale bit.</summary>
-    public const int CreatedFact = 0;
-    public const int ClosedFact = 1;
-    public const int ReachFact = 2;
-    public const int StagesFact = 3;
+    /// <summary>
+    /// The packed facts: the probability override (−1 for none, 101 for one out of range), the outcome (−1 open, 0 won,
+    /// 1 lost, 2 unknown), the creation bucket, the close bucket, the funnel depth, the stage at each instant, the stale bit.
+    /// </summary>
+    public const int OverrideFact = 0;
+    public const int OutcomeFact = 1;
+    public const int CreatedFact = 2;
+    public const int ClosedFact = 3;
+    public const int ReachFact = 4;
+    public const int StagesFact = 5;
 
     /// <summary>Where the history's id range goes in the query, if any.</summary>
     private const string RangeToken = "{range}";
@@ -50,10 +55,8 @@ internal sealed class HistoryFactsQuery
     private readonly Bounds _closed = new("K");
     private readonly string _staleBit = "0";
 
-    /// <summary>The base the facts are packed in (each fact plus one is a digit), the facts per word and the digits' values.</summary>
-    private long _base;
-    private int _perWord;
-    private long[] _powers = [];
+    /// <summary>Where each fact is packed: its word, the value of its digit there and its digit's base (the fact plus one is the digit).</summary>
+    private (int Word, long Power, long Base)[] _digits = [];
 
     public HistoryFactsQuery(IStoreDialect dialect, PipelineDefinition pipeline, HistoryFactsRequest request)
     {
@@ -88,6 +91,7 @@ internal sealed class HistoryFactsQuery
         parameters.Add("Pipeline", pipeline.Id.Value);
         parameters.Add("Owner", request.Owner?.Value);
         parameters.Add("Won", Codes.Of(OutcomeKind.Won));
+        parameters.Add("Lost", Codes.Of(OutcomeKind.Lost));
         for (var i = 0; i < Stages.Count; i++)
         {
             parameters.Add($"S{i}", Stages[i].Value);
@@ -180,7 +184,30 @@ internal sealed class HistoryFactsQuery
     }
 
     /// <summary>A packed fact of a row (−1 for none: a deal not yet existing at an instant, or no funnel stage reached).</summary>
-    public long Fact(long[] words, int fact) => (words[fact / _perWord] / _powers[fact % _perWord] % _base) - 1;
+    public long Fact(long[] words, int fact)
+    {
+        var (word, power, radix) = _digits[fact];
+        return (words[word] / power % radix) - 1;
+    }
+
+    /// <summary>The probability override of a row's deals.</summary>
+    /// <exception cref="InvalidDataException">A stored override is outside 0 to 100.</exception>
+    public int? Override(long[] words) => Fact(words, OverrideFact) switch
+    {
+        -1 => null,
+        <= 100 and var percent => (int)percent,
+        _ => throw new InvalidDataException("A stored deal's probability override is outside 0 to 100; correct it in the database."),
+    };
+
+    /// <summary>The outcome of a row's deals.</summary>
+    /// <exception cref="InvalidDataException">A stored outcome is neither won nor lost.</exception>
+    public OutcomeKind? Outcome(long[] words) => Fact(words, OutcomeFact) switch
+    {
+        -1 => null,
+        0 => OutcomeKind.Won,
+        1 => OutcomeKind.Lost,
+        _ => throw new InvalidDataException("A stored deal's outcome is not known to this version of SalesPipeline."),
+    };
 
     /// <summary>The stage code a stage column holds, or null when the deal did not exist yet.</summary>
     /// <exception cref="InvalidOperationException">The deal was in a stage the pipeline definition does not hold.</exception>
@@ -277,47 +304,60 @@ internal sealed class HistoryFactsQuery
 
         history.Append(" FROM stage_changes sc").Append(RangeToken).Append(" GROUP BY sc.opportunity_id");
 
-        // The small integer facts, each at most its digit's base less two, packed as digits (fact + 1) of as few words as hold them.
-        var facts = new List<string> { _created.Sql("o.created_at"), _closed.Sql("o.closed_at"), reach };
+        // The small integer facts, each from −1 to its digit's base less two, packed as digits (fact + 1) of as few words as
+        // hold them: a word stays below 2^62, a positive 64-bit integer on every provider (each digit's value a BIGINT, so
+        // PostgreSQL multiplies in 64 bits).
+        var facts = new List<(string Sql, long Base)>
+        {
+            ("CASE WHEN o.probability_override IS NULL THEN -1 WHEN o.probability_override BETWEEN 0 AND 100 THEN o.probability_override ELSE 101 END", 103),
+            ("CASE WHEN o.outcome_kind IS NULL THEN -1 WHEN o.outcome_kind = @Won THEN 0 WHEN o.outcome_kind = @Lost THEN 1 ELSE 2 END", 4),
+            (_created.Sql("o.created_at"), _created.Count + 2),
+            (_closed.Sql("o.closed_at"), _closed.Count + 2),
+            (reach, OpenCount + 2),
+        };
         for (var i = 0; i < _instants.Count; i++)
         {
-            facts.Add($"COALESCE({StageOf(i)}, -1)");
+            facts.Add(($"COALESCE({StageOf(i)}, -1)", Stages.Count + 2));
         }
 
         if (StaleFact >= 0)
         {
-            facts.Add($"CASE WHEN h.a{asOf} % {2 * k} >= {k} THEN 1 ELSE 0 END");
+            facts.Add(($"CASE WHEN h.a{asOf} % {2 * k} >= {k} THEN 1 ELSE 0 END", 3));
         }
 
-        _base = new[] { _created.Count + 2, _closed.Count + 2, OpenCount + 2, Stages.Count + 2 }.Max();
-        // As many digits to a word as keep it below 2^62, a positive 64-bit integer on every provider (each digit's value a
-        // BIGINT, so PostgreSQL multiplies in 64 bits).
-        var powers = new List<long> { 1 };
-        while (powers.Count < facts.Count && powers[^1] <= (1L << 62) / _base / _base)
+        _digits = new (int, long, long)[facts.Count];
+        var words = new List<List<string>> { new() };
+        var span = 1L;
+        for (var f = 0; f < facts.Count; f++)
         {
-            powers.Add(powers[^1] * _base);
+            var (fact, radix) = facts[f];
+            if (span > (1L << 62) / radix)
+            {
+                words.Add([]);
+                span = 1;
+            }
+
+            _digits[f] = (words.Count - 1, span, radix);
+            words[^1].Add(string.Create(CultureInfo.InvariantCulture, $"({fact} + 1) * CAST({span} AS BIGINT)"));
+            span *= radix;
         }
 
-        _powers = [.. powers];
-        _perWord = _powers.Length;
-        Words = (facts.Count + _perWord - 1) / _perWord;
+        Words = words.Count;
         GroupsInClient = clientMayGroup && Words == 1;
 
         var sql = new StringBuilder(
-            $"SELECT o.currency AS Currency, o.probability_override AS ProbabilityOverride, o.outcome_kind AS OutcomeKind, " +
-            $"CASE WHEN {StageOf(asOf)} < {OpenCount} THEN o.expected_close END AS ExpectedClose, " +
+            $"SELECT o.currency AS Currency, CASE WHEN {StageOf(asOf)} < {OpenCount} THEN o.expected_close END AS ExpectedClose, " +
             (GroupsInClient ? $"1 AS Count, o.{_dialect.AmountColumn} AS Amount" : $"COUNT(*) AS Count, SUM(o.{_dialect.AmountColumn}) AS Amount"));
         for (var w = 0; w < Words; w++)
         {
-            sql.Append(", ").AppendJoin(" + ", facts.Skip(w * _perWord).Take(_perWord).Select((fact, d) => string.Create(CultureInfo.InvariantCulture, $"({fact} + 1) * CAST({_powers[d]} AS BIGINT)")))
-                .Append(CultureInfo.InvariantCulture, $" AS W{w}");
+            sql.Append(", ").AppendJoin(" + ", words[w]).Append(CultureInfo.InvariantCulture, $" AS W{w}");
         }
 
         // The grouped history first, then one lookup of each deal (CROSS JOIN keeps that order on SQLite).
         sql.Append(CultureInfo.InvariantCulture, $" FROM ({history}) h CROSS JOIN opportunities o WHERE o.id = h.id AND o.pipeline_id = @Pipeline{OpportunityFilter.Owner(request.Owner)}");
         if (!GroupsInClient)
         {
-            sql.Append(" GROUP BY 1, 2, 3, 4");
+            sql.Append(" GROUP BY 1, 2");
             for (var w = 0; w < Words; w++)
             {
                 sql.Append(CultureInfo.InvariantCulture, $", {WordsColumn + w + 1}");

@@ -250,6 +250,9 @@ internal sealed partial class RelationalPipelineAggregates
     /// <summary>A group of deals with the same facts: its key, how many deals and their value.</summary>
     private readonly record struct FactsRow(string Currency, int? Override, OutcomeKind? Outcome, object? ExpectedClose, long[] Words, long Count, decimal Amount)
     {
+        public static FactsRow Of(HistoryFactsQuery query, string currency, object? expectedClose, long[] words, long count, decimal amount) =>
+            new(currency, query.Override(words), query.Outcome(words), expectedClose, words, count, amount);
+
         /// <summary>Reads a group the database made.</summary>
         public static FactsRow Read(DbDataReader reader, HistoryFactsQuery query)
         {
@@ -260,10 +263,9 @@ internal sealed partial class RelationalPipelineAggregates
             }
 
             var currency = reader.GetString(HistoryFactsQuery.CurrencyColumn);
-            return new(
+            return Of(
+                query,
                 currency,
-                reader.IsDBNull(HistoryFactsQuery.OverrideColumn) ? null : Convert.ToInt32(reader.GetValue(HistoryFactsQuery.OverrideColumn), CultureInfo.InvariantCulture),
-                reader.IsDBNull(HistoryFactsQuery.OutcomeColumn) ? null : Codes.Parse<OutcomeKind>(reader.GetString(HistoryFactsQuery.OutcomeColumn)),
                 reader.IsDBNull(HistoryFactsQuery.ExpectedCloseColumn) ? null : reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn),
                 words,
                 Convert.ToInt64(reader.GetValue(HistoryFactsQuery.CountColumn), CultureInfo.InvariantCulture),
@@ -272,25 +274,15 @@ internal sealed partial class RelationalPipelineAggregates
     }
 
     /// <summary>One deal's facts as read, the key its group is found by when the deals are grouped here (one word of packed facts).</summary>
-    private readonly record struct DealFacts(string Currency, long Override, string? Outcome, object? ExpectedClose, long Word)
+    private readonly record struct DealFacts(string Currency, object? ExpectedClose, long Word)
     {
-        private const long NoOverride = long.MinValue;
-
         public static DealFacts Read(DbDataReader reader) => new(
             reader.GetString(HistoryFactsQuery.CurrencyColumn),
-            reader.IsDBNull(HistoryFactsQuery.OverrideColumn) ? NoOverride : reader.GetInt64(HistoryFactsQuery.OverrideColumn),
-            reader.IsDBNull(HistoryFactsQuery.OutcomeColumn) ? null : reader.GetString(HistoryFactsQuery.OutcomeColumn),
             reader.IsDBNull(HistoryFactsQuery.ExpectedCloseColumn) ? null : reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn),
             reader.GetInt64(HistoryFactsQuery.WordsColumn));
 
-        public FactsRow ToRow(HistoryFactsQuery query, long count, long amount) => new(
-            Currency,
-            Override == NoOverride ? null : checked((int)Override),
-            Outcome is null ? null : Codes.Parse<OutcomeKind>(Outcome),
-            ExpectedClose,
-            [Word],
-            count,
-            query.ToAmount(amount, Currency));
+        public FactsRow ToRow(HistoryFactsQuery query, long count, long amount) =>
+            FactsRow.Of(query, Currency, ExpectedClose, [Word], count, query.ToAmount(amount, Currency));
     }
 
 #pragma warning disable CA1812 // Instantiated by Dapper.

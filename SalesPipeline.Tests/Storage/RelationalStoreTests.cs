@@ -65,6 +65,24 @@ public abstract class RelationalStoreTests
         Assert.Single(await store.ListAsync(), p => p.IsActiveAdmin);
     }
 
+    [Theory]
+    [InlineData("probability_override = 150", "probability override is outside 0 to 100")]
+    [InlineData("outcome_kind = 'abandoned', closed_at = created_at", "outcome is not known to this version")]
+    public async Task HistoryFactsAsync_StoredDealWithAValueTheLibraryNeverWrites_IsRefusedNamingIt(string set, string message)
+    {
+        var dialect = Dialect();
+        await OneDealAsync(dialect, 5);
+        await using (var connection = await ConnectAsync())
+        {
+            await connection.ExecuteAsync($"UPDATE opportunities SET {set}");
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => new RelationalPipelineAggregates(dialect).HistoryFactsAsync(
+            PipelineDefinition.Default, new Abstractions.HistoryFactsRequest(Deals.Epoch + NodaTime.Duration.FromDays(400))));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MigrateAsync_RunTwiceAndByFourAtOnce_AppliesEachScriptOnce()
     {
