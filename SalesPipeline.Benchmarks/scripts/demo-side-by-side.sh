@@ -24,18 +24,4 @@ for round in $(seq 1 "$rounds"); do
       cat '$out/time'" | tee -a "$out/all"
   done
 done
-python3 - "$out/all" <<'PY'
-import re, statistics, sys
-side, walls = None, {"base": [], "new": []}
-for line in open(sys.argv[1]):
-    m = re.match(r"(base|new) round", line)
-    if m:
-        side = m.group(1)
-        continue
-    m = re.match(r"\s+([\d.]+) s wall", line)
-    if m and side:
-        walls[side].append(float(m.group(1)))
-b, n = statistics.median(walls["base"]), statistics.median(walls["new"])
-print(f"# median wall: base {b:.2f} s, new {n:.2f} s, ratio {n / b:.2f}; per round: "
-      + ", ".join(f"{y / x:.2f}" for x, y in zip(walls["base"], walls["new"])))
-PY
+python3 "$(dirname "$0")/side-by-side-median.py" "$out/all"
