@@ -12,6 +12,7 @@ set -euo pipefail
 base="$1"; new="$2"; store="$3"; from="$4"; to="$5"; rounds="${6:-2}"
 base_store="${BASE_STORE:-$store}"
 out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
 echo "# report --kind all --from $from --to $to over $store (the base over $base_store); base $base, new $new; $rounds rounds"
 echo "# each run: flock /tmp/salespipeline-bench.lock /usr/bin/time -f '%e s wall %U s user %S s sys %M KB maxrss exit %x'"
 for round in $(seq 1 "$rounds"); do
@@ -25,4 +26,3 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 python3 "$(dirname "$0")/side-by-side-median.py" "$out/all"
-rm -rf "$out"

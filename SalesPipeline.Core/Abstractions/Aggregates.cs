@@ -139,6 +139,7 @@ public interface IPipelineAggregates
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The figures.</returns>
     /// <exception cref="Analytics.MissingExchangeRateException">The forecast's conversion lacks the rate of a currency that occurs.</exception>
+    /// <exception cref="InvalidDataException">A database store holds a value the library never writes, such as a probability override outside 0 to 100 or an unknown outcome; the message names it.</exception>
     Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>

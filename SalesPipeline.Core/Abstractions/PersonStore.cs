@@ -26,13 +26,14 @@ public interface IPersonStore
     Task<int> SaveAsync(Person person, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Updates a person only while someone other than them is an active admin (<see cref="Person.IsActiveAdmin"/>), checking
-    /// that and writing in one atomic step: two admins demoting or deactivating each other at once leave one of them an admin.
+    /// Saves a person as <see cref="SaveAsync"/> does, but only while someone other than them is an active admin
+    /// (<see cref="Person.IsActiveAdmin"/>), checking that and writing in one atomic step: two admins demoting or
+    /// deactivating each other at once leave one of them an admin.
     /// </summary>
     /// <param name="person">The changed person, at the version read.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The new stored version, or <see langword="null"/> when nobody else is an active admin (nothing was written).</returns>
-    /// <exception cref="ConcurrencyConflictException">They changed since they were read, or are not stored; nothing was written.</exception>
+    /// <exception cref="ConcurrencyConflictException">They changed since they were read (or already exist); nothing was written.</exception>
     Task<int?> SaveIfAnotherActiveAdminAsync(Person person, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts a person only when nobody is stored yet (the first administrator of a new database).</summary>

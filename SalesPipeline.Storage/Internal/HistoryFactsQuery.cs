@@ -310,7 +310,7 @@ internal sealed class HistoryFactsQuery
         var facts = new List<(string Sql, long Base)>
         {
             ("CASE WHEN o.probability_override IS NULL THEN -1 WHEN o.probability_override BETWEEN 0 AND 100 THEN o.probability_override ELSE 101 END", 103),
-            ("CASE WHEN o.outcome_kind IS NULL THEN -1 WHEN o.outcome_kind = @Won THEN 0 WHEN o.outcome_kind = @Lost THEN 1 ELSE 2 END", 4),
+            ("CASE WHEN o.outcome_kind IS NULL THEN -1 WHEN LOWER(o.outcome_kind) = @Won THEN 0 WHEN LOWER(o.outcome_kind) = @Lost THEN 1 ELSE 2 END", 4),
             (_created.Sql("o.created_at"), _created.Count + 2),
             (_closed.Sql("o.closed_at"), _closed.Count + 2),
             (reach, OpenCount + 2),

@@ -37,25 +37,12 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
     public Task<int?> SaveIfAnotherActiveAdminAsync(Person person, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(person);
-        return Database.WithConnectionAsync(
-            async connection =>
+        return WithPeopleLockedAsync(
+            async (connection, transaction) =>
             {
-                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    // Taken before the count: a second such save waits for this one to commit and counts after it.
-                    await connection.ExecuteAsync(new CommandDefinition(dialect.LockPeople, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    var others = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                        PersonRow.CountOtherActiveAdmins, new { Id = person.Id.Value, Admin = Roles.Name(Role.Admin) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    if (others == 0)
-                    {
-                        return (int?)null;
-                    }
-
-                    var version = await WriteAsync(connection, transaction, person, cancellationToken).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return version;
-                }
+                var others = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    PersonRow.CountOtherActiveAdmins, new { Id = person.Id.Value, Admin = Roles.Name(Role.Admin) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                return others == 0 ? ((int?)null, false) : (await WriteAsync(connection, transaction, person, cancellationToken).ConfigureAwait(false), true);
             },
             cancellationToken);
     }
@@ -65,20 +52,34 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
     {
         ArgumentNullException.ThrowIfNull(person);
         var row = PersonRow.From(person, 1);
-        return Database.WithConnectionAsync(
+        return WithPeopleLockedAsync(
+            async (connection, transaction) =>
+                (await connection.ExecuteAsync(new CommandDefinition(PersonRow.InsertFirst, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1, true),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction that first takes the people's lock, so a second such write waits
+    /// for this one to end and then reads what it wrote; commits when the work says so, otherwise writes nothing.
+    /// </summary>
+    private Task<T> WithPeopleLockedAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken) =>
+        Database.WithConnectionAsync(
             async connection =>
             {
                 var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
                     await connection.ExecuteAsync(new CommandDefinition(dialect.LockPeople, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    var written = await connection.ExecuteAsync(new CommandDefinition(PersonRow.InsertFirst, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return written == 1;
+                    var (result, commit) = await work(connection, transaction).ConfigureAwait(false);
+                    if (commit)
+                    {
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return result;
                 }
             },
             cancellationToken);
-    }
 
     /// <summary>Inserts a person at version 0, otherwise updates them if their version is current; returns the new version.</summary>
     private static async Task<int> WriteAsync(DbConnection connection, DbTransaction? transaction, Person person, CancellationToken cancellationToken)

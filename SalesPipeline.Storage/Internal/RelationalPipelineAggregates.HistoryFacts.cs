@@ -97,38 +97,45 @@ internal sealed partial class RelationalPipelineAggregates
         dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                var reader = await connection.ExecuteReaderAsync(Statement(sql, parameters, transaction, cancellationToken)).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                if (query.GroupsInClient)
                 {
-                    if (query.GroupsInClient)
+                    // One row per deal: grouped here, then handed over in one go.
+                    var groups = new Dictionary<DealFacts, (long Count, long Amount)>();
+                    await ReadRowsAsync(
+                        connection,
+                        sql,
+                        parameters,
+                        transaction,
+                        r =>
+                        {
+                            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, DealFacts.Read(r), out _);
+                            group = (group.Count + 1, checked(group.Amount + r.GetInt64(HistoryFactsQuery.AmountColumn)));
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                    lock (facts)
                     {
-                        // One row per deal: grouped here, then handed over in one go.
-                        var groups = new Dictionary<DealFacts, (long Count, long Amount)>();
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        foreach (var (key, group) in groups)
                         {
-                            ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, DealFacts.Read(reader), out _);
-                            group = (group.Count + 1, checked(group.Amount + reader.GetInt64(HistoryFactsQuery.AmountColumn)));
-                        }
-
-                        lock (facts)
-                        {
-                            foreach (var (key, group) in groups)
-                            {
-                                facts.Add(key.ToRow(query, group.Count, group.Amount));
-                            }
+                            facts.Add(key.ToRow(query, group.Count, group.Amount));
                         }
                     }
-                    else
-                    {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                }
+                else
+                {
+                    await ReadRowsAsync(
+                        connection,
+                        sql,
+                        parameters,
+                        transaction,
+                        r =>
                         {
-                            var row = FactsRow.Read(reader, query);
+                            var row = FactsRow.Read(r, query);
                             lock (facts)
                             {
                                 facts.Add(row);
                             }
-                        }
-                    }
+                        },
+                        cancellationToken).ConfigureAwait(false);
                 }
 
                 return true;
@@ -156,20 +163,22 @@ internal sealed partial class RelationalPipelineAggregates
 
                 if (query.CyclesSql is { } cyclesSql)
                 {
-                    // Column by column: cycles in microseconds are nearly all distinct, so about one row per won deal.
-                    var reader = await connection.ExecuteReaderAsync(Statement(cyclesSql, new DynamicParameters(query.Parameters), transaction, cancellationToken)).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    // Cycles in microseconds are nearly all distinct, so about one row per won deal.
+                    await ReadRowsAsync(
+                        connection,
+                        cyclesSql,
+                        new DynamicParameters(query.Parameters),
+                        transaction,
+                        r =>
                         {
-                            var period = Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture);
-                            var (currency, cycle, count) = (reader.GetString(1), dialect.ToDuration(reader.GetValue(2)), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture));
+                            var period = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
+                            var (currency, cycle, count) = (r.GetString(1), dialect.ToDuration(r.GetValue(2)), Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture));
                             lock (facts)
                             {
                                 facts.Periods[period].AddWonCycles(currency, cycle, count);
                             }
-                        }
-                    }
+                        },
+                        cancellationToken).ConfigureAwait(false);
                 }
 
                 return true;

@@ -54,16 +54,7 @@ internal sealed partial class RelationalPipelineAggregates
         var sql =
             $"SELECT pe.to_stage AS Stage, nx.at - pe.at AS Stay FROM {dialect.EntryBeforeFrom} " +
             $"WHERE nx.seq > 0 AND nx.at <= @AsOf{endedIn}{DealsOf("nx", owner, everyDeal)}";
-
-        // Read column by column rather than mapped to an object: a quarter's ended stays are hundreds of thousands of rows.
-        var reader = await connection.ExecuteReaderAsync(Statement(sql, parameters, transaction, cancellationToken)).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                add(new StageId(reader.GetString(0)), dialect.ToDuration(reader.GetValue(1)));
-            }
-        }
+        await ReadRowsAsync(connection, sql, parameters, transaction, r => add(new StageId(r.GetString(0)), dialect.ToDuration(r.GetValue(1))), cancellationToken).ConfigureAwait(false);
     }
 
 #pragma warning disable CA1812 // Instantiated by Dapper.

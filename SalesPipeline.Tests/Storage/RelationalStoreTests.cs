@@ -39,7 +39,7 @@ public abstract class RelationalStoreTests
     }
 
     [Fact]
-    public async Task SaveIfAnotherActiveAdminAsync_TwoAdminsDemotedEachOtherWhileWritesWereHeld_OnlyOneIsWritten()
+    public async Task SaveIfAnotherActiveAdminAsync_BothOfTwoAdminsDemotedWhileWritesAreHeld_OnlyOneIsWritten()
     {
         var store = new RelationalPersonStore(Dialect());
         var xena = new Person(new UserId("xena"), "Xena", Role.Admin, ["hq"], null, 0, true);

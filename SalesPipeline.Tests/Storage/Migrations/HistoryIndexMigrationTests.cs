@@ -39,6 +39,14 @@ public sealed class HistoryIndexMigrationTests
             var source = Path.Combine(folder, "source.db");
             var target = Path.Combine(folder, "old.db");
             await DemoAsync(["--db", source], folder);
+
+            // A file made before new files got 16 KiB pages: it keeps SQLite's default of 4 KiB through the upgrade.
+            await using (var connection = new SqliteConnection($"Data Source={target}"))
+            {
+                await connection.OpenAsync();
+                await connection.ExecuteAsync("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL");
+            }
+
             using (var database = new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={target}" }))
             {
                 await ApplyUpToAsync(database, previous);
@@ -60,6 +68,11 @@ public sealed class HistoryIndexMigrationTests
 
             SqliteConnection.ClearAllPools();
             await CheckUpgradedAsync(MigrationScripts.Sqlite, previous, b => b.UseSqlite($"Data Source={source}"), b => b.UseSqlite($"Data Source={target}"));
+            await using (var connection = new SqliteConnection($"Data Source={target}"))
+            {
+                await connection.OpenAsync();
+                Assert.Equal(4096L, await connection.ExecuteScalarAsync<long>("PRAGMA page_size"));
+            }
         }
         finally
         {
