@@ -97,45 +97,35 @@ internal sealed partial class RelationalPipelineAggregates
         dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                if (query.GroupsInClient)
-                {
-                    // One row per deal: grouped here, then handed over in one go.
-                    var groups = new Dictionary<DealFacts, (long Count, long Amount)>();
-                    await ReadRowsAsync(
-                        connection,
-                        sql,
-                        parameters,
-                        transaction,
-                        r =>
+                // With one row per deal, the rows are grouped here and handed over in one go; otherwise each row is a group.
+                var groups = query.GroupsInClient ? new Dictionary<DealFacts, (long Count, long Amount)>() : null;
+                await ReadRowsAsync(
+                    connection,
+                    sql,
+                    parameters,
+                    transaction,
+                    r =>
+                    {
+                        if (groups is not null)
                         {
                             ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, DealFacts.Read(r), out _);
                             group = (group.Count + 1, checked(group.Amount + r.GetInt64(HistoryFactsQuery.AmountColumn)));
-                        },
-                        cancellationToken).ConfigureAwait(false);
-                    lock (facts)
-                    {
-                        foreach (var (key, group) in groups)
-                        {
-                            facts.Add(key.ToRow(query, group.Count, group.Amount));
+                            return;
                         }
-                    }
-                }
-                else
-                {
-                    await ReadRowsAsync(
-                        connection,
-                        sql,
-                        parameters,
-                        transaction,
-                        r =>
+
+                        var row = FactsRow.Read(r, query);
+                        lock (facts)
                         {
-                            var row = FactsRow.Read(r, query);
-                            lock (facts)
-                            {
-                                facts.Add(row);
-                            }
-                        },
-                        cancellationToken).ConfigureAwait(false);
+                            facts.Add(row);
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                lock (facts)
+                {
+                    foreach (var (key, group) in groups ?? [])
+                    {
+                        facts.Add(key.ToRow(query, group.Count, group.Amount));
+                    }
                 }
 
                 return true;
