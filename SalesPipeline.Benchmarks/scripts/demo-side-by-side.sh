@@ -12,16 +12,12 @@ base="$1"; new="$2"; deals="${3:-1000000}"; rounds="${4:-2}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 echo "# demo --deals $deals into a new SQLite file; base $base, new $new; $rounds rounds"
-echo "# each run: flock /tmp/salespipeline-bench.lock /usr/bin/time -f '%e s wall %U s user %S s sys %M KB maxrss exit %x'"
-for round in $(seq 1 "$rounds"); do
-  for side in base new; do
-    dir="$base"; [ "$side" = new ] && dir="$new"
-    rm -rf "$out/run"; mkdir -p "$out/run"
-    flock /tmp/salespipeline-bench.lock bash -c "
-      echo \"$side round $round: load \$(cut -d' ' -f1-3 /proc/loadavg)\"
-      /usr/bin/time -f '  %e s wall %U s user %S s sys %M KB maxrss exit %x' -o '$out/time' \
-        '$dir/salespipeline' --db '$out/run/demo.db' demo --deals '$deals' --out '$out/run/reports' >/dev/null 2>'$out/stderr' || true
-      cat '$out/time'" | tee -a "$out/all"
-  done
-done
-python3 "$(dirname "$0")/side-by-side-median.py" "$out/all"
+# shellcheck source=SalesPipeline.Benchmarks/scripts/side-by-side-common.sh
+source "$(dirname "$0")/side-by-side-common.sh"
+scratch="$out"
+run_side() {
+  local dir="$base"; [ "$1" = new ] && dir="$new"
+  rm -rf "$out/run"; mkdir -p "$out/run"
+  cmd=("$dir/salespipeline" --db "$out/run/demo.db" demo --deals "$deals" --out "$out/run/reports")
+}
+alternate "$rounds"

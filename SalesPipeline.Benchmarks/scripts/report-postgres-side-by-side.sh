@@ -20,15 +20,11 @@ stored="$(psql_in report_store -At -c "SELECT count(*) FROM opportunities")"
 [[ "$stored" == "$deals" ]] || die "the kept store holds $stored deals, not $deals: build it with report-postgres.sh $deals"
 db="$(connection report_store)"
 echo "# report --kind all --from 2024-10-01 --to 2024-12-31 over the kept PostgreSQL store of $deals deals; base $base, new $new; $rounds rounds"
-echo "# each run: flock /tmp/salespipeline-bench.lock /usr/bin/time -f '%e s wall %U s user %S s sys %M KB maxrss exit %x'"
-for round in $(seq 1 "$rounds"); do
-  for side in base new; do
-    dir="$base"; [ "$side" = new ] && dir="$new"
-    flock /tmp/salespipeline-bench.lock bash -c "
-      echo \"$side round $round: load \$(cut -d' ' -f1-3 /proc/loadavg)\"
-      /usr/bin/time -f '  %e s wall %U s user %S s sys %M KB maxrss exit %x' -o '$work/time' \
-        '$dir/salespipeline' --provider postgres --db '$db' report --kind all --from 2024-10-01 --to 2024-12-31 --out '$work/$side.xlsx' >/dev/null 2>'$work/stderr' || true
-      cat '$work/time'" | tee -a "$work/all"
-  done
-done
-python3 "$(dirname "$0")/side-by-side-median.py" "$work/all"
+# shellcheck source=SalesPipeline.Benchmarks/scripts/side-by-side-common.sh
+source SalesPipeline.Benchmarks/scripts/side-by-side-common.sh
+scratch="$work"
+run_side() {
+  local dir="$base"; [ "$1" = new ] && dir="$new"
+  cmd=("$dir/salespipeline" --provider postgres --db "$db" report --kind all --from 2024-10-01 --to 2024-12-31 --out "$work/$1.xlsx")
+}
+alternate "$rounds"

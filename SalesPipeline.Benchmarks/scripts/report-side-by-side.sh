@@ -14,15 +14,15 @@ base_store="${BASE_STORE:-$store}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 echo "# report --kind all --from $from --to $to over $store (the base over $base_store); base $base, new $new; $rounds rounds"
-echo "# each run: flock /tmp/salespipeline-bench.lock /usr/bin/time -f '%e s wall %U s user %S s sys %M KB maxrss exit %x'"
-for round in $(seq 1 "$rounds"); do
-  for side in base new; do
-    dir="$base"; db="$base_store"; [ "$side" = new ] && dir="$new" && db="$store"
-    flock /tmp/salespipeline-bench.lock bash -c "
-      echo \"$side round $round: load \$(cut -d' ' -f1-3 /proc/loadavg)\"
-      /usr/bin/time -f '  %e s wall %U s user %S s sys %M KB maxrss exit %x' -o '$out/time' \
-        '$dir/salespipeline' --db '$db' report --kind all --from '$from' --to '$to' --out '$out/$side.xlsx' >/dev/null 2>'$out/stderr' || true
-      cat '$out/time'" | tee -a "$out/all"
-  done
-done
-python3 "$(dirname "$0")/side-by-side-median.py" "$out/all"
+# shellcheck source=SalesPipeline.Benchmarks/scripts/side-by-side-common.sh
+source "$(dirname "$0")/side-by-side-common.sh"
+scratch="$out"
+run_side() {
+  if [ "$1" = new ]; then
+    cmd=("$new/salespipeline" --db "$store")
+  else
+    cmd=("$base/salespipeline" --db "$base_store")
+  fi
+  cmd+=(report --kind all --from "$from" --to "$to" --out "$out/$1.xlsx")
+}
+alternate "$rounds"

@@ -20,6 +20,9 @@ for line in open(sys.argv[1]):
             failed.append(f"{side} round {round_} (exit {m.group(2)})")
 if failed:
     print("# left out, failed: " + ", ".join(failed))
+for side in ("base", "new"):
+    if not walls[side]:
+        sys.exit(f"# no {side} run succeeded: no median")
 b, n = statistics.median(walls["base"].values()), statistics.median(walls["new"].values())
 rounds = sorted(set(walls["base"]) & set(walls["new"]))
 print(f"# median wall: base {b:.2f} s, new {n:.2f} s, ratio {n / b:.2f}; per round: "

@@ -37,12 +37,13 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
     public Task<int?> SaveIfAnotherActiveAdminAsync(Person person, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(person);
-        return WithPeopleLockedAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
             {
+                await LockPeopleAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
                 var others = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                     PersonRow.CountOtherActiveAdmins, new { Id = person.Id.Value, Admin = Roles.Name(Role.Admin) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return others == 0 ? ((int?)null, false) : (await WriteAsync(connection, transaction, person, cancellationToken).ConfigureAwait(false), true);
+                return others == 0 ? (int?)null : await WriteAsync(connection, transaction, person, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
     }
@@ -52,34 +53,21 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
     {
         ArgumentNullException.ThrowIfNull(person);
         var row = PersonRow.From(person, 1);
-        return WithPeopleLockedAsync(
+        return dialect.WriteAsync(
             async (connection, transaction) =>
-                (await connection.ExecuteAsync(new CommandDefinition(PersonRow.InsertFirst, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1, true),
+            {
+                await LockPeopleAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                return await connection.ExecuteAsync(new CommandDefinition(PersonRow.InsertFirst, row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+            },
             cancellationToken);
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a write transaction that first takes the people's lock, so a second such write waits
-    /// for this one to end and then reads what it wrote; commits when the work says so, otherwise writes nothing.
+    /// Takes the people's lock in a write transaction before it reads them, so a second such write waits for this one to end
+    /// and then reads what it wrote.
     /// </summary>
-    private Task<T> WithPeopleLockedAsync<T>(Func<DbConnection, DbTransaction, Task<(T Result, bool Commit)>> work, CancellationToken cancellationToken) =>
-        Database.WithConnectionAsync(
-            async connection =>
-            {
-                var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-                await using (transaction.ConfigureAwait(false))
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(dialect.LockPeople, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                    var (result, commit) = await work(connection, transaction).ConfigureAwait(false);
-                    if (commit)
-                    {
-                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    return result;
-                }
-            },
-            cancellationToken);
+    private Task<int> LockPeopleAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(dialect.LockPeople, transaction: transaction, cancellationToken: cancellationToken));
 
     /// <summary>Inserts a person at version 0, otherwise updates them if their version is current; returns the new version.</summary>
     private static async Task<int> WriteAsync(DbConnection connection, DbTransaction? transaction, Person person, CancellationToken cancellationToken)

@@ -190,7 +190,9 @@ internal sealed partial class RelationalPipelineAggregates
 
         public void Add(FactsRow row)
         {
-            var (currency, probabilityOverride, outcome, count, amount) = (row.Currency, row.Override, row.Outcome, row.Count, row.Amount);
+            var (currency, count, amount) = (row.Currency, row.Count, row.Amount);
+            var probabilityOverride = query.Override(row.Words);
+            var outcome = query.Outcome(row.Words);
             var created = query.Fact(row.Words, HistoryFactsQuery.CreatedFact);
             var closed = query.Fact(row.Words, HistoryFactsQuery.ClosedFact);
             var stageAtAsOf = query.StageAt(query.Fact(row.Words, HistoryFactsQuery.StagesFact + query.InstantOf(request.AsOf)));
@@ -247,11 +249,8 @@ internal sealed partial class RelationalPipelineAggregates
     }
 
     /// <summary>A group of deals with the same facts: its key, how many deals and their value.</summary>
-    private readonly record struct FactsRow(string Currency, int? Override, OutcomeKind? Outcome, object? ExpectedClose, long[] Words, long Count, decimal Amount)
+    private readonly record struct FactsRow(string Currency, object? ExpectedClose, long[] Words, long Count, decimal Amount)
     {
-        public static FactsRow Of(HistoryFactsQuery query, string currency, object? expectedClose, long[] words, long count, decimal amount) =>
-            new(currency, query.Override(words), query.Outcome(words), expectedClose, words, count, amount);
-
         /// <summary>Reads a group the database made.</summary>
         public static FactsRow Read(DbDataReader reader, HistoryFactsQuery query)
         {
@@ -262,8 +261,7 @@ internal sealed partial class RelationalPipelineAggregates
             }
 
             var currency = reader.GetString(HistoryFactsQuery.CurrencyColumn);
-            return Of(
-                query,
+            return new(
                 currency,
                 reader.IsDBNull(HistoryFactsQuery.ExpectedCloseColumn) ? null : reader.GetValue(HistoryFactsQuery.ExpectedCloseColumn),
                 words,
@@ -281,7 +279,7 @@ internal sealed partial class RelationalPipelineAggregates
             reader.GetInt64(HistoryFactsQuery.WordsColumn));
 
         public FactsRow ToRow(HistoryFactsQuery query, long count, long amount) =>
-            FactsRow.Of(query, Currency, ExpectedClose, [Word], count, query.ToAmount(amount, Currency));
+            new(Currency, ExpectedClose, [Word], count, query.ToAmount(amount, Currency));
     }
 
 #pragma warning disable CA1812 // Instantiated by Dapper.

@@ -70,6 +70,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     /// <inheritdoc />
     string ISchemaHost.Provider => MigrationScripts.Postgres;
 
+    /// <inheritdoc />
     string ISchemaHost.CreateSchemaVersion =>
         "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
 

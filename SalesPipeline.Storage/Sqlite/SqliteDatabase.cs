@@ -99,6 +99,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     /// <inheritdoc />
     string ISchemaHost.Provider => MigrationScripts.Sqlite;
 
+    /// <inheritdoc />
     string ISchemaHost.CreateSchemaVersion =>
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
 
