@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Dapper;
+using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Analytics;
 using SalesPipeline.Domain;
@@ -12,11 +13,18 @@ namespace SalesPipeline.Storage.Internal;
 /// <summary>The history facts: one grouped read of the stage history joined once to the deals, in two halves of the deal ids.</summary>
 internal sealed partial class RelationalPipelineAggregates
 {
+    /// <summary>
+    /// How many parts the grouped read of the history is cut into. With more parts than cores, a core that finishes its part
+    /// takes the next instead of idling beside a longer one (the parts differ: older deals have more history), and the
+    /// report's other reads fill the gaps.
+    /// </summary>
+    internal static int HistoryParts => Math.Max(2, 2 * Environment.ProcessorCount);
+
     /// <inheritdoc />
     /// <remarks>
-    /// The lowest and highest deal id are read first; the two halves of the grouped read of the history then run beside the
-    /// ended stays and the won deals' cycles, each on a connection of one consistent read (the caller's, or one of its own),
-    /// so every read sees one state of the store.
+    /// The lowest and highest deal id are read first; the parts of the grouped read of the history (cut at ids between them,
+    /// <see cref="HistoryParts"/>) then run beside the ended stays and the won deals' cycles, each on a connection of one
+    /// consistent read (the caller's, or one of its own), so every read sees one state of the store.
     /// </remarks>
     public async Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default)
     {
@@ -27,24 +35,32 @@ internal sealed partial class RelationalPipelineAggregates
         var scope = dialect.Database.BeginConsistentRead();
         await using (scope.ConfigureAwait(false))
         {
-            // The grouped read is the longest by far: its two halves run side by side, beside the ended stays and cycles.
-            var split = await dialect.Database.ReadAsync(
-                async (connection, transaction) => MiddleId(await connection.QuerySingleAsync<IdRange>(Statement(IdRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false)),
+            var cuts = await dialect.Database.ReadAsync(
+                async (connection, transaction) => Cuts(await connection.QuerySingleAsync<IdRange>(Statement(IdRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false), HistoryParts),
                 cancellationToken).ConfigureAwait(false);
+            // The longest reads first: the ended stays, then the parts of the grouped read, then the cycles.
             using var parallel = new ParallelReads(cancellationToken);
-            if (split is { } middle)
+            if (request.TimeInStagePeriod is { } stays)
             {
-                _ = parallel.Start(token => ReadGroupsAsync(query.SqlBelowSplit, WithSplit(query, middle), query, facts, token));
-                _ = parallel.Start(token => ReadGroupsAsync(query.SqlFromSplit, WithSplit(query, middle), query, facts, token));
+                _ = parallel.Start(token => ReadEndedStaysAsync(pipeline, request, stays, facts, token));
             }
-            else
+
+            if (cuts.Count == 0)
             {
                 _ = parallel.Start(token => ReadGroupsAsync(query.Sql, query.Parameters, query, facts, token));
             }
-
-            if (request.TimeInStagePeriod is not null || query.CyclesSql is not null)
+            else
             {
-                _ = parallel.Start(token => ReadBesideAsync(pipeline, request, query, facts, token));
+                for (var part = 0; part <= cuts.Count; part++)
+                {
+                    var (sql, parameters) = Part(query, cuts, part);
+                    _ = parallel.Start(token => ReadGroupsAsync(sql, parameters, query, facts, token));
+                }
+            }
+
+            if (query.CyclesSql is { } cyclesSql)
+            {
+                _ = parallel.Start(token => ReadCyclesAsync(cyclesSql, query, facts, token));
             }
 
             // Every read has ended before the scope closes.
@@ -59,22 +75,33 @@ internal sealed partial class RelationalPipelineAggregates
         "SELECT (SELECT o.id FROM opportunities o ORDER BY o.id LIMIT 1) AS Lowest, (SELECT o.id FROM opportunities o ORDER BY o.id DESC LIMIT 1) AS Highest";
 
     /// <summary>
-    /// The id halfway between the lowest and highest stored ids (as 128-bit numbers), which cuts random ids and time-ordered
-    /// ones of deals spread over time into two similar halves; <see langword="null"/> when no deal is stored.
+    /// The ids that cut the stored ids into <paramref name="parts"/> parts of equal spans of 128-bit numbers, between the lowest and
+    /// highest stored ids, which cuts random ids and time-ordered ones of deals spread over time into parts of similar size;
+    /// none when no deal is stored. Cuts that fall together (few deals, close ids) are given once.
     /// </summary>
-    private Guid? MiddleId(IdRange range)
+    private List<Guid> Cuts(IdRange range, int parts)
     {
+        var cuts = new List<Guid>();
         if (range.Lowest is null || range.Highest is null)
         {
-            return null;
+            return cuts;
         }
 
         var lowest = ToNumber(dialect.ToGuid(range.Lowest));
-        var highest = ToNumber(dialect.ToGuid(range.Highest));
-        var middle = lowest + ((highest - lowest) / 2);
+        var span = ToNumber(dialect.ToGuid(range.Highest)) - lowest;
         Span<byte> bytes = stackalloc byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, middle);
-        return new Guid(bytes, bigEndian: true);
+        for (var part = 1; part < parts; part++)
+        {
+            var cut = lowest + ((span / (UInt128)parts * (UInt128)part) + (span % (UInt128)parts * (UInt128)part / (UInt128)parts));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, cut);
+            var id = new Guid(bytes, bigEndian: true);
+            if (cuts.Count == 0 || cuts[^1] != id)
+            {
+                cuts.Add(id);
+            }
+        }
+
+        return cuts;
 
         static UInt128 ToNumber(Guid id)
         {
@@ -84,15 +111,25 @@ internal sealed partial class RelationalPipelineAggregates
         }
     }
 
-    /// <summary>The query's parameters with <c>@Split</c>, a copy of its own for one read.</summary>
-    private DynamicParameters WithSplit(HistoryFactsQuery query, Guid split)
+    /// <summary>The query of part <paramref name="part"/> of those <paramref name="cuts"/> make, with parameters of its own.</summary>
+    private (string Sql, DynamicParameters Parameters) Part(HistoryFactsQuery query, List<Guid> cuts, int part)
     {
         var parameters = new DynamicParameters(query.Parameters);
-        parameters.Add("Split", dialect.Key(split));
-        return parameters;
+        if (part > 0)
+        {
+            parameters.Add("Lower", dialect.Key(cuts[part - 1]));
+        }
+
+        if (part < cuts.Count)
+        {
+            parameters.Add("Upper", dialect.Key(cuts[part]));
+        }
+
+        var sql = part == 0 ? query.SqlBelow : part == cuts.Count ? query.SqlFrom : query.SqlBetween;
+        return (sql, parameters);
     }
 
-    /// <summary>Reads the grouped history (all of it, or one half) into <paramref name="facts"/>.</summary>
+    /// <summary>Reads the grouped history (all of it, or one part) into <paramref name="facts"/>.</summary>
     private Task<bool> ReadGroupsAsync(string sql, object parameters, HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
         dialect.Database.ReadAsync(
             async (connection, transaction) =>
@@ -132,45 +169,50 @@ internal sealed partial class RelationalPipelineAggregates
             },
             cancellationToken);
 
-    /// <summary>Reads the stays that ended in the time-in-stage period and the won deals' cycles per period into <paramref name="facts"/>.</summary>
-    private Task<bool> ReadBesideAsync(PipelineDefinition pipeline, HistoryFactsRequest request, HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
+    /// <summary>Reads the stays that ended in the time-in-stage period <paramref name="stays"/> into <paramref name="facts"/>.</summary>
+    private Task<bool> ReadEndedStaysAsync(PipelineDefinition pipeline, HistoryFactsRequest request, Interval stays, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
         dialect.Database.ReadAsync(
             async (connection, transaction) =>
             {
-                if (request.TimeInStagePeriod is { } stays)
-                {
-                    var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, request.Owner, cancellationToken).ConfigureAwait(false);
-                    await AddEndedStaysAsync(connection, transaction, pipeline, stays, request.AsOf, request.Owner, everyDeal,
-                        (stage, length) =>
+                var everyDeal = await EveryDealIsOfAsync(connection, transaction, pipeline, request.Owner, cancellationToken).ConfigureAwait(false);
+                await AddEndedStaysAsync(connection, transaction, pipeline, stays, request.AsOf, request.Owner, everyDeal,
+                    (stage, length) =>
+                    {
+                        lock (facts)
                         {
-                            lock (facts)
-                            {
-                                facts.Stays!.AddStays(stage, length, 1);
-                            }
-                        },
-                        cancellationToken).ConfigureAwait(false);
-                }
+                            facts.Stays!.AddStays(stage, length, 1);
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
 
-                if (query.CyclesSql is { } cyclesSql)
-                {
-                    // Cycles in microseconds are nearly all distinct, so about one row per won deal.
-                    await ReadRowsAsync(
-                        connection,
-                        cyclesSql,
-                        new DynamicParameters(query.Parameters),
-                        transaction,
-                        r =>
+    /// <summary>Reads the won deals' cycles of each period into <paramref name="facts"/>.</summary>
+    private Task<bool> ReadCyclesAsync(string cyclesSql, HistoryFactsQuery query, HistoryFactsGroups facts, CancellationToken cancellationToken) =>
+        dialect.Database.ReadAsync(
+            async (connection, transaction) =>
+            {
+                // One row per period and currency: the cycles' sum as whole seconds and microseconds, each added as so many
+                // cycles of one unit, which adds exactly the sum the periods' mean cycle is made of.
+                await ReadRowsAsync(
+                    connection,
+                    cyclesSql,
+                    new DynamicParameters(query.Parameters),
+                    transaction,
+                    r =>
+                    {
+                        var period = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
+                        var currency = r.GetString(1);
+                        var seconds = Convert.ToInt64(r.GetValue(2), CultureInfo.InvariantCulture);
+                        var micros = Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture);
+                        lock (facts)
                         {
-                            var period = Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture);
-                            var (currency, cycle, count) = (r.GetString(1), dialect.ToDuration(r.GetValue(2)), Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture));
-                            lock (facts)
-                            {
-                                facts.Periods[period].AddWonCycles(currency, cycle, count);
-                            }
-                        },
-                        cancellationToken).ConfigureAwait(false);
-                }
-
+                            facts.Periods[period].AddWonCycles(currency, Duration.FromSeconds(Math.Sign(seconds)), Math.Abs(seconds));
+                            facts.Periods[period].AddWonCycles(currency, Duration.FromNanoseconds(Math.Sign(micros) * 1000L), Math.Abs(micros));
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
                 return true;
             },
             cancellationToken);

@@ -100,6 +100,9 @@ internal interface IStoreDialect
     /// <summary>The duration the difference of two stored instants (<c>later - earlier</c> in SQL) stands for.</summary>
     Duration ToDuration(object value);
 
+    /// <summary>The SQL of the whole microseconds from the stored instant <paramref name="earlier"/> to <paramref name="later"/>, a 64-bit integer.</summary>
+    string MicrosBetween(string later, string earlier);
+
     /// <summary>The stored form of an amount of money (its currency is stored beside it).</summary>
     /// <exception cref="ArgumentException">The amount cannot be stored exactly.</exception>
     object Amount(Money money, string what);

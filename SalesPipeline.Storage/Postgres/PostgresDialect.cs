@@ -73,6 +73,9 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
     // timestamptz - timestamptz is an interval of days and time (never months), read as a TimeSpan exact to the microsecond.
     public Duration ToDuration(object value) => Duration.FromTimeSpan((TimeSpan)value);
 
+    /// <remarks>EXTRACT gives the seconds as an exact numeric.</remarks>
+    public string MicrosBetween(string later, string earlier) => $"CAST(EXTRACT(EPOCH FROM {later} - {earlier}) * 1000000 AS BIGINT)";
+
     public object Amount(Money money, string what) => money.Amount;
 
     public decimal ToAmount(object value, string currency) => (decimal)value;

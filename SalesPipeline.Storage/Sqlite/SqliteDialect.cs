@@ -89,6 +89,9 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public Duration ToDuration(object value) => Duration.FromTicks((long)value * 10);
 
+    /// <remarks>Instants are stored as whole microseconds since the Unix epoch.</remarks>
+    public string MicrosBetween(string later, string earlier) => $"({later} - {earlier})";
+
     public object Amount(Money money, string what) => MinorUnits.From(money, what);
 
     public decimal ToAmount(object value, string currency) => MinorUnits.ToAmount((long)value, currency);
