@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# What the store's schema alone costs an import of the canonical CSV into SQLite, against the import target's baseline
+# (`sqlite3 .import --csv` of the same file into a plain table), measured in the sqlite3 shell so that no .NET code is
+# in it:
+#   1. `sqlite3 .import --csv` into a plain table: the baseline; the target is at most three times it.
+#   2. The deals and their history, as `salespipeline import` stored them, copied with INSERT … SELECT into a new migrated
+#      store whose secondary indexes were dropped first (the rows and the primary and unique keys only).
+#   3. The secondary indexes of the deal tables built again from those rows, one CREATE INDEX each, timed one by one:
+#      the indexes the reports and the agenda read through, which an import must leave behind.
+# Steps 2 and 3 run with journaling and syncing off and a 64 MB page cache (as an import's), so they are a floor.
+# Usage: flock /tmp/salespipeline-bench.lock bash SalesPipeline.Benchmarks/scripts/import-floor.sh [ROWS]   (default 1,000,000)
+# The scratch folder is SALESPIPELINE_BENCH_DIR (default /tmp/salespipeline-import-floor); its files are deleted afterwards.
+# Saves the times to SalesPipeline.Benchmarks/results/import-floor-ROWS.txt.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rows="${1:-1000000}"
+work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-import-floor}"
+results="SalesPipeline.Benchmarks/results/import-floor-$rows.txt"
+mkdir -p "$work"
+command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: install the Debian package sqlite3." >&2; exit 1; }
+
+dotnet publish SalesPipeline.Reporting.Worker/Tool -c Release -o "$work/bin" --nologo -v quiet >/dev/null
+dotnet build SalesPipeline.Benchmarks -c Release --nologo -v quiet >/dev/null
+csv="$work/rows-$rows.csv"
+dotnet run -c Release --no-build --project SalesPipeline.Benchmarks -- --write-import-csv "$csv" "$rows"
+rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
+
+seconds() { local start="$EPOCHREALTIME"; "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }; echo "$EPOCHREALTIME - $start" | bc; }
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+baseline="$(seconds sqlite3 "$work/plain.db" ".import --csv $csv deals")"
+"$work/bin/salespipeline" --db "$work/imported.db" import --file "$csv" --by benchmark >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+"$work/bin/salespipeline" --db "$work/floor.db" db migrate >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
+
+secondary="SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('opportunities', 'stage_changes') AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
+mapfile -t names < <(sqlite3 "$work/floor.db" "SELECT name FROM ($secondary)")
+mapfile -t creates < <(sqlite3 "$work/floor.db" "SELECT sql FROM ($secondary)")
+sqlite3 "$work/floor.db" "PRAGMA journal_mode = OFF" >/dev/null
+{
+  echo "PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
+  for name in "${names[@]}"; do echo "DROP INDEX \"$name\";"; done
+} | sqlite3 "$work/floor.db"
+copy="$(seconds sqlite3 "$work/floor.db" "PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; ATTACH '$work/imported.db' AS source; BEGIN; INSERT INTO main.opportunities SELECT * FROM source.opportunities; INSERT INTO main.stage_changes SELECT * FROM source.stage_changes; COMMIT;")"
+builds=()
+for create in "${creates[@]}"; do
+  builds+=("$(seconds sqlite3 "$work/floor.db" "PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; $create")")
+done
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+deals="$(sqlite3 "$work/floor.db" "SELECT COUNT(*) FROM opportunities")"
+history="$(sqlite3 "$work/floor.db" "SELECT COUNT(*) FROM stage_changes")"
+total_builds="$(printf '%s\n' "${builds[@]}" | paste -sd+ | bc)"
+rm -f "$csv" "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
+
+{
+  echo "# flock /tmp/salespipeline-bench.lock bash SalesPipeline.Benchmarks/scripts/import-floor.sh $rows"
+  echo "# $(nproc) cores, sqlite3 $(sqlite3 --version | cut -d' ' -f1); load average $load_before before, $load_after after"
+  echo "sqlite3 .import --csv (plain table), seconds: $baseline"
+  echo "the import target, three times that, seconds: $(echo "scale=2; 3 * $baseline / 1" | bc)"
+  echo "rows copied into the store's tables without secondary indexes ($deals deals, $history history entries), seconds: $copy"
+  for i in "${!names[@]}"; do
+    echo "  CREATE INDEX ${names[$i]}, seconds: ${builds[$i]}"
+  done
+  echo "the ${#names[@]} secondary indexes built from those rows, seconds: $total_builds"
+  echo "index builds alone against the baseline: $(echo "scale=2; $total_builds / $baseline" | bc)x"
+} | tee "$results"
+echo "Saved to $results"
