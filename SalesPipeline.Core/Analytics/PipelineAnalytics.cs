@@ -117,6 +117,28 @@ public static class PipelineAnalytics
     }
 
     /// <summary>
+    /// The same snapshot funnel as <see cref="SnapshotAsync(IPipelineAggregates, PipelineDefinition, Instant, IReadOnlyList{StageTotals}, SnapshotFunnelOptions?, CancellationToken)"/>
+    /// with the closed deals taken from a win/loss report instead of asked of the store: its won and lost deals and values per
+    /// currency are the closed totals of its period. Equals it when the stage totals and the win/loss report were computed
+    /// over the same deals with the same owner, the report without conversion (<see cref="WinLossOptions.Conversion"/>).
+    /// </summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="asOf">The instant the stage totals were taken at.</param>
+    /// <param name="stageTotals">The open deals per stage and currency at <paramref name="asOf"/> (as <see cref="IPipelineAggregates.OpenDealsAsync"/> gives them).</param>
+    /// <param name="closed">The win/loss of the close period: its period is the funnel's closed period.</param>
+    /// <param name="conversion">The rate table that converts every amount to one currency, or <see langword="null"/> for values per currency.</param>
+    /// <returns>The funnel.</returns>
+    /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    public static SnapshotFunnel SnapshotFrom(PipelineDefinition pipeline, Instant asOf, IReadOnlyList<StageTotals> stageTotals, WinLossReport closed, ExchangeRates? conversion = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(stageTotals);
+        ArgumentNullException.ThrowIfNull(closed);
+        var closedTotals = closed.Total.Values.Where(v => v.Won > 0 || v.Lost > 0).Select(v => new ClosedTotals(v.Currency, v.Won, v.WonValue, v.Lost, v.LostValue)).ToList();
+        return SnapshotCalculator.Assemble(pipeline, asOf, closed.Period, stageTotals, closedTotals, conversion);
+    }
+
+    /// <summary>
     /// The reached-stage (cohort) funnel: of the deals created in <paramref name="cohort"/>, how many reached each funnel
     /// stage (the open stages in pipeline order, then the won stage) by <paramref name="asOf"/>, with the conversion from the
     /// previous stage (reached(k) ÷ reached(k − 1)) and the cumulative conversion (reached(k) ÷ reached(first)).

@@ -153,9 +153,11 @@ internal sealed class ReportBuilder(IPipelineAggregates aggregates, IAccountStor
         await parallel.WhenAllAsync().ConfigureAwait(false);
         var facts = await factsRead.ConfigureAwait(false);
         var open = facts.Open;
-        var snapshot = await PipelineAnalytics.SnapshotAsync(aggregates, pipeline, asOf, open.Stages, new SnapshotFunnelOptions { Owner = request.Owner, ClosedPeriod = period }, cancellationToken).ConfigureAwait(false);
         var forecastReport = open.Forecast;
         var winLossReport = await winLossRead.ConfigureAwait(false);
+
+        // The snapshot's closed deals are the period's win/loss (same owner, same close period): no deal needs reading again.
+        var snapshot = PipelineAnalytics.SnapshotFrom(pipeline, asOf, open.Stages, winLossReport);
         var cycleReport = await cycleRead.ConfigureAwait(false);
         var stageExits = facts.TimeInStage ?? await aggregates.StageExitsAsync(pipeline, period, asOf, request.Owner, cancellationToken).ConfigureAwait(false);
         // Velocity is the snapshot's open deals with the period's win/loss and cycle: no deal needs reading for it.
