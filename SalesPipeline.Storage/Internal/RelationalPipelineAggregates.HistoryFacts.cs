@@ -10,7 +10,7 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Storage.Internal;
 
-/// <summary>The history facts: one grouped read of the stage history joined once to the deals, in two halves of the deal ids.</summary>
+/// <summary>The history facts: one grouped read of the stage history joined once to the deals, in parts cut at deal ids.</summary>
 internal sealed partial class RelationalPipelineAggregates
 {
     /// <summary>
