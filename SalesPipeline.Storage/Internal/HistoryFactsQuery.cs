@@ -129,7 +129,7 @@ internal sealed class HistoryFactsQuery
         }
 
         Parameters = parameters;
-        var sql = BuildSql(request, dialect.GroupsHistoryFactsInClient);
+        var sql = BuildSql(request, dialect.GroupsBySorting);
         Sql = sql.Replace(RangeToken, string.Empty, StringComparison.Ordinal);
         SqlBelow = sql.Replace(RangeToken, " WHERE sc.opportunity_id < @Upper", StringComparison.Ordinal);
         SqlBetween = sql.Replace(RangeToken, " WHERE sc.opportunity_id >= @Lower AND sc.opportunity_id < @Upper", StringComparison.Ordinal);

@@ -13,17 +13,10 @@ namespace SalesPipeline.Storage.Internal;
 /// <summary>The history facts: one grouped read of the stage history joined once to the deals, in parts cut at deal ids.</summary>
 internal sealed partial class RelationalPipelineAggregates
 {
-    /// <summary>
-    /// How many parts the grouped read of the history is cut into. With more parts than cores, a core that finishes its part
-    /// takes the next instead of idling beside a longer one (the parts differ: older deals have more history), and the
-    /// report's other reads fill the gaps.
-    /// </summary>
-    internal static int HistoryParts => Math.Max(2, 2 * Environment.ProcessorCount);
-
     /// <inheritdoc />
     /// <remarks>
     /// The lowest and highest deal id are read first; the parts of the grouped read of the history (cut at ids between them,
-    /// <see cref="HistoryParts"/>) then run beside the ended stays and the won deals' cycles, each on a connection of one
+    /// <see cref="IStoreDialect.HistoryParts"/>) then run beside the ended stays and the won deals' cycles, each on a connection of one
     /// consistent read (the caller's, or one of its own), so every read sees one state of the store.
     /// </remarks>
     public async Task<HistoryFacts> HistoryFactsAsync(PipelineDefinition pipeline, HistoryFactsRequest request, CancellationToken cancellationToken = default)
@@ -36,7 +29,7 @@ internal sealed partial class RelationalPipelineAggregates
         await using (scope.ConfigureAwait(false))
         {
             var cuts = await dialect.Database.ReadAsync(
-                async (connection, transaction) => Cuts(await connection.QuerySingleAsync<IdRange>(Statement(IdRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false), HistoryParts),
+                async (connection, transaction) => Cuts(await connection.QuerySingleAsync<IdRange>(Statement(IdRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false), dialect.HistoryParts),
                 cancellationToken).ConfigureAwait(false);
             // The longest reads first: the ended stays, then the parts of the grouped read, then the cycles.
             using var parallel = new ParallelReads(cancellationToken);

@@ -109,12 +109,13 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
         ArgumentNullException.ThrowIfNull(pipeline);
         options ??= new SalesCycleOptions();
 
-        // Each closed deal's cycle is computed by the database; only the distinct (outcome, cycle) pairs travel, the median
-        // needs every one of them.
+        // Each closed deal's cycle is computed by the database; the median needs every one of them. Where grouping costs a sort
+        // of every row (SQLite) the rows come one per deal, as the list the median is taken from holds them anyway; elsewhere
+        // only the distinct (outcome, cycle) pairs travel (imported deals, dated by the day, share their cycles).
         var sql =
-            "SELECT o.outcome_kind AS OutcomeKind, o.closed_at - o.created_at AS Cycle, COUNT(*) AS Count FROM opportunities o " +
-            $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind IS NOT NULL{ClosedIn(period)}{OpportunityFilter.Owner(options.Owner)} " +
-            "GROUP BY o.outcome_kind, o.closed_at - o.created_at";
+            $"SELECT o.outcome_kind AS OutcomeKind, o.closed_at - o.created_at AS Cycle, {(dialect.GroupsBySorting ? "1" : "COUNT(*)")} AS Count FROM opportunities o " +
+            $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind IS NOT NULL{ClosedIn(period)}{OpportunityFilter.Owner(options.Owner)}" +
+            (dialect.GroupsBySorting ? string.Empty : " GROUP BY o.outcome_kind, o.closed_at - o.created_at");
         var parameters = new { Pipeline = pipeline.Id.Value, Owner = options.Owner?.Value, Start = PeriodStart(period), End = PeriodEnd(period) };
         return dialect.Database.ReadAsync(
             async (connection, transaction) =>

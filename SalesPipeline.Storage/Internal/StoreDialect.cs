@@ -34,11 +34,19 @@ internal interface IStoreDialect
     string AmountColumn { get; }
 
     /// <summary>
-    /// Gets whether the history facts are grouped by the caller from one row per deal rather than by the database: true where
-    /// the database groups by sorting every row (SQLite, whose amounts are integers), false where it hashes them on the
-    /// server and every row would have to travel (PostgreSQL).
+    /// Gets whether the database groups by sorting every row (SQLite, whose amounts are integers), so that reads whose rows
+    /// the library can group as cheaply (the history facts, one row per deal; the sales cycles, whose list the median needs
+    /// anyway) take the rows ungrouped: false where the database hashes them on the server and grouping saves rows that
+    /// would have to travel (PostgreSQL).
     /// </summary>
-    bool GroupsHistoryFactsInClient { get; }
+    bool GroupsBySorting { get; }
+
+    /// <summary>
+    /// Gets how many parts of the deal ids the history facts' grouped read is cut into, each read on a connection of its own:
+    /// where the reads run in this process (SQLite), twice as many as the machine has cores, so a core that finishes its part
+    /// takes the next instead of idling beside a longer one; where each part is a query on the server (PostgreSQL), two.
+    /// </summary>
+    int HistoryParts { get; }
 
     /// <summary>Gets the column of <c>opportunities</c> that holds the qualification budget.</summary>
     string BudgetColumn { get; }

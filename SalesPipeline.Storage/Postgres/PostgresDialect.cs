@@ -28,7 +28,13 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
 
     public string AmountColumn => "amount";
 
-    public bool GroupsHistoryFactsInClient => false;
+    public bool GroupsBySorting => false;
+
+    /// <remarks>
+    /// Each part is a query of its own on the server, competing for its cores with the report's other reads: cut in four, a
+    /// report over 10^7 deals took longer than in two (measured alternating on one server).
+    /// </remarks>
+    public int HistoryParts => 2;
 
     /// <inheritdoc />
     public int? WholeStoreReadTimeout => 0;

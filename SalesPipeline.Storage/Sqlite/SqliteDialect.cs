@@ -34,7 +34,9 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public string AmountColumn => "amount_minor";
 
-    public bool GroupsHistoryFactsInClient => true;
+    public bool GroupsBySorting => true;
+
+    public int HistoryParts => Math.Max(2, 2 * Environment.ProcessorCount);
 
     /// <inheritdoc />
     /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it reads.</remarks>
