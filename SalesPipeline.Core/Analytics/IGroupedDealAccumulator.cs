@@ -87,10 +87,15 @@ public interface IPeriodFiguresGroups : IDealAccumulator<PeriodFiguresReport>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     void AddGroup(string currency, int? probabilityOverride, bool createdInPeriod, OutcomeKind? closedInPeriod, StageId? stageAtEnd, long count, decimal amount);
 
-    /// <summary>Adds deals won in the period with one sales cycle (created → closed), for the mean cycle of the won deals.</summary>
+    /// <summary>
+    /// Adds deals won in the period with one sales cycle (created → closed), for the mean cycle of the won deals. Only the
+    /// total of the cycles (<paramref name="cycle"/> × <paramref name="count"/>) is kept: the won deals themselves are
+    /// counted by <see cref="AddGroup"/>, so a store may add the sum of many cycles in pieces (whole seconds, then the
+    /// microseconds left over), each a unit cycle times a count.
+    /// </summary>
     /// <param name="currency">The deals' currency.</param>
     /// <param name="cycle">The time from the deals' creation to their close.</param>
-    /// <param name="count">How many deals share it.</param>
+    /// <param name="count">How many deals share it (or how many units of <paramref name="cycle"/> the total holds).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
     void AddWonCycles(string currency, Duration cycle, long count);
 }

@@ -48,6 +48,8 @@ internal sealed class HistoryFactsQuery
     /// <summary>Where the history's id range goes in the query, if any.</summary>
     private const string RangeToken = "{range}";
 
+    private const long MicrosPerSecond = 1_000_000;
+
     private readonly IStoreDialect _dialect;
     private readonly PipelineDefinition _pipeline;
     private readonly List<long> _instants = [];
@@ -387,12 +389,11 @@ internal sealed class HistoryFactsQuery
         return string.Join(
             " UNION ALL ",
             request.Periods.Select((period, i) =>
-                $"SELECT {i} AS Period, o.currency AS Currency, SUM({cycle} / {MicrosPerSecond}) AS Seconds, SUM({cycle} % {MicrosPerSecond}) AS Micros FROM opportunities o " +
-                $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind = @Won{(period.HasStart ? $" AND o.closed_at >= @PS{i}" : string.Empty)} AND o.closed_at < @PE{i}{owner} " +
-                "GROUP BY o.currency"));
+                $"SELECT {i} AS Period, c.currency AS Currency, SUM(c.cycle / {MicrosPerSecond}) AS Seconds, SUM(c.cycle % {MicrosPerSecond}) AS Micros " +
+                $"FROM (SELECT o.currency, {cycle} AS cycle FROM opportunities o " +
+                $"WHERE o.pipeline_id = @Pipeline AND o.outcome_kind = @Won{(period.HasStart ? $" AND o.closed_at >= @PS{i}" : string.Empty)} AND o.closed_at < @PE{i}{owner}) c " +
+                "GROUP BY c.currency"));
     }
-
-    private const long MicrosPerSecond = 1_000_000;
 
     /// <summary>
     /// Instants (whole microseconds) that cut a column's values into buckets: bucket b holds the values from bound b − 1

@@ -13,6 +13,9 @@ namespace SalesPipeline.Storage.Internal;
 /// <summary>The history facts: one grouped read of the stage history joined once to the deals, in parts cut at deal ids.</summary>
 internal sealed partial class RelationalPipelineAggregates
 {
+    /// <summary>Gets how many parts the history is read in, instead of the dialect's <see cref="IStoreDialect.HistoryParts"/> (a test's).</summary>
+    internal int? HistoryParts { get; init; }
+
     /// <inheritdoc />
     /// <remarks>
     /// The lowest and highest deal id are read first; the parts of the grouped read of the history (cut at ids between them,
@@ -29,7 +32,7 @@ internal sealed partial class RelationalPipelineAggregates
         await using (scope.ConfigureAwait(false))
         {
             var cuts = await dialect.Database.ReadAsync(
-                async (connection, transaction) => Cuts(await connection.QuerySingleAsync<IdRange>(Statement(IdRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false), dialect.HistoryParts),
+                async (connection, transaction) => Cuts(await connection.QuerySingleAsync<IdRange>(Statement(IdRangeSql, null, transaction, cancellationToken)).ConfigureAwait(false), HistoryParts ?? dialect.HistoryParts),
                 cancellationToken).ConfigureAwait(false);
             // The longest reads first: the ended stays, then the parts of the grouped read, then the cycles.
             using var parallel = new ParallelReads(cancellationToken);
@@ -70,7 +73,7 @@ internal sealed partial class RelationalPipelineAggregates
     /// <summary>
     /// The ids that cut the stored ids into <paramref name="parts"/> parts of equal spans of 128-bit numbers, between the lowest and
     /// highest stored ids, which cuts random ids and time-ordered ones of deals spread over time into parts of similar size;
-    /// none when no deal is stored. Cuts that fall together (few deals, close ids) are given once.
+    /// none when no deal is stored or the ids are one. Cuts that fall together (few deals, close ids) are given once.
     /// </summary>
     private List<Guid> Cuts(IdRange range, int parts)
     {
@@ -80,8 +83,16 @@ internal sealed partial class RelationalPipelineAggregates
             return cuts;
         }
 
+        // Ids ascend as 128-bit numbers in the order the database sorts them; should a stored id not (text the library did
+        // not write), the history is read in one part rather than cut at ids out of order.
         var lowest = ToNumber(dialect.ToGuid(range.Lowest));
-        var span = ToNumber(dialect.ToGuid(range.Highest)) - lowest;
+        var highest = ToNumber(dialect.ToGuid(range.Highest));
+        if (highest <= lowest)
+        {
+            return cuts;
+        }
+
+        var span = highest - lowest;
         Span<byte> bytes = stackalloc byte[16];
         for (var part = 1; part < parts; part++)
         {

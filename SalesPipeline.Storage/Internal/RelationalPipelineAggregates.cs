@@ -121,7 +121,6 @@ internal sealed partial class RelationalPipelineAggregates(IStoreDialect dialect
             async (connection, transaction) =>
             {
                 var result = DealPass.SalesCycleGroups(pipeline, period, options);
-                // Cycles in microseconds are nearly all distinct, so about one row per closed deal.
                 await ReadRowsAsync(
                     connection,
                     sql,

@@ -43,8 +43,9 @@ internal interface IStoreDialect
 
     /// <summary>
     /// Gets how many parts of the deal ids the history facts' grouped read is cut into, each read on a connection of its own:
-    /// where the reads run in this process (SQLite), twice as many as the machine has cores, so a core that finishes its part
-    /// takes the next instead of idling beside a longer one; where each part is a query on the server (PostgreSQL), two.
+    /// where the reads run in this process (SQLite), twice as many as a consistent read has connections
+    /// (<see cref="ConsistentRead.DefaultLanes"/>, one per core up to four), so a connection that finishes its part takes the
+    /// next instead of idling beside a longer one; where each part is a query on the server (PostgreSQL), two.
     /// </summary>
     int HistoryParts { get; }
 

@@ -79,8 +79,17 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
     // timestamptz - timestamptz is an interval of days and time (never months), read as a TimeSpan exact to the microsecond.
     public Duration ToDuration(object value) => Duration.FromTimeSpan((TimeSpan)value);
 
-    /// <remarks>EXTRACT gives the seconds as an exact numeric.</remarks>
-    public string MicrosBetween(string later, string earlier) => $"CAST(EXTRACT(EPOCH FROM {later} - {earlier}) * 1000000 AS BIGINT)";
+    /// <remarks>
+    /// The difference of two timestamps is an interval of days and a time of day (no months); each field is a whole number
+    /// below 2^53, so it is exact whether EXTRACT returns a numeric (PostgreSQL 14 on) or a double (before), where the epoch
+    /// seconds of a long interval would not be.
+    /// </remarks>
+    public string MicrosBetween(string later, string earlier)
+    {
+        var difference = $"({later} - {earlier})";
+        return $"(CAST(EXTRACT(DAY FROM {difference}) AS BIGINT) * 86400000000 + CAST(EXTRACT(HOUR FROM {difference}) AS BIGINT) * 3600000000 " +
+            $"+ CAST(EXTRACT(MINUTE FROM {difference}) AS BIGINT) * 60000000 + CAST(EXTRACT(MICROSECONDS FROM {difference}) AS BIGINT))";
+    }
 
     public object Amount(Money money, string what) => money.Amount;
 

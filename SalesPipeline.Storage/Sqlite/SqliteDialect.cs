@@ -36,7 +36,7 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
 
     public bool GroupsBySorting => true;
 
-    public int HistoryParts => Math.Max(2, 2 * Environment.ProcessorCount);
+    public int HistoryParts => 2 * ConsistentRead.DefaultLanes;
 
     /// <inheritdoc />
     /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it reads.</remarks>

@@ -157,6 +157,54 @@ public abstract class RelationalStoreTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(100)]
+    public async Task HistoryFactsAsync_CutIntoParts_EqualsOneReadOfEveryDeal(int parts)
+    {
+        // Ids 1 to 64 as 128-bit numbers: the cuts fall on stored ids (at 3 and 7 parts), next to each other (at 64) and
+        // together (at 100, more parts than ids), and each part must count each of its deals once.
+        var dialect = Dialect();
+        var store = new RelationalOpportunityStore(dialect);
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(11);
+        var states = new List<OpportunityState>();
+        for (var i = 1; i <= 64; i++)
+        {
+            var deal = Deals.Build(pipeline, i % 3 == 0 ? Deals.Anna : new UserId("bob"), random, random.Next(0, 15)) with
+            {
+                Id = new OpportunityId(Guid.Parse($"00000000-0000-0000-0000-{i:x12}")),
+            };
+            await store.SaveAsync(deal);
+            states.Add(deal);
+        }
+
+        var asOf = Deals.Epoch + NodaTime.Duration.FromDays(150);
+        var period = new NodaTime.Interval(Deals.Epoch + NodaTime.Duration.FromDays(30), asOf);
+        var request = new HistoryFactsRequest(asOf)
+        {
+            Periods = [period, new NodaTime.Interval(null, Deals.Epoch + NodaTime.Duration.FromDays(90))],
+            Cohort = period,
+            DetailPeriod = period,
+            TimeInStagePeriod = period,
+        };
+
+        var whole = await new RelationalPipelineAggregates(dialect) { HistoryParts = 1 }.HistoryFactsAsync(pipeline, request);
+        var inParts = await new RelationalPipelineAggregates(dialect) { HistoryParts = parts }.HistoryFactsAsync(pipeline, request);
+
+        Assert.Equal(Structural.Text(whole), Structural.Text(inParts));
+        Assert.Equal(Structural.Text(PipelineAggregates.Snapshot(states, pipeline, asOf, null)), Structural.Text(inParts.Open.Stages));
+        for (var i = 0; i < request.Periods.Count; i++)
+        {
+            var expected = SalesPipeline.Analytics.DealPass.PeriodFigures(pipeline, request.Periods[i], null);
+            SalesPipeline.Analytics.DealPass.Run(states, expected);
+            Assert.Equal(Structural.Text(expected.Result()), Structural.Text(inParts.Periods[i]));
+        }
+    }
+
     [Fact]
     public async Task StageExitsAsync_DatabaseOfOnePipelineThenOfTwo_EqualsTheAccumulatorEitherWay()
     {
