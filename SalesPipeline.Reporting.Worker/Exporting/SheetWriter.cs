@@ -57,15 +57,33 @@ internal sealed class SheetWriter
 
         text = FitCell(text);
         cell.SetValue(text);
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (NeedsQuotePrefix(text))
         {
             // What Excel itself stores when a user types '=…: the cell stays text even after someone edits it.
             cell.Style.IncludeQuotePrefix = true;
         }
 
-        Track(column, LongestLine(text));
+        Track(column, TextWidth(text));
         return cell;
     }
+
+    /// <summary>Whether text (as <see cref="FitCell"/> left it) would read as a formula or an entry to Excel when edited: it is then stored with a quote prefix.</summary>
+    internal static bool NeedsQuotePrefix(string text) => text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+
+    /// <summary>The characters a column needs for text (as <see cref="FitCell"/> left it): its longest line.</summary>
+    internal static int TextWidth(string text) => LongestLine(text);
+
+    /// <summary>The characters a column needs for an amount shown with its currency.</summary>
+    internal static int MoneyWidth(decimal value, string currency) => value.ToString("#,##0.00", CultureInfo.InvariantCulture).Length + 1 + currency.Length;
+
+    /// <summary>The characters a column needs for a fraction shown as a percentage.</summary>
+    internal static int RateWidth(decimal fraction) => (fraction * 100m).ToString("0.0", CultureInfo.InvariantCulture).Length + 1;
+
+    /// <summary>The characters a column needs for a date.</summary>
+    internal const int DateWidth = 10;
+
+    /// <summary>Whether Excel can show <paramref name="date"/> as a date; one before 1900-03-01 is written as ISO text instead.</summary>
+    internal static bool IsExcelDate(LocalDate date) => date >= FirstExcelDate;
 
     /// <summary>A column header: bold, shaded, with a line under it.</summary>
     public IXLCell Header(int row, int column, string text)
@@ -92,7 +110,7 @@ internal sealed class SheetWriter
         var cell = Sheet.Cell(row, column);
         cell.SetValue(value);
         cell.Style.NumberFormat.Format = MoneyFormat(currency, perDay: null);
-        Track(column, value.ToString("#,##0.00", CultureInfo.InvariantCulture).Length + 1 + currency.Length);
+        Track(column, MoneyWidth(value, currency));
         return cell;
     }
 
@@ -122,7 +140,7 @@ internal sealed class SheetWriter
         var cell = Sheet.Cell(row, column);
         cell.SetValue(value);
         cell.Style.NumberFormat.Format = format;
-        Track(column, (value * 100m).ToString("0.0", CultureInfo.InvariantCulture).Length + 1);
+        Track(column, RateWidth(value));
         return cell;
     }
 
@@ -144,7 +162,7 @@ internal sealed class SheetWriter
     /// <summary>A calendar date as an Excel date; <see langword="null"/> leaves the cell empty.</summary>
     public IXLCell Date(int row, int column, LocalDate? date) =>
         date is { } value
-            ? WriteDate(row, column, value.AtMidnight(), _labels.DateFormat, 10)
+            ? WriteDate(row, column, value.AtMidnight(), _labels.DateFormat, DateWidth)
             : Sheet.Cell(row, column);
 
     /// <summary>A local date and time (already in the report's time zone) as an Excel date-time.</summary>
@@ -212,7 +230,7 @@ internal sealed class SheetWriter
 
     private IXLCell WriteDate(int row, int column, LocalDateTime value, string format, int width)
     {
-        if (value.Date < FirstExcelDate)
+        if (!IsExcelDate(value.Date))
         {
             // Excel has no serial number for it; show the ISO date as text rather than a wrong date.
             return Text(row, column, value.Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture));

@@ -91,11 +91,12 @@ internal sealed class WorkbookWriter
 
         // Build first, so a model that fails midway never even creates the temporary file.
         var charts = new List<ChartSpec>();
-        using var workbook = Build(model, labels, charts, cancellationToken);
+        using var workbook = Build(model, labels, charts, out var detail, cancellationToken);
         AtomicFile.Write(path, stream =>
         {
             workbook.SaveAs(stream);
             ChartWriter.Add(stream, charts);
+            DetailSheetWriter.Add(stream, detail, cancellationToken);
         }, cancellationToken);
     }
 
@@ -113,15 +114,17 @@ internal sealed class WorkbookWriter
         await Task.Run(() =>
         {
             var charts = new List<ChartSpec>();
-            using var workbook = Build(model, labels, charts, cancellationToken);
+            using var workbook = Build(model, labels, charts, out var detail, cancellationToken);
             workbook.SaveAs(buffer);
             ChartWriter.Add(buffer, charts);
+            DetailSheetWriter.Add(buffer, detail, cancellationToken);
         }, cancellationToken).ConfigureAwait(false);
         buffer.Position = 0;
         await buffer.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
     }
 
-    private static XLWorkbook Build(ReportModel model, Labels labels, List<ChartSpec> charts, CancellationToken cancellationToken)
+    /// <summary>Builds the workbook but the Opportunities sheet's data rows, which <paramref name="detail"/> holds for <see cref="DetailSheetWriter"/>.</summary>
+    private static XLWorkbook Build(ReportModel model, Labels labels, List<ChartSpec> charts, out DetailRows detail, CancellationToken cancellationToken)
     {
         // Event tracking only serves later edits of ranges; off, it saves time and memory on big sheets.
         var workbook = new XLWorkbook(XLEventTracking.Disabled);
@@ -167,7 +170,7 @@ internal sealed class WorkbookWriter
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            WriteOpportunities(workbook.AddWorksheet(OpportunitiesSheet), model, labels, cancellationToken);
+            detail = WriteOpportunities(workbook.AddWorksheet(OpportunitiesSheet), model, labels, cancellationToken);
             var period = $"{labels.ReportTitle}, {labels.Span(model.PeriodStart, model.PeriodEnd)}";
             foreach (var sheet in workbook.Worksheets)
             {
@@ -696,7 +699,12 @@ internal sealed class WorkbookWriter
         page.Footer.Center.AddText(labels.PageFooter, XLHFOccurrence.AllPages);
     }
 
-    private static void WriteOpportunities(IXLWorksheet sheet, ReportModel model, Labels labels, CancellationToken cancellationToken)
+    /// <summary>
+    /// The Opportunities sheet but its data rows: the note, the header, the table over the rows to come and the column
+    /// widths (from the first <see cref="WidthSampleRows"/> rows, as <see cref="SheetWriter"/> measures them); the rows are
+    /// returned for <see cref="DetailSheetWriter"/>, which streams them into the saved file.
+    /// </summary>
+    private static DetailRows WriteOpportunities(IXLWorksheet sheet, ReportModel model, Labels labels, CancellationToken cancellationToken)
     {
         var w = new SheetWriter(sheet, labels);
         const int header = OpportunitiesHeaderRow;
@@ -714,55 +722,66 @@ internal sealed class WorkbookWriter
         }
 
         var limit = Math.Min(model.DetailRowLimit, MaxDetailRows);
-        long written = 0;
-        var omitted = model.OmittedOpportunities;
-        var row = header + 1;
+        var rows = new List<OpportunityRow>(Math.Min(limit, 10_000));
+        long omitted = model.OmittedOpportunities;
 
-        // One pass over the (possibly streamed) deals: write up to the limit, then only count.
+        // One pass over the (possibly streamed) deals: keep up to the limit, then only count.
         foreach (var deal in model.Opportunities)
         {
-            if ((written + omitted) % CancellationCheckInterval == 0)
+            if ((rows.Count + omitted) % CancellationCheckInterval == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (written == limit)
+            if (rows.Count == limit)
             {
                 omitted++;
                 continue;
             }
 
-            w.Text(row, 1, deal.Name);
-            w.Text(row, 2, deal.Account);
-            w.Text(row, 3, deal.Owner);
-            w.Text(row, 4, deal.StageName);
-            w.Text(row, 5, deal.Status);
-            w.Text(row, 6, deal.Currency);
-            w.Money(row, 7, deal.Value, deal.Currency);
-            w.Rate(row, 8, deal.Probability / 100m, NumberFormats.Probability);
-            w.Money(row, 9, deal.WeightedValue, deal.Currency);
-            w.Date(row, 10, deal.Created);
-            w.Date(row, 11, deal.ExpectedClose);
-            w.Date(row, 12, deal.Closed);
-            w.Text(row, 13, deal.LossReason);
-            w.Text(row, 14, deal.Comment);
-            row++;
-            written++;
-            if (written == WidthSampleRows)
+            if (rows.Count < WidthSampleRows)
             {
-                w.TrackWidths = false;
+                TrackText(w, 1, deal.Name);
+                TrackText(w, 2, deal.Account);
+                TrackText(w, 3, deal.Owner);
+                TrackText(w, 4, deal.StageName);
+                TrackText(w, 5, deal.Status);
+                TrackText(w, 6, deal.Currency);
+                w.Track(7, SheetWriter.MoneyWidth(deal.Value, deal.Currency));
+                w.Track(8, SheetWriter.RateWidth(deal.Probability / 100m));
+                w.Track(9, SheetWriter.MoneyWidth(deal.WeightedValue, deal.Currency));
+                w.Track(10, SheetWriter.DateWidth);
+                w.Track(11, SheetWriter.DateWidth);
+                if (deal.Closed is not null)
+                {
+                    w.Track(12, SheetWriter.DateWidth);
+                }
+
+                TrackText(w, 13, deal.LossReason);
+                TrackText(w, 14, deal.Comment);
             }
+
+            rows.Add(deal);
         }
 
-        var note = w.Note(1, 1, omitted > 0 ? labels.MoreDealsNotShown(omitted, limit) : labels.AllDealsShown(written));
+        var note = w.Note(1, 1, omitted > 0 ? labels.MoreDealsNotShown(omitted, limit) : labels.AllDealsShown(rows.Count));
         note.Style.Font.Bold = omitted > 0;
 
         // With no deal the table still needs a data row; ClosedXML adds an empty one.
-        var table = sheet.Range(header, 1, Math.Max(row - 1, header), names.Length).CreateTable(OpportunitiesTable);
+        var table = sheet.Range(header, 1, header + rows.Count, names.Length).CreateTable(OpportunitiesTable);
         table.ShowAutoFilter = true;
         table.Theme = XLTableTheme.TableStyleLight9;
         sheet.SheetView.FreezeRows(header);
         w.ApplyColumnWidths();
+        return new DetailRows(OpportunitiesSheet, header + 1, rows, labels.DateFormat);
+
+        static void TrackText(SheetWriter w, int column, string? text)
+        {
+            if (text is not null)
+            {
+                w.Track(column, SheetWriter.TextWidth(SheetWriter.FitCell(text)));
+            }
+        }
     }
 
     private static void Headers(SheetWriter w, int row, params string[] names)

@@ -446,6 +446,69 @@ public sealed class WorkbookWriterTests : IDisposable
     }
 
     [Fact]
+    public void Write_DealTextWithControlCharactersAndEscapeLookalikes_ReadsBackAsWritten()
+    {
+        // XML cannot carry most control characters: a spreadsheet escapes them as _xHHHH_. Leading and trailing spaces, tabs,
+        // line breaks and characters beyond the basic plane stay as they are.
+        var deals = new[]
+        {
+            ReportModels.Deal(20) with
+            {
+                Name = "Bell\u0007 and form feed\u000C",
+                Account = "  spaced  ",
+                Comment = "tab\tand\nlines; \U0001F600; a lone \uD800 surrogate; _x12_",
+                LossReason = "=1+1",
+            },
+        };
+
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: deals));
+        var sheet = workbook.Worksheet("Opportunities");
+
+        AssertText(sheet.Cell(3, 1), deals[0].Name);
+        AssertText(sheet.Cell(3, 2), deals[0].Account!);
+        AssertText(sheet.Cell(3, 14), deals[0].Comment!);
+        AssertText(sheet.Cell(3, 13), "=1+1");
+        Assert.True(sheet.Cell(3, 13).Style.IncludeQuotePrefix);
+        Assert.False(sheet.Cell(3, 1).Style.IncludeQuotePrefix);
+    }
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("pl")]
+    public void Write_Deals_OpportunitiesSheetAndStylesAreValidOpenXmlAsExcelReadsIt(string culture)
+    {
+        // The deals' rows and their cell formats are written into the saved package: Excel refuses a workbook whose sheet or
+        // styles break the schema, and the SDK's validator checks the same schema.
+        var deals = ReportModels.Deals(40).Select((d, i) => i == 3 ? d with { Comment = "Bell\u0007", Closed = new NodaTime.LocalDate(1899, 1, 1) } : d);
+        var path = Write(ReportModels.Quarter(culture, opportunities: deals));
+
+        using var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(path, isEditable: false);
+        var workbook = package.WorkbookPart!;
+        var sheet = workbook.Workbook.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Single(s => s.Name == "Opportunities");
+        var validator = new DocumentFormat.OpenXml.Validation.OpenXmlValidator(DocumentFormat.OpenXml.FileFormatVersions.Office2010);
+        var errors = new DocumentFormat.OpenXml.Packaging.OpenXmlPart[] { workbook.GetPartById(sheet.Id!.Value!), workbook.WorkbookStylesPart! }
+            .SelectMany(part => validator.Validate(part))
+            .Select(e => $"{e.Part?.Uri} {e.Path?.XPath}: {e.Description}")
+            .ToList();
+        Assert.Empty(errors);
+        using var read = new XLWorkbook(path);
+        Assert.Equal("A2:N42", Assert.Single(read.Worksheet("Opportunities").Tables).RangeAddress.ToString());
+        Assert.Equal(42, read.Worksheet("Opportunities").LastRowUsed()!.RowNumber());
+    }
+
+    [Fact]
+    public void Write_DealDatesBeforeExcelsFirstDate_AreIsoText()
+    {
+        var deals = new[] { ReportModels.Deal(20) with { Created = new NodaTime.LocalDate(1899, 12, 31), Closed = new NodaTime.LocalDate(1900, 3, 1) } };
+
+        using var workbook = WriteAndOpen(ReportModels.Quarter(opportunities: deals));
+        var sheet = workbook.Worksheet("Opportunities");
+
+        AssertText(sheet.Cell(3, 10), "1899-12-31");
+        AssertDate(sheet.Cell(3, 12), new DateTime(1900, 3, 1), "yyyy-mm-dd");
+    }
+
+    [Fact]
     public void Write_TextLongerThanACellHolds_IsCutToTheCellLimit()
     {
         var comment = new string('x', 40_000);
