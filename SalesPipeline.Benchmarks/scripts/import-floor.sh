@@ -17,17 +17,9 @@ cd "$(dirname "$0")/../.."
 rows="${1:-1000000}"
 work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-import-floor}"
 results="SalesPipeline.Benchmarks/results/import-floor-$rows.txt"
-mkdir -p "$work"
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: install the Debian package sqlite3." >&2; exit 1; }
-command -v bc >/dev/null || { echo "bc is missing: install the Debian package bc." >&2; exit 1; }
-
-dotnet publish SalesPipeline.Reporting.Worker/Tool -c Release -o "$work/bin" --nologo -v quiet >/dev/null
-dotnet build SalesPipeline.Benchmarks -c Release --nologo -v quiet >/dev/null
-csv="$work/rows-$rows.csv"
-dotnet run -c Release --no-build --project SalesPipeline.Benchmarks -- --write-import-csv "$csv" "$rows"
+# shellcheck source=SalesPipeline.Benchmarks/scripts/import-common.sh
+source SalesPipeline.Benchmarks/scripts/import-common.sh
 rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
-
-seconds() { local start="$EPOCHREALTIME"; "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }; echo "$EPOCHREALTIME - $start" | bc; }
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 baseline="$(seconds sqlite3 "$work/plain.db" ".import --csv $csv deals")"
 "$work/bin/salespipeline" --db "$work/imported.db" import --file "$csv" --by benchmark >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }

@@ -11,15 +11,8 @@ cd "$(dirname "$0")/../.."
 rows="${1:-1000000}"
 work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-import-time}"
 results="SalesPipeline.Benchmarks/results/import-time-$rows.txt"
-mkdir -p "$work"
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: install the Debian package sqlite3." >&2; exit 1; }
-
-dotnet publish SalesPipeline.Reporting.Worker/Tool -c Release -o "$work/bin" --nologo -v quiet >/dev/null
-dotnet build SalesPipeline.Benchmarks -c Release --nologo -v quiet >/dev/null
-csv="$work/rows-$rows.csv"
-dotnet run -c Release --no-build --project SalesPipeline.Benchmarks -- --write-import-csv "$csv" "$rows"
-
-seconds() { local start="$EPOCHREALTIME"; "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }; echo "$EPOCHREALTIME - $start" | bc; }
+# shellcheck source=SalesPipeline.Benchmarks/scripts/import-common.sh
+source SalesPipeline.Benchmarks/scripts/import-common.sh
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 sqlite3_times=()
 import_times=()

@@ -410,37 +410,31 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
-    public void Property_RandomPipelines_StoreWinLossEqualsTheInMemoryCalculator()
-    {
-        var owners = PropertyOwners;
-        var scenario =
-            from seeds in RandomSeeds
-            from endDays in Gen.Choose(-5, 400)
-            from spanDays in Gen.Choose(0, 300)
-            from bounds in Gen.Choose(0, 3)
-            from includeOpen in Gen.Elements(false, true)
-            from ownerIndex in Gen.Choose(-1, owners.Length - 1)
-            select (seeds, endDays, spanDays, bounds, includeOpen, ownerIndex);
-        Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(40),
-            Prop.ForAll(scenario.ToArbitrary(), s =>
-            {
-                var pipeline = Deals.IsolatedPipeline();
-                var states = SaveRandomDeals(pipeline, s.seeds);
-
-                // Ends between microseconds too.
-                var end = BetweenMicroseconds(s.endDays, s.spanDays);
-                var start = end - Duration.FromDays(s.spanDays);
-                var period = Period(s.bounds, start, end);
-                var options = new SalesPipeline.Analytics.WinLossOptions { IncludeOpenDeals = s.includeOpen, Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex] };
-                Assert.Equal(
-                    Structural.Text(SalesPipeline.Analytics.PipelineAnalytics.WinLoss(states, pipeline, period, options)),
-                    Structural.Text(fixture.Aggregates.WinLossAsync(pipeline, period, options).GetAwaiter().GetResult()));
-            }));
-    }
+    public void Property_RandomPipelines_StoreWinLossEqualsTheInMemoryCalculator() =>
+        CheckClosePeriods(c =>
+        {
+            var options = new SalesPipeline.Analytics.WinLossOptions { IncludeOpenDeals = c.Choice, Owner = c.Owner };
+            Assert.Equal(
+                Structural.Text(SalesPipeline.Analytics.PipelineAnalytics.WinLoss(c.States, c.Pipeline, c.Period, options)),
+                Structural.Text(fixture.Aggregates.WinLossAsync(c.Pipeline, c.Period, options).GetAwaiter().GetResult()));
+        });
 
     [Fact]
-    public void Property_RandomPipelines_StoreSalesCycleEqualsTheInMemoryCalculator()
+    public void Property_RandomPipelines_StoreSalesCycleEqualsTheInMemoryCalculator() =>
+        CheckClosePeriods(c =>
+        {
+            var options = new SalesPipeline.Analytics.SalesCycleOptions { Owner = c.Owner };
+            Assert.Equal(
+                SalesPipeline.Analytics.PipelineAnalytics.SalesCycle(c.States, c.Pipeline, c.Period, options),
+                fixture.Aggregates.SalesCycleAsync(c.Pipeline, c.Period, options).GetAwaiter().GetResult());
+        });
+
+    /// <summary>
+    /// Checks <paramref name="check"/> over random deals (some twice over) saved in a new pipeline, a close period ending
+    /// between microseconds too (with its start, its end, both or neither), every owner or one, and a yes/no choice the
+    /// check may use for an option of its own.
+    /// </summary>
+    private void CheckClosePeriods(Action<ClosePeriodCase> check)
     {
         var owners = PropertyOwners;
         var scenario =
@@ -449,25 +443,23 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             from endDays in Gen.Choose(-5, 400)
             from spanDays in Gen.Choose(0, 300)
             from bounds in Gen.Choose(0, 3)
+            from choice in Gen.Elements(false, true)
             from ownerIndex in Gen.Choose(-1, owners.Length - 1)
-            select (seeds, twins, endDays, spanDays, bounds, ownerIndex);
+            select (seeds, twins, endDays, spanDays, bounds, choice, ownerIndex);
         Check.One(
             Config.QuickThrowOnFailure.WithMaxTest(40),
             Prop.ForAll(scenario.ToArbitrary(), s =>
             {
                 var pipeline = Deals.IsolatedPipeline();
                 var states = SaveRandomDeals(pipeline, s.seeds, s.twins);
-
-                // Ends between microseconds too.
                 var end = BetweenMicroseconds(s.endDays, s.spanDays);
-                var start = end - Duration.FromDays(s.spanDays);
-                var period = Period(s.bounds, start, end);
-                var options = new SalesPipeline.Analytics.SalesCycleOptions { Owner = s.ownerIndex < 0 ? null : owners[s.ownerIndex] };
-                Assert.Equal(
-                    SalesPipeline.Analytics.PipelineAnalytics.SalesCycle(states, pipeline, period, options),
-                    fixture.Aggregates.SalesCycleAsync(pipeline, period, options).GetAwaiter().GetResult());
+                var period = Period(s.bounds, end - Duration.FromDays(s.spanDays), end);
+                check(new ClosePeriodCase(pipeline, states, end, period, s.ownerIndex < 0 ? null : owners[s.ownerIndex], s.choice));
             }));
     }
+
+    /// <summary>One case of <see cref="CheckClosePeriods"/>: the deals as saved, the period's end and the period, the owner asked for, the choice.</summary>
+    private sealed record ClosePeriodCase(PipelineDefinition Pipeline, List<OpportunityState> States, Instant End, NodaTime.Interval Period, UserId? Owner, bool Choice);
 
     [Fact]
     public void Property_RandomPipelines_StoreOpenDealsEqualTheInMemorySnapshotAndForecast()

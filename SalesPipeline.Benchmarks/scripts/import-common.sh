@@ -1,0 +1,14 @@
+# What the SQLite import scripts (import-time.sh, import-floor.sh) share; sourced, not run. Before sourcing, set `work`
+# (the scratch folder) and `rows`. Checks the tools, publishes the command line to "$work/bin", writes the canonical CSV of
+# "$rows" rows to "$csv", and defines `seconds COMMAND…`, which prints the command's wall time in seconds and stops the
+# script with the command's error output when it fails.
+mkdir -p "$work"
+command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: install the Debian package sqlite3." >&2; exit 1; }
+command -v bc >/dev/null || { echo "bc is missing: install the Debian package bc." >&2; exit 1; }
+
+dotnet publish SalesPipeline.Reporting.Worker/Tool -c Release -o "$work/bin" --nologo -v quiet >/dev/null
+dotnet build SalesPipeline.Benchmarks -c Release --nologo -v quiet >/dev/null
+csv="$work/rows-$rows.csv"
+dotnet run -c Release --no-build --project SalesPipeline.Benchmarks -- --write-import-csv "$csv" "$rows"
+
+seconds() { local start="$EPOCHREALTIME"; "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }; echo "$EPOCHREALTIME - $start" | bc; }
