@@ -57,7 +57,7 @@ internal static class DetailSheetWriter
         }
 
         var lastRow = detail.FirstRow + detail.Rows.Count - 1;
-        using var writer = OpenXmlWriter.Create(worksheetPart);
+        using var writer = OpenXmlWriter.Create(worksheetPart, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         writer.WriteStartDocument(true);
         writer.WriteStartElement(saved, saved.GetAttributes(), saved.NamespaceDeclarations);
         foreach (var child in saved.ChildElements)
@@ -90,6 +90,7 @@ internal static class DetailSheetWriter
     {
         var date = styles.Of(detail.DateFormat);
         var probability = styles.Of(NumberFormats.Probability);
+        var money = new Dictionary<string, uint>(StringComparer.Ordinal);
         var rowNumber = detail.FirstRow;
         foreach (var deal in detail.Rows)
         {
@@ -106,10 +107,15 @@ internal static class DetailSheetWriter
             Text(writer, styles, 3, r, deal.StageName);
             Text(writer, styles, 4, r, deal.Status);
             Text(writer, styles, 5, r, deal.Currency);
-            var money = styles.Of(NumberFormats.Money(deal.Currency));
-            Number(writer, 6, r, deal.Value.ToString(CultureInfo.InvariantCulture), money);
-            Number(writer, 7, r, (deal.Probability / 100m).ToString(CultureInfo.InvariantCulture), probability);
-            Number(writer, 8, r, deal.WeightedValue.ToString(CultureInfo.InvariantCulture), money);
+            if (!money.TryGetValue(deal.Currency, out var amount))
+            {
+                amount = styles.Of(NumberFormats.Money(deal.Currency));
+                money[deal.Currency] = amount;
+            }
+
+            Number(writer, 6, r, deal.Value, amount);
+            Number(writer, 7, r, deal.Probability / 100m, probability);
+            Number(writer, 8, r, deal.WeightedValue, amount);
             Date(writer, styles, 9, r, deal.Created, date);
             Date(writer, styles, 10, r, deal.ExpectedClose, date);
             if (deal.Closed is { } closed)
@@ -124,9 +130,10 @@ internal static class DetailSheetWriter
         }
     }
 
+    /// <summary>A text cell; none for empty text, as ClosedXML leaves a cell set to empty text out of the file.</summary>
     private static void Text(OpenXmlWriter writer, CellStyles styles, int column, string row, string? text)
     {
-        if (text is null)
+        if (string.IsNullOrEmpty(text))
         {
             return;
         }
@@ -136,10 +143,14 @@ internal static class DetailSheetWriter
         {
             CellReference = Columns[column] + row,
             DataType = CellValues.InlineString,
-            StyleIndex = SheetWriter.NeedsQuotePrefix(text) ? styles.QuotePrefixed : null,
+            StyleIndex = styles.OfText(SheetWriter.NeedsQuotePrefix(text), text.Contains(Environment.NewLine, StringComparison.Ordinal)),
             InlineString = new InlineString(new Text(Escape(text)) { Space = SpaceProcessingModeValues.Preserve }),
         });
     }
+
+    /// <summary>A number cell, its value as the double a spreadsheet holds (as ClosedXML writes numbers).</summary>
+    private static void Number(OpenXmlWriter writer, int column, string row, decimal value, uint style) =>
+        Number(writer, column, row, ((double)value).ToString(CultureInfo.InvariantCulture), style);
 
     private static void Number(OpenXmlWriter writer, int column, string row, string value, uint style) =>
         writer.WriteElement(new Cell { CellReference = Columns[column] + row, StyleIndex = style, CellValue = new CellValue(value) });
@@ -157,7 +168,7 @@ internal static class DetailSheetWriter
 
     /// <summary>
     /// Text as a spreadsheet's XML holds it: a character XML cannot carry (a control character, an unpaired surrogate) as
-    /// <c>_xHHHH_</c>, which readers turn back into the character, as ClosedXML writes the other sheets' text.
+    /// <c>_xHHHH_</c>, the escape Office Open XML defines for such characters.
     /// </summary>
     internal static string Escape(string text)
     {
@@ -192,10 +203,28 @@ internal static class DetailSheetWriter
 
         private readonly Stylesheet _stylesheet = part.Stylesheet;
         private readonly Dictionary<string, uint> _byFormat = new(StringComparer.Ordinal);
-        private uint? _quotePrefixed;
+        private readonly uint?[] _text = new uint?[4];
 
-        /// <summary>Gets the format of text stored with a quote prefix.</summary>
-        public uint QuotePrefixed => _quotePrefixed ??= Add(new CellFormat { NumberFormatId = 0, QuotePrefix = true });
+        /// <summary>
+        /// The format of text that reads as a formula or entry (stored with a quote prefix) or has line breaks (wrapped, as
+        /// ClosedXML sets text with a line break), or none for other text.
+        /// </summary>
+        public uint? OfText(bool quotePrefix, bool wrap)
+        {
+            if (!quotePrefix && !wrap)
+            {
+                return null;
+            }
+
+            var index = (quotePrefix ? 1 : 0) + (wrap ? 2 : 0);
+            return _text[index] ??= Add(new CellFormat
+            {
+                NumberFormatId = 0,
+                QuotePrefix = quotePrefix ? true : null,
+                ApplyAlignment = wrap ? true : null,
+                Alignment = wrap ? new Alignment { WrapText = true } : null,
+            });
+        }
 
         /// <summary>The format of a cell shown in <paramref name="numberFormat"/>.</summary>
         public uint Of(string numberFormat)

@@ -5,8 +5,8 @@ using System.Text;
 namespace SalesPipeline.Tests.Storage;
 
 /// <summary>
-/// A result as text, walked member by member through nested records and lists, decimals by value (10.50 and 10.5 read
-/// the same, as they compare): two results are equal when their texts are.
+/// A result as text, walked member by member through nested records and lists, decimals and money by value (10.50 and
+/// 10.5 read the same, as they compare): two results are equal when their texts are.
 /// </summary>
 internal static class Structural
 {
@@ -26,6 +26,10 @@ internal static class Structural
                 break;
             case decimal d:
                 text.Append(d.ToString("0.############################", CultureInfo.InvariantCulture));
+                break;
+            case SalesPipeline.Domain.Money money:
+                Write(text, money.Amount, depth);
+                text.Append(' ').Append(money.Currency);
                 break;
             case string or IFormattable or bool or ValueType:
                 text.Append(Convert.ToString(value, CultureInfo.InvariantCulture));

@@ -252,8 +252,8 @@ public sealed class WorkbookWriterTests : IDisposable
     [Fact]
     public void Write_ManyDeals_AreStreamedNotHeldInMemory()
     {
-        // While the source hands out deal 1,500, deal 100 must already be garbage: a writer that copied the
-        // sequence into a list (or kept the rows) would still hold it, and would hold all 10^6 of a big store.
+        // While the source hands out deal 1,500, deal 100 must already be garbage: past the limit of 10 rows it is only
+        // counted. A writer that copied the whole sequence into a list would still hold it, and all 10^6 of a big store.
         WeakReference? deal100 = null;
         bool? deal100Collected = null;
         IEnumerable<OpportunityRow> Source()
@@ -494,6 +494,33 @@ public sealed class WorkbookWriterTests : IDisposable
         using var read = new XLWorkbook(path);
         Assert.Equal("A2:N42", Assert.Single(read.Worksheet("Opportunities").Tables).RangeAddress.ToString());
         Assert.Equal(42, read.Worksheet("Opportunities").LastRowUsed()!.RowNumber());
+    }
+
+    [Fact]
+    public void Write_DealTextWithLineBreaksOrEmpty_IsWrappedOrLeftOutAsBefore()
+    {
+        // As ClosedXML writes text: wrapped when it has a line break, and no cell at all for empty text.
+        var deals = new[] { ReportModels.Deal(20) with { Comment = "first line" + Environment.NewLine + "second line", LossReason = string.Empty, Account = "one line" } };
+
+        var path = Write(ReportModels.Quarter(opportunities: deals));
+        using (var workbook = new XLWorkbook(path))
+        {
+            var sheet = workbook.Worksheet("Opportunities");
+            AssertText(sheet.Cell(3, 14), deals[0].Comment!);
+            Assert.True(sheet.Cell(3, 14).Style.Alignment.WrapText);
+            Assert.False(sheet.Cell(3, 2).Style.Alignment.WrapText);
+        }
+
+        using var package = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(path, isEditable: false);
+        var workbookPart = package.WorkbookPart!;
+        var id = workbookPart.Workbook.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Single(s => s.Name == "Opportunities").Id!.Value!;
+        var part = (DocumentFormat.OpenXml.Packaging.WorksheetPart)workbookPart.GetPartById(id);
+        var cells = part.Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Cell>().Select(c => c.CellReference!.Value).ToList();
+        Assert.Contains("N3", cells);
+        Assert.DoesNotContain("M3", cells);
+        Assert.Equal("A1:N3", part.Worksheet.GetFirstChild<DocumentFormat.OpenXml.Spreadsheet.SheetDimension>()!.Reference!.Value);
+        using var raw = part.GetStream();
+        Assert.NotEqual(0xEF, raw.ReadByte()); // no byte order mark, as in the parts ClosedXML writes
     }
 
     [Fact]
