@@ -43,6 +43,30 @@ public sealed class DealTableTests
         Assert.Equal([Money.Of(45_000m, "PLN")], funnel.Lost.Values);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("anna")]
+    public void SnapshotFrom_StageTotalsAndWinLossOfTheWorkedExample_EqualsTheSnapshotOverTheDeals(string? owner)
+    {
+        // The closed totals come from a win/loss computed without conversion; the conversion is the snapshot's own.
+        var pipeline = PipelineDefinition.Default;
+        var period = TestDeals.Days(10, 30);
+        var who = owner is null ? (UserId?)null : new UserId(owner);
+        foreach (var conversion in new[] { null, ToPln })
+        {
+            var expected = PipelineAnalytics.Snapshot(WorkedExample.Deals, pipeline, WorkedExample.AsOf, new SnapshotFunnelOptions { Owner = who, ClosedPeriod = period, Conversion = conversion });
+
+            var funnel = PipelineAnalytics.SnapshotFrom(
+                pipeline,
+                WorkedExample.AsOf,
+                SalesPipeline.Abstractions.PipelineAggregates.Snapshot(WorkedExample.Deals, pipeline, WorkedExample.AsOf, who),
+                PipelineAnalytics.WinLoss(WorkedExample.Deals, pipeline, period, new WinLossOptions { Owner = who }),
+                conversion);
+
+            Assert.Equal(AnalyticsText.Describe(expected), AnalyticsText.Describe(funnel));
+        }
+    }
+
     [Fact]
     public void Snapshot_WorkedExampleWithOwnerPeriodAndConversion_EqualsTheSnapshotOverTheDeals()
     {

@@ -524,6 +524,22 @@ public sealed class WorkbookWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_ToAStream_HoldsTheDealsRowsAsTheFileDoes()
+    {
+        var model = ReportModels.Quarter(opportunities: ReportModels.Deals(20));
+        using var stream = new MemoryStream();
+
+        await _writer.WriteAsync(model, stream, CancellationToken.None);
+
+        stream.Position = 0;
+        using var workbook = new XLWorkbook(stream);
+        var sheet = workbook.Worksheet("Opportunities");
+        Assert.Equal("A2:N22", Assert.Single(sheet.Tables).RangeAddress.ToString());
+        AssertText(sheet.Cell(3 + 19, 1), "Deal 19");
+        AssertNumber(sheet.Cell(3 + 19, 7), (double)ReportModels.Deal(19).Value, "#,##0.00 \"EUR\"");
+    }
+
+    [Fact]
     public void Write_DealDatesBeforeExcelsFirstDate_AreIsoText()
     {
         var deals = new[] { ReportModels.Deal(20) with { Created = new NodaTime.LocalDate(1899, 12, 31), Closed = new NodaTime.LocalDate(1900, 3, 1) } };
