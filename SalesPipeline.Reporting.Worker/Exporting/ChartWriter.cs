@@ -91,22 +91,12 @@ internal static class ChartWriter
 
     private static readonly string[] Colors = ["4472C4", "ED7D31", "70AD47", "FFC000"];
 
-    /// <summary>Adds <paramref name="charts"/> to the workbook package in <paramref name="package"/> (readable, writable and seekable).</summary>
-    public static void Add(Stream package, IReadOnlyList<ChartSpec> charts)
+    /// <summary>Adds <paramref name="charts"/> to the saved workbook <paramref name="workbook"/>, opened for editing.</summary>
+    public static void Add(WorkbookPart workbook, IReadOnlyList<ChartSpec> charts)
     {
-        if (charts.Count == 0)
-        {
-            return;
-        }
-
-        package.Position = 0;
-        using var document = SpreadsheetDocument.Open(package, isEditable: true);
-        var workbook = document.WorkbookPart ?? throw new InvalidOperationException("The saved workbook has no workbook part.");
         foreach (var onSheet in charts.GroupBy(c => c.Sheet, StringComparer.Ordinal))
         {
-            var sheet = workbook.Workbook.Sheets?.Elements<Sheet>().FirstOrDefault(s => s.Name == onSheet.Key)
-                ?? throw new InvalidOperationException($"The workbook has no sheet '{onSheet.Key}' for a chart.");
-            var worksheetPart = (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!);
+            var worksheetPart = WorkbookWriter.SavedSheet(workbook, onSheet.Key, "a chart");
             var drawingsPart = worksheetPart.AddNewPart<DrawingsPart>();
             var anchors = new StringBuilder();
             var number = 0;

@@ -29,22 +29,17 @@ internal static class DetailSheetWriter
     /// <summary>Day 0 of Excel's serial dates, as OLE Automation dates count them: exact from 1900-03-01 on.</summary>
     private static readonly NodaTime.LocalDate DayZero = new(1899, 12, 30);
 
-    /// <summary>Adds <paramref name="detail"/>'s rows to its sheet in <paramref name="package"/> (a saved workbook, seekable, read and write).</summary>
-    /// <exception cref="InvalidOperationException">The package has no such sheet or no styles.</exception>
+    /// <summary>Adds <paramref name="detail"/>'s rows to its sheet in the saved workbook <paramref name="workbook"/>, opened for editing.</summary>
+    /// <exception cref="InvalidOperationException">The workbook has no such sheet or no styles.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the package is then incomplete and must be discarded.</exception>
-    public static void Add(Stream package, DetailRows detail, CancellationToken cancellationToken)
+    public static void Add(WorkbookPart workbook, DetailRows detail, CancellationToken cancellationToken)
     {
         if (detail.Rows.Count == 0)
         {
             return;
         }
 
-        package.Position = 0;
-        using var document = SpreadsheetDocument.Open(package, isEditable: true);
-        var workbook = document.WorkbookPart ?? throw new InvalidOperationException("The saved workbook has no workbook part.");
-        var sheet = workbook.Workbook.Sheets?.Elements<Sheet>().FirstOrDefault(s => s.Name == detail.Sheet)
-            ?? throw new InvalidOperationException($"The workbook has no sheet '{detail.Sheet}' for the deals.");
-        var worksheetPart = (WorksheetPart)workbook.GetPartById(sheet.Id!.Value!);
+        var worksheetPart = WorkbookWriter.SavedSheet(workbook, detail.Sheet, "the deals");
         var styles = new CellStyles(workbook.WorkbookStylesPart ?? throw new InvalidOperationException("The saved workbook has no styles."));
 
         // The sheet as ClosedXML saved it (the note, the header, the table, the print settings), read apart from the part so
