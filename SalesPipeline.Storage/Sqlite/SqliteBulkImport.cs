@@ -15,8 +15,7 @@ namespace SalesPipeline.Storage.Sqlite;
 /// prepared statements bound by position and re-executed per row (<see cref="BulkCommand"/>; Dapper's list execution
 /// re-binds by reflection and is markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
 /// least <paramref name="setIndexesAsideFrom"/>), the deal tables' secondary indexes dropped and built again from the
-/// whole table just before the commit, in the same transaction (but those of <see cref="KeptInIdOrder"/>, kept up row by
-/// row while the deals arrive in id order). A store that allows it
+/// whole table just before the commit, in the same transaction. A store that allows it
 /// (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>) and holds no deals is loaded through a rollback journal
 /// instead (<see cref="BeginAsync"/>).
 /// </summary>
@@ -36,31 +35,24 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// <summary>
     /// The fewest deals an import writes before it sets the secondary indexes aside. Kept up row by row, the ten indexes of
     /// the deals and the one of their history cost about three quarters of a 10^6-deal load into an empty file; built once
-    /// from the whole table they cost about a sixth. Building them again reads the whole table, so an import does it only
-    /// when it adds at least as many deals as were stored before it, and not for small imports, which stay row by row.
+    /// from the whole table they cost about a sixth. That holds even for the indexes keyed by the deal's id, or by the owner
+    /// and then the id, whose new keys land at the end of the index (or of the owner's part) when the ids are time-ordered:
+    /// kept up row by row, they made a 10^6-row import and a 10^6-deal demo slower than building them at the end. Building
+    /// them again reads the whole table, so an import does it only when it adds at least as many deals as were stored before
+    /// it, and not for small imports, which stay row by row.
     /// </summary>
     internal const int SetIndexesAsideFrom = 20_000;
 
     /// <summary>
-    /// The secondary indexes a large load keeps up row by row while its deals arrive in id order: those keyed by the deal's
-    /// id, alone or after columns with few values (the pipeline, the owner). With time-ordered ids, as the importer and the
-    /// demo give their deals, every new key then lands at the end of its index (or of its owner's part of it), on pages
-    /// already in the cache, and keeping them up costs less than building them again from the whole table: at 10^6 deals
-    /// these six took about 11 s to build at the commit, and only a few seconds more of the load to keep up. The indexes
-    /// keyed by data (close date, next contact, account…) take new keys all over and are still built at the end.
+    /// The page cache, in KiB, while a large load builds the indexes it set aside: SQLite's default. SQLite sorts an index's
+    /// keys in runs as large as the page cache and merges the runs; small runs sort within the processor's caches, and two
+    /// sorter threads sort them on both cores. Measured building the deal indexes of a 10^6-deal store, a 256 MB cache
+    /// (one run in memory) took 2.5 to 4.5 times as long per index as this one, and a 64 MB cache about twice as long.
     /// </summary>
-    internal static readonly IReadOnlySet<string> KeptInIdOrder = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "ix_opportunities_pipeline_id", "ix_opportunities_owner", "ix_opportunities_pipeline_owner", "ix_opportunities_open_owner",
-        "ix_activities_opportunity", "ix_activities_planned_by_deal",
-    };
+    internal const int BuildCacheKibibytes = 2_000;
 
-    /// <summary>
-    /// The page cache, in KiB, while a load that took the file for itself builds the indexes it set aside. SQLite sorts an
-    /// index's keys in memory up to the cache's size and merges the rest through temporary files; at 10^6 deals the
-    /// activities' keys alone outgrow <see cref="CacheKibibytes"/>. Two sorter threads use the machine's second core.
-    /// </summary>
-    internal const int BuildCacheKibibytes = 256 * 1024;
+    /// <summary>The sorter threads of a large load's index builds: the machine's second core.</summary>
+    internal const int BuildSorterThreads = 2;
 
     /// <summary>The import target of a SQLite database.</summary>
     /// <param name="database">The database.</param>
@@ -178,13 +170,6 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// <summary>Non-zero when any deal is stored.</summary>
     private const string AnyDeal = "SELECT EXISTS (SELECT 1 FROM opportunities)";
 
-    /// <summary>
-    /// The indexes a large load sets aside, of the deal tables' secondary <paramref name="indexes"/>: all of them, except
-    /// those of <see cref="KeptInIdOrder"/> while the deals have arrived in id order (<paramref name="inIdOrder"/>).
-    /// </summary>
-    internal static List<IndexDefinition> SetAside(IReadOnlyList<IndexDefinition> indexes, bool inIdOrder) =>
-        [.. indexes.Where(index => !(inIdOrder && KeptInIdOrder.Contains(index.Name)))];
-
     private sealed class BulkWriter : IBulkWriter
     {
         /// <summary>The external ids, given as one JSON array ($1), that pipeline $0 already has; the unique index answers each.</summary>
@@ -213,10 +198,6 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         private readonly bool _exclusive;
         private long? _storedBefore;
         private long _written;
-
-        /// <summary>The key of the last deal written, and whether every deal so far came after the one before it.</summary>
-        private string? _lastKey;
-        private bool _inIdOrder = true;
 
         /// <summary>The definitions of the indexes set aside, to build at the end; null while they are kept row by row.</summary>
         private List<IndexDefinition>? _setAside;
@@ -280,10 +261,10 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
-            if (_exclusive && _setAside is not null)
+            if (_setAside is { Count: > 0 })
             {
                 await _connection.ExecuteAsync(new CommandDefinition(
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{BuildCacheKibibytes}; PRAGMA threads = 2"),
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{BuildCacheKibibytes}; PRAGMA threads = {BuildSorterThreads}"),
                     transaction: _transaction,
                     cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
@@ -299,10 +280,8 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         private async Task SetIndexesAsideAsync(CancellationToken cancellationToken)
         {
-            var indexes = SetAside(
-                (await _connection.QueryAsync<IndexDefinition>(
-                    new CommandDefinition(SecondaryIndexes, transaction: _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList(),
-                _inIdOrder);
+            var indexes = (await _connection.QueryAsync<IndexDefinition>(
+                new CommandDefinition(SecondaryIndexes, transaction: _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
             foreach (var index in indexes)
             {
                 // The names come from the schema, never from user text.
@@ -321,12 +300,10 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             _offer.Dispose();
             await _existing.DisposeAsync().ConfigureAwait(false);
 
-            // The connection goes back to the pool: give it SQLite's default cache (and, after an exclusive load's index builds,
-            // no sorter threads) again.
-            await SetCacheAsync(_connection, 2_000, CancellationToken.None).ConfigureAwait(false);
+            // The connection goes back to the pool: give it SQLite's default cache and no sorter threads again.
+            await _connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -2000; PRAGMA threads = 0", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
             if (_exclusive)
             {
-                await _connection.ExecuteAsync(new CommandDefinition("PRAGMA threads = 0", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
                 await ShareFileAsync(_dialect.File, _connection).ConfigureAwait(false);
             }
         }
@@ -339,14 +316,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
                 throw new ConcurrencyConflictException("opportunity", s.Id.ToString(), 0, null);
             }
 
-            // Whether the deals arrive in id order decides which indexes are set aside; once they are, it no longer matters.
             var key = _opportunity.Row[0]!;
-            if (_inIdOrder && _setAside is null && key is string text)
-            {
-                _inIdOrder = _lastKey is null || string.CompareOrdinal(text, _lastKey) > 0;
-                _lastKey = text;
-            }
-
             for (var i = 0; i < s.History.Count; i++)
             {
                 ImportRows.StageChange(_dialect, key, i, s.History[i], _history.Row);
