@@ -7,10 +7,12 @@
 #      store whose secondary indexes were dropped first (the rows and the primary and unique keys only).
 #   3. The secondary indexes of the deal tables built again from those rows, one CREATE INDEX each, timed one by one:
 #      the indexes the reports and the agenda read through, which an import must leave behind.
-# Steps 2 and 3 run with journaling and syncing off (an import journals and syncs) and the 64 MB page cache that
-# `salespipeline import` gives its connection; step 3 also with the settings an import into an empty file builds its
-# indexes with (SQLite's default 2,000 KiB page cache, two sorter threads), so they cost no more than the same work
-# inside an import.
+# Steps 2 and 3 run with journaling and syncing off (an import journals and syncs); step 2 with the 64 MB page cache that
+# `salespipeline import` gives its connection while it writes rows, step 3 instead with the settings a large import
+# builds its indexes with (SQLite's default 2,000 KiB page cache, two sorter threads), so they cost no more than the same
+# work inside an import. Each index is also built (and dropped again) with the settings of earlier versions, for
+# comparison: a 64 MB cache without sorter threads (an import) and a 256 MB cache with two (a load that took an empty file,
+# as `demo` does); the floor counts only the first.
 # Usage: flock /tmp/salespipeline-bench.lock bash SalesPipeline.Benchmarks/scripts/import-floor.sh [ROWS]   (default 1,000,000)
 # The scratch folder is SALESPIPELINE_BENCH_DIR (default /tmp/salespipeline-import-floor); its files are deleted afterwards.
 # Also times the `salespipeline import` that stores the rows of step 2, in the same run.
@@ -38,16 +40,24 @@ fast="PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -
   for name in "${names[@]}"; do echo "DROP INDEX \"$name\";"; done
 } | sqlite3 "$work/floor.db" >/dev/null
 copy="$(seconds sqlite3 "$work/floor.db" "$fast ATTACH '$work/imported.db' AS source; BEGIN; INSERT INTO main.opportunities SELECT * FROM source.opportunities; INSERT INTO main.stage_changes SELECT * FROM source.stage_changes; COMMIT;")"
-# SqliteBulkImport.BuildCacheKibibytes and BuildSorterThreads.
-build="$fast PRAGMA cache_size = -2000; PRAGMA threads = 2;"
-builds=()
-for create in "${creates[@]}"; do
-  builds+=("$(seconds sqlite3 "$work/floor.db" "$build $create")")
+# SqliteBulkImport.BuildCacheKibibytes and BuildSorterThreads first, then the earlier versions' settings.
+settings=("PRAGMA cache_size = -2000; PRAGMA threads = 2;" "PRAGMA cache_size = -65536; PRAGMA threads = 0;" "PRAGMA cache_size = -262144; PRAGMA threads = 2;")
+labels=("2,000 KiB page cache, two sorter threads" "64 MB page cache, no sorter threads" "256 MB page cache, two sorter threads")
+builds=() earlier64=() earlier256=()
+for i in "${!creates[@]}"; do
+  builds+=("$(seconds sqlite3 "$work/floor.db" "$fast ${settings[0]} ${creates[$i]}")")
+  sqlite3 "$work/floor.db" "$fast DROP INDEX \"${names[$i]}\";" >/dev/null
+  earlier64+=("$(seconds sqlite3 "$work/floor.db" "$fast ${settings[1]} ${creates[$i]}")")
+  sqlite3 "$work/floor.db" "$fast DROP INDEX \"${names[$i]}\";" >/dev/null
+  earlier256+=("$(seconds sqlite3 "$work/floor.db" "$fast ${settings[2]} ${creates[$i]}")")
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 deals="$(sqlite3 "$work/floor.db" "SELECT COUNT(*) FROM opportunities")"
 history="$(sqlite3 "$work/floor.db" "SELECT COUNT(*) FROM stage_changes")"
-total_builds="$(printf '%s\n' "${builds[@]}" | paste -sd+ | bc)"
+sum() { printf '%s\n' "$@" | paste -sd+ | bc; }
+total_builds="$(sum "${builds[@]}")"
+total64="$(sum "${earlier64[@]}")"
+total256="$(sum "${earlier256[@]}")"
 rm -f "$csv" "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
 
 {
@@ -56,11 +66,14 @@ rm -f "$csv" "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
   echo "sqlite3 .import --csv (plain table), seconds: $baseline"
   echo "the import target, three times that, seconds: $(echo "scale=2; 3 * $baseline / 1" | bc)"
   echo "rows copied into the store's tables without secondary indexes ($deals deals, $history history entries), seconds: $copy"
+  echo "each secondary index of the deal tables built from those rows, seconds: ${labels[0]} | ${labels[1]} | ${labels[2]}"
   for i in "${!names[@]}"; do
-    echo "  CREATE INDEX ${names[$i]}, seconds: ${builds[$i]}"
+    echo "  CREATE INDEX ${names[$i]}: ${builds[$i]} | ${earlier64[$i]} | ${earlier256[$i]}"
   done
-  echo "the ${#names[@]} secondary indexes built from those rows (2,000 KiB page cache, two sorter threads), seconds: $total_builds"
+  echo "the ${#names[@]} indexes, seconds: $total_builds | $total64 | $total256"
+  echo "the ${#names[@]} secondary indexes built from those rows (${labels[0]}), seconds: $total_builds"
   echo "index builds alone against the baseline: $(echo "scale=2; $total_builds / $baseline" | bc)x"
+  echo "rows and index builds together against the baseline: $(echo "scale=2; ($copy + $total_builds) / $baseline" | bc)x"
   echo "salespipeline import of the same file into a new store (the rows of step 2), seconds: $imported, $(echo "scale=2; $imported / $baseline" | bc)x the baseline"
 } | tee "$results"
 echo "Saved to $results"

@@ -8,7 +8,7 @@
 # Prints one line per run (wall, user and sys seconds, peak memory, exit code, with the load average before it), then the
 # median wall time of each build and their ratio. The CSV and the stores go to a scratch folder, deleted afterwards.
 set -euo pipefail
-base="$1"; new="$2"; rows="${3:-1000000}"; rounds="${4:-3}"
+base="$(realpath "$1")"; new="$(realpath "$2")"; rows="${3:-1000000}"; rounds="${4:-3}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 cd "$(dirname "$0")/../.."

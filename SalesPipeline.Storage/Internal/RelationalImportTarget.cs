@@ -144,9 +144,16 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             _done = true;
             try
             {
-                // The transaction first: a writer may reset the connection's settings, which needs it ended.
-                await transaction.DisposeAsync().ConfigureAwait(false);
-                await writer.DisposeAsync().ConfigureAwait(false);
+                // The transaction first: a writer may reset the connection's settings, which needs it ended; the writer's reset
+                // even when ending the transaction failed.
+                try
+                {
+                    await transaction.DisposeAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    await writer.DisposeAsync().ConfigureAwait(false);
+                }
             }
             finally
             {

@@ -11,7 +11,7 @@ using SQLitePCL;
 namespace SalesPipeline.Storage.Sqlite;
 
 /// <summary>
-/// SQLite's side of a large import: a large page cache and BEGIN IMMEDIATE for the whole import, rows written through
+/// SQLite's side of a large import: BEGIN IMMEDIATE for the whole import, a 64 MB page cache while rows are written through
 /// prepared statements bound by position and re-executed per row (<see cref="BulkCommand"/>; Dapper's list execution
 /// re-binds by reflection and is markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
 /// least <paramref name="setIndexesAsideFrom"/>), the deal tables' secondary indexes dropped and built again from the
@@ -24,30 +24,33 @@ namespace SalesPipeline.Storage.Sqlite;
 internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsideFrom = SqliteBulkImport.SetIndexesAsideFrom) : IBulkImport
 {
     /// <summary>
-    /// The page cache of an import's connection, in KiB. The importer's ids are time-ordered, so the id indexes only grow
-    /// at their end; what still lands on random pages are the indexes keyed by the data (close date, account, owner).
-    /// With SQLite's default 2 MB cache a 10^6-deal load spends its time re-reading and spilling those pages; 64 MB holds
-    /// them, as fast as 256 MB did (for deals with random ids too), and keeps an import's memory about the same for 10^5
-    /// and 10^6 rows. It is released when the session ends.
+    /// The page cache of an import's connection while it writes rows, in KiB. The importer's ids are time-ordered, so the
+    /// id and unique keys only grow at their end; what lands on random pages are the indexes keyed by the data (close date,
+    /// account, owner), which a small import keeps up row by row and a large one keeps up only for its first deals. With
+    /// SQLite's default 2 MB cache such a load spends its time re-reading and spilling those pages; 64 MB holds them, as
+    /// fast as 256 MB did (for deals with random ids too), and keeps an import's memory about the same for 10^5 and 10^6
+    /// rows. It is released when the session ends.
     /// </summary>
     internal const int CacheKibibytes = 64 * 1024;
 
     /// <summary>
     /// The fewest deals an import writes before it sets the secondary indexes aside. Kept up row by row, the ten indexes of
-    /// the deals and the one of their history cost about three quarters of a 10^6-deal load into an empty file; built once
-    /// from the whole table they cost about a sixth. That holds even for the indexes keyed by the deal's id, or by the owner
-    /// and then the id, whose new keys land at the end of the index (or of the owner's part) when the ids are time-ordered:
-    /// kept up row by row, they made a 10^6-row import and a 10^6-deal demo slower than building them at the end. Building
+    /// the deals table and the four of their activities and offers cost about three quarters of a 10^6-deal load into an
+    /// empty file; built once from the whole tables they cost about a sixth. That holds even for the indexes keyed by the
+    /// deal's id, alone or after the pipeline or owner, whose new keys land at the end of the index (or of the owner's part)
+    /// when the ids are time-ordered: kept up row by row, they made a 10^6-row import and a 10^6-deal demo slower than
+    /// building them at the end. Building
     /// them again reads the whole table, so an import does it only when it adds at least as many deals as were stored before
     /// it, and not for small imports, which stay row by row.
     /// </summary>
     internal const int SetIndexesAsideFrom = 20_000;
 
     /// <summary>
-    /// The page cache, in KiB, while a large load builds the indexes it set aside: SQLite's default. SQLite sorts an index's
-    /// keys in runs as large as the page cache and merges the runs; small runs sort within the processor's caches, and two
-    /// sorter threads sort them on both cores. Measured building the deal indexes of a 10^6-deal store, a 256 MB cache
-    /// (one run in memory) took 2.5 to 4.5 times as long per index as this one, and a 64 MB cache about twice as long.
+    /// The page cache, in KiB, while a large load builds the indexes it set aside: SQLite's default, the one a connection
+    /// goes back to the pool with. SQLite sorts an index's keys in runs as large as the page cache and merges the runs;
+    /// small runs sort within the processor's caches, and two sorter threads sort them on both cores. Building the deals
+    /// table's indexes of a 10^6-deal import with 64 MB or 256 MB instead took longer per index
+    /// (SalesPipeline.Benchmarks/scripts/import-floor.sh times each index with each of the three).
     /// </summary>
     internal const int BuildCacheKibibytes = 2_000;
 
@@ -89,6 +92,8 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             {
                 await transaction.DisposeAsync().ConfigureAwait(false);
             }
+
+            await SetCacheAsync(connection, BuildCacheKibibytes, CancellationToken.None).ConfigureAwait(false);
 
             if (exclusive)
             {
@@ -300,11 +305,20 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             _offer.Dispose();
             await _existing.DisposeAsync().ConfigureAwait(false);
 
-            // The connection goes back to the pool: give it SQLite's default cache and no sorter threads again.
-            await _connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -2000; PRAGMA threads = 0", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-            if (_exclusive)
+            // The connection goes back to the pool: give it SQLite's default cache and no sorter threads again, and a file
+            // taken for the load back to write-ahead logging even when that fails.
+            try
             {
-                await ShareFileAsync(_dialect.File, _connection).ConfigureAwait(false);
+                await _connection.ExecuteAsync(new CommandDefinition(
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{BuildCacheKibibytes}; PRAGMA threads = 0"),
+                    cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (_exclusive)
+                {
+                    await ShareFileAsync(_dialect.File, _connection).ConfigureAwait(false);
+                }
             }
         }
 

@@ -7,14 +7,16 @@ namespace SalesPipeline.Tests.Architecture;
 /// <summary>
 /// The storage is one relational layer over a dialect seam: no SQLite code is a copy of PostgreSQL code with the provider's
 /// name changed. The scan compares every run of <see cref="TwinScan.RunLength"/> lines of a SQLite source file with those of
-/// the PostgreSQL ones, after dropping blank lines, comments, punctuation-only lines and usings, and after writing the
-/// providers' names (SQLite, PostgreSQL, Npgsql) the same way, so a copy that only renamed them is found.
+/// the PostgreSQL ones, after dropping blank lines, lines that are comments (starting with //), punctuation-only lines,
+/// usings and namespace lines, and after writing the providers' names (SQLite, PostgreSQL, Npgsql) the same way, so a copy
+/// that only renamed them is found.
 /// </summary>
 public sealed class StorageTwinTests
 {
     /// <summary>
-    /// The one run the two providers share on purpose, thin boilerplate: each database's constructor checks its options and
-    /// parses its connection string with its own ADO.NET builder, and words the failure with its own example.
+    /// The runs the two databases share, thin boilerplate: the fields and the start of each constructor (check the options,
+    /// parse the connection string with the provider's own ADO.NET builder, word the failure with its own example), and the
+    /// lines that open a connection and migrate it, each through its own provider's calls; five runs of six lines in all.
     /// </summary>
     private static readonly (string Sqlite, string Postgres, int MaxWindows)[] Boilerplate =
     [
@@ -22,7 +24,7 @@ public sealed class StorageTwinTests
     ];
 
     [Fact]
-    public void StorageSources_SqliteAgainstPostgres_ShareNoRunOfSixLinesBeyondTheConstructorsBoilerplate()
+    public void StorageSources_SqliteAgainstPostgres_ShareNoRunOfSixLinesBeyondTheDatabasesBoilerplate()
     {
         var storage = Path.Combine(ReadmeTests.RepoRoot(), "SalesPipeline.Storage");
         var sources = Directory.EnumerateFiles(storage, "*.cs", SearchOption.AllDirectories)

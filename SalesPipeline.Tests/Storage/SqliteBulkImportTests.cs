@@ -192,16 +192,20 @@ public sealed class SqliteBulkImportTests : IDisposable
         await using var connection = (SqliteConnection)await ((IRelationalDatabase)_database).OpenConnectionAsync(CancellationToken.None);
         var writer = await new SqliteBulkImport(new SqliteDialect(_database), SetAsideFrom).BeginAsync(connection, CancellationToken.None);
         List<string> during;
+        long buildCache, buildThreads;
         await using (writer)
         {
             await writer.WriteAsync(deals[..5], CancellationToken.None);
             await writer.WriteAsync(deals[5..], CancellationToken.None);
             during = [.. await connection.QueryAsync<string>(DealTablesSecondaryIndexes, transaction: writer.Transaction)];
             await writer.FlushAsync(CancellationToken.None);
+            buildCache = await connection.ExecuteScalarAsync<long>("PRAGMA cache_size", transaction: writer.Transaction);
+            buildThreads = await connection.ExecuteScalarAsync<long>("PRAGMA threads", transaction: writer.Transaction);
             await writer.Transaction.CommitAsync();
         }
 
         Assert.Empty(during);
+        Assert.Equal((-SqliteBulkImport.BuildCacheKibibytes, SqliteBulkImport.BuildSorterThreads), (buildCache, buildThreads));
         Assert.Equal(schema, await SchemaAsync());
         Assert.Equal("ok", await IntegrityAsync());
         Assert.Equal(30, (await ReadBackAsync(_database)).Count);
@@ -210,6 +214,7 @@ public sealed class SqliteBulkImportTests : IDisposable
     [Theory]
     [InlineData(false, 5)]
     [InlineData(false, 30)]
+    [InlineData(true, 5)]
     [InlineData(true, 30)]
     public async Task DisposeAsync_AfterALoad_GivesTheConnectionBackWithSqlitesDefaultCacheAndNoSorterThreads(bool exclusive, int dealCount)
     {
