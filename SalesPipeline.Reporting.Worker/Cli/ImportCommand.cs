@@ -82,7 +82,7 @@ internal static class ImportCommand
             Description = "Who imports, recorded as the creator of the deals and accounts. Default: the operating-system user.",
         };
 
-        var command = new Command("import", "Import opportunities from a CSV export into the store: all or nothing, idempotent on the source id.")
+        var command = new Command("import", "Import opportunities from a CSV export into the store: all or nothing, idempotent on the source id. An import that creates the SQLite file takes it for itself until it ends.")
         {
             file, mapping, pipeline, dryRun, skipInvalid, rejects, errorLimit, by,
         };
@@ -316,7 +316,7 @@ internal static class ImportCommand
     private static ImportDestinationFactory Database(CliContext context) => (parse, cancellationToken) =>
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var services = StoreAccess.Open(parse, context.Clock, create: true);
+        var services = StoreAccess.OpenForImport(StoreAccess.Choose(parse), context.Clock);
         return Task.FromResult(new ImportDestination(
             services.GetRequiredService<IImportTarget>(),
             services.GetRequiredService<IPipelineDefinitionStore>(),

@@ -86,6 +86,18 @@ internal static class StoreAccess
         Open(Choose(parse), clock, create, create, pipelines, loadEmptyStoreExclusively);
 
     /// <summary>
+    /// Opens the store an import writes into; a missing SQLite file is created and migrated. An import that creates the
+    /// SQLite file is its only user, so it takes the file for the load (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>):
+    /// the rows are written into it once, through a rollback journal, and another process that opens the file meanwhile
+    /// waits for the import to end. An import into an existing file shares it as every other command does.
+    /// </summary>
+    public static ServiceProvider OpenForImport(StoreChoice choice, IClock clock)
+    {
+        var created = choice.Provider != "postgres" && !File.Exists(SqliteFile(choice.Db));
+        return Open(choice, clock, create: true, migrate: true, loadEmptyStoreExclusively: created);
+    }
+
+    /// <summary>
     /// The database a command works on: <c>--provider</c> when given, else <paramref name="configuredProvider"/>, else SQLite;
     /// <c>--db</c> when given, else <paramref name="configuredConnectionString"/>, else the default SQLite file.
     /// </summary>
