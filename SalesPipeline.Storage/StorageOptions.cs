@@ -39,11 +39,12 @@ public sealed class SqliteStorageOptions
 
     /// <summary>
     /// Gets or sets whether an import into a store that holds no deals (see <c>IImportTarget</c>) takes the file for itself
-    /// when no other connection has it open: until the import ends, other connections can neither read nor write the file,
-    /// and the rows are written into it once through a rollback journal instead of twice through the write-ahead log. The
-    /// import stays all or nothing, and the file returns to write-ahead logging when it ends. For a program that fills a
-    /// new store before anyone uses it, such as <c>salespipeline demo</c>; when another connection has the file open, or the
-    /// store holds deals, the import runs as usual.
+    /// when no other connection has it open: until the import ends, other connections cannot write the file, nor read it once
+    /// the import has written into it, and the rows are written into it once through a rollback journal instead of twice
+    /// through the write-ahead log. The import stays all or nothing, and the file returns to write-ahead logging when it
+    /// ends. For a program that fills a new store before anyone uses it, such as <c>salespipeline demo</c> and an
+    /// <c>import</c> into a file it creates; when another connection has the file open, or the store holds deals, the import
+    /// runs as usual.
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool LoadEmptyStoreExclusively { get; set; }

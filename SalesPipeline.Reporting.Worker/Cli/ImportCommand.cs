@@ -44,6 +44,12 @@ internal sealed class ImportDestination(IImportTarget target, IPipelineDefinitio
 /// </summary>
 internal static class ImportCommand
 {
+    /// <summary>Gets <c>--dry-run</c>, which the store is opened according to too.</summary>
+    private static Option<bool> DryRunOption { get; } = new("--dry-run")
+    {
+        Description = "Check every row and report what would be imported; write nothing.",
+    };
+
     /// <summary>Creates the command.</summary>
     /// <param name="context">Output, error and clock.</param>
     /// <param name="destinations">Opens the store to write into; by default the database of the global <c>--db</c> and
@@ -64,10 +70,7 @@ internal static class ImportCommand
         {
             Description = "The id of the pipeline the deals go into: any pipeline stored in the database, or the mapping's. Rows are checked against the definition the database stores. Default: the pipeline the mapping names (its pipelineFile), else 'new-business'.",
         };
-        var dryRun = new Option<bool>("--dry-run")
-        {
-            Description = "Check every row and report what would be imported; write nothing.",
-        };
+        var dryRun = DryRunOption;
         var skipInvalid = new Option<bool>("--skip-invalid")
         {
             Description = "Import the valid rows even if others are invalid, writing the invalid ones with their reasons to --rejects. Without it, any invalid row means nothing is imported.",
@@ -316,7 +319,7 @@ internal static class ImportCommand
     private static ImportDestinationFactory Database(CliContext context) => (parse, cancellationToken) =>
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var services = StoreAccess.OpenForImport(StoreAccess.Choose(parse), context.Clock);
+        var services = StoreAccess.OpenForImport(StoreAccess.Choose(parse), context.Clock, parse.GetValue(DryRunOption));
         return Task.FromResult(new ImportDestination(
             services.GetRequiredService<IImportTarget>(),
             services.GetRequiredService<IPipelineDefinitionStore>(),

@@ -93,11 +93,16 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
                 await transaction.DisposeAsync().ConfigureAwait(false);
             }
 
-            await SetCacheAsync(connection, BuildCacheKibibytes, CancellationToken.None).ConfigureAwait(false);
-
-            if (exclusive)
+            try
             {
-                await ShareFileAsync(dialect.File, sqlite).ConfigureAwait(false);
+                await SetCacheAsync(connection, BuildCacheKibibytes, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (exclusive)
+                {
+                    await ShareFileAsync(dialect.File, sqlite).ConfigureAwait(false);
+                }
             }
 
             throw;
@@ -126,8 +131,9 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         string? mode;
         try
         {
-            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
-            mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = DELETE", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's. Not
+            // cancelled once sent, so that a switched file is always seen switched (and switched back).
+            mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = DELETE", commandTimeout: 1, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
         {
@@ -143,7 +149,16 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             return false;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA locking_mode = EXCLUSIVE", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA locking_mode = EXCLUSIVE", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ShareFileAsync(dialect.File, connection).ConfigureAwait(false);
+            throw;
+        }
+
         return true;
     }
 
