@@ -6,9 +6,14 @@
 side_by_side_format='  %e s wall %U s user %S s sys %M KB maxrss exit %x'
 
 # alternate ROUNDS: ROUNDS times base then new, each run under /tmp/salespipeline-bench.lock and /usr/bin/time (its output
-# discarded; a failure shows as its exit code), printing "SIDE round N: load ..." and the time line; then the medians.
+# discarded; a failure shows as its exit code), printing each side's version (its commit after the +) first, then
+# "SIDE round N: load ..." and the time line; then the medians.
 alternate() {
   local rounds="$1" round side
+  for side in base new; do
+    run_side "$side"
+    echo "# $side: salespipeline $("${cmd[0]}" --version 2>/dev/null || echo "version unknown")"
+  done
   echo "# each run: flock /tmp/salespipeline-bench.lock /usr/bin/time -f '$side_by_side_format'"
   for round in $(seq 1 "$rounds"); do
     for side in base new; do
