@@ -1,7 +1,13 @@
-# What the SQLite import scripts (import-time.sh, import-floor.sh) share; sourced, not run. Before sourcing, set `work`
-# (the scratch folder) and `rows`. Checks the tools, publishes the command line to "$work/bin", writes the canonical CSV of
-# "$rows" rows to "$csv", and defines `seconds COMMAND…`, which prints the command's wall time in seconds and stops the
-# script with the command's error output when it fails.
+# What the SQLite import scripts (import-time.sh, import-floor.sh) share; sourced from the repository's root, not run.
+# Sets `rows` (the script's first argument, default 1,000,000), `work` (the scratch folder: SALESPIPELINE_BENCH_DIR, default
+# /tmp/salespipeline-NAME) and `results` (SalesPipeline.Benchmarks/results/NAME-ROWS.txt), NAME being the script's name.
+# Checks the tools, publishes the command line to "$work/bin", writes the canonical CSV of "$rows" rows to "$csv", and
+# defines `seconds COMMAND…`, which prints the command's wall time in seconds and stops the script with the command's error
+# output when it fails.
+rows="${1:-1000000}"
+name="$(basename "$0" .sh)"
+work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-$name}"
+results="SalesPipeline.Benchmarks/results/$name-$rows.txt"
 mkdir -p "$work"
 command -v sqlite3 >/dev/null || { echo "sqlite3 is missing: install the Debian package sqlite3." >&2; exit 1; }
 command -v bc >/dev/null || { echo "bc is missing: install the Debian package bc." >&2; exit 1; }

@@ -19,9 +19,6 @@
 # Saves the times to SalesPipeline.Benchmarks/results/import-floor-ROWS.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-rows="${1:-1000000}"
-work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-import-floor}"
-results="SalesPipeline.Benchmarks/results/import-floor-$rows.txt"
 # shellcheck source=SalesPipeline.Benchmarks/scripts/import-common.sh
 source SalesPipeline.Benchmarks/scripts/import-common.sh
 rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm

@@ -8,9 +8,6 @@
 # SalesPipeline.Benchmarks/results/import-time-ROWS.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-rows="${1:-1000000}"
-work="${SALESPIPELINE_BENCH_DIR:-/tmp/salespipeline-import-time}"
-results="SalesPipeline.Benchmarks/results/import-time-$rows.txt"
 # shellcheck source=SalesPipeline.Benchmarks/scripts/import-common.sh
 source SalesPipeline.Benchmarks/scripts/import-common.sh
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -70,7 +70,6 @@ internal static class ImportCommand
         {
             Description = "The id of the pipeline the deals go into: any pipeline stored in the database, or the mapping's. Rows are checked against the definition the database stores. Default: the pipeline the mapping names (its pipelineFile), else 'new-business'.",
         };
-        var dryRun = DryRunOption;
         var skipInvalid = new Option<bool>("--skip-invalid")
         {
             Description = "Import the valid rows even if others are invalid, writing the invalid ones with their reasons to --rejects. Without it, any invalid row means nothing is imported.",
@@ -87,7 +86,7 @@ internal static class ImportCommand
 
         var command = new Command("import", "Import opportunities from a CSV export into the store: all or nothing, idempotent on the source id. An import that creates the SQLite file takes it for itself until it ends.")
         {
-            file, mapping, pipeline, dryRun, skipInvalid, rejects, errorLimit, by,
+            file, mapping, pipeline, DryRunOption, skipInvalid, rejects, errorLimit, by,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -95,7 +94,7 @@ internal static class ImportCommand
                 parse.GetValue(file)!,
                 parse.GetValue(mapping),
                 parse.GetValue(pipeline),
-                parse.GetValue(dryRun),
+                parse.GetValue(DryRunOption),
                 parse.GetValue(skipInvalid),
                 parse.GetValue(rejects),
                 parse.GetValue(errorLimit),

@@ -87,11 +87,10 @@ internal static class StoreAccess
 
     /// <summary>
     /// Opens the store an import writes into; a missing SQLite file is created and migrated. An import that creates the
-    /// SQLite file holds its only data, so unless it is a dry run it takes the file for
-    /// the load when no other connection has it open (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>): the rows
-    /// are written into it once, through a rollback journal, and other processes cannot write the file, nor read it once the
-    /// import has written into it, until the import ends. An import into an existing file shares it as every other command
-    /// but <c>demo</c> does.
+    /// SQLite file holds its only data, so unless it is a dry run it takes the file for the load when no other connection has
+    /// it open (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>): the rows are written into it once, through a
+    /// rollback journal, and other processes cannot write the file, nor read it once the import has written into it, until
+    /// the import ends. An import into an existing file shares it as every other command but <c>demo</c> does.
     /// </summary>
     public static ServiceProvider OpenForImport(StoreChoice choice, IClock clock, bool dryRun)
     {

@@ -52,7 +52,10 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// table's indexes of a 10^6-deal import with 64 MB or 256 MB instead took longer per index
     /// (SalesPipeline.Benchmarks/scripts/import-floor.sh times each index with each of the three).
     /// </summary>
-    internal const int BuildCacheKibibytes = 2_000;
+    internal const int BuildCacheKibibytes = DefaultCacheKibibytes;
+
+    /// <summary>SQLite's default page cache, in KiB: the one a connection goes back to the pool with.</summary>
+    private const int DefaultCacheKibibytes = 2_000;
 
     /// <summary>The sorter threads of a large load's index builds: the machine's second core.</summary>
     internal const int BuildSorterThreads = 2;
@@ -82,7 +85,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         SqliteTransaction? transaction = null;
         try
         {
-            await SetCacheAsync(connection, CacheKibibytes, cancellationToken).ConfigureAwait(false);
+            await SetSessionAsync(sqlite, CacheKibibytes, 0, null, cancellationToken).ConfigureAwait(false);
             transaction = sqlite.BeginTransaction(deferred: false);
             return new BulkWriter(dialect, sqlite, transaction, setIndexesAsideFrom, exclusive);
         }
@@ -93,26 +96,37 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
                 await transaction.DisposeAsync().ConfigureAwait(false);
             }
 
-            try
-            {
-                await SetCacheAsync(connection, BuildCacheKibibytes, CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (exclusive)
-                {
-                    await ShareFileAsync(dialect.File, sqlite).ConfigureAwait(false);
-                }
-            }
-
+            await ReleaseAsync(dialect.File, sqlite, exclusive).ConfigureAwait(false);
             throw;
         }
     }
 
-    // A PRAGMA takes no parameters; the value is an integer, never user text.
-    private static Task<int> SetCacheAsync(DbConnection connection, int kibibytes, CancellationToken cancellationToken) =>
+    /// <summary>Sets the connection's page cache, in KiB, and sorter threads.</summary>
+    // A PRAGMA takes no parameters; the values are integers, never user text.
+    private static Task<int> SetSessionAsync(SqliteConnection connection, int cacheKibibytes, int sorterThreads, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{kibibytes}"), cancellationToken: cancellationToken));
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{cacheKibibytes}; PRAGMA threads = {sorterThreads}"),
+            transaction: transaction,
+            cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Gives a connection that is going back to the pool SQLite's default cache and no sorter threads again, and a file taken
+    /// for the load (<paramref name="exclusive"/>) back to write-ahead logging even when that fails.
+    /// </summary>
+    private static async Task ReleaseAsync(SqliteDatabase database, SqliteConnection connection, bool exclusive)
+    {
+        try
+        {
+            await SetSessionAsync(connection, DefaultCacheKibibytes, 0, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (exclusive)
+            {
+                await ShareFileAsync(database, connection).ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>
     /// Switches a store that holds no deals to a rollback journal and exclusive locking, when no other connection has the
@@ -283,10 +297,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         {
             if (_setAside is { Count: > 0 })
             {
-                await _connection.ExecuteAsync(new CommandDefinition(
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{BuildCacheKibibytes}; PRAGMA threads = {BuildSorterThreads}"),
-                    transaction: _transaction,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await SetSessionAsync(_connection, BuildCacheKibibytes, BuildSorterThreads, _transaction, cancellationToken).ConfigureAwait(false);
             }
 
             // The same definitions, so the committed schema is the one the migrations made; a failure rolls the drops back too.
@@ -320,21 +331,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             _offer.Dispose();
             await _existing.DisposeAsync().ConfigureAwait(false);
 
-            // The connection goes back to the pool: give it SQLite's default cache and no sorter threads again, and a file
-            // taken for the load back to write-ahead logging even when that fails.
-            try
-            {
-                await _connection.ExecuteAsync(new CommandDefinition(
-                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{BuildCacheKibibytes}; PRAGMA threads = 0"),
-                    cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (_exclusive)
-                {
-                    await ShareFileAsync(_dialect.File, _connection).ConfigureAwait(false);
-                }
-            }
+            await ReleaseAsync(_dialect.File, _connection, _exclusive).ConfigureAwait(false);
         }
 
         private void Write(OpportunityState s)
