@@ -3,8 +3,8 @@
 # Usage: bash SalesPipeline.Benchmarks/scripts/report-postgres.sh [DEALS]   (default 10,000,000)
 # Steps, each timed: write the import benchmarks' canonical CSV of DEALS rows (once per size, kept in the scratch
 # folder), `salespipeline import` it into an empty database of a throwaway server (scripts/postgres.sh: binary COPY into
-# staging tables, merged in one transaction, the secondary indexes and foreign keys of the empty deal tables set aside
-# and built once at the end), VACUUM ANALYZE (the throwaway server runs no autovacuum; a normal one would
+# the stored tables in one transaction, the secondary indexes and foreign keys of the empty deal tables set aside and
+# built once at the end), VACUUM ANALYZE (the throwaway server runs no autovacuum; a normal one would
 # do this on its own), then `report --kind all` for the last quarter of the file's year under /usr/bin/time -v. The
 # import and report hold /tmp/salespipeline-bench.lock. Saved to SalesPipeline.Benchmarks/results/report-postgres-DEALS.txt,
 # the report's whole /usr/bin/time -v output to report-postgres-DEALS.time.txt; the saved output splits the import's and

@@ -8,43 +8,85 @@ using SalesPipeline.Storage.Internal;
 namespace SalesPipeline.Storage.Postgres;
 
 /// <summary>
-/// PostgreSQL's side of a large import: each batch streamed with binary COPY into session tables (<see cref="ImportStaging"/>),
-/// created in the import's transaction and dropped at its end, then merged into the stored tables with INSERT … SELECT in
-/// the same transaction, every <paramref name="mergeEvery"/> deals and at commit. COPY into a temporary table writes no
-/// write-ahead log and checks no index; the merge is where a clash is found, named and rolled back with everything else.
-/// Once the import has staged as many deals as the stored table held before it (and at least
+/// PostgreSQL's side of a large import: each batch written with binary COPY straight into the stored tables, in the import's
+/// one transaction. A deal whose id is already stored would stop the COPY at the primary key without naming the deal, so
+/// each batch first looks its ids up (one probe of the primary key per deal, in one statement) and names the first one
+/// stored. Once the import has written as many deals as the stored table held before it (and at least
 /// <paramref name="setAsideFrom"/>), the deal tables' secondary indexes and the history tables' foreign keys are set aside
-/// (<see cref="ImportStaging.SetAside"/>) and built again from the whole tables at commit, in the same transaction.
+/// (<see cref="SetAside"/>) and built again from the whole tables at commit, in the same transaction.
 /// </summary>
+/// <remarks>
+/// Earlier versions copied each batch into temporary staging tables and merged them into the stored tables every 50,000
+/// deals; the merges' <c>INSERT … SELECT</c> wrote every row a second time for nothing a probe of the primary key does not
+/// give (SalesPipeline.Benchmarks/scripts/import-postgres-side-by-side.sh compares two builds' imports).
+/// </remarks>
 /// <param name="dialect">The database's dialect.</param>
-/// <param name="mergeEvery">How many staged deals are merged at once (<see cref="MergeEvery"/>).</param>
-/// <param name="setAsideFrom">How many deals an import stages before it sets the indexes aside (<see cref="SetAsideFrom"/>).</param>
-internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery = PostgresBulkImport.MergeEvery, int setAsideFrom = PostgresBulkImport.SetAsideFrom) : IBulkImport
+/// <param name="setAsideFrom">How many deals an import writes before it sets the indexes aside (<see cref="SetAsideFrom"/>).</param>
+internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFrom = PostgresBulkImport.SetAsideFrom) : IBulkImport
 {
     /// <summary>
-    /// How many staged deals are merged at once. One merge per batch of the importer (1,000 deals) would spend its time on
-    /// statements; the whole import at once would hold a second copy of it in temporary files. The external ids of the
-    /// staged deals are kept in memory until they are merged, so they are bounded too.
-    /// </summary>
-    internal const int MergeEvery = 50_000;
-
-    /// <summary>
-    /// The fewest deals an import stages before it sets the indexes and foreign keys aside. Kept up row by row, the twelve
+    /// The fewest deals an import writes before it sets the indexes and foreign keys aside. Kept up row by row, the twelve
     /// indexes of the deals, the history's index and the foreign-key check of every history row made a 10^6-deal import
-    /// spend most of its time in the merges, more per deal the larger the tables grew; built once from the whole tables
-    /// they cost a few seconds. Building them again reads the whole tables, so an import does it only when it adds at
-    /// least as many deals as were stored before it, and not for small imports, which stay row by row.
+    /// spend most of its time on them, more per deal the larger the tables grew; built once from the whole tables they cost
+    /// a few seconds. Building them again reads the whole tables, so an import does it only when it adds at least as many
+    /// deals as were stored before it, and not for small imports, which stay row by row.
     /// </summary>
     internal const int SetAsideFrom = 20_000;
 
     /// <summary>
-    /// The command timeout, in seconds, of the statements that work on whole tables (merges, index and foreign-key builds,
+    /// How many more deals an import writes before it looks again whether it may set the indexes aside, after it could not:
+    /// it had not yet written as many deals as were stored before it, or another session held a lock on the tables.
+    /// </summary>
+    internal const int SetAsideRetryEvery = 50_000;
+
+    /// <summary>
+    /// The command timeout, in seconds, of the statements that work on whole tables (index and foreign-key builds,
     /// statistics): none, since at 10^7 deals building one index takes longer than the connection's default of 30 seconds.
     /// The import's cancellation token still stops them.
     /// </summary>
     private const int WholeTables = 0;
 
-    private readonly IReadOnlyList<ImportStaging.Table> _tables = ImportStaging.Tables(dialect);
+    /// <summary>The first deal among @Ids whose id is already stored; the COPY would break the primary key on it without naming it.</summary>
+    private const string FirstStoredId = "SELECT id FROM opportunities WHERE id = ANY(@Ids) LIMIT 1";
+
+    /// <summary>How many deals are stored, counted up to @Limit: enough to tell whether an import adds at least as many.</summary>
+    private const string StoredDealsUpTo = "SELECT COUNT(*) FROM (SELECT 1 FROM opportunities LIMIT @Limit) s";
+
+    /// <summary>Gathers the deals table's statistics, the import's own rows included (a role that does not own it is warned and skipped).</summary>
+    private const string AnalyzeDeals = "ANALYZE opportunities";
+
+    /// <summary>The lock <see cref="AnalyzeDeals"/> takes, held until the import ends; it fails at once while another session analyzes the table.</summary>
+    private const string LockForAnalyze = "LOCK TABLE opportunities IN SHARE UPDATE EXCLUSIVE MODE NOWAIT";
+
+    /// <summary>The savepoint a lock that could not be taken at once rolls back to.</summary>
+    private const string LockSavepoint = "table_lock";
+
+    /// <summary>The lock that lets an import drop and build again the deal tables' indexes; it fails at once while another session holds any lock on them.</summary>
+    private const string LockForSetAside = "LOCK TABLE opportunities, stage_changes, activities, offers IN ACCESS EXCLUSIVE MODE NOWAIT";
+
+    /// <summary>
+    /// What a large load sets aside and builds again at its end, each as the statement that drops it and the one that builds
+    /// it again from its stored definition: the deal tables' indexes except the unique ones (which check each row and answer
+    /// the id and external-id look-ups), then the history tables' foreign keys (checked again by one join over the whole
+    /// tables instead of one look-up per row), built in that order.
+    /// </summary>
+    private const string SetAside =
+        "SELECT format('DROP INDEX %s', i.indexrelid::regclass) AS DropSql, pg_get_indexdef(i.indexrelid) AS CreateSql, 0 AS Step " +
+        "FROM pg_index i WHERE i.indrelid = ANY (ARRAY['opportunities', 'stage_changes', 'activities', 'offers']::regclass[]) AND NOT i.indisunique " +
+        "UNION ALL " +
+        "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname), " +
+        "format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)), 1 " +
+        "FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY (ARRAY['stage_changes', 'activities', 'offers']::regclass[]) " +
+        "ORDER BY Step, DropSql";
+
+    /// <summary>The COPY of each table an import writes, parents first (the order they are written in).</summary>
+    private readonly CopyInto[] _copies =
+    [
+        Copy("opportunities", ImportRows.OpportunityColumns(dialect)),
+        Copy("stage_changes", ImportRows.StageChangeColumns),
+        Copy("activities", ImportRows.ActivityColumns),
+        Copy("offers", ImportRows.OfferColumns),
+    ];
 
     /// <summary>The import target of a PostgreSQL database.</summary>
     public static RelationalImportTarget Target(PostgresDatabase database)
@@ -57,86 +99,89 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
     public async Task<IBulkWriter> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Dropped at commit, and gone with a rollback, since they are created in the transaction: nothing is left behind.
-            var create = string.Concat(_tables.Select(t => $"CREATE TEMPORARY TABLE {t.Staged} (LIKE {t.Name}) ON COMMIT DROP;"));
-            await connection.ExecuteAsync(new CommandDefinition(create, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return new BulkWriter(dialect, _tables, mergeEvery, setAsideFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
-        }
-        catch
-        {
-            await transaction.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return new BulkWriter(dialect, _copies, setAsideFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
     }
 
+    private static CopyInto Copy(string table, string columns) => new($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", columns.Split(',').Length);
+
+    /// <summary>A binary COPY into a stored table, and how many values each of its rows has.</summary>
+    private sealed record CopyInto(string Sql, int Width);
+
+    /// <summary>An index or constraint a large load sets aside (<see cref="SetAside"/>).</summary>
+    /// <param name="DropSql">The statement that drops it.</param>
+    /// <param name="CreateSql">The statement that builds it again.</param>
+    /// <param name="Step">0 for an index, 1 for a foreign key: the order they are built in.</param>
+    internal sealed record SetAsideItem(string DropSql, string CreateSql, int Step);
+
     private sealed class BulkWriter(
-        PostgresDialect dialect, IReadOnlyList<ImportStaging.Table> tables, int mergeEvery, int setAsideFrom, NpgsqlConnection connection, NpgsqlTransaction transaction) : IBulkWriter
+        PostgresDialect dialect, CopyInto[] copies, int setAsideFrom, NpgsqlConnection connection, NpgsqlTransaction transaction) : IBulkWriter
     {
-        /// <summary>The staged deals' ids, and their external ids by pipeline: what the stored tables do not show until the next merge.</summary>
-        private readonly HashSet<Guid> _stagedIds = [];
-        private readonly HashSet<(string Pipeline, string ExternalId)> _stagedExternalIds = [];
+        /// <summary>How many deals this import has written into the stored table.</summary>
+        private long _written;
 
-        /// <summary>How many deals earlier merges wrote into the stored table.</summary>
-        private long _merged;
-
-        public DbTransaction Transaction => transaction;
-
-        /// <summary>How many deals had been merged when the deals table's statistics were last gathered.</summary>
+        /// <summary>How many deals had been written when the deals table's statistics were last gathered.</summary>
         private long _analyzedAt;
 
+        /// <summary>How many deals the import writes before it looks (again) whether it may set the indexes aside.</summary>
+        private long _setAsideAt = setAsideFrom;
+
         /// <summary>What was set aside, to build again at commit; null while the indexes are kept row by row.</summary>
-        private List<ImportStaging.SetAsideItem>? _setAside;
+        private List<SetAsideItem>? _setAside;
 
         /// <summary>Whether the import's role may not drop the indexes (it does not own the tables), so it stops trying.</summary>
         private bool _mayNotSetAside;
 
-        public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
-        {
-            var found = (await connection.QueryAsync<string>(new CommandDefinition(
+        public DbTransaction Transaction => transaction;
+
+        public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken) =>
+            (await connection.QueryAsync<string>(new CommandDefinition(
                 "SELECT external_id FROM opportunities WHERE pipeline_id = @Pipeline AND external_id = ANY(@Ids)",
                 new { Pipeline = pipeline.Value, Ids = externalIds.Distinct(StringComparer.Ordinal).ToArray() },
                 transaction,
                 cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
-            found.UnionWith(externalIds.Where(id => _stagedExternalIds.Contains((pipeline.Value, id))));
-            return found;
-        }
 
         public async Task WriteAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken)
         {
-            foreach (var state in batch)
+            var written = _written + batch.Count;
+            if (_setAside is null && !_mayNotSetAside && written >= _setAsideAt)
             {
-                // The merge would stop at the primary key without naming the deal; a deal staged twice is found here.
-                if (_stagedIds.Contains(state.Id.Value))
-                {
-                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), 0, null);
-                }
+                await SetAsideAsync(written, cancellationToken).ConfigureAwait(false);
             }
 
-            await CopyAsync(tables[0], batch.Select<OpportunityState, Action<object?[]>>(state => row => ImportRows.Opportunity(dialect, state, row)), cancellationToken).ConfigureAwait(false);
-            await CopyAsync(tables[1], batch.SelectMany(state => state.History.Select<StageChange, Action<object?[]>>((c, i) => row => ImportRows.StageChange(dialect, state.Id.Value, i, c, row))), cancellationToken).ConfigureAwait(false);
-            await CopyAsync(tables[2], batch.SelectMany(state => state.Activities.Select<Activity, Action<object?[]>>((a, i) => row => ImportRows.Activity(dialect, state.Id.Value, i, a, row))), cancellationToken).ConfigureAwait(false);
-            await CopyAsync(tables[3], batch.SelectMany(state => state.Offers.Select<OfferDocument, Action<object?[]>>((o, i) => row => ImportRows.Offer(dialect, state.Id.Value, i, o, row))), cancellationToken).ConfigureAwait(false);
-            foreach (var state in batch)
+            // The import's own earlier batches are stored too, so a deal given twice is found here as well.
+            var clash = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+                FirstStoredId, new { Ids = batch.Select(s => s.Id.Value).ToArray() }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (clash is { } existing)
             {
-                _stagedIds.Add(state.Id.Value);
-                if (state.ExternalId is { } external)
-                {
-                    _stagedExternalIds.Add((state.PipelineId.Value, external));
-                }
+                throw new ConcurrencyConflictException("opportunity", existing.ToString("D"), 0, null);
             }
 
-            if (_stagedIds.Count >= mergeEvery)
+            await CopyAsync(copies[0], batch.Select<OpportunityState, Action<object?[]>>(state => row => ImportRows.Opportunity(dialect, state, row)), cancellationToken).ConfigureAwait(false);
+            await CopyAsync(copies[1], batch.SelectMany(state => state.History.Select<StageChange, Action<object?[]>>((c, i) => row => ImportRows.StageChange(dialect, state.Id.Value, i, c, row))), cancellationToken).ConfigureAwait(false);
+            await CopyAsync(copies[2], batch.SelectMany(state => state.Activities.Select<Activity, Action<object?[]>>((a, i) => row => ImportRows.Activity(dialect, state.Id.Value, i, a, row))), cancellationToken).ConfigureAwait(false);
+            await CopyAsync(copies[3], batch.SelectMany(state => state.Offers.Select<OfferDocument, Action<object?[]>>((o, i) => row => ImportRows.Offer(dialect, state.Id.Value, i, o, row))), cancellationToken).ConfigureAwait(false);
+            _written = written;
+
+            if (_written >= 2 * _analyzedAt)
             {
-                await MergeAsync(cancellationToken).ConfigureAwait(false);
+                // Each batch looks its external ids up in the deals table. Planned with the statistics of a table a fraction
+                // of its size (or none, for a new table), the look-up scanned the pipeline's every deal, so an import slowed
+                // down as it grew; the statistics are gathered again each time the import has doubled what it wrote, unless
+                // another session (an import, autovacuum) is gathering them.
+                await TryAsync(
+                    async () =>
+                    {
+                        await ExecuteAsync(LockForAnalyze, cancellationToken).ConfigureAwait(false);
+                        await ExecuteAsync(AnalyzeDeals, cancellationToken).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+
+                _analyzedAt = _written;
             }
         }
 
         public async Task FlushAsync(CancellationToken cancellationToken)
         {
-            await MergeAsync(cancellationToken).ConfigureAwait(false);
-
             // The definitions read from the schema, so the committed schema is the one the migrations made; a failure rolls
             // the drops back too.
             foreach (var item in _setAside ?? [])
@@ -145,48 +190,6 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
             }
 
             _setAside = null;
-        }
-
-        private async Task MergeAsync(CancellationToken cancellationToken)
-        {
-            if (_stagedIds.Count == 0)
-            {
-                return;
-            }
-
-            if (_setAside is null && !_mayNotSetAside && _merged + _stagedIds.Count >= setAsideFrom)
-            {
-                await SetAsideAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var clash = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-                ImportStaging.FirstStoredId, transaction: transaction, commandTimeout: WholeTables, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (clash is { } existing)
-            {
-                throw new ConcurrencyConflictException("opportunity", existing.ToString("D"), 0, null);
-            }
-
-            var merge = string.Concat(tables.Select(t => t.Merge + ";")) + "TRUNCATE " + string.Join(", ", tables.Select(t => t.Staged));
-            await ExecuteAsync(merge, cancellationToken).ConfigureAwait(false);
-            _merged += _stagedIds.Count;
-            _stagedIds.Clear();
-            _stagedExternalIds.Clear();
-            if (_merged >= 2 * _analyzedAt)
-            {
-                // Each batch looks its external ids up in the deals table. Planned with the statistics of a table a fraction
-                // of its size (or none, for a new table), the look-up scanned the pipeline's every deal, so an import slowed
-                // down as it grew; the statistics are gathered again each time the import has doubled what it merged, unless
-                // another session (an import, autovacuum) is gathering them.
-                await TryAsync(
-                    async () =>
-                    {
-                        await ExecuteAsync(ImportStaging.LockForAnalyze, cancellationToken).ConfigureAwait(false);
-                        await ExecuteAsync(ImportStaging.AnalyzeDeals, cancellationToken).ConfigureAwait(false);
-                    },
-                    cancellationToken).ConfigureAwait(false);
-
-                _analyzedAt = _merged;
-            }
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -199,19 +202,19 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
         /// <returns>Whether the work was done.</returns>
         private async Task<bool> TryAsync(Func<Task> work, CancellationToken cancellationToken)
         {
-            await transaction.SaveAsync(ImportStaging.LockSavepoint, cancellationToken).ConfigureAwait(false);
+            await transaction.SaveAsync(LockSavepoint, cancellationToken).ConfigureAwait(false);
             try
             {
                 await work().ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.InsufficientPrivilege)
             {
-                await transaction.RollbackAsync(ImportStaging.LockSavepoint, cancellationToken).ConfigureAwait(false);
+                await transaction.RollbackAsync(LockSavepoint, cancellationToken).ConfigureAwait(false);
                 _mayNotSetAside |= e.SqlState == PostgresErrorCodes.InsufficientPrivilege;
                 return false;
             }
 
-            await transaction.ReleaseAsync(ImportStaging.LockSavepoint, cancellationToken).ConfigureAwait(false);
+            await transaction.ReleaseAsync(LockSavepoint, cancellationToken).ConfigureAwait(false);
             return true;
         }
 
@@ -220,29 +223,32 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
             connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, commandTimeout: WholeTables, cancellationToken: cancellationToken));
 
         /// <summary>
-        /// Sets the indexes and foreign keys aside when the import adds at least as many deals as were stored before it. The
-        /// tables are locked first, without waiting: while another session reads or writes them (a report, another import)
-        /// the import keeps them row by row and tries again at its next merge, so it never waits for a reader nor deadlocks
-        /// with another import. From then on until the commit, other sessions wait for the tables. A role that does not own
-        /// the tables keeps them row by row.
+        /// Sets the indexes and foreign keys aside when the import, with the batch it is about to write (<paramref name="written"/>
+        /// deals in all), adds at least as many deals as were stored before it. The tables are locked first, without waiting:
+        /// while another session reads or writes them (a report, another import) the import keeps them row by row and looks
+        /// again <see cref="SetAsideRetryEvery"/> deals later, so it never waits for a reader nor deadlocks with another
+        /// import. From then on until the commit, other sessions wait for the tables. A role that does not own the tables
+        /// keeps them row by row.
         /// </summary>
-        private async Task SetAsideAsync(CancellationToken cancellationToken)
+        private async Task SetAsideAsync(long written, CancellationToken cancellationToken)
         {
-            var written = _merged + _stagedIds.Count;
+            _setAsideAt = written + SetAsideRetryEvery;
+
+            // The count includes this import's own deals written so far; it stops once more were stored before it than it adds.
             var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                ImportStaging.StoredDealsUpTo, new { Limit = written + _merged + 1 }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (stored - _merged > written)
+                StoredDealsUpTo, new { Limit = written + _written + 1 }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (stored - _written > written)
             {
                 return;
             }
 
-            List<ImportStaging.SetAsideItem> items = [];
+            List<SetAsideItem> items = [];
             var done = await TryAsync(
                 async () =>
                 {
-                    await ExecuteAsync(ImportStaging.LockForSetAside, cancellationToken).ConfigureAwait(false);
-                    items = (await connection.QueryAsync<ImportStaging.SetAsideItem>(
-                        new CommandDefinition(ImportStaging.SetAside, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
+                    await ExecuteAsync(LockForSetAside, cancellationToken).ConfigureAwait(false);
+                    items = (await connection.QueryAsync<SetAsideItem>(
+                        new CommandDefinition(SetAside, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
                     foreach (var item in items)
                     {
                         await ExecuteAsync(item.DropSql, cancellationToken).ConfigureAwait(false);
@@ -253,11 +259,10 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
         }
 
         /// <summary>
-        /// PostgreSQL's bulk-write primitive: one binary COPY into <paramref name="table"/>'s staging table of the rows each
-        /// fill writes, in column order; each value goes in the type its CLR type maps to, which the dialect chose to match
-        /// the column.
+        /// PostgreSQL's bulk-write primitive: one binary COPY (<paramref name="copy"/>) of the rows each fill writes, in
+        /// column order; each value goes in the type its CLR type maps to, which the dialect chose to match the column.
         /// </summary>
-        private async Task CopyAsync(ImportStaging.Table table, IEnumerable<Action<object?[]>> rows, CancellationToken cancellationToken)
+        private async Task CopyAsync(CopyInto copy, IEnumerable<Action<object?[]>> rows, CancellationToken cancellationToken)
         {
             using var each = rows.GetEnumerator();
             if (!each.MoveNext())
@@ -265,8 +270,8 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int mergeEvery
                 return;
             }
 
-            var row = new object?[table.Width];
-            var writer = await connection.BeginBinaryImportAsync($"COPY {table.StagedTarget} FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+            var row = new object?[copy.Width];
+            var writer = await connection.BeginBinaryImportAsync(copy.Sql, cancellationToken).ConfigureAwait(false);
             await using (writer.ConfigureAwait(false))
             {
                 do

@@ -14,7 +14,7 @@ namespace SalesPipeline.Tests.Storage;
 
 /// <summary>
 /// A PostgreSQL import large enough to set the deal tables' indexes and the history's foreign keys aside (here from 10
-/// deals, merged every 10, and at least as many as were stored) builds them again before it commits: the schema is the
+/// deals, and at least as many as were stored) builds them again before it commits: the schema is the
 /// migrations' again, the keys hold, a re-import adds nothing, an import that fails leaves the database as it was, and
 /// while another session uses the tables the import neither waits for it nor sets anything aside.
 /// </summary>
@@ -69,7 +69,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         {
             await session.AddAsync(deals);
 
-            // The first merge set the indexes aside: the tables are the import's alone until it ends.
+            // The first batch set the indexes aside: the tables are the import's alone until it ends.
             Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
             await session.CommitAsync();
         }
@@ -94,7 +94,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CommitAsync_MergeFailsAfterIndexesWereSetAside_LeavesTheDatabaseAsItWas()
+    public async Task AddAsync_StoredDealAfterIndexesWereSetAside_NamesItAndLeavesTheDatabaseAsItWas()
     {
         await ImportKit.ImportAsync(Csv(1, 12), Target(), new ImportOptions { BatchSize = 10 });
         var schema = await SchemaAsync();
@@ -107,11 +107,10 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         var session = await Target().BeginImportAsync();
         await using (session)
         {
-            // 20 new deals: more than the 13 stored, so the first merge sets the indexes aside; then a stored deal again.
+            // 20 new deals: more than the 13 stored, so the first batch sets the indexes aside; then a stored deal again.
             await session.AddAsync(deals);
             Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
-            await session.AddAsync([stored with { Name = "imported again" }]);
-            Assert.Equal(stored.Id.ToString(), (await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.CommitAsync())).Id);
+            Assert.Equal(stored.Id.ToString(), (await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.AddAsync([stored with { Name = "imported again" }]))).Id);
         }
 
         Assert.Equal(schema, await SchemaAsync());
@@ -119,7 +118,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddAsync_AnotherSessionReadsTheDeals_MergesWithoutWaitingAndKeepsTheIndexes()
+    public async Task AddAsync_AnotherSessionReadsTheDeals_WritesWithoutWaitingAndKeepsTheIndexes()
     {
         var random = new Random(9);
         var deals = Enumerable.Range(0, 30).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
@@ -148,12 +147,12 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     [Fact]
     public async Task ImportAsync_IndexesKeptRowByRow_LeavesTheDealsTableWithStatisticsOfItsRows()
     {
-        // Never analyzed, a new table has no statistics (reltuples -1) until a merge gathers them for the external-id look-ups.
+        // Never analyzed, a new table has no statistics (reltuples -1) until the import gathers them for the external-id look-ups.
         Assert.Equal(-1L, await CountAsync("SELECT reltuples::bigint FROM pg_class WHERE oid = 'opportunities'::regclass"));
 
         await ImportKit.ImportAsync(Csv(1, 35), Target(setAsideFrom: int.MaxValue), new ImportOptions { BatchSize = 10 });
 
-        // Gathered after the merges that brought the merged deals to 10 and 20 (each time they doubled), not to 30 or 35.
+        // Gathered after the batches that brought the written deals to 10 and 20 (each time they doubled), not to 30 or 35.
         Assert.Equal(20L, await CountAsync("SELECT reltuples::bigint FROM pg_class WHERE oid = 'opportunities'::regclass"));
     }
 
@@ -173,7 +172,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         _opened.Add(impatient);
         var dialect = new PostgresDialect(impatient);
 
-        var result = await ImportKit.ImportAsync(Csv(1, 35), new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, mergeEvery: 10, setAsideFrom: SetAsideFrom)), new ImportOptions { BatchSize = 10 });
+        var result = await ImportKit.ImportAsync(Csv(1, 35), new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom)), new ImportOptions { BatchSize = 10 });
 
         Assert.Equal((35L, true), (result.Imported, result.Committed));
         Assert.Equal(schema, await SchemaAsync());
@@ -182,7 +181,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     private RelationalImportTarget Target(int setAsideFrom = SetAsideFrom)
     {
         var dialect = new PostgresDialect(Database);
-        return new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, mergeEvery: 10, setAsideFrom: setAsideFrom));
+        return new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: setAsideFrom));
     }
 
     private static string Csv(int first, int last) =>

@@ -127,7 +127,7 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Import_FailureAtTheMergeAfterEarlierMerges_LeavesNothingAndNoStagingTables(bool clashOnExternalId)
+    public async Task Import_BatchClashesAfterEarlierBatches_NamesItAndLeavesNothing(bool clashOnExternalId)
     {
         var database = Database();
         var store = Store(database);
@@ -137,11 +137,11 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
         await store.SaveAsync(stored);
         var imported = Enumerable.Range(0, 6).Select(i => Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 8)) with { ExternalId = $"crm-{i}" }).ToList();
 
-        // The last deal breaks the merge at commit: its id (a conflict) or its external id (the unique index) is stored.
+        // The last batch breaks a key: its deal's id (a conflict) or its external id (the unique index) is stored.
         var breaking = clashOnExternalId
             ? Deals.Build(pipeline, Deals.Anna, random, 2) with { ExternalId = "crm-stored" }
             : stored with { Name = "imported again" };
-        var target = new RelationalImportTarget(new PostgresDialect(database), new PostgresBulkImport(new PostgresDialect(database), mergeEvery: 4));
+        var target = PostgresBulkImport.Target(database);
         var session = await target.BeginImportAsync();
         await using (session)
         {
@@ -150,15 +150,14 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
             await session.AddAsync(imported[2..4]);
             await session.AddAsync(imported[4..]);
 
-            // Merged (the first four) and still staged (the last two) alike.
+            // The session's own deals are stored already, so it finds their external ids as it finds the stored one's.
             Assert.Equal(["crm-0", "crm-3", "crm-5", "crm-stored"], (await session.ExistingExternalIdsAsync(pipeline.Id, ["crm-0", "crm-3", "crm-5", "crm-stored", "crm-9"])).Order(StringComparer.Ordinal));
-            // The first four are merged already: the session holds the lock a write of the stored history takes.
+            // Written into the stored tables: the session holds the lock a write of the stored history takes.
             Assert.Equal(1L, await CountAsync(
                 "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation " +
                 "WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND c.relname = 'stage_changes' AND l.mode = 'RowExclusiveLock' AND l.granted"));
 
-            await session.AddAsync([breaking]);
-            var error = await Assert.ThrowsAnyAsync<Exception>(() => session.CommitAsync());
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => session.AddAsync([breaking]));
             if (clashOnExternalId)
             {
                 Assert.Contains("external id that another opportunity of its pipeline already has", Assert.IsType<InvalidOperationException>(error).Message, StringComparison.Ordinal);
@@ -173,19 +172,38 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
         Assert.Equal(SalesPipeline.Storage.Internal.StoredForm.Of(stored) with { Version = 1 }, await store.FindAsync(stored.Id));
         Assert.Equal((long)stored.History.Count, await CountAsync("SELECT COUNT(*) FROM stage_changes c JOIN opportunities o ON o.id = c.opportunity_id WHERE o.pipeline_id = @Pipeline", pipeline));
         Assert.Equal(0L, await CountAsync("SELECT COUNT(*) FROM accounts WHERE name = 'Never Committed ' || @Pipeline", pipeline));
-        Assert.Equal(0, await StagingTablesAsync());
+    }
+
+    [Fact]
+    public async Task Import_SameDealInTwoBatches_NamesItAndLeavesNothing()
+    {
+        var database = Database();
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(34);
+        var deals = Enumerable.Range(0, 3).Select(_ => Deals.Build(pipeline, Deals.Anna, random, 2)).ToList();
+        var session = await PostgresBulkImport.Target(database).BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals);
+
+            var error = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.AddAsync([Deals.Build(pipeline, Deals.Anna, random, 1), deals[1] with { Name = "again" }]));
+
+            Assert.Equal(deals[1].Id.ToString(), error.Id);
+        }
+
+        Assert.Equal(0L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
     }
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Import_SessionCommittedOrDisposed_LeavesNoStagingTables(bool commit)
+    public async Task Import_SessionCommittedOrDisposed_KeepsOnlyTheCommittedDealsAndTheNextImportRuns(bool commit)
     {
         var database = Database();
         var pipeline = Deals.IsolatedPipeline();
         var random = new Random(32);
         var deals = Enumerable.Range(0, 5).Select(i => Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 8)) with { ExternalId = $"crm-{i}" }).ToList();
-        var target = new RelationalImportTarget(new PostgresDialect(database), new PostgresBulkImport(new PostgresDialect(database), mergeEvery: 2));
+        var target = PostgresBulkImport.Target(database);
         var session = await target.BeginImportAsync();
         await using (session)
         {
@@ -197,11 +215,9 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
             }
         }
 
-        Assert.Equal(0, await StagingTablesAsync());
         Assert.Equal(commit ? 5L : 0L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
 
-        // The connection went back to the pool: the next import on it creates its staging tables again, which would fail if
-        // they were still there.
+        // The connection went back to the pool with no transaction left open: the next import on it runs and commits.
         var next = await target.BeginImportAsync();
         await using (next)
         {
@@ -209,18 +225,17 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
             await next.CommitAsync();
         }
 
-        Assert.Equal(0, await StagingTablesAsync());
         Assert.Equal(commit ? 6L : 1L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
     }
 
     [Fact]
-    public async Task Import_TwoSessionsAtOnce_EachStagesAndMergesItsOwnRows()
+    public async Task Import_TwoSessionsAtOnce_EachSeesOnlyItsOwnDealsUntilTheOtherCommits()
     {
         var database = Database();
         var pipeline = Deals.IsolatedPipeline();
         var random = new Random(33);
         var deals = Enumerable.Range(0, 8).Select(i => Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 8)) with { ExternalId = $"crm-{i}" }).ToList();
-        var target = new RelationalImportTarget(new PostgresDialect(database), new PostgresBulkImport(new PostgresDialect(database), mergeEvery: 2));
+        var target = PostgresBulkImport.Target(database);
         var first = await target.BeginImportAsync();
         await using (first)
         {
@@ -232,17 +247,17 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
                 await first.AddAsync(deals[2..4]);
                 await second.AddAsync(deals[6..]);
 
-                // Each session sees its own deals, merged or staged, and not the other's until it commits.
+                // Each session sees its own deals, and not the other's until it commits.
                 Assert.Equal(["crm-0", "crm-3"], (await first.ExistingExternalIdsAsync(pipeline.Id, ["crm-0", "crm-3", "crm-4", "crm-7"])).Order(StringComparer.Ordinal));
                 Assert.Equal(["crm-4", "crm-7"], (await second.ExistingExternalIdsAsync(pipeline.Id, ["crm-0", "crm-3", "crm-4", "crm-7"])).Order(StringComparer.Ordinal));
                 await second.CommitAsync();
             }
 
+            Assert.Equal(["crm-0", "crm-3", "crm-4", "crm-7"], (await first.ExistingExternalIdsAsync(pipeline.Id, ["crm-0", "crm-3", "crm-4", "crm-7"])).Order(StringComparer.Ordinal));
             await first.CommitAsync();
         }
 
         Assert.Equal(8L, await CountAsync("SELECT COUNT(*) FROM opportunities WHERE pipeline_id = @Pipeline", pipeline));
-        Assert.Equal(0, await StagingTablesAsync());
     }
 
     [Fact]
@@ -404,13 +419,6 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
         var database = new PostgresDatabase(options);
         _opened.Add(database);
         return database;
-    }
-
-    /// <summary>The committed temporary tables, of any session of the test's database, that an import stages its rows in.</summary>
-    private async Task<int> StagingTablesAsync()
-    {
-        await using var connection = new NpgsqlConnection(_connectionString);
-        return await connection.ExecuteScalarAsync<int>("SELECT COUNT(*)::int FROM pg_class WHERE relpersistence = 't' AND relkind = 'r' AND relname LIKE 'staged\\_%'");
     }
 
     private async Task<long> CountAsync(string sql, PipelineDefinition? pipeline = null)
