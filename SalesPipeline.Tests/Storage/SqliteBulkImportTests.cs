@@ -90,6 +90,56 @@ public sealed class SqliteBulkImportTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_LargeLoadInTwoBatches_StoresEveryDealAsGiven()
+    {
+        var random = new Random(12);
+        var deals = Enumerable.Range(0, 101).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, random.Next(0, 12))).ToList();
+
+        var session = await SqliteBulkImport.Target(_database, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals[..70]);
+            await session.AddAsync(deals[70..]);
+            await session.CommitAsync();
+        }
+
+        Assert.True(deals.Sum(d => d.Activities.Count) > 0 && deals.Sum(d => d.Offers.Count) > 0);
+        var store = new RelationalOpportunityStore(new SqliteDialect(_database));
+        foreach (var deal in deals)
+        {
+            Assert.Equal(StoredForm.Of(deal) with { Version = 1 }, await store.FindAsync(deal.Id));
+        }
+
+        Assert.Equal("ok", await IntegrityAsync());
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(98)]
+    public async Task AddAsync_DealAlreadyStoredAmongManyNewOnes_NamesItAndLeavesTheFileAsItWas(int at)
+    {
+        var random = new Random(13);
+        var store = new RelationalOpportunityStore(new SqliteDialect(_database));
+        var stored = Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3);
+        await store.SaveAsync(stored);
+        var counts = await CountsAsync();
+        var deals = Enumerable.Range(0, 100).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
+        deals[at] = stored with { Name = "imported again" };
+
+        var session = await SqliteBulkImport.Target(_database, SetAsideFrom).BeginImportAsync();
+        await using (session)
+        {
+            var error = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.AddAsync(deals));
+
+            Assert.Equal(stored.Id.ToString(), error.Id);
+        }
+
+        Assert.Equal(counts, await CountsAsync());
+        Assert.Equal(StoredForm.Of(stored) with { Version = 1 }, await store.FindAsync(stored.Id));
+        Assert.Equal("ok", await IntegrityAsync());
+    }
+
+    [Fact]
     public async Task CommitAsync_EmptyStoreLoadedExclusively_WritesThroughARollbackJournalAndEndsInWalWithTheSameStore()
     {
         var schema = await SchemaAsync();
