@@ -35,6 +35,10 @@ public interface IImportSession : IAsyncDisposable
     /// <param name="batch">The opportunities.</param>
     /// <param name="cancellationToken">Cancels the write; the session should then be disposed.</param>
     /// <returns>A task that completes when the batch is written (not yet committed).</returns>
+    /// <exception cref="ConcurrencyConflictException">An opportunity's id is already stored or already in the session.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// An earlier call of the session failed; nothing of the session can be committed any more, so dispose it.
+    /// </exception>
     Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -54,5 +58,8 @@ public interface IImportSession : IAsyncDisposable
     /// <summary>Makes everything the session wrote visible at once.</summary>
     /// <param name="cancellationToken">Cancels the commit; nothing is then committed.</param>
     /// <returns>A task that completes when committed.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// An earlier call of the session failed (a batch refused, a lost connection…); nothing of it is committed, so dispose it.
+    /// </exception>
     Task CommitAsync(CancellationToken cancellationToken = default);
 }

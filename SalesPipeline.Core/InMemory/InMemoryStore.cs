@@ -609,6 +609,9 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         private readonly Dictionary<PipelineId, string> _pipelines = [];
         private bool _done;
 
+        /// <summary>The failure of an earlier batch, part of which may be buffered: the session may then only be disposed.</summary>
+        private Exception? _failed;
+
         public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(externalIds);
@@ -655,11 +658,13 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         {
             ArgumentNullException.ThrowIfNull(batch);
             cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfFailed();
             foreach (var state in batch)
             {
                 if (state.Version != 0 || !_opportunities.TryAdd(state.Id, state with { Version = 1 }))
                 {
-                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, null);
+                    _failed = new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, null);
+                    throw _failed;
                 }
 
                 if (state.ExternalId is { } id)
@@ -680,10 +685,20 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             return Task.CompletedTask;
         }
 
+        private void ThrowIfFailed()
+        {
+            if (_failed is not null)
+            {
+                throw new InvalidOperationException(
+                    $"The import failed earlier ({_failed.Message}); nothing of it is kept. Dispose the session and start the import again.", _failed);
+            }
+        }
+
         public Task CommitAsync(CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ObjectDisposedException.ThrowIf(_done, this);
+            ThrowIfFailed();
             lock (store._gate)
             {
                 if (_opportunities.Keys.FirstOrDefault(store._opportunities.ContainsKey) is { Value: var clash } && clash != Guid.Empty)

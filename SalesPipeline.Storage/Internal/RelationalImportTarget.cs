@@ -20,11 +20,9 @@ internal interface IBulkWriter : IAsyncDisposable
     Task WriteAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Finishes the writes inside the transaction, just before it commits: makes every row written so far part of the
-    /// stored tables, and rebuilds what a large load set aside (such as indexes). A writer that writes rows in place and
-    /// sets nothing aside has nothing to do.
+    /// Finishes the writes inside the transaction, just before it commits: rebuilds what a large load set aside (such as
+    /// indexes). A writer that sets nothing aside has nothing to do.
     /// </summary>
-    /// <exception cref="ConcurrencyConflictException">A deal's id is already stored.</exception>
     Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
@@ -73,10 +71,17 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
         private readonly AccountNameCache _accounts = new();
         private bool _done;
 
+        /// <summary>
+        /// The first failure of the session's work in the database, after which it may only be disposed: a failed statement
+        /// leaves PostgreSQL's transaction aborted (its COMMIT rolls back without an error), and a batch SQLite refused part
+        /// of may have left rows of it behind, so committing would not be all or nothing.
+        /// </summary>
+        private Exception? _failed;
+
         public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(externalIds);
-            ObjectDisposedException.ThrowIf(_done, this);
+            ThrowIfUnusable();
             return externalIds.Count == 0
                 ? Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal))
                 : TranslateAsync(() => writer.ExistingExternalIdsAsync(pipeline, externalIds, cancellationToken));
@@ -84,14 +89,14 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
 
         public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
         {
-            ObjectDisposedException.ThrowIf(_done, this);
+            ThrowIfUnusable();
             return TranslateAsync(() => ImportRows.EnsureAccountAsync(dialect, connection, transaction, _accounts, name, by, at, cancellationToken));
         }
 
         public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(batch);
-            ObjectDisposedException.ThrowIf(_done, this);
+            ThrowIfUnusable();
             if (batch.Count == 0)
             {
                 return Task.CompletedTask;
@@ -116,7 +121,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
 
         public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
         {
-            ObjectDisposedException.ThrowIf(_done, this);
+            ThrowIfUnusable();
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
             return TranslateAsync(async () =>
             {
@@ -129,7 +134,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
-            ObjectDisposedException.ThrowIf(_done, this);
+            ThrowIfUnusable();
             await WriteAsync(() => writer.FlushAsync(cancellationToken)).ConfigureAwait(false);
             await TranslateAsync(async () =>
             {
@@ -161,6 +166,16 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             }
         }
 
+        private void ThrowIfUnusable()
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            if (_failed is not null)
+            {
+                throw new InvalidOperationException(
+                    $"The import failed earlier ({_failed.Message}); nothing of it is kept. Dispose the session and start the import again.", _failed);
+            }
+        }
+
         /// <summary>Runs a write of the bulk writer, naming the unique index a written row broke.</summary>
         private Task<int> WriteAsync(Func<Task> write) =>
             TranslateAsync(async () =>
@@ -186,9 +201,15 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             {
                 return await work().ConfigureAwait(false);
             }
-            catch (DbException e) when (dialect.Database.Unavailable(e) is { } unavailable)
+            catch (Exception e)
             {
-                throw unavailable;
+                _failed ??= e;
+                if (e is DbException db && dialect.Database.Unavailable(db) is { } unavailable)
+                {
+                    throw unavailable;
+                }
+
+                throw;
             }
         }
     }

@@ -10,7 +10,7 @@ namespace SalesPipeline.Storage.Postgres;
 /// <summary>
 /// PostgreSQL's side of a large import: each batch written with binary COPY straight into the stored tables, in the import's
 /// one transaction. A deal whose id is already stored would stop the COPY at the primary key without naming the deal, so
-/// each batch first looks its ids up (one probe of the primary key per deal, in one statement) and names the first one
+/// each batch first looks its ids up (one probe of the primary key per deal, in one statement) and names one that is
 /// stored. Once the import has written as many deals as the stored table held before it (and at least
 /// <paramref name="setAsideFrom"/>), the deal tables' secondary indexes and the history tables' foreign keys are set aside
 /// (<see cref="SetAside"/>) and built again from the whole tables at commit, in the same transaction.
@@ -22,7 +22,13 @@ namespace SalesPipeline.Storage.Postgres;
 /// </remarks>
 /// <param name="dialect">The database's dialect.</param>
 /// <param name="setAsideFrom">How many deals an import writes before it sets the indexes aside (<see cref="SetAsideFrom"/>).</param>
-internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFrom = PostgresBulkImport.SetAsideFrom) : IBulkImport
+/// <param name="setAsideRetryEvery">How many more deals it writes before it tries again when another session held the tables (<see cref="SetAsideRetryEvery"/>).</param>
+/// <param name="analyzeFrom">How many deals an import writes before it first gathers the deals table's statistics (<see cref="AnalyzeFrom"/>).</param>
+internal sealed class PostgresBulkImport(
+    PostgresDialect dialect,
+    int setAsideFrom = PostgresBulkImport.SetAsideFrom,
+    int setAsideRetryEvery = PostgresBulkImport.SetAsideRetryEvery,
+    int analyzeFrom = PostgresBulkImport.AnalyzeFrom) : IBulkImport
 {
     /// <summary>
     /// The fewest deals an import writes before it sets the indexes and foreign keys aside. Kept up row by row, the twelve
@@ -34,10 +40,16 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
     internal const int SetAsideFrom = 20_000;
 
     /// <summary>
-    /// How many more deals an import writes before it looks again whether it may set the indexes aside, after it could not:
-    /// it had not yet written as many deals as were stored before it, or another session held a lock on the tables.
+    /// How many more deals an import writes before it tries again to set the indexes aside after another session held a lock
+    /// on the tables.
     /// </summary>
     internal const int SetAsideRetryEvery = 50_000;
+
+    /// <summary>
+    /// How many deals an import writes before it first gathers the deals table's statistics (then each time its deals
+    /// double). Fewer cannot mislead the planner much, and gathering them takes a lock other imports also want.
+    /// </summary>
+    internal const int AnalyzeFrom = 50_000;
 
     /// <summary>
     /// The command timeout, in seconds, of the statements that work on whole tables (index and foreign-key builds,
@@ -46,7 +58,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
     /// </summary>
     private const int WholeTables = 0;
 
-    /// <summary>The first deal among @Ids whose id is already stored; the COPY would break the primary key on it without naming it.</summary>
+    /// <summary>A deal among @Ids whose id is already stored; the COPY would break the primary key on it without naming it.</summary>
     private const string FirstStoredId = "SELECT id FROM opportunities WHERE id = ANY(@Ids) LIMIT 1";
 
     /// <summary>How many deals are stored, counted up to @Limit: enough to tell whether an import adds at least as many.</summary>
@@ -55,7 +67,10 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
     /// <summary>Gathers the deals table's statistics, the import's own rows included (a role that does not own it is warned and skipped).</summary>
     private const string AnalyzeDeals = "ANALYZE opportunities";
 
-    /// <summary>The lock <see cref="AnalyzeDeals"/> takes, held until the import ends; it fails at once while another session analyzes the table.</summary>
+    /// <summary>
+    /// The lock <see cref="AnalyzeDeals"/> takes, held until the import ends; it fails at once while another session holds it
+    /// (one analyzing the table, or another import that has gathered statistics, until that import ends).
+    /// </summary>
     private const string LockForAnalyze = "LOCK TABLE opportunities IN SHARE UPDATE EXCLUSIVE MODE NOWAIT";
 
     /// <summary>The savepoint a lock that could not be taken at once rolls back to.</summary>
@@ -99,7 +114,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
     public async Task<IBulkWriter> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        return new BulkWriter(dialect, _copies, setAsideFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        return new BulkWriter(dialect, _copies, setAsideFrom, setAsideRetryEvery, analyzeFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
     }
 
     private static CopyInto Copy(string table, string columns) => new($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", columns.Split(',').Length);
@@ -114,7 +129,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
     internal sealed record SetAsideItem(string DropSql, string CreateSql, int Step);
 
     private sealed class BulkWriter(
-        PostgresDialect dialect, CopyInto[] copies, int setAsideFrom, NpgsqlConnection connection, NpgsqlTransaction transaction) : IBulkWriter
+        PostgresDialect dialect, CopyInto[] copies, int setAsideFrom, int setAsideRetryEvery, int analyzeFrom, NpgsqlConnection connection, NpgsqlTransaction transaction) : IBulkWriter
     {
         /// <summary>How many deals this import has written into the stored table.</summary>
         private long _written;
@@ -162,7 +177,7 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
             await CopyAsync(copies[3], batch.SelectMany(state => state.Offers.Select<OfferDocument, Action<object?[]>>((o, i) => row => ImportRows.Offer(dialect, state.Id.Value, i, o, row))), cancellationToken).ConfigureAwait(false);
             _written = written;
 
-            if (_written >= 2 * _analyzedAt)
+            if (_written >= Math.Max(analyzeFrom, 2 * _analyzedAt))
             {
                 // Each batch looks its external ids up in the deals table. Planned with the statistics of a table a fraction
                 // of its size (or none, for a new table), the look-up scanned the pipeline's every deal, so an import slowed
@@ -224,23 +239,29 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
 
         /// <summary>
         /// Sets the indexes and foreign keys aside when the import, with the batch it is about to write (<paramref name="written"/>
-        /// deals in all), adds at least as many deals as were stored before it. The tables are locked first, without waiting:
-        /// while another session reads or writes them (a report, another import) the import keeps them row by row and looks
-        /// again <see cref="SetAsideRetryEvery"/> deals later, so it never waits for a reader nor deadlocks with another
-        /// import. From then on until the commit, other sessions wait for the tables. A role that does not own the tables
-        /// keeps them row by row.
+        /// deals in all), adds at least as many deals as were stored before it; otherwise it looks again once it has written
+        /// as many (or twice as many as now, while more than that were stored). The tables are
+        /// locked first, without waiting: while another session reads or writes them (a report, another import) the import
+        /// keeps them row by row and tries again <see cref="SetAsideRetryEvery"/> deals later, so it never waits for a reader
+        /// nor deadlocks with another import. From then on until the commit, other sessions wait for the tables. A role that
+        /// does not own the tables keeps them row by row.
         /// </summary>
         private async Task SetAsideAsync(long written, CancellationToken cancellationToken)
         {
-            _setAsideAt = written + SetAsideRetryEvery;
-
-            // The count includes this import's own deals written so far; it stops once more were stored before it than it adds.
+            // The count includes this import's own deals written so far, and stops at twice as many stored before it as it
+            // adds: below that it is exact, and the next look is once the import has written as many; at it, the next look is
+            // once the import has written twice as many as now, so the counts add up to a few times the deals written.
+            var limit = (2 * written) + _written + 1;
             var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                StoredDealsUpTo, new { Limit = written + _written + 1 }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (stored - _written > written)
+                StoredDealsUpTo, new { Limit = limit }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var storedBefore = stored - _written;
+            if (storedBefore > written)
             {
+                _setAsideAt = storedBefore;
                 return;
             }
+
+            _setAsideAt = written + setAsideRetryEvery;
 
             List<SetAsideItem> items = [];
             var done = await TryAsync(
@@ -274,6 +295,9 @@ internal sealed class PostgresBulkImport(PostgresDialect dialect, int setAsideFr
             var writer = await connection.BeginBinaryImportAsync(copy.Sql, cancellationToken).ConfigureAwait(false);
             await using (writer.ConfigureAwait(false))
             {
+                // No time limit of its own, as the statements on whole tables (WholeTables): a row whose key another
+                // import has written and not yet committed waits for that import to end. The cancellation token still ends it.
+                writer.Timeout = TimeSpan.Zero;
                 do
                 {
                     each.Current(row);

@@ -25,6 +25,9 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     private readonly int _busyTimeoutMilliseconds;
     private readonly SchemaGate _schema;
 
+    /// <summary>Whether this process has looked at the file's journal mode (<see cref="ReturnToWriteAheadLogAsync"/>).</summary>
+    private volatile bool _journalChecked;
+
     public SqliteDatabase(SqliteStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -82,7 +85,53 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     {
         await _schema.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
 
-        return await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenRawAsync(cancellationToken).ConfigureAwait(false);
+        if (!_journalChecked)
+        {
+            try
+            {
+                await ReturnToWriteAheadLogAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return connection;
+    }
+
+    /// <summary>
+    /// Puts a file back into write-ahead logging at this process's first open when it is in a rollback journal, which is how
+    /// an exclusive load (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>) leaves it when its process is
+    /// killed: the journal restores the file's pages, but not its journal mode, and a migration, which sets it, finds
+    /// nothing to do. Without it, readers and the writer would block each other. The switch needs the file to itself, so it
+    /// does not wait: while another connection has the file open, the file stays as it is and the process carries on.
+    /// </summary>
+    private async Task ReturnToWriteAheadLogAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
+                await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly)
+            {
+                // Another connection has the file, or this one may not write it: left as it is.
+            }
+            finally
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}"), cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            }
+        }
+
+        _journalChecked = true;
     }
 
     /// <summary>

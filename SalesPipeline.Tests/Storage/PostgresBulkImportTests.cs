@@ -157,6 +157,17 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImportAsync_FewerDealsThanAnalyzeFrom_LeavesTheStatisticsToTheServer()
+    {
+        var dialect = new PostgresDialect(Database);
+
+        await ImportKit.ImportAsync(Csv(1, 35), new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: int.MaxValue)), new ImportOptions { BatchSize = 10 });
+
+        // Fewer than PostgresBulkImport.AnalyzeFrom deals: no ANALYZE, and no lock taken for it.
+        Assert.Equal(-1L, await CountAsync("SELECT reltuples::bigint FROM pg_class WHERE oid = 'opportunities'::regclass"));
+    }
+
+    [Fact]
     public async Task ImportAsync_IndexBuildLongerThanTheCommandTimeout_CommitsWithTheIndexBuilt()
     {
         // An index whose every entry takes 50 ms to compute: building it for 35 deals takes longer than a 1-second command timeout.
@@ -172,16 +183,109 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         _opened.Add(impatient);
         var dialect = new PostgresDialect(impatient);
 
-        var result = await ImportKit.ImportAsync(Csv(1, 35), new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom)), new ImportOptions { BatchSize = 10 });
+        var result = await ImportKit.ImportAsync(Csv(1, 35), new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom, analyzeFrom: SetAsideFrom)), new ImportOptions { BatchSize = 10 });
 
         Assert.Equal((35L, true), (result.Imported, result.Committed));
         Assert.Equal(schema, await SchemaAsync());
     }
 
+    [Fact]
+    public async Task AddAsync_FewerDealsWrittenThanStored_KeepsTheIndexesUntilItHasWrittenAsMany()
+    {
+        await ImportKit.ImportAsync(Csv(1, 25), Target(setAsideFrom: int.MaxValue), new ImportOptions { BatchSize = 10 });
+        var schema = await SchemaAsync();
+        var random = new Random(10);
+        var deals = Enumerable.Range(0, 30).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
+
+        var session = await Target().BeginImportAsync();
+        await using (session)
+        {
+            // 25 stored: kept row by row while the import has written 10 and 20, set aside at 30.
+            List<long> locks = [];
+            foreach (var batch in deals.Chunk(10))
+            {
+                await session.AddAsync(batch);
+                locks.Add(await ExclusiveLocksOnDealsAsync());
+            }
+
+            Assert.Equal([0L, 0L, 1L], locks);
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal(55L, (await CountsAsync()).Deals);
+    }
+
+    [Fact]
+    public async Task AddAsync_AnotherSessionReadTheDealsAtFirst_TriesAgainLaterAndSetsTheIndexesAside()
+    {
+        var random = new Random(11);
+        var deals = Enumerable.Range(0, 30).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
+        var schema = await SchemaAsync();
+        var dialect = new PostgresDialect(Database);
+        var target = new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom, setAsideRetryEvery: 10));
+
+        var session = await target.BeginImportAsync();
+        await using (session)
+        {
+            await using (var reader = new NpgsqlConnection(_connectionString))
+            {
+                await reader.OpenAsync();
+                await using var reading = await reader.BeginTransactionAsync();
+                await reader.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities", transaction: reading);
+
+                // 15 written: the reader holds the tables, so the import keeps the indexes and tries again 10 deals later.
+                await session.AddAsync(deals[..15]);
+                Assert.Equal(0L, await ExclusiveLocksOnDealsAsync());
+            }
+
+            await session.AddAsync(deals[15..20]);
+            Assert.Equal(0L, await ExclusiveLocksOnDealsAsync());
+            await session.AddAsync(deals[20..]);
+            Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(schema, await SchemaAsync());
+        Assert.Equal(30L, (await CountsAsync()).Deals);
+    }
+
+    [Fact]
+    public async Task AddAsync_ExternalIdAnotherImportHasNotCommitted_WaitsForItLongerThanTheCommandTimeout()
+    {
+        var random = new Random(12);
+        var first = Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2) with { ExternalId = "crm-shared" };
+        var second = Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2) with { ExternalId = "crm-shared" };
+        var impatient = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString() });
+        _opened.Add(impatient);
+
+        var holding = await Target().BeginImportAsync();
+        Task adding;
+        var waiting = await PostgresBulkImport.Target(impatient).BeginImportAsync();
+        await using (waiting)
+        {
+            await using (holding)
+            {
+                await holding.AddAsync([first]);
+
+                // The second import's COPY waits for the first import's uncommitted key, past its 1-second command timeout.
+                adding = waiting.AddAsync([second]);
+                await Task.Delay(TimeSpan.FromSeconds(2.5));
+                Assert.False(adding.IsCompleted);
+            }
+
+            // The first import ended without committing: the second one's row goes in.
+            await adding;
+            await waiting.CommitAsync();
+        }
+
+        Assert.Equal(1L, await CountAsync($"SELECT COUNT(*) FROM opportunities WHERE external_id = 'crm-shared' AND id = '{second.Id.Value}'"));
+    }
+
     private RelationalImportTarget Target(int setAsideFrom = SetAsideFrom)
     {
         var dialect = new PostgresDialect(Database);
-        return new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: setAsideFrom));
+        return new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: setAsideFrom, analyzeFrom: SetAsideFrom));
     }
 
     private static string Csv(int first, int last) =>

@@ -431,6 +431,66 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
 
     private static RelationalOpportunityStore Store(SqliteDatabase database) => new(new SqliteDialect(database));
 
+    [Fact]
+    public async Task OpenAsync_FileLeftInARollbackJournal_PutsItBackInWriteAheadLoggingWithItsDeals()
+    {
+        // How a killed exclusive load leaves the file: its pages restored, its journal mode a rollback journal.
+        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(41), 3);
+        using (var database = Database())
+        {
+            await Store(database).SaveAsync(state);
+        }
+
+        await SetJournalModeAsync("DELETE");
+
+        // Not migrating: as a command that only reads opens the file.
+        using var reopened = Database(o => o.AutoMigrate = false);
+        Assert.Equal(StoredForm(state, 1), await Store(reopened).FindAsync(state.Id));
+
+        Assert.Equal("wal", await JournalModeAsync());
+    }
+
+    [Fact]
+    public async Task OpenAsync_FileInARollbackJournalHeldByAnotherConnection_OpensAndLeavesTheJournalMode()
+    {
+        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(42), 3);
+        using (var database = Database())
+        {
+            await Store(database).SaveAsync(state);
+        }
+
+        await SetJournalModeAsync("DELETE");
+        await using var holder = new SqliteConnection($"Data Source={File()};Pooling=False");
+        await holder.OpenAsync();
+        await using var reading = holder.BeginTransaction(deferred: true);
+        await holder.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities", transaction: reading);
+
+        // The other connection is reading the file, so the switch cannot happen; the store reads all the same.
+        using var reopened = Database(o => o.AutoMigrate = false);
+        Assert.Equal(StoredForm(state, 1), await Store(reopened).FindAsync(state.Id));
+
+        await reading.CommitAsync();
+        Assert.Equal("delete", await holder.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
+        await using var connection = await reopened.OpenAsync(CancellationToken.None);
+        Assert.Equal((long)new SqliteStorageOptions().BusyTimeout.TotalMilliseconds, await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout"));
+    }
+
+    private async Task SetJournalModeAsync(string mode)
+    {
+        SqliteConnection.ClearAllPools();
+        await using var connection = new SqliteConnection($"Data Source={File()};Pooling=False");
+        await connection.OpenAsync();
+        Assert.Equal(mode.ToLowerInvariant(), await connection.ExecuteScalarAsync<string>($"PRAGMA journal_mode = {mode}"));
+    }
+
+    private async Task<string?> JournalModeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        await using var connection = new SqliteConnection($"Data Source={File()};Pooling=False");
+        await connection.OpenAsync();
+        return await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode");
+    }
+
     private SqliteDatabase Database(Action<SqliteStorageOptions>? configure = null)
     {
         var options = new SqliteStorageOptions { ConnectionString = $"Data Source={File()}" };

@@ -683,6 +683,31 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public async Task Import_CommitAfterAFailedBatch_IsRefusedAndKeepsNothing()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(52);
+        var deals = Enumerable.Range(0, 3).Select(_ => Deals.Build(pipeline, Deals.Anna, random, 2)).ToList();
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            await session.AddAsync(deals[..2]);
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.AddAsync([deals[2], deals[0] with { Name = "again" }]));
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => session.CommitAsync());
+
+            Assert.Contains("failed earlier", error.Message, StringComparison.Ordinal);
+            Assert.IsType<ConcurrencyConflictException>(error.InnerException);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => session.AddAsync([Deals.Build(pipeline, Deals.Anna, random, 1)]));
+        }
+
+        foreach (var deal in deals)
+        {
+            Assert.Null(await Store.FindAsync(deal.Id));
+        }
+    }
+
+    [Fact]
     public async Task PipelineDefinitions_SaveReplaceAndLoad_RoundTripTheJsonText()
     {
         var pipeline = Deals.IsolatedPipeline();
