@@ -42,7 +42,8 @@ public sealed class SqliteStorageOptions
     /// when no other connection has it open: until the import ends, other connections cannot write the file, nor read it once
     /// the import has written into it, and the rows are written into it once through a rollback journal instead of twice
     /// through the write-ahead log. The import stays all or nothing, and the file returns to write-ahead logging when it
-    /// ends (or, when its process is killed, at the next process's first use of the file that has it to itself). For a program that fills a new store before anyone uses it, such as <c>salespipeline demo</c> and an
+    /// ends (or, when its process is killed, at a later store's first use of the file while no other connection holds a lock
+    /// on it). For a program that fills a new store before anyone uses it, such as <c>salespipeline demo</c> and an
     /// <c>import</c> into a file it creates; when another connection has the file open, or the store holds deals, the import
     /// runs as usual.
     /// </summary>

@@ -20,7 +20,8 @@ pg_settings="PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (scri
 PGPASSWORD="$(sed -E 's/.*Password=([^;]*).*/\1/' <<<"$SALESPIPELINE_TEST_POSTGRES")"
 export PGPASSWORD PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=salespipeline
 
-# A script that runs builds it was given sets PUBLISH_CLI=no: nothing is built while others may be measuring.
+# A script that runs builds it was given sets PUBLISH_CLI=no (not exported) and gets no `cli`: it publishes nothing (the CSV,
+# when not yet written, is still written by `dotnet run`, before any measurement).
 if [[ "${PUBLISH_CLI:-yes}" != no ]]; then
   log "publishing the command line to $work/bin"
   dotnet publish SalesPipeline.Reporting.Worker/Tool -c Release -o "$work/bin" --nologo -v quiet >/dev/null

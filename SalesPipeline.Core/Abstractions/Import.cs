@@ -35,10 +35,12 @@ public interface IImportSession : IAsyncDisposable
     /// <param name="batch">The opportunities.</param>
     /// <param name="cancellationToken">Cancels the write; the session should then be disposed.</param>
     /// <returns>A task that completes when the batch is written (not yet committed).</returns>
-    /// <exception cref="ConcurrencyConflictException">An opportunity's id is already stored or already in the session.</exception>
-    /// <exception cref="InvalidOperationException">
-    /// An earlier call of the session failed; nothing of the session can be committed any more, so dispose it.
+    /// <exception cref="ArgumentException">An opportunity is not new (its version is not 0); nothing of the batch is added.</exception>
+    /// <exception cref="ConcurrencyConflictException">
+    /// An opportunity's id is in the batch twice (nothing of it is added), or already stored or in the session (the session
+    /// has then failed, see <see cref="CommitAsync"/>).
     /// </exception>
+    /// <exception cref="InvalidOperationException">The session failed earlier (see <see cref="CommitAsync"/>).</exception>
     Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -59,7 +61,10 @@ public interface IImportSession : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the commit; nothing is then committed.</param>
     /// <returns>A task that completes when committed.</returns>
     /// <exception cref="InvalidOperationException">
-    /// An earlier call of the session failed (a batch refused, a lost connection…); nothing of it is committed, so dispose it.
+    /// The session failed earlier: a call's work was refused or lost once it had reached the store (a deal already stored,
+    /// a row the store refused, a lost connection, a cancellation). Part of that work may be written, so nothing of the
+    /// session can be committed; every later call but disposing throws this, with the first failure inside. Arguments
+    /// refused before anything reached the store leave the session usable.
     /// </exception>
     Task CommitAsync(CancellationToken cancellationToken = default);
 }

@@ -609,12 +609,13 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         private readonly Dictionary<PipelineId, string> _pipelines = [];
         private bool _done;
 
-        /// <summary>The failure of an earlier batch, part of which may be buffered: the session may then only be disposed.</summary>
+        /// <summary>The failure of an earlier batch (part of which may be buffered) or commit: the session may then only be disposed.</summary>
         private Exception? _failed;
 
         public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(externalIds);
+            ThrowIfFailed();
             var wanted = externalIds.ToHashSet(StringComparer.Ordinal);
             var found = new HashSet<string>(StringComparer.Ordinal);
             lock (store._gate)
@@ -635,6 +636,7 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
         {
             var trimmed = Text.Required(name, nameof(name), 300);
+            ThrowIfFailed();
             if (_accounts.TryGetValue(trimmed, out var pending))
             {
                 return Task.FromResult(pending.Id);
@@ -659,11 +661,28 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             ArgumentNullException.ThrowIfNull(batch);
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfFailed();
+
+            // Refused before anything is buffered, as a relational store refuses them before writing: the session stays usable.
+            var ids = new HashSet<OpportunityId>();
             foreach (var state in batch)
             {
-                if (state.Version != 0 || !_opportunities.TryAdd(state.Id, state with { Version = 1 }))
+                if (state.Version != 0)
                 {
-                    _failed = new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, null);
+                    throw new ArgumentException($"An import adds new opportunities (version 0); opportunity {state.Id} has version {state.Version}.", nameof(batch));
+                }
+
+                if (!ids.Add(state.Id))
+                {
+                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), 0, null);
+                }
+            }
+
+            foreach (var state in batch)
+            {
+                if (!_opportunities.TryAdd(state.Id, state with { Version = 1 }))
+                {
+                    // Part of the batch is buffered by now, as a relational store has written part of it.
+                    _failed = new ConcurrencyConflictException("opportunity", state.Id.ToString(), 0, null);
                     throw _failed;
                 }
 
@@ -681,6 +700,7 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             ObjectDisposedException.ThrowIf(_done, this);
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
             cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfFailed();
             _pipelines[id] = json;
             return Task.CompletedTask;
         }
@@ -703,7 +723,8 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             {
                 if (_opportunities.Keys.FirstOrDefault(store._opportunities.ContainsKey) is { Value: var clash } && clash != Guid.Empty)
                 {
-                    throw new ConcurrencyConflictException("opportunity", clash.ToString(), 0, 1);
+                    _failed = new ConcurrencyConflictException("opportunity", clash.ToString(), 0, 1);
+                    throw _failed;
                 }
 
                 foreach (var (id, state) in _opportunities)

@@ -105,13 +105,12 @@ internal static class ImportRows
     }
 
     /// <summary>
-    /// The account named <paramref name="name"/> (case-insensitively) inside the import's transaction: one already known to
-    /// the import, else the first stored, else a new one written now.
+    /// The account named as <paramref name="account"/> (case-insensitively) inside the import's transaction: one already
+    /// known to the import, else the first stored, else <paramref name="account"/>, written now.
     /// </summary>
     public static async Task<AccountId> EnsureAccountAsync(
-        IStoreDialect d, DbConnection connection, DbTransaction transaction, AccountNameCache accounts, string name, UserId by, Instant at, CancellationToken cancellationToken)
+        IStoreDialect d, DbConnection connection, DbTransaction transaction, AccountNameCache accounts, Account account, CancellationToken cancellationToken)
     {
-        var account = Account.Create(name, null, by, at);
         var folded = account.Name.ToUpperInvariant();
         if (accounts.TryGet(folded, out var known))
         {

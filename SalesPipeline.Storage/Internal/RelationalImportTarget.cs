@@ -45,6 +45,9 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
 {
     private const string ExternalIdIndex = "ux_opportunities_external_id";
 
+    /// <summary>The deals table's primary key, as the dialects name it in a unique violation.</summary>
+    private const string DealKey = "opportunities_pkey";
+
     /// <inheritdoc />
     public async Task<IImportSession> BeginImportAsync(CancellationToken cancellationToken = default)
     {
@@ -72,9 +75,10 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
         private bool _done;
 
         /// <summary>
-        /// The first failure of the session's work in the database, after which it may only be disposed: a failed statement
-        /// leaves PostgreSQL's transaction aborted (its COMMIT rolls back without an error), and a batch SQLite refused part
-        /// of may have left rows of it behind, so committing would not be all or nothing.
+        /// The first failure of the session's work in the database (a refused batch or statement, a lost connection, a
+        /// cancellation), after which it may only be disposed: a failed statement leaves PostgreSQL's transaction aborted
+        /// (its COMMIT rolls back without an error), and a batch SQLite refused part of may have left rows of it behind, so
+        /// committing would not be all or nothing. Arguments refused before anything reaches the database do not count.
         /// </summary>
         private Exception? _failed;
 
@@ -90,7 +94,9 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
         public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
         {
             ThrowIfUnusable();
-            return TranslateAsync(() => ImportRows.EnsureAccountAsync(dialect, connection, transaction, _accounts, name, by, at, cancellationToken));
+            // Checked before anything reaches the database: a name refused here leaves the session usable.
+            var account = Account.Create(name, null, by, at);
+            return TranslateAsync(() => ImportRows.EnsureAccountAsync(dialect, connection, transaction, _accounts, account, cancellationToken));
         }
 
         public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)
@@ -188,6 +194,11 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                 catch (DbException e) when (dialect.IsUniqueViolation(e, ExternalIdIndex))
                 {
                     throw new InvalidOperationException("An imported opportunity has an external id that another opportunity of its pipeline already has.", e);
+                }
+                catch (DbException e) when (dialect.IsUniqueViolation(e, DealKey))
+                {
+                    // Stored by another import that committed while this one waited for its row: the writer's look-up did not see it.
+                    throw new InvalidOperationException("An imported opportunity has an id that another import stored meanwhile.", e);
                 }
                 catch (DbException e) when (dialect.IsUniqueViolation(e, null))
                 {

@@ -25,7 +25,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     private readonly int _busyTimeoutMilliseconds;
     private readonly SchemaGate _schema;
 
-    /// <summary>Whether this process has looked at the file's journal mode (<see cref="ReturnToWriteAheadLogAsync"/>).</summary>
+    /// <summary>Whether this store has looked at the file's journal mode (<see cref="ReturnToWriteAheadLogAsync"/>).</summary>
     private volatile bool _journalChecked;
 
     public SqliteDatabase(SqliteStorageOptions options)
@@ -103,32 +103,38 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     }
 
     /// <summary>
-    /// Puts a file back into write-ahead logging at this process's first open when it is in a rollback journal, which is how
-    /// an exclusive load (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>) leaves it when its process is
-    /// killed: the journal restores the file's pages, but not its journal mode, and a migration, which sets it, finds
-    /// nothing to do. Without it, readers and the writer would block each other. The switch needs the file to itself, so it
-    /// does not wait: while another connection has the file open, the file stays as it is and the process carries on.
+    /// Puts a file back into write-ahead logging at this store's first open when it is in a rollback journal, which is how an
+    /// exclusive load (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>) leaves it when its process is killed:
+    /// the journal restores the file's pages, but not its journal mode. A migration sets the mode too, so this matters for a
+    /// store opened without migrating (<see cref="SqliteStorageOptions.AutoMigrate"/> off, as the command line's reads
+    /// open it). Without it, readers and the writer would block each other. The switch needs that no other connection holds
+    /// a lock on the file at that moment; it waits for none (about a second at most), and when it cannot happen, or the
+    /// file may not be written, the file stays as it is and the store carries on.
     /// </summary>
     private async Task ReturnToWriteAheadLogAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        try
         {
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
-            try
+            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
+            var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             {
-                // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
                 await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
-            catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly)
-            {
-                // Another connection has the file, or this one may not write it: left as it is.
-            }
-            finally
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}"), cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-            }
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteCantOpen)
+        {
+            // Another connection holds the file, or this one may not write it or create its journal: left as it is.
+        }
+        catch (SqliteException e) when (Unavailable(e) is { } unavailable)
+        {
+            throw unavailable;
+        }
+        finally
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}"), cancellationToken: CancellationToken.None)).ConfigureAwait(false);
         }
 
         _journalChecked = true;

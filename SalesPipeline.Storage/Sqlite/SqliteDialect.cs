@@ -18,6 +18,7 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
     private static readonly Dictionary<string, string> UniqueColumns = new(StringComparer.Ordinal)
     {
         ["ux_opportunities_external_id"] = "opportunities.pipeline_id, opportunities.external_id",
+        ["opportunities_pkey"] = "opportunities.id'",
     };
 
     public IRelationalDatabase Database => database;

@@ -465,14 +465,17 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
         await using var reading = holder.BeginTransaction(deferred: true);
         await holder.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities", transaction: reading);
 
-        // The other connection is reading the file, so the switch cannot happen; the store reads all the same.
+        // The other connection is reading the file, so the switch cannot happen; the store opens and reads all the same,
+        // and the connection it tried the switch on waits for locks as long as the store says again.
         using var reopened = Database(o => o.AutoMigrate = false);
-        Assert.Equal(StoredForm(state, 1), await Store(reopened).FindAsync(state.Id));
+        await using (var first = await reopened.OpenAsync(CancellationToken.None))
+        {
+            Assert.Equal((long)new SqliteStorageOptions().BusyTimeout.TotalMilliseconds, await first.ExecuteScalarAsync<long>("PRAGMA busy_timeout"));
+        }
 
+        Assert.Equal(StoredForm(state, 1), await Store(reopened).FindAsync(state.Id));
         await reading.CommitAsync();
         Assert.Equal("delete", await holder.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
-        await using var connection = await reopened.OpenAsync(CancellationToken.None);
-        Assert.Equal((long)new SqliteStorageOptions().BusyTimeout.TotalMilliseconds, await connection.ExecuteScalarAsync<long>("PRAGMA busy_timeout"));
     }
 
     private async Task SetJournalModeAsync(string mode)

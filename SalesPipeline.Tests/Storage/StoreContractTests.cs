@@ -708,6 +708,28 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public async Task Import_ArgumentsRefusedBeforeTheStore_LeaveTheSessionUsable()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var random = new Random(53);
+        var deal = Deals.Build(pipeline, Deals.Anna, random, 2);
+        var twice = Deals.Build(pipeline, Deals.Anna, random, 2);
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => session.EnsureAccountAsync("  ", Deals.Anna, Deals.Epoch));
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => session.AddAsync([twice, twice]));
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => session.AddAsync([deal with { Version = 3 }]));
+
+            await session.AddAsync([deal]);
+            await session.CommitAsync();
+        }
+
+        Assert.Equal(fixture.Expected(deal, 1), await Store.FindAsync(deal.Id));
+        Assert.Null(await Store.FindAsync(twice.Id));
+    }
+
+    [Fact]
     public async Task PipelineDefinitions_SaveReplaceAndLoad_RoundTripTheJsonText()
     {
         var pipeline = Deals.IsolatedPipeline();
