@@ -41,6 +41,30 @@ internal interface IRelationalDatabase
     ConsistentRead? CurrentRead { get; }
 }
 
+/// <summary>A database's connection string read with the provider's builder, its errors worded for the user.</summary>
+internal static class ConnectionStrings
+{
+    /// <summary>
+    /// Runs <paramref name="parse"/> (the provider's connection-string builder); a string it refuses becomes an
+    /// <see cref="ArgumentException"/> of the options that names the provider and the form to use, without echoing the
+    /// string, which may hold a password.
+    /// </summary>
+    /// <exception cref="ArgumentException">The connection string is invalid (named after <paramref name="paramName"/>).</exception>
+    public static T Parse<T>(Func<T> parse, string provider, string form, string paramName)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ArgumentException e)
+        {
+#pragma warning disable CA2208 // The argument is the caller's options, whose connection string this parses.
+            throw new ArgumentException($"The {provider} connection string is invalid: {e.Message} Use the form \"{form}\".", paramName, e);
+#pragma warning restore CA2208
+        }
+    }
+}
+
 /// <summary>Runs work on a pooled connection, with the provider's failures translated.</summary>
 internal static class RelationalDatabaseExtensions
 {

@@ -26,15 +26,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        NpgsqlConnectionStringBuilder builder;
-        try
-        {
-            builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"The PostgreSQL connection string is invalid: {e.Message} Use the form \"Host=localhost;Database=crm;Username=crm;Password=…\".", nameof(options), e);
-        }
+        var builder = ConnectionStrings.Parse(() => new NpgsqlConnectionStringBuilder(options.ConnectionString), "PostgreSQL", "Host=localhost;Database=crm;Username=crm;Password=…", nameof(options));
 
         // Named without the password, for messages.
         Target = $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host ?? "localhost"}:{builder.Port} (user '{builder.Username}')";
@@ -63,9 +55,6 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     /// leaves the schema as it was.
     /// </summary>
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => _schema.MigrateAsync(cancellationToken);
-
-    /// <summary>Reads the schema versions recorded in the database; empty when it was never migrated.</summary>
-    public Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken) => _schema.SchemaVersionsAsync(cancellationToken);
 
     /// <inheritdoc />
     string ISchemaHost.Provider => MigrationScripts.Postgres;

@@ -32,16 +32,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        SqliteConnectionStringBuilder builder;
-        try
-        {
-            builder = new SqliteConnectionStringBuilder(options.ConnectionString);
-        }
-        catch (ArgumentException e)
-        {
-            // The connection string is not echoed: it may hold a password meant for another provider.
-            throw new ArgumentException($"The SQLite connection string is invalid: {e.Message} Use the form \"Data Source=crm.db\".", nameof(options), e);
-        }
+        var builder = ConnectionStrings.Parse(() => new SqliteConnectionStringBuilder(options.ConnectionString), "SQLite", "Data Source=crm.db", nameof(options));
 
         if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
         {
@@ -147,9 +138,6 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     /// <exception cref="SchemaVersionException">The database is newer than this version of SalesPipeline.</exception>
     /// <exception cref="StorageUnavailableException">The file cannot be opened or written.</exception>
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) => _schema.MigrateAsync(cancellationToken);
-
-    /// <summary>Reads the schema versions recorded in the database; empty when it was never migrated.</summary>
-    public Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken) => _schema.SchemaVersionsAsync(cancellationToken);
 
     /// <inheritdoc />
     string ISchemaHost.Provider => MigrationScripts.Sqlite;
