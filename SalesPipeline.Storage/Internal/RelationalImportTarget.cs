@@ -220,6 +220,15 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                     throw unavailable;
                 }
 
+                if (e is DbException deadlock && dialect.IsDeadlock(deadlock))
+                {
+                    // Two imports that both store a pipeline definition: each has written deals, then waits for the other's
+                    // writes to end before it checks the stored deals against its definition.
+                    throw new InvalidOperationException(
+                        "The database stopped this import to break a deadlock with another session writing deals at the same time (such as another import storing a pipeline definition); nothing of it is kept. Run it again.",
+                        e);
+                }
+
                 throw;
             }
         }

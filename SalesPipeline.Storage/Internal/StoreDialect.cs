@@ -87,6 +87,9 @@ internal interface IStoreDialect
     /// <summary>Whether <paramref name="exception"/> is a violation of the unique index <paramref name="index"/> (of any unique index or key when <see langword="null"/>).</summary>
     bool IsUniqueViolation(DbException exception, string? index);
 
+    /// <summary>Whether the database stopped the statement to break a deadlock with another session.</summary>
+    bool IsDeadlock(DbException exception);
+
     /// <summary>The stored form of an id.</summary>
     object Key(Guid id);
 

@@ -64,6 +64,8 @@ internal sealed class PostgresDialect(PostgresDatabase database) : IStoreDialect
     public bool IsUniqueViolation(DbException exception, string? index) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } e && (index is null || e.ConstraintName == index);
 
+    public bool IsDeadlock(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected };
+
     public object Key(Guid id) => id;
 
     public object Keys(IReadOnlyCollection<Guid> ids) => ids.ToArray();

@@ -78,6 +78,9 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
         exception is SqliteException { SqliteExtendedErrorCode: SqliteUniqueViolation } e &&
         (index is null || !UniqueColumns.TryGetValue(index, out var columns) || e.Message.Contains(columns, StringComparison.Ordinal));
 
+    // One writer at a time: a second one waits for the lock or gives up busy, it is never chosen to break a cycle.
+    public bool IsDeadlock(DbException exception) => false;
+
     public object Key(Guid id) => id.ToString("D");
 
     public object Keys(IReadOnlyCollection<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();

@@ -265,6 +265,44 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_TwoSessionsStoreADefinitionAfterWritingDeals_OneIsToldToRunAgainAndTheOtherCommits()
+    {
+        var database = Database();
+        var store = Store(database);
+        var random = new Random(35);
+        var pipelines = new[] { Deals.IsolatedPipeline(), Deals.IsolatedPipeline() };
+        var deals = pipelines.Select(p => Deals.Build(p, Deals.Anna, random, 2)).ToArray();
+        var target = PostgresBulkImport.Target(database);
+        var sessions = new[] { await target.BeginImportAsync(), await target.BeginImportAsync() };
+        try
+        {
+            await sessions[0].AddAsync([deals[0]]);
+            await sessions[1].AddAsync([deals[1]]);
+
+            // Each waits for the other's deal writes to end: the server breaks the cycle by stopping one of them.
+            var storing = pipelines.Select((p, i) => sessions[i].SavePipelineDefinitionAsync(p.Id, p.ToJson())).ToArray();
+            var stopped = await Task.WhenAny(storing);
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => stopped);
+            Assert.Contains("deadlock", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Run it again", error.Message, StringComparison.Ordinal);
+
+            var loser = Array.IndexOf(storing, stopped);
+            await sessions[loser].DisposeAsync();
+            await storing[1 - loser];
+            await sessions[1 - loser].CommitAsync();
+            Assert.NotNull(await store.FindAsync(deals[1 - loser].Id));
+            Assert.Null(await store.FindAsync(deals[loser].Id));
+        }
+        finally
+        {
+            foreach (var session in sessions)
+            {
+                await session.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task FirstUse_NoServerListening_SaysWhichServerAndWhatToDo()
     {
         // Port 1 on the loopback address: nothing listens there, so the connection is refused at once.
