@@ -24,15 +24,13 @@ internal static class ImportRows
 
     public const string OfferColumns = "opportunity_id, seq, title, document_id, attached_by, attached_at";
 
-    /// <summary>Fills <paramref name="values"/> with a new deal's row (version 1), in <see cref="OpportunityColumns"/> order.</summary>
-    /// <exception cref="ArgumentException">The deal is not new, or a value cannot be stored.</exception>
+    /// <summary>
+    /// Fills <paramref name="values"/> with a new deal's row (version 1), in <see cref="OpportunityColumns"/> order. The
+    /// import session has checked that the deal is new (version 0).
+    /// </summary>
+    /// <exception cref="ArgumentException">A value cannot be stored.</exception>
     public static void Opportunity(IStoreDialect d, OpportunityState s, object?[] values)
     {
-        if (s.Version != 0)
-        {
-            throw new ArgumentException($"An import adds new opportunities (version 0); opportunity {s.Id} has version {s.Version}.", nameof(s));
-        }
-
         var r = d.ToRow(s, 1);
         values[0] = r.Id;
         values[1] = r.PipelineId;

@@ -141,23 +141,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         }
 
         SqliteConnection.ClearPool(connection);
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        string? mode;
-        try
-        {
-            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's. Not
-            // cancelled once sent, so that a switched file is always seen switched (and switched back).
-            mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = DELETE", commandTimeout: 1, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
-        {
-            mode = null;
-        }
-        finally
-        {
-            await connection.ExecuteAsync(new CommandDefinition(BusyTimeout(dialect.File), cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-        }
-
+        var mode = await dialect.File.TrySetJournalModeAsync(connection, "DELETE").ConfigureAwait(false);
         if (!string.Equals(mode, "delete", StringComparison.OrdinalIgnoreCase))
         {
             return false;
@@ -194,12 +178,6 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
                 "Run 'salespipeline db migrate' on it, which does, when no other process uses the file.");
         }
     }
-
-    private static string BusyTimeout(SqliteDatabase database) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)database.BusyTimeout.TotalMilliseconds}");
-
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
 
     /// <summary>Non-zero when any deal is stored.</summary>
     private const string AnyDeal = "SELECT EXISTS (SELECT 1 FROM opportunities)";

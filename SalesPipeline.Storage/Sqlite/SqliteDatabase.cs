@@ -81,7 +81,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         {
             try
             {
-                await ReturnToWriteAheadLogAsync(connection, cancellationToken).ConfigureAwait(false);
+                await ReturnToWriteAheadLogAsync(connection).ConfigureAwait(false);
             }
             catch
             {
@@ -99,36 +99,52 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     /// the journal restores the file's pages, but not its journal mode. A migration sets the mode too, so this matters for a
     /// store opened without migrating (<see cref="SqliteStorageOptions.AutoMigrate"/> off, as the command line's reads
     /// open it). Without it, readers and the writer would block each other. The switch needs that no other connection holds
-    /// a lock on the file at that moment; it waits for none (about a second at most), and when it cannot happen, or the
-    /// file may not be written, the file stays as it is and the store carries on.
+    /// a lock on the file at that moment; it waits for none (<see cref="TrySetJournalModeAsync"/>), and when it cannot
+    /// happen, or the file may not be written, the file stays as it is and the store carries on.
     /// </summary>
-    private async Task ReturnToWriteAheadLogAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private async Task ReturnToWriteAheadLogAsync(SqliteConnection connection)
     {
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0", cancellationToken: cancellationToken)).ConfigureAwait(false);
         try
         {
-            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
-            var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-            {
-                await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode = WAL", commandTimeout: 1, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            }
+            // A file already in write-ahead logging stays as it is.
+            await TrySetJournalModeAsync(connection, "WAL").ConfigureAwait(false);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteCantOpen)
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteReadOnly or SqliteCantOpen)
         {
-            // Another connection holds the file, or this one may not write it or create its journal: left as it is.
+            // This connection may not write the file or create its journal: left as it is.
         }
         catch (SqliteException e) when (Unavailable(e) is { } unavailable)
         {
             throw unavailable;
         }
+
+        _journalChecked = true;
+    }
+
+    /// <summary>
+    /// Sets the file's journal mode (<c>PRAGMA journal_mode</c>) without waiting for another connection's lock: about a
+    /// second at most, not the store's busy timeout, which the connection has again afterwards. Not cancelled once sent, so
+    /// that a switched file is always seen switched.
+    /// </summary>
+    /// <returns>The journal mode the file is in afterwards, or <see langword="null"/> when another connection held a lock.</returns>
+    internal async Task<string?> TrySetJournalModeAsync(SqliteConnection connection, string mode)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0")).ConfigureAwait(false);
+        try
+        {
+            // Microsoft.Data.Sqlite retries a busy statement until the command's timeout: one second, not the store's.
+            // The mode is one of SQLite's names, never user text.
+            return await connection.ExecuteScalarAsync<string>(new CommandDefinition($"PRAGMA journal_mode = {mode}", commandTimeout: 1)).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        {
+            return null;
+        }
         finally
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}"), cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+                string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {_busyTimeoutMilliseconds}"))).ConfigureAwait(false);
         }
-
-        _journalChecked = true;
     }
 
     /// <summary>

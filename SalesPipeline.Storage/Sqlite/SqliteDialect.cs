@@ -18,7 +18,6 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
     private static readonly Dictionary<string, string> UniqueColumns = new(StringComparer.Ordinal)
     {
         ["ux_opportunities_external_id"] = "opportunities.pipeline_id, opportunities.external_id",
-        ["opportunities_pkey"] = "opportunities.id'",
     };
 
     public IRelationalDatabase Database => database;
@@ -76,7 +75,7 @@ internal sealed class SqliteDialect(SqliteDatabase database) : IStoreDialect
     // SQLite names the index's columns, not the index, in its message.
     public bool IsUniqueViolation(DbException exception, string? index) =>
         exception is SqliteException { SqliteExtendedErrorCode: SqliteUniqueViolation } e &&
-        (index is null || !UniqueColumns.TryGetValue(index, out var columns) || e.Message.Contains(columns, StringComparison.Ordinal));
+        (index is null || (UniqueColumns.TryGetValue(index, out var columns) && e.Message.Contains(columns, StringComparison.Ordinal)));
 
     // One writer at a time: a second one waits for the lock or gives up busy, it is never chosen to break a cycle.
     public bool IsDeadlock(DbException exception) => false;

@@ -253,6 +253,29 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     [Fact]
     public async Task AddAsync_ExternalIdAnotherImportHasNotCommitted_WaitsForItLongerThanTheCommandTimeout()
     {
+        var (first, second) = await SharedExternalIdAsync(holderCommits: false);
+
+        // The first import ended without committing: the second one's row went in.
+        Assert.Equal(1L, await CountAsync($"SELECT COUNT(*) FROM opportunities WHERE external_id = 'crm-shared' AND id = '{second.Id.Value}'"));
+        Assert.Equal(0L, await CountAsync($"SELECT COUNT(*) FROM opportunities WHERE id = '{first.Id.Value}'"));
+    }
+
+    [Fact]
+    public async Task AddAsync_ExternalIdAnotherImportCommitsWhileThisOneWaits_IsRefused()
+    {
+        var (first, second) = await SharedExternalIdAsync(holderCommits: true);
+
+        Assert.Equal(1L, await CountAsync($"SELECT COUNT(*) FROM opportunities WHERE external_id = 'crm-shared' AND id = '{first.Id.Value}'"));
+        Assert.Equal(0L, await CountAsync($"SELECT COUNT(*) FROM opportunities WHERE id = '{second.Id.Value}'"));
+    }
+
+    /// <summary>
+    /// Two imports of deals with the same external id: the second one's COPY waits for the first one's uncommitted key, past
+    /// its own 1-second command timeout, until the first ends (committing or not); the second then commits its deal, or is
+    /// told the external id is taken.
+    /// </summary>
+    private async Task<(OpportunityState First, OpportunityState Second)> SharedExternalIdAsync(bool holderCommits)
+    {
         var random = new Random(12);
         var first = Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2) with { ExternalId = "crm-shared" };
         var second = Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 2) with { ExternalId = "crm-shared" };
@@ -268,18 +291,28 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
             {
                 await holding.AddAsync([first]);
 
-                // The second import's COPY waits for the first import's uncommitted key, past its 1-second command timeout.
                 adding = waiting.AddAsync([second]);
                 await Task.Delay(TimeSpan.FromSeconds(2.5));
                 Assert.False(adding.IsCompleted);
+                if (holderCommits)
+                {
+                    await holding.CommitAsync();
+                }
             }
 
-            // The first import ended without committing: the second one's row goes in.
-            await adding;
-            await waiting.CommitAsync();
+            if (holderCommits)
+            {
+                var error = await Assert.ThrowsAsync<InvalidOperationException>(() => adding);
+                Assert.Contains("external id that another opportunity of its pipeline already has", error.Message, StringComparison.Ordinal);
+            }
+            else
+            {
+                await adding;
+                await waiting.CommitAsync();
+            }
         }
 
-        Assert.Equal(1L, await CountAsync($"SELECT COUNT(*) FROM opportunities WHERE external_id = 'crm-shared' AND id = '{second.Id.Value}'"));
+        return (first, second);
     }
 
     private RelationalImportTarget Target(int setAsideFrom = SetAsideFrom)

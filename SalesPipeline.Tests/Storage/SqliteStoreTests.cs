@@ -478,20 +478,15 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
         Assert.Equal("delete", await holder.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
     }
 
-    private async Task SetJournalModeAsync(string mode)
-    {
-        SqliteConnection.ClearAllPools();
-        await using var connection = new SqliteConnection($"Data Source={File()};Pooling=False");
-        await connection.OpenAsync();
-        Assert.Equal(mode.ToLowerInvariant(), await connection.ExecuteScalarAsync<string>($"PRAGMA journal_mode = {mode}"));
-    }
+    private async Task SetJournalModeAsync(string mode) => Assert.Equal(mode.ToLowerInvariant(), await JournalModeAsync($" = {mode}"));
 
-    private async Task<string?> JournalModeAsync()
+    /// <summary>The file's journal mode, read (or set by <paramref name="assignment"/>) on a connection of its own, after every pooled one closed.</summary>
+    private async Task<string?> JournalModeAsync(string assignment = "")
     {
         SqliteConnection.ClearAllPools();
         await using var connection = new SqliteConnection($"Data Source={File()};Pooling=False");
         await connection.OpenAsync();
-        return await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode");
+        return await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode" + assignment);
     }
 
     private SqliteDatabase Database(Action<SqliteStorageOptions>? configure = null)
