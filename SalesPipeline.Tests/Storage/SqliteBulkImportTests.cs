@@ -242,12 +242,13 @@ public sealed class SqliteBulkImportTests : IDisposable
         await using var connection = (SqliteConnection)await ((IRelationalDatabase)_database).OpenConnectionAsync(CancellationToken.None);
         var writer = await new SqliteBulkImport(new SqliteDialect(_database), SetAsideFrom).BeginAsync(connection, CancellationToken.None);
         List<string> during;
-        long buildCache, buildThreads;
+        long buildCache, buildThreads, foreignKeysDuring;
         await using (writer)
         {
             await writer.WriteAsync(deals[..5], CancellationToken.None);
             await writer.WriteAsync(deals[5..], CancellationToken.None);
             during = [.. await connection.QueryAsync<string>(DealTablesSecondaryIndexes, transaction: writer.Transaction)];
+            foreignKeysDuring = await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys", transaction: writer.Transaction);
             await writer.FlushAsync(CancellationToken.None);
             buildCache = await connection.ExecuteScalarAsync<long>("PRAGMA cache_size", transaction: writer.Transaction);
             buildThreads = await connection.ExecuteScalarAsync<long>("PRAGMA threads", transaction: writer.Transaction);
@@ -255,9 +256,11 @@ public sealed class SqliteBulkImportTests : IDisposable
         }
 
         Assert.Empty(during);
+        Assert.Equal(0, foreignKeysDuring);
         Assert.Equal((-SqliteBulkImport.BuildCacheKibibytes, SqliteBulkImport.BuildSorterThreads), (buildCache, buildThreads));
         Assert.Equal(schema, await SchemaAsync());
         Assert.Equal("ok", await IntegrityAsync());
+        Assert.Empty(await connection.QueryAsync("PRAGMA foreign_key_check"));
         Assert.Equal(30, (await ReadBackAsync(_database)).Count);
     }
 
@@ -266,7 +269,7 @@ public sealed class SqliteBulkImportTests : IDisposable
     [InlineData(false, 30)]
     [InlineData(true, 5)]
     [InlineData(true, 30)]
-    public async Task DisposeAsync_AfterALoad_GivesTheConnectionBackWithSqlitesDefaultCacheAndNoSorterThreads(bool exclusive, int dealCount)
+    public async Task DisposeAsync_AfterALoad_GivesTheConnectionBackWithSqlitesDefaultCacheNoSorterThreadsAndForeignKeyChecks(bool exclusive, int dealCount)
     {
         using var database = exclusive ? ExclusiveDatabase() : null;
         var store = database ?? _database;
@@ -281,6 +284,7 @@ public sealed class SqliteBulkImportTests : IDisposable
 
         Assert.Equal(-2000, await connection.ExecuteScalarAsync<long>("PRAGMA cache_size"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("PRAGMA threads"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>("PRAGMA foreign_keys"));
         Assert.Equal(dealCount, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM opportunities"));
     }
 
