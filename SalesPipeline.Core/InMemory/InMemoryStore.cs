@@ -663,19 +663,7 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             ThrowIfFailed();
 
             // Refused before anything is buffered, as a relational store refuses them before writing: the session stays usable.
-            var ids = new HashSet<OpportunityId>();
-            foreach (var state in batch)
-            {
-                if (state.Version != 0)
-                {
-                    throw new ArgumentException($"An import adds new opportunities (version 0); opportunity {state.Id} has version {state.Version}.", nameof(batch));
-                }
-
-                if (!ids.Add(state.Id))
-                {
-                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), 0, null);
-                }
-            }
+            ImportSessionRules.CheckNewDeals(batch);
 
             foreach (var state in batch)
             {
@@ -709,8 +697,7 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         {
             if (_failed is not null)
             {
-                throw new InvalidOperationException(
-                    $"The import failed earlier ({_failed.Message}); nothing of it is kept. Dispose the session and start the import again.", _failed);
+                throw ImportSessionRules.FailedEarlier(_failed);
             }
         }
 

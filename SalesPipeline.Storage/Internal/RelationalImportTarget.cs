@@ -108,20 +108,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                 return Task.CompletedTask;
             }
 
-            var ids = new HashSet<Guid>();
-            foreach (var state in batch)
-            {
-                if (state.Version != 0)
-                {
-                    throw new ArgumentException($"An import adds new opportunities (version 0); opportunity {state.Id} has version {state.Version}.", nameof(batch));
-                }
-
-                if (!ids.Add(state.Id.Value))
-                {
-                    throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), 0, null);
-                }
-            }
-
+            ImportSessionRules.CheckNewDeals(batch);
             return WriteAsync(() => writer.WriteAsync(batch, cancellationToken));
         }
 
@@ -177,8 +164,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             ObjectDisposedException.ThrowIf(_done, this);
             if (_failed is not null)
             {
-                throw new InvalidOperationException(
-                    $"The import failed earlier ({_failed.Message}); nothing of it is kept. Dispose the session and start the import again.", _failed);
+                throw ImportSessionRules.FailedEarlier(_failed);
             }
         }
 
