@@ -56,8 +56,8 @@ public class StorageBulkInsertBenchmarks
         connection.Open();
         using (var settings = connection.CreateCommand())
         {
-            // The same page cache the store's import session uses.
-            settings.CommandText = $"PRAGMA cache_size = -{SqliteBulkImport.CacheKibibytes}";
+            // The same page cache and foreign-key setting the store's import session uses.
+            settings.CommandText = $"PRAGMA cache_size = -{SqliteBulkImport.CacheKibibytes}; PRAGMA foreign_keys = OFF";
             settings.ExecuteNonQuery();
         }
 

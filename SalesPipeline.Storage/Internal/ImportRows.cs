@@ -8,7 +8,7 @@ namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
 /// The rows a bulk import writes, as values in column order for each table, in the dialect's types: the one description
-/// both providers' bulk primitives (SQLite's re-bound prepared INSERT, PostgreSQL's binary COPY) write from.
+/// both providers' bulk primitives (SQLite's prepared INSERT executed per row, PostgreSQL's binary COPY) write from.
 /// </summary>
 internal static class ImportRows
 {

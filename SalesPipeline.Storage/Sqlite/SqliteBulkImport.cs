@@ -11,9 +11,9 @@ using SQLitePCL;
 namespace SalesPipeline.Storage.Sqlite;
 
 /// <summary>
-/// SQLite's side of a large import: BEGIN IMMEDIATE for the whole import, a 64 MB page cache while rows are written through
-/// prepared statements bound by position and re-executed per row (<see cref="BulkCommand"/>; Dapper's list execution
-/// re-binds by reflection and is markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
+/// SQLite's side of a large import: BEGIN IMMEDIATE for the whole import, a 64 MB page cache and no foreign-key checks while
+/// rows are written through prepared statements bound by position and re-executed per row (<see cref="BulkCommand"/>;
+/// Dapper's list execution re-binds by reflection and is markedly slower at 10^6 rows), and, once the import has written as many deals as the table held before it (and at
 /// least <paramref name="setIndexesAsideFrom"/>), the deal tables' secondary indexes dropped and built again from the
 /// whole table just before the commit, in the same transaction. A store that allows it
 /// (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>) and holds no deals is loaded through a rollback journal
@@ -114,8 +114,8 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// Turns the connection's foreign-key checks off for an import, or back on after it; outside a transaction, where SQLite
     /// honours the switch. An import writes a deal's history, activities and offers only right after the deal's own row
     /// went in, in the same transaction (a deal already stored stops it before its rows), so their key to the deal always
-    /// holds; checking it looked the deal up by its text id once per row, about a third of the time SQLite spent writing
-    /// the child rows of 10^6 deals.
+    /// holds; checking it looked the deal up by its text id once per row. A connection opened again from the pool gets the
+    /// checks of its connection string back in any case.
     /// </summary>
     private static Task<int> SetForeignKeysAsync(SqliteConnection connection, bool on, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", cancellationToken: cancellationToken));
@@ -128,8 +128,14 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     {
         try
         {
-            await SetForeignKeysAsync(connection, on: true, CancellationToken.None).ConfigureAwait(false);
-            await SetSessionAsync(connection, DefaultCacheKibibytes, 0, null, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await SetForeignKeysAsync(connection, on: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                await SetSessionAsync(connection, DefaultCacheKibibytes, 0, null, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -359,8 +365,8 @@ internal sealed record IndexDefinition(string Name, string Sql);
 
 /// <summary>
 /// SQLite's bulk-write primitive: a prepared INSERT of one row into a table, whose parameters are bound from
-/// <see cref="Row"/> by position for every row and stepped directly on the connection's native handle, inside the
-/// transaction the connection has begun. Through <see cref="SqliteCommand"/> each execution looked every parameter up
+/// <see cref="Row"/> by position (those whose value changed since the previous row) and stepped directly on the
+/// connection's native handle, inside the transaction the connection has begun. Through <see cref="SqliteCommand"/> each execution looked every parameter up
 /// by name, bound it through a per-value type switch and created a data reader: about half the CPU of writing a row.
 /// </summary>
 internal sealed class BulkCommand : IDisposable
@@ -401,27 +407,16 @@ internal sealed class BulkCommand : IDisposable
     /// <exception cref="SqliteException">SQLite refused the row (a constraint, a full disk…); nothing of it was written.</exception>
     public int Execute()
     {
-        for (var i = 0; i < Row.Length; i++)
+        try
         {
-            // SQLite keeps a statement's bindings across resets, and an import's rows repeat many values from one row to the
-            // next (the pipeline, the importing user, the deal a history entry belongs to, empty fields): binding only what
-            // changed saves most of the calls and copies.
-            if (SameValue(Row[i], _bound[i]))
-            {
-                continue;
-            }
-
-            var index = i + 1;
-            var rc = Row[i] switch
-            {
-                null => raw.sqlite3_bind_null(_statement, index),
-                string text => BindText(index, text),
-                long number => raw.sqlite3_bind_int64(_statement, index, number),
-                int number => raw.sqlite3_bind_int64(_statement, index, number),
-                _ => throw new ArgumentException($"A bulk-written value is text, a whole number or null; column {index} of the row is not.", nameof(Row)),
-            };
-            Check(rc);
-            _bound[i] = Row[i];
+            Bind();
+        }
+        catch
+        {
+            // A bind that failed may have emptied its parameter already: start the next row from no bindings at all.
+            raw.sqlite3_clear_bindings(_statement);
+            Array.Clear(_bound);
+            throw;
         }
 
         var step = raw.sqlite3_step(_statement);
@@ -440,8 +435,37 @@ internal sealed class BulkCommand : IDisposable
     public void Dispose() => _statement.Dispose();
 
     /// <summary>
+    /// Binds the parameters whose value in <see cref="Row"/> differs from the one they hold. SQLite keeps a statement's
+    /// bindings across executions, and an import's rows repeat many values from one row to the next (the pipeline, the
+    /// importing user, the deal a history entry belongs to, empty fields): binding only what changed saves most of the
+    /// calls and copies.
+    /// </summary>
+    private void Bind()
+    {
+        for (var i = 0; i < Row.Length; i++)
+        {
+            if (SameValue(Row[i], _bound[i]))
+            {
+                continue;
+            }
+
+            var index = i + 1;
+            var rc = Row[i] switch
+            {
+                null => raw.sqlite3_bind_null(_statement, index),
+                string text => BindText(index, text),
+                long number => raw.sqlite3_bind_int64(_statement, index, number),
+                int number => raw.sqlite3_bind_int64(_statement, index, number),
+                _ => throw new ArgumentException($"A bulk-written value is text, a whole number or null; column {index} of the row is not.", nameof(Row)),
+            };
+            Check(rc);
+            _bound[i] = Row[i];
+        }
+    }
+
+    /// <summary>
     /// Binds text as UTF-8, the store's encoding (SQLite copies it): bound as UTF-16 it was converted again inside SQLite for
-    /// every row.
+    /// every row. A lone surrogate, which no UTF-8 text holds, is stored as U+FFFD; text read from a file never has one.
     /// </summary>
     private int BindText(int index, string text)
     {

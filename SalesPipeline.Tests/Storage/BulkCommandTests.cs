@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.Data.Sqlite;
 using SalesPipeline.Storage.Sqlite;
+using SQLitePCL;
 using Xunit;
 
 namespace SalesPipeline.Tests.Storage;
@@ -62,6 +63,28 @@ public sealed class BulkCommandTests
         }
 
         Assert.Equal([("x", 7L), ("y", 7L)], connection.Query<(string, long)>("SELECT a, b FROM t ORDER BY a"));
+    }
+
+    [Fact]
+    public void Execute_AValueSqliteRefusesToBind_LeavesTheNextRowsBoundAsGiven()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        connection.Execute("CREATE TABLE t (n INTEGER PRIMARY KEY, a, b)");
+        // Text longer than this is refused when bound (SQLITE_TOOBIG), after SQLite has emptied the parameter.
+        raw.sqlite3_limit(connection.Handle, raw.SQLITE_LIMIT_LENGTH, 100);
+        using (var command = new BulkCommand(connection, "t", "a, b"))
+        {
+            command.Row[0] = "x";
+            command.Row[1] = 7L;
+            command.Execute();
+            command.Row[0] = new string('y', 200);
+            Assert.Throws<SqliteException>(() => command.Execute());
+            command.Row[0] = "x";
+            command.Execute();
+        }
+
+        Assert.Equal([("x", 7L), ("x", 7L)], connection.Query<(string, long)>("SELECT a, b FROM t ORDER BY n"));
     }
 
     /// <summary>A value as SQLite gives it back: whole numbers as 64-bit integers.</summary>

@@ -261,7 +261,21 @@ public sealed class SqliteBulkImportTests : IDisposable
         Assert.Equal(schema, await SchemaAsync());
         Assert.Equal("ok", await IntegrityAsync());
         Assert.Empty(await connection.QueryAsync("PRAGMA foreign_key_check"));
-        Assert.Equal(30, (await ReadBackAsync(_database)).Count);
+        Assert.Equal(await SavedOneByOneAsync(deals), await ReadBackAsync(_database));
+    }
+
+    /// <summary>The deals as the ordinary save stores them, one by one, in a store of their own, read back.</summary>
+    private async Task<List<string>> SavedOneByOneAsync(IReadOnlyList<OpportunityState> deals)
+    {
+        using var saved = new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={Path.Combine(_folder, "saved.db")}" });
+        await saved.MigrateAsync(CancellationToken.None);
+        var store = new RelationalOpportunityStore(new SqliteDialect(saved));
+        foreach (var deal in deals)
+        {
+            Assert.Equal(1, await store.SaveAsync(deal));
+        }
+
+        return await ReadBackAsync(saved);
     }
 
     [Theory]
