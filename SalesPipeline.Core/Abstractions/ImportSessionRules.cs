@@ -2,8 +2,12 @@ using SalesPipeline.Domain;
 
 namespace SalesPipeline.Abstractions;
 
-/// <summary>The rules every store's <see cref="IImportSession"/> applies, written once.</summary>
-internal static class ImportSessionRules
+/// <summary>
+/// The rules every store's <see cref="IImportSession"/> applies, for a store of one's own to apply as the built-in ones do:
+/// a batch is checked before anything of it reaches the store, and once the session's work has failed in the store every
+/// later call but disposing is refused.
+/// </summary>
+public static class ImportSessionRules
 {
     /// <summary>
     /// Checks a batch before anything of it reaches the store, so that a batch refused here leaves the session usable: every
@@ -33,6 +37,9 @@ internal static class ImportSessionRules
     /// <summary>The exception every call but disposing throws once the session's work failed in the store.</summary>
     /// <param name="failure">The session's first failure.</param>
     /// <returns>The exception, with <paramref name="failure"/> inside.</returns>
-    public static InvalidOperationException FailedEarlier(Exception failure) =>
-        new($"The import failed earlier ({failure.Message}); nothing of it is kept. Dispose the session and start the import again.", failure);
+    public static InvalidOperationException FailedEarlier(Exception failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return new($"The import failed earlier ({failure.Message}); nothing of it is kept. Dispose the session and start the import again.", failure);
+    }
 }
