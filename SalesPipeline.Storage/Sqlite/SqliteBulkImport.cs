@@ -85,8 +85,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         SqliteTransaction? transaction = null;
         try
         {
-            await SetSessionAsync(sqlite, CacheKibibytes, 0, null, cancellationToken).ConfigureAwait(false);
-            await SetForeignKeysAsync(sqlite, on: false, cancellationToken).ConfigureAwait(false);
+            await SetSessionAsync(sqlite, CacheKibibytes, 0, foreignKeys: false, null, cancellationToken).ConfigureAwait(false);
             transaction = sqlite.BeginTransaction(deferred: false);
             return new BulkWriter(dialect, sqlite, transaction, setIndexesAsideFrom, exclusive);
         }
@@ -102,23 +101,21 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         }
     }
 
-    /// <summary>Sets the connection's page cache, in KiB, and sorter threads.</summary>
-    // A PRAGMA takes no parameters; the values are integers, never user text.
-    private static Task<int> SetSessionAsync(SqliteConnection connection, int cacheKibibytes, int sorterThreads, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Sets the connection's page cache, in KiB, its sorter threads and, unless <paramref name="foreignKeys"/> is null, its
+    /// foreign-key checks, which SQLite switches only outside a transaction. An import runs without them: it writes a deal's
+    /// history, activities and offers only right after the deal's own row went in, in the same transaction (a deal already
+    /// stored stops it before its rows), so their key to the deal always holds; checking it looked the deal up by its text
+    /// id once per row. A connection opened again from the pool gets the checks of its connection string back in any case.
+    /// </summary>
+    // A PRAGMA takes no parameters; the values are integers and keywords, never user text.
+    private static Task<int> SetSessionAsync(
+        SqliteConnection connection, int cacheKibibytes, int sorterThreads, bool? foreignKeys, SqliteTransaction? transaction, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
-            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{cacheKibibytes}; PRAGMA threads = {sorterThreads}"),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PRAGMA cache_size = -{cacheKibibytes}; PRAGMA threads = {sorterThreads}") +
+            (foreignKeys switch { true => "; PRAGMA foreign_keys = ON", false => "; PRAGMA foreign_keys = OFF", null => "" }),
             transaction: transaction,
             cancellationToken: cancellationToken));
-
-    /// <summary>
-    /// Turns the connection's foreign-key checks off for an import, or back on after it; outside a transaction, where SQLite
-    /// honours the switch. An import writes a deal's history, activities and offers only right after the deal's own row
-    /// went in, in the same transaction (a deal already stored stops it before its rows), so their key to the deal always
-    /// holds; checking it looked the deal up by its text id once per row. A connection opened again from the pool gets the
-    /// checks of its connection string back in any case.
-    /// </summary>
-    private static Task<int> SetForeignKeysAsync(SqliteConnection connection, bool on, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", cancellationToken: cancellationToken));
 
     /// <summary>
     /// Gives a connection that is going back to the pool SQLite's default cache, no sorter threads and its foreign-key checks
@@ -128,14 +125,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     {
         try
         {
-            try
-            {
-                await SetForeignKeysAsync(connection, on: true, CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                await SetSessionAsync(connection, DefaultCacheKibibytes, 0, null, CancellationToken.None).ConfigureAwait(false);
-            }
+            await SetSessionAsync(connection, DefaultCacheKibibytes, 0, foreignKeys: true, null, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -293,7 +283,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         {
             if (_setAside is { Count: > 0 })
             {
-                await SetSessionAsync(_connection, BuildCacheKibibytes, BuildSorterThreads, _transaction, cancellationToken).ConfigureAwait(false);
+                await SetSessionAsync(_connection, BuildCacheKibibytes, BuildSorterThreads, foreignKeys: null, _transaction, cancellationToken).ConfigureAwait(false);
             }
 
             // The same definitions, so the committed schema is the one the migrations made; a failure rolls the drops back too.

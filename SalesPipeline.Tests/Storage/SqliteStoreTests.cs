@@ -431,17 +431,26 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
 
     private static RelationalOpportunityStore Store(SqliteDatabase database) => new(new SqliteDialect(database));
 
-    [Fact]
-    public async Task OpenAsync_FileLeftInARollbackJournal_PutsItBackInWriteAheadLoggingWithItsDeals()
+    /// <summary>
+    /// The test's file holding one deal and left in a rollback journal, as a killed exclusive load leaves it: its pages
+    /// restored, its journal mode not.
+    /// </summary>
+    private async Task<OpportunityState> OneDealInARollbackJournalAsync(int seed)
     {
-        // How a killed exclusive load leaves the file: its pages restored, its journal mode a rollback journal.
-        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(41), 3);
+        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(seed), 3);
         using (var database = Database())
         {
             await Store(database).SaveAsync(state);
         }
 
         await SetJournalModeAsync("DELETE");
+        return state;
+    }
+
+    [Fact]
+    public async Task OpenAsync_FileLeftInARollbackJournal_PutsItBackInWriteAheadLoggingWithItsDeals()
+    {
+        var state = await OneDealInARollbackJournalAsync(seed: 41);
 
         // Not migrating: as a command that only reads opens the file.
         using var reopened = Database(o => o.AutoMigrate = false);
@@ -453,13 +462,7 @@ public sealed class SqliteStoreTests : RelationalStoreTests, IDisposable
     [Fact]
     public async Task OpenAsync_FileInARollbackJournalHeldByAnotherConnection_OpensAndLeavesTheJournalMode()
     {
-        var state = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(42), 3);
-        using (var database = Database())
-        {
-            await Store(database).SaveAsync(state);
-        }
-
-        await SetJournalModeAsync("DELETE");
+        var state = await OneDealInARollbackJournalAsync(seed: 42);
         await using var holder = new SqliteConnection($"Data Source={File()};Pooling=False");
         await holder.OpenAsync();
         await using var reading = holder.BeginTransaction(deferred: true);
