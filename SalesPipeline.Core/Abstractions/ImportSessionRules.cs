@@ -19,7 +19,7 @@ public static class ImportSessionRules
     public static void CheckNewDeals(IReadOnlyList<OpportunityState> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var ids = new HashSet<OpportunityId>();
+        var ids = new HashSet<OpportunityId>(batch.Count);
         foreach (var state in batch)
         {
             if (state.Version != 0)

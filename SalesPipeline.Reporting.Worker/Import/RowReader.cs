@@ -508,6 +508,13 @@ internal sealed class RowReader
     private static string Trimmed(Func<int, string> field, int index) => index < 0 ? string.Empty : field(index).Trim();
 
     /// <summary>
+    /// A template's text for the row. A method of its own, so that only a field built from a template pays for the closure
+    /// over its column indexes (captured in <see cref="Load"/>, it was allocated for every field of every row).
+    /// </summary>
+    private static string Rendered(NameTemplate template, int[] indexes, Func<int, string> field) =>
+        template.Render(k => Trimmed(field, indexes[k]));
+
+    /// <summary>
     /// Builds the stage history: the dated open stages in pipeline order, then the current stage. A closed deal enters its
     /// closing stage when it closed; an open deal's current stage without a date of its own is entered at the last date known
     /// before it (or at creation). When the deal was created before its first dated stage and that stage is not the
@@ -658,15 +665,7 @@ internal sealed class RowReader
     private void Load(ImportField f, Func<int, string> field)
     {
         var i = (int)f;
-        string value;
-        if (_templates[i] is var (template, indexes))
-        {
-            value = template.Render(k => Trimmed(field, indexes[k]));
-        }
-        else
-        {
-            value = Trimmed(field, _index[i]);
-        }
+        var value = _templates[i] is var (template, indexes) ? Rendered(template, indexes, field) : Trimmed(field, _index[i]);
 
         var column = _column[i];
         if (value.Length == 0 && f != ImportField.Created && _mapping.Defaults.TryGetValue(f, out var fallback))
