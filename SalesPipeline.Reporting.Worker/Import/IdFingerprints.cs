@@ -4,13 +4,15 @@ namespace SalesPipeline.Reporting.Worker.Import;
 
 /// <summary>
 /// Finds ids seen earlier in the file while keeping about 36 bytes per row instead of every id string: each id is kept as a
-/// 128-bit fingerprint (two independent 64-bit hashes) with the row it was first seen in. Two different ids share a
+/// 128-bit fingerprint (two independent 64-bit hashes) with the row it was first seen in. The fingerprint is two 64-bit
+/// halves rather than a <see cref="UInt128"/>, whose 16-byte alignment padded each entry of the table from 32 bytes to 48
+/// (at 10^6 rows, 53 MB instead of 35 MB, and half as much again while the table grows). Two different ids share a
 /// fingerprint with a probability of about n²/2¹²⁹ (10⁻²⁵ for ten million rows), so in practice the answer is exact.
 /// This is the one structure of an import that grows with the file.
 /// </summary>
 internal sealed class IdFingerprints
 {
-    private readonly Dictionary<UInt128, long> _firstRow = [];
+    private readonly Dictionary<Fingerprint, long> _firstRow = [];
 
     /// <summary>Records an id, or tells the row it was first seen in.</summary>
     /// <param name="id">The id.</param>
@@ -20,7 +22,7 @@ internal sealed class IdFingerprints
     public bool TryAdd(string id, long row, out long firstRow)
     {
         // One hash look-up per id: the slot is added (and set) or found.
-        ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstRow, Fingerprint(id), out var seen);
+        ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(_firstRow, Of(id), out var seen);
         if (seen)
         {
             firstRow = first;
@@ -32,7 +34,7 @@ internal sealed class IdFingerprints
         return true;
     }
 
-    internal static UInt128 Fingerprint(string id)
+    internal static Fingerprint Of(string id)
     {
         // FNV-1a and a multiply-rotate hash over the UTF-16 code units, each finished with the splitmix64 mixer.
         var a = 14695981039346656037UL;
@@ -43,7 +45,7 @@ internal sealed class IdFingerprints
             b = ulong.RotateLeft((b ^ c) * 0xC2B2AE3D27D4EB4FUL, 31);
         }
 
-        return new UInt128(Mix(a), Mix(b));
+        return new Fingerprint(Mix(a), Mix(b));
     }
 
     private static ulong Mix(ulong z)
@@ -51,5 +53,16 @@ internal sealed class IdFingerprints
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
+    }
+
+    /// <summary>An id's two hashes.</summary>
+    /// <param name="First">The first hash.</param>
+    /// <param name="Second">The second hash.</param>
+    internal readonly record struct Fingerprint(ulong First, ulong Second)
+    {
+        public bool Equals(Fingerprint other) => First == other.First && Second == other.Second;
+
+        // The halves are mixed already: any 32 bits of one serve as the table's hash.
+        public override int GetHashCode() => (int)First;
     }
 }
