@@ -65,8 +65,6 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 deals="$(sqlite3 "$work/floor.db" "SELECT COUNT(*) FROM opportunities")"
 history="$(sqlite3 "$work/floor.db" "SELECT COUNT(*) FROM stage_changes")"
 sum() { printf '%s\n' "$@" | paste -sd+ | bc; }
-# A quotient to two decimals, rounded (bc's scale alone truncates).
-ratio() { LC_ALL=C printf '%.2f' "$(echo "scale=6; $1 / $2" | bc)"; }
 total_builds="$(sum "${builds[@]}")"
 total64="$(sum "${earlier64[@]}")"
 total256="$(sum "${earlier256[@]}")"

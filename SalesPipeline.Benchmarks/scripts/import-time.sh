@@ -23,7 +23,7 @@ for run in 1 2; do
 done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 best() { printf '%s\n' "$@" | sort -g | head -1; }
-ratio="$(echo "scale=2; $(best "${import_times[@]}") / $(best "${sqlite3_times[@]}")" | bc)"
+ratio="$(ratio "$(best "${import_times[@]}")" "$(best "${sqlite3_times[@]}")")"
 rm -f "$csv" "$work/plain.db" "$work/store.db" "$work/store.db-wal" "$work/store.db-shm" "$work/import.rss"
 
 {

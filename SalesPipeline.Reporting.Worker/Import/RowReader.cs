@@ -21,6 +21,9 @@ internal sealed class RowReader
     private const int MaxIdLength = 200;
 
     private readonly ImportMapping _mapping;
+
+    /// <summary>The mapping's dates, read through this import's own reader, which remembers the texts it read.</summary>
+    private readonly ImportDates _dates;
     private readonly PipelineDefinition _pipeline;
     private readonly int[] _index;
     private readonly string[] _column;
@@ -49,6 +52,7 @@ internal sealed class RowReader
         Instant importedAt)
     {
         _mapping = mapping;
+        _dates = mapping.Dates.ForOneImport();
         _pipeline = pipeline;
         _index = index;
         _column = column;
@@ -418,7 +422,7 @@ internal sealed class RowReader
         var expectedText = Cell(ImportField.ExpectedClose);
         if (expectedText.Length > 0)
         {
-            if (ImportValues.Date(expectedText, _mapping.Dates, out var date) is { } badDate)
+            if (ImportValues.Date(expectedText, _dates, out var date) is { } badDate)
             {
                 Fail(ImportField.ExpectedClose, badDate);
             }
@@ -438,7 +442,7 @@ internal sealed class RowReader
                 continue;
             }
 
-            if (ImportValues.Instant(text, _mapping.Dates, out var instant) is { } badInstant)
+            if (ImportValues.Instant(text, _dates, out var instant) is { } badInstant)
             {
                 errors.Add(new ImportError(row, column, text, badInstant));
             }
@@ -470,8 +474,8 @@ internal sealed class RowReader
         };
         var expected = expectedClose
             ?? (result is not null
-                ? result.ClosedAt.InZone(_mapping.Dates.Zone).Date
-                : createdAt.InZone(_mapping.Dates.Zone).Date.PlusDays(_mapping.ExpectedCloseDays));
+                ? result.ClosedAt.InZone(_dates.Zone).Date
+                : createdAt.InZone(_dates.Zone).Date.PlusDays(_mapping.ExpectedCloseDays));
 
         // A time-ordered (version 7) id, at the import's start, rather than a random one: the deals of an import then go to the
         // end of the id indexes (the opportunities' primary key, the history's) instead of to random pages of them, so a large
@@ -524,7 +528,7 @@ internal sealed class RowReader
     {
         var before = errors.Count;
         void Fail(ImportField f, string reason) => errors.Add(new ImportError(row, _cellColumns[(int)f], _cells[(int)f], reason));
-        string Date(Instant at) => at.InZone(_mapping.Dates.Zone).Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
+        string Date(Instant at) => at.InZone(_dates.Zone).Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 
         var steps = new List<(StageDefinition Stage, Instant At, string Column)>(4);
         Instant? currentAt = null;
@@ -650,7 +654,7 @@ internal sealed class RowReader
             return null;
         }
 
-        if (ImportValues.Instant(text, _mapping.Dates, out var instant) is { } fault)
+        if (ImportValues.Instant(text, _dates, out var instant) is { } fault)
         {
             errors.Add(new ImportError(row, _cellColumns[(int)f], text, fault));
             return null;

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using NodaTime;
 using NodaTime.Text;
 using SalesPipeline.Reporting.Worker.Import;
@@ -8,8 +9,8 @@ using Xunit;
 namespace SalesPipeline.Tests.Worker.Import;
 
 /// <summary>
-/// <see cref="ImportDates"/> remembers the values of the texts it read: a text read again, by the same import or another one
-/// sharing the mapping, and texts read after it stopped remembering, give what a fresh reader gives.
+/// An import reads dates through its own <see cref="ImportDates"/>, which remembers the values of the texts it read: a text
+/// read again, and texts read after it stopped remembering, give what the mapping's reader gives, and what it keeps is bounded.
 /// </summary>
 public sealed class ImportDatesTests
 {
@@ -22,12 +23,15 @@ public sealed class ImportDatesTests
         LocalDateTimePattern.CreateWithInvariantCulture("dd.MM.uuuu"),
     ];
 
+    private static readonly ImportDates Mapping = new(Patterns, Warsaw);
+
     [Fact]
-    public void TryParseInstant_MoreDistinctTextsThanRememberedEachReadTwice_AgreesWithAFreshReaderEveryTime()
+    public void ForOneImport_MoreDistinctTextsThanRememberedEachReadTwice_AgreesWithTheMappingsReaderAndKeepsAtMostTheLimit()
     {
-        var shared = new ImportDates(Patterns, Warsaw);
+        var import = Mapping.ForOneImport();
         var first = new LocalDate(2000, 1, 1);
-        // Dates past the limit, some on the day the clocks go forward or back, in each pattern, and the text of none.
+        // Days past the limit, at 02:30 on some the clocks skip or repeat, in each pattern, an offset and a text of none; in
+        // no particular order, so that any text may be the first of its day to be read.
         var texts = Enumerable.Range(0, ImportDates.RememberedTexts + 500)
             .SelectMany(d => new[]
             {
@@ -35,48 +39,51 @@ public sealed class ImportDatesTests
                 first.PlusDays(d).At(new LocalTime(2, 30)).ToString("uuuu-MM-dd HH:mm", null),
                 first.PlusDays(d).ToString("dd.MM.uuuu", null),
             })
+            .Append("2024-03-01T09:30:00+01:00")
             .Append("not a date")
-            .ToList();
-        // In no particular order, so that any text may be the first of its day to be read.
-        new Random(7).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(texts));
+            .ToArray();
+        new Random(7).Shuffle(texts);
 
         foreach (var round in new[] { 1, 2 })
         {
             foreach (var text in texts)
             {
-                var fresh = new ImportDates(Patterns, Warsaw);
-                Assert.Equal(
-                    (fresh.TryParseInstant(text, out var expected), expected, fresh.TryParseDate(text, out var expectedDate), expectedDate),
-                    (shared.TryParseInstant(text, out var actual), actual, shared.TryParseDate(text, out var actualDate), actualDate));
+                // The date first on one round and the instant first on the other, so each is sometimes read before the other.
+                var expected = round == 1 ? DateThenInstant(Mapping, text) : InstantThenDate(Mapping, text);
+                var actual = round == 1 ? DateThenInstant(import, text) : InstantThenDate(import, text);
+                Assert.Equal(expected, actual);
             }
         }
+
+        Assert.InRange(import.Remembered, ImportDates.RememberedTexts, 2 * ImportDates.RememberedTexts);
+        Assert.Equal(0, Mapping.Remembered);
     }
 
-    [Fact]
-    public async Task TryParseInstant_ReadFromSeveralThreadsAtOnce_AgreesWithAFreshReader()
-    {
-        var shared = new ImportDates(Patterns, Warsaw);
-        var texts = Enumerable.Range(0, 3_000).Select(d => new LocalDate(2020, 1, 1).PlusDays(d % 1_000).ToString("uuuu-MM-dd", null)).ToList();
-
-        var reads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => texts.Select(t => shared.TryParseInstant(t, out var at) ? at : (Instant?)null).ToList())));
-
-        var fresh = new ImportDates(Patterns, Warsaw);
-        var expected = texts.Select(t => fresh.TryParseInstant(t, out var at) ? at : (Instant?)null).ToList();
-        Assert.All(reads, read => Assert.Equal(expected, read));
-    }
-
-    [FsCheck.Xunit.Property(MaxTest = 300)]
-    public Property TryParseInstant_AnyDateTextReadTwice_GivesAFreshReadersAnswerBothTimes(int days, int minutes, byte pattern)
+    [Property(MaxTest = 300)]
+    public Property ForOneImport_AnyDateTextReadAgain_GivesTheMappingsReadersAnswer(int days, int minutes, byte pattern, bool dateFirst)
     {
         var local = new LocalDate(1990, 1, 1).PlusDays(Math.Abs(days % 80_000)).At(LocalTime.Midnight.PlusMinutes(Math.Abs(minutes % 1_440)));
         var text = Patterns[pattern % Patterns.Length].Format(local);
-        var shared = new ImportDates(Patterns, Warsaw);
-        var fresh = new ImportDates(Patterns, Warsaw);
+        var import = Mapping.ForOneImport();
+        _ = dateFirst ? DateThenInstant(import, text) : InstantThenDate(import, text);
 
-        var once = (shared.TryParseInstant(text, out var first), first);
-        var twice = (shared.TryParseInstant(text, out var second), second);
-        var expected = (fresh.TryParseInstant(text, out var answer), answer);
+        var again = DateThenInstant(import, text);
+        var expected = DateThenInstant(Mapping, text);
 
-        return (once == expected && twice == expected).Label($"{text}: {once}, {twice}, fresh {expected}");
+        return (again == expected).Label($"{text}: {again}, the mapping's reader {expected}");
+    }
+
+    private static (bool, LocalDate, bool, Instant) DateThenInstant(ImportDates dates, string text)
+    {
+        var isDate = dates.TryParseDate(text, out var date);
+        var isInstant = dates.TryParseInstant(text, out var instant);
+        return (isDate, date, isInstant, instant);
+    }
+
+    private static (bool, LocalDate, bool, Instant) InstantThenDate(ImportDates dates, string text)
+    {
+        var isInstant = dates.TryParseInstant(text, out var instant);
+        var isDate = dates.TryParseDate(text, out var date);
+        return (isDate, date, isInstant, instant);
     }
 }

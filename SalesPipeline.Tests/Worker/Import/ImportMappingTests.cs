@@ -168,4 +168,17 @@ public sealed class ImportMappingTests
         Assert.False(ids.TryAdd("D17", 999_999, out var first));
         Assert.Equal(17, first);
     }
+
+    [Fact]
+    public void Fingerprint_SameFirstHalfOtherSecond_IsAnotherIdsFingerprint()
+    {
+        // The table's hash is the first half alone, so fingerprints that share it meet in one bucket and only the second
+        // half tells them apart.
+        Assert.NotEqual(new IdFingerprints.Fingerprint(1, 2), new IdFingerprints.Fingerprint(1, 3));
+        Assert.Equal(new IdFingerprints.Fingerprint(1, 2), new IdFingerprints.Fingerprint(1, 2));
+
+        var table = new Dictionary<IdFingerprints.Fingerprint, int> { [new(1, 2)] = 1 };
+        Assert.True(table.TryAdd(new IdFingerprints.Fingerprint(1, 3), 2));
+        Assert.Equal((1, 2), (table[new(1, 2)], table[new(1, 3)]));
+    }
 }
