@@ -4,11 +4,11 @@ namespace SalesPipeline.Reporting.Worker.Import;
 
 /// <summary>
 /// Finds ids seen earlier in the file without keeping every id string, in 36 bytes per slot of a hash table that has up to
-/// twice as many slots as rows: each id is kept as a
-/// 128-bit fingerprint (two independent 64-bit hashes) with the row it was first seen in. The fingerprint is two 64-bit
-/// halves rather than a <see cref="UInt128"/>, whose 16-byte alignment padded each slot of the table from 32 bytes to 48,
-/// both in the table and in the larger one it is copied into each time it grows. Two different ids share a
-/// fingerprint with a probability of about n²/2¹²⁹ (10⁻²⁵ for ten million rows), so in practice the answer is exact.
+/// twice as many slots as rows: each id is kept as a 128-bit fingerprint (two independent 64-bit hashes) with the row it
+/// was first seen in. The fingerprint is two 64-bit halves rather than a <see cref="UInt128"/>, whose 16-byte alignment
+/// padded each slot from 32 bytes to 48, both in the table and in the larger one it is copied into each time it grows.
+/// Two different ids share a fingerprint with a probability of about n²/2¹²⁹ (10⁻²⁵ for ten million rows), so in practice
+/// the answer is exact.
 /// This is the one structure of an import that grows with the file.
 /// </summary>
 internal sealed class IdFingerprints
