@@ -330,10 +330,15 @@ internal static class ImportCommand
 
     private sealed record Request(FileInfo File, FileInfo? Mapping, string? Pipeline, bool DryRun, bool SkipInvalid, FileInfo? Rejects, int ErrorLimit, string? By);
 
-    /// <summary>Progress on stderr: rows read and rows per second, about every two seconds, so short imports print nothing.</summary>
+    /// <summary>
+    /// Progress on stderr: rows read and rows per second, about every two seconds, so short imports print nothing; then, once
+    /// every row is read, that the import is writing the rest and committing.
+    /// </summary>
     private sealed class StderrProgress(TextWriter error) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) =>
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"import: {value.Read:N0} rows read, {value.Rejected:N0} rejected ({value.RowsPerSecond:N0} rows/s)"));
+            error.WriteLine(value.Finishing
+                ? string.Create(CultureInfo.InvariantCulture, $"import: all {value.Read:N0} rows read, {value.Rejected:N0} rejected; writing the rest and committing (a large import also rebuilds the indexes it set aside)")
+                : string.Create(CultureInfo.InvariantCulture, $"import: {value.Read:N0} rows read, {value.Rejected:N0} rejected ({value.RowsPerSecond:N0} rows/s)"));
     }
 }

@@ -188,6 +188,13 @@ public static class CsvImporter
                 }
 
                 batches.Writer.TryComplete();
+                if (run.ReportedProgress && run.Writing && !options.DryRun)
+                {
+                    // The store may still be writing the last batches, and a large import then rebuilds what it set aside
+                    // and commits: seconds in which the count of rows read no longer moves.
+                    options.Progress!.Report(new ImportProgress(run.Read, run.Rejected, clock.GetCurrentInstant() - started) { Finishing = true });
+                }
+
                 await writing.ConfigureAwait(false);
 
                 if (rejects is not null)
@@ -291,6 +298,7 @@ public static class CsvImporter
             if ((run.Read & 255) == 0 && options.Progress is { } progress && clock.GetCurrentInstant() is var now && now >= nextProgress)
             {
                 progress.Report(new ImportProgress(run.Read, run.Rejected, now - started));
+                run.ReportedProgress = true;
                 nextProgress = now + options.ProgressInterval;
             }
         }
@@ -327,6 +335,9 @@ public static class CsvImporter
         public long Read { get; set; }
 
         public long Rejected { get; private set; }
+
+        /// <summary>Gets or sets a value indicating whether progress was reported while the rows were read.</summary>
+        public bool ReportedProgress { get; set; }
 
         /// <summary>Gets whether valid rows are still written: always with skip-invalid, else until the first invalid row.</summary>
         public bool Writing { get; private set; } = true;

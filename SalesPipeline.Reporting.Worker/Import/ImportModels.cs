@@ -94,6 +94,13 @@ public sealed record ImportProgress(long Read, long Rejected, Duration Elapsed)
 {
     /// <summary>Gets the rows read per second so far.</summary>
     public double RowsPerSecond => Elapsed > Duration.Zero ? Read / Elapsed.TotalSeconds : 0;
+
+    /// <summary>
+    /// Gets a value indicating whether every row has been read and the import is finishing: the store writes the last rows,
+    /// rebuilds what a large import set aside (indexes) and commits. Reported once, after the other reports, by an import
+    /// that reported progress while reading and is to commit (not a dry run, nor one that an invalid row stopped).
+    /// </summary>
+    public bool Finishing { get; init; }
 }
 
 /// <summary>

@@ -279,6 +279,28 @@ public sealed class CsvImporterTests
         Assert.NotEmpty(reports);
         Assert.All(reports, r => Assert.True(r.RowsPerSecond > 0));
         Assert.Equal(reports.Select(r => r.Read).Order(), reports.Select(r => r.Read));
+
+        // Once every row is read, one last report says the import is finishing (writing the rest and committing).
+        Assert.Equal((5_000L, 0L, true), (reports[^1].Read, reports[^1].Rejected, reports[^1].Finishing));
+        Assert.All(reports[..^1], r => Assert.False(r.Finishing));
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task ImportAsync_LongImportThatWillNotCommit_NeverReportsFinishing(bool dryRun, bool invalidRow)
+    {
+        var store = new InMemoryStore();
+        var reports = new List<ImportProgress>();
+        var clock = new FakeClock(Now, Duration.FromSeconds(1));
+        var rows = Enumerable.Range(0, 2_000).Select(i => Row($"D-{i}", amount: invalidRow && i == 10 ? "-5" : "1200.50")).ToArray();
+
+        var result = await CsvImporter.ImportAsync(
+            new StringReader(Csv(rows)), ImportMapping.Canonical, PipelineDefinition.Default, store, new ImportOptions { DryRun = dryRun, Progress = new Recorder(reports) }, Importer, clock);
+
+        Assert.False(result.Committed);
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r => Assert.False(r.Finishing));
     }
 
     [Fact]
