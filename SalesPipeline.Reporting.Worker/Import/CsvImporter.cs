@@ -171,6 +171,13 @@ public static class CsvImporter
                 try
                 {
                     await ReadRowsAsync(reader, malformed, mapping, header, rows, rejects, run, options, clock, started, batches.Writer, stopReading.Token).ConfigureAwait(false);
+                    if (run.ReportedProgress && run.Writing && !options.DryRun)
+                    {
+                        // The store may still be writing the last batches, and a large import then rebuilds what it set
+                        // aside and commits: seconds in which the count of rows read no longer moves. Reported here, so
+                        // that a progress handler that throws stops the writer like any other failure of the reading.
+                        options.Progress!.Report(new ImportProgress(run.Read, run.Rejected, clock.GetCurrentInstant() - started) { Finishing = true });
+                    }
                 }
                 catch (Exception e)
                 {
@@ -188,13 +195,6 @@ public static class CsvImporter
                 }
 
                 batches.Writer.TryComplete();
-                if (run.ReportedProgress && run.Writing && !options.DryRun)
-                {
-                    // The store may still be writing the last batches, and a large import then rebuilds what it set aside
-                    // and commits: seconds in which the count of rows read no longer moves.
-                    options.Progress!.Report(new ImportProgress(run.Read, run.Rejected, clock.GetCurrentInstant() - started) { Finishing = true });
-                }
-
                 await writing.ConfigureAwait(false);
 
                 if (rejects is not null)
