@@ -285,6 +285,21 @@ public sealed class CsvImporterTests
         Assert.All(reports[..^1], r => Assert.False(r.Finishing));
     }
 
+    [Fact]
+    public async Task ImportAsync_ProgressHandlerThrowsWhenFinishing_FailsWithItsErrorAndCommitsNothing()
+    {
+        var store = new InMemoryStore();
+        var clock = new FakeClock(Now, Duration.FromSeconds(1));
+        var rows = Enumerable.Range(0, 2_000).Select(i => Row($"D-{i}")).ToArray();
+        var progress = new Handler(r => { if (r.Finishing) { throw new InvalidOperationException("the progress display is gone"); } });
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => CsvImporter.ImportAsync(
+            new StringReader(Csv(rows)), ImportMapping.Canonical, PipelineDefinition.Default, store, new ImportOptions { Progress = progress }, Importer, clock));
+
+        Assert.Equal("the progress display is gone", thrown.Message);
+        Assert.Empty(await DealsAsync(store));
+    }
+
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, true)]
@@ -411,6 +426,12 @@ public sealed class CsvImporterTests
     private sealed class Recorder(List<ImportProgress> reports) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) => reports.Add(value);
+    }
+
+    /// <summary>Progress handled on the reporting thread (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>
+    private sealed class Handler(Action<ImportProgress> handle) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => handle(value);
     }
 }
 
