@@ -7,7 +7,8 @@
 # - Unless SALESPIPELINE_TEST_POSTGRES already names a server, starts a throwaway PostgreSQL cluster
 #   on 127.0.0.1, creates role `salespipeline` (LOGIN, CREATEDB) and database `salespipeline_test`,
 #   exports SALESPIPELINE_TEST_POSTGRES, and stops and deletes the cluster on exit.
-# - Runs `dotnet test SalesPipeline.sln -c Release` and ends with the line `N passed, N failed`.
+# - Runs `dotnet test SalesPipeline.sln -c Release` and ends with the line `N passed, N failed`. A test that runs for
+#   10 minutes is taken for hung: the run is stopped, naming it (the whole suite takes a few minutes).
 #   Exits with dotnet test's exit code; a run with skipped tests, or with no tests, fails.
 set -euo pipefail
 
@@ -53,7 +54,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT="${DOTNET_CLI_TELEMETRY_OPTOUT:-1}"
 RESULTS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/salespipeline-test-results.XXXXXX")"
 
 set +e
-dotnet test SalesPipeline.sln -c Release --results-directory "$RESULTS_DIR/trx" --logger trx "$@" 2>&1 \
+dotnet test SalesPipeline.sln -c Release --results-directory "$RESULTS_DIR/trx" --logger trx --blame-hang-timeout 10m --blame-hang-dump-type none "$@" 2>&1 \
   | tee "$RESULTS_DIR/console.log"
 rc=${PIPESTATUS[0]}
 set -e
