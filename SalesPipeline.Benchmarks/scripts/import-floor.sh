@@ -68,7 +68,6 @@ sum() { printf '%s\n' "$@" | paste -sd+ | bc; }
 total_builds="$(sum "${builds[@]}")"
 total64="$(sum "${earlier64[@]}")"
 total256="$(sum "${earlier256[@]}")"
-rm -f "$csv" "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
 
 {
   echo "# flock /tmp/salespipeline-bench.lock bash SalesPipeline.Benchmarks/scripts/import-floor.sh $rows"

@@ -24,7 +24,6 @@ done
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 best() { printf '%s\n' "$@" | sort -g | head -1; }
 ratio="$(ratio "$(best "${import_times[@]}")" "$(best "${sqlite3_times[@]}")")"
-rm -f "$csv" "$work/plain.db" "$work/store.db" "$work/store.db-wal" "$work/store.db-shm" "$work/import.rss"
 
 {
   echo "# flock /tmp/salespipeline-bench.lock bash SalesPipeline.Benchmarks/scripts/import-time.sh $rows"

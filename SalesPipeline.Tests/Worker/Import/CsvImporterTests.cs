@@ -274,7 +274,7 @@ public sealed class CsvImporterTests
         var clock = new FakeClock(Now, Duration.FromSeconds(1));
         var file = new GeneratedCsv(5_000, afterRow: int.MaxValue, () => { });
 
-        await CsvImporter.ImportAsync(file, ImportMapping.Canonical, PipelineDefinition.Default, store, new ImportOptions { Progress = new Recorder(reports) }, Importer, clock);
+        await CsvImporter.ImportAsync(file, ImportMapping.Canonical, PipelineDefinition.Default, store, new ImportOptions { Progress = new Handler(reports.Add) }, Importer, clock);
 
         Assert.NotEmpty(reports);
         Assert.All(reports, r => Assert.True(r.RowsPerSecond > 0));
@@ -311,7 +311,7 @@ public sealed class CsvImporterTests
         var rows = Enumerable.Range(0, 2_000).Select(i => Row($"D-{i}", amount: invalidRow && i == 10 ? "-5" : "1200.50")).ToArray();
 
         var result = await CsvImporter.ImportAsync(
-            new StringReader(Csv(rows)), ImportMapping.Canonical, PipelineDefinition.Default, store, new ImportOptions { DryRun = dryRun, Progress = new Recorder(reports) }, Importer, clock);
+            new StringReader(Csv(rows)), ImportMapping.Canonical, PipelineDefinition.Default, store, new ImportOptions { DryRun = dryRun, Progress = new Handler(reports.Add) }, Importer, clock);
 
         Assert.False(result.Committed);
         Assert.NotEmpty(reports);
@@ -421,11 +421,6 @@ public sealed class CsvImporterTests
 
             public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
-    }
-
-    private sealed class Recorder(List<ImportProgress> reports) : IProgress<ImportProgress>
-    {
-        public void Report(ImportProgress value) => reports.Add(value);
     }
 
     /// <summary>Progress handled on the reporting thread (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>

@@ -17,8 +17,7 @@ public sealed class ImportCommandProgressTests : ImportCommandTestBase
     [Fact]
     public async Task Import_LongImport_ReportsRowsReadThenFinishingOnStderrAndCommits()
     {
-        var db = Path.Combine(Folder.FullName, "crm.db");
-        var file = Write("deals.csv", Csv([.. Enumerable.Range(0, 2_000).Select(i => Row($"D-{i}"))]));
+        var (db, file) = LongFile();
 
         // Each reading of the clock is a second later, so the import reports as if it took minutes.
         var code = await CliApp.RunAsync(["--db", db, "import", "--file", file], Output, Error, new FakeClock(Now, Duration.FromSeconds(1)));
@@ -34,8 +33,7 @@ public sealed class ImportCommandProgressTests : ImportCommandTestBase
     [Fact]
     public async Task Import_LongDryRun_ReportsRowsReadButNotFinishing()
     {
-        var db = Path.Combine(Folder.FullName, "crm.db");
-        var file = Write("deals.csv", Csv([.. Enumerable.Range(0, 2_000).Select(i => Row($"D-{i}"))]));
+        var (db, file) = LongFile();
 
         var code = await CliApp.RunAsync(["--db", db, "import", "--file", file, "--dry-run"], Output, Error, new FakeClock(Now, Duration.FromSeconds(1)));
 
@@ -43,4 +41,8 @@ public sealed class ImportCommandProgressTests : ImportCommandTestBase
         Assert.Contains("rows read, 0 rejected (", Error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("all 2,000 rows read", Error.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>A store to create and a file of 2,000 valid rows: with a clock a second later at each reading, a long import.</summary>
+    private (string Db, string File) LongFile() =>
+        (Path.Combine(Folder.FullName, "crm.db"), Write("deals.csv", Csv([.. Enumerable.Range(0, 2_000).Select(i => Row($"D-{i}"))])));
 }
