@@ -206,6 +206,12 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         private const string StoredDeals = "SELECT COUNT(*) FROM opportunities";
 
+        /// <summary>Non-zero when pipeline @Pipeline has a deal with an external id (the import's own included); the unique index answers it.</summary>
+        private const string AnyExternalId = "SELECT EXISTS (SELECT 1 FROM opportunities WHERE pipeline_id = @Pipeline AND external_id IS NOT NULL)";
+
+        /// <summary>The most pipelines an import keeps a <see cref="WrittenIdFilter"/> for (2 MiB each); look-ups in others query the store.</summary>
+        private const int FilteredPipelines = 4;
+
         private readonly SqliteDialect _dialect;
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _transaction;
@@ -218,6 +224,16 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         private readonly bool _exclusive;
         private long? _storedBefore;
         private long _written;
+
+        /// <summary>
+        /// Each pipeline the import has looked external ids up in: for one that had no deal with an external id at its first
+        /// look-up, the external ids the import has written to it since; null for one that had (or past
+        /// <see cref="FilteredPipelines"/>). The import holds SQLite's write lock from its first statement to its end, so no
+        /// other session writes to such a pipeline meanwhile: a look-up there can only find this import's own rows, and needs
+        /// to ask the store only about the ids the filter may hold. A 10^6-row import into a new pipeline looked up every
+        /// batch's ids in the store, about a twentieth of its time, to find none.
+        /// </summary>
+        private readonly Dictionary<PipelineId, WrittenIdFilter?> _writtenIds = [];
 
         /// <summary>The definitions of the indexes set aside, to build at the end; null while they are kept row by row.</summary>
         private List<IndexDefinition>? _setAside;
@@ -245,9 +261,26 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
         {
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            if (!_writtenIds.TryGetValue(pipeline, out var written))
+            {
+                var any = await _connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    AnyExternalId, new { Pipeline = pipeline.Value }, _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                written = any == 0 && _writtenIds.Count(w => w.Value is not null) < FilteredPipelines ? new WrittenIdFilter() : null;
+                _writtenIds[pipeline] = written;
+            }
+
+            if (written is not null)
+            {
+                externalIds = externalIds.Where(written.MayContain).ToList();
+                if (externalIds.Count == 0)
+                {
+                    return found;
+                }
+            }
+
             // One prepared statement, the ids as one JSON array: an IN list of 500 parameters cost a fresh statement per
             // chunk and a by-name bind of each parameter, about 15% of a 10^6-row import.
-            var found = new HashSet<string>(StringComparer.Ordinal);
             _existing.Parameters[0].Value = pipeline.Value;
             _existing.Parameters[1].Value = JsonSerializer.Serialize(externalIds, SqliteJson.Default.IReadOnlyCollectionString);
             var reader = await _existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -326,6 +359,11 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             if (_opportunity.Execute() == 0)
             {
                 throw new ConcurrencyConflictException("opportunity", s.Id.ToString(), 0, null);
+            }
+
+            if (s.ExternalId is { } externalId && _writtenIds.GetValueOrDefault(s.PipelineId) is { } written)
+            {
+                written.Add(externalId);
             }
 
             var key = _opportunity.Row[0]!;

@@ -577,6 +577,64 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public async Task Import_LookUpsBetweenBatches_FindExactlyTheStoredIdsAndThoseTheSessionWrote()
+    {
+        var random = new Random(11);
+        OpportunityState Deal(PipelineDefinition pipeline, string externalId) =>
+            Deals.Build(pipeline, Deals.Anna, random, random.Next(0, 12)) with { ExternalId = externalId };
+        async Task<string[]> FoundAsync(IImportSession session, PipelineDefinition pipeline, params string[] ids) =>
+            [.. (await session.ExistingExternalIdsAsync(pipeline.Id, ids)).Order(StringComparer.Ordinal)];
+
+        // "stocked" has a deal stored before the import; "fresh" has none and is looked up before its first batch; "late"
+        // has none and gets a batch before its first look-up; six more new pipelines, more than a store may keep apart.
+        var stocked = Deals.IsolatedPipeline();
+        var fresh = Deals.IsolatedPipeline();
+        var late = Deals.IsolatedPipeline();
+        var more = Enumerable.Range(0, 6).Select(_ => Deals.IsolatedPipeline()).ToList();
+        var first = await fixture.Import.BeginImportAsync();
+        await using (first)
+        {
+            await first.AddAsync([Deal(stocked, "s-0")]);
+            await first.CommitAsync();
+        }
+
+        var session = await fixture.Import.BeginImportAsync();
+        await using (session)
+        {
+            Assert.Empty(await FoundAsync(session, fresh, "a-0", "a-1"));
+            Assert.Equal(["s-0"], await FoundAsync(session, stocked, "s-0", "s-1", "a-0"));
+
+            await session.AddAsync([.. Enumerable.Range(0, 50).Select(i => Deal(fresh, $"a-{i}"))]);
+            await session.AddAsync([.. Enumerable.Range(1, 9).Select(i => Deal(stocked, $"s-{i}"))]);
+            await session.AddAsync([.. Enumerable.Range(0, 5).Select(i => Deal(late, $"l-{i}"))]);
+
+            Assert.Equal(["a-0", "a-49"], await FoundAsync(session, fresh, "a-0", "a-49", "a-50", "s-1", "l-0"));
+            Assert.Equal(["s-0", "s-1", "s-9"], await FoundAsync(session, stocked, "s-0", "s-1", "s-9", "s-10", "a-0"));
+            Assert.Equal(["l-0", "l-4"], await FoundAsync(session, late, "l-0", "l-4", "l-5", "a-0"));
+
+            await session.AddAsync([.. Enumerable.Range(50, 50).Select(i => Deal(fresh, $"a-{i}"))]);
+            var all = Enumerable.Range(0, 150).Select(i => $"a-{i}").ToArray();
+            Assert.Equal(all[..100].Order(StringComparer.Ordinal), await FoundAsync(session, fresh, all));
+
+            for (var i = 0; i < more.Count; i++)
+            {
+                Assert.Empty(await FoundAsync(session, more[i], $"m-{i}"));
+                await session.AddAsync([Deal(more[i], $"m-{i}")]);
+                Assert.Equal([$"m-{i}"], await FoundAsync(session, more[i], $"m-{i}", $"m-{i + 1}", "a-0"));
+            }
+
+            await session.CommitAsync();
+        }
+
+        var again = await fixture.Import.BeginImportAsync();
+        await using (again)
+        {
+            Assert.Equal(["a-0", "a-99"], await FoundAsync(again, fresh, "a-0", "a-99", "a-100"));
+            Assert.Equal(["l-4"], await FoundAsync(again, late, "l-4", "l-5"));
+        }
+    }
+
+    [Fact]
     public async Task Import_CommittedSession_MakesEverythingVisibleAtOnce()
     {
         var pipeline = Deals.IsolatedPipeline();
