@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
@@ -18,7 +20,7 @@ internal sealed class WrittenIdFilter
     /// <summary>Records an id as written.</summary>
     public void Add(string id)
     {
-        var (first, step) = Hashes(id);
+        var (first, step) = Hashes(AsStored(id));
         for (var i = 0; i < Probes; i++)
         {
             var bit = (first + ((ulong)i * step)) & Mask;
@@ -29,7 +31,7 @@ internal sealed class WrittenIdFilter
     /// <summary>False when <paramref name="id"/> was certainly never added; true when it may have been.</summary>
     public bool MayContain(string id)
     {
-        var (first, step) = Hashes(id);
+        var (first, step) = Hashes(AsStored(id));
         for (var i = 0; i < Probes; i++)
         {
             var bit = (first + ((ulong)i * step)) & Mask;
@@ -41,6 +43,13 @@ internal sealed class WrittenIdFilter
 
         return true;
     }
+
+    /// <summary>
+    /// The id as the store keeps it: text is stored as UTF-8, where a lone surrogate (which no UTF-8 text holds) becomes
+    /// U+FFFD, so an id written with one matches a look-up of the same id with U+FFFD in its place, in the file as here.
+    /// </summary>
+    private static string AsStored(string id) =>
+        id.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 ? id : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(id));
 
     /// <summary>
     /// The first bit and the step between an id's bits, from the runtime's string hash (randomised per process, which is

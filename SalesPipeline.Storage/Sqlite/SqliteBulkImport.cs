@@ -190,7 +190,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// <summary>Non-zero when any deal is stored.</summary>
     private const string AnyDeal = "SELECT EXISTS (SELECT 1 FROM opportunities)";
 
-    private sealed class BulkWriter : IBulkWriter
+    internal sealed class BulkWriter : IBulkWriter
     {
         /// <summary>The external ids, given as one JSON array ($1), that pipeline $0 already has; the unique index answers each.</summary>
         private const string SelectExistingExternalIds =
@@ -259,6 +259,9 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         public DbTransaction Transaction => _transaction;
 
+        /// <summary>Gets how many external-id look-ups have asked the file (the others were answered by a pipeline's filter alone).</summary>
+        internal int FileLookUps { get; private set; }
+
         public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
         {
             var found = new HashSet<string>(StringComparer.Ordinal);
@@ -281,6 +284,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
             // One prepared statement, the ids as one JSON array: an IN list of 500 parameters cost a fresh statement per
             // chunk and a by-name bind of each parameter, about 15% of a 10^6-row import.
+            FileLookUps++;
             _existing.Parameters[0].Value = pipeline.Value;
             _existing.Parameters[1].Value = JsonSerializer.Serialize(externalIds, SqliteJson.Default.IReadOnlyCollectionString);
             var reader = await _existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,17 @@ public sealed class WrittenIdFilterTests
     }
 
     [Fact]
+    public void MayContain_IdWrittenWithALoneSurrogate_MatchesItAsStored()
+    {
+        // The store keeps text as UTF-8, where a lone surrogate becomes U+FFFD: both spellings name the stored id.
+        var filter = new WrittenIdFilter();
+        filter.Add("crm-\uD800");
+
+        Assert.True(filter.MayContain("crm-\uFFFD"));
+        Assert.True(filter.MayContain("crm-\uD800"));
+    }
+
+    [Fact]
     public void MayContain_NothingAdded_IsFalse()
     {
         var filter = new WrittenIdFilter();
