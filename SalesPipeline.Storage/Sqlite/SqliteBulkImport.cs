@@ -206,12 +206,6 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         private const string StoredDeals = "SELECT COUNT(*) FROM opportunities";
 
-        /// <summary>Non-zero when pipeline @Pipeline has a deal with an external id (the import's own included); the unique index answers it.</summary>
-        private const string AnyExternalId = "SELECT EXISTS (SELECT 1 FROM opportunities WHERE pipeline_id = @Pipeline AND external_id IS NOT NULL)";
-
-        /// <summary>The most pipelines an import keeps a <see cref="WrittenIdFilter"/> for (2 MiB each); look-ups in others query the store.</summary>
-        private const int FilteredPipelines = 4;
-
         private readonly SqliteDialect _dialect;
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _transaction;
@@ -225,15 +219,8 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         private long? _storedBefore;
         private long _written;
 
-        /// <summary>
-        /// Each pipeline the import has looked external ids up in: for one that had no deal with an external id at its first
-        /// look-up, the external ids the import has written to it since; null for one that had (or past
-        /// <see cref="FilteredPipelines"/>). The import holds SQLite's write lock from its first statement to its end, so no
-        /// other session writes to such a pipeline meanwhile: a look-up there can only find this import's own rows, and needs
-        /// to ask the store only about the ids the filter may hold. A 10^6-row import into a new pipeline looked up every
-        /// batch's ids in the store, about a twentieth of its time, to find none.
-        /// </summary>
-        private readonly Dictionary<PipelineId, WrittenIdFilter?> _writtenIds = [];
+        /// <summary>The import's external-id look-ups: it holds SQLite's write lock from its first statement to its end, so no other session writes meanwhile.</summary>
+        private readonly ImportExternalIds _externalIds = new(aloneFromStart: true);
 
         /// <summary>The definitions of the indexes set aside, to build at the end; null while they are kept row by row.</summary>
         private List<IndexDefinition>? _setAside;
@@ -260,31 +247,16 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         public DbTransaction Transaction => _transaction;
 
         /// <summary>Gets how many external-id look-ups have asked the file (the others were answered by a pipeline's filter alone).</summary>
-        internal int FileLookUps { get; private set; }
+        internal int FileLookUps => _externalIds.StoreLookUps;
 
-        public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
+        public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken) =>
+            _externalIds.LookUpAsync(_connection, _transaction, pipeline, externalIds, ids => AskFileAsync(pipeline, ids, cancellationToken), cancellationToken);
+
+        private async Task<IReadOnlySet<string>> AskFileAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
         {
-            var found = new HashSet<string>(StringComparer.Ordinal);
-            if (!_writtenIds.TryGetValue(pipeline, out var written))
-            {
-                var any = await _connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    AnyExternalId, new { Pipeline = pipeline.Value }, _transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                written = any == 0 && _writtenIds.Count(w => w.Value is not null) < FilteredPipelines ? new WrittenIdFilter() : null;
-                _writtenIds[pipeline] = written;
-            }
-
-            if (written is not null)
-            {
-                externalIds = externalIds.Where(written.MayContain).ToList();
-                if (externalIds.Count == 0)
-                {
-                    return found;
-                }
-            }
-
             // One prepared statement, the ids as one JSON array: an IN list of 500 parameters cost a fresh statement per
             // chunk and a by-name bind of each parameter, about 15% of a 10^6-row import.
-            FileLookUps++;
+            var found = new HashSet<string>(StringComparer.Ordinal);
             _existing.Parameters[0].Value = pipeline.Value;
             _existing.Parameters[1].Value = JsonSerializer.Serialize(externalIds, SqliteJson.Default.IReadOnlyCollectionString);
             var reader = await _existing.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -365,10 +337,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
                 throw new ConcurrencyConflictException("opportunity", s.Id.ToString(), 0, null);
             }
 
-            if (s.ExternalId is { } externalId && _writtenIds.GetValueOrDefault(s.PipelineId) is { } written)
-            {
-                written.Add(externalId);
-            }
+            _externalIds.Written(s);
 
             var key = _opportunity.Row[0]!;
             for (var i = 0; i < s.History.Count; i++)

@@ -315,6 +315,45 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         return (first, second);
     }
 
+    [Fact]
+    public async Task ExternalIdLookUps_NewPipelineOnceTheTablesAreTheImportsAlone_AskTheServerOnlyAboutIdsTheImportMayHaveWritten()
+    {
+        var random = new Random(9);
+        var fresh = Deals.IsolatedPipeline();
+        var shared = Deals.IsolatedPipeline();
+        OpportunityState Deal(PipelineDefinition pipeline, string externalId) => Deals.Build(pipeline, Deals.Anna, random, 3) with { ExternalId = externalId };
+        var dialect = new PostgresDialect(Database);
+        await using var connection = await Database.OpenAsync(CancellationToken.None);
+        var writer = (PostgresBulkImport.BulkWriter)await new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom, analyzeFrom: int.MaxValue).BeginAsync(connection, CancellationToken.None);
+        await using (writer)
+        {
+            // Until the import holds the deal tables for itself, other sessions may write to any pipeline: every look-up asks.
+            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, ["a-0"], CancellationToken.None));
+            Assert.Empty(await writer.ExistingExternalIdsAsync(shared.Id, ["o-0"], CancellationToken.None));
+            await writer.WriteAsync([Deal(fresh, "a-0"), Deal(shared, "s-0")], CancellationToken.None);
+            var other = await Target().BeginImportAsync();
+            await using (other)
+            {
+                await other.AddAsync([Deal(shared, "o-0")]);
+                await other.CommitAsync();
+            }
+
+            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, ["a-1"], CancellationToken.None));
+            Assert.Equal(3, writer.ServerLookUps);
+
+            // This batch brings the import to SetAsideFrom deals: it takes the tables for itself until it ends.
+            await writer.WriteAsync([.. Enumerable.Range(1, 20).Select(i => Deal(fresh, $"a-{i}"))], CancellationToken.None);
+            Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
+            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, [.. Enumerable.Range(100, 1_000).Select(i => $"a-{i}")], CancellationToken.None));
+            Assert.Equal(3, writer.ServerLookUps);
+
+            Assert.Equal(["a-0", "a-20"], (await writer.ExistingExternalIdsAsync(fresh.Id, ["a-0", "a-20", "a-21"], CancellationToken.None)).Order(StringComparer.Ordinal));
+            Assert.Equal(["o-0", "s-0"], (await writer.ExistingExternalIdsAsync(shared.Id, ["o-0", "s-0", "s-1"], CancellationToken.None)).Order(StringComparer.Ordinal));
+            Assert.Equal(5, writer.ServerLookUps);
+            await writer.Transaction.DisposeAsync();
+        }
+    }
+
     private RelationalImportTarget Target(int setAsideFrom = SetAsideFrom)
     {
         var dialect = new PostgresDialect(Database);
