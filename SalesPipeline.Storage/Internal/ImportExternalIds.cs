@@ -28,6 +28,9 @@ internal sealed class ImportExternalIds(bool aloneFromStart)
     /// <summary>Each pipeline looked up in: the followed ones with what the session wrote there, the others null.</summary>
     private readonly Dictionary<PipelineId, Followed?> _pipelines = [];
 
+    /// <summary>Whether no other session can write deals any more until this one ends (known from the start, or since <see cref="ConfirmAloneAsync"/>).</summary>
+    private bool _alone = aloneFromStart;
+
     /// <summary>Gets how many look-ups asked the store (the others were answered by a filter alone).</summary>
     internal int StoreLookUps { get; private set; }
 
@@ -48,7 +51,7 @@ internal sealed class ImportExternalIds(bool aloneFromStart)
             // The session's own rows count too: a pipeline written to before its first look-up is not followed.
             var any = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 AnyExternalId, new { Pipeline = pipeline.Value }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            followed = !any && _pipelines.Count(p => p.Value is not null) < FollowedPipelines ? new Followed { Alone = aloneFromStart } : null;
+            followed = !any && _pipelines.Count(p => p.Value is not null) < FollowedPipelines ? new Followed { Alone = _alone } : null;
             _pipelines[pipeline] = followed;
         }
 
@@ -82,6 +85,8 @@ internal sealed class ImportExternalIds(bool aloneFromStart)
     /// </summary>
     public async Task ConfirmAloneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
+        // A pipeline first looked up from now on, without an external id then, can only ever hold this session's.
+        _alone = true;
         foreach (var (pipeline, followed) in _pipelines.Where(p => p.Value is { Alone: false }).ToList())
         {
             var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(

@@ -4,7 +4,7 @@ namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
 /// The external ids an import has written to one pipeline, kept as a Bloom filter of a fixed 2 MiB (2^24 bits, seven bits
-/// per id) instead of the ids themselves: <see cref="MayContain"/> is true for every id added, and for an id never added
+/// per id, allocated at the first id) instead of the ids themselves: <see cref="MayContain"/> is true for every id added, and for an id never added
 /// only rarely (about once in a thousand at 10^6 ids; at 10^7 ids the filter is nearly full and answers true for most). A
 /// caller asks the store about the ids it may contain and takes the others as not written, so the filter saves work
 /// without changing an answer.
@@ -15,27 +15,34 @@ internal sealed class WrittenIdFilter
     private const int Probes = 7;
     private const ulong Mask = (1UL << BitsLog2) - 1;
 
-    private readonly ulong[] _bits = new ulong[(1 << BitsLog2) / 64];
+    /// <summary>The bits, allocated at the first <see cref="Add"/>: a session that follows a pipeline it never writes to keeps none.</summary>
+    private ulong[]? _bits;
 
     /// <summary>Records an id as written.</summary>
     public void Add(string id)
     {
+        var bits = _bits ??= new ulong[(1 << BitsLog2) / 64];
         var (first, step) = Hashes(AsStored(id));
         for (var i = 0; i < Probes; i++)
         {
             var bit = (first + ((ulong)i * step)) & Mask;
-            _bits[bit >> 6] |= 1UL << (int)(bit & 63);
+            bits[bit >> 6] |= 1UL << (int)(bit & 63);
         }
     }
 
     /// <summary>False when <paramref name="id"/> was certainly never added; true when it may have been.</summary>
     public bool MayContain(string id)
     {
+        if (_bits is not { } bits)
+        {
+            return false;
+        }
+
         var (first, step) = Hashes(AsStored(id));
         for (var i = 0; i < Probes; i++)
         {
             var bit = (first + ((ulong)i * step)) & Mask;
-            if ((_bits[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
+            if ((bits[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
             {
                 return false;
             }

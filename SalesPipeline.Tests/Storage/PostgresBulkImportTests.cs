@@ -341,7 +341,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
             Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, ["a-1"], CancellationToken.None));
             Assert.Equal(3, writer.ServerLookUps);
 
-            // This batch brings the import to SetAsideFrom deals: it takes the tables for itself until it ends.
+            // This batch takes the import past SetAsideFrom deals: it takes the tables for itself until it ends.
             await writer.WriteAsync([.. Enumerable.Range(1, 20).Select(i => Deal(fresh, $"a-{i}"))], CancellationToken.None);
             Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
             Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, [.. Enumerable.Range(100, 1_000).Select(i => $"a-{i}")], CancellationToken.None));
@@ -350,6 +350,15 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
             Assert.Equal(["a-0", "a-20"], (await writer.ExistingExternalIdsAsync(fresh.Id, ["a-0", "a-20", "a-21"], CancellationToken.None)).Order(StringComparer.Ordinal));
             Assert.Equal(["o-0", "s-0"], (await writer.ExistingExternalIdsAsync(shared.Id, ["o-0", "s-0", "s-1"], CancellationToken.None)).Order(StringComparer.Ordinal));
             Assert.Equal(5, writer.ServerLookUps);
+
+            // A new pipeline first looked up now can only ever hold this import's deals.
+            var late = Deals.IsolatedPipeline();
+            Assert.Empty(await writer.ExistingExternalIdsAsync(late.Id, ["l-0"], CancellationToken.None));
+            await writer.WriteAsync([Deal(late, "l-0")], CancellationToken.None);
+            Assert.Empty(await writer.ExistingExternalIdsAsync(late.Id, [.. Enumerable.Range(1, 1_000).Select(i => $"l-{i}")], CancellationToken.None));
+            Assert.Equal(5, writer.ServerLookUps);
+            Assert.Equal(["l-0"], await writer.ExistingExternalIdsAsync(late.Id, ["l-0", "l-1"], CancellationToken.None));
+            Assert.Equal(6, writer.ServerLookUps);
             await writer.Transaction.DisposeAsync();
         }
     }
