@@ -5,16 +5,16 @@ using SalesPipeline.Domain;
 namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
-/// An import session's external-id look-ups (<see cref="IBulkWriter.ExistingExternalIdsAsync"/>), which ask the store only
-/// about ids that may be stored. A pipeline that had no deal with an external id at the session's first look-up in it is
-/// followed: the session keeps the external ids it writes there in a <see cref="WrittenIdFilter"/> and counts them. Once no
-/// other session can write deals until this one ends (on SQLite from the start, since an import holds the write lock
-/// throughout; on PostgreSQL once it holds the deal tables for itself, <see cref="ConfirmAloneAsync"/>), a look-up in a
-/// followed pipeline can only find this session's own rows, and asks the store only about the ids the filter may hold. A
-/// 10^6-row import into a new pipeline otherwise looked up every batch's ids in the store to find none.
+/// An import session's external-id look-ups (<see cref="Abstractions.IImportSession.ExistingExternalIdsAsync"/>), which ask the store
+/// only about ids that may be stored. A pipeline that had no deal with an external id at the session's first look-up in it
+/// is followed: the session keeps the external ids it writes there in a <see cref="WrittenIdFilter"/> and counts them. Once
+/// no other session can write deals until this one ends (<see cref="IBulkWriter.Alone"/>: on SQLite from the start, since an
+/// import holds the write lock throughout; on PostgreSQL once it holds the deal tables for itself), a look-up in a followed
+/// pipeline whose deals with an external id are exactly the ones the session wrote can only find the session's own rows, and
+/// asks the store only about the ids the filter may hold. A 10^6-row import into a new pipeline otherwise looked up every
+/// batch's ids in the store to find none.
 /// </summary>
-/// <param name="aloneFromStart">Whether no other session can write deals from the session's start to its end.</param>
-internal sealed class ImportExternalIds(bool aloneFromStart)
+internal sealed class ImportExternalIds
 {
     /// <summary>The most pipelines a session follows (a 2 MiB filter each); look-ups in others always ask the store.</summary>
     internal const int FollowedPipelines = 4;
@@ -28,30 +28,31 @@ internal sealed class ImportExternalIds(bool aloneFromStart)
     /// <summary>Each pipeline looked up in: the followed ones with what the session wrote there, the others null.</summary>
     private readonly Dictionary<PipelineId, Followed?> _pipelines = [];
 
-    /// <summary>Whether no other session can write deals any more until this one ends (known from the start, or since <see cref="ConfirmAloneAsync"/>).</summary>
-    private bool _alone = aloneFromStart;
-
-    /// <summary>Gets how many look-ups asked the store (the others were answered by a filter alone).</summary>
-    internal int StoreLookUps { get; private set; }
-
     /// <summary>
     /// The ids among <paramref name="externalIds"/> stored in <paramref name="pipeline"/>, the session's own included:
-    /// <paramref name="ask"/> asked about all of them, or only about those the pipeline's filter may hold.
+    /// <paramref name="ask"/> asked about all of them, or only about those the pipeline's filter may hold. <paramref name="alone"/>
+    /// tells whether no other session can write deals from now until this one ends (<see cref="IBulkWriter.Alone"/>).
     /// </summary>
     public async Task<IReadOnlySet<string>> LookUpAsync(
         DbConnection connection,
         DbTransaction transaction,
+        bool alone,
         PipelineId pipeline,
         IReadOnlyCollection<string> externalIds,
         Func<IReadOnlyCollection<string>, Task<IReadOnlySet<string>>> ask,
         CancellationToken cancellationToken)
     {
+        if (alone)
+        {
+            await ConfirmAloneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!_pipelines.TryGetValue(pipeline, out var followed))
         {
             // The session's own rows count too: a pipeline written to before its first look-up is not followed.
             var any = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 AnyExternalId, new { Pipeline = pipeline.Value }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            followed = !any && _pipelines.Count(p => p.Value is not null) < FollowedPipelines ? new Followed { Alone = _alone } : null;
+            followed = !any && _pipelines.Count(p => p.Value is not null) < FollowedPipelines ? new Followed { Alone = alone } : null;
             _pipelines[pipeline] = followed;
         }
 
@@ -64,29 +65,30 @@ internal sealed class ImportExternalIds(bool aloneFromStart)
             }
         }
 
-        StoreLookUps++;
         return await ask(externalIds).ConfigureAwait(false);
     }
 
-    /// <summary>Records a deal the session has written.</summary>
-    public void Written(OpportunityState deal)
+    /// <summary>Records deals the session has written.</summary>
+    public void Written(IEnumerable<OpportunityState> deals)
     {
-        if (deal.ExternalId is { } externalId && _pipelines.GetValueOrDefault(deal.PipelineId) is { } followed)
+        foreach (var deal in deals)
         {
-            followed.Filter.Add(externalId);
-            followed.Count++;
+            if (deal.ExternalId is { } externalId && _pipelines.GetValueOrDefault(deal.PipelineId) is { } followed)
+            {
+                followed.Filter.Add(externalId);
+                followed.Count++;
+            }
         }
     }
 
     /// <summary>
-    /// Called once no other session can write deals until this one ends: each followed pipeline whose deals with an external
-    /// id are exactly the ones the session wrote is from then on answered by its filter; one where another session's
-    /// appeared meanwhile is no longer followed.
+    /// Once no other session can write deals until this one ends: each followed pipeline not yet answered by its filter whose
+    /// deals with an external id are exactly the ones the session wrote is from then on; one where another session's appeared
+    /// meanwhile is no longer followed. (A pipeline first looked up from then on, without an external id, is answered by its
+    /// filter from the start.)
     /// </summary>
-    public async Task ConfirmAloneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    private async Task ConfirmAloneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        // A pipeline first looked up from now on, without an external id then, can only ever hold this session's.
-        _alone = true;
         foreach (var (pipeline, followed) in _pipelines.Where(p => p.Value is { Alone: false }).ToList())
         {
             var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(

@@ -12,6 +12,12 @@ internal interface IBulkWriter : IAsyncDisposable
     /// <summary>Gets the import's one transaction, begun by <see cref="IBulkImport.BeginAsync"/>.</summary>
     DbTransaction Transaction { get; }
 
+    /// <summary>
+    /// Gets whether no other session can write deals from now until the import ends, so that a look-up can only find rows
+    /// stored before this moment and the import's own (<see cref="ImportExternalIds"/>).
+    /// </summary>
+    bool Alone { get; }
+
     /// <summary>The external ids among <paramref name="externalIds"/> (not empty) that <paramref name="pipeline"/> already has, the import's own rows included.</summary>
     Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken);
 
@@ -72,6 +78,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
     private sealed class Session(IStoreDialect dialect, DbConnection connection, DbTransaction transaction, IBulkWriter writer) : IImportSession
     {
         private readonly AccountNameCache _accounts = new();
+        private readonly ImportExternalIds _externalIds = new();
         private bool _done;
 
         /// <summary>
@@ -88,7 +95,8 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             ThrowIfUnusable();
             return externalIds.Count == 0
                 ? Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal))
-                : TranslateAsync(() => writer.ExistingExternalIdsAsync(pipeline, externalIds, cancellationToken));
+                : TranslateAsync(() => _externalIds.LookUpAsync(
+                    connection, transaction, writer.Alone, pipeline, externalIds, ids => writer.ExistingExternalIdsAsync(pipeline, ids, cancellationToken), cancellationToken));
         }
 
         public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
@@ -109,7 +117,11 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             }
 
             ImportSessionRules.CheckNewDeals(batch);
-            return WriteAsync(() => writer.WriteAsync(batch, cancellationToken));
+            return WriteAsync(async () =>
+            {
+                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                _externalIds.Written(batch);
+            });
         }
 
         public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)

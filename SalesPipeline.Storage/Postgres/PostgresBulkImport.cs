@@ -120,7 +120,7 @@ internal sealed class PostgresBulkImport(
     private static CopyInto Copy(string table, string columns) => new($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", columns.Split(',').Length);
 
     /// <summary>A binary COPY into a stored table, and how many values each of its rows has.</summary>
-    internal sealed record CopyInto(string Sql, int Width);
+    private sealed record CopyInto(string Sql, int Width);
 
     /// <summary>An index or constraint a large load sets aside (<see cref="SetAside"/>).</summary>
     /// <param name="DropSql">The statement that drops it.</param>
@@ -128,15 +128,9 @@ internal sealed class PostgresBulkImport(
     /// <param name="Step">0 for an index, 1 for a foreign key: the order they are built in.</param>
     internal sealed record SetAsideItem(string DropSql, string CreateSql, int Step);
 
-    internal sealed class BulkWriter(
+    private sealed class BulkWriter(
         PostgresDialect dialect, CopyInto[] copies, int setAsideFrom, int setAsideRetryEvery, int analyzeFrom, NpgsqlConnection connection, NpgsqlTransaction transaction) : IBulkWriter
     {
-        /// <summary>
-        /// The import's external-id look-ups. Other sessions may write deals until the import holds the deal tables for itself
-        /// (<see cref="SetAsideAsync"/>); from then on until it ends none can.
-        /// </summary>
-        private readonly ImportExternalIds _externalIds = new(aloneFromStart: false);
-
         /// <summary>How many deals this import has written into the stored table.</summary>
         private long _written;
 
@@ -154,21 +148,18 @@ internal sealed class PostgresBulkImport(
 
         public DbTransaction Transaction => transaction;
 
-        /// <summary>Gets how many external-id look-ups have asked the server (the others were answered by a pipeline's filter alone).</summary>
-        internal int ServerLookUps => _externalIds.StoreLookUps;
+        /// <summary>
+        /// Gets whether the import holds the deal tables for itself (it set the indexes aside, <see cref="SetAsideAsync"/>):
+        /// from then on until it ends, no other session can write deals.
+        /// </summary>
+        public bool Alone { get; private set; }
 
-        public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken) =>
-            _externalIds.LookUpAsync(
-                connection,
+        public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken) =>
+            (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT external_id FROM opportunities WHERE pipeline_id = @Pipeline AND external_id = ANY(@Ids)",
+                new { Pipeline = pipeline.Value, Ids = externalIds.Distinct(StringComparer.Ordinal).ToArray() },
                 transaction,
-                pipeline,
-                externalIds,
-                async ids => (await connection.QueryAsync<string>(new CommandDefinition(
-                    "SELECT external_id FROM opportunities WHERE pipeline_id = @Pipeline AND external_id = ANY(@Ids)",
-                    new { Pipeline = pipeline.Value, Ids = ids.Distinct(StringComparer.Ordinal).ToArray() },
-                    transaction,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal),
-                cancellationToken);
+                cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
 
         public async Task WriteAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken)
         {
@@ -191,10 +182,6 @@ internal sealed class PostgresBulkImport(
             await CopyAsync(copies[2], batch.SelectMany(state => state.Activities.Select<Activity, Action<object?[]>>((a, i) => row => ImportRows.Activity(dialect, state.Id.Value, i, a, row))), cancellationToken).ConfigureAwait(false);
             await CopyAsync(copies[3], batch.SelectMany(state => state.Offers.Select<OfferDocument, Action<object?[]>>((o, i) => row => ImportRows.Offer(dialect, state.Id.Value, i, o, row))), cancellationToken).ConfigureAwait(false);
             _written = written;
-            foreach (var state in batch)
-            {
-                _externalIds.Written(state);
-            }
 
             if (_written >= Math.Max(analyzeFrom, 2 * _analyzedAt))
             {
@@ -296,10 +283,7 @@ internal sealed class PostgresBulkImport(
                 },
                 cancellationToken).ConfigureAwait(false);
             _setAside = done ? items : null;
-            if (done)
-            {
-                await _externalIds.ConfirmAloneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            }
+            Alone |= done;
         }
 
         /// <summary>

@@ -190,7 +190,7 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
     /// <summary>Non-zero when any deal is stored.</summary>
     private const string AnyDeal = "SELECT EXISTS (SELECT 1 FROM opportunities)";
 
-    internal sealed class BulkWriter : IBulkWriter
+    private sealed class BulkWriter : IBulkWriter
     {
         /// <summary>The external ids, given as one JSON array ($1), that pipeline $0 already has; the unique index answers each.</summary>
         private const string SelectExistingExternalIds =
@@ -219,9 +219,6 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
         private long? _storedBefore;
         private long _written;
 
-        /// <summary>The import's external-id look-ups: it holds SQLite's write lock from its first statement to its end, so no other session writes meanwhile.</summary>
-        private readonly ImportExternalIds _externalIds = new(aloneFromStart: true);
-
         /// <summary>The definitions of the indexes set aside, to build at the end; null while they are kept row by row.</summary>
         private List<IndexDefinition>? _setAside;
 
@@ -246,13 +243,10 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
 
         public DbTransaction Transaction => _transaction;
 
-        /// <summary>Gets how many external-id look-ups have asked the file (the others were answered by a pipeline's filter alone).</summary>
-        internal int FileLookUps => _externalIds.StoreLookUps;
+        /// <summary>Gets <see langword="true"/>: the import holds SQLite's write lock (BEGIN IMMEDIATE) from its start to its end.</summary>
+        public bool Alone => true;
 
-        public Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken) =>
-            _externalIds.LookUpAsync(_connection, _transaction, pipeline, externalIds, ids => AskFileAsync(pipeline, ids, cancellationToken), cancellationToken);
-
-        private async Task<IReadOnlySet<string>> AskFileAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
+        public async Task<IReadOnlySet<string>> ExistingExternalIdsAsync(PipelineId pipeline, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
         {
             // One prepared statement, the ids as one JSON array: an IN list of 500 parameters cost a fresh statement per
             // chunk and a by-name bind of each parameter, about 15% of a 10^6-row import.
@@ -336,8 +330,6 @@ internal sealed class SqliteBulkImport(SqliteDialect dialect, int setIndexesAsid
             {
                 throw new ConcurrencyConflictException("opportunity", s.Id.ToString(), 0, null);
             }
-
-            _externalIds.Written(s);
 
             var key = _opportunity.Row[0]!;
             for (var i = 0; i < s.History.Count; i++)

@@ -323,14 +323,14 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         var shared = Deals.IsolatedPipeline();
         OpportunityState Deal(PipelineDefinition pipeline, string externalId) => Deals.Build(pipeline, Deals.Anna, random, 3) with { ExternalId = externalId };
         var dialect = new PostgresDialect(Database);
-        await using var connection = await Database.OpenAsync(CancellationToken.None);
-        var writer = (PostgresBulkImport.BulkWriter)await new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom, analyzeFrom: int.MaxValue).BeginAsync(connection, CancellationToken.None);
-        await using (writer)
+        var counting = new CountingBulkImport(new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom, analyzeFrom: int.MaxValue));
+        var session = await new RelationalImportTarget(dialect, counting).BeginImportAsync();
+        await using (session)
         {
             // Until the import holds the deal tables for itself, other sessions may write to any pipeline: every look-up asks.
-            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, ["a-0"], CancellationToken.None));
-            Assert.Empty(await writer.ExistingExternalIdsAsync(shared.Id, ["o-0"], CancellationToken.None));
-            await writer.WriteAsync([Deal(fresh, "a-0"), Deal(shared, "s-0")], CancellationToken.None);
+            Assert.Empty(await session.ExistingExternalIdsAsync(fresh.Id, ["a-0"]));
+            Assert.Empty(await session.ExistingExternalIdsAsync(shared.Id, ["o-0"]));
+            await session.AddAsync([Deal(fresh, "a-0"), Deal(shared, "s-0")]);
             var other = await Target().BeginImportAsync();
             await using (other)
             {
@@ -338,28 +338,27 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
                 await other.CommitAsync();
             }
 
-            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, ["a-1"], CancellationToken.None));
-            Assert.Equal(3, writer.ServerLookUps);
+            Assert.Empty(await session.ExistingExternalIdsAsync(fresh.Id, ["a-1"]));
+            Assert.Equal(3, counting.StoreLookUps);
 
             // This batch takes the import past SetAsideFrom deals: it takes the tables for itself until it ends.
-            await writer.WriteAsync([.. Enumerable.Range(1, 20).Select(i => Deal(fresh, $"a-{i}"))], CancellationToken.None);
+            await session.AddAsync([.. Enumerable.Range(1, 20).Select(i => Deal(fresh, $"a-{i}"))]);
             Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
-            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, [.. Enumerable.Range(100, 1_000).Select(i => $"a-{i}")], CancellationToken.None));
-            Assert.Equal(3, writer.ServerLookUps);
+            Assert.Empty(await session.ExistingExternalIdsAsync(fresh.Id, [.. Enumerable.Range(100, 1_000).Select(i => $"a-{i}")]));
+            Assert.Equal(3, counting.StoreLookUps);
 
-            Assert.Equal(["a-0", "a-20"], (await writer.ExistingExternalIdsAsync(fresh.Id, ["a-0", "a-20", "a-21"], CancellationToken.None)).Order(StringComparer.Ordinal));
-            Assert.Equal(["o-0", "s-0"], (await writer.ExistingExternalIdsAsync(shared.Id, ["o-0", "s-0", "s-1"], CancellationToken.None)).Order(StringComparer.Ordinal));
-            Assert.Equal(5, writer.ServerLookUps);
+            Assert.Equal(["a-0", "a-20"], (await session.ExistingExternalIdsAsync(fresh.Id, ["a-0", "a-20", "a-21"])).Order(StringComparer.Ordinal));
+            Assert.Equal(["o-0", "s-0"], (await session.ExistingExternalIdsAsync(shared.Id, ["o-0", "s-0", "s-1"])).Order(StringComparer.Ordinal));
+            Assert.Equal(5, counting.StoreLookUps);
 
             // A new pipeline first looked up now can only ever hold this import's deals.
             var late = Deals.IsolatedPipeline();
-            Assert.Empty(await writer.ExistingExternalIdsAsync(late.Id, ["l-0"], CancellationToken.None));
-            await writer.WriteAsync([Deal(late, "l-0")], CancellationToken.None);
-            Assert.Empty(await writer.ExistingExternalIdsAsync(late.Id, [.. Enumerable.Range(1, 1_000).Select(i => $"l-{i}")], CancellationToken.None));
-            Assert.Equal(5, writer.ServerLookUps);
-            Assert.Equal(["l-0"], await writer.ExistingExternalIdsAsync(late.Id, ["l-0", "l-1"], CancellationToken.None));
-            Assert.Equal(6, writer.ServerLookUps);
-            await writer.Transaction.DisposeAsync();
+            Assert.Empty(await session.ExistingExternalIdsAsync(late.Id, ["l-0"]));
+            await session.AddAsync([Deal(late, "l-0")]);
+            Assert.Empty(await session.ExistingExternalIdsAsync(late.Id, [.. Enumerable.Range(1, 1_000).Select(i => $"l-{i}")]));
+            Assert.Equal(5, counting.StoreLookUps);
+            Assert.Equal(["l-0"], await session.ExistingExternalIdsAsync(late.Id, ["l-0", "l-1"]));
+            Assert.Equal(6, counting.StoreLookUps);
         }
     }
 

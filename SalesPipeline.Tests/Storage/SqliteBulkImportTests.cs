@@ -364,7 +364,6 @@ public sealed class SqliteBulkImportTests : IDisposable
         Assert.Equal("ok", await IntegrityAsync());
     }
 
-    /// <summary>The file's journal mode as a new connection finds it (a connection of its own, not pooled, closed at once).</summary>
     [Fact]
     public async Task ExternalIdLookUps_PipelineWithoutExternalIdsAtTheFirst_AskTheFileOnlyAboutIdsTheImportMayHaveWritten()
     {
@@ -372,26 +371,27 @@ public sealed class SqliteBulkImportTests : IDisposable
         var fresh = Deals.IsolatedPipeline();
         var stocked = Deals.IsolatedPipeline();
         OpportunityState Deal(PipelineDefinition pipeline, string externalId) => Deals.Build(pipeline, Deals.Anna, random, 3) with { ExternalId = externalId };
-        await using var connection = await _database.OpenAsync(CancellationToken.None);
-        var writer = (SqliteBulkImport.BulkWriter)await new SqliteBulkImport(new SqliteDialect(_database)).BeginAsync(connection, CancellationToken.None);
-        await using (writer)
+        var dialect = new SqliteDialect(_database);
+        var counting = new CountingBulkImport(new SqliteBulkImport(dialect));
+        var session = await new RelationalImportTarget(dialect, counting).BeginImportAsync();
+        await using (session)
         {
-            await writer.WriteAsync([Deal(stocked, "s-0")], CancellationToken.None);
-            Assert.Equal(["s-0"], await writer.ExistingExternalIdsAsync(stocked.Id, ["s-0", "s-1"], CancellationToken.None));
-            Assert.Equal(1, writer.FileLookUps);
+            await session.AddAsync([Deal(stocked, "s-0")]);
+            Assert.Equal(["s-0"], await session.ExistingExternalIdsAsync(stocked.Id, ["s-0", "s-1"]));
+            Assert.Equal(1, counting.StoreLookUps);
 
-            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, ["a-0"], CancellationToken.None));
-            await writer.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Deal(fresh, $"a-{i}"))], CancellationToken.None);
-            Assert.Empty(await writer.ExistingExternalIdsAsync(fresh.Id, [.. Enumerable.Range(100, 1_000).Select(i => $"a-{i}")], CancellationToken.None));
-            Assert.Equal(1, writer.FileLookUps);
+            Assert.Empty(await session.ExistingExternalIdsAsync(fresh.Id, ["a-0"]));
+            await session.AddAsync([.. Enumerable.Range(0, 100).Select(i => Deal(fresh, $"a-{i}"))]);
+            Assert.Empty(await session.ExistingExternalIdsAsync(fresh.Id, [.. Enumerable.Range(100, 1_000).Select(i => $"a-{i}")]));
+            Assert.Equal(1, counting.StoreLookUps);
 
-            Assert.Equal(["a-5"], await writer.ExistingExternalIdsAsync(fresh.Id, ["a-5", "a-100"], CancellationToken.None));
-            Assert.Equal(["s-0"], await writer.ExistingExternalIdsAsync(stocked.Id, ["s-0"], CancellationToken.None));
-            Assert.Equal(3, writer.FileLookUps);
-            await writer.Transaction.DisposeAsync();
+            Assert.Equal(["a-5"], await session.ExistingExternalIdsAsync(fresh.Id, ["a-5", "a-100"]));
+            Assert.Equal(["s-0"], await session.ExistingExternalIdsAsync(stocked.Id, ["s-0"]));
+            Assert.Equal(3, counting.StoreLookUps);
         }
     }
 
+    /// <summary>The file's journal mode as a new connection finds it (a connection of its own, not pooled, closed at once).</summary>
     private async Task<string?> JournalModeAsync()
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "crm.db")};Pooling=False");
