@@ -16,8 +16,8 @@ command -v bc >/dev/null || { echo "bc is missing: install the Debian package bc
 dotnet publish SalesPipeline.Reporting.Worker/Tool -c Release -o "$work/bin" --nologo -v quiet >/dev/null
 dotnet build SalesPipeline.Benchmarks -c Release --nologo -v quiet >/dev/null
 csv="$work/rows-$rows.csv"
-# The CSV and the stores are deleted however the script ends; the published command line stays for the next run.
-trap 'rm -f "$csv" "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm "$work"/*.db-journal "$work/stderr" "$work/import.rss"' EXIT
+# The CSVs and the stores are deleted however the script ends; the published command line stays for the next run.
+trap 'rm -f "$csv" "$work"/*.csv "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm "$work"/*.db-journal "$work/stderr" "$work/import.rss"' EXIT
 dotnet run -c Release --no-build --project SalesPipeline.Benchmarks -- --write-import-csv "$csv" "$rows"
 
 seconds() { local start="$EPOCHREALTIME"; "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }; echo "$EPOCHREALTIME - $start" | bc; }
