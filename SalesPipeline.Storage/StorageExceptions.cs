@@ -64,6 +64,13 @@ public enum StorageUnavailableReason
 
     /// <summary>A statement ran longer than the connection's command timeout.</summary>
     TimedOut,
+
+    /// <summary>
+    /// A statement waited longer than the connection's command timeout for tables another session holds for itself until its
+    /// transaction ends (on PostgreSQL, an import holds the deal tables from when it sets their indexes aside until it ends);
+    /// the message names that session.
+    /// </summary>
+    Held,
 }
 
 /// <summary>

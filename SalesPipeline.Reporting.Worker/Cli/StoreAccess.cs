@@ -71,6 +71,7 @@ internal static class StoreAccess
             StorageUnavailableReason.LoginRefused => "Check Username= and Password= in --db.",
             StorageUnavailableReason.Unreachable => "Check that the server runs and accepts connections, and fix Host= and Port= in --db if they are wrong.",
             StorageUnavailableReason.TimedOut => "Raise Command Timeout= in --db (0 waits without limit), or run it again when the server is less busy.",
+            StorageUnavailableReason.Held => "Run it again when that session has ended, or raise Command Timeout= in --db (0 waits without limit).",
             _ => null,
         };
         return remedy is null ? e.Message : $"{e.Problem} {remedy}";

@@ -18,6 +18,15 @@ internal interface IRelationalDatabase
     /// <returns>The translated exception, or <see langword="null"/>.</returns>
     StorageUnavailableException? Unavailable(DbException exception);
 
+    /// <summary>
+    /// <paramref name="unavailable"/> with what the database can still tell of its cause, asked on a connection of its own: on
+    /// PostgreSQL, a statement that timed out while another session held the deal tables for itself names that session
+    /// (<see cref="StorageUnavailableReason.Held"/>). The same exception when there is nothing to add or the database cannot say.
+    /// </summary>
+    /// <param name="unavailable">What <see cref="Unavailable"/> made of the provider's exception.</param>
+    /// <returns>The exception to throw.</returns>
+    Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable);
+
     /// <summary>Begins the provider's read transaction on <paramref name="connection"/>: one snapshot for every statement in it.</summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -95,21 +104,29 @@ internal static class RelationalDatabaseExtensions
         }
         catch (DbException e) when (database.Unavailable(e) is { } unavailable)
         {
-            throw unavailable;
+            throw await database.ExplainAsync(unavailable).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs work on a pooled connection to a database at this version's schema, with the provider's failures translated.</summary>
     public static Task<T> WithConnectionAsync<T>(this IRelationalDatabase database, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken) =>
-        ConnectionWork.RunAsync(database.OpenConnectionAsync, database.Unavailable, work, cancellationToken);
+        ConnectionWork.RunAsync(database.OpenConnectionAsync, database.Unavailable, work, cancellationToken, database.ExplainAsync);
 }
 
 /// <summary>The one "open a connection, run the work, translate the provider's failure" path every store call takes.</summary>
 internal static class ConnectionWork
 {
-    /// <summary>Opens a connection with <paramref name="open"/>, runs <paramref name="work"/> on it and disposes it; a provider exception that means the database cannot be used is rethrown as what <paramref name="unavailable"/> makes of it.</summary>
+    /// <summary>
+    /// Opens a connection with <paramref name="open"/>, runs <paramref name="work"/> on it and disposes it; a provider exception
+    /// that means the database cannot be used is rethrown as what <paramref name="unavailable"/> makes of it, with what
+    /// <paramref name="explain"/> adds (see <see cref="IRelationalDatabase.ExplainAsync"/>).
+    /// </summary>
     public static async Task<T> RunAsync<T>(
-        Func<CancellationToken, Task<DbConnection>> open, Func<DbException, StorageUnavailableException?> unavailable, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+        Func<CancellationToken, Task<DbConnection>> open,
+        Func<DbException, StorageUnavailableException?> unavailable,
+        Func<DbConnection, Task<T>> work,
+        CancellationToken cancellationToken,
+        Func<StorageUnavailableException, Task<StorageUnavailableException>>? explain = null)
     {
         var connection = await open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -120,7 +137,7 @@ internal static class ConnectionWork
             }
             catch (DbException e) when (unavailable(e) is { } translated)
             {
-                throw translated;
+                throw explain is null ? translated : await explain(translated).ConfigureAwait(false);
             }
         }
     }

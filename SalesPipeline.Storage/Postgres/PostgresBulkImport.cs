@@ -114,6 +114,23 @@ internal sealed class PostgresBulkImport(
     public async Task<IBulkWriter> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // For as long as the import runs, the connection's application name (pg_stat_activity) says so, and a session
+            // whose statement times out behind the import's lock on the deal tables is told it was an import.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT set_config('application_name', CASE current_setting('application_name') WHEN '' THEN @Name " +
+                "ELSE left(@Name || ': ' || current_setting('application_name'), 63) END, true)",
+                new { Name = PostgresDatabase.ImportApplicationName },
+                transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return new BulkWriter(dialect, _copies, setAsideFrom, setAsideRetryEvery, analyzeFrom, (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
     }
 

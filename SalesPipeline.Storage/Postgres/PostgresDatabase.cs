@@ -114,6 +114,74 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         exception is NpgsqlException npgsql ? Unavailable(npgsql, opening: false) : null;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// After a statement timed out on an open connection, looks (on a connection of its own, for at most
+    /// <see cref="ExplainSeconds"/> seconds) for another session holding any deal table in ACCESS EXCLUSIVE mode, as an import
+    /// does once it has set their indexes aside; any failure of that look leaves the exception as it is.
+    /// </remarks>
+    public async Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable)
+    {
+        ArgumentNullException.ThrowIfNull(unavailable);
+        if (unavailable.Reason != StorageUnavailableReason.TimedOut)
+        {
+            return unavailable;
+        }
+
+        TableHolder? holder;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(ExplainSeconds));
+            var connection = await _dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                holder = await connection.QueryFirstOrDefaultAsync<TableHolder>(
+                    new CommandDefinition(DealTableHolder, commandTimeout: ExplainSeconds, cancellationToken: timeout.Token)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
+        {
+            return unavailable;
+        }
+
+        if (holder is null)
+        {
+            return unavailable;
+        }
+
+        var application = string.IsNullOrEmpty(holder.Application) ? string.Empty : $", '{holder.Application}'";
+        var since = holder.Since is { } start
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", in a transaction since {start.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC")
+            : string.Empty;
+        var who = holder.Application?.StartsWith(ImportApplicationName, StringComparison.Ordinal) == true ? "an import" : "another session";
+        return new StorageUnavailableException(
+            Target,
+            StorageUnavailableReason.Held,
+            $"The {Target} did not finish a statement within the command timeout ({_commandTimeout} s): it waited for the deal tables, " +
+            $"which {who} (server process {holder.Pid}{application}{since}) holds for itself until its transaction ends.",
+            "Run it again when that session has ended (an import holds the deal tables from when it sets their indexes aside until it commits), " +
+            "or raise Command Timeout= in the connection string given to UsePostgres (0 waits without limit).",
+            unavailable.InnerException);
+    }
+
+    /// <summary>What an import's connection calls itself while the import runs, before the connection's own application name.</summary>
+    public const string ImportApplicationName = "salespipeline import";
+
+    /// <summary>How long <see cref="ExplainAsync"/> looks for the session holding the deal tables, in seconds.</summary>
+    private const int ExplainSeconds = 5;
+
+    /// <summary>The earliest other session holding a deal table of this database in ACCESS EXCLUSIVE mode, if any.</summary>
+    private const string DealTableHolder =
+        "SELECT a.pid AS Pid, a.application_name AS Application, a.xact_start AS Since " +
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
+        "WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid() " +
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) " +
+        "AND l.relation IN (to_regclass('opportunities'), to_regclass('stage_changes'), to_regclass('activities'), to_regclass('offers')) " +
+        "ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 1";
+
+    /// <summary>A session holding a deal table: its server process, application name and transaction start (when the role may see them).</summary>
+    private sealed record TableHolder(int Pid, string? Application, DateTime? Since);
+
+    /// <inheritdoc />
     public ConsistentRead? CurrentRead => _read.Value;
 
     /// <inheritdoc />

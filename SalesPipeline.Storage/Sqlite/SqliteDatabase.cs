@@ -232,6 +232,10 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
         exception is SqliteException sqlite ? Unavailable(sqlite) : null;
 
     /// <inheritdoc />
+    /// <remarks>SQLite cannot say which connection holds the file's lock: the exception as it is.</remarks>
+    public Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable) => Task.FromResult(unavailable);
+
+    /// <inheritdoc />
     public ConsistentRead? CurrentRead => _read.Value;
 
     /// <inheritdoc />

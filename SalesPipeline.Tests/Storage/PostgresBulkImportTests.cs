@@ -362,6 +362,66 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Reads_HeldUpByAnImportLongerThanTheCommandTimeout_NameTheImportAndWhatToDo()
+    {
+        // The host names its connections; while an import runs, its connection says it is one, before that name.
+        var named = new NpgsqlConnectionStringBuilder(_connectionString) { ApplicationName = "crm-web" }.ToString();
+        var hosted = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = named });
+        _opened.Add(hosted);
+        var dialect = new PostgresDialect(hosted);
+        var target = new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom, analyzeFrom: SetAsideFrom));
+        var impatient = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString() });
+        _opened.Add(impatient);
+        var store = new RelationalOpportunityStore(new PostgresDialect(impatient));
+        var random = new Random(12);
+        var deals = Enumerable.Range(0, 10).Select(_ => Deals.Build(PipelineDefinition.Default, Deals.Anna, random, 3)).ToList();
+
+        var session = await target.BeginImportAsync();
+        await using (session)
+        {
+            // 10 deals written into an empty store: the indexes are set aside and the deal tables are the import's.
+            await session.AddAsync(deals);
+            Assert.Equal(1L, await ExclusiveLocksOnDealsAsync());
+            var import = await ImportSessionAsync();
+            Assert.Equal("salespipeline import: crm-web", import.Application);
+
+            var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(deals[0].Id));
+
+            Assert.Equal(StorageUnavailableReason.Held, error.Reason);
+            Assert.Contains("did not finish a statement within the command timeout (1 s): it waited for the deal tables, which an import " +
+                $"(server process {import.Pid}, 'salespipeline import: crm-web', in a transaction since ", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Run it again when that session has ended", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Command Timeout=", error.Message, StringComparison.Ordinal);
+            Assert.IsType<NpgsqlException>(error.InnerException);
+
+            // A second import's look-up waits for the first one's tables in the same way.
+            var second = await new RelationalImportTarget(new PostgresDialect(impatient), new PostgresBulkImport(new PostgresDialect(impatient))).BeginImportAsync();
+            await using (second)
+            {
+                var waited = await Assert.ThrowsAsync<StorageUnavailableException>(() => second.ExistingExternalIdsAsync(PipelineDefinition.Default.Id, ["D-1"]));
+                Assert.Equal(StorageUnavailableReason.Held, waited.Reason);
+                Assert.Contains($"which an import (server process {import.Pid}, ", waited.Message, StringComparison.Ordinal);
+            }
+
+            await session.CommitAsync();
+        }
+
+        // Once the import has ended, its connection has the host's name back, and reads find the deals.
+        Assert.Equal(deals[0].Id, (await store.FindAsync(deals[0].Id))!.Id);
+        await using var pooled = await hosted.DataSource.OpenConnectionAsync();
+        Assert.Equal("crm-web", await pooled.ExecuteScalarAsync<string>("SELECT current_setting('application_name')"));
+    }
+
+    /// <summary>The session that holds the deals table in ACCESS EXCLUSIVE mode: its server process and application name.</summary>
+    private async Task<(int Pid, string Application)> ImportSessionAsync()
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        return await connection.QuerySingleAsync<(int, string)>(
+            "SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_stat_activity a ON a.pid = l.pid " +
+            "WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND c.relname = 'opportunities' AND l.mode = 'AccessExclusiveLock' AND l.granted");
+    }
+
     private RelationalImportTarget Target(int setAsideFrom = SetAsideFrom)
     {
         var dialect = new PostgresDialect(Database);

@@ -327,21 +327,51 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
     public async Task FindAsync_StatementLongerThanTheCommandTimeout_SaysItTimedOutNotThatTheServerIsUnreachable()
     {
         var impatient = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString();
+        var accounts = new RelationalAccountStore(new PostgresDialect(Database(o => o.ConnectionString = impatient)));
+        Assert.Null(await accounts.FindAsync(AccountId.New()));
+
+        // Another session holds the accounts table locked (no deal table), so the look-up waits past its 1-second command timeout.
+        await using var holder = new NpgsqlConnection(_connectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE", transaction: transaction);
+
+        var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => accounts.FindAsync(AccountId.New()));
+
+        Assert.Equal(StorageUnavailableReason.TimedOut, error.Reason);
+        Assert.Contains("did not finish a statement within the command timeout (1 s).", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Command Timeout=", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Cannot reach", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FindAsync_HeldUpByAnotherSessionHoldingTheDealsLongerThanTheCommandTimeout_NamesThatSession()
+    {
+        var impatient = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString();
         var store = Store(Database(o => o.ConnectionString = impatient));
         Assert.Null(await store.FindAsync(OpportunityId.New()));
 
-        // Another session holds the table locked, so the look-up waits past its 1-second command timeout.
-        await using var holder = new NpgsqlConnection(_connectionString);
+        // Another session holds the deals table for itself, so the look-up waits past its 1-second command timeout.
+        await using var holder = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { ApplicationName = "nightly-cleanup" }.ToString());
         await holder.OpenAsync();
+        var pid = await holder.ExecuteScalarAsync<int>("SELECT pg_backend_pid()");
         await using var transaction = await holder.BeginTransactionAsync();
         await holder.ExecuteAsync("LOCK TABLE opportunities IN ACCESS EXCLUSIVE MODE", transaction: transaction);
 
         var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(OpportunityId.New()));
 
-        Assert.Equal(StorageUnavailableReason.TimedOut, error.Reason);
-        Assert.Contains("did not finish a statement within the command timeout (1 s)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(StorageUnavailableReason.Held, error.Reason);
+        Assert.Matches(
+            "did not finish a statement within the command timeout \\(1 s\\): it waited for the deal tables, which another session " +
+            $"\\(server process {pid}, 'nightly-cleanup', in a transaction since \\d{{4}}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\) holds for itself until its transaction ends\\.",
+            error.Message);
+        Assert.Contains("Run it again when that session has ended", error.Message, StringComparison.Ordinal);
         Assert.Contains("Command Timeout=", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Cannot reach", error.Message, StringComparison.Ordinal);
+
+        // Once that session has ended, the same look-up answers.
+        await transaction.RollbackAsync();
+        Assert.Null(await store.FindAsync(OpportunityId.New()));
     }
 
     [Fact]

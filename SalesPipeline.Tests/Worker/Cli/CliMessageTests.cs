@@ -104,6 +104,35 @@ public sealed class CliMessageTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_PostgresDealsHeldByAnotherSessionPastTheCommandTimeout_NamesThatSessionAndDb()
+    {
+        var (connectionString, database) = await Storage.PostgresStoreFixture.CreateDatabaseAsync();
+        try
+        {
+            var migrate = await CliRunner.RunAsync(["--provider", "postgres", "--db", connectionString, "db", "migrate"]);
+            Assert.True(migrate.ExitCode == 0, migrate.ToString());
+            await using var holder = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "nightly-cleanup", Pooling = false }.ToString());
+            await holder.OpenAsync();
+            var pid = await Dapper.SqlMapper.ExecuteScalarAsync<int>(holder, "SELECT pg_backend_pid()");
+            await using var transaction = await holder.BeginTransactionAsync();
+            await Dapper.SqlMapper.ExecuteAsync(holder, "LOCK TABLE opportunities IN ACCESS EXCLUSIVE MODE", transaction: transaction);
+
+            var result = await CliRunner.RunAsync(["--provider", "postgres", "--db", connectionString + ";Command Timeout=1", "report", "--kind", "funnel", .. Period, "--out", Out]);
+
+            AssertRefused(
+                result,
+                $"did not finish a statement within the command timeout (1 s): it waited for the deal tables, which another session (server process {pid}, 'nightly-cleanup', in a transaction since ",
+                "Run it again when that session has ended, or raise Command Timeout= in --db (0 waits without limit).");
+            Assert.DoesNotContain("UsePostgres", result.Error, StringComparison.Ordinal);
+            Assert.False(File.Exists(Out));
+        }
+        finally
+        {
+            await Storage.PostgresStoreFixture.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
     public async Task Report_DbIsNotADatabase_AdvisesDbNotTheLibraryCall()
     {
         await File.WriteAllTextAsync(Db, "these are notes, not a database, and long enough to have a header of a hundred bytes or so........");
