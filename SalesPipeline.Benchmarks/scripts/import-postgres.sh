@@ -6,6 +6,10 @@
 # command line (`salespipeline import`, the database migrated beforehand), so its time includes starting the process.
 # The measurement holds /tmp/salespipeline-bench.lock. Saved to SalesPipeline.Benchmarks/results/import-postgres-ROWS.txt,
 # with the last import's server time split by statement (the server logs each statement's duration).
+# Then, for what the schema alone costs: the deals and history the last import stored, exported with `psql \copy … TO`,
+# loaded with `psql \copy … FROM` into a newly migrated database whose deal tables keep only their primary and unique keys
+# (what an import keeps while it writes; the indexes and foreign keys it sets aside are dropped), in one transaction:
+# PostgreSQL's own text COPY of the rows, with no .NET in it, before any index an import builds at its end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 name=import-postgres.sh
@@ -47,6 +51,19 @@ for run in $(seq 1 "$runs"); do
   lines+=("$(printf '%-4s %14s %12s %20s %8.2f' "$run" "$copy_s" "$import_s" "$((import_kb / 1024))" "$(awk -v a="$import_s" -v b="$copy_s" 'BEGIN { print a / b }')")")
   log "run $run: psql \\copy ${copy_s} s, import ${import_s} s"
 done
+# The rows alone: the last import's deals and history, by PostgreSQL's own COPY, into tables with only their keys.
+psql_in imported -c "\\copy opportunities TO '$work/opportunities.copy'"
+psql_in imported -c "\\copy stage_changes TO '$work/stage_changes.copy'"
+new_database floor
+"$cli" --provider postgres --db "$(connection floor)" db migrate >/dev/null
+psql_in floor -At -c "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I;', conrelid::regclass, conname) FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY (ARRAY['stage_changes', 'activities', 'offers']::regclass[])
+  UNION ALL SELECT format('DROP INDEX %s;', indexrelid::regclass) FROM pg_index WHERE indrelid = ANY (ARRAY['opportunities', 'stage_changes']::regclass[]) AND NOT indisunique" |
+  psql_in floor
+/usr/bin/time -o "$work/floor.time" -f '%e' "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d floor -c "BEGIN" \
+  -c "\\copy opportunities FROM '$work/opportunities.copy'" -c "\\copy stage_changes FROM '$work/stage_changes.copy'" -c "COMMIT"
+floor_rows="$(psql_in floor -At -c "SELECT (SELECT count(*) FROM opportunities) + (SELECT count(*) FROM stage_changes)")"
+floor_s="$(cat "$work/floor.time")"
+rm -f "$work/opportunities.copy" "$work/stage_changes.copy"
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 flock -u 9
 
@@ -64,6 +81,7 @@ ratio="$(awk -v a="$import_median" -v b="$copy_median" 'BEGIN { printf "%.2f", a
   echo "run  psql \\copy (s)  import (s)  import max RSS (MB)    ratio"
   printf '%s\n' "${lines[@]}"
   echo "median: psql \\copy $copy_median s, import $import_median s, ratio $ratio (target <= 3)"
+  echo "the last import's rows ($floor_rows deals and history entries) loaded by psql \\copy into tables with only their keys, in one transaction: $floor_s s, $(awk -v a="$floor_s" -v b="$copy_median" 'BEGIN { printf "%.2f", a / b }')x the median psql \\copy"
   echo "# the last import's time in the server, by statement (the server's log_min_duration_statement = 0 for the import):"
   sed 's/^/#   /' <<<"$statements"
 } | tee "$results"
