@@ -66,9 +66,9 @@ public enum StorageUnavailableReason
     TimedOut,
 
     /// <summary>
-    /// A statement waited longer than the connection's command timeout for tables another session holds for itself until its
-    /// transaction ends (on PostgreSQL, an import holds the deal tables from when it sets their indexes aside until it ends);
-    /// the message names that session.
+    /// A statement ran longer than the connection's command timeout while another session held the deal tables for itself, as
+    /// it does until its transaction ends, so that a statement on them waits for it (on PostgreSQL, an import holds them from
+    /// when it sets their indexes aside until it ends); the message names that session.
     /// </summary>
     Held,
 }

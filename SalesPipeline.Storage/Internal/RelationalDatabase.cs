@@ -24,8 +24,9 @@ internal interface IRelationalDatabase
     /// (<see cref="StorageUnavailableReason.Held"/>). The same exception when there is nothing to add or the database cannot say.
     /// </summary>
     /// <param name="unavailable">What <see cref="Unavailable"/> made of the provider's exception.</param>
+    /// <param name="cancellationToken">Cancels the question; the exception is then returned as it is.</param>
     /// <returns>The exception to throw.</returns>
-    Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable);
+    Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable, CancellationToken cancellationToken);
 
     /// <summary>Begins the provider's read transaction on <paramref name="connection"/>: one snapshot for every statement in it.</summary>
     /// <param name="connection">An open connection.</param>
@@ -104,13 +105,13 @@ internal static class RelationalDatabaseExtensions
         }
         catch (DbException e) when (database.Unavailable(e) is { } unavailable)
         {
-            throw await database.ExplainAsync(unavailable).ConfigureAwait(false);
+            throw await database.ExplainAsync(unavailable, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs work on a pooled connection to a database at this version's schema, with the provider's failures translated.</summary>
     public static Task<T> WithConnectionAsync<T>(this IRelationalDatabase database, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken) =>
-        ConnectionWork.RunAsync(database.OpenConnectionAsync, database.Unavailable, work, cancellationToken, database.ExplainAsync);
+        ConnectionWork.RunAsync(database.OpenConnectionAsync, database.Unavailable, database.ExplainAsync, work, cancellationToken);
 }
 
 /// <summary>The one "open a connection, run the work, translate the provider's failure" path every store call takes.</summary>
@@ -119,15 +120,16 @@ internal static class ConnectionWork
     /// <summary>
     /// Opens a connection with <paramref name="open"/>, runs <paramref name="work"/> on it and disposes it; a provider exception
     /// that means the database cannot be used is rethrown as what <paramref name="unavailable"/> makes of it, with what
-    /// <paramref name="explain"/> adds (see <see cref="IRelationalDatabase.ExplainAsync"/>).
+    /// <paramref name="explain"/> adds (see <see cref="IRelationalDatabase.ExplainAsync"/>) once the connection is closed.
     /// </summary>
     public static async Task<T> RunAsync<T>(
         Func<CancellationToken, Task<DbConnection>> open,
         Func<DbException, StorageUnavailableException?> unavailable,
+        Func<StorageUnavailableException, CancellationToken, Task<StorageUnavailableException>> explain,
         Func<DbConnection, Task<T>> work,
-        CancellationToken cancellationToken,
-        Func<StorageUnavailableException, Task<StorageUnavailableException>>? explain = null)
+        CancellationToken cancellationToken)
     {
+        StorageUnavailableException failed;
         var connection = await open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -137,8 +139,12 @@ internal static class ConnectionWork
             }
             catch (DbException e) when (unavailable(e) is { } translated)
             {
-                throw explain is null ? translated : await explain(translated).ConfigureAwait(false);
+                failed = translated;
             }
         }
+
+        // Asked with the failed connection closed, so a pool that callers waiting behind the same session have filled still
+        // has it to give.
+        throw await explain(failed, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -68,7 +68,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             await connection.DisposeAsync().ConfigureAwait(false);
             if (e is DbException db && dialect.Database.Unavailable(db) is { } unavailable)
             {
-                throw await dialect.Database.ExplainAsync(unavailable).ConfigureAwait(false);
+                throw await dialect.Database.ExplainAsync(unavailable, cancellationToken).ConfigureAwait(false);
             }
 
             throw;
@@ -215,7 +215,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                 _failed ??= e;
                 if (e is DbException db && dialect.Database.Unavailable(db) is { } unavailable)
                 {
-                    throw await dialect.Database.ExplainAsync(unavailable).ConfigureAwait(false);
+                    throw await dialect.Database.ExplainAsync(unavailable, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 if (e is DbException deadlock && dialect.IsDeadlock(deadlock))

@@ -129,5 +129,5 @@ internal sealed class SchemaGate(ISchemaHost host, bool autoMigrate) : IDisposab
             "SELECT version FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(v => (int)v)];
 
     private Task<T> WithRawConnectionAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken) =>
-        ConnectionWork.RunAsync(host.OpenRawConnectionAsync, host.Unavailable, work, cancellationToken);
+        ConnectionWork.RunAsync(host.OpenRawConnectionAsync, host.Unavailable, static (unavailable, _) => Task.FromResult(unavailable), work, cancellationToken);
 }

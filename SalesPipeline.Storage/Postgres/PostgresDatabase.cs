@@ -14,10 +14,28 @@ namespace SalesPipeline.Storage.Postgres;
 /// <remarks>Thread-safe; shared by every PostgreSQL store of a service provider, which disposes it.</remarks>
 internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, IRelationalDatabase, ISchemaHost
 {
+    /// <summary>What an import's connection calls itself while the import runs, before the connection's own application name.</summary>
+    public const string ImportApplicationName = "salespipeline import";
+
     /// <summary>The advisory lock every SalesPipeline migrator takes, so instances starting together migrate one at a time.</summary>
     private const long MigrationLockKey = 0x5A1E_5B1B_E11E_0001;
 
+    /// <summary>How long <see cref="ExplainAsync"/> looks for the session holding the deal tables, in seconds.</summary>
+    private const int ExplainSeconds = 5;
+
+    /// <summary>The earliest other session holding a deal table of this database in ACCESS EXCLUSIVE mode, if any.</summary>
+    private const string DealTableHolder =
+        "SELECT a.pid AS Pid, a.application_name AS Application, a.xact_start AS Since " +
+        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
+        "WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid() " +
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) " +
+        "AND l.relation IN (to_regclass('opportunities'), to_regclass('stage_changes'), to_regclass('activities'), to_regclass('offers')) " +
+        "ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 1";
+
     private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>Connections outside the pool, for <see cref="ExplainAsync"/>: the pool may be full of callers waiting behind the same session.</summary>
+    private readonly NpgsqlDataSource _unpooled;
     private readonly int _commandTimeout;
     private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly SchemaGate _schema;
@@ -32,6 +50,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         Target = $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host ?? "localhost"}:{builder.Port} (user '{builder.Username}')";
         _commandTimeout = builder.CommandTimeout;
         _dataSource = NpgsqlDataSource.Create(builder);
+        _unpooled = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false });
         _schema = new SchemaGate(this, options.AutoMigrate);
     }
 
@@ -115,11 +134,13 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
 
     /// <inheritdoc />
     /// <remarks>
-    /// After a statement timed out on an open connection, looks (on a connection of its own, for at most
+    /// After a statement timed out on an open connection, looks (on a connection outside the pool, for at most
     /// <see cref="ExplainSeconds"/> seconds) for another session holding any deal table in ACCESS EXCLUSIVE mode, as an import
-    /// does once it has set their indexes aside; any failure of that look leaves the exception as it is.
+    /// does once it has set their indexes aside. The statement was cancelled, so what it waited for cannot be asked: the message
+    /// says that session held the deal tables meanwhile. When the look fails (no connection, a failed query, the time is up,
+    /// the caller cancels) the exception is returned as it is.
     /// </remarks>
-    public async Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable)
+    public async Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unavailable);
         if (unavailable.Reason != StorageUnavailableReason.TimedOut)
@@ -130,15 +151,16 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         TableHolder? holder;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(ExplainSeconds));
-            var connection = await _dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(ExplainSeconds));
+            var connection = await _unpooled.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 holder = await connection.QueryFirstOrDefaultAsync<TableHolder>(
                     new CommandDefinition(DealTableHolder, commandTimeout: ExplainSeconds, cancellationToken: timeout.Token)).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException or System.Data.DataException)
         {
             return unavailable;
         }
@@ -148,38 +170,23 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
             return unavailable;
         }
 
+        var import = holder.Application?.StartsWith(ImportApplicationName, StringComparison.Ordinal) == true;
         var application = string.IsNullOrEmpty(holder.Application) ? string.Empty : $", '{holder.Application}'";
         var since = holder.Since is { } start
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", in a transaction since {start.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC")
             : string.Empty;
-        var who = holder.Application?.StartsWith(ImportApplicationName, StringComparison.Ordinal) == true ? "an import" : "another session";
         return new StorageUnavailableException(
             Target,
             StorageUnavailableReason.Held,
-            $"The {Target} did not finish a statement within the command timeout ({_commandTimeout} s): it waited for the deal tables, " +
-            $"which {who} (server process {holder.Pid}{application}{since}) holds for itself until its transaction ends.",
-            "Run it again when that session has ended (an import holds the deal tables from when it sets their indexes aside until it commits), " +
+            $"The {Target} did not finish a statement within the command timeout ({_commandTimeout} s). Meanwhile " +
+            $"{(import ? "an import" : "another session")} (server process {holder.Pid}{application}{since}) held the deal tables for itself, " +
+            "as it does until its transaction ends: a statement on them waits for it.",
+            (import
+                ? "Run it again when that import has ended (an import holds the deal tables from when it sets their indexes aside until it ends), "
+                : "Run it again when that session has ended, ") +
             "or raise Command Timeout= in the connection string given to UsePostgres (0 waits without limit).",
             unavailable.InnerException);
     }
-
-    /// <summary>What an import's connection calls itself while the import runs, before the connection's own application name.</summary>
-    public const string ImportApplicationName = "salespipeline import";
-
-    /// <summary>How long <see cref="ExplainAsync"/> looks for the session holding the deal tables, in seconds.</summary>
-    private const int ExplainSeconds = 5;
-
-    /// <summary>The earliest other session holding a deal table of this database in ACCESS EXCLUSIVE mode, if any.</summary>
-    private const string DealTableHolder =
-        "SELECT a.pid AS Pid, a.application_name AS Application, a.xact_start AS Since " +
-        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid " +
-        "WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid() " +
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) " +
-        "AND l.relation IN (to_regclass('opportunities'), to_regclass('stage_changes'), to_regclass('activities'), to_regclass('offers')) " +
-        "ORDER BY a.xact_start NULLS LAST, a.pid LIMIT 1";
-
-    /// <summary>A session holding a deal table: its server process, application name and transaction start (when the role may see them).</summary>
-    private sealed record TableHolder(int Pid, string? Application, DateTime? Since);
 
     /// <inheritdoc />
     public ConsistentRead? CurrentRead => _read.Value;
@@ -255,20 +262,25 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
             new(Target, reason, problem, remedy, exception);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _schema.Dispose();
-        return _dataSource.DisposeAsync();
+        await _unpooled.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 
     public void Dispose()
     {
         _schema.Dispose();
+        _unpooled.Dispose();
         _dataSource.Dispose();
     }
 
     [System.Text.RegularExpressions.GeneratedRegex("^[0-9A-F]+(-[0-9A-F]+)+$")]
     private static partial System.Text.RegularExpressions.Regex SnapshotId();
+
+    /// <summary>A session holding a deal table: its server process, its application name and (when the role may see it) its transaction's start.</summary>
+    private sealed record TableHolder(int Pid, string? Application, DateTime? Since);
 
     /// <summary>A read whose exported snapshot later connections are set to.</summary>
     private sealed class ExportedRead(PostgresDatabase database, ReadLane first, string? snapshot) : SharedRead([first])

@@ -233,7 +233,7 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
 
     /// <inheritdoc />
     /// <remarks>SQLite cannot say which connection holds the file's lock: the exception as it is.</remarks>
-    public Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable) => Task.FromResult(unavailable);
+    public Task<StorageUnavailableException> ExplainAsync(StorageUnavailableException unavailable, CancellationToken cancellationToken) => Task.FromResult(unavailable);
 
     /// <inheritdoc />
     public ConsistentRead? CurrentRead => _read.Value;

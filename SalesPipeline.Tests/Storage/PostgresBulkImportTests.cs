@@ -363,7 +363,7 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reads_HeldUpByAnImportLongerThanTheCommandTimeout_NameTheImportAndWhatToDo()
+    public async Task FindAsync_DealsHeldByAnImportPastTheCommandTimeout_NamesTheImportAndWhatToDo()
     {
         // The host names its connections; while an import runs, its connection says it is one, before that name.
         var named = new NpgsqlConnectionStringBuilder(_connectionString) { ApplicationName = "crm-web" }.ToString();
@@ -389,28 +389,39 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
             var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FindAsync(deals[0].Id));
 
             Assert.Equal(StorageUnavailableReason.Held, error.Reason);
-            Assert.Contains("did not finish a statement within the command timeout (1 s): it waited for the deal tables, which an import " +
+            Assert.Contains("did not finish a statement within the command timeout (1 s). Meanwhile an import " +
                 $"(server process {import.Pid}, 'salespipeline import: crm-web', in a transaction since ", error.Message, StringComparison.Ordinal);
-            Assert.Contains("Run it again when that session has ended", error.Message, StringComparison.Ordinal);
-            Assert.Contains("Command Timeout=", error.Message, StringComparison.Ordinal);
+            Assert.Contains("held the deal tables for itself, as it does until its transaction ends: a statement on them waits for it. " +
+                "Run it again when that import has ended (an import holds the deal tables from when it sets their indexes aside until it ends), " +
+                "or raise Command Timeout=", error.Message, StringComparison.Ordinal);
             Assert.IsType<NpgsqlException>(error.InnerException);
 
-            // A second import's look-up waits for the first one's tables in the same way.
+            // A second import, on a connection with no name of its own, is called just that; its look-up waits for the first
+            // one's tables in the same way.
             var second = await new RelationalImportTarget(new PostgresDialect(impatient), new PostgresBulkImport(new PostgresDialect(impatient))).BeginImportAsync();
             await using (second)
             {
+                Assert.Equal(1L, await CountAsync("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'salespipeline import'"));
                 var waited = await Assert.ThrowsAsync<StorageUnavailableException>(() => second.ExistingExternalIdsAsync(PipelineDefinition.Default.Id, ["D-1"]));
                 Assert.Equal(StorageUnavailableReason.Held, waited.Reason);
-                Assert.Contains($"which an import (server process {import.Pid}, ", waited.Message, StringComparison.Ordinal);
+                Assert.Contains($"Meanwhile an import (server process {import.Pid}, ", waited.Message, StringComparison.Ordinal);
             }
 
             await session.CommitAsync();
+
+            // The import's connection, still open, has the host's name back once the import's transaction has ended.
+            Assert.Equal("crm-web", await ApplicationNameAsync(import.Pid));
         }
 
-        // Once the import has ended, its connection has the host's name back, and reads find the deals.
+        // Reads find the deals.
         Assert.Equal(deals[0].Id, (await store.FindAsync(deals[0].Id))!.Id);
-        await using var pooled = await hosted.DataSource.OpenConnectionAsync();
-        Assert.Equal("crm-web", await pooled.ExecuteScalarAsync<string>("SELECT current_setting('application_name')"));
+    }
+
+    /// <summary>The application name of server process <paramref name="pid"/>, as pg_stat_activity shows it.</summary>
+    private async Task<string> ApplicationNameAsync(int pid)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        return await connection.QuerySingleAsync<string>("SELECT application_name FROM pg_stat_activity WHERE pid = @Pid", new { Pid = pid });
     }
 
     /// <summary>The session that holds the deals table in ACCESS EXCLUSIVE mode: its server process and application name.</summary>

@@ -121,7 +121,7 @@ public sealed class CliMessageTests : IDisposable
 
             AssertRefused(
                 result,
-                $"did not finish a statement within the command timeout (1 s): it waited for the deal tables, which another session (server process {pid}, 'nightly-cleanup', in a transaction since ",
+                $"did not finish a statement within the command timeout (1 s). Meanwhile another session (server process {pid}, 'nightly-cleanup', in a transaction since ",
                 "Run it again when that session has ended, or raise Command Timeout= in --db (0 waits without limit).");
             Assert.DoesNotContain("UsePostgres", result.Error, StringComparison.Ordinal);
             Assert.False(File.Exists(Out));
