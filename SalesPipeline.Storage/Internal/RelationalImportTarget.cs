@@ -95,8 +95,10 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             ThrowIfUnusable();
             return externalIds.Count == 0
                 ? Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal))
-                : TranslateAsync(() => _externalIds.LookUpAsync(
-                    connection, transaction, writer.Alone, pipeline, externalIds, ids => writer.ExistingExternalIdsAsync(pipeline, ids, cancellationToken), cancellationToken));
+                : TranslateAsync(
+                    () => _externalIds.LookUpAsync(
+                        connection, transaction, writer.Alone, pipeline, externalIds, ids => writer.ExistingExternalIdsAsync(pipeline, ids, cancellationToken), cancellationToken),
+                    cancellationToken);
         }
 
         public Task<AccountId> EnsureAccountAsync(string name, UserId by, Instant at, CancellationToken cancellationToken = default)
@@ -104,7 +106,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             ThrowIfUnusable();
             // Checked before anything reaches the database: a name refused here leaves the session usable.
             var account = Account.Create(name, null, by, at);
-            return TranslateAsync(() => ImportRows.EnsureAccountAsync(dialect, connection, transaction, _accounts, account, cancellationToken));
+            return TranslateAsync(() => ImportRows.EnsureAccountAsync(dialect, connection, transaction, _accounts, account, cancellationToken), cancellationToken);
         }
 
         public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default)
@@ -117,35 +119,41 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
             }
 
             ImportSessionRules.CheckNewDeals(batch);
-            return WriteAsync(async () =>
-            {
-                await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                _externalIds.Written(batch);
-            });
+            return WriteAsync(
+                async () =>
+                {
+                    await writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    _externalIds.Written(batch);
+                },
+                cancellationToken);
         }
 
         public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
         {
             ThrowIfUnusable();
             ArgumentException.ThrowIfNullOrWhiteSpace(json);
-            return TranslateAsync(async () =>
-            {
-                // Until the session ends no other transaction writes deals, so a check of the stored deals made now still holds at commit.
-                await connection.ExecuteAsync(new CommandDefinition(dialect.LockDeals, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return await connection.ExecuteAsync(new CommandDefinition(
-                    PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            });
+            return TranslateAsync(
+                async () =>
+                {
+                    // Until the session ends no other transaction writes deals, so a check of the stored deals made now still holds at commit.
+                    await connection.ExecuteAsync(new CommandDefinition(dialect.LockDeals, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    return await connection.ExecuteAsync(new CommandDefinition(
+                        PipelineDefinitionRow.Upsert, new PipelineDefinitionRow(id.Value, json), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                },
+                cancellationToken);
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {
             ThrowIfUnusable();
-            await WriteAsync(() => writer.FlushAsync(cancellationToken)).ConfigureAwait(false);
-            await TranslateAsync(async () =>
-            {
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return 0;
-            }).ConfigureAwait(false);
+            await WriteAsync(() => writer.FlushAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+            await TranslateAsync(
+                async () =>
+                {
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return 0;
+                },
+                cancellationToken).ConfigureAwait(false);
             _done = true;
         }
 
@@ -181,30 +189,37 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
         }
 
         /// <summary>Runs a write of the bulk writer, naming the unique index a written row broke.</summary>
-        private Task<int> WriteAsync(Func<Task> write) =>
-            TranslateAsync(async () =>
-            {
-                try
+        private Task<int> WriteAsync(Func<Task> write, CancellationToken cancellationToken) =>
+            TranslateAsync(
+                async () =>
                 {
-                    await write().ConfigureAwait(false);
-                    return 0;
-                }
-                catch (DbException e) when (dialect.IsUniqueViolation(e, ExternalIdIndex))
-                {
-                    throw new InvalidOperationException("An imported opportunity has an external id that another opportunity of its pipeline already has.", e);
-                }
-                catch (DbException e) when (dialect.IsUniqueViolation(e, DealKey))
-                {
-                    // Stored by another import that committed while this one waited for its row: the writer's look-up did not see it.
-                    throw new InvalidOperationException("An imported opportunity has an id that another import stored meanwhile.", e);
-                }
-                catch (DbException e) when (dialect.IsUniqueViolation(e, null))
-                {
-                    throw new InvalidOperationException("An imported activity has an id that is already stored.", e);
-                }
-            });
+                    try
+                    {
+                        await write().ConfigureAwait(false);
+                        return 0;
+                    }
+                    catch (DbException e) when (dialect.IsUniqueViolation(e, ExternalIdIndex))
+                    {
+                        throw new InvalidOperationException("An imported opportunity has an external id that another opportunity of its pipeline already has.", e);
+                    }
+                    catch (DbException e) when (dialect.IsUniqueViolation(e, DealKey))
+                    {
+                        // Stored by another import that committed while this one waited for its row: the writer's look-up did not see it.
+                        throw new InvalidOperationException("An imported opportunity has an id that another import stored meanwhile.", e);
+                    }
+                    catch (DbException e) when (dialect.IsUniqueViolation(e, null))
+                    {
+                        throw new InvalidOperationException("An imported activity has an id that is already stored.", e);
+                    }
+                },
+                cancellationToken);
 
-        private async Task<T> TranslateAsync<T>(Func<Task<T>> work)
+        /// <summary>
+        /// Runs work of the session in the database: its first failure makes the session unusable, and a failure that means the
+        /// database cannot be used is rethrown as such, with what the database can tell of the session holding the deal tables
+        /// unless this import holds them itself.
+        /// </summary>
+        private async Task<T> TranslateAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
         {
             try
             {
@@ -215,7 +230,7 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                 _failed ??= e;
                 if (e is DbException db && dialect.Database.Unavailable(db) is { } unavailable)
                 {
-                    throw await dialect.Database.ExplainAsync(unavailable, CancellationToken.None).ConfigureAwait(false);
+                    throw writer.Alone ? unavailable : await dialect.Database.ExplainAsync(unavailable, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (e is DbException deadlock && dialect.IsDeadlock(deadlock))

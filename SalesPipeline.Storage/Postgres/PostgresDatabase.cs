@@ -36,6 +36,12 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
 
     /// <summary>Connections outside the pool, for <see cref="ExplainAsync"/>: the pool may be full of callers waiting behind the same session.</summary>
     private readonly NpgsqlDataSource _unpooled;
+
+    /// <summary>
+    /// Lets one <see cref="ExplainAsync"/> look at a time, so callers timing out together behind one session open one extra
+    /// connection between them, not one each.
+    /// </summary>
+    private readonly SemaphoreSlim _explaining = new(1, 1);
     private readonly int _commandTimeout;
     private readonly AsyncLocal<ConsistentRead?> _read = new();
     private readonly SchemaGate _schema;
@@ -50,7 +56,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         Target = $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host ?? "localhost"}:{builder.Port} (user '{builder.Username}')";
         _commandTimeout = builder.CommandTimeout;
         _dataSource = NpgsqlDataSource.Create(builder);
-        _unpooled = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false });
+        _unpooled = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false, Multiplexing = false });
         _schema = new SchemaGate(this, options.AutoMigrate);
     }
 
@@ -134,8 +140,8 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
 
     /// <inheritdoc />
     /// <remarks>
-    /// After a statement timed out on an open connection, looks (on a connection outside the pool, for at most
-    /// <see cref="ExplainSeconds"/> seconds) for another session holding any deal table in ACCESS EXCLUSIVE mode, as an import
+    /// After a statement timed out on an open connection, looks (on a connection outside the pool, one look at a time, for at
+    /// most <see cref="ExplainSeconds"/> seconds, waiting included) for another session holding any deal table in ACCESS EXCLUSIVE mode, as an import
     /// does once it has set their indexes aside. The statement was cancelled, so what it waited for cannot be asked: the message
     /// says that session held the deal tables meanwhile. When the look fails (no connection, a failed query, the time is up,
     /// the caller cancels) the exception is returned as it is.
@@ -153,11 +159,19 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(ExplainSeconds));
-            var connection = await _unpooled.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            await _explaining.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
             {
-                holder = await connection.QueryFirstOrDefaultAsync<TableHolder>(
-                    new CommandDefinition(DealTableHolder, commandTimeout: ExplainSeconds, cancellationToken: timeout.Token)).ConfigureAwait(false);
+                var connection = await _unpooled.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    holder = await connection.QueryFirstOrDefaultAsync<TableHolder>(
+                        new CommandDefinition(DealTableHolder, commandTimeout: ExplainSeconds, cancellationToken: timeout.Token)).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _explaining.Release();
             }
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException or System.Data.DataException)
@@ -265,6 +279,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     public async ValueTask DisposeAsync()
     {
         _schema.Dispose();
+        _explaining.Dispose();
         await _unpooled.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
@@ -272,6 +287,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     public void Dispose()
     {
         _schema.Dispose();
+        _explaining.Dispose();
         _unpooled.Dispose();
         _dataSource.Dispose();
     }

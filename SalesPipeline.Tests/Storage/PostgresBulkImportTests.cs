@@ -371,7 +371,8 @@ public sealed class PostgresBulkImportTests : IAsyncLifetime
         _opened.Add(hosted);
         var dialect = new PostgresDialect(hosted);
         var target = new RelationalImportTarget(dialect, new PostgresBulkImport(dialect, setAsideFrom: SetAsideFrom, analyzeFrom: SetAsideFrom));
-        var impatient = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1 }.ToString() });
+        // One pooled connection: the second import below holds it while the session holding the deals is looked up.
+        var impatient = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = new NpgsqlConnectionStringBuilder(_connectionString) { CommandTimeout = 1, MaxPoolSize = 1 }.ToString() });
         _opened.Add(impatient);
         var store = new RelationalOpportunityStore(new PostgresDialect(impatient));
         var random = new Random(12);

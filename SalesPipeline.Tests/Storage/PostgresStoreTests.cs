@@ -375,6 +375,15 @@ public sealed class PostgresStoreTests : RelationalStoreTests, IAsyncLifetime
     }
 
     [Fact]
+    public async Task FirstUse_MultiplexingConnectionString_Works()
+    {
+        var multiplexing = new NpgsqlConnectionStringBuilder(_connectionString) { Multiplexing = true }.ToString();
+        var store = Store(Database(o => o.ConnectionString = multiplexing));
+
+        Assert.Null(await store.FindAsync(OpportunityId.New()));
+    }
+
+    [Fact]
     public async Task SaveAsync_DealsHeldWhileThePoolHasOneConnection_NamesTheSessionHoldingThem()
     {
         // The pool's one connection is the save's: the session holding the deals is looked up on a connection outside it.
