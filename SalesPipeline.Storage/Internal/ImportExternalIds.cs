@@ -29,6 +29,12 @@ internal sealed class ImportExternalIds
     private readonly Dictionary<PipelineId, Followed?> _pipelines = [];
 
     /// <summary>
+    /// Whether the session has seen that no other session can write deals until it ends, and confirmed the pipelines it followed
+    /// before then (<see cref="ConfirmAloneAsync"/>): from then on every followed pipeline is answered by its filter.
+    /// </summary>
+    private bool _alone;
+
+    /// <summary>
     /// The ids among <paramref name="externalIds"/> stored in <paramref name="pipeline"/>, the session's own included:
     /// <paramref name="ask"/> asked about all of them, or only about those the pipeline's filter may hold. <paramref name="alone"/>
     /// tells whether no other session can write deals from now until this one ends (<see cref="IBulkWriter.Alone"/>).
@@ -42,9 +48,10 @@ internal sealed class ImportExternalIds
         Func<IReadOnlyCollection<string>, Task<IReadOnlySet<string>>> ask,
         CancellationToken cancellationToken)
     {
-        if (alone)
+        if (alone && !_alone)
         {
             await ConfirmAloneAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            _alone = true;
         }
 
         if (!_pipelines.TryGetValue(pipeline, out var followed))
@@ -52,11 +59,11 @@ internal sealed class ImportExternalIds
             // The session's own rows count too: a pipeline written to before its first look-up is not followed.
             var any = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 AnyExternalId, new { Pipeline = pipeline.Value }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            followed = !any && _pipelines.Count(p => p.Value is not null) < FollowedPipelines ? new Followed { Alone = alone } : null;
+            followed = !any && _pipelines.Count(p => p.Value is not null) < FollowedPipelines ? new Followed() : null;
             _pipelines[pipeline] = followed;
         }
 
-        if (followed is { Alone: true })
+        if (_alone && followed is not null)
         {
             externalIds = externalIds.Where(followed.Filter.MayContain).ToList();
             if (externalIds.Count == 0)
@@ -82,35 +89,29 @@ internal sealed class ImportExternalIds
     }
 
     /// <summary>
-    /// Once no other session can write deals until this one ends: each followed pipeline not yet answered by its filter whose
-    /// deals with an external id are exactly the ones the session wrote is from then on; one where another session's appeared
-    /// meanwhile is no longer followed. (A pipeline first looked up from then on, without an external id, is answered by its
-    /// filter from the start.)
+    /// Once, at the first look-up after no other session can write deals until this one ends: each followed pipeline whose
+    /// deals with an external id are exactly the ones the session wrote stays followed; one where another session's appeared
+    /// meanwhile no longer is. (A pipeline first looked up from then on, without an external id, is answered by its filter
+    /// from the start.)
     /// </summary>
     private async Task ConfirmAloneAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        foreach (var (pipeline, followed) in _pipelines.Where(p => p.Value is { Alone: false }).ToList())
+        foreach (var (pipeline, followed) in _pipelines.Where(p => p.Value is not null).ToList())
         {
             var stored = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 ExternalIdCount, new { Pipeline = pipeline.Value }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (stored == followed!.Count)
-            {
-                followed.Alone = true;
-            }
-            else
+            if (stored != followed!.Count)
             {
                 _pipelines[pipeline] = null;
             }
         }
     }
 
-    /// <summary>A followed pipeline: the external ids the session wrote there, how many, and whether only it can write there.</summary>
+    /// <summary>A followed pipeline: the external ids the session wrote there, and how many.</summary>
     private sealed class Followed
     {
         public WrittenIdFilter Filter { get; } = new();
 
         public long Count { get; set; }
-
-        public bool Alone { get; set; }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class WrittenIdFilter
         var (first, step) = Hashes(AsStored(id));
         for (var i = 0; i < Probes; i++)
         {
-            var bit = (first + ((ulong)i * step)) & Mask;
+            var bit = Bit(first, step, i);
             bits[bit >> 6] |= 1UL << (int)(bit & 63);
         }
     }
@@ -41,7 +41,7 @@ internal sealed class WrittenIdFilter
         var (first, step) = Hashes(AsStored(id));
         for (var i = 0; i < Probes; i++)
         {
-            var bit = (first + ((ulong)i * step)) & Mask;
+            var bit = Bit(first, step, i);
             if ((bits[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
             {
                 return false;
@@ -50,6 +50,9 @@ internal sealed class WrittenIdFilter
 
         return true;
     }
+
+    /// <summary>Probe <paramref name="i"/>'s bit of an id whose hashes are <paramref name="first"/> and <paramref name="step"/>.</summary>
+    private static ulong Bit(ulong first, ulong step, int i) => (first + ((ulong)i * step)) & Mask;
 
     /// <summary>
     /// The id as the store keeps it: text is stored as UTF-8, where a lone surrogate (which no UTF-8 text holds) becomes

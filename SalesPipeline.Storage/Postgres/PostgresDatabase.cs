@@ -141,8 +141,8 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     /// <inheritdoc />
     /// <remarks>
     /// After a statement timed out on an open connection, looks (on a connection outside the pool, one look at a time, for at
-    /// most <see cref="ExplainSeconds"/> seconds, waiting included) for another session holding any deal table in ACCESS EXCLUSIVE mode, as an import
-    /// does once it has set their indexes aside. The statement was cancelled, so what it waited for cannot be asked: the message
+    /// most <see cref="ExplainSeconds"/> seconds, waiting included) for another session holding any deal table in ACCESS
+    /// EXCLUSIVE mode, as an import does once it has set their indexes aside. The statement was cancelled, so what it waited for cannot be asked: the message
     /// says that session held the deal tables meanwhile. When the look fails (no connection, a failed query, the time is up,
     /// the caller cancels) the exception is returned as it is.
     /// </remarks>
