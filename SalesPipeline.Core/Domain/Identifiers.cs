@@ -123,7 +123,7 @@ public readonly partial record struct StageId
     /// <inheritdoc />
     public override string ToString() => Value ?? string.Empty;
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{0,63}\z", RegexOptions.CultureInvariant)]
     internal static partial Regex SlugPattern();
 }
 

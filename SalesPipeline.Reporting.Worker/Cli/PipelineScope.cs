@@ -54,4 +54,36 @@ internal static class PipelineScope
         throw new CliInputException(
             $"The default pipeline '{pipeline.Id}' has no deals; deals are in {held}. Pick one with {howToPick}, for example {example(first)}.");
     }
+
+    /// <summary>
+    /// Refuses an owner who owns no deal in <paramref name="pipeline"/> (a misspelt name would give a report of nothing),
+    /// naming the pipeline's owners (at most 20).
+    /// </summary>
+    /// <param name="store">The deals.</param>
+    /// <param name="pipeline">The pipeline the report covers.</param>
+    /// <param name="owner">The owner asked for.</param>
+    /// <param name="who">How the message names the owner before "owns no deals", such as <c>--owner 'anna'</c>.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <exception cref="CliInputException">The owner owns no deal in the pipeline.</exception>
+    public static async Task EnsureOwnsDealsAsync(IOpportunityStore store, PipelineDefinition pipeline, UserId owner, string who, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        await foreach (var _ in store.QueryAsync(new OpportunityQuery(pipeline.Id, owner), cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var owners = new SortedSet<string>(StringComparer.CurrentCulture);
+        await foreach (var deal in store.QueryAsync(new OpportunityQuery(pipeline.Id), cancellationToken).ConfigureAwait(false))
+        {
+            owners.Add(deal.Owner.Value);
+            if (owners.Count > 20)
+            {
+                break;
+            }
+        }
+
+        throw new CliInputException($"{who} owns no deals in pipeline '{pipeline.Id}'. Owners: {(owners.Count == 0 ? "none (the pipeline is empty)" : string.Join(", ", owners.Take(20)))}.");
+    }
 }

@@ -59,7 +59,7 @@ internal static class ReportCommand
             await PipelineScope.EnsureNotEmptyAsync(store, services.GetRequiredService<IPipelineAggregates>(), definition, parse.GetValue(pipeline) is not null, "--pipeline", id => $"--pipeline {id}", cancellationToken).ConfigureAwait(false);
             if (owned is { } who)
             {
-                await EnsureOwnerAsync(store, definition, who, cancellationToken).ConfigureAwait(false);
+                await PipelineScope.EnsureOwnsDealsAsync(store, definition, who, $"--owner '{who}'", cancellationToken).ConfigureAwait(false);
             }
 
             var request = new ReportRequest(definition, start, end, timeZone, owned, parse.GetValue(culture)!, ParseKind(parse.GetValue(kind)), detailRows) { Ltv = ltvInputs };
@@ -178,25 +178,5 @@ internal static class ReportCommand
 
         var match = catalog.All.FirstOrDefault(p => p.Id.Value == id);
         return match ?? throw new CliInputException($"--pipeline '{id}' is not known; pipelines: {string.Join(", ", catalog.All.Select(p => p.Id))}.");
-    }
-
-    private static async Task EnsureOwnerAsync(IOpportunityStore store, PipelineDefinition pipeline, UserId owner, CancellationToken cancellationToken)
-    {
-        await foreach (var _ in store.QueryAsync(new OpportunityQuery(pipeline.Id, owner), cancellationToken).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        var owners = new SortedSet<string>(StringComparer.CurrentCulture);
-        await foreach (var deal in store.QueryAsync(new OpportunityQuery(pipeline.Id), cancellationToken).ConfigureAwait(false))
-        {
-            owners.Add(deal.Owner.Value);
-            if (owners.Count > 20)
-            {
-                break;
-            }
-        }
-
-        throw new CliInputException($"--owner '{owner}' owns no deals in pipeline '{pipeline.Id}'. Owners: {(owners.Count == 0 ? "none (the pipeline is empty)" : string.Join(", ", owners.Take(20)))}.");
     }
 }

@@ -27,7 +27,7 @@ internal static class RunCommand
         };
         var now = new Option<string?>("--now")
         {
-            Description = "With --once: run as if the time were this instant, for example 2026-11-01T05:30:00Z (backfills, trying a schedule).",
+            Description = "With --once: run as if the time were this instant, for example 2026-11-01T05:30:00Z (backfills, trying a schedule); not later than now.",
         };
         var command = new Command("run", "Run the scheduled reports of the configuration: each (schedule, period) is produced and delivered exactly once, recorded in the database, shared safely by several workers.")
         {
@@ -40,6 +40,12 @@ internal static class RunCommand
             if (start is not null && !runOnce)
             {
                 throw new CliInputException("--now works only with --once.");
+            }
+
+            if (start is { } future && context.Clock.GetCurrentInstant() is var real && future > real)
+            {
+                throw new CliInputException(
+                    $"--now {InstantPattern.ExtendedIso.Format(future)} is later than the clock ({InstantPattern.ExtendedIso.Format(real)}): a run as of an instant still to come would record periods that have not ended as produced, and they would never be produced again. Give an instant that has passed.");
             }
 
             IClock clock = start is { } at ? OffsetClock.StartingAt(context.Clock, at) : context.Clock;

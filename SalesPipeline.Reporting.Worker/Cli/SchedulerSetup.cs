@@ -41,6 +41,7 @@ internal static class SchedulerSetup
         var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate: true, cancellationToken).ConfigureAwait(false);
         var catalog = services.GetRequiredService<PipelineCatalog>();
         SchedulerConfiguration.CheckPipelines(settings.Schedules, catalog, problems);
+        await CheckOwnersAsync(settings, services.GetRequiredService<IPersonStore>(), services.GetRequiredService<IOpportunityStore>(), catalog, problems, cancellationToken).ConfigureAwait(false);
         if (checkScopes)
         {
             await CheckScopesAsync(settings, services.GetRequiredService<IOpportunityStore>(), services.GetRequiredService<IPipelineAggregates>(), catalog.Default, problems, cancellationToken).ConfigureAwait(false);
@@ -83,6 +84,33 @@ internal static class SchedulerSetup
             {
                 await PipelineScope.EnsureNotEmptyAsync(
                     store, aggregates, defaultPipeline, pipelineNamed: false, "the schedule's Pipeline key", id => $"\"Pipeline\": \"{id}\"", cancellationToken).ConfigureAwait(false);
+            }
+            catch (CliInputException e)
+            {
+                problems.Add($"schedule '{schedule.Name}': {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses a schedule's Owner who is no person and owns no deal in the schedule's pipeline: a misspelt name would have
+    /// every period recorded as produced with nothing in it, and never produced again once the name is mended. A person
+    /// with no deals yet (a new salesperson) is accepted.
+    /// </summary>
+    private static async Task CheckOwnersAsync(
+        SchedulerSettings settings, IPersonStore people, IOpportunityStore store, PipelineCatalog catalog, List<string> problems, CancellationToken cancellationToken)
+    {
+        foreach (var schedule in settings.Schedules)
+        {
+            var pipeline = schedule.Pipeline is { } id ? catalog.All.FirstOrDefault(p => p.Id.Value == id) : catalog.Default;
+            if (schedule.Owner is not { } owner || pipeline is null || await people.FindAsync(owner, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await PipelineScope.EnsureOwnsDealsAsync(store, pipeline, owner, $"Owner '{owner}' is no person (see users list) and", cancellationToken).ConfigureAwait(false);
             }
             catch (CliInputException e)
             {

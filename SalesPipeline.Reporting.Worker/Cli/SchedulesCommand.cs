@@ -39,7 +39,7 @@ internal static class SchedulesCommand
                 {
                     var runs = await ledger.ListAsync(schedule.Name, cancellationToken).ConfigureAwait(false);
                     var last = runs.Where(r => r.Produced).MaxBy(r => r.Key.Days.Last);
-                    var deliveries = runs.SelectMany(r => r.Deliveries.Where(d => !d.Delivered).Select(d => (r.Key, d))).ToList();
+                    var deliveries = runs.SelectMany(r => r.Deliveries.Where(d => !d.Delivered && schedule.Delivers(d.Target)).Select(d => (r.Key, d))).ToList();
                     var next = schedule.Cron.Next(now);
                     rows.Add(
                     [

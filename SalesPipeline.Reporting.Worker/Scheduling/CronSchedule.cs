@@ -14,6 +14,8 @@ public sealed class CronSchedule
     // A yearly cron has one occurrence a year; a leap-day cron one every four years. Looking further back finds nothing new.
     private static readonly Duration LongestGap = Duration.FromDays(366 * 8 + 2);
 
+    private static readonly DateTime CenturyStart = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     private readonly CronExpression _expression;
     private readonly TimeZoneInfo _zone;
 
@@ -41,20 +43,29 @@ public sealed class CronSchedule
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cron);
         ArgumentNullException.ThrowIfNull(zone);
-        var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        // Fields are separated by any white space (a tab, several spaces), as in a crontab.
+        var fields = cron.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var normal = string.Join(' ', fields);
         CronExpression expression;
         try
         {
-            expression = fields switch
+            expression = fields.Length switch
             {
-                5 => CronExpression.Parse(cron, CronFormat.Standard),
-                6 => CronExpression.Parse(cron, CronFormat.IncludeSeconds),
-                _ => throw new FormatException($"'{cron}' has {fields} fields; a cron expression has 5 (minute hour day month weekday) or 6 (seconds first)."),
+                5 => CronExpression.Parse(normal, CronFormat.Standard),
+                6 => CronExpression.Parse(normal, CronFormat.IncludeSeconds),
+                _ => throw new FormatException($"'{cron}' has {fields.Length} fields; a cron expression has 5 (minute hour day month weekday) or 6 (seconds first)."),
             };
         }
         catch (CronFormatException e)
         {
             throw new FormatException($"'{cron}' is not a cron expression: {e.Message}", e);
+        }
+
+        // Every day a month has comes back on every weekday within 28 years, so an expression with no occurrence in this
+        // century names a day no month has (30 February, 31 April).
+        if (expression.GetNextOccurrence(CenturyStart, TimeZoneInfo.Utc) is null)
+        {
+            throw new FormatException($"'{cron}' never occurs: no month it names has the day it names.");
         }
 
         TimeZoneInfo systemZone;
@@ -91,7 +102,7 @@ public sealed class CronSchedule
     public Instant? Latest(Instant until)
     {
         // Widen the window until it holds an occurrence, so a frequent cron is not enumerated over years.
-        for (var window = Duration.FromHours(1); ; window *= 4)
+        for (var window = Duration.FromHours(1); ; window = window * 4 < LongestGap ? window * 4 : LongestGap)
         {
             var last = Between(until - window, until) is { Count: > 0 } found ? found[^1] : (Instant?)null;
             if (last is not null || window >= LongestGap)

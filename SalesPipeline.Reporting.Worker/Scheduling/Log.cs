@@ -25,6 +25,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Worker {Holder} sleeps until {WakeAt}")]
     public static partial void Sleeping(ILogger logger, string holder, Instant wakeAt);
 
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
+        Message = "Schedule {Schedule} period {First:uuuu-MM-dd}..{Last:uuuu-MM-dd} was not delivered to {Target}, which the schedule no longer names; it is not sent there unless the schedule names it again")]
+    public static partial void NoLongerConfigured(ILogger logger, string schedule, LocalDate first, LocalDate last, string target);
+
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Worker pass failed: {Error}; trying again at the next wake-up")]
     public static partial void PassFailed(ILogger logger, string error);
 }

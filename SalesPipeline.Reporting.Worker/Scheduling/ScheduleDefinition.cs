@@ -34,6 +34,14 @@ internal sealed record ScheduleDefinition(
     public IReadOnlyList<string> Targets =>
         [.. (Folder is null ? Array.Empty<string>() : [ScheduleDelivery.FolderTarget]).Concat(Email.Select(ScheduleDelivery.EmailTarget))];
 
+    /// <summary>
+    /// Tells whether the schedule, as configured now, delivers to <paramref name="target"/>. A target the ledger still owes
+    /// a period but that was removed from the schedule (a recipient who left, a folder no longer written) is never
+    /// delivered to; it is delivered again only if the schedule names it again. Addresses are compared ignoring case, as
+    /// the configuration compares them.
+    /// </summary>
+    public bool Delivers(string target) => Targets.Contains(target, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets the workbook's file name for a period: <c>&lt;schedule&gt;_&lt;first day&gt;_&lt;last day&gt;.xlsx</c>.</summary>
     public string FileName(PeriodDays days) => $"{Name}_{days}.xlsx";
 

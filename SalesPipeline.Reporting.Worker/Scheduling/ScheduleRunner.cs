@@ -53,6 +53,9 @@ internal sealed class ScheduleRunner(
     /// <summary>How many times a delivery that happened is written to the ledger before the pass gives up.</summary>
     private const int RecordAttempts = 4;
 
+    /// <summary>The owed deliveries to targets the schedule no longer names that this runner has logged, so each is logged once.</summary>
+    private readonly HashSet<(ScheduleRunKey Key, string Target)> _dropped = [];
+
     public RunnerOptions Options => options;
 
     /// <summary>Gets the instant claims are taken, renewed and judged at.</summary>
@@ -91,8 +94,16 @@ internal sealed class ScheduleRunner(
             Log.Skipped(logger, schedule.Name, skipped.Days.First, skipped.Days.Last, skipped.DueAt, schedule.LookBack);
         }
 
+        foreach (var run in runs)
+        {
+            foreach (var dropped in run.Deliveries.Where(d => !d.Delivered && !schedule.Delivers(d.Target) && _dropped.Add((run.Key, d.Target))))
+            {
+                Log.NoLongerConfigured(logger, schedule.Name, run.Key.Days.First, run.Key.Days.Last, dropped.Target);
+            }
+        }
+
         var work = runs
-            .Where(r => !r.IsClaimedAt(ClaimNow) && (!r.Produced || r.Deliveries.Any(d => Pending(d, retryNow, now))))
+            .Where(r => !r.IsClaimedAt(ClaimNow) && (!r.Produced || r.Deliveries.Any(d => Pending(schedule, d, retryNow, now))))
             .Select(r => new DuePeriod(r.DueAt, r.Key.Days))
             .Concat(plan.Produce)
             .OrderBy(p => p.DueAt)
@@ -107,12 +118,12 @@ internal sealed class ScheduleRunner(
         var wake = schedule.Cron.Next(clock.GetCurrentInstant());
         foreach (var run in after)
         {
-            if (run.Holder is not null && run.ClaimedUntil is { } until && (!run.Produced || run.Deliveries.Any(d => !d.Delivered)))
+            if (run.Holder is not null && run.ClaimedUntil is { } until && (!run.Produced || run.Deliveries.Any(d => !d.Delivered && schedule.Delivers(d.Target))))
             {
                 wake = Min(wake, until);
             }
 
-            foreach (var delivery in run.Deliveries.Where(d => !d.Delivered && d.RetryAt is not null))
+            foreach (var delivery in run.Deliveries.Where(d => !d.Delivered && d.RetryAt is not null && schedule.Delivers(d.Target)))
             {
                 wake = Min(wake, delivery.RetryAt);
             }
@@ -142,7 +153,7 @@ internal sealed class ScheduleRunner(
         try
         {
             var run = (await ledger.ListAsync(schedule.Name, working.Token).ConfigureAwait(false)).First(r => r.Key == key);
-            List<ScheduleDelivery> pending = run.Produced ? [.. run.Deliveries.Where(d => Pending(d, retryNow, now))] : [];
+            List<ScheduleDelivery> pending = run.Produced ? [.. run.Deliveries.Where(d => Pending(schedule, d, retryNow, now))] : [];
             if (run.Produced && pending.Count == 0)
             {
                 // Another worker finished it between the listing and the claim.
@@ -274,8 +285,8 @@ internal sealed class ScheduleRunner(
         return wait < options.MaxRetryBackoff ? wait : options.MaxRetryBackoff;
     }
 
-    private static bool Pending(ScheduleDelivery delivery, bool retryNow, Instant now) =>
-        !delivery.Delivered && (retryNow || delivery.RetryAt is null || delivery.RetryAt <= now);
+    private static bool Pending(ScheduleDefinition schedule, ScheduleDelivery delivery, bool retryNow, Instant now) =>
+        !delivery.Delivered && schedule.Delivers(delivery.Target) && (retryNow || delivery.RetryAt is null || delivery.RetryAt <= now);
 
     private static Instant? Min(Instant? a, Instant? b) => a is null ? b : b is null ? a : Instant.Min(a.Value, b.Value);
 

@@ -25,6 +25,8 @@ internal static partial class SchedulerConfiguration
     private static readonly string[] ScheduleKeys =
         ["Name", "Cron", "TimeZone", "Period", "Kinds", "Pipeline", "Owner", "Culture", "Folder", "Email", "LookBack", "SkipWhenEmpty"];
 
+    private static readonly string[] DatabaseKeys = ["Provider", "ConnectionString"];
+
     private static readonly string[] SmtpKeys = ["Host", "Port", "Security", "UserName", "Password", "From"];
 
     /// <summary>Builds the layered configuration.</summary>
@@ -64,6 +66,7 @@ internal static partial class SchedulerConfiguration
     {
         var root = configuration.GetSection(Section);
         var database = root.GetSection("Database");
+        Unknown(database, DatabaseKeys, $"{Section}:Database", problems);
         var provider = database["Provider"];
         if (provider is not null && provider is not ("sqlite" or "postgres"))
         {
@@ -322,6 +325,6 @@ internal static partial class SchedulerConfiguration
 
     private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,100}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,100}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

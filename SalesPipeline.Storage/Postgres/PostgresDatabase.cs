@@ -292,7 +292,7 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
         _dataSource.Dispose();
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[0-9A-F]+(-[0-9A-F]+)+$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9A-F]+(-[0-9A-F]+)+\z")]
     private static partial System.Text.RegularExpressions.Regex SnapshotId();
 
     /// <summary>A session holding a deal table: its server process, its application name and (when the role may see it) its transaction's start.</summary>

@@ -51,6 +51,7 @@ public sealed class IdentifiersTests
     [InlineData("offer stage")]
     [InlineData("oferta-ł")]
     [InlineData("")]
+    [InlineData("offer\n")]
     public void StageId_NotASlug_ThrowsArgumentExceptionWithAnExample(string text)
     {
         Assert.False(StageId.IsValid(text));
@@ -76,6 +77,7 @@ public sealed class IdentifiersTests
 
         Assert.Contains("'New Business' is not a valid pipeline id", e.Message, StringComparison.Ordinal);
         Assert.Contains("'new-business'", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new PipelineId("renewals\n"));
     }
 
     [Fact]

@@ -257,7 +257,7 @@ public sealed class AgendaCommandTests : IDisposable
               "Owner": "sam", "Kinds": ["agenda"], "Folder": {{JsonSerializer.Serialize(reports)}} } ] } }
             """);
 
-        var result = await Run("run", "--once", "--now", "2026-11-28T09:30:00Z", "--config", config);
+        var result = await Run("run", "--once", "--now", "2026-11-28T08:30:00Z", "--config", config);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var files = Directory.GetFiles(reports, "*.xlsx");

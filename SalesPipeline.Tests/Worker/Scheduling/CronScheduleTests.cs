@@ -50,6 +50,41 @@ public sealed class CronScheduleTests
         var schedule = Parse("0 6 2 1 *", "Europe/Warsaw");
 
         Assert.Equal(Instant.FromUtc(2026, 1, 2, 5, 0), schedule.Latest(Instant.FromUtc(2026, 12, 31, 0, 0)));
-        Assert.Null(Parse("0 0 30 2 *", "UTC").Latest(Instant.FromUtc(2026, 12, 31, 0, 0)));
+        // 29 February on a Monday: 2016, then 2044, so nothing in the eight years looked back over.
+        Assert.Null(Parse("0 0 29 2 1", "UTC").Latest(Instant.FromUtc(2026, 12, 31, 0, 0)));
+    }
+
+    [Theory]
+    [InlineData("0 6 30 2 *")]
+    [InlineData("0 6 31 4,6,9,11 *")]
+    [InlineData("0 0 6 31 11 *")]
+    public void Parse_DayNoMonthItNamesHas_ThrowsSayingItNeverOccurs(string cron)
+    {
+        var e = Assert.Throws<FormatException>(() => Parse(cron, "Europe/Warsaw"));
+
+        Assert.Equal($"'{cron}' never occurs: no month it names has the day it names.", e.Message);
+    }
+
+    [Theory]
+    [InlineData("0\t6 1 * *")]
+    [InlineData("0  6   1 * *")]
+    [InlineData(" 0 6 1 * * ")]
+    public void Parse_FieldsSeparatedByTabsOrSeveralSpaces_ReadsTheFiveFields(string written)
+    {
+        var cron = written.Replace("\\t", "\t", StringComparison.Ordinal);
+
+        var schedule = Parse(cron, "UTC");
+
+        Assert.Equal(cron, schedule.Text);
+        Assert.Equal(Instant.FromUtc(2027, 1, 1, 6, 0), schedule.Next(Instant.FromUtc(2026, 12, 1, 7, 0)));
+    }
+
+    [Fact]
+    public void Next_DayOfMonthAndWeekdayBothGiven_OccursOnlyOnDaysThatAreBoth()
+    {
+        // The 1st that is a Monday, as the README says; classic cron would also run on every Monday.
+        var schedule = Parse("0 6 1 * 1", "UTC");
+
+        Assert.Equal(Instant.FromUtc(2027, 2, 1, 6, 0), schedule.Next(Instant.FromUtc(2026, 12, 1, 7, 0)));
     }
 }

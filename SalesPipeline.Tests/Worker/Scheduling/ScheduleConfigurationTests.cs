@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 using SalesPipeline.Tests.Worker.Cli;
 using Xunit;
@@ -43,6 +44,9 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         { "negative look-back", """{ "LookBack": -1 }""", "schedule 'board' (SalesPipeline:Schedules:0): LookBack '-1' must be a whole number, 0 or more" },
         { "misspelt key", """{ "Perod": "PreviousMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): 'Perod' is not a known key" },
         { "name unfit for a file", """{ "Name": "board/2026" }""", "schedule 'board/2026' (SalesPipeline:Schedules:0): Name 'board/2026' may hold only" },
+        { "name ending in a line break", """{ "Name": "board\n" }""", "Name 'board ' may hold only letters, digits, '-' and '_'" },
+        { "cron that never occurs", """{ "Cron": "0 6 30 2 *" }""", "schedule 'board' (SalesPipeline:Schedules:0): Cron '0 6 30 2 *' never occurs" },
+        { "owner misspelt", """{ "Owner": "anna-nowakk" }""", "schedule 'board': Owner 'anna-nowakk' is no person (see users list) and owns no deals in pipeline 'new-business'. Owners: none (the pipeline is empty)." },
         { "skip flag not a boolean", """{ "SkipWhenEmpty": "sometimes" }""", "SkipWhenEmpty 'sometimes' must be true or false" },
     };
 
@@ -150,6 +154,61 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         named["Pipeline"] = renewals.Id.Value;
         var accepted = await RunAsync(Config(named), "schedules", "--check");
         Assert.True(accepted.ExitCode == 0, accepted.ToString());
+    }
+
+    [Fact]
+    public async Task Run_MisspeltDatabaseKeys_ExitsTwoNamingThemAndUsesNoDatabase()
+    {
+        var config = JsonNode.Parse($$"""
+            { "SalesPipeline": { "Database": { "Provder": "sqlite", "ConectionString": {{JsonValue.Create(Database).ToJsonString()}} },
+              "Schedules": [ {{GoodSchedule().ToJsonString()}} ] } }
+            """)!.AsObject();
+
+        var result = await RunAsync(config);
+
+        AssertRefused(result, "SalesPipeline:Database 'Provder' is not a known key; the keys are Provider, ConnectionString.", "misspelt Database keys");
+        Assert.Contains("SalesPipeline:Database 'ConectionString' is not a known key", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SchedulesCheck_OwnerAPersonWithoutDealsOrAnOwnerOfDeals_IsValid()
+    {
+        await using (var services = new ServiceCollection()
+            .AddSalesPipeline(o => o.Access.SkipAccessChecks = true)
+            .UseSqlite($"Data Source={Database}").Services.BuildServiceProvider())
+        {
+            await services.GetRequiredService<IPersonStore>().SaveAsync(new Person(new UserId("newcomer"), "New Comer", Role.Salesperson, ["north"], null, 25, true));
+            await services.GetRequiredService<ISalesPipeline>().CreateAsync(
+                new NewOpportunity("Imported", Money.Of(1_000m, "PLN"), null, new LocalDate(2026, 12, 31)), new UserId("Anna Nowak"));
+        }
+
+        foreach (var owner in new[] { "newcomer", "Anna Nowak" })
+        {
+            var schedule = GoodSchedule();
+            schedule["Owner"] = owner;
+            var accepted = await RunAsync(Config(schedule), "schedules", "--check");
+            Assert.True(accepted.ExitCode == 0, $"{owner}: {accepted}");
+        }
+
+        var misspelt = GoodSchedule();
+        misspelt["Owner"] = "Anna Nowakk";
+        AssertRefused(
+            await RunAsync(Config(misspelt), "schedules", "--check"),
+            "schedule 'board': Owner 'Anna Nowakk' is no person (see users list) and owns no deals in pipeline 'new-business'. Owners: Anna Nowak.",
+            "misspelt owner");
+    }
+
+    [Fact]
+    public async Task Run_NowLaterThanTheClock_ExitsTwoAndRecordsNothing()
+    {
+        var later = CliRunner.Now + Duration.FromMinutes(1);
+
+        var result = await RunAsync(Config(GoodSchedule()), "run", "--once", "--now", NodaTime.Text.InstantPattern.ExtendedIso.Format(later));
+
+        AssertRefused(
+            result,
+            "--now 2026-11-28T09:01:00Z is later than the clock (2026-11-28T09:00:00Z): a run as of an instant still to come would record periods that have not ended as produced",
+            "--now in the future");
     }
 
     [Fact]

@@ -334,6 +334,68 @@ public sealed class ScheduleRunnerTests
         Assert.False(Directory.Exists(Path.Combine(kit.Folder, "board")) && Directory.EnumerateFileSystemEntries(Path.Combine(kit.Folder, "board")).Any());
     }
 
+    [Fact]
+    public async Task RunDueAsync_RecipientAndFolderRemovedWhileTheirDeliveriesFailed_NeitherIsTriedAgainAndTheNewRecipientIsUntouched()
+    {
+        var now = Instant.FromUtc(2026, 11, 1, 9, 0);
+        using var kit = new SchedulerKit(now);
+        var blocked = Path.Combine(kit.Folder, "board");
+        await File.WriteAllTextAsync(blocked, "a file where the folder should be");
+        var mail = new RecordingMail { Failing = true };
+        var before = SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth) with { Folder = blocked, Email = ["leaver@example.com"] };
+        ScheduleRunner Runner(ScheduleDefinition schedule) =>
+            new([schedule], kit.Ledger, kit.Producer, [new FolderDelivery(), mail], kit.Clock, kit.Logger, new RunnerOptions { Holder = "test-worker" });
+
+        Assert.Equal(2, (await Runner(before).RunDueAsync(retryNow: false, CancellationToken.None)).Failures.Count);
+        Assert.Equal(["mailto:leaver@example.com"], mail.Attempts);
+
+        // The leaver is taken off the list and the folder dropped; the mail server works again.
+        mail.Failing = false;
+        File.Delete(blocked);
+        var after = before with { Folder = null, Email = ["successor@example.com"] };
+        kit.Clock.Reset(now + Duration.FromHours(1));
+        var runner = Runner(after);
+        var pass = await runner.RunDueAsync(retryNow: true, CancellationToken.None);
+        var again = await runner.RunDueAsync(retryNow: true, CancellationToken.None);
+
+        Assert.Empty(pass.Failures);
+        Assert.Empty(pass.Produced);
+        Assert.Empty(again.Failures);
+        Assert.Equal(["mailto:leaver@example.com"], mail.Attempts);
+        Assert.False(File.Exists(blocked) || Directory.Exists(blocked));
+        Assert.Single(kit.Producer.Calls);
+        // The owed deliveries stay in the ledger as not delivered; nothing wakes the worker for them.
+        Assert.All(Assert.Single(await kit.RunsAsync("board")).Deliveries, d => Assert.False(d.Delivered));
+        Assert.Equal(after.Cron.Next(kit.Clock.GetCurrentInstant()), pass.WakeAt);
+        var logged = kit.Logger.Entries.Where(e => e.Id.Id == 7).Select(e => e.Message).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.Contains(logged, m => m.Contains("2026-10-01..2026-10-31 was not delivered to mailto:leaver@example.com, which the schedule no longer names", StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains("to folder, which the schedule no longer names", StringComparison.Ordinal));
+
+        // Named again (in other letter case), the recipient is owed the period still.
+        var back = Runner(after with { Email = ["successor@example.com", "Leaver@Example.com"] });
+        var owed = await back.RunDueAsync(retryNow: true, CancellationToken.None);
+
+        Assert.Empty(owed.Failures);
+        Assert.Equal(["mailto:leaver@example.com", "mailto:leaver@example.com"], mail.Attempts);
+    }
+
+    /// <summary>An e-mail delivery that records each address it is asked to deliver to, and fails while told to.</summary>
+    private sealed class RecordingMail : IReportDelivery
+    {
+        public List<string> Attempts { get; } = [];
+
+        public bool Failing { get; set; }
+
+        public bool Handles(string target) => target.StartsWith("mailto:", StringComparison.Ordinal);
+
+        public Task DeliverAsync(ScheduleDefinition schedule, PeriodDays days, string target, string workbook, ProducedReport report, CancellationToken cancellationToken)
+        {
+            Attempts.Add(target);
+            return Failing ? throw new DeliveryException($"the server refused {target}") : Task.CompletedTask;
+        }
+    }
+
     /// <summary>The in-memory ledger, whose store fails whenever a claim is renewed.</summary>
     private sealed class UnrenewableLedger : IScheduleLedger
     {
