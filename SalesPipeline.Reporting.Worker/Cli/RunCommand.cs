@@ -98,6 +98,11 @@ internal static class RunCommand
                 await context.Output.WriteLineAsync(line).ConfigureAwait(false);
             }
 
+            foreach (var left in result.Left)
+            {
+                await context.Error.WriteLineAsync($"left: {left}").ConfigureAwait(false);
+            }
+
             foreach (var failure in result.Failures)
             {
                 await context.Error.WriteLineAsync($"failed: {failure}").ConfigureAwait(false);

@@ -15,8 +15,8 @@ internal static partial class Log
     public static partial void Skipped(ILogger logger, string schedule, LocalDate first, LocalDate last, Instant dueAt, int lookBack);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information,
-        Message = "Schedule {Schedule} period {First:uuuu-MM-dd}..{Last:uuuu-MM-dd} is claimed by another worker; left to it")]
-    public static partial void ClaimedElsewhere(ILogger logger, string schedule, LocalDate first, LocalDate last);
+        Message = "Schedule {Schedule} period {First:uuuu-MM-dd}..{Last:uuuu-MM-dd} is claimed by worker {Holder} until {ClaimedUntil}; left to it")]
+    public static partial void ClaimedElsewhere(ILogger logger, string schedule, LocalDate first, LocalDate last, string holder, string claimedUntil);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error,
         Message = "Schedule {Schedule} period {First:uuuu-MM-dd}..{Last:uuuu-MM-dd} failed: {Error}; it will be retried")]

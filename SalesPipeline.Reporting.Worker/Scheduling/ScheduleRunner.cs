@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Text;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Reporting.Worker.Delivery;
 using SalesPipeline.Scheduling;
@@ -34,7 +35,8 @@ internal sealed record RunnerOptions
 /// <param name="Produced">One line per period produced or redelivered: the period and where it went.</param>
 /// <param name="Failures">One line per failed production or delivery, for people.</param>
 /// <param name="WakeAt">When the next pass has work: the next occurrence, retry or expiring claim.</param>
-internal sealed record PassResult(IReadOnlyList<string> Produced, IReadOnlyList<string> Failures, Instant? WakeAt);
+/// <param name="Left">One line per unfinished period another worker holds a live claim on, left to it: who, and until when.</param>
+internal sealed record PassResult(IReadOnlyList<string> Produced, IReadOnlyList<string> Failures, Instant? WakeAt, IReadOnlyList<string> Left);
 
 /// <summary>
 /// One pass over every schedule: works out what is due (<see cref="CatchUpPlan"/>), claims each period in the ledger,
@@ -66,19 +68,18 @@ internal sealed class ScheduleRunner(
     /// <param name="cancellationToken">Stops the pass: work in progress is abandoned (nothing half-written) and its claim released.</param>
     public async Task<PassResult> RunDueAsync(bool retryNow, CancellationToken cancellationToken)
     {
-        var produced = new List<string>();
-        var failures = new List<string>();
+        var outcome = new Outcome();
         Instant? wake = null;
         foreach (var schedule in schedules)
         {
-            var next = await RunScheduleAsync(schedule, retryNow, produced, failures, cancellationToken).ConfigureAwait(false);
+            var next = await RunScheduleAsync(schedule, retryNow, outcome, cancellationToken).ConfigureAwait(false);
             wake = Min(wake, next);
         }
 
-        return new PassResult(produced, failures, wake);
+        return new PassResult(outcome.Produced, outcome.Failures, wake, outcome.Left);
     }
 
-    private async Task<Instant?> RunScheduleAsync(ScheduleDefinition schedule, bool retryNow, List<string> produced, List<string> failures, CancellationToken cancellationToken)
+    private async Task<Instant?> RunScheduleAsync(ScheduleDefinition schedule, bool retryNow, Outcome outcome, CancellationToken cancellationToken)
     {
         var now = clock.GetCurrentInstant();
         var runs = await ledger.ListAsync(schedule.Name, cancellationToken).ConfigureAwait(false);
@@ -102,6 +103,11 @@ internal sealed class ScheduleRunner(
             }
         }
 
+        foreach (var held in runs.Where(r => r.IsClaimedAt(ClaimNow) && (!r.Produced || r.Deliveries.Any(d => Pending(schedule, d, retryNow, now)))))
+        {
+            LeftToAnother(held, outcome);
+        }
+
         var work = runs
             .Where(r => !r.IsClaimedAt(ClaimNow) && (!r.Produced || r.Deliveries.Any(d => Pending(schedule, d, retryNow, now))))
             .Select(r => new DuePeriod(r.DueAt, r.Key.Days))
@@ -110,7 +116,7 @@ internal sealed class ScheduleRunner(
             .ThenBy(p => p.Days.First);
         foreach (var period in work)
         {
-            await WorkAsync(schedule, period, retryNow, produced, failures, cancellationToken).ConfigureAwait(false);
+            await WorkAsync(schedule, period, retryNow, outcome, cancellationToken).ConfigureAwait(false);
         }
 
         // Wake for the next occurrence, a retry that falls due, or another worker's claim that may expire unfinished.
@@ -132,14 +138,20 @@ internal sealed class ScheduleRunner(
         return wake;
     }
 
-    private async Task WorkAsync(ScheduleDefinition schedule, DuePeriod period, bool retryNow, List<string> produced, List<string> failures, CancellationToken cancellationToken)
+    private async Task WorkAsync(ScheduleDefinition schedule, DuePeriod period, bool retryNow, Outcome outcome, CancellationToken cancellationToken)
     {
+        var (produced, failures) = (outcome.Produced, outcome.Failures);
         var key = new ScheduleRunKey(schedule.Name, period.Days);
         var now = clock.GetCurrentInstant();
         var claimNow = ClaimNow;
         if (!await ledger.TryClaimAsync(key, period.DueAt, options.Holder, claimNow, claimNow + options.ClaimDuration, cancellationToken).ConfigureAwait(false))
         {
-            Log.ClaimedElsewhere(logger, schedule.Name, period.Days.First, period.Days.Last);
+            // Claimed by another worker between the listing and this claim.
+            if ((await ledger.ListAsync(schedule.Name, cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Key == key) is { } held)
+            {
+                LeftToAnother(held, outcome);
+            }
+
             return;
         }
 
@@ -235,6 +247,13 @@ internal sealed class ScheduleRunner(
         }
     }
 
+    private void LeftToAnother(ScheduleRun held, Outcome outcome)
+    {
+        var until = held.ClaimedUntil is { } at ? InstantPattern.ExtendedIso.Format(at) : "?";
+        Log.ClaimedElsewhere(logger, held.Key.Schedule, held.Key.Days.First, held.Key.Days.Last, held.Holder ?? "?", until);
+        outcome.Left.Add($"{held.Key}: claimed by worker {held.Holder} until {until} (after that, if it has not finished, the next run takes it over)");
+    }
+
     private async Task RenewWhileWorkingAsync(ScheduleRunKey key, CancellationTokenSource working)
     {
         var every = (options.ClaimDuration / 3).ToTimeSpan();
@@ -287,6 +306,16 @@ internal sealed class ScheduleRunner(
 
     private static bool Pending(ScheduleDefinition schedule, ScheduleDelivery delivery, bool retryNow, Instant now) =>
         !delivery.Delivered && schedule.Delivers(delivery.Target) && (retryNow || delivery.RetryAt is null || delivery.RetryAt <= now);
+
+    /// <summary>What one pass collects, for people.</summary>
+    private sealed class Outcome
+    {
+        public List<string> Produced { get; } = [];
+
+        public List<string> Failures { get; } = [];
+
+        public List<string> Left { get; } = [];
+    }
 
     private static Instant? Min(Instant? a, Instant? b) => a is null ? b : b is null ? a : Instant.Min(a.Value, b.Value);
 

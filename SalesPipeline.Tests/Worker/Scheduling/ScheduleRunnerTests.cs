@@ -163,6 +163,10 @@ public sealed class ScheduleRunnerTests
         var run = Assert.Single(await kit.RunsAsync("monthly"));
         Assert.Equal("busy-worker", run.Holder);
         Assert.False(run.Produced);
+        Assert.Equal(
+            "monthly 2026-10-01_2026-10-31: claimed by worker busy-worker until 2026-11-01T09:10:00Z (after that, if it has not finished, the next run takes it over)",
+            Assert.Single(result.Left));
+        Assert.Contains(kit.Logger.Entries, e => e.Id.Id == 3 && e.Message.Contains("is claimed by worker busy-worker until 2026-11-01T09:10:00Z; left to it", StringComparison.Ordinal));
     }
 
     [Fact]
