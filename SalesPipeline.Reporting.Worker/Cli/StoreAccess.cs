@@ -131,7 +131,7 @@ internal static class StoreAccess
         {
             if (string.IsNullOrWhiteSpace(db))
             {
-                throw new CliInputException("--provider postgres needs --db \"Host=…;Database=…;Username=…;Password=…\".");
+                throw new CliInputException("--provider postgres needs --db \"Host=…;Database=…;Username=…;Password=…\" (run and schedules also read SalesPipeline:Database:ConnectionString from their configuration).");
             }
 
             builder.UsePostgres(db, o => o.AutoMigrate = migrate);

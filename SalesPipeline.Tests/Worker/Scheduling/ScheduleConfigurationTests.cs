@@ -171,6 +171,21 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_PostgresProviderWithoutAConnectionString_ExitsTwoNamingTheConfigurationKey()
+    {
+        var config = JsonNode.Parse($$"""
+            { "SalesPipeline": { "Database": { "Provider": "postgres" }, "Schedules": [ {{GoodSchedule().ToJsonString()}} ] } }
+            """)!.AsObject();
+        var file = Path.Combine(_folder, "postgres.json");
+        await File.WriteAllTextAsync(file, config.ToJsonString());
+
+        var result = await CliRunner.RunAsync("schedules", "--check", "--config", file);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("SalesPipeline:Database:ConnectionString", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SchedulesCheck_OwnerAPersonWithoutDealsOrAnOwnerOfDeals_IsValid()
     {
         await using (var services = new ServiceCollection()
