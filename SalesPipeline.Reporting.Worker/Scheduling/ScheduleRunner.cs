@@ -147,7 +147,7 @@ internal sealed class ScheduleRunner(
         if (!await ledger.TryClaimAsync(key, period.DueAt, options.Holder, claimNow, claimNow + options.ClaimDuration, cancellationToken).ConfigureAwait(false))
         {
             // Claimed by another worker between the listing and this claim.
-            if ((await ledger.ListAsync(schedule.Name, cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Key == key) is { } held)
+            if ((await ledger.ListAsync(schedule.Name, cancellationToken).ConfigureAwait(false)).FirstOrDefault(r => r.Key == key) is { } held && held.IsClaimedAt(ClaimNow))
             {
                 LeftToAnother(held, outcome);
             }
