@@ -271,6 +271,47 @@ public sealed class BadInputTests
         AssertMentions(e, "Pipeline definition 'renewals' is invalid (6 errors):");
     }
 
+    public static TheoryData<string, string, string> NullEntries => new()
+    {
+        { "a null stage", "\"stages\": [", "Stage #1 is null: give an object with id, kind and probability." },
+        { "a null move", "\"moves\": [", "Move #1 is null: give an object with from and to." },
+        { "a null requirement", "\"requirements\": [", "Stage 'qualification': requirement #1 is null: give a requirement id such as 'contact-logged'." },
+        { "a null loss reason", "\"lossReasons\": [", "Loss reason #1 is null: give a text such as 'price'." },
+    };
+
+    [Theory]
+    [MemberData(nameof(NullEntries))]
+    public void FromJson_NullInAList_ThrowsPipelineDefinitionExceptionNamingTheEntry(string why, string list, string expected)
+    {
+        var json = Default.ToJson().Replace(list, list + "null, ", StringComparison.Ordinal);
+        Assert.NotEqual(Default.ToJson(), json);
+
+        var e = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinition.FromJson(json));
+
+        Assert.True(e.Errors.Contains(expected), $"{why}: {string.Join(" | ", e.Errors)}");
+    }
+
+    [Fact]
+    public void FromJson_MoveWithoutEnds_ThrowsPipelineDefinitionExceptionNamingTheMove()
+    {
+        var json = Default.ToJson().Replace("\"moves\": [", "\"moves\": [ { \"to\": \"qualification\" }, { \"from\": \"offer\" }, ", StringComparison.Ordinal);
+
+        var e = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinition.FromJson(json));
+
+        Assert.Contains("Move #1: 'from' is missing.", e.Errors);
+        Assert.Contains("Move #2: 'to' is missing.", e.Errors);
+    }
+
+    [Fact]
+    public void FromJson_NullStageName_ThrowsPipelineDefinitionExceptionNamingTheStageAndCulture()
+    {
+        var json = Default.ToJson().Replace("\"pl\": \"Identyfikacja\"", "\"pl\": null", StringComparison.Ordinal);
+
+        var e = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinition.FromJson(json));
+
+        Assert.Equal(["Stage 'identification': the name in 'pl' is null: give a text."], e.Errors);
+    }
+
     [Fact]
     public void FromJson_UnknownRequirementId_ThrowsListingTheKnownRequirements()
     {

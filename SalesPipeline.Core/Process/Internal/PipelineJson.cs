@@ -87,6 +87,12 @@ internal static class PipelineJson
 
         foreach (var (stage, index) in (document.Stages ?? []).Select((s, i) => (s, i)))
         {
+            if (stage is null)
+            {
+                pre.Add($"Stage #{index + 1} is null: give an object with id, kind and probability.");
+                continue;
+            }
+
             var label = stage.Id is null ? $"Stage #{index + 1}" : $"Stage '{stage.Id}'";
             if (stage.Id is null)
             {
@@ -120,11 +126,23 @@ internal static class PipelineJson
             {
                 foreach (var (culture, name) in stage.Names ?? [])
                 {
+                    if (name is null)
+                    {
+                        pre.Add($"{label}: the name in '{culture}' is null: give a text.");
+                        continue;
+                    }
+
                     s.Name(culture, name);
                 }
 
-                foreach (var requirement in stage.Requirements ?? [])
+                foreach (var (requirement, number) in (stage.Requirements ?? []).Select((r, i) => (r, i + 1)))
                 {
+                    if (requirement is null)
+                    {
+                        pre.Add($"{label}: requirement #{number} is null: give a requirement id such as 'contact-logged'.");
+                        continue;
+                    }
+
                     s.RequireById(requirement, known);
                 }
 
@@ -135,12 +153,29 @@ internal static class PipelineJson
             });
         }
 
-        foreach (var move in document.Moves ?? [])
+        foreach (var (move, number) in (document.Moves ?? []).Select((m, i) => (m, i + 1)))
         {
-            builder.AllowMove(move.From!, move.To!);
+            if (move is null)
+            {
+                pre.Add($"Move #{number} is null: give an object with from and to.");
+            }
+            else if (move.From is null || move.To is null)
+            {
+                pre.Add($"Move #{number}: '{(move.From is null ? "from" : "to")}' is missing.");
+            }
+            else
+            {
+                builder.AllowMove(move.From, move.To);
+            }
         }
 
-        builder.WithLossReasons(document.LossReasons ?? []);
+        var reasons = document.LossReasons ?? [];
+        foreach (var number in reasons.Select((r, i) => (r, i + 1)).Where(x => x.r is null).Select(x => x.Item2))
+        {
+            pre.Add($"Loss reason #{number} is null: give a text such as 'price'.");
+        }
+
+        builder.WithLossReasons([.. reasons.OfType<string>()]);
 
         try
         {
