@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using NodaTime.Testing;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Access;
 using SalesPipeline.DependencyInjection;
+using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Process;
 using SalesPipeline.Tests.Core.Process;
@@ -13,6 +15,22 @@ namespace SalesPipeline.Tests.Core;
 
 public sealed class SalesPipelineServiceCollectionExtensionsTests
 {
+    [Fact]
+    public async Task SalesPipelineService_CreatedWithoutAContainerAsTheReadmeShows_CreatesAndMovesADeal()
+    {
+        var store = new InMemoryStore();
+        var clock = new FakeClock(Instant.FromUtc(2026, 11, 2, 9, 0));
+
+        var crm = new SalesPipelineService(store, store, store, store, PipelineCatalog.DefaultOnly, clock, new AccessOptions { SkipAccessChecks = true });
+        var anna = new UserId("anna");
+        var deal = await crm.CreateAsync(new NewOpportunity("ERP", Money.Of(1_000m, "PLN"), null, new LocalDate(2027, 3, 31)), anna);
+        await crm.LogActivityAsync(deal.Id, NewActivity.Call("Intro"), anna);
+        var moved = await crm.MoveAsync(deal.Id, Stages.Qualification, anna);
+
+        Assert.Equal(Stages.Qualification, moved.Stage);
+        Assert.Equal(Stages.Qualification, (await store.FindAsync(deal.Id))!.Stage);
+    }
+
     [Fact]
     public async Task AddSalesPipeline_NoOptions_ResolvesAWorkingServiceOnTheInMemoryStore()
     {
