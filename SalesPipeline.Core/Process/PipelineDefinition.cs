@@ -21,6 +21,9 @@ public sealed class PipelineDefinition
     /// <summary>The most loss reasons a pipeline may list: 200.</summary>
     public const int MaxLossReasons = 200;
 
+    /// <summary>The longest stale-after limit a stage may have: 3,650 days (ten years).</summary>
+    public const int MaxStaleAfterDays = 3_650;
+
     /// <summary>The longest pipeline definition <see cref="FromJson"/> reads: 262,144 bytes (256 KiB) of UTF-8.</summary>
     public const int MaxJsonBytes = 256 * 1024;
 

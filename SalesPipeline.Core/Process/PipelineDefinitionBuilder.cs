@@ -203,6 +203,10 @@ public sealed class PipelineDefinitionBuilder
             {
                 errors.Add($"{label}: stale-after must be positive, was {stale}.");
             }
+            else if (stage.StaleAfterValue is { } longest && longest > Duration.FromDays(PipelineDefinition.MaxStaleAfterDays))
+            {
+                errors.Add($"{label}: stale-after must be at most {PipelineDefinition.MaxStaleAfterDays} days (ten years), was {(long)longest.TotalDays} days.");
+            }
             else if (stage.StaleAfterValue is { } whole && whole.BclCompatibleTicks % NodaConstants.TicksPerDay != 0)
             {
                 errors.Add($"{label}: stale-after must be a whole number of days, was {whole}.");

@@ -117,9 +117,9 @@ internal static class PipelineJson
                 pre.Add($"{label}: 'probability' is missing: give a percentage from 0 to 100.");
             }
 
-            if (stage.StaleAfterDays is <= 0)
+            if (stage.StaleAfterDays is <= 0 or > PipelineDefinition.MaxStaleAfterDays)
             {
-                pre.Add($"{label}: 'staleAfterDays' must be at least 1, was {stage.StaleAfterDays}.");
+                pre.Add($"{label}: 'staleAfterDays' must be from 1 to {PipelineDefinition.MaxStaleAfterDays} (ten years), was {stage.StaleAfterDays}.");
             }
 
             builder.AddStage(stage.Id!, kind, stage.Probability ?? 0, s =>
@@ -146,7 +146,7 @@ internal static class PipelineJson
                     s.RequireById(requirement, known);
                 }
 
-                if (stage.StaleAfterDays is > 0 and var days)
+                if (stage.StaleAfterDays is > 0 and <= PipelineDefinition.MaxStaleAfterDays and var days)
                 {
                     s.StaleAfter(Duration.FromDays(days));
                 }

@@ -311,8 +311,39 @@ public sealed class PipelineDefinitionTests
         var e = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinition.FromJson(json));
 
         Assert.Equal(
-            ["Stage 'identification': 'staleAfterDays' must be at least 1, was 0.", "Stage 'offer': 'staleAfterDays' must be at least 1, was 0."],
+            ["Stage 'identification': 'staleAfterDays' must be from 1 to 3650 (ten years), was 0.", "Stage 'offer': 'staleAfterDays' must be from 1 to 3650 (ten years), was 0."],
             e.Errors);
+    }
+
+    [Theory]
+    [InlineData(3_651)]
+    [InlineData(5_000_000)]
+    [InlineData(20_000_000)]
+    public void FromJson_StaleAfterDaysOverTenYears_ReportsItWithTheOtherFaults(int days)
+    {
+        var json = Default.ToJson()
+            .Replace("\"staleAfterDays\": 14", $"\"staleAfterDays\": {days}", StringComparison.Ordinal)
+            .Replace("\"probability\": 10,", "\"probability\": 500,", StringComparison.Ordinal);
+
+        var e = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinition.FromJson(json));
+
+        Assert.Contains($"Stage 'identification': 'staleAfterDays' must be from 1 to 3650 (ten years), was {days}.", e.Errors);
+        Assert.Contains("Stage 'identification': probability must be between 0 and 100, was 500.", e.Errors);
+    }
+
+    [Fact]
+    public void Build_StaleAfterOverTenYears_ReportsIt()
+    {
+        var builder = new PipelineDefinitionBuilder("renewals")
+            .AddStage("contact", StageKind.Open, 30, s => s.StaleAfter(Duration.FromDays(100_000)))
+            .AddStage("renewed", StageKind.Won, 100)
+            .AddStage("churned", StageKind.Lost, 0)
+            .AllowMove("contact", "renewed")
+            .AllowMove("contact", "churned");
+
+        var e = Assert.Throws<PipelineDefinitionException>(builder.Build);
+
+        Assert.Equal(["Stage 'contact': stale-after must be at most 3650 days (ten years), was 100000 days."], e.Errors);
     }
 
     [Fact]
