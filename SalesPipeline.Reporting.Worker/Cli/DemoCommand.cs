@@ -58,44 +58,139 @@ internal static class DemoCommand
             }
 
             files.EnsureDistinct();
+            var missing = MissingFolders(outputFolder);
             var folder = ReportOptions.CheckWritableFolder(outputFolder, "--out", create: true);
-            // A store the demo fills from empty is taken for the load, so its rows are written once (see LoadEmptyStoreExclusively).
-            await using var services = StoreAccess.Open(parse, context.Clock, create: true, loadEmptyStoreExclusively: true);
-            await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
-            var pipeline = services.GetRequiredService<PipelineCatalog>().Default;
-
-            var added = await SeedAsync(services.GetRequiredService<IImportTarget>(), pipeline, count, parse.GetValue(seed), now, context, cancellationToken).ConfigureAwait(false);
-            await context.Output.WriteLineAsync(added == count
-                ? $"Created {added:N0} demo deals in {StoreAccess.Describe(parse)}."
-                : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
-
-            var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
-            await SeedOffersAsync(services, now, cancellationToken).ConfigureAwait(false);
-
-            // The workbooks differ only in their labels: the figures are computed once (in one consistent read) and each
-            // workbook is written on a thread of its own.
-            var request = new ReportRequest(pipeline, from, to, timeZone, null, Cultures[0], ReportKind.All, ReportOptions.DefaultDetailRows);
-            var models = await ReportCommand.BuildModelsAsync(request, Cultures, services, ReportCommand.NewBuilder(services, context.Clock), cancellationToken).ConfigureAwait(false);
-            var workbooks = await Task.WhenAll(models.Select(model => Task.Run(
-                async () =>
-                {
-                    var path = Path.Combine(folder, WorkbookName(quarter, model.Culture));
-                    await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
-                    return (Model: model, Path: path);
-                },
-                cancellationToken))).ConfigureAwait(false);
-            foreach (var workbook in workbooks)
+            try
             {
-                await context.Output.WriteLineAsync(workbook.Path).ConfigureAwait(false);
+                return await RunAsync(parse, context, folder, count, timeZone, from, to, quarter, seed, cancellationToken).ConfigureAwait(false);
             }
-
-            await WriteSummaryAsync(context.Output, workbooks[0].Model).ConfigureAwait(false);
-            await context.Output.WriteLineAsync(leads > 0
-                ? $"People:      added the demo's admin ('admin'), manager ('manager') and salespeople in groups north and south, and {leads:N0} leads"
-                : "People:      the demo's people and leads were already there").ConfigureAwait(false);
-            return CliApp.Success;
+            catch
+            {
+                // A refused or failed demo leaves no folder of its own behind: only those it created and left empty go.
+                RemoveIfEmpty(missing);
+                throw;
+            }
         });
         return command;
+    }
+
+    private static async Task<int> RunAsync(
+        ParseResult parse, CliContext context, string folder, int count, DateTimeZone timeZone, LocalDate from, LocalDate to, string quarter, Option<int> seed, CancellationToken cancellationToken)
+    {
+        var now = context.Clock.GetCurrentInstant();
+        // A store the demo fills from empty is taken for the load, so its rows are written once (see LoadEmptyStoreExclusively).
+        await using var services = StoreAccess.Open(parse, context.Clock, create: true, loadEmptyStoreExclusively: true);
+        await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var pipeline = services.GetRequiredService<PipelineCatalog>().Default;
+        await EnsureDemoCanFillAsync(services, pipeline, cancellationToken).ConfigureAwait(false);
+
+        var added = await SeedAsync(services.GetRequiredService<IImportTarget>(), pipeline, count, parse.GetValue(seed), now, context, cancellationToken).ConfigureAwait(false);
+        await context.Output.WriteLineAsync(added == count
+            ? $"Created {added:N0} demo deals in {StoreAccess.Describe(parse)}."
+            : $"{StoreAccess.Describe(parse)} already held {count - added:N0} of the demo deals; added {added:N0}.").ConfigureAwait(false);
+
+        var leads = await SeedLeadBaseAsync(services, pipeline, parse.GetValue(seed), now, cancellationToken).ConfigureAwait(false);
+        await SeedOffersAsync(services, now, cancellationToken).ConfigureAwait(false);
+
+        // The workbooks differ only in their labels: the figures are computed once (in one consistent read) and each
+        // workbook is written on a thread of its own.
+        var request = new ReportRequest(pipeline, from, to, timeZone, null, Cultures[0], ReportKind.All, ReportOptions.DefaultDetailRows);
+        var models = await ReportCommand.BuildModelsAsync(request, Cultures, services, ReportCommand.NewBuilder(services, context.Clock), cancellationToken).ConfigureAwait(false);
+        var workbooks = await Task.WhenAll(models.Select(model => Task.Run(
+            async () =>
+            {
+                var path = Path.Combine(folder, WorkbookName(quarter, model.Culture));
+                await new WorkbookWriter().WriteAsync(model, path, cancellationToken).ConfigureAwait(false);
+                return (Model: model, Path: path);
+            },
+            cancellationToken))).ConfigureAwait(false);
+        foreach (var workbook in workbooks)
+        {
+            await context.Output.WriteLineAsync(workbook.Path).ConfigureAwait(false);
+        }
+
+        await WriteSummaryAsync(context.Output, workbooks[0].Model).ConfigureAwait(false);
+        await context.Output.WriteLineAsync(leads > 0
+            ? $"People:      added the demo's admin ('admin'), manager ('manager') and salespeople in groups north and south, and {leads:N0} leads"
+            : "People:      the demo's people and leads were already there").ConfigureAwait(false);
+        return CliApp.Success;
+    }
+
+    /// <summary>
+    /// Refuses a database the demo would corrupt: one that stores its own definition of the default pipeline (the demo
+    /// drives deals through the built-in one, so they could sit in stages the stored one lacks), or whose people under the
+    /// demo's user ids are not the demo's (their roles, groups and lead limits would be ignored).
+    /// </summary>
+    private static async Task EnsureDemoCanFillAsync(IServiceProvider services, PipelineDefinition pipeline, CancellationToken cancellationToken)
+    {
+        var stored = await services.GetRequiredService<IPipelineDefinitionStore>().LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (stored.TryGetValue(pipeline.Id, out var json) && !SameDefinition(json, pipeline))
+        {
+            throw new CliInputException(
+                $"The database stores its own definition of pipeline '{pipeline.Id}', and the demo drives its deals through the built-in one: its deals could sit in stages the stored definition does not have. Run demo on another database (--db).");
+        }
+
+        var people = services.GetRequiredService<IPersonStore>();
+        var limit = services.GetRequiredService<LeadOptions>().DefaultLeadLimit;
+        var others = new List<string>();
+        foreach (var person in DemoLeadBase.People(DemoPipelineGenerator.OwnerNames, limit))
+        {
+            if (await people.FindAsync(person.Id, cancellationToken).ConfigureAwait(false) is { } existing && !SamePerson(existing, person))
+            {
+                others.Add($"'{person.Id}'");
+            }
+        }
+
+        if (others.Count > 0)
+        {
+            throw new CliInputException(
+                $"The database has people under the demo's user ids who are not the demo's ({string.Join(", ", others)}): the demo would hand them leads and deals as if they had its roles, groups and lead limits. Run demo on another database (--db).");
+        }
+    }
+
+    private static bool SameDefinition(string json, PipelineDefinition pipeline)
+    {
+        try
+        {
+            return PipelineDefinition.FromJson(json).ToJson() == pipeline.ToJson();
+        }
+        catch (PipelineDefinitionException)
+        {
+            return false;
+        }
+    }
+
+    private static bool SamePerson(Person a, Person b) =>
+        a.DisplayName == b.DisplayName && a.Role == b.Role && a.Groups.SequenceEqual(b.Groups) && a.Manager == b.Manager && a.LeadLimit == b.LeadLimit && a.Active == b.Active;
+
+    /// <summary>The folders of <paramref name="folder"/>'s path that do not exist yet, deepest first.</summary>
+    private static List<string> MissingFolders(string folder)
+    {
+        var missing = new List<string>();
+        for (var path = Path.GetFullPath(folder); path is not null && !Directory.Exists(path) && !File.Exists(path); path = Path.GetDirectoryName(path))
+        {
+            missing.Add(path);
+        }
+
+        return missing;
+    }
+
+    private static void RemoveIfEmpty(List<string> folders)
+    {
+        foreach (var path in folders)
+        {
+            try
+            {
+                if (Directory.Exists(path) && !Directory.EnumerateFileSystemEntries(path).Any())
+                {
+                    Directory.Delete(path);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left behind: the demo's own failure is what the user needs to see.
+            }
+        }
     }
 
     private static string WorkbookName(string quarter, string culture) =>
