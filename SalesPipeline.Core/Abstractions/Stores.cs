@@ -69,6 +69,7 @@ public interface IOpportunityStore
     /// <param name="cancellationToken">Cancels the write; nothing is written then.</param>
     /// <returns>The new stored version.</returns>
     /// <exception cref="ConcurrencyConflictException">Someone else saved the opportunity since it was loaded (or it already exists); nothing was written.</exception>
+    /// <exception cref="InvalidOperationException">Another opportunity of the pipeline already has the state's external id (it is unique per pipeline); nothing was written.</exception>
     Task<int> SaveAsync(OpportunityState state, CancellationToken cancellationToken = default);
 
     /// <summary>Streams the opportunities a query matches.</summary>

@@ -22,6 +22,9 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
     /// <summary>One import session at a time, as a database's write transaction: a definition checked in one holds at its commit.</summary>
     private readonly SemaphoreSlim _importGate = new(1, 1);
     private readonly Dictionary<OpportunityId, OpportunityState> _opportunities = [];
+
+    /// <summary>Which deal holds each external id in each pipeline: an external id is unique per pipeline, as in the SQL stores.</summary>
+    private readonly Dictionary<(PipelineId Pipeline, string ExternalId), OpportunityId> _externalIds = [];
     private readonly Dictionary<AccountId, AccountRecord> _accounts = [];
     private readonly Dictionary<PipelineId, string> _pipelines = [];
     private readonly Dictionary<UserId, Person> _people = [];
@@ -50,7 +53,13 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
                 throw new ConcurrencyConflictException("opportunity", state.Id.ToString(), state.Version, stored?.Version);
             }
 
+            if (state.ExternalId is { } external && _externalIds.TryGetValue((state.PipelineId, external), out var holder) && holder != state.Id)
+            {
+                throw new InvalidOperationException($"Another opportunity in pipeline '{state.PipelineId}' already has external id '{external}'; opportunity {state.Id} was not saved.");
+            }
+
             var version = state.Version + 1;
+            Index(stored, state);
 
             // States are immutable records whose lists are copies, so keeping one shares nothing with the caller.
             _opportunities[state.Id] = state with
@@ -61,6 +70,20 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
                 History = [.. state.History],
             };
             return Task.FromResult(version);
+        }
+    }
+
+    /// <summary>Keeps <see cref="_externalIds"/> up with a deal written over <paramref name="before"/>; called under the gate.</summary>
+    private void Index(OpportunityState? before, OpportunityState after)
+    {
+        if (before?.ExternalId is { } old && (old != after.ExternalId || before.PipelineId != after.PipelineId))
+        {
+            _externalIds.Remove((before.PipelineId, old));
+        }
+
+        if (after.ExternalId is { } external)
+        {
+            _externalIds[(after.PipelineId, external)] = after.Id;
         }
     }
 
@@ -566,6 +589,7 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
 
             CheckLeadVersion(conversion.Lead);
             _accounts[account.Id] = new AccountRecord(account.Id, account.Name, account.Segment, [.. account.Contacts], account.CreatedAt, account.CreatedBy, account.Version + 1);
+            Index(null, deal);
             _opportunities[deal.Id] = deal with { Version = 1, Offers = [.. deal.Offers], Activities = [.. deal.Activities], History = [.. deal.History] };
             _leads[conversion.Lead.Id.Value] = Stored(conversion.Lead);
         }
@@ -716,6 +740,7 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
 
                 foreach (var (id, state) in _opportunities)
                 {
+                    store.Index(null, state);
                     store._opportunities[id] = state;
                 }
 

@@ -103,6 +103,29 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
     }
 
     [Fact]
+    public async Task SaveAsync_ExternalIdAnotherDealOfThePipelineHas_ThrowsNamingItAndWritesNothing()
+    {
+        var pipeline = Deals.IsolatedPipeline();
+        var first = RichDeal(pipeline, out _) with { ExternalId = "crm-7" };
+        await Store.SaveAsync(first);
+        var second = RichDeal(pipeline, out _) with { ExternalId = "crm-7" };
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Store.SaveAsync(second));
+
+        Assert.StartsWith($"Another opportunity in pipeline '{pipeline.Id}' already has external id 'crm-7'; opportunity {second.Id} was not saved.", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await Store.FindAsync(second.Id));
+
+        // The same id in another pipeline is another deal's, and a deal keeps its own id when it is saved again.
+        var elsewhere = RichDeal(Deals.IsolatedPipeline(), out _) with { ExternalId = "crm-7" };
+        Assert.Equal(1, await Store.SaveAsync(elsewhere));
+        Assert.Equal(2, await Store.SaveAsync(first with { Version = 1, Name = "renamed" }));
+
+        // Once the first deal gives the id up, another deal of the pipeline may take it.
+        Assert.Equal(3, await Store.SaveAsync(first with { Version = 2, ExternalId = "crm-8" }));
+        Assert.Equal(1, await Store.SaveAsync(second));
+    }
+
+    [Fact]
     public async Task SaveAsync_UnknownDealAtVersionAboveZero_ThrowsConflict()
     {
         var state = RichDeal(Deals.IsolatedPipeline(), out _) with { Version = 3 };
