@@ -81,7 +81,7 @@ public sealed class DocumentService : IDocumentService
 
             if (latest.Kind != document.Kind)
             {
-                throw new ArgumentException($"'{title}' is stored as a {DocumentKinds.Name(latest.Kind)}, so a new version must be one too; give --kind {DocumentKinds.Name(latest.Kind)} or another title.", nameof(document));
+                throw new ArgumentException($"'{title}' is stored as a {DocumentKinds.Name(latest.Kind)}, so a new version must be one too; store it with the kind {DocumentKinds.Name(latest.Kind)}, or under another title.", nameof(document));
             }
         }
 
@@ -153,7 +153,7 @@ public sealed class DocumentService : IDocumentService
         await RequireMayReadAsync(actor, by, offer, cancellationToken).ConfigureAwait(false);
         if (offer.Kind != DocumentKind.Offer)
         {
-            throw new ArgumentException($"Document {document} is a {DocumentKinds.Name(offer.Kind)}; only an offer can be attached to a deal (upload it with --kind offer).", nameof(document));
+            throw new ArgumentException($"Document {document} is a {DocumentKinds.Name(offer.Kind)}; only an offer can be attached to a deal (store it with the kind offer).", nameof(document));
         }
 
         var attached = opportunity.AttachOffer(offer.Id, offer.Title, by, _clock.GetCurrentInstant());
@@ -173,7 +173,7 @@ public sealed class DocumentService : IDocumentService
             await _access.RequireMayActForAsync(actor, deal.Owner, action, cancellationToken).ConfigureAwait(false);
         }
 
-        var format = _format ?? throw new InvalidOperationException("Offers cannot be generated here: no offer format is registered (the salespipeline command line registers the .docx one).");
+        var format = _format ?? throw new InvalidOperationException("Offers cannot be generated here: no offer format (IOfferFormat) is registered.");
         var lines = offer.Lines ?? [];
         if (offer.PriceList is null && lines.Count > 0)
         {
@@ -188,7 +188,7 @@ public sealed class DocumentService : IDocumentService
         var template = await GetAsync(offer.Template, by, cancellationToken).ConfigureAwait(false);
         if (template.Document.Kind != DocumentKind.OfferTemplate)
         {
-            throw new OfferGenerationException($"Document {offer.Template} is a {DocumentKinds.Name(template.Document.Kind)}, not an offer-template; upload the .docx template with --kind offer-template. Nothing was stored.");
+            throw new OfferGenerationException($"Document {offer.Template} is a {DocumentKinds.Name(template.Document.Kind)}, not an offer-template; store the .docx template with the kind offer-template. Nothing was stored.");
         }
 
         var values = await ValuesAsync(deal, cancellationToken).ConfigureAwait(false);
@@ -197,7 +197,7 @@ public sealed class DocumentService : IDocumentService
             var priceList = await GetAsync(priceListId, by, cancellationToken).ConfigureAwait(false);
             if (priceList.Document.Kind != DocumentKind.PriceList)
             {
-                throw new OfferGenerationException($"Document {priceListId} is a {DocumentKinds.Name(priceList.Document.Kind)}, not a price-list; upload the .xlsx price list with --kind price-list. Nothing was stored.");
+                throw new OfferGenerationException($"Document {priceListId} is a {DocumentKinds.Name(priceList.Document.Kind)}, not a price-list; store the .xlsx price list with the kind price-list. Nothing was stored.");
             }
 
             AddLines(values, format.ReadPriceList(priceList.Content, priceList.Document.FileName), lines, priceList.Document.FileName);
@@ -225,7 +225,7 @@ public sealed class DocumentService : IDocumentService
     }
 
     private static DocumentNotFoundException NotFound(DocumentId id) =>
-        new(id, $"No document has id {id}. List the documents you may see with `docs list`.");
+        new(id, $"No document you may see has id {id}.");
 
     private static string FileName(string? fileName)
     {
@@ -326,7 +326,7 @@ public sealed class DocumentService : IDocumentService
         var unknown = chosen.Where(g => !known.Contains(g)).ToList();
         if (unknown.Count > 0)
         {
-            throw new ArgumentException($"No one is in group {string.Join(", ", unknown.Select(g => $"'{g}'"))}; use groups people belong to ({string.Join(", ", known.Order(StringComparer.Ordinal))}), as `users list` shows.", nameof(groups));
+            throw new ArgumentException($"No one is in group {string.Join(", ", unknown.Select(g => $"'{g}'"))}; use groups people belong to ({string.Join(", ", known.Order(StringComparer.Ordinal))}).", nameof(groups));
         }
 
         if (actor.Role != Role.Admin && chosen.FirstOrDefault(g => !actor.InGroup(g)) is { } foreign)

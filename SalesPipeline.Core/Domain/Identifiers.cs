@@ -53,7 +53,7 @@ public readonly record struct DocumentId(Guid Value)
     public static DocumentId Parse(string text) =>
         Guid.TryParse(text?.Trim(), out var value)
             ? new DocumentId(value)
-            : throw new ArgumentException($"'{text}' is not a document id; a document id looks like 3f2b8c1e-0000-0000-0000-000000000000 (see `docs list`).", nameof(text));
+            : throw new ArgumentException($"'{text}' is not a document id; a document id looks like 3f2b8c1e-0000-0000-0000-000000000000.", nameof(text));
 
     /// <inheritdoc />
     public override string ToString() => Value.ToString("D");

@@ -108,6 +108,7 @@ internal static class CliApp
     {
         AccessDeniedException { Kind: AccessDenialKind.UnknownUser } => " An admin adds people with `users add`; `users list` lists them.",
         LeadNotFoundException => " List the leads with `leads list`.",
+        SalesPipeline.Documents.DocumentNotFoundException => " List the documents you may see with `docs list`.",
         ArgumentException { ParamName: "by" } => " Name the acting admin with --as USER.",
         _ => string.Empty,
     };
