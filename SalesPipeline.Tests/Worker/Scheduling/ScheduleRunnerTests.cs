@@ -190,8 +190,7 @@ public sealed class ScheduleRunnerTests
     {
         var now = Instant.FromUtc(2026, 11, 1, 9, 0);
         using var kit = new SchedulerKit(now);
-        var blocked = Path.Combine(kit.Folder, "board");
-        await File.WriteAllTextAsync(blocked, "a file where the folder should be");
+        var blocked = await kit.BlockedFolderAsync("board");
         var monthly = SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth) with { Folder = blocked };
         var runner = kit.Runner(monthly);
 
@@ -343,8 +342,7 @@ public sealed class ScheduleRunnerTests
     {
         var now = Instant.FromUtc(2026, 11, 1, 9, 0);
         using var kit = new SchedulerKit(now);
-        var blocked = Path.Combine(kit.Folder, "board");
-        await File.WriteAllTextAsync(blocked, "a file where the folder should be");
+        var blocked = await kit.BlockedFolderAsync("board");
         var mail = new RecordingMail { Failing = true };
         var before = SchedulerKit.Schedule("board", "0 6 1 * *", ReportPeriod.PreviousMonth) with { Folder = blocked, Email = ["leaver@example.com"] };
         ScheduleRunner Runner(ScheduleDefinition schedule) =>

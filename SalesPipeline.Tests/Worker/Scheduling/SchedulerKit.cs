@@ -35,6 +35,14 @@ internal sealed class SchedulerKit : IDisposable
 
     public ScheduleDefinition InFolder(ScheduleDefinition schedule) => schedule with { Folder = Path.Combine(Folder, schedule.Name) };
 
+    /// <summary>A path under the kit's folder where a file stands, so no report folder can be created there.</summary>
+    public async Task<string> BlockedFolderAsync(string name)
+    {
+        var blocked = Path.Combine(Folder, name);
+        await File.WriteAllTextAsync(blocked, "a file where the folder should be");
+        return blocked;
+    }
+
     public ScheduleRunner Runner(params ScheduleDefinition[] schedules) =>
         new(schedules, Ledger, Producer, [new FolderDelivery()], Clock, Logger, new RunnerOptions { Holder = "test-worker" });
 
