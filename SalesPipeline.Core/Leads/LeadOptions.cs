@@ -31,6 +31,11 @@ public sealed class LeadOptions
             errors.Add($"'Leads.DefaultLeadLimit' must be 0 or more, was {DefaultLeadLimit}.");
         }
 
+        foreach (var group in SelfServiceOffGroups.Where(g => !People.Person.IsValidGroup(g)).Order(StringComparer.Ordinal))
+        {
+            errors.Add($"'Leads.SelfServiceOffGroups' holds '{group}', which is not a valid group: {People.Person.GroupRule}");
+        }
+
         if (DisqualifyReasons.Count == 0 || DisqualifyReasons.Any(string.IsNullOrWhiteSpace))
         {
             errors.Add("'Leads.DisqualifyReasons' must hold at least one reason, none of them empty.");

@@ -51,6 +51,12 @@ public sealed record Person(UserId Id, string DisplayName, Role Role, IReadOnlyL
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Id, Role, LeadLimit, Version);
 
+    /// <summary>What a group name must look like, for messages.</summary>
+    internal const string GroupRule = "use lower-case letters, digits and hyphens, starting with a letter (for example 'north').";
+
+    /// <summary>Tells whether a text is a valid group name (a slug such as <c>north</c>), as a person's groups must be.</summary>
+    internal static bool IsValidGroup(string? group) => StageId.IsValid(group);
+
     /// <summary>Checks every field and returns the person with trimmed text and sorted, distinct groups.</summary>
     /// <returns>The checked person.</returns>
     /// <exception cref="ArgumentException">A field is invalid; the message names it and says what to do.</exception>
@@ -74,9 +80,9 @@ public sealed record Person(UserId Id, string DisplayName, Role Role, IReadOnlyL
 
         foreach (var g in Groups)
         {
-            if (!StageId.IsValid(g))
+            if (!IsValidGroup(g))
             {
-                throw new ArgumentException($"'{g}' is not a valid group: use lower-case letters, digits and hyphens, starting with a letter (for example 'north').", "groups");
+                throw new ArgumentException($"'{g}' is not a valid group: {GroupRule}", "groups");
             }
         }
 

@@ -110,6 +110,7 @@ internal static class CliApp
         LeadNotFoundException => " List the leads with `leads list`.",
         SalesPipeline.Documents.DocumentNotFoundException => " List the documents you may see with `docs list`.",
         ArgumentException { ParamName: "by" } => " Name the acting admin with --as USER.",
+        SalesPipeline.DependencyInjection.SalesPipelineOptionsException => " Fix the section SalesPipeline of appsettings.json or the SALESPIPELINE__… environment variables.",
         _ => string.Empty,
     };
 
@@ -156,7 +157,7 @@ internal static class CliApp
 
     private static bool IsBadInput(Exception e) =>
         e is CliInputException or ArgumentException or PipelineDefinitionException or FormatException or StageTransitionRejectedException
-            or LeadRuleException or LeadLimitReachedException or KeyNotFoundException
+            or SalesPipeline.DependencyInjection.SalesPipelineOptionsException or LeadRuleException or LeadLimitReachedException or KeyNotFoundException
         || StoreAccess.IsBadInput(e);
 
     private static Stack<string> CommandPath(ParseResult parse)

@@ -151,6 +151,20 @@ public sealed class SalesPipelineServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void AddSalesPipeline_SelfServiceOffGroupNotAGroupName_ThrowsNamingTheEntry()
+    {
+        var e = Assert.Throws<SalesPipelineOptionsException>(() => new ServiceCollection().AddSalesPipeline(o =>
+            o.Leads.SelfServiceOffGroups.UnionWith(["north", "North Team", "7-south"])));
+
+        Assert.Equal(
+            [
+                "'Leads.SelfServiceOffGroups' holds '7-south', which is not a valid group: use lower-case letters, digits and hyphens, starting with a letter (for example 'north').",
+                "'Leads.SelfServiceOffGroups' holds 'North Team', which is not a valid group: use lower-case letters, digits and hyphens, starting with a letter (for example 'north').",
+            ],
+            e.Errors);
+    }
+
+    [Fact]
     public void AddSalesPipeline_InvalidOptions_RegistersNothing()
     {
         var services = new ServiceCollection();

@@ -111,6 +111,17 @@ public sealed class ConfigurationLayeringTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LeadSettings_SelfServiceOffGroupNotAGroupName_ExitsTwoWithOneLineNamingIt()
+    {
+        var result = await RunAsync([("SALESPIPELINE__Leads__SelfServiceOffGroups__0", "North Team")], "--db", "crm.db", "users", "list");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(
+            "error: SalesPipeline options are invalid: 'Leads.SelfServiceOffGroups' holds 'North Team', which is not a valid group: use lower-case letters, digits and hyphens, starting with a letter (for example 'north'). Fix the section SalesPipeline of appsettings.json or the SALESPIPELINE__… environment variables.",
+            result.Error.Trim());
+    }
+
+    [Fact]
     public async Task DocumentSettings_MaxSizeFromAppSettingsAndEnvironment_LimitsDocsAddAndStoresNothingOverIt()
     {
         string[] db = ["--db", "crm.db"];
