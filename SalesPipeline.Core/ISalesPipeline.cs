@@ -28,12 +28,24 @@ public interface ISalesPipeline
     /// <exception cref="ArgumentException">A field is invalid or the pipeline is unknown.</exception>
     Task<Opportunity> CreateAsync(NewOpportunity opportunity, UserId by, CancellationToken cancellationToken = default);
 
-    /// <summary>Loads a deal.</summary>
+    /// <summary>Loads a deal without access checks (for the host's own work; a user's read goes through <see cref="GetAsync(OpportunityId, UserId, CancellationToken)"/>).</summary>
     /// <param name="id">The deal.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The deal.</returns>
     /// <exception cref="OpportunityNotFoundException">No deal has the id.</exception>
     Task<Opportunity> GetAsync(OpportunityId id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Loads a deal the acting user may see: whoever may change it (its owner, a manager of one of the owner's groups, an
+    /// admin).
+    /// </summary>
+    /// <param name="id">The deal.</param>
+    /// <param name="by">Who asks.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The deal.</returns>
+    /// <exception cref="OpportunityNotFoundException">No deal has the id.</exception>
+    /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive, or may not see this deal.</exception>
+    Task<Opportunity> GetAsync(OpportunityId id, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Moves a deal to another stage (a won stage wins it).</summary>
     /// <param name="id">The deal.</param>

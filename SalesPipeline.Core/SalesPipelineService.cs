@@ -15,8 +15,8 @@ namespace SalesPipeline;
 /// Thread-safe; holds no per-call state. Every command that names an acting user checks the access rules first (unless
 /// <see cref="AccessOptions.SkipAccessChecks"/> is on): the user must be a stored, active person; a salesperson changes
 /// only their own deals, a manager those of the people in their groups, an admin everything. A refusal throws
-/// <see cref="AccessDeniedException"/> and changes nothing. Listing follows the same rule: a salesperson sees their own
-/// deals, a manager those of the people in their groups, an admin all.
+/// <see cref="AccessDeniedException"/> and changes nothing. Reading a deal and listing follow the same rule: a salesperson
+/// sees their own deals, a manager those of the people in their groups, an admin all.
 /// </remarks>
 public sealed class SalesPipelineService : ISalesPipeline
 {
@@ -80,6 +80,20 @@ public sealed class SalesPipelineService : ISalesPipeline
     }
 
     /// <inheritdoc />
+    public async Task<Opportunity> GetAsync(OpportunityId id, UserId by, CancellationToken cancellationToken = default)
+    {
+        var action = $"see deal {id}";
+        var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+        var opportunity = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (actor is not null)
+        {
+            await _access.RequireMayActForAsync(actor, opportunity.Owner, action, cancellationToken).ConfigureAwait(false);
+        }
+
+        return opportunity;
+    }
+
+    /// <inheritdoc />
     public Task<Opportunity> MoveAsync(OpportunityId id, StageId target, UserId by, string? comment = null, CancellationToken cancellationToken = default) =>
         ChangeAsync(id, by, "move deal", (o, p, at) => o.MoveTo(p, target, by, at, comment), cancellationToken);
 
@@ -138,27 +152,24 @@ public sealed class SalesPipelineService : ISalesPipeline
         ArgumentNullException.ThrowIfNull(query);
         var action = query.Owner is { } owner ? $"list the deals of '{owner}'" : "list deals";
         var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
-        Func<UserId, bool> visible = _ => true;
-        if (actor is { Role: not People.Role.Admin })
+        IReadOnlySet<UserId>? owners = null;
+        if (actor is not null && query.Owner is { } asked)
         {
-            if (query.Owner is { } asked)
+            // One owner, whom the store filters on.
+            await _access.RequireMayActForAsync(actor, asked, action, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await _access.VisibleOwnersAsync(actor, cancellationToken).ConfigureAwait(false) is { } visible)
+        {
+            owners = visible;
+            if (visible.Count == 1)
             {
-                await _access.RequireMayActForAsync(actor, asked, action, cancellationToken).ConfigureAwait(false);
-            }
-            else if (actor.Role == People.Role.Salesperson)
-            {
-                query = query with { Owner = actor.Id };
-            }
-            else
-            {
-                var team = (await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Where(actor.SharesGroupWith).Select(p => p.Id).Append(actor.Id).ToHashSet();
-                visible = team.Contains;
+                query = query with { Owner = visible.Single() };
             }
         }
 
         await foreach (var state in _opportunities.QueryAsync(query, cancellationToken).ConfigureAwait(false))
         {
-            if (visible(state.Owner))
+            if (owners is null || owners.Contains(state.Owner))
             {
                 yield return state;
             }

@@ -5,8 +5,8 @@ using SalesPipeline.People;
 namespace SalesPipeline.Access;
 
 /// <summary>
-/// The access rules, once: an unknown or inactive user may do nothing; a salesperson changes only their own deals and
-/// leads; a manager those of the people in their groups; an admin everything. Every refusal throws
+/// The access rules, once: an unknown or inactive user may do nothing; a salesperson sees and changes only their own deals
+/// and leads; a manager those of the people in their groups; an admin everything. Every refusal throws
 /// <see cref="AccessDeniedException"/> before anything is written.
 /// </summary>
 /// <remarks>Thread-safe; holds no per-call state.</remarks>
@@ -86,6 +86,56 @@ internal sealed class AccessGate(IPersonStore people, AccessOptions options)
         ArgumentNullException.ThrowIfNull(actor);
         return actor.Role == Role.Admin || actor.Id == owner
             || (actor.Role == Role.Manager && ownerPerson is not null && actor.SharesGroupWith(ownerPerson));
+    }
+
+    /// <summary>
+    /// Whose deals and leads <paramref name="actor"/> may see — the owners <see cref="MayActFor"/> allows, computed once for a
+    /// list: <see langword="null"/> for everyone's (an admin, or the checks are skipped); a salesperson their own; a manager
+    /// their own and those of every person who shares a group with them.
+    /// </summary>
+    public async Task<IReadOnlySet<UserId>?> VisibleOwnersAsync(Person? actor, CancellationToken cancellationToken)
+    {
+        if (actor is null or { Role: Role.Admin })
+        {
+            return null;
+        }
+
+        if (actor.Role == Role.Salesperson)
+        {
+            return new HashSet<UserId> { actor.Id };
+        }
+
+        return (await people.ListAsync(cancellationToken).ConfigureAwait(false)).Where(actor.SharesGroupWith).Select(p => p.Id).Append(actor.Id).ToHashSet();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may see a lead, given the owners they may see (<see cref="VisibleOwnersAsync"/>): one
+    /// held by such an owner; an unassigned one if they are a manager, or a salesperson who could take it (it is new and
+    /// self-service is on in all their groups).
+    /// </summary>
+    public static bool MaySee(Person? actor, IReadOnlySet<UserId>? owners, Leads.Lead lead, ICollection<string> selfServiceOff)
+    {
+        ArgumentNullException.ThrowIfNull(lead);
+        ArgumentNullException.ThrowIfNull(selfServiceOff);
+        if (actor is null || owners is null)
+        {
+            return true;
+        }
+
+        if (lead.Owner is { } owner)
+        {
+            return owners.Contains(owner);
+        }
+
+        return actor.Role != Role.Salesperson || (lead.Status == Leads.LeadStatus.New && SelfServiceOffIn(actor, selfServiceOff) is null);
+    }
+
+    /// <summary>The first of <paramref name="actor"/>'s groups in which self-service is off; <see langword="null"/> when it is on in all.</summary>
+    public static string? SelfServiceOffIn(Person actor, ICollection<string> selfServiceOff)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(selfServiceOff);
+        return actor.Groups.FirstOrDefault(selfServiceOff.Contains);
     }
 
     /// <summary>

@@ -27,11 +27,24 @@ public interface ILeadService
     /// <exception cref="LeadNotFoundException">No lead has the id.</exception>
     Task<Lead> GetAsync(LeadId id, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the leads a query matches, by id.</summary>
+    /// <summary>Lists every lead a query matches, by id, without access checks (for the host's own work, such as reports).</summary>
     /// <param name="query">Which leads.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The leads.</returns>
     Task<IReadOnlyList<Lead>> ListAsync(LeadQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists, by id, the leads a query matches that the acting user may see: an admin all; a manager those held by the people
+    /// of their groups (and their own) and every unassigned lead; a salesperson their own and the unassigned leads they could
+    /// take (new ones, unless self-service is off in one of their groups, see <see cref="LeadOptions.SelfServiceOffGroups"/>).
+    /// Asking for the leads of an owner one may not see is refused.
+    /// </summary>
+    /// <param name="query">Which leads.</param>
+    /// <param name="by">Who asks.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The leads.</returns>
+    /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive, or <see cref="LeadQuery.Owner"/> is someone whose leads they may not see.</exception>
+    Task<IReadOnlyList<Lead>> ListAsync(LeadQuery query, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Gives a lead to someone (a manager within their groups, or an admin); a lead held by someone else is reassigned.</summary>
     /// <param name="id">The lead.</param>

@@ -118,6 +118,22 @@ public sealed class LeadService : ILeadService
     public Task<IReadOnlyList<Lead>> ListAsync(LeadQuery query, CancellationToken cancellationToken = default) => _leads.QueryAsync(query, cancellationToken);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Lead>> ListAsync(LeadQuery query, UserId by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var action = query.Owner is { } owner ? $"list the leads of '{owner}'" : "list leads";
+        var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+        if (actor is not null && query.Owner is { } asked)
+        {
+            await _access.RequireMayActForAsync(actor, asked, action, cancellationToken).ConfigureAwait(false);
+        }
+
+        var owners = await _access.VisibleOwnersAsync(actor, cancellationToken).ConfigureAwait(false);
+        var leads = await _leads.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        return owners is null ? leads : [.. leads.Where(l => AccessGate.MaySee(actor, owners, l, _options.SelfServiceOffGroups))];
+    }
+
+    /// <inheritdoc />
     public async Task<Lead> AssignAsync(LeadId id, UserId receiver, UserId by, CancellationToken cancellationToken = default)
     {
         var to = receiver;
@@ -157,7 +173,7 @@ public sealed class LeadService : ILeadService
     {
         var action = $"take lead '{id}'";
         var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
-        if (actor?.Groups.FirstOrDefault(_options.SelfServiceOffGroups.Contains) is { } closed)
+        if (actor is not null && AccessGate.SelfServiceOffIn(actor, _options.SelfServiceOffGroups) is { } closed)
         {
             throw new AccessDeniedException(by, action, $"self-service is off in group '{closed}'; a manager hands out its leads");
         }

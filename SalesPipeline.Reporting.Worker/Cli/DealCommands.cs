@@ -71,12 +71,14 @@ internal static class DealCommands
     private static Command Show(CliContext context)
     {
         var id = DealArgument();
-        var command = new Command("show", "Show a deal: its history, the moves permitted now, and why the others are not.") { id };
+        var command = new Command("show", "Show a deal you may see (your own, your groups' as a manager, any as an admin): its history, the moves permitted now, and why the others are not.") { id };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var by = Acting.Required(parse);
+            var dealId = Id(parse.GetValue(id)!);
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var crm = services.GetRequiredService<ISalesPipeline>();
-            var deal = await crm.GetAsync(Id(parse.GetValue(id)!), cancellationToken).ConfigureAwait(false);
+            var deal = await crm.GetAsync(dealId, by, cancellationToken).ConfigureAwait(false);
             var output = context.Output;
             await output.WriteLineAsync($"{deal.Name} ({deal.Id}): {deal.Value}, owner {deal.Owner}, pipeline {deal.PipelineId}, stage {deal.Stage} ({deal.Probability} %)").ConfigureAwait(false);
             await output.WriteLineAsync("History:").ConfigureAwait(false);

@@ -84,14 +84,15 @@ internal static class LeadCommands
         var status = new Option<string?>("--status") { Description = "Only leads in this status: new, assigned, working, converted or disqualified." };
         status.AcceptOnlyFromAmong("new", "assigned", "working", "converted", "disqualified");
         var format = ListOutput.FormatOption();
-        var command = new Command("list", "List leads by id: company, segment, status, owner, reason, deal.") { owner, status, format };
+        var command = new Command("list", "List the leads you may see by id (an admin all; a manager their groups' and the unassigned; a salesperson their own and the unassigned they may take): company, segment, status, owner, reason, deal.") { owner, status, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var by = Acting.Required(parse);
             await using var services = StoreAccess.Open(parse, context.Clock, create: false);
             var query = new LeadQuery(
                 parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null,
                 parse.GetValue(status) is { } s ? Enum.Parse<LeadStatus>(s, ignoreCase: true) : null);
-            var leads = await services.GetRequiredService<ILeadService>().ListAsync(query, cancellationToken).ConfigureAwait(false);
+            var leads = await services.GetRequiredService<ILeadService>().ListAsync(query, by, cancellationToken).ConfigureAwait(false);
             await ListOutput.WriteAsync(
                 context.Output,
                 parse.GetValue(format)!,

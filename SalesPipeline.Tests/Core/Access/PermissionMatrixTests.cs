@@ -179,6 +179,97 @@ public sealed class PermissionMatrixTests
         Assert.Contains($"list the deals of '{OwnerFor(by, target)}'", e.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, Target> ReadCases()
+    {
+        var data = new TheoryData<string, Target>();
+        foreach (var actor in new[] { Sam, Mona, Ada })
+        {
+            foreach (var target in Enum.GetValues<Target>())
+            {
+                data.Add(actor.Value, target);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ReadCases))]
+    public async Task GetAsync_EachRoleOnOwnSameGroupAndOtherGroupDeals_ReadsWhereverItMayChange(string actor, Target target)
+    {
+        var f = await Fixture.CreateAsync(null);
+        var by = new UserId(actor);
+        var owner = OwnerFor(by, target);
+        var allowed = RoleOf(by) == Role.Admin || target == Target.Own || (RoleOf(by) == Role.Manager && target == Target.SameGroup);
+
+        if (allowed)
+        {
+            Assert.Equal(f.Open[owner], (await f.Team.Crm.GetAsync(f.Open[owner], by)).Id);
+        }
+        else
+        {
+            var e = await Assert.ThrowsAsync<AccessDeniedException>(() => f.Team.Crm.GetAsync(f.Open[owner], by));
+            Assert.Equal((AccessDenialKind.NotPermitted, $"see deal {f.Open[owner]}"), (e.Kind, e.Action));
+        }
+    }
+
+    [Fact]
+    public async Task Reads_UnknownOrInactiveActor_AreRefused()
+    {
+        var f = await Fixture.CreateAsync(null);
+        foreach (var (by, kind) in new[] { (new UserId("stranger"), AccessDenialKind.UnknownUser), (Ivy, AccessDenialKind.InactiveUser) })
+        {
+            Assert.Equal(kind, (await Assert.ThrowsAsync<AccessDeniedException>(() => f.Team.Crm.GetAsync(f.Open[Sam], by))).Kind);
+            Assert.Equal(kind, (await Assert.ThrowsAsync<AccessDeniedException>(() => f.Team.Service.ListAsync(new Abstractions.LeadQuery(), by))).Kind);
+        }
+    }
+
+    [Theory]
+    [InlineData("sam", "", "HELD-sam,UNASSIGNED")]
+    [InlineData("sam", "north", "HELD-sam")]
+    [InlineData("tom", "north", "HELD-tom,UNASSIGNED")]
+    [InlineData("mona", "north", "HELD-mona,HELD-sam,HELD-sue,UNASSIGNED")]
+    [InlineData("max", "", "HELD-tom,UNASSIGNED")]
+    [InlineData("ada", "north", "HELD-ada,HELD-mona,HELD-sam,HELD-sue,HELD-tom,UNASSIGNED")]
+    public async Task ListLeadsAsync_EachRole_SeesTheLeadsItMayWorkOnOrTake(string actor, string selfServiceOff, string ids)
+    {
+        var options = new LeadOptions();
+        if (selfServiceOff.Length > 0)
+        {
+            options.SelfServiceOffGroups.Add(selfServiceOff);
+        }
+
+        var f = await Fixture.CreateAsync(options);
+
+        var leads = await f.Team.Service.ListAsync(new Abstractions.LeadQuery(), new UserId(actor));
+
+        Assert.Equal(ids, string.Join(',', leads.Select(l => l.Id.Value).Order(StringComparer.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ListLeadsAsync_DisqualifiedUnassignedLead_AManagerSeesItASalespersonDoesNot()
+    {
+        var f = await Fixture.CreateAsync(null);
+        await f.Team.Service.DisqualifyAsync(f.Unassigned, "no-need", Mona);
+
+        Assert.Contains(f.Unassigned, (await f.Team.Service.ListAsync(new Abstractions.LeadQuery(), Max)).Select(l => l.Id));
+        Assert.DoesNotContain(f.Unassigned, (await f.Team.Service.ListAsync(new Abstractions.LeadQuery(), Sam)).Select(l => l.Id));
+    }
+
+    [Theory]
+    [InlineData("sam", Target.SameGroup)]
+    [InlineData("sam", Target.OtherGroup)]
+    [InlineData("mona", Target.OtherGroup)]
+    public async Task ListLeadsAsync_OwnerOneMayNotSee_IsRefused(string actor, Target target)
+    {
+        var f = await Fixture.CreateAsync(null);
+        var by = new UserId(actor);
+
+        var e = await Assert.ThrowsAsync<AccessDeniedException>(() => f.Team.Service.ListAsync(new Abstractions.LeadQuery(OwnerFor(by, target)), by));
+
+        Assert.Equal($"list the leads of '{OwnerFor(by, target)}'", e.Action);
+    }
+
     [Fact]
     public async Task ReassignAsync_ManagerTakingADealOutOfTheirGroups_IsRefusedAndChangesNothing()
     {

@@ -84,7 +84,7 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("was already converted into deal", again.Error, StringComparison.Ordinal);
 
-        var csv = (await Run("leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var csv = (await Run("--as", "ada", "leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("id,company,segment,contact,email,status,owner,reason,deal", csv[0]);
         Assert.StartsWith("L1,Acme,retail,Jan,jan@acme.example,converted,sam,,", csv[1], StringComparison.Ordinal);
         Assert.Equal("L2,Beta,retail,Ewa,ewa@beta.example,new,,,", csv[2]);
@@ -93,6 +93,41 @@ public sealed class LeadCommandTests : IDisposable
         var plan = await Run("--as", "mona", "leads", "distribute", "--group", "north", "--what-if");
         Assert.Equal(["L2 -> sue", "Would assign 1 leads; 0 did not fit."], plan.Output.Trim().Split('\n'));
         Assert.Equal(0, (await Run("--as", "mona", "leads", "disqualify", "L2", "--reason", "no-need")).ExitCode);
+    }
+
+    [Fact]
+    public async Task DealsShowAndLeadsList_WithoutAs_ExitTwoSayingAsIsNeeded()
+    {
+        await SeedAsync();
+
+        foreach (var args in new[] { new[] { "deals", "show", "00000000-0000-0000-0000-000000000001" }, ["leads", "list"] })
+        {
+            var result = await Run(args);
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Equal("error: Name the acting user with --as USER (a person added with `users add`).", result.Error.Trim());
+        }
+    }
+
+    [Fact]
+    public async Task DealsShowAndLeadsList_AsSomeoneWhoMayNotSee_RefuseOrLeaveOut()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,,,,,,sam", "L2,Beta,retail,,,,,,tom", "L3,Gamma,retail,,,,,,"))).ExitCode);
+        var deal = (await Run("--as", "sam", "leads", "convert", "L1")).Output.Trim();
+
+        var byTom = await Run("--as", "tom", "deals", "show", deal);
+        Assert.Equal(3, byTom.ExitCode);
+        Assert.Equal($"refused: 'tom' may not see deal {deal}: it belongs to 'sam', and a salesperson works only on their own. Nothing was changed.", byTom.Error.Trim());
+        Assert.Equal(0, (await Run("--as", "mona", "deals", "show", deal)).ExitCode);
+
+        string Ids(CliResult r) => string.Join(',', r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]));
+        Assert.Equal("L1,L3", Ids(await Run("--as", "sam", "leads", "list", "--format", "csv")));
+        Assert.Equal("L2,L3", Ids(await Run("--as", "tom", "leads", "list", "--format", "csv")));
+        Assert.Equal("L1,L3", Ids(await Run("--as", "mona", "leads", "list", "--format", "csv")));
+        var othersLeads = await Run("--as", "sam", "leads", "list", "--owner", "tom");
+        Assert.Equal(3, othersLeads.ExitCode);
+        Assert.Contains("'sam' may not list the leads of 'tom'", othersLeads.Error, StringComparison.Ordinal);
+        Assert.Equal(3, (await Run("--as", "ghost", "leads", "list")).ExitCode);
     }
 
     [Fact]
@@ -122,7 +157,7 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Equal(3, bySalesperson.ExitCode);
 
         // Only the header: nothing was imported.
-        Assert.Single((await Run("leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Single((await Run("--as", "ada", "leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
@@ -141,7 +176,7 @@ public sealed class LeadCommandTests : IDisposable
         var lose = await Run("--as", "tom", "deals", "lose", deal, "--reason", "Price", "--comment", "Too dear");
         Assert.Equal(3, lose.ExitCode);
 
-        var show = (await Run("deals", "show", deal)).Output;
+        var show = (await Run("--as", "sam", "deals", "show", deal)).Output;
         Assert.Contains("Converted from lead 'L1'.", show, StringComparison.Ordinal);
         Assert.Contains("Permitted moves: identification, lost", show, StringComparison.Ordinal);
         Assert.Contains("not offer: needs-and-budget", show, StringComparison.Ordinal);
@@ -234,7 +269,7 @@ public sealed class LeadCommandTests : IDisposable
         var result = await Run("--as", "sam", "leads", "convert", "L1", "--value", "-5", "--currency", "PLN");
 
         Assert.Equal((2, "error: 'value' must not be negative, was -5 PLN."), (result.ExitCode, result.Error.Trim()));
-        Assert.Contains(",assigned,", (await Run("leads", "list", "--format", "csv")).Output, StringComparison.Ordinal);
+        Assert.Contains(",assigned,", (await Run("--as", "ada", "leads", "list", "--format", "csv")).Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -246,7 +281,7 @@ public sealed class LeadCommandTests : IDisposable
         var import = await Run("--as", "mona", "leads", "import", "--file", file, "--encoding", "windows-1250");
 
         Assert.True(import.ExitCode == 0, import.ToString());
-        var list = await Run("leads", "list", "--format", "json");
+        var list = await Run("--as", "ada", "leads", "list", "--format", "json");
         var lead = Assert.Single(JsonDocument.Parse(list.Output).RootElement.EnumerateArray());
         Assert.Equal(("Łódź Żurawie", "Zofia Gęś"), (lead.GetProperty("company").GetString(), lead.GetProperty("contact").GetString()));
     }
@@ -285,7 +320,7 @@ public sealed class LeadCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 2, $"{why}: {result}");
         Assert.Contains(says, result.Error, StringComparison.Ordinal);
-        Assert.Single((await Run("leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Single((await Run("--as", "ada", "leads", "list", "--format", "csv")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
