@@ -25,7 +25,7 @@ public interface ISalesPipeline
     /// <param name="by">Who creates it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The created deal.</returns>
-    /// <exception cref="ArgumentException">A field is invalid or the pipeline is unknown.</exception>
+    /// <exception cref="ArgumentException">A field is invalid, the pipeline is unknown, or the owner is not an active person.</exception>
     Task<Opportunity> CreateAsync(NewOpportunity opportunity, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Loads a deal without access checks (for the host's own work; a user's read goes through <see cref="GetAsync(OpportunityId, UserId, CancellationToken)"/>).</summary>
@@ -108,6 +108,7 @@ public interface ISalesPipeline
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The deals, streamed; the access check runs when enumeration starts.</returns>
     /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive, or <see cref="OpportunityQuery.Owner"/> is someone whose deals they may not see.</exception>
+    /// <exception cref="ArgumentException">The query names a pipeline that is not in <see cref="Pipelines"/>, or a stage its pipeline (or, without one, every pipeline) lacks.</exception>
     IAsyncEnumerable<OpportunityState> ListAsync(OpportunityQuery query, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Logs an activity; a contact can set the next-contact instant in the same call.</summary>

@@ -20,6 +20,8 @@ namespace SalesPipeline;
 /// </remarks>
 public sealed class SalesPipelineService : ISalesPipeline
 {
+    private const string CheckPeople = "check the id against the stored people.";
+
     private readonly IOpportunityStore _opportunities;
     private readonly IAccountStore _accounts;
     private readonly IAgendaStore _agenda;
@@ -61,6 +63,10 @@ public sealed class SalesPipelineService : ISalesPipeline
         ArgumentNullException.ThrowIfNull(opportunity);
         var pipeline = opportunity.Pipeline is { } id ? Pipelines.Get(id) : Pipelines.Default;
         await _access.RequireMayActForAsync(by, opportunity.Owner ?? by, $"create a deal owned by '{opportunity.Owner ?? by}'", cancellationToken).ConfigureAwait(false);
+        if (opportunity.Owner is { } owner)
+        {
+            await _access.RequireActiveOwnerAsync(owner, CheckPeople, nameof(opportunity), cancellationToken).ConfigureAwait(false);
+        }
         if (opportunity.Account is { } accountId && await _accounts.FindAsync(accountId, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new ArgumentException($"No account has id {accountId}: create the account first.", nameof(opportunity));
@@ -121,11 +127,7 @@ public sealed class SalesPipelineService : ISalesPipeline
             throw new AccessDeniedException(by, action, "only a manager (within their groups) or an admin reassigns deals");
         }
 
-        var receiver = await _people.FindAsync(to, cancellationToken).ConfigureAwait(false);
-        if (receiver is { Active: false } || (receiver is null && !_access.Skipped))
-        {
-            throw new ArgumentException($"'{to}' is not an active person, so they cannot own deals; check the id against the stored people.", nameof(newOwner));
-        }
+        var receiver = await _access.RequireActiveOwnerAsync(to, CheckPeople, nameof(newOwner), cancellationToken).ConfigureAwait(false);
 
         if (actor is { Role: People.Role.Manager })
         {
@@ -152,6 +154,7 @@ public sealed class SalesPipelineService : ISalesPipeline
         ArgumentNullException.ThrowIfNull(query);
         var action = query.Owner is { } owner ? $"list the deals of '{owner}'" : "list deals";
         var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+        RequireKnownPipelineAndStage(query);
         IReadOnlySet<UserId>? owners = null;
         if (actor is not null && query.Owner is { } asked)
         {
@@ -246,6 +249,24 @@ public sealed class SalesPipelineService : ISalesPipeline
     {
         var found = await _agenda.ReadAgendaAsync(Attending(owner, asOf, Attention.StaleCutoffs(Pipelines, asOf), AgendaParts.Stale), cancellationToken).ConfigureAwait(false);
         return Attention.StaleDeals(found.Stale, Pipelines, asOf);
+    }
+
+    /// <summary>Refuses a query for a pipeline or stage there is not, which could only ever match nothing.</summary>
+    private void RequireKnownPipelineAndStage(OpportunityQuery query)
+    {
+        if (query.Pipeline is { } pipeline)
+        {
+            var definition = Pipelines.Get(pipeline);
+            if (query.Stage is { } stage)
+            {
+                definition.Stage(stage);
+            }
+        }
+        else if (query.Stage is { } stage && !Pipelines.All.Any(p => p.Stages.Any(s => s.Id == stage)))
+        {
+            throw new ArgumentException(
+                $"No pipeline has a stage '{stage}'; the stages are: {string.Join(", ", Pipelines.All.SelectMany(p => p.Stages).Select(s => s.Id).Distinct())}.", nameof(query));
+        }
     }
 
     /// <summary>The agenda store's selection of what needs attention at <paramref name="asOf"/>: follow-ups due before it, stale deals.</summary>

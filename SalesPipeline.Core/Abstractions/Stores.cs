@@ -8,11 +8,13 @@ namespace SalesPipeline.Abstractions;
 /// <param name="Owner">Only this salesperson's deals.</param>
 /// <param name="Status">Open, closed or all deals.</param>
 /// <param name="NextContactBefore">Only deals whose agreed next contact is before this instant.</param>
+/// <param name="Stage">Only deals now in this stage.</param>
 public sealed record OpportunityQuery(
     PipelineId? Pipeline = null,
     UserId? Owner = null,
     OpportunityStatus Status = OpportunityStatus.Any,
-    Instant? NextContactBefore = null)
+    Instant? NextContactBefore = null,
+    StageId? Stage = null)
 {
     /// <summary>Gets a query for every opportunity.</summary>
     public static OpportunityQuery All { get; } = new();
@@ -31,7 +33,8 @@ public sealed record OpportunityQuery(
                 OpportunityStatus.Closed => state.Outcome is not null,
                 _ => true,
             }
-            && (NextContactBefore is null || (state.NextContact is { } next && next < NextContactBefore));
+            && (NextContactBefore is null || (state.NextContact is { } next && next < NextContactBefore))
+            && (Stage is null || state.Stage == Stage);
     }
 }
 

@@ -78,6 +78,27 @@ internal sealed class AccessGate(IPersonStore people, AccessOptions options)
     }
 
     /// <summary>
+    /// Refuses an owner who is not an active person, so that nothing is given to someone who cannot act on it; with the checks
+    /// skipped an unknown id is let through (nobody need be stored then).
+    /// </summary>
+    /// <param name="owner">The owner-to-be.</param>
+    /// <param name="remedy">What to do about it, ending the message.</param>
+    /// <param name="paramName">The argument that named the owner.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The owner; <see langword="null"/> only when the checks are skipped and nobody has the id.</returns>
+    /// <exception cref="ArgumentException">The owner is unknown or inactive.</exception>
+    public async Task<Person?> RequireActiveOwnerAsync(UserId owner, string remedy, string paramName, CancellationToken cancellationToken)
+    {
+        var person = await people.FindAsync(owner, cancellationToken).ConfigureAwait(false);
+        if (person is { Active: false } || (person is null && !Skipped))
+        {
+            throw new ArgumentException($"'{owner}' is not an active person, so they cannot own deals; {remedy}", paramName);
+        }
+
+        return person;
+    }
+
+    /// <summary>
     /// Whether <paramref name="actor"/> may see and work on what <paramref name="owner"/> owns: an admin, the owner, or a
     /// manager who shares a group with them.
     /// </summary>

@@ -92,6 +92,7 @@ public interface ILeadService
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The new deal.</returns>
     /// <exception cref="LeadRuleException">The lead is not held by anyone, or already converted or disqualified.</exception>
+    /// <exception cref="ArgumentException">The lead's owner is no longer an active person (a deal needs one).</exception>
     Task<OpportunityState> ConvertAsync(LeadId id, PipelineId? pipeline, Money? value, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Disqualifies a lead with a reason from <see cref="LeadOptions.DisqualifyReasons"/>, freeing its slot.</summary>

@@ -262,6 +262,7 @@ public sealed class LeadService : ILeadService
             throw new LeadRuleException(id, $"Lead '{id}' is in the unassigned base; assign it (or take it) before converting it. Nothing was changed.");
         }
 
+        await _access.RequireActiveOwnerAsync(owner, "assign the lead to an active person first.", nameof(id), cancellationToken).ConfigureAwait(false);
         var definition = pipeline is { } p ? _pipelines.Get(p) : _pipelines.Default;
         var at = _clock.GetCurrentInstant();
         var account = await _accounts.FindByNameAsync(lead.Company, cancellationToken).ConfigureAwait(false)

@@ -51,15 +51,12 @@ internal static class DealCommands
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var query = new OpportunityQuery(
                 parse.GetValue(pipeline) is { } p ? new PipelineId(p) : null,
-                parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null);
-            var wanted = parse.GetValue(stage);
+                parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null,
+                Stage: parse.GetValue(stage) is { } s ? new StageId(s) : null);
             var rows = new List<IReadOnlyList<string?>>();
             await foreach (var d in services.GetRequiredService<ISalesPipeline>().ListAsync(query, by, cancellationToken).ConfigureAwait(false))
             {
-                if (wanted is null || d.Stage.Value == wanted)
-                {
-                    rows.Add([d.Id.ToString(), d.Name, d.PipelineId.Value, d.Stage.Value, d.Owner.Value, d.Value.Amount.ToString(CultureInfo.InvariantCulture), d.Value.Currency, d.NextContact?.ToString()]);
-                }
+                rows.Add([d.Id.ToString(), d.Name, d.PipelineId.Value, d.Stage.Value, d.Owner.Value, d.Value.Amount.ToString(CultureInfo.InvariantCulture), d.Value.Currency, d.NextContact?.ToString()]);
             }
 
             await ListOutput.WriteAsync(context.Output, parse.GetValue(format)!, ["id", "name", "pipeline", "stage", "owner", "value", "currency", "next_contact"], [.. rows.OrderBy(r => r[1], StringComparer.Ordinal)]).ConfigureAwait(false);

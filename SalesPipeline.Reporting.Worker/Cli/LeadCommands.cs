@@ -151,7 +151,7 @@ internal static class LeadCommands
     {
         var lead = LeadArgument();
         var pipeline = new Option<string?>("--pipeline") { Description = "The new deal's pipeline; the default pipeline when left out." };
-        var value = new Option<decimal?>("--value") { Description = "The new deal's value (with --currency); zero when left out." };
+        var value = ReportOptions.Number("--value", "The new deal's value (with --currency), with a decimal point such as 1500.50; zero when left out.", "1500.50");
         var currency = new Option<string?>("--currency") { Description = "The value's ISO 4217 currency, such as PLN." };
         var command = new Command("convert", "Convert a held lead into an account (matched by name, else created), a contact and a deal in the first stage, owned by the lead's owner; print the deal's id.") { lead, pipeline, value, currency };
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse, async (service, by) =>

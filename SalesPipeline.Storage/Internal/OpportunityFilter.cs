@@ -6,7 +6,7 @@ namespace SalesPipeline.Storage.Internal;
 
 /// <summary>
 /// The conditions on the <c>opportunities</c> table aliased <c>o</c>, written once for every store and provider, and the
-/// values they bind (<c>@Pipeline</c>, <c>@Owner</c>, <c>@Before</c>) in the dialect's types.
+/// values they bind (<c>@Pipeline</c>, <c>@Owner</c>, <c>@Before</c>, <c>@Stage</c>) in the dialect's types.
 /// </summary>
 internal static class OpportunityFilter
 {
@@ -34,6 +34,11 @@ internal static class OpportunityFilter
             filter.Append(" AND o.next_contact < @Before");
         }
 
+        if (query.Stage is not null)
+        {
+            filter.Append(" AND o.stage = @Stage");
+        }
+
         return filter.ToString();
     }
 
@@ -44,5 +49,6 @@ internal static class OpportunityFilter
         Pipeline = query.Pipeline?.Value,
         Owner = query.Owner?.Value,
         Before = query.NextContactBefore is { } before ? dialect.Bound(Micros.Ceiling(before)) : null,
+        Stage = query.Stage?.Value,
     };
 }

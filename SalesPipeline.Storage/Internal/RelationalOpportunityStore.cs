@@ -89,7 +89,7 @@ internal sealed class RelationalOpportunityStore(IStoreDialect dialect) : IOppor
     /// The condition, order and limit of one page of <see cref="QueryAsync"/>: the next <see cref="PageSize"/> matching
     /// deals after @After (the first page has none), in id order. The pipeline and owner filters have indexes ending in id
     /// (migration 0003), so the database seeks to @After and reads the page in order instead of sorting every matching deal
-    /// on each page; the status and next-contact filters are checked on the rows read.
+    /// on each page; the status, next-contact and stage filters are checked on the rows read.
     /// </summary>
     internal static string PageClause(OpportunityQuery query, bool after) =>
         (after ? "o.id > @After" : "1 = 1") + OpportunityFilter.Conditions(query) + " ORDER BY o.id LIMIT " + PageSize;

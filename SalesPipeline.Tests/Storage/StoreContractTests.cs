@@ -168,6 +168,12 @@ public abstract partial class StoreContractTests(StoreFixture fixture)
             }
         }
 
+        foreach (var stage in mine.Select(s => s.Stage).Distinct())
+        {
+            queries.Add(new OpportunityQuery(Stage: stage));
+            queries.Add(new OpportunityQuery(first.Id, owners[1], OpportunityStatus.Open, Stage: stage));
+        }
+
         foreach (var query in queries)
         {
             var found = new List<OpportunityState>();

@@ -271,6 +271,21 @@ public sealed class PermissionMatrixTests
     }
 
     [Fact]
+    public async Task CreateAsync_OwnerUnknownOrInactive_IsRefusedNamingThemAndChangesNothing()
+    {
+        var f = await Fixture.CreateAsync(null);
+        var before = await f.Team.SnapshotAsync();
+
+        foreach (var owner in new[] { new UserId("ghost"), Ivy })
+        {
+            var e = await Assert.ThrowsAsync<ArgumentException>(() => f.Team.Crm.CreateAsync(new NewOpportunity("New", Money.Of(1m, "PLN"), null, new LocalDate(2027, 1, 1), owner), Ada));
+            Assert.Equal($"'{owner}' is not an active person, so they cannot own deals; check the id against the stored people. (Parameter 'opportunity')", e.Message);
+        }
+
+        Assert.Equal(before, await f.Team.SnapshotAsync());
+    }
+
+    [Fact]
     public async Task ReassignAsync_ManagerTakingADealOutOfTheirGroups_IsRefusedAndChangesNothing()
     {
         // Sam's deal is in Mona's group, but Tom (south) is not.

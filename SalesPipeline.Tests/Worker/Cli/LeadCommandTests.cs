@@ -188,6 +188,73 @@ public sealed class LeadCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task LeadsConvert_ValueOnACommaDecimalMachine_IsReadWithADecimalPoint()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,,,,,,sam", "L2,Beta,retail,,,,,,sue"))).ExitCode);
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        CliResult converted, grouped;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+            converted = await Run("--as", "sam", "leads", "convert", "L1", "--value", "1500.50", "--currency", "PLN");
+            grouped = await Run("--as", "sue", "leads", "convert", "L2", "--value", "1.500,50", "--currency", "PLN");
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+
+        Assert.True(converted.ExitCode == 0, converted.ToString());
+        var row = Lines((await Run("--as", "sam", "deals", "list", "--format", "csv")).Output)[1].Split(',');
+        Assert.Equal((1500.50m, "PLN"), (decimal.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture), row[6]));
+        Assert.Equal((2, "error: --value '1.500,50' is not a number; write it with a decimal point and no separators, for example 1500.50."), (grouped.ExitCode, grouped.Error.Split('\n')[0].Trim()));
+        Assert.Equal(2, Lines((await Run("--as", "ada", "deals", "list", "--format", "csv")).Output).Count);
+    }
+
+    [Fact]
+    public async Task LeadsConvertAndDealsReassign_OwnerNotAnActivePerson_ExitTwoNamingThemAndChangeNothing()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,,,,,,sam", "L2,Beta,retail,,,,,,sue"))).ExitCode);
+        var deal = (await Run("--as", "sue", "leads", "convert", "L2")).Output.Trim();
+        Assert.Equal(0, (await Run("--as", "ada", "users", "set", "sam", "--active", "false")).ExitCode);
+        var leadsBefore = (await Run("--as", "ada", "leads", "list", "--format", "csv")).Output;
+        var dealsBefore = (await Run("--as", "ada", "deals", "list", "--format", "csv")).Output;
+
+        var convert = await Run("--as", "ada", "leads", "convert", "L1");
+        var toInactive = await Run("--as", "ada", "deals", "reassign", deal, "--to", "sam");
+        var toUnknown = await Run("--as", "ada", "deals", "reassign", deal, "--to", "ghost");
+
+        Assert.Equal((2, "error: 'sam' is not an active person, so they cannot own deals; assign the lead to an active person first."), (convert.ExitCode, convert.Error.Trim()));
+        Assert.Equal((2, "error: 'sam' is not an active person, so they cannot own deals; check the id against the stored people."), (toInactive.ExitCode, toInactive.Error.Trim()));
+        Assert.Equal((2, "error: 'ghost' is not an active person, so they cannot own deals; check the id against the stored people."), (toUnknown.ExitCode, toUnknown.Error.Trim()));
+        Assert.Equal(leadsBefore, (await Run("--as", "ada", "leads", "list", "--format", "csv")).Output);
+        Assert.Equal(dealsBefore, (await Run("--as", "ada", "deals", "list", "--format", "csv")).Output);
+    }
+
+    [Fact]
+    public async Task DealsList_UnknownPipelineOrStage_ExitsTwoWithOneLine()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,,,,,,sam"))).ExitCode);
+        Assert.Equal(0, (await Run("--as", "sam", "leads", "convert", "L1")).ExitCode);
+
+        var pipeline = await Run("--as", "ada", "deals", "list", "--pipeline", "renewals");
+        var stage = await Run("--as", "ada", "deals", "list", "--stage", "closing");
+        var stageOfPipeline = await Run("--as", "ada", "deals", "list", "--pipeline", "new-business", "--stage", "closing");
+
+        Assert.Equal((2, "error: No pipeline 'renewals' is registered; registered: new-business."), (pipeline.ExitCode, pipeline.Error.Trim()));
+        Assert.Equal(2, stage.ExitCode);
+        Assert.StartsWith("error: No pipeline has a stage 'closing'; the stages are: identification, qualification,", stage.Error.Trim(), StringComparison.Ordinal);
+        Assert.Single(stage.Error.Trim().Split('\n'));
+        Assert.Equal(2, stageOfPipeline.ExitCode);
+        Assert.StartsWith("error: Pipeline 'new-business' has no stage 'closing'. Its stages are: identification,", stageOfPipeline.Error.Trim(), StringComparison.Ordinal);
+        Assert.Equal(2, Lines((await Run("--as", "ada", "deals", "list", "--stage", "identification", "--format", "csv")).Output).Count);
+        Assert.Single(Lines((await Run("--as", "ada", "deals", "list", "--stage", "offer", "--format", "csv")).Output));
+    }
+
+    [Fact]
     public async Task DealsListAndReassign_ThroughTheAccessRules_ExitThreeWhenRefused()
     {
         await SeedAsync();
