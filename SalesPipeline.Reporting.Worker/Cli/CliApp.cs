@@ -55,7 +55,12 @@ internal static class CliApp
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            var message = e is StorageUnavailableException unavailable ? StoreAccess.Explain(unavailable, parse) : Said(e) + Hint(e);
+            var message = e switch
+            {
+                StorageUnavailableException unavailable => StoreAccess.Explain(unavailable, parse),
+                SchemaVersionException { DatabaseVersion: var found, ApplicationVersion: var needed } old when found < needed => StoreAccess.Explain(old),
+                _ => Said(e) + Hint(e),
+            };
             await error.WriteLineAsync($"error: {message}").ConfigureAwait(false);
             if (context.Verbose)
             {

@@ -49,7 +49,7 @@ internal static class RunCommand
             }
 
             IClock clock = start is { } at ? OffsetClock.StartingAt(context.Clock, at) : context.Clock;
-            var (settings, services) = await SchedulerSetup.LoadAsync(parse, config, clock, checkScopes: false, cancellationToken).ConfigureAwait(false);
+            var (settings, services) = await SchedulerSetup.LoadAsync(parse, config, clock, checkScopes: false, migrate: true, cancellationToken).ConfigureAwait(false);
             await using (services.ConfigureAwait(false))
             {
                 var state = new RunState(runOnce);

@@ -16,8 +16,8 @@ internal static class SchedulerSetup
     };
 
     /// <summary>
-    /// Reads and validates the configuration, then opens its store (migrating it) and checks each schedule's pipeline.
-    /// Every problem found is reported in one <see cref="CliInputException"/>.
+    /// Reads and validates the configuration, then opens its store and checks each schedule's pipeline. A missing SQLite file
+    /// is never created. Every problem found is reported in one <see cref="CliInputException"/>.
     /// </summary>
     /// <param name="parse">The command line.</param>
     /// <param name="config">The <c>--config</c> option.</param>
@@ -26,9 +26,13 @@ internal static class SchedulerSetup
     /// Whether to refuse a schedule that names no pipeline when the default pipeline is empty and others hold deals
     /// (<c>schedules</c>; <c>run</c> leaves the deals table alone until a period is due).
     /// </param>
+    /// <param name="migrate">
+    /// Whether to apply pending migrations (<c>run</c>, the worker); without it a database not at this version's schema is
+    /// refused and left as it is (<c>schedules</c>, which only reads).
+    /// </param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     public static async Task<(SchedulerSettings Settings, ServiceProvider Services)> LoadAsync(
-        ParseResult parse, Option<string?> config, IClock clock, bool checkScopes, CancellationToken cancellationToken)
+        ParseResult parse, Option<string?> config, IClock clock, bool checkScopes, bool migrate, CancellationToken cancellationToken)
     {
         var folder = Directory.GetCurrentDirectory();
         var configuration = SchedulerConfiguration.Build(parse.GetValue(config), folder);
@@ -38,7 +42,7 @@ internal static class SchedulerSetup
         Throw(problems);
         CheckFiles(parse.GetValue(config), folder, choice, settings.Schedules);
 
-        var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate: true, cancellationToken).ConfigureAwait(false);
+        var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate, cancellationToken).ConfigureAwait(false);
         var catalog = services.GetRequiredService<PipelineCatalog>();
         SchedulerConfiguration.CheckPipelines(settings.Schedules, catalog, problems);
         await CheckOwnersAsync(settings, services.GetRequiredService<IPersonStore>(), services.GetRequiredService<IOpportunityStore>(), catalog, problems, cancellationToken).ConfigureAwait(false);

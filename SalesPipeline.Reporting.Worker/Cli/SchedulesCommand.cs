@@ -23,7 +23,7 @@ internal static class SchedulesCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (settings, services) = await SchedulerSetup.LoadAsync(parse, config, context.Clock, checkScopes: true, cancellationToken).ConfigureAwait(false);
+            var (settings, services) = await SchedulerSetup.LoadAsync(parse, config, context.Clock, checkScopes: true, migrate: false, cancellationToken).ConfigureAwait(false);
             await using (services.ConfigureAwait(false))
             {
                 if (parse.GetValue(check))

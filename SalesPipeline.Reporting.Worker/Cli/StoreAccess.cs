@@ -78,6 +78,17 @@ internal static class StoreAccess
     }
 
     /// <summary>
+    /// Says that a database is at an older schema than this version's, in terms of this command line: a command that only
+    /// reads refuses it and leaves it as it is.
+    /// </summary>
+    public static string Explain(SchemaVersionException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return $"The database {e.Target} has schema version {e.DatabaseVersion}, but this version of salespipeline needs schema version {e.ApplicationVersion}; nothing was changed. " +
+            "Migrate it first with 'salespipeline db migrate' (with the same --db), then run the command again.";
+    }
+
+    /// <summary>
     /// Opens the store for one command. With <paramref name="create"/> a missing SQLite file is created and
     /// migrated; without it, a missing file or an unmigrated database is refused as bad input.
     /// With <paramref name="loadEmptyStoreExclusively"/> an import into a SQLite store without deals takes the file for itself

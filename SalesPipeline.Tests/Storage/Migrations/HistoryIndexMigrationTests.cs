@@ -49,7 +49,7 @@ public sealed class HistoryIndexMigrationTests
 
             using (var database = new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={target}" }))
             {
-                await ApplyUpToAsync(database, previous);
+                await OlderSchema.ApplyUpToAsync(database, previous);
             }
 
             await using (var connection = new SqliteConnection($"Data Source={target}"))
@@ -95,7 +95,7 @@ public sealed class HistoryIndexMigrationTests
             await DemoAsync(["--provider", "postgres", "--db", sourceConnection], folder);
             using (var database = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = targetConnection }))
             {
-                await ApplyUpToAsync(database, previous);
+                await OlderSchema.ApplyUpToAsync(database, previous);
             }
 
             await using (var connection = new NpgsqlConnection(targetConnection))
@@ -144,21 +144,6 @@ public sealed class HistoryIndexMigrationTests
     {
         var demo = await CliRunner.RunAsync([.. store, "demo", "--deals", "250", "--seed", "8", "--out", Path.Combine(folder, "reports")]);
         Assert.True(demo.ExitCode == 0, demo.ToString());
-    }
-
-    /// <summary>Applies the scripts up to schema <paramref name="previous"/> the way the migrator does, recording each.</summary>
-    private static async Task ApplyUpToAsync(ISchemaHost host, int previous)
-    {
-        await using var connection = await host.OpenRawConnectionAsync(CancellationToken.None);
-        await using var transaction = await host.BeginMigrationAsync(connection, CancellationToken.None);
-        await connection.ExecuteAsync(host.CreateSchemaVersion, transaction: transaction);
-        foreach (var script in MigrationScripts.For(host.Provider).Where(s => s.Version <= previous))
-        {
-            await connection.ExecuteAsync(script.Sql, transaction: transaction);
-            await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (@Version, @Name)", new { script.Version, script.Name }, transaction);
-        }
-
-        await transaction.CommitAsync();
     }
 
     private static async Task CheckUpgradedAsync(string provider, int previous, Action<DependencyInjection.SalesPipelineBuilder> latest, Action<DependencyInjection.SalesPipelineBuilder> upgraded)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -6,6 +7,10 @@ using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.People;
 using SalesPipeline.Process;
+using SalesPipeline.Storage;
+using SalesPipeline.Storage.Migrations;
+using SalesPipeline.Storage.Sqlite;
+using SalesPipeline.Tests.Storage.Migrations;
 using SalesPipeline.Tests.Worker.Cli;
 using Xunit;
 
@@ -156,6 +161,47 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         Assert.True(accepted.ExitCode == 0, accepted.ToString());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Schedules_DatabaseMissing_ExitsTwoWithOneLineAndCreatesNoFile(bool check)
+    {
+        var missing = Path.Combine(_folder, "missing.db");
+
+        var result = await SchedulesAsync(missing, check);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(
+            $"error: The database '{missing}' does not exist. Create it with 'salespipeline db migrate' or 'salespipeline demo', or point --db at an existing one.",
+            result.Error.Trim());
+        Assert.False(File.Exists(missing), "schedules must not create the database");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Schedules_DatabaseAtAnOlderSchema_ExitsTwoSayingToMigrateAndLeavesTheSchemaAsItWas(bool check)
+    {
+        var latest = MigrationScripts.Latest(MigrationScripts.Sqlite);
+        var old = Path.Combine(_folder, "old.db");
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { ConnectionString = $"Data Source={old}" }))
+        {
+            await OlderSchema.ApplyUpToAsync(database, latest - 1);
+        }
+
+        var result = await SchedulesAsync(old, check);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(
+            $"error: The database {old} has schema version {latest - 1}, but this version of salespipeline needs schema version {latest}; nothing was changed. " +
+            "Migrate it first with 'salespipeline db migrate' (with the same --db), then run the command again.",
+            result.Error.Trim());
+        Assert.Empty(result.Output);
+        await using var connection = new SqliteConnection($"Data Source={old}");
+        await connection.OpenAsync();
+        Assert.Equal((latest - 1L, latest - 1L), await connection.QuerySingleAsync<(long, long)>("SELECT MAX(version), COUNT(*) FROM schema_version"));
+    }
+
     [Fact]
     public async Task Run_MisspeltDatabaseKeys_ExitsTwoNamingThemAndUsesNoDatabase()
     {
@@ -245,6 +291,14 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         ["Folder"] = Reports,
         ["LookBack"] = 3,
     };
+
+    /// <summary>Runs <c>schedules</c> (or <c>schedules --check</c>) with a good schedule on the database <paramref name="db"/>.</summary>
+    private async Task<CliResult> SchedulesAsync(string db, bool check)
+    {
+        var file = Path.Combine(_folder, $"config-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, Config(GoodSchedule()).ToJsonString());
+        return await CliRunner.RunAsync(["--db", db, "schedules", .. check ? ["--check"] : Array.Empty<string>(), "--config", file]);
+    }
 
     private static JsonObject Config(params JsonObject[] schedules) =>
         new() { ["SalesPipeline"] = new JsonObject { ["Schedules"] = new JsonArray([.. schedules]) } };
