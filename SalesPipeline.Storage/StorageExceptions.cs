@@ -32,6 +32,38 @@ public sealed class SchemaVersionException : Exception
     public int ApplicationVersion { get; }
 }
 
+/// <summary>
+/// Thrown when a database that SalesPipeline never migrated (it has no <c>schema_version</c> table) already holds tables with
+/// the names of SalesPipeline's own, such as <c>opportunities</c> or <c>people</c>: it belongs to another application, and
+/// migrating it would mix SalesPipeline's tables with that application's or fail half-way. Nothing is changed.
+/// </summary>
+public sealed class ForeignSchemaException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="target">The database, as a person would name it (a file path, or host, port and database name).</param>
+    /// <param name="tables">The tables found that have the names of SalesPipeline's own.</param>
+    public ForeignSchemaException(string target, IReadOnlyList<string> tables)
+        : base($"The database {target} was not created by SalesPipeline (it has no schema_version table), yet it already holds " +
+               $"{Describe(tables)}, which SalesPipeline would create; nothing was changed. " +
+               "Give SalesPipeline a database of its own: a new SQLite file, or a PostgreSQL database (or schema) without them.")
+    {
+        Target = target;
+        Tables = tables;
+    }
+
+    /// <summary>Gets the database, as a person would name it.</summary>
+    public string Target { get; }
+
+    /// <summary>Gets the tables found that have the names of SalesPipeline's own, in name order.</summary>
+    public IReadOnlyList<string> Tables { get; }
+
+    private static string Describe(IReadOnlyList<string> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        return tables.Count == 1 ? $"a table named {tables[0]}" : $"tables named {string.Join(", ", tables)}";
+    }
+}
+
 /// <summary>Why a database cannot be used, so a host can give its own advice (a command line names its option).</summary>
 public enum StorageUnavailableReason
 {

@@ -302,8 +302,8 @@ internal static class StoreAccess
         }
     }
 
-    /// <summary>Tells whether a storage failure is the user's input (a database that is missing, unreachable or too new).</summary>
-    public static bool IsBadInput(Exception e) => e is SchemaVersionException or StorageUnavailableException;
+    /// <summary>Tells whether a storage failure is the user's input (a database that is missing, unreachable, too new or another application's).</summary>
+    public static bool IsBadInput(Exception e) => e is SchemaVersionException or StorageUnavailableException or ForeignSchemaException;
 
 }
 

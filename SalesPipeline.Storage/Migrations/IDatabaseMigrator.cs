@@ -21,6 +21,10 @@ public interface IDatabaseMigrator
     /// <param name="cancellationToken">Cancels the run; nothing is applied then.</param>
     /// <returns>The schema versions before and after.</returns>
     /// <exception cref="SchemaVersionException">The database is newer than this version of SalesPipeline.</exception>
+    /// <exception cref="ForeignSchemaException">
+    /// The database was never migrated but already holds tables with the names of SalesPipeline's own (another application's
+    /// database); nothing was changed.
+    /// </exception>
     /// <exception cref="StorageUnavailableException">The database cannot be reached or written.</exception>
     Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);
 }

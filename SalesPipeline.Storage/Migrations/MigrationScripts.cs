@@ -31,6 +31,10 @@ internal static partial class MigrationScripts
 
     public static int Latest(string provider) => For(provider)[^1].Version;
 
+    /// <summary>The names of the tables the provider's scripts create (temporary ones aside), in name order.</summary>
+    public static IReadOnlyList<string> Tables(string provider) =>
+        [.. For(provider).SelectMany(s => CreatedTable().Matches(s.Sql)).Select(m => m.Groups[1].Value.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal)];
+
     private static List<MigrationScript> Load(string provider)
     {
         var assembly = typeof(MigrationScripts).Assembly;
@@ -83,6 +87,9 @@ internal static partial class MigrationScripts
 
     [GeneratedRegex(@"^(\d{4})_([a-z0-9_]+)\.sql$", RegexOptions.CultureInvariant)]
     private static partial Regex ScriptName();
+
+    [GeneratedRegex(@"\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex CreatedTable();
 }
 
 /// <summary>What a migration run found and did.</summary>

@@ -20,6 +20,12 @@ internal interface ISchemaHost
     string SchemaVersionExists { get; }
 
     /// <summary>
+    /// Gets a query that returns the names of the tables, among <c>@Names</c> (lower-case), that exist where the scripts would
+    /// create them, in name order.
+    /// </summary>
+    string ExistingTables { get; }
+
+    /// <summary>
     /// Gets the command timeout, in seconds, of a migration script (0 for none), or <see langword="null"/> for the
     /// connection's own: a script that rewrites a column or an index of every deal grows with the store.
     /// </summary>
@@ -47,6 +53,7 @@ internal sealed class SchemaGate(ISchemaHost host, bool autoMigrate) : IDisposab
 
     /// <summary>Makes sure the schema is this version's before the first store call, once per process.</summary>
     /// <exception cref="SchemaVersionException">Migrations are pending and may not be applied, or the database is newer.</exception>
+    /// <exception cref="ForeignSchemaException">The database was never migrated but holds tables with the store's names.</exception>
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
         if (_ready)
@@ -87,10 +94,13 @@ internal sealed class SchemaGate(ISchemaHost host, bool autoMigrate) : IDisposab
     /// run at once wait for each other, and the later ones find nothing left to do.
     /// </summary>
     /// <exception cref="SchemaVersionException">The database is newer than this version of SalesPipeline.</exception>
+    /// <exception cref="ForeignSchemaException">The database was never migrated but holds tables with the store's names; nothing was changed.</exception>
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken) =>
         WithRawConnectionAsync(
             async connection =>
             {
+                // Before the migration begins, which on SQLite already sets the file's journal mode.
+                _ = await AppliedOrEmptyAsync(connection, cancellationToken).ConfigureAwait(false);
                 var transaction = await host.BeginMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
@@ -113,16 +123,30 @@ internal sealed class SchemaGate(ISchemaHost host, bool autoMigrate) : IDisposab
             cancellationToken);
 
     /// <summary>Reads the schema versions recorded in the database; empty when it was never migrated.</summary>
+    /// <exception cref="ForeignSchemaException">The database was never migrated but holds tables with the store's names.</exception>
     public Task<IReadOnlyCollection<int>> SchemaVersionsAsync(CancellationToken cancellationToken) =>
-        WithRawConnectionAsync(
-            async connection =>
-            {
-                var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(host.SchemaVersionExists, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                return exists == 0 ? [] : await AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false);
-            },
-            cancellationToken);
+        WithRawConnectionAsync(connection => AppliedOrEmptyAsync(connection, cancellationToken), cancellationToken);
 
     public void Dispose() => _gate.Dispose();
+
+    /// <summary>
+    /// The schema versions recorded in the database, or none when it has no <c>schema_version</c>; such a database holding a
+    /// table with a name the scripts create belongs to another application and is refused. A migration commits
+    /// <c>schema_version</c> together with the tables, so one running meanwhile cannot make a database look foreign.
+    /// </summary>
+    /// <exception cref="ForeignSchemaException">The database was never migrated but holds tables with the store's names.</exception>
+    private async Task<IReadOnlyCollection<int>> AppliedOrEmptyAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(host.SchemaVersionExists, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (exists != 0)
+        {
+            return await AppliedAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var found = (await connection.QueryAsync<string>(new CommandDefinition(
+            host.ExistingTables, new { Names = MigrationScripts.Tables(host.Provider).ToArray() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        return found.Count > 0 ? throw new ForeignSchemaException(host.Target, found) : [];
+    }
 
     private static async Task<IReadOnlyCollection<int>> AppliedAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
         [.. (await connection.QueryAsync<long>(new CommandDefinition(

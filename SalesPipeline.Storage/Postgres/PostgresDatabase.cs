@@ -92,6 +92,12 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable, IDisposable, 
     string ISchemaHost.SchemaVersionExists => "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END";
 
     /// <inheritdoc />
+    /// <remarks>The scripts create their tables in the connection's current schema.</remarks>
+    string ISchemaHost.ExistingTables =>
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname = ANY(@Names) ORDER BY c.relname";
+
+    /// <inheritdoc />
     async Task<DbConnection> ISchemaHost.OpenRawConnectionAsync(CancellationToken cancellationToken) =>
         await OpenRawAsync(cancellationToken).ConfigureAwait(false);
 

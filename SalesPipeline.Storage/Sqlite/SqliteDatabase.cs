@@ -166,6 +166,10 @@ internal sealed class SqliteDatabase : IDisposable, IRelationalDatabase, ISchema
     string ISchemaHost.SchemaVersionExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
 
     /// <inheritdoc />
+    /// <remarks>SQLite's names ignore case: a table <c>Opportunities</c> stands where <c>opportunities</c> would be created.</remarks>
+    string ISchemaHost.ExistingTables => "SELECT name FROM sqlite_master WHERE type = 'table' AND lower(name) IN @Names ORDER BY name";
+
+    /// <inheritdoc />
     /// <remarks>The connection's own: on SQLite it bounds how long a statement waits for a lock, not how long it runs.</remarks>
     int? ISchemaHost.ScriptTimeout => null;
 

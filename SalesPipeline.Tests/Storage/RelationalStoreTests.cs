@@ -114,6 +114,37 @@ public abstract class RelationalStoreTests
     }
 
     [Fact]
+    public async Task MigrateAsync_AnotherApplicationsDatabaseWithTheStoresTableNames_IsRefusedNamingThemAndChangesNothing()
+    {
+        await using (var connection = await ConnectAsync())
+        {
+            await connection.ExecuteAsync("CREATE TABLE people (login varchar(20) NOT NULL)");
+            await connection.ExecuteAsync("CREATE TABLE opportunities (id integer NOT NULL, title varchar(50) NOT NULL)");
+            await connection.ExecuteAsync("CREATE TABLE invoices (id integer NOT NULL)");
+            await connection.ExecuteAsync("INSERT INTO opportunities (id, title) VALUES (1, 'theirs')");
+        }
+
+        var dialect = Dialect();
+        var error = await Assert.ThrowsAsync<ForeignSchemaException>(() => MigrateAsync(dialect));
+
+        Assert.Equal(["opportunities", "people"], error.Tables);
+        Assert.Contains(Target, error.Target, StringComparison.Ordinal);
+        Assert.Contains("holds tables named opportunities, people, which SalesPipeline would create; nothing was changed.", error.Message, StringComparison.Ordinal);
+
+        // A first use refuses it the same way, whether it may migrate or not.
+        await Assert.ThrowsAsync<ForeignSchemaException>(() => new RelationalOpportunityStore(Dialect()).FindAsync(OpportunityId.New()));
+        await Assert.ThrowsAsync<ForeignSchemaException>(() => new RelationalOpportunityStore(Dialect(autoMigrate: false)).FindAsync(OpportunityId.New()));
+
+        var host = (ISchemaHost)dialect.Database;
+        await using (var connection = await ConnectAsync())
+        {
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>(host.SchemaVersionExists));
+            Assert.Equal(["opportunities", "people"], await connection.QueryAsync<string>(host.ExistingTables, new { Names = MigrationScripts.Tables(Provider).ToArray() }));
+            Assert.Equal("theirs", await connection.ExecuteScalarAsync<string>("SELECT title FROM opportunities WHERE id = 1"));
+        }
+    }
+
+    [Fact]
     public async Task FirstUse_AutoMigrateOffOnAnEmptyDatabase_IsRefusedSayingHowToMigrate()
     {
         var error = await Assert.ThrowsAsync<SchemaVersionException>(() => new RelationalOpportunityStore(Dialect(autoMigrate: false)).FindAsync(OpportunityId.New()));

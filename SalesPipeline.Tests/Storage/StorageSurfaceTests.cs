@@ -16,7 +16,7 @@ public sealed class StorageSurfaceTests
     public void PublicSurface_IsOnlyRegistrationOptionsExceptionsAndTheMigrator()
     {
         Assert.Equal(
-            ["SalesPipeline.SalesPipelineStorageExtensions", "SalesPipeline.Storage.Migrations.IDatabaseMigrator", "SalesPipeline.Storage.Migrations.MigrationResult", "SalesPipeline.Storage.PostgresStorageOptions", "SalesPipeline.Storage.SchemaVersionException", "SalesPipeline.Storage.SqliteStorageOptions", "SalesPipeline.Storage.StorageUnavailableException", "SalesPipeline.Storage.StorageUnavailableReason"],
+            ["SalesPipeline.SalesPipelineStorageExtensions", "SalesPipeline.Storage.ForeignSchemaException", "SalesPipeline.Storage.Migrations.IDatabaseMigrator", "SalesPipeline.Storage.Migrations.MigrationResult", "SalesPipeline.Storage.PostgresStorageOptions", "SalesPipeline.Storage.SchemaVersionException", "SalesPipeline.Storage.SqliteStorageOptions", "SalesPipeline.Storage.StorageUnavailableException", "SalesPipeline.Storage.StorageUnavailableReason"],
             Storage.GetExportedTypes().Select(t => t.FullName!).Order(StringComparer.Ordinal));
     }
 

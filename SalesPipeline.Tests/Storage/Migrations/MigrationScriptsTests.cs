@@ -34,6 +34,19 @@ public sealed class MigrationScriptsTests
         Assert.Equal(99, e.DatabaseVersion);
     }
 
+    [Fact]
+    public void Tables_EachProvider_AreEveryTableTheScriptsCreateAndTheSameOnBoth()
+    {
+        string[] expected =
+        [
+            "accounts", "activities", "contacts", "documents", "lead_history", "leads", "offers", "opportunities", "people",
+            "pipeline_definitions", "schedule_deliveries", "schedule_runs", "stage_changes",
+        ];
+
+        Assert.Equal(expected, MigrationScripts.Tables(MigrationScripts.Sqlite));
+        Assert.Equal(expected, MigrationScripts.Tables(MigrationScripts.Postgres));
+    }
+
     [Theory]
     [InlineData(MigrationScripts.Sqlite)]
     [InlineData(MigrationScripts.Postgres)]

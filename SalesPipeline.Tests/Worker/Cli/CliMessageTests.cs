@@ -308,6 +308,30 @@ public sealed class CliMessageTests : IDisposable
         Assert.DoesNotContain("UseSqlite", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DbMigrate_AnotherApplicationsDatabaseWithTheStoresTableNames_ExitsTwoWithOneLineAndLeavesTheFileAsItWas()
+    {
+        await using (var connection = new SqliteConnection($"Data Source={Db}"))
+        {
+            await connection.OpenAsync();
+            await Dapper.SqlMapper.ExecuteAsync(connection, "CREATE TABLE opportunities (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO opportunities VALUES (1, 'theirs')");
+        }
+
+        SqliteConnection.ClearAllPools();
+        var before = await File.ReadAllBytesAsync(Db);
+
+        var result = await CliRunner.RunAsync(["--db", Db, "db", "migrate"]);
+
+        Assert.True(result.ExitCode == CliApp.BadInput, result.ToString());
+        Assert.Equal(
+            $"error: The database {Db} was not created by SalesPipeline (it has no schema_version table), yet it already holds a table named opportunities, which SalesPipeline would create; nothing was changed. " +
+            "Give SalesPipeline a database of its own: a new SQLite file, or a PostgreSQL database (or schema) without them.",
+            result.Error.Trim());
+        SqliteConnection.ClearAllPools();
+        Assert.Equal(before, await File.ReadAllBytesAsync(Db));
+        Assert.False(File.Exists(Db + "-wal"), "the file was put into write-ahead logging");
+    }
+
     private static void AssertRefused(CliResult result, string what, string remedy)
     {
         Assert.True(result.ExitCode == CliApp.BadInput, result.ToString());
