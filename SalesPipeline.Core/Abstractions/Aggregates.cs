@@ -1,4 +1,5 @@
 using NodaTime;
+using SalesPipeline.Analytics.Internal;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 
@@ -188,12 +189,13 @@ public static class PipelineAggregates
     /// <param name="asOf">The instant.</param>
     /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
     /// <returns>The totals.</returns>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static IReadOnlyList<StageTotals> Snapshot(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, UserId? owner = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
         var totals = new Dictionary<(StageId, string), (long Count, decimal Value, decimal Weighted)>();
-        foreach (var deal in deals)
+        foreach (var deal in DealArguments.NoNulls(deals))
         {
             if (deal.PipelineId != pipeline.Id || (owner is not null && deal.Owner != owner) || StageAt(deal, asOf) is not { } stageId)
             {
@@ -228,12 +230,13 @@ public static class PipelineAggregates
     /// <param name="periodEnd">The end of the period (exclusive).</param>
     /// <param name="owner">Only this salesperson's deals, or everyone's.</param>
     /// <returns>The totals.</returns>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static IReadOnlyList<ClosedTotals> Closed(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant periodStart, Instant periodEnd, UserId? owner = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
         var totals = new SortedDictionary<string, ClosedTotals>(StringComparer.Ordinal);
-        foreach (var deal in deals)
+        foreach (var deal in DealArguments.NoNulls(deals))
         {
             if (deal.PipelineId != pipeline.Id || (owner is not null && deal.Owner != owner)
                 || deal.Outcome is not { } outcome || outcome.ClosedAt < periodStart || outcome.ClosedAt >= periodEnd)

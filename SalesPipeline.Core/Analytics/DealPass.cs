@@ -261,6 +261,10 @@ public static class DealPass
     /// <param name="deals">The deals.</param>
     /// <param name="accumulators">The accumulators.</param>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="deals"/> contains <see langword="null"/>: a list is checked before any deal is fed, another sequence
+    /// when the pass reaches it (the accumulators have then been fed the deals before it).
+    /// </exception>
     public static void Run(IEnumerable<OpportunityState> deals, params IReadOnlyList<IDealAccumulator> accumulators)
     {
         ArgumentNullException.ThrowIfNull(deals);
@@ -270,7 +274,7 @@ public static class DealPass
             return;
         }
 
-        foreach (var deal in deals)
+        foreach (var deal in DealArguments.NoNulls(deals))
         {
             if (AddToAll(deal, accumulators))
             {
@@ -288,6 +292,9 @@ public static class DealPass
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <returns>A task that completes when every deal has been fed, or every accumulator is complete.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="deals"/> yields <see langword="null"/> (the accumulators have then been fed the deals before it).
+    /// </exception>
     public static async Task RunAsync(IAsyncEnumerable<OpportunityState> deals, IReadOnlyList<IDealAccumulator> accumulators, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deals);
@@ -297,7 +304,7 @@ public static class DealPass
             return;
         }
 
-        await foreach (var deal in deals.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var deal in DealArguments.NoNulls(deals).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (AddToAll(deal, accumulators))
             {

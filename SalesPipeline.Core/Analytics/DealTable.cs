@@ -105,14 +105,8 @@ public sealed class DealTable
         }
 
         var columns = new Columns(deals.TryGetNonEnumeratedCount(out var count) ? count : 0);
-        var index = 0;
-        foreach (var deal in deals)
+        foreach (var deal in DealArguments.NoNulls(deals))
         {
-            if (deal is null)
-            {
-                throw new ArgumentException($"The deals contain null at position {index}; pass only recorded deals.", nameof(deals));
-            }
-
             if (Deals.SameText(deal.PipelineId.Value, pipeline.Id.Value))
             {
                 if (deal.Value.Currency is null)
@@ -128,8 +122,6 @@ public sealed class DealTable
                     throw new ArgumentException($"A {nameof(DealTable)} holds at most {MaxCurrencies} currencies; deal '{deal.Id}' brings one more, {deal.Value.Currency}.", nameof(deals));
                 }
             }
-
-            index++;
         }
 
         return new DealTable(pipeline, stages, columns);

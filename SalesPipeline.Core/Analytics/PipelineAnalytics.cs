@@ -33,11 +33,12 @@ public static class PipelineAnalytics
     /// <returns>The funnel.</returns>
     /// <exception cref="UnknownStageException">A deal is in a stage the pipeline does not have.</exception>
     /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static SnapshotFunnel Snapshot(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, SnapshotFunnelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return SnapshotCalculator.Compute(deals, pipeline, asOf, options ?? new SnapshotFunnelOptions());
+        return SnapshotCalculator.Compute(DealArguments.NoNulls(deals), pipeline, asOf, options ?? new SnapshotFunnelOptions());
     }
 
     /// <summary>
@@ -152,11 +153,12 @@ public static class PipelineAnalytics
     /// <returns>The funnel.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The counting option is not a defined value.</exception>
     /// <exception cref="UnknownStageException">A deal's history names a stage the pipeline does not have.</exception>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static ReachedStageFunnel ReachedStages(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval cohort, Instant asOf, ReachedStageFunnelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return DealAccumulator.Run(DealPass.ReachedStages(pipeline, cohort, asOf, options), deals);
+        return DealAccumulator.Run(DealPass.ReachedStages(pipeline, cohort, asOf, options), DealArguments.NoNulls(deals));
     }
 
     /// <summary>
@@ -171,11 +173,12 @@ public static class PipelineAnalytics
     /// <param name="options">Open deals, owner filter and currency conversion; the defaults when left out.</param>
     /// <returns>The report.</returns>
     /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static WinLossReport WinLoss(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, WinLossOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return DealAccumulator.Run(DealPass.WinLoss(pipeline, period, options), deals);
+        return DealAccumulator.Run(DealPass.WinLoss(pipeline, period, options), DealArguments.NoNulls(deals));
     }
 
     /// <summary>
@@ -187,11 +190,12 @@ public static class PipelineAnalytics
     /// <param name="period">The close period.</param>
     /// <param name="options">Owner filter; the defaults when left out.</param>
     /// <returns>The report.</returns>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static SalesCycleReport SalesCycle(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Interval period, SalesCycleOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return DealAccumulator.Run(DealPass.SalesCycle(pipeline, period, options), deals);
+        return DealAccumulator.Run(DealPass.SalesCycle(pipeline, period, options), DealArguments.NoNulls(deals));
     }
 
     /// <summary>
@@ -204,11 +208,12 @@ public static class PipelineAnalytics
     /// <param name="options">Owner filter and closed stages; the defaults when left out.</param>
     /// <returns>The report.</returns>
     /// <exception cref="UnknownStageException">A deal's history names a stage the pipeline does not have.</exception>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static TimeInStageReport TimeInStage(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, TimeInStageOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return CycleCalculator.TimeInStage(deals, pipeline, asOf, options ?? new TimeInStageOptions());
+        return CycleCalculator.TimeInStage(DealArguments.NoNulls(deals), pipeline, asOf, options ?? new TimeInStageOptions());
     }
 
     /// <summary>
@@ -234,11 +239,12 @@ public static class PipelineAnalytics
     /// <param name="options">Owner filter and currency conversion; the defaults when left out.</param>
     /// <returns>The forecast.</returns>
     /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static ForecastReport Forecast(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, ForecastOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return DealAccumulator.Run(DealPass.Forecast(pipeline, asOf, options), deals);
+        return DealAccumulator.Run(DealPass.Forecast(pipeline, asOf, options), DealArguments.NoNulls(deals));
     }
 
     /// <summary>
@@ -254,11 +260,12 @@ public static class PipelineAnalytics
     /// <returns>The velocity and its inputs.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The cycle basis is not a defined value.</exception>
     /// <exception cref="MissingExchangeRateException">A conversion lacks the rate of a currency that occurs.</exception>
+    /// <exception cref="ArgumentException"><paramref name="deals"/> contains <see langword="null"/>.</exception>
     public static SalesVelocityReport Velocity(IEnumerable<OpportunityState> deals, PipelineDefinition pipeline, Instant asOf, Interval period, SalesVelocityOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(deals);
         ArgumentNullException.ThrowIfNull(pipeline);
-        return DealAccumulator.Run(DealPass.Velocity(pipeline, asOf, period, options), deals);
+        return DealAccumulator.Run(DealPass.Velocity(pipeline, asOf, period, options), DealArguments.NoNulls(deals));
     }
 
     /// <summary>

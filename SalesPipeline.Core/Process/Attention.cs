@@ -1,5 +1,6 @@
 using NodaTime;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Analytics.Internal;
 using SalesPipeline.Domain;
 
 namespace SalesPipeline.Process;
@@ -47,11 +48,12 @@ public static class Attention
     /// <param name="opportunities">The deals to look at.</param>
     /// <param name="asOf">The instant to judge by.</param>
     /// <returns>The overdue follow-ups.</returns>
+    /// <exception cref="ArgumentException"><paramref name="opportunities"/> contains <see langword="null"/>.</exception>
     public static IReadOnlyList<FollowUp> OverdueFollowUps(IEnumerable<Opportunity> opportunities, Instant asOf)
     {
         ArgumentNullException.ThrowIfNull(opportunities);
         var overdue = new List<FollowUp>();
-        foreach (var o in opportunities)
+        foreach (var o in DealArguments.NoNulls(opportunities))
         {
             AddOverdue(overdue, o, asOf);
         }
@@ -64,12 +66,13 @@ public static class Attention
     /// <param name="pipelines">The pipelines the deals belong to.</param>
     /// <param name="asOf">The instant to judge by.</param>
     /// <returns>The stale deals.</returns>
+    /// <exception cref="ArgumentException"><paramref name="opportunities"/> contains <see langword="null"/>.</exception>
     public static IReadOnlyList<StaleDeal> StaleDeals(IEnumerable<Opportunity> opportunities, PipelineCatalog pipelines, Instant asOf)
     {
         ArgumentNullException.ThrowIfNull(opportunities);
         ArgumentNullException.ThrowIfNull(pipelines);
         var stale = new List<StaleDeal>();
-        foreach (var o in opportunities)
+        foreach (var o in DealArguments.NoNulls(opportunities))
         {
             AddStale(stale, o, pipelines, asOf);
         }

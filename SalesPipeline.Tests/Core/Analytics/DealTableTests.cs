@@ -188,7 +188,7 @@ public sealed class DealTableTests
         var error = Assert.Throws<ArgumentException>(() => DealTable.From([WorkedExample.Deals[0], null!], PipelineDefinition.Default));
 
         Assert.Equal("deals", error.ParamName);
-        Assert.Contains("null at position 1", error.Message, StringComparison.Ordinal);
+        Assert.Equal("The deals contain null at index 1; pass only recorded deals. (Parameter 'deals')", error.Message);
     }
 
     [Fact]
