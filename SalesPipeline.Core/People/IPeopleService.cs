@@ -31,6 +31,9 @@ public interface IPeopleService
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored person.</returns>
     /// <exception cref="ArgumentException">A field is invalid, the manager is unknown, or the id is taken.</exception>
+    /// <exception cref="ManagerLoopException">
+    /// The person would be their own manager, or managed by someone they manage (a stored manager naming them); nothing is stored.
+    /// </exception>
     /// <exception cref="Access.AccessDeniedException">The acting user is not an active admin.</exception>
     Task<Person> AddAsync(NewPerson person, UserId? by, CancellationToken cancellationToken = default);
 
@@ -43,6 +46,10 @@ public interface IPeopleService
     /// <exception cref="ArgumentException">
     /// A field is invalid, nobody has the id, both a new manager and <see cref="PersonChanges.ClearManager"/> are given, or the
     /// change would leave no active admin (deactivating or demoting the last one; checked in the same atomic step as the write).
+    /// </exception>
+    /// <exception cref="ManagerLoopException">
+    /// The new manager would close a loop: the person would be their own manager, or managed by someone they manage, directly
+    /// or through others (ann managed by bob while bob is managed by ann); nothing is stored.
     /// </exception>
     /// <exception cref="Abstractions.ConcurrencyConflictException">The person changed since they were read; nothing was written.</exception>
     /// <exception cref="Access.AccessDeniedException">The acting user is not an active admin.</exception>

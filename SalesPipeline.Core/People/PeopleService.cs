@@ -109,11 +109,40 @@ public sealed class PeopleService : IPeopleService
     /// <inheritdoc />
     public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => _people.ListAsync(cancellationToken);
 
+    /// <summary>
+    /// Refuses a manager who is not stored, or who is managed by <paramref name="person"/>, directly or through others: the
+    /// chain of managers from the person upwards must not come back to them.
+    /// </summary>
+    /// <exception cref="ManagerLoopException">The chain comes back to the person.</exception>
     private async Task CheckManagerAsync(Person person, CancellationToken cancellationToken)
     {
-        if (person.Manager is { } manager && await _people.FindAsync(manager, cancellationToken).ConfigureAwait(false) is null)
+        if (person.Manager is not { } manager)
         {
-            throw new ArgumentException($"The manager '{manager}' of '{person.Id}' is not a stored person; add them first.", nameof(person));
+            return;
+        }
+
+        List<UserId> chain = [person.Id];
+        for (var current = manager; ; )
+        {
+            chain.Add(current);
+            if (current == person.Id)
+            {
+                throw new ManagerLoopException(chain);
+            }
+
+            var stored = await _people.FindAsync(current, cancellationToken).ConfigureAwait(false);
+            if (stored is null && chain.Count == 2)
+            {
+                throw new ArgumentException($"The manager '{manager}' of '{person.Id}' is not a stored person; add them first.", nameof(person));
+            }
+
+            // The chain ends at the top, or runs into a loop stored before that does not pass through the person.
+            if (stored?.Manager is not { } next || (next != person.Id && chain.Contains(next)))
+            {
+                return;
+            }
+
+            current = next;
         }
     }
 }

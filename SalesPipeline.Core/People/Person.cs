@@ -60,6 +60,7 @@ public sealed record Person(UserId Id, string DisplayName, Role Role, IReadOnlyL
     /// <summary>Checks every field and returns the person with trimmed text and sorted, distinct groups.</summary>
     /// <returns>The checked person.</returns>
     /// <exception cref="ArgumentException">A field is invalid; the message names it and says what to do.</exception>
+    /// <exception cref="ManagerLoopException">The person is their own manager.</exception>
     public Person Validated()
     {
         if (Id.Value is null)
@@ -93,7 +94,7 @@ public sealed record Person(UserId Id, string DisplayName, Role Role, IReadOnlyL
 
         if (Manager == Id)
         {
-            throw new ArgumentException($"'{Id}' cannot be their own manager.", "manager");
+            throw new ManagerLoopException([Id, Id]);
         }
 
         return this with { DisplayName = name, Groups = [.. Groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] };

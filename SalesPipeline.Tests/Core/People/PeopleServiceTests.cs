@@ -38,6 +38,80 @@ public sealed class PeopleServiceTests
         Assert.True((await team.People.FindAsync(Mona))!.Active);
     }
 
+    [Fact]
+    public async Task UpdateAsync_ManagerWhomThePersonManages_IsRefusedNamingTheLoopAndStoresNothing()
+    {
+        var team = await SeededAsync();
+        var before = await team.People.FindAsync(Mona);
+
+        var e = await Assert.ThrowsAsync<ManagerLoopException>(() => team.PeopleService.UpdateAsync(Mona, new PersonChanges(Manager: Sam), Ada));
+
+        Assert.Equal([Mona, Sam, Mona], e.Loop);
+        Assert.Equal(
+            "'sam' cannot be the manager of 'mona': the managers would go round in a loop, mona → sam → mona. Give 'mona' another manager, or first change the manager of someone else in the loop. (Parameter 'manager')",
+            e.Message);
+        Assert.Equal(before, await team.People.FindAsync(Mona));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_ManagerWhomThePersonManagesThroughOthers_IsRefusedNamingTheWholeLoop()
+    {
+        var team = await SeededAsync();
+        await team.PeopleService.UpdateAsync(Max, new PersonChanges(Manager: Mona), Ada);
+        var before = await team.People.FindAsync(Mona);
+
+        var e = await Assert.ThrowsAsync<ManagerLoopException>(() => team.PeopleService.UpdateAsync(Mona, new PersonChanges(Manager: Tom), Ada));
+
+        Assert.Equal([Mona, Tom, Max, Mona], e.Loop);
+        Assert.Contains("mona → tom → max → mona", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await team.People.FindAsync(Mona));
+    }
+
+    [Fact]
+    public async Task UpdateAndAdd_PersonTheirOwnManager_AreRefusedAsALoopOfOne()
+    {
+        var team = await SeededAsync();
+        var before = await team.People.FindAsync(Sam);
+
+        var update = await Assert.ThrowsAsync<ManagerLoopException>(() => team.PeopleService.UpdateAsync(Sam, new PersonChanges(Manager: Sam), Ada));
+        var add = await Assert.ThrowsAsync<ManagerLoopException>(
+            () => team.PeopleService.AddAsync(new NewPerson(new UserId("zoe"), "Zoe", Role.Salesperson, ["north"], new UserId("zoe")), Ada));
+
+        Assert.Equal([Sam, Sam], update.Loop);
+        Assert.Equal("'sam' cannot be their own manager (sam → sam); name someone else, or no manager. (Parameter 'manager')", update.Message);
+        Assert.Equal([new UserId("zoe"), new UserId("zoe")], add.Loop);
+        Assert.Equal(before, await team.People.FindAsync(Sam));
+        Assert.Null(await team.People.FindAsync(new UserId("zoe")));
+    }
+
+    [Fact]
+    public async Task AddAsync_ManagerWhoIsStoredAsManagedByTheNewcomer_IsRefusedAndNothingIsStored()
+    {
+        var team = await SeededAsync();
+        var zoe = new UserId("zoe");
+        var lee = new UserId("lee");
+        await team.People.SaveAsync(new Person(lee, "Lee", Role.Salesperson, ["north"], zoe, 3, true));
+
+        var e = await Assert.ThrowsAsync<ManagerLoopException>(() => team.PeopleService.AddAsync(new NewPerson(zoe, "Zoe", Role.Manager, ["north"], lee), Ada));
+
+        Assert.Equal([zoe, lee, zoe], e.Loop);
+        Assert.Null(await team.People.FindAsync(zoe));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_ChainRunningIntoALoopStoredEarlier_IsAccepted()
+    {
+        var team = await SeededAsync();
+        var x = new UserId("x");
+        var y = new UserId("y");
+        await team.People.SaveAsync(new Person(x, "X", Role.Manager, ["north"], y, 3, true));
+        await team.People.SaveAsync(new Person(y, "Y", Role.Manager, ["north"], x, 3, true));
+
+        var sam = await team.PeopleService.UpdateAsync(Sam, new PersonChanges(Manager: x), Ada);
+
+        Assert.Equal(x, sam.Manager);
+    }
+
     private static async Task<LeadTeam> SeededAsync()
     {
         var store = new InMemoryStore();

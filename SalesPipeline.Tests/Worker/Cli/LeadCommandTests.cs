@@ -62,6 +62,21 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Equal(before.Output, (await Run("users", "list", "--format", "csv")).Output);
     }
 
+    [Theory]
+    [InlineData("mona", "sam", "error: 'sam' cannot be the manager of 'mona': the managers would go round in a loop, mona → sam → mona. Give 'mona' another manager, or first change the manager of someone else in the loop.")]
+    [InlineData("sam", "sam", "error: 'sam' cannot be their own manager (sam → sam); name someone else, or no manager.")]
+    public async Task UsersSet_ManagerClosingALoop_ExitsTwoWithOneLineNamingTheLoopAndChangesNothing(string person, string manager, string expected)
+    {
+        await SeedAsync();
+        var before = await Run("users", "list", "--format", "csv");
+
+        var result = await Run("--as", "ada", "users", "set", person, "--manager", manager);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(expected, result.Error.Trim());
+        Assert.Equal(before.Output, (await Run("users", "list", "--format", "csv")).Output);
+    }
+
     [Fact]
     public async Task Leads_ImportTakeLimitConvert_ExitCodesAndOutputAsDocumented()
     {
