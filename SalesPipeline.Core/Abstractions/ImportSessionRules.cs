@@ -14,11 +14,11 @@ public static class ImportSessionRules
     /// deal is new (version 0) and none is in the batch twice.
     /// </summary>
     /// <param name="batch">The deals to add.</param>
-    /// <exception cref="ArgumentException">A deal's version is not 0.</exception>
+    /// <exception cref="ArgumentException">A deal is <see langword="null"/>, or a deal's version is not 0.</exception>
     /// <exception cref="ConcurrencyConflictException">A deal is in the batch twice.</exception>
     public static void CheckNewDeals(IReadOnlyList<OpportunityState> batch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
+        Analytics.Internal.DealArguments.NoNulls(batch);
         var ids = new HashSet<OpportunityId>(batch.Count);
         foreach (var state in batch)
         {

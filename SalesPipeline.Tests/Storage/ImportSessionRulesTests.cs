@@ -28,6 +28,17 @@ public sealed class ImportSessionRulesTests
     }
 
     [Fact]
+    public void CheckNewDeals_ANullDeal_IsRefusedByItsIndex()
+    {
+        var deal = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(4), 2);
+
+        var e = Assert.Throws<ArgumentException>(() => ImportSessionRules.CheckNewDeals([deal, null!]));
+
+        Assert.Equal("batch", e.ParamName);
+        Assert.StartsWith("The deals contain null at index 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CheckNewDeals_ADealTwiceInTheBatch_IsAConflictNamingIt()
     {
         var deal = Deals.Build(PipelineDefinition.Default, Deals.Anna, new Random(3), 2);
