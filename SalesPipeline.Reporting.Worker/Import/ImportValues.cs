@@ -65,12 +65,13 @@ internal static class ImportValues
 
     public static string? Instant(string text, ImportDates dates, out Instant instant)
     {
-        if (!dates.TryParseInstant(text, out instant))
+        if (dates.TryParseInstant(text, out instant))
         {
-            return $"not a date; expected {dates.Describe()}.";
+            return PlausibleDates.Contains(instant) ? null : Implausible;
         }
 
-        return PlausibleDates.Contains(instant) ? null : Implausible;
+        // Not read as an instant: either not a date at all, or a date outside the plausible years (not placed in the zone).
+        return dates.TryParseDate(text, out _) ? Implausible : $"not a date; expected {dates.Describe()}.";
     }
 
     public static string? Date(string text, ImportDates dates, out LocalDate date)

@@ -235,6 +235,18 @@ public sealed class ImportCommandRefusalTests : ImportCommandTestBase
         await AssertRefusedAsync(["--as", "admin", "import", "--file", file, "--mapping", mapping], "1 of the 1 deals in pipeline 'renewals' would not fit the new definition", seeded: true);
     }
 
+    [Fact]
+    public async Task Import_DateAtTheCalendarsEnd_ExitsTwoWithTheRowErrorAndChangesNothing()
+    {
+        var file = Write("deals.csv", Csv(Row("D-2"), Row("D-3", stage: "won", closed: "9999-12-31T23:00:00-05:00")));
+
+        await AssertRefusedAsync(
+            ["import", "--file", file],
+            "row 3, column 'closed', value '9999-12-31T23:00:00-05:00': not a plausible date: expected a year between 1900 and 2200.");
+
+        Assert.DoesNotContain("failed", Error.ToString(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string> BadMappings => new()
     {
         { "an unknown key", """{ "colums": { "owner": "Rep" } }""", "'colums' is not a mapping key (did you mean 'columns'?)" },

@@ -98,6 +98,7 @@ public sealed class ImportMappingTests
     [InlineData("probability", "150", "defaults.probability: '150': a probability must be between 0 and 100.")]
     [InlineData("created", "31/12/2017", "defaults.created: '31/12/2017': not a date; expected 'uuuu-MM-dd'.")]
     [InlineData("closed", "0017-12-31", "defaults.closed: '0017-12-31': not a plausible date")]
+    [InlineData("created", "9999-12-31T23:00:00-05:00", "defaults.created: '9999-12-31T23:00:00-05:00': not a plausible date: expected a year between 1900 and 2200.")]
     [InlineData("expected_close", "soon", "defaults.expected_close: 'soon': not a date")]
     [InlineData("outcome", "maybe", "defaults.outcome: 'maybe': unknown outcome; expected won, lost or open.")]
     [InlineData("name", "a\u0000b", "defaults.name: 'a\u0000b': a control character (U+0000) at position 2")]
