@@ -47,14 +47,20 @@ public sealed record AgendaItem(
 }
 
 /// <summary>Whose agenda, for which days.</summary>
-/// <param name="From">The first day.</param>
-/// <param name="To">The last day (inclusive); at most <see cref="MaxDays"/> days after <paramref name="From"/>.</param>
+/// <param name="From">The first day; not before <see cref="EarliestDay"/>.</param>
+/// <param name="To">The last day (inclusive); at most <see cref="MaxDays"/> days after <paramref name="From"/>, and not after <see cref="LatestDay"/>.</param>
 /// <param name="Owner">One person's agenda; the acting user's own when left out (and <paramref name="Team"/> is off).</param>
 /// <param name="Team">The agenda of everyone in the acting manager's groups (an admin's: everyone's).</param>
 public sealed record AgendaRequest(LocalDate From, LocalDate To, UserId? Owner = null, bool Team = false)
 {
     /// <summary>The longest range an agenda covers, in days.</summary>
     public const int MaxDays = 366;
+
+    /// <summary>Gets the earliest day an agenda covers: the first of <see cref="PlausibleDates"/>, 1900-01-01.</summary>
+    public static LocalDate EarliestDay => PlausibleDates.First;
+
+    /// <summary>Gets the latest day an agenda covers: the last of <see cref="PlausibleDates"/>, 2200-12-31.</summary>
+    public static LocalDate LatestDay => PlausibleDates.Last;
 
     /// <summary>Gets the time zone the days are in.</summary>
     /// <value>The default value is UTC.</value>

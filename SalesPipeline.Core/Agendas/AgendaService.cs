@@ -101,6 +101,17 @@ public sealed class AgendaService : IAgendaService
 
     private static void Check(AgendaRequest request)
     {
+        // First, so no day outside them reaches the calendar arithmetic below (the day after 9999-12-31 overflows).
+        foreach (var (day, which) in new[] { (request.From, "first day ('from')"), (request.To, "last day ('to')") })
+        {
+            if (day < AgendaRequest.EarliestDay || day > AgendaRequest.LatestDay)
+            {
+                throw new ArgumentException(
+                    $"The agenda's {which} {day:uuuu-MM-dd} is outside the days an agenda covers, {AgendaRequest.EarliestDay:uuuu-MM-dd} to {AgendaRequest.LatestDay:uuuu-MM-dd}: give a day between them.",
+                    nameof(request));
+            }
+        }
+
         if (request.From > request.To)
         {
             throw new ArgumentException($"The agenda's range starts on {request.From:uuuu-MM-dd} ('from') after it ends on {request.To:uuuu-MM-dd} ('to'): give a 'from' day on or before the 'to' day.", nameof(request));

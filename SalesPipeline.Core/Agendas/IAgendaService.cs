@@ -18,7 +18,8 @@ public interface IAgendaService
     /// <param name="by">Who asks.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The agenda.</returns>
-    /// <exception cref="ArgumentException">The range ends before it starts or is too long, both an owner and the team are asked
+    /// <exception cref="ArgumentException">The range ends before it starts, is too long or has a day outside
+    /// <see cref="AgendaRequest.EarliestDay"/> to <see cref="AgendaRequest.LatestDay"/>, both an owner and the team are asked
     /// for, or the owner is not a stored person.</exception>
     /// <exception cref="AccessDeniedException">The acting user may not see that agenda.</exception>
     Task<Agenda> GetAsync(AgendaRequest request, UserId by, CancellationToken cancellationToken = default);

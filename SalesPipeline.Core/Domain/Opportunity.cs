@@ -31,7 +31,9 @@ public sealed record NewOpportunity(
 /// <summary>
 /// An opportunity (a deal) moving through a pipeline. It changes only through its methods; every stage
 /// change is appended to <see cref="History"/>, which is the source of truth for time-based metrics.
-/// A method that refuses a change throws and leaves the opportunity exactly as it was.
+/// A method that refuses a change throws and leaves the opportunity exactly as it was. Every date and instant it takes
+/// (the expected close, the instant of a change, an activity's times, the next contact) must lie in <see cref="PlausibleDates"/>;
+/// one outside them is refused with an <see cref="ArgumentOutOfRangeException"/> naming it and the range.
 /// </summary>
 /// <remarks>Not thread-safe: load, change and save one instance per unit of work.</remarks>
 public sealed class Opportunity
@@ -165,7 +167,7 @@ public sealed class Opportunity
     /// <param name="by">Who creates it.</param>
     /// <param name="at">When.</param>
     /// <returns>The new opportunity.</returns>
-    /// <exception cref="ArgumentException">A field is invalid; the message names it and says what is expected.</exception>
+    /// <exception cref="ArgumentException">A field is invalid, or a date is outside <see cref="PlausibleDates"/>; the message names it and says what is expected.</exception>
     public static Opportunity Create(NewOpportunity data, PipelineDefinition pipeline, UserId by, Instant at)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -185,6 +187,7 @@ public sealed class Opportunity
 
         CheckValue(data.Value, "value");
         CheckDate(data.ExpectedClose, "expectedClose");
+        CheckInstant(at, "The creation instant", nameof(at));
         var owner = data.Owner is { Value: not null } o ? o : by;
         var initial = pipeline.Stage(pipeline.InitialStage);
         var state = new OpportunityState(
@@ -201,7 +204,8 @@ public sealed class Opportunity
     /// <param name="state">The recorded data.</param>
     /// <param name="pipeline">The pipeline it belongs to.</param>
     /// <returns>The opportunity.</returns>
-    /// <exception cref="ArgumentException">The data is inconsistent; the message says how.</exception>
+    /// <exception cref="ArgumentException">The data is inconsistent, or its expected close, creation, history or close lies outside
+    /// <see cref="PlausibleDates"/>; the message says how.</exception>
     public static Opportunity Restore(OpportunityState state, PipelineDefinition pipeline)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -213,6 +217,8 @@ public sealed class Opportunity
 
         Text.Required(state.Name, "name", 300);
         CheckValue(state.Value, "value");
+        CheckDate(state.ExpectedClose, "expectedClose");
+        CheckInstant(state.CreatedAt, $"Opportunity {state.Id}: the creation instant", nameof(state));
         RequireUser(state.Owner, "owner");
         ArgumentOutOfRangeException.ThrowIfNegative(state.Version);
         if (state.History is null || state.History.Count == 0)
@@ -235,6 +241,8 @@ public sealed class Opportunity
                 throw new ArgumentException($"Opportunity {state.Id}: history entry {i + 1} at {change.At} is earlier than the entry before it ({previousAt}).", nameof(state));
             }
 
+            CheckInstant(change.At, $"Opportunity {state.Id}: history entry {i + 1}", nameof(state));
+
             pipeline.Stage(change.To);
             previous = change.To;
             previousAt = change.At;
@@ -254,6 +262,11 @@ public sealed class Opportunity
                     ? $"Opportunity {state.Id} is in open stage '{stage.Id}' but has an outcome."
                     : $"Opportunity {state.Id} is in {expected.ToString()!.ToLowerInvariant()} stage '{stage.Id}' but has no matching outcome (kind and close instant).",
                 nameof(state));
+        }
+
+        if (state.Outcome is { } outcome)
+        {
+            CheckInstant(outcome.ClosedAt, $"Opportunity {state.Id}: the close instant", nameof(state));
         }
 
         if (state.ProbabilityOverride is < 0 or > 100)
@@ -277,6 +290,7 @@ public sealed class Opportunity
     /// <param name="at">When; not earlier than the last stage change.</param>
     /// <param name="comment">An optional comment, recorded in the history.</param>
     /// <exception cref="StageTransitionRejectedException">The move is not allowed, the deal is closed, or requirements are unmet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     /// <exception cref="UnknownStageException">The pipeline has no such stage.</exception>
     public void MoveTo(PipelineDefinition pipeline, StageId target, UserId by, Instant at, string? comment = null) =>
         Change(pipeline, target, by, at, comment, reason: null);
@@ -287,6 +301,7 @@ public sealed class Opportunity
     /// <param name="at">When.</param>
     /// <param name="comment">What decided it (asked for, not required by default).</param>
     /// <exception cref="StageTransitionRejectedException">The move is not allowed or requirements (an attached offer) are unmet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public void Win(PipelineDefinition pipeline, UserId by, Instant at, string? comment = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -301,6 +316,7 @@ public sealed class Opportunity
     /// <param name="at">When.</param>
     /// <param name="lostStage">Which lost stage; the pipeline's first when left out.</param>
     /// <exception cref="StageTransitionRejectedException">The move is not allowed or requirements (reason, comment) are unmet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public void Lose(PipelineDefinition pipeline, string? reason, string? comment, UserId by, Instant at, StageId? lostStage = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -320,12 +336,14 @@ public sealed class Opportunity
     /// <param name="at">When.</param>
     /// <param name="target">The open stage to reopen into; the stage it was closed from when left out.</param>
     /// <exception cref="StageTransitionRejectedException">The deal is not closed or the target is not open.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public void Reopen(PipelineDefinition pipeline, string comment, UserId by, Instant at, StageId? target = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         pipeline.EnsureOwns(this);
         var why = Text.Required(comment, nameof(comment), 2000);
         RequireUser(by, nameof(by));
+        CheckAt(at);
         RequireNotBefore(at);
         var into = target ?? _history[^1].From ?? pipeline.InitialStage;
         var entered = pipeline.Engine.Reopen(new MoveContext(this, pipeline, into, null, why));
@@ -337,7 +355,8 @@ public sealed class Opportunity
     /// <param name="by">Who logs it.</param>
     /// <param name="at">When it is logged.</param>
     /// <returns>The recorded activity.</returns>
-    /// <exception cref="ArgumentException">The activity is invalid (empty subject, a task without a due instant, a contact in the future, a next contact in the past).</exception>
+    /// <exception cref="ArgumentException">The activity is invalid (empty subject, a task without a due instant, a contact in the future, a next contact in the past,
+    /// an instant outside <see cref="PlausibleDates"/>).</exception>
     public Activity LogActivity(NewActivity activity, UserId by, Instant at)
     {
         ArgumentNullException.ThrowIfNull(activity);
@@ -348,6 +367,10 @@ public sealed class Opportunity
         }
 
         var subject = Text.Required(activity.Subject, "subject", 500);
+        CheckAt(at);
+        CheckInstant(activity.HappenedAt, $"The instant the {activity.Kind} happened", nameof(activity));
+        CheckInstant(activity.Due, $"The {activity.Kind}'s due instant", nameof(activity));
+        CheckInstant(activity.NextContact, "The next contact", nameof(activity));
         if (activity.HappenedAt > at)
         {
             throw new ArgumentException($"The {activity.Kind} cannot have happened at {activity.HappenedAt}, after it is logged ({at}); plan it with a due instant instead.", nameof(activity));
@@ -390,9 +413,11 @@ public sealed class Opportunity
     /// <param name="at">When it was done.</param>
     /// <exception cref="ArgumentException">The deal has no such activity.</exception>
     /// <exception cref="InvalidOperationException">The activity is already done.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public void CompleteActivity(ActivityId activityId, UserId by, Instant at)
     {
         RequireUser(by, nameof(by));
+        CheckAt(at);
         var index = _activities.FindIndex(a => a.Id == activityId);
         if (index < 0)
         {
@@ -412,10 +437,12 @@ public sealed class Opportunity
     /// <param name="when">The instant, or <see langword="null"/> to clear it.</param>
     /// <param name="by">Who sets it.</param>
     /// <param name="at">When.</param>
-    /// <exception cref="ArgumentException"><paramref name="when"/> is in the past.</exception>
+    /// <exception cref="ArgumentException"><paramref name="when"/> is in the past, or it or <paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public void ScheduleNextContact(Instant? when, UserId by, Instant at)
     {
         RequireUser(by, nameof(by));
+        CheckAt(at);
+        CheckInstant(when, "The next contact", nameof(when));
         if (when is { } next && next < at)
         {
             throw new ArgumentException($"The next contact ({next}) must not be in the past (now {at}).", nameof(when));
@@ -430,10 +457,12 @@ public sealed class Opportunity
     /// <param name="by">Who records it.</param>
     /// <param name="at">When.</param>
     /// <exception cref="ArgumentException">The budget is negative or a text is too long.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public void RecordQualification(QualificationData data, UserId by, Instant at)
     {
         ArgumentNullException.ThrowIfNull(data);
         RequireUser(by, nameof(by));
+        CheckAt(at);
         if (data.Budget is { } budget)
         {
             CheckValue(budget, "budget");
@@ -455,9 +484,11 @@ public sealed class Opportunity
     /// <param name="at">When.</param>
     /// <returns>The attached offer.</returns>
     /// <exception cref="ArgumentException">The title is empty, or the document is attached already.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public OfferDocument AttachOffer(DocumentId document, string title, UserId by, Instant at)
     {
         RequireUser(by, nameof(by));
+        CheckAt(at);
         if (_offers.Any(o => o.Document == document))
         {
             throw new ArgumentException($"Document {document} is already attached to deal {Id}.", nameof(document));
@@ -475,9 +506,11 @@ public sealed class Opportunity
     /// <param name="at">When.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="percent"/> is outside 0–100.</exception>
     /// <exception cref="InvalidOperationException">The deal is closed: its probability is fixed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="at"/> is outside <see cref="PlausibleDates"/>.</exception>
     public void OverrideProbability(int? percent, UserId by, Instant at)
     {
         RequireUser(by, nameof(by));
+        CheckAt(at);
         if (percent is { } p)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(p, nameof(percent));
@@ -500,10 +533,11 @@ public sealed class Opportunity
     /// <param name="value">A new value.</param>
     /// <param name="expectedClose">A new expected decision date.</param>
     /// <param name="owner">A new owner.</param>
-    /// <exception cref="ArgumentException">A field is invalid; nothing is changed.</exception>
+    /// <exception cref="ArgumentException">A field is invalid, or a date is outside <see cref="PlausibleDates"/>; nothing is changed.</exception>
     public void Edit(UserId by, Instant at, string? name = null, Money? value = null, LocalDate? expectedClose = null, UserId? owner = null)
     {
         RequireUser(by, nameof(by));
+        CheckAt(at);
         var newName = name is null ? Name : Text.Required(name, nameof(name), 300);
         if (value is { } v)
         {
@@ -539,6 +573,7 @@ public sealed class Opportunity
         ArgumentNullException.ThrowIfNull(pipeline);
         pipeline.EnsureOwns(this);
         RequireUser(by, nameof(by));
+        CheckAt(at);
         RequireNotBefore(at);
         var note = Text.Optional(comment, nameof(comment), 2000);
         var entered = pipeline.Engine.Fire(new MoveContext(this, pipeline, target, reason, note));
@@ -609,9 +644,23 @@ public sealed class Opportunity
 
     private static void CheckDate(LocalDate date, string paramName)
     {
-        if (date.Year is < 1900 or > 2200)
+        if (!PlausibleDates.Contains(date))
         {
-            throw new ArgumentOutOfRangeException(paramName, date, $"'{paramName}' {date:uuuu-MM-dd} is not a plausible date: expected a year between 1900 and 2200.");
+            throw new ArgumentOutOfRangeException(paramName, date, $"'{paramName}' {date:uuuu-MM-dd} is not a plausible date: expected {PlausibleDates.Description}.");
         }
     }
+
+    /// <summary>Refuses an instant outside <see cref="PlausibleDates"/>, such as one read from a mistyped date.</summary>
+    /// <param name="instant">The instant; nothing to check when <see langword="null"/>.</param>
+    /// <param name="what">What it is, as the message begins, such as "The next contact".</param>
+    /// <param name="paramName">The parameter it came in.</param>
+    private static void CheckInstant(Instant? instant, string what, string paramName)
+    {
+        if (instant is { } value && !PlausibleDates.Contains(value))
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{what} {value} is not a plausible date: expected {PlausibleDates.Description}.");
+        }
+    }
+
+    private static void CheckAt(Instant at) => CheckInstant(at, "The instant of the change", nameof(at));
 }

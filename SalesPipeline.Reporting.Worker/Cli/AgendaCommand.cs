@@ -21,8 +21,8 @@ internal static class AgendaCommand
     {
         var owner = new Option<string?>("--owner") { Description = "Whose agenda: a person in your groups (a manager) or anyone (an admin). Your own when left out." };
         var team = new Option<bool>("--team") { Description = "The agenda of everyone in your groups (a manager) or of everyone (an admin)." };
-        var from = new Option<string?>("--from") { Description = "The first day, yyyy-MM-dd; today (in --time-zone) when left out." };
-        var to = new Option<string?>("--to") { Description = $"The last day (inclusive), yyyy-MM-dd; {DefaultDays - 1} days after --from when left out." };
+        var from = new Option<string?>("--from") { Description = $"The first day, yyyy-MM-dd, from {LocalDatePattern.Iso.Format(AgendaRequest.EarliestDay)}; today (in --time-zone) when left out." };
+        var to = new Option<string?>("--to") { Description = $"The last day (inclusive), yyyy-MM-dd, up to {LocalDatePattern.Iso.Format(AgendaRequest.LatestDay)}; {DefaultDays - 1} days after --from when left out." };
         var zone = ReportOptions.TimeZone();
         zone.Description = "The IANA time zone the days and times are in, for example Europe/Warsaw.";
         var ics = new Option<string?>("--ics") { Description = "Also write the meetings (as events), tasks and next contacts (as to-dos) to this iCalendar file (.ics); each entry keeps its UID from one export to the next." };
@@ -39,8 +39,9 @@ internal static class AgendaCommand
         {
             var by = Acting.Required(parse);
             var timeZone = ReportOptions.ParseZone(parse.GetValue(zone)!);
-            var first = parse.GetValue(from) is { } f ? ReportOptions.ParseDate(f, "--from") : context.Clock.GetCurrentInstant().InZone(timeZone).Date;
-            var last = parse.GetValue(to) is { } t ? ReportOptions.ParseDate(t, "--to") : first.PlusDays(DefaultDays - 1);
+            // The days' range is the agenda's own rule (AgendaRequest.EarliestDay to LatestDay), checked by the service.
+            var first = parse.GetValue(from) is { } f ? ReportOptions.ParseDay(f, "--from") : context.Clock.GetCurrentInstant().InZone(timeZone).Date;
+            var last = parse.GetValue(to) is { } t ? ReportOptions.ParseDay(t, "--to") : DefaultLast(first);
             var path = parse.GetValue(ics) is { } p ? ReportOptions.CheckOutputFile(p, "--ics", ".ics") : null;
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--ics", path).EnsureDistinct();
             var request = new AgendaRequest(first, last, parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null, parse.GetValue(team)) { Zone = timeZone };
@@ -70,6 +71,13 @@ internal static class AgendaCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// The last day when <c>--to</c> is left out: <see cref="DefaultDays"/> from <paramref name="first"/>, but not past the last
+    /// day an agenda covers (a first day past it is left for the service to refuse, and is not moved a day further).
+    /// </summary>
+    private static LocalDate DefaultLast(LocalDate first) =>
+        first < AgendaRequest.LatestDay ? LocalDate.Min(first.PlusDays(DefaultDays - 1), AgendaRequest.LatestDay) : first;
 
     /// <summary>One row per entry: overdue, upcoming, stale, open (by stage).</summary>
     private static List<IReadOnlyList<string?>> Rows(Agenda agenda)

@@ -62,6 +62,7 @@ internal static class DemoCommand
             var folder = ReportOptions.CheckWritableFolder(outputFolder, "--out", create: true);
             try
             {
+                CheckWorkbooks(folder, quarter);
                 return await RunAsync(parse, context, folder, count, timeZone, from, to, quarter, seed, cancellationToken).ConfigureAwait(false);
             }
             catch
@@ -162,6 +163,22 @@ internal static class DemoCommand
 
     private static bool SamePerson(Person a, Person b) =>
         a.DisplayName == b.DisplayName && a.Role == b.Role && a.Groups.SequenceEqual(b.Groups) && a.Manager == b.Manager && a.LeadLimit == b.LeadLimit && a.Active == b.Active;
+
+    /// <summary>
+    /// Refuses, before the database is opened, a workbook the demo could not write because a folder stands at its path: the
+    /// demo filled the database and wrote the other workbook before it failed on that one.
+    /// </summary>
+    private static void CheckWorkbooks(string folder, string quarter)
+    {
+        foreach (var culture in Cultures)
+        {
+            var path = Path.Combine(folder, WorkbookName(quarter, culture));
+            if (Directory.Exists(path))
+            {
+                throw new CliInputException($"--out '{folder}': the workbook '{path}' it writes is a folder. Remove that folder or choose another --out; nothing was done.");
+            }
+        }
+    }
 
     /// <summary>The folders of <paramref name="folder"/>'s path that do not exist yet, deepest first.</summary>
     private static List<string> MissingFolders(string folder)

@@ -84,12 +84,13 @@ internal static class DocumentCommands
     {
         var id = new Argument<string>("ID") { Description = "The document's id (any of its versions)." };
         var version = new Option<int?>("--version") { Description = "Which version of the document's title to read, from 1; the version ID names when left out." };
-        var output = new Option<string>("--out") { Description = "The file to write it to (replaced whole, never half-written).", Required = true };
+        var output = new Option<string>("--out") { Description = "The file to write it to (replaced whole, never half-written); refused before the document is read when it is a folder, or its folder is missing or cannot be written.", Required = true };
         var command = new Command("get", "Read a document, check its bytes against the SHA-256 recorded when it was stored, and write it to --out.") { id, version, output };
         command.SetAction((parse, cancellationToken) =>
         {
-            // The output is checked before the store is opened.
-            var path = parse.GetValue(output)!;
+            // The output is checked before the store is opened: a folder, a missing folder or one that cannot be written is
+            // refused now, not after the document was read.
+            var path = ReportOptions.CheckOutputFile(parse.GetValue(output), "--out");
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--out", path).EnsureDistinct();
             return RunAsync(context, parse, async (service, by) =>
             {

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
+using SalesPipeline.InMemory;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Import;
 
@@ -47,7 +48,7 @@ internal static class ImportCommand
     /// <summary>Gets <c>--dry-run</c>, which the store is opened according to too.</summary>
     private static Option<bool> DryRunOption { get; } = new("--dry-run")
     {
-        Description = "Check every row and report what would be imported; write nothing.",
+        Description = "Check every row and report what would be imported; write nothing: a missing SQLite file is not created, a database is not migrated (one never migrated is checked as empty; one at an older schema is refused: run db migrate first).",
     };
 
     /// <summary>Creates the command.</summary>
@@ -314,18 +315,37 @@ internal static class ImportCommand
     private static string TemporaryBeside(string path) =>
         Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{RandomNumberGenerator.GetHexString(12, lowercase: true)}.tmp");
 
-    /// <summary>The database the global <c>--db</c>/<c>--provider</c> options name; a missing SQLite file is created and migrated.</summary>
-    private static ImportDestinationFactory Database(CliContext context) => (parse, cancellationToken) =>
+    /// <summary>
+    /// The database the global <c>--db</c>/<c>--provider</c> options name; a missing SQLite file is created and migrated. A dry
+    /// run creates and migrates nothing: a missing file or a database never migrated is checked against as an empty store (in
+    /// memory), and one at an older schema is refused.
+    /// </summary>
+    private static ImportDestinationFactory Database(CliContext context) => async (parse, cancellationToken) =>
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var services = StoreAccess.OpenForImport(StoreAccess.Choose(parse), context.Clock, parse.GetValue(DryRunOption));
-        return Task.FromResult(new ImportDestination(
+        var choice = StoreAccess.Choose(parse);
+        ServiceProvider? services;
+        if (parse.GetValue(DryRunOption))
+        {
+            services = await StoreAccess.OpenForDryRunAsync(choice, context.Clock, cancellationToken).ConfigureAwait(false);
+            if (services is null)
+            {
+                var empty = new InMemoryStore();
+                return new ImportDestination(empty, empty, empty, new PipelineDefinitionService(empty, empty, empty), $"{StoreAccess.Describe(choice)} (empty: no deals stored yet)");
+            }
+        }
+        else
+        {
+            services = StoreAccess.OpenForImport(choice, context.Clock);
+        }
+
+        return new ImportDestination(
             services.GetRequiredService<IImportTarget>(),
             services.GetRequiredService<IPipelineDefinitionStore>(),
             services.GetRequiredService<IOpportunityStore>(),
             services.GetRequiredService<IPipelineDefinitionService>(),
-            StoreAccess.Describe(parse),
-            services));
+            StoreAccess.Describe(choice),
+            services);
     };
 
     private sealed record Request(FileInfo File, FileInfo? Mapping, string? Pipeline, bool DryRun, bool SkipInvalid, FileInfo? Rejects, int ErrorLimit, string? By);

@@ -84,21 +84,26 @@ internal static class ReportOptions
 
     public static LocalDate ParseDate(string? text, string option)
     {
+        var date = ParseDay(text, option);
+
+        // A report runs to the start of the day after --to, in any time zone, so both ends stay a day inside the calendar.
+        return date >= FirstDate && date <= LastDate
+            ? date
+            : throw new CliInputException($"{option} '{text}' is outside the dates a report can cover, {FirstDate:uuuu-MM-dd} to {LastDate:uuuu-MM-dd}; give a date in that range.");
+    }
+
+    /// <summary>Reads a yyyy-MM-dd date, refusing text that is not one; what range it must lie in is checked where it is used.</summary>
+    public static LocalDate ParseDay(string? text, string option)
+    {
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new CliInputException($"{option} is required, as yyyy-MM-dd.");
         }
 
         var result = LocalDatePattern.Iso.Parse(text.Trim());
-        if (!result.Success)
-        {
-            throw new CliInputException($"{option} '{text}' is not a date: use yyyy-MM-dd with a real day, for example 2026-09-30.");
-        }
-
-        // A report runs to the start of the day after --to, in any time zone, so both ends stay a day inside the calendar.
-        return result.Value >= FirstDate && result.Value <= LastDate
+        return result.Success
             ? result.Value
-            : throw new CliInputException($"{option} '{text}' is outside the dates a report can cover, {FirstDate:uuuu-MM-dd} to {LastDate:uuuu-MM-dd}; give a date in that range.");
+            : throw new CliInputException($"{option} '{text}' is not a date: use yyyy-MM-dd with a real day, for example 2026-09-30.");
     }
 
     /// <summary>

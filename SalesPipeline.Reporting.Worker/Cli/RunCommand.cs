@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using NodaTime;
 using NodaTime.Text;
 using SalesPipeline.Abstractions;
+using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Delivery;
 using SalesPipeline.Reporting.Worker.Scheduling;
@@ -27,7 +28,7 @@ internal static class RunCommand
         };
         var now = new Option<string?>("--now")
         {
-            Description = "With --once: run as if the time were this instant, for example 2026-11-01T05:30:00Z (backfills, trying a schedule); not later than now.",
+            Description = $"With --once: run as if the time were this instant, for example 2026-11-01T05:30:00Z (backfills, trying a schedule). Refused when it is later than now or not in {PlausibleDates.Description}.",
         };
         var command = new Command("run", "Run the scheduled reports of the configuration: each (schedule, period) is produced and delivered exactly once, recorded in the database, shared safely by several workers.")
         {
@@ -125,12 +126,19 @@ internal static class RunCommand
         var result = InstantPattern.ExtendedIso.Parse(text.Trim());
         if (result.Success)
         {
-            return result.Value;
+            return PlausibleDates.Contains(result.Value) ? result.Value : throw Implausible(text);
         }
 
+        // The date as written is checked before it is turned into an instant: near the calendar's ends that overflows.
         var offset = OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
-        return offset.Success
-            ? offset.Value.ToInstant()
-            : throw new CliInputException($"--now '{text}' is not an instant: use UTC like 2026-11-01T05:30:00Z or an offset like 2026-11-01T06:30:00+01:00.");
+        if (!offset.Success)
+        {
+            throw new CliInputException($"--now '{text}' is not an instant: use UTC like 2026-11-01T05:30:00Z or an offset like 2026-11-01T06:30:00+01:00.");
+        }
+
+        return PlausibleDates.Contains(offset.Value.Date) && offset.Value.ToInstant() is var instant && PlausibleDates.Contains(instant) ? instant : throw Implausible(text);
     }
+
+    private static CliInputException Implausible(string text) =>
+        new($"--now '{text}' is not a plausible date: give an instant in {PlausibleDates.Description}, such as 2026-11-01T05:30:00Z.");
 }

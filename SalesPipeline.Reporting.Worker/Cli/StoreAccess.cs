@@ -99,15 +99,58 @@ internal static class StoreAccess
 
     /// <summary>
     /// Opens the store an import writes into; a missing SQLite file is created and migrated. An import that creates the
-    /// SQLite file holds its only data, so unless it is a dry run it takes the file for the load when no other connection has
-    /// it open (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>): the rows are written into it once, through a
-    /// rollback journal, and other processes cannot write the file, nor read it once the import has written into it, until
-    /// the import ends. An import into an existing file shares it as every other command but <c>demo</c> does.
+    /// SQLite file holds its only data, so it takes the file for the load when no other connection has it open
+    /// (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>): the rows are written into it once, through a rollback
+    /// journal, and other processes cannot write the file, nor read it once the import has written into it, until the import
+    /// ends. An import into an existing file shares it as every other command but <c>demo</c> does. A dry run does not open
+    /// the store this way: see <see cref="OpenForDryRunAsync"/>.
     /// </summary>
-    public static ServiceProvider OpenForImport(StoreChoice choice, IClock clock, bool dryRun)
+    public static ServiceProvider OpenForImport(StoreChoice choice, IClock clock)
     {
-        var created = !dryRun && choice.Provider != "postgres" && !File.Exists(SqliteFile(choice.Db));
+        var created = choice.Provider != "postgres" && !File.Exists(SqliteFile(choice.Db));
         return Open(choice, clock, create: true, migrate: true, loadEmptyStoreExclusively: created);
+    }
+
+    /// <summary>
+    /// Opens the store a dry run checks its rows against, creating and migrating nothing: a database at this version's schema
+    /// is opened as it is; a SQLite file that does not exist, or a database never migrated, holds nothing yet and is
+    /// answered as empty (<see langword="null"/>; the file is not created, no table either); a database at an older schema is
+    /// refused, since reading it needs the migration a dry run may not apply.
+    /// </summary>
+    /// <returns>The store, or <see langword="null"/> for a store that holds nothing yet.</returns>
+    /// <exception cref="CliInputException">The database is at an older schema version.</exception>
+    public static async Task<ServiceProvider?> OpenForDryRunAsync(StoreChoice choice, IClock clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(choice);
+        if (choice.Provider != "postgres" && !File.Exists(SqliteFile(choice.Db)))
+        {
+            _ = SqliteConnectionString(choice.Db, create: true);
+            return null;
+        }
+
+        var services = Open(choice, clock, create: false, migrate: false);
+        try
+        {
+            // The first store call checks the schema version, and only reads it.
+            await services.GetRequiredService<IPipelineDefinitionStore>().LoadAsync(cancellationToken).ConfigureAwait(false);
+            return services;
+        }
+        catch (SchemaVersionException e) when (e.DatabaseVersion < e.ApplicationVersion)
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+            if (e.DatabaseVersion == 0)
+            {
+                return null;
+            }
+
+            throw new CliInputException(
+                $"{Describe(choice)} has schema version {e.DatabaseVersion}, and this version of SalesPipeline reads schema version {e.ApplicationVersion}: run 'salespipeline db migrate' first (a dry run changes nothing, not even the schema).");
+        }
+        catch
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using NodaTime;
 using NodaTime.Text;
+using SalesPipeline.Domain;
 
 namespace SalesPipeline.Reporting.Worker.Import;
 
@@ -54,6 +55,12 @@ internal sealed class ImportDates
     /// <summary>A reader for one import: the same patterns and zone, remembering what it read. Not thread-safe.</summary>
     public ImportDates ForOneImport() => new(_patterns, Zone, remember: true);
 
+    /// <summary>
+    /// Reads an instant. A text whose date, as written, lies outside <see cref="PlausibleDates"/> is not read: near the
+    /// calendar's ends (9999-12-31) placing it in the zone, or applying its offset, overflows NodaTime's range, and no such
+    /// date is plausible anyway; <see cref="TryParseDate"/> still reads it, so a caller can say which of the two it was.
+    /// </summary>
+    /// <returns><see langword="true"/> when the text is a date or date-time with a plausible date.</returns>
     public bool TryParseInstant(string text, out Instant instant)
     {
         if (_instants is not null && _instants.TryGetValue(text, out instant))
@@ -63,6 +70,12 @@ internal sealed class ImportDates
 
         if (TryParseLocal(text, out var local))
         {
+            if (!PlausibleDates.Contains(local.Date))
+            {
+                instant = default;
+                return false;
+            }
+
             instant = local.TimeOfDay == LocalTime.Midnight
                 ? Zone.AtStartOfDay(local.Date).ToInstant()
                 : Zone.AtLeniently(local).ToInstant();
@@ -71,7 +84,7 @@ internal sealed class ImportDates
         }
 
         var withOffset = OffsetDateTimePattern.ExtendedIso.Parse(text);
-        if (withOffset.Success)
+        if (withOffset.Success && PlausibleDates.Contains(withOffset.Value.Date))
         {
             instant = withOffset.Value.ToInstant();
             return true;

@@ -269,9 +269,9 @@ public sealed class ImportMapping
         var separator = ',';
         if (document.Separator is { } sep)
         {
-            if (sep.Length != 1 || sep[0] > 127 || sep[0] is '"' or '\r' or '\n')
+            if (SeparatorFault(sep) is { } fault)
             {
-                faults.Add($"separator: '{sep}' must be one ASCII character other than a quote or a line break, such as ',' or ';'.");
+                faults.Add(fault);
             }
             else
             {
@@ -313,6 +313,35 @@ public sealed class ImportMapping
         return new ImportMapping(
             columns, templates, stages, outcomes, owners, stageDates, dates!, culture, defaults, createdDefault,
             expectedCloseDays, separator, encoding, pipelineFile);
+    }
+
+    /// <summary>
+    /// What is wrong with a field separator, or <see langword="null"/>: it must be one ASCII character that no field is made of
+    /// and that does not end a line — not a control character (a tab is fine), a letter, a digit or the quote. A character
+    /// that would not show is named by its code point, such as U+000A.
+    /// </summary>
+    private static string? SeparatorFault(string separator)
+    {
+        const string Use = "use one character such as ',' or ';', or a tab (\"\\t\")";
+        if (separator.Length != 1)
+        {
+            var shown = string.Concat(separator.Select(c => char.IsControl(c) ? $"U+{(int)c:X4}" : c.ToString()));
+            return $"separator: '{shown}' is {separator.Length} characters; {Use}.";
+        }
+
+        var c = separator[0];
+        var named = char.IsControl(c) ? $"U+{(int)c:X4}" : $"'{c}' (U+{(int)c:X4})";
+        var what = c switch
+        {
+            '\t' => null,
+            _ when char.IsControl(c) => "a control character",
+            _ when char.IsLetter(c) => "a letter, which fields are written in",
+            _ when char.IsDigit(c) => "a digit, which fields are written in",
+            '"' => "the quote, which encloses fields",
+            _ when c > 127 => "not an ASCII character",
+            _ => null,
+        };
+        return what is null ? null : $"separator: {named} is {what}; {Use}.";
     }
 
     /// <summary>Checks the defaults as the cells they stand in for would be checked, once, instead of on every row.</summary>

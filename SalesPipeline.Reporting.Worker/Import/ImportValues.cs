@@ -65,16 +65,24 @@ internal static class ImportValues
 
     public static string? Instant(string text, ImportDates dates, out Instant instant)
     {
-        if (!dates.TryParseInstant(text, out instant))
+        if (dates.TryParseInstant(text, out instant))
+        {
+            return PlausibleDates.Contains(instant) ? null : Implausible;
+        }
+
+        // Not read as an instant: either not a date at all, or a date outside the plausible years (not placed in the zone).
+        return dates.TryParseDate(text, out _) ? Implausible : $"not a date; expected {dates.Describe()}.";
+    }
+
+    public static string? Date(string text, ImportDates dates, out LocalDate date)
+    {
+        if (!dates.TryParseDate(text, out date))
         {
             return $"not a date; expected {dates.Describe()}.";
         }
 
-        return Plausible(instant.InUtc().Year);
+        return PlausibleDates.Contains(date) ? null : Implausible;
     }
-
-    public static string? Date(string text, ImportDates dates, out LocalDate date) =>
-        dates.TryParseDate(text, out date) ? Plausible(date.Year) : $"not a date; expected {dates.Describe()}.";
 
     public static string? Outcome(string text, IReadOnlyDictionary<string, ImportOutcome> mapped, out ImportOutcome outcome) =>
         mapped.TryGetValue(text, out outcome) || ImportOutcomes.TryParse(text, out outcome)
@@ -84,6 +92,5 @@ internal static class ImportValues
     public static string? Length(string text, string what, int max) =>
         text.Length > max ? $"{what} is at most {max} characters long, was {text.Length}." : null;
 
-    private static string? Plausible(int year) =>
-        year is >= 1900 and <= 2200 ? null : "not a plausible date: expected a year between 1900 and 2200.";
+    private static string Implausible => $"not a plausible date: expected {PlausibleDates.Description}.";
 }

@@ -152,19 +152,20 @@ public abstract partial class StoreContractTests
     [Fact]
     public async Task HistoryFactsAsync_WonCyclesSummingPast64BitMicroseconds_PeriodMeanCycleIsExact()
     {
-        // Forty deals of about 8,000 years each: their cycles sum to about 10^19 microseconds, past a 64-bit integer, and each
-        // ends some microseconds past a whole second, so both halves of the stored sum (seconds, microseconds) count.
+        // A thousand deals of about 300 years each (as long as plausible dates allow): their cycles sum to about 9.5 * 10^18
+        // microseconds, past a 64-bit integer, and each ends some microseconds past a whole second, so both halves of the stored
+        // sum (seconds, microseconds) count.
         var pipeline = Deals.IsolatedPipeline();
-        var created = Instant.FromUtc(1000, 1, 1, 0, 0);
+        var created = Instant.FromUtc(1900, 1, 1, 0, 0);
         var states = new List<OpportunityState>();
-        for (var i = 0; i < 40; i++)
+        for (var i = 0; i < 1_000; i++)
         {
             var clock = created + Deals.Us(i * 7_919);
             var deal = Opportunity.Create(new NewOpportunity($"Long {i}", Money.Of(10m + i, "PLN"), null, new LocalDate(2100, 1, 1)), pipeline, Deals.Anna, clock);
             deal.LogActivity(NewActivity.Call("Closing call"), Deals.Anna, clock += Deals.Us(1));
             deal.RecordQualification(new QualificationData("Needs", null, Money.Of(1m, "PLN"), null), Deals.Anna, clock += Deals.Us(1));
             deal.AttachOffer(DocumentId.New(), "Offer", Deals.Anna, clock += Deals.Us(1));
-            clock = Instant.FromUtc(9000, 1, 1, 0, 0) + Deals.Us(999_000 + (i * 104_729));
+            clock = Instant.FromUtc(2200, 12, 30, 0, 0) + Deals.Us(999_000 + (i * 104_729));
             while (!deal.IsClosed)
             {
                 var moves = pipeline.PermittedMoves(deal);
@@ -182,13 +183,13 @@ public abstract partial class StoreContractTests
             await Store.SaveAsync(deal.ToState());
         }
 
-        var period = new NodaTime.Interval(Instant.FromUtc(8999, 12, 31, 0, 0), Instant.FromUtc(9000, 1, 2, 0, 0));
+        var period = new NodaTime.Interval(Instant.FromUtc(2200, 12, 29, 0, 0), Instant.FromUtc(2200, 12, 31, 0, 0));
         var facts = await fixture.Aggregates.HistoryFactsAsync(pipeline, new HistoryFactsRequest(period.End) { Periods = [period] });
 
         var expected = DealPass.PeriodFigures(pipeline, period, null);
         DealPass.Run(states, expected);
         var figures = Assert.Single(facts.Periods[0].Currencies);
-        Assert.Equal(40, figures.Won);
+        Assert.Equal(1_000, figures.Won);
         Assert.True(states.Sum(d => (decimal)(d.Outcome!.ClosedAt - d.CreatedAt).TotalTicks / 10) > long.MaxValue);
         Assert.Equal(Structural.Text(expected.Result()), Structural.Text(facts.Periods[0]));
     }

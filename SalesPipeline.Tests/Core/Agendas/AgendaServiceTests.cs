@@ -1,5 +1,6 @@
 using NodaTime;
 using NodaTime.Testing;
+using NodaTime.Text;
 using SalesPipeline.Access;
 using SalesPipeline.Agendas;
 using SalesPipeline.Domain;
@@ -79,6 +80,34 @@ public sealed class AgendaServiceTests
         Assert.Contains("either one owner's or the team's", both.Message, StringComparison.Ordinal);
         var unknown = await Assert.ThrowsAsync<ArgumentException>(() => _agenda.GetAsync(new AgendaRequest(Today, Today, new UserId("ghost")), Ada));
         Assert.Contains("No person has user id 'ghost'", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1899-12-31", "1900-01-06", "first day ('from') 1899-12-31")]
+    [InlineData("0001-01-01", "0001-01-01", "first day ('from') 0001-01-01")]
+    [InlineData("2200-12-25", "2201-01-01", "last day ('to') 2201-01-01")]
+    [InlineData("9999-12-31", "9999-12-31", "first day ('from') 9999-12-31")]
+    public async Task GetAsync_DayOutsideTheBounds_ThrowsNamingTheDayAndTheBounds(string from, string to, string named)
+    {
+        var request = new AgendaRequest(LocalDatePattern.Iso.Parse(from).Value, LocalDatePattern.Iso.Parse(to).Value);
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => _agenda.GetAsync(request, Sam));
+
+        Assert.Equal("request", e.ParamName);
+        Assert.StartsWith($"The agenda's {named} is outside the days an agenda covers, 1900-01-01 to 2200-12-31: give a day between them.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAsync_TheBoundsThemselves_AreCovered()
+    {
+        Assert.Equal(new LocalDate(1900, 1, 1), AgendaRequest.EarliestDay);
+        Assert.Equal(new LocalDate(2200, 12, 31), AgendaRequest.LatestDay);
+
+        var first = await _agenda.GetAsync(new AgendaRequest(AgendaRequest.EarliestDay, AgendaRequest.EarliestDay.PlusDays(6)), Sam);
+        var last = await _agenda.GetAsync(new AgendaRequest(AgendaRequest.LatestDay.PlusDays(-6), AgendaRequest.LatestDay) { Zone = DateTimeZoneProviders.Tzdb["Pacific/Kiritimati"] }, Sam);
+
+        Assert.Equal(AgendaRequest.EarliestDay, first.From);
+        Assert.Equal(AgendaRequest.LatestDay, last.To);
     }
 
     [Fact]

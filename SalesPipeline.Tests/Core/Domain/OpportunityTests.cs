@@ -79,6 +79,83 @@ public sealed class OpportunityTests
     }
 
     [Fact]
+    public void Create_ImplausibleCreationInstant_ThrowsNamingTheInstantAndTheRange()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Opportunity.Create(NewDeal(), Default, Anna, Instant.FromUtc(1, 1, 1, 0, 0)));
+
+        Assert.Equal("at", e.ParamName);
+        Assert.StartsWith("The creation instant 0001-01-01T00:00:00Z is not a plausible date: expected a year between 1900 and 2200.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Win_ImplausibleCloseInstant_ThrowsAndLeavesTheDealAsItWas()
+    {
+        var deal = InStage(Stages.Negotiation);
+        var before = deal.ToState();
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => deal.Win(Default, Anna, Instant.FromUtc(2201, 1, 1, 0, 0), "signed"));
+
+        Assert.StartsWith("The instant of the change 2201-01-01T00:00:00Z is not a plausible date: expected a year between 1900 and 2200.", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, deal.ToState());
+    }
+
+    [Theory]
+    [InlineData("due", "The Task's due instant 9999-12-31T00:00:00Z")]
+    [InlineData("next", "The next contact 9999-12-31T00:00:00Z")]
+    [InlineData("happened", "The instant the Call happened 1899-12-31T00:00:00Z")]
+    public void LogActivity_ImplausibleInstant_ThrowsNamingItAndLogsNothing(string which, string named)
+    {
+        var deal = Create();
+        var activity = which switch
+        {
+            "due" => NewActivity.Task("Send the offer", Instant.FromUtc(9999, 12, 31, 0, 0)),
+            "next" => NewActivity.Call("Intro call", nextContact: Instant.FromUtc(9999, 12, 31, 0, 0)),
+            _ => NewActivity.Call("Intro call", happenedAt: Instant.FromUtc(1899, 12, 31, 0, 0)),
+        };
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => deal.LogActivity(activity, Anna, Hour(1)));
+
+        Assert.StartsWith(named + " is not a plausible date: expected a year between 1900 and 2200.", e.Message, StringComparison.Ordinal);
+        Assert.Empty(deal.Activities);
+        Assert.Null(deal.NextContact);
+    }
+
+    [Fact]
+    public void ScheduleNextContact_ImplausibleInstant_ThrowsAndKeepsTheOldOne()
+    {
+        var deal = Create();
+        deal.ScheduleNextContact(Hour(24), Anna, Hour(1));
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => deal.ScheduleNextContact(Instant.FromUtc(3000, 1, 1, 0, 0), Anna, Hour(2)));
+
+        Assert.Equal("when", e.ParamName);
+        Assert.Equal(Hour(24), deal.NextContact);
+    }
+
+    [Theory]
+    [InlineData("created")]
+    [InlineData("history")]
+    [InlineData("closed")]
+    [InlineData("expectedClose")]
+    public void Restore_ImplausibleDate_ThrowsNamingTheDeal(string which)
+    {
+        var state = Won().ToState();
+        var far = Instant.FromUtc(9999, 1, 1, 0, 0);
+        state = which switch
+        {
+            "created" => state with { CreatedAt = Instant.FromUtc(1899, 1, 1, 0, 0) },
+            "history" => state with { History = [.. state.History.Take(state.History.Count - 1), state.History[^1] with { At = far }] },
+            "closed" => state with { Outcome = state.Outcome! with { ClosedAt = far } },
+            _ => state with { ExpectedClose = new LocalDate(1, 1, 1) },
+        };
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Opportunity.Restore(state, Default));
+
+        Assert.Contains("is not a plausible date: expected a year between 1900 and 2200.", e.Message, StringComparison.Ordinal);
+        Assert.Contains(which == "expectedClose" ? "'expectedClose' 0001-01-01" : $"Opportunity {state.Id}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Create_ValueAboveTheMaximum_ThrowsArgumentOutOfRangeException()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() =>

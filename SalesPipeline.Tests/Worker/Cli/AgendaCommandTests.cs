@@ -120,6 +120,10 @@ public sealed class AgendaCommandTests : IDisposable
     [InlineData("not a date either", 2, "--to 'next friday' is not a date", "--as", "sam", "agenda", "--to", "next friday")]
     [InlineData("owner and team", 2, "either one owner's or the team's", "--as", "mona", "agenda", "--owner", "sam", "--team")]
     [InlineData("range too long", 2, "is longer than 366 days", "--as", "sam", "agenda", "--from", "2026-01-01", "--to", "2027-06-30")]
+    [InlineData("first day before the earliest", 2, "error: The agenda's first day ('from') 0001-01-01 is outside the days an agenda covers, 1900-01-01 to 2200-12-31: give a day between them.", "--as", "sam", "agenda", "--from", "0001-01-01", "--to", "0001-01-07")]
+    [InlineData("calendar's last day", 2, "error: The agenda's first day ('from') 9999-12-31 is outside the days an agenda covers, 1900-01-01 to 2200-12-31: give a day between them.", "--as", "sam", "agenda", "--from", "9999-12-31")]
+    [InlineData("a week before the calendar's end", 2, "error: The agenda's first day ('from') 9999-12-28 is outside the days an agenda covers, 1900-01-01 to 2200-12-31", "--as", "sam", "agenda", "--from", "9999-12-28")]
+    [InlineData("last day after the latest", 2, "error: The agenda's last day ('to') 9999-12-31 is outside the days an agenda covers, 1900-01-01 to 2200-12-31", "--as", "sam", "agenda", "--from", "2026-12-01", "--to", "9999-12-31")]
     [InlineData("unknown time zone", 2, "--time-zone 'Mars/Olympus' is not an IANA time zone", "--as", "sam", "agenda", "--time-zone", "Mars/Olympus")]
     [InlineData("ics without extension", 2, "must end in .ics", "--as", "sam", "agenda", "--ics", "{folder}/agenda.txt")]
     [InlineData("no acting user", 2, "Name the acting user with --as USER", "agenda")]
@@ -137,6 +141,17 @@ public sealed class AgendaCommandTests : IDisposable
         Assert.DoesNotContain("(Parameter", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.Output);
         Assert.Empty(Directory.GetFiles(_folder, "agenda.*"));
+    }
+
+    [Fact]
+    public async Task Agenda_FromInTheLastWeekItCovers_WithoutTo_EndsOnTheLatestDay()
+    {
+        await SeedAsync();
+
+        var result = await Run("--as", "sam", "agenda", "--from", "2200-12-28");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.StartsWith("Agenda of sam, 2200-12-28 to 2200-12-31 (UTC)", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -300,6 +315,7 @@ public sealed class AgendaCommandTests : IDisposable
             (["--kind", "call", "--subject", "Hi", "--due", "2026-12-01T08:00:00Z"], "--due plans a meeting or task, not a call"),
             (["--kind", "meeting", "--subject", "Demo", "--due", "soon"], "--due 'soon' is not an instant"),
             (["--kind", "note", "--subject", "Budget", "--next-contact", "2026-12-01T08:00:00Z"], "A note sets no next contact"),
+            (["--kind", "task", "--subject", "Renew", "--due", "0001-01-01T00:00:00Z"], "The Task's due instant 0001-01-01T00:00:00Z is not a plausible date: expected a year between 1900 and 2200."),
         })
         {
             var refused = await Run(["--as", "sam", "deals", "log", deal, .. args]);

@@ -87,6 +87,59 @@ public sealed class DemoRefusalTests : IDisposable
         Assert.Equal("not a database", await File.ReadAllTextAsync(Database));
     }
 
+    [Fact]
+    public async Task Demo_AWorkbookPathIsAFolder_ExitsTwoWithOneLineBeforeTheDatabaseIsOpened()
+    {
+        // CliRunner's clock is in November 2026: the demo writes the third quarter's workbooks.
+        var blocked = Directory.CreateDirectory(Path.Combine(Reports, "pipeline-2026-Q3.xlsx")).FullName;
+
+        var result = await CliRunner.RunAsync("--db", Database, "demo", "--deals", "10", "--out", Reports);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(
+            $"error: --out '{Reports}': the workbook '{blocked}' it writes is a folder. Remove that folder or choose another --out; nothing was done." + Environment.NewLine,
+            result.Error);
+        Assert.Empty(result.Output);
+        Assert.False(File.Exists(Database), "The database must not be created.");
+        Assert.Equal([blocked], Directory.GetFileSystemEntries(Reports));
+    }
+
+    [Fact]
+    public async Task Demo_OutIsAFile_ExitsTwoWithOneLineAndCreatesNothing()
+    {
+        var file = Path.Combine(_folder, "reports.txt");
+        await File.WriteAllTextAsync(file, "kept");
+
+        var result = await CliRunner.RunAsync("--db", Database, "demo", "--deals", "10", "--out", file);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.StartsWith($"error: --out: cannot create the folder '{file}'", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.False(File.Exists(Database));
+        Assert.Equal("kept", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task Demo_OutInAFolderThatCannotBeWritten_ExitsTwoWithOneLineAndCreatesNothing()
+    {
+        var locked = Directory.CreateDirectory(Path.Combine(_folder, "locked")).FullName;
+        ReadOnlyPaths.MakeReadOnly(locked);
+        try
+        {
+            var result = await CliRunner.RunAsync("--db", Database, "demo", "--deals", "10", "--out", locked);
+
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.StartsWith($"error: --out: cannot write in the folder '{locked}'", result.Error, StringComparison.Ordinal);
+            Assert.Single(result.Error.Trim().Split('\n'));
+            Assert.False(File.Exists(Database));
+            Assert.Empty(Directory.GetFileSystemEntries(locked));
+        }
+        finally
+        {
+            ReadOnlyPaths.MakeWritable(locked);
+        }
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

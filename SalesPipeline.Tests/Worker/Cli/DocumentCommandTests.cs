@@ -103,6 +103,43 @@ public sealed class DocumentCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "x.bin")));
     }
 
+    [Theory]
+    [InlineData("a folder", "error: --out '{out}' is a folder; give a file name.")]
+    [InlineData("in a missing folder", "error: --out: the folder '{parent}' does not exist.")]
+    [InlineData("in a folder that cannot be written", "error: --out: cannot write in the folder '{parent}' (")]
+    public async Task DocsGet_OutCannotBeWritten_ExitsTwoWithOneLineAndWritesNothing(string what, string says)
+    {
+        var ids = await SeedAsync();
+        var target = Directory.CreateDirectory(Path.Combine(_folder, "target")).FullName;
+        var (output, parent) = what switch
+        {
+            "a folder" => (Directory.CreateDirectory(Path.Combine(target, "terms.docx")).FullName, target),
+            "in a missing folder" => (Path.Combine(target, "no", "such", "terms.docx"), Path.Combine(target, "no", "such")),
+            _ => (Path.Combine(target, "terms.docx"), target),
+        };
+        var before = Directory.GetFileSystemEntries(target, "*", SearchOption.AllDirectories);
+        if (what == "in a folder that cannot be written")
+        {
+            ReadOnlyPaths.MakeReadOnly(target);
+        }
+
+        CliResult result;
+        try
+        {
+            result = await Run("--as", "sam", "docs", "get", ids["template"], "--out", output);
+        }
+        finally
+        {
+            ReadOnlyPaths.MakeWritable(target);
+        }
+
+        Assert.True(result.ExitCode == 2, $"{what}: {result}");
+        Assert.StartsWith(says.Replace("{out}", output, StringComparison.Ordinal).Replace("{parent}", parent, StringComparison.Ordinal), result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Empty(result.Output);
+        Assert.Equal(before, Directory.GetFileSystemEntries(target, "*", SearchOption.AllDirectories));
+    }
+
     /// <summary>People (Ada admin; Mona manager and Sam in north; Tom in south), a template, a price list and Sam's deal for Acme.</summary>
     private async Task<Dictionary<string, string>> SeedAsync()
     {

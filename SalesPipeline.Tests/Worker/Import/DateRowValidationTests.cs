@@ -56,6 +56,28 @@ public sealed class DateRowValidationTests
         Assert.Equal(new ImportError(3, "Demo Date", "2025-02-31", "not a date; expected 'uuuu-MM-dd'."), error);
     }
 
+    /// <summary>
+    /// Dates at the calendar's end (or its start) that NodaTime cannot place in a zone, or move by their offset, without
+    /// overflowing: each is this row's error, as any implausible date is, and nothing is stored.
+    /// </summary>
+    [Theory]
+    [InlineData("{}", "closed", "9999-12-31T23:00:00-05:00")]
+    [InlineData("{}", "closed", "-9998-01-01T00:00:00+05:00")]
+    [InlineData("""{ "timeZone": "America/New_York", "dateFormats": ["uuuu-MM-dd HH:mm", "uuuu-MM-dd"] }""", "closed", "9999-12-31 23:00")]
+    [InlineData("""{ "timeZone": "America/New_York" }""", "closed", "9999-12-31")]
+    [InlineData("""{ "timeZone": "Pacific/Kiritimati" }""", "closed", "0001-01-01")]
+    [InlineData("{}", "entered_offer", "9999-12-31T23:59:59-12:00")]
+    public async Task DateAtTheCalendarsEnd_RejectedAsImplausible(string mapping, string column, string value)
+    {
+        var csv = "id,name,owner,stage,amount,currency,created,closed,entered_offer\n" +
+                  "D-1,Deal,anna,won,100,EUR,2025-01-01,2025-03-01,\n" +
+                  $"D-2,Deal,anna,won,100,EUR,2025-01-01,{(column == "closed" ? value : "2025-03-01")},{(column == "entered_offer" ? value : string.Empty)}\n";
+
+        var error = await TheOnlyErrorAsync(csv, ImportMapping.FromJson(mapping));
+
+        Assert.Equal(new ImportError(3, column, value, "not a plausible date: expected a year between 1900 and 2200."), error);
+    }
+
     [Theory]
     [InlineData("lost", "")]
     [InlineData("", "lost")]

@@ -235,6 +235,18 @@ public sealed class ImportCommandRefusalTests : ImportCommandTestBase
         await AssertRefusedAsync(["--as", "admin", "import", "--file", file, "--mapping", mapping], "1 of the 1 deals in pipeline 'renewals' would not fit the new definition", seeded: true);
     }
 
+    [Fact]
+    public async Task Import_DateAtTheCalendarsEnd_ExitsTwoWithTheRowErrorAndChangesNothing()
+    {
+        var file = Write("deals.csv", Csv(Row("D-2"), Row("D-3", stage: "won", closed: "9999-12-31T23:00:00-05:00")));
+
+        await AssertRefusedAsync(
+            ["import", "--file", file],
+            "row 3, column 'closed', value '9999-12-31T23:00:00-05:00': not a plausible date: expected a year between 1900 and 2200.");
+
+        Assert.DoesNotContain("failed", Error.ToString(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string> BadMappings => new()
     {
         { "an unknown key", """{ "colums": { "owner": "Rep" } }""", "'colums' is not a mapping key (did you mean 'columns'?)" },
@@ -242,6 +254,9 @@ public sealed class ImportCommandRefusalTests : ImportCommandTestBase
         { "a list for an object", """{ "owners": ["anna"] }""", "owners must be an object in which each entry gives a value of the file and the user id it means" },
         { "a default amount in the wrong culture", """{ "defaults": { "amount": "0,5" } }""", "defaults.amount: '0,5': the meaning depends on the culture" },
         { "a default stage the pipeline lacks", """{ "defaults": { "stage": "demo" } }""", "The mapping's defaults.stage 'demo' is not a stage of pipeline 'new-business'" },
+        { "a line break as the separator", """{ "separator": "\n" }""", "separator: U+000A is a control character; use one character such as ',' or ';', or a tab (\"\\t\")." },
+        { "a letter as the separator", """{ "separator": "x" }""", "separator: 'x' (U+0078) is a letter, which fields are written in" },
+        { "a digit as the separator", """{ "separator": "0" }""", "separator: '0' (U+0030) is a digit, which fields are written in" },
     };
 
     [Theory]
@@ -260,6 +275,19 @@ public sealed class ImportCommandRefusalTests : ImportCommandTestBase
         {
             Assert.DoesNotContain(jargon, error, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Import_TabSeparatedFileWithATabSeparator_IsImported()
+    {
+        await SeedAsync();
+        var mapping = Write("tabs.json", """{ "separator": "\t" }""");
+        var file = Write("deals.tsv", Csv(Row("D-2"), Row("D-3")).Replace(',', '\t'));
+
+        var code = await CliApp.RunAsync(["import", "--file", file, "--mapping", mapping, "--db", Db], Output, Error, new FakeClock(Now));
+
+        Assert.True(code == CliApp.Success, Error.ToString());
+        Assert.Contains("2 imported", Output.ToString(), StringComparison.Ordinal);
     }
 
     private static byte[] Bytes(string text, byte[] insteadOfHashes)

@@ -77,6 +77,39 @@ public sealed class ImportMappingTests
     }
 
     [Theory]
+    [InlineData("\n", "separator: U+000A is a control character; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("\r", "separator: U+000D is a control character; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("\u0000", "separator: U+0000 is a control character; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("\u001f", "separator: U+001F is a control character; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("\u007f", "separator: U+007F is a control character; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("x", "separator: 'x' (U+0078) is a letter, which fields are written in; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("7", "separator: '7' (U+0037) is a digit, which fields are written in; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("\"", "separator: '\"' (U+0022) is the quote, which encloses fields; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData("§", "separator: '§' (U+00A7) is not an ASCII character; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    [InlineData(";\n", "separator: ';U+000A' is 2 characters; use one character such as ',' or ';', or a tab (\"\\t\").")]
+    public void FromJson_SeparatorNoFileCanBeSplitBy_RefusedNamingTheCharacter(string separator, string fault)
+    {
+        var json = $$"""{ "separator": {{System.Text.Json.JsonSerializer.Serialize(separator)}} }""";
+
+        var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson(json));
+
+        Assert.Equal(fault, Assert.Single(e.Faults));
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("\t", '\t')]
+    [InlineData(";", ';')]
+    [InlineData("|", '|')]
+    [InlineData(" ", ' ')]
+    public void FromJson_SeparatorATabOrAPunctuationMark_IsAccepted(string separator, char expected)
+    {
+        var mapping = ImportMapping.FromJson($$"""{ "separator": {{System.Text.Json.JsonSerializer.Serialize(separator)}} }""");
+
+        Assert.Equal(expected, mapping.Separator);
+    }
+
+    [Theory]
     [InlineData("""{ "columns": { "owner": "x" """, "line 1")]
     [InlineData("[1, 2]", "it is a list")]
     [InlineData("\"text\"", "it is the text")]
@@ -98,6 +131,7 @@ public sealed class ImportMappingTests
     [InlineData("probability", "150", "defaults.probability: '150': a probability must be between 0 and 100.")]
     [InlineData("created", "31/12/2017", "defaults.created: '31/12/2017': not a date; expected 'uuuu-MM-dd'.")]
     [InlineData("closed", "0017-12-31", "defaults.closed: '0017-12-31': not a plausible date")]
+    [InlineData("created", "9999-12-31T23:00:00-05:00", "defaults.created: '9999-12-31T23:00:00-05:00': not a plausible date: expected a year between 1900 and 2200.")]
     [InlineData("expected_close", "soon", "defaults.expected_close: 'soon': not a date")]
     [InlineData("outcome", "maybe", "defaults.outcome: 'maybe': unknown outcome; expected won, lost or open.")]
     [InlineData("name", "a\u0000b", "defaults.name: 'a\u0000b': a control character (U+0000) at position 2")]

@@ -280,6 +280,33 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         AssertRefused(result, "--now works only with --once", "--now without --once");
     }
 
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("1899-12-31T23:59:59Z")]
+    [InlineData("2201-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:00:00-05:00")]
+    public async Task Run_NowNotAPlausibleDate_ExitsTwoWithOneLineNamingTheValueAndTheRange(string now)
+    {
+        var result = await RunAsync(Config(GoodSchedule()), "run", "--once", "--now", now);
+
+        AssertRefused(result, "error: --now", "--now out of range");
+        Assert.Equal(
+            $"error: --now '{now}' is not a plausible date: give an instant in a year between 1900 and 2200, such as 2026-11-01T05:30:00Z." + Environment.NewLine,
+            result.Error);
+    }
+
+    [Fact]
+    public async Task RunHelp_SaysWhenNowIsRefused()
+    {
+        var result = await CliRunner.RunAsync("run", "--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(
+            "Refused when it is later than now or not in a year between 1900 and 2200.",
+            System.Text.RegularExpressions.Regex.Replace(result.Output, @"\s+", " "),
+            StringComparison.Ordinal);
+    }
+
     private JsonObject GoodSchedule() => new()
     {
         ["Name"] = "board",
