@@ -61,6 +61,23 @@ public interface IPeopleService
     /// <returns>The person, or <see langword="null"/>.</returns>
     Task<Person?> FindAsync(UserId id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Refuses unless <paramref name="by"/> may report on the deals and leads of <paramref name="owner"/>, or, with
+    /// <paramref name="owner"/> left out, on everyone's. The rule is the one deals and leads are listed by: an admin may report
+    /// on everyone and on any owner; a salesperson only on their own; a manager on themselves or a person who shares a group
+    /// with them — one owner at a time, since a report without an owner covers people they may not see. With the access
+    /// checks skipped (<see cref="Access.AccessOptions.SkipAccessChecks"/>) anyone may report on everything.
+    /// </summary>
+    /// <param name="by">The acting user.</param>
+    /// <param name="owner">The owner the report is limited to; <see langword="null"/> for a report on everyone.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A task that completes when the report is allowed.</returns>
+    /// <exception cref="Access.AccessDeniedException">
+    /// The acting user is unknown or inactive, or may not see the owner's deals (or everyone's); the reason says whom they
+    /// may report on.
+    /// </exception>
+    Task RequireMayReportOnAsync(UserId by, UserId? owner, CancellationToken cancellationToken = default);
+
     /// <summary>Lists everyone, by user id.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The people.</returns>

@@ -109,6 +109,34 @@ public sealed class PeopleService : IPeopleService
     /// <inheritdoc />
     public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => _people.ListAsync(cancellationToken);
 
+    /// <inheritdoc />
+    public async Task RequireMayReportOnAsync(UserId by, UserId? owner, CancellationToken cancellationToken = default)
+    {
+        var action = owner is { } named ? $"report on the deals and leads of '{named}'" : "report on everyone's deals and leads";
+        var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+        var visible = await _access.VisibleOwnersAsync(actor, cancellationToken).ConfigureAwait(false);
+        if (actor is null || visible is null || (owner is { } asked && visible.Contains(asked)))
+        {
+            return;
+        }
+
+        throw new AccessDeniedException(by, action, WhomTheyMayReportOn(actor, visible));
+    }
+
+    /// <summary>The reason a report is refused, naming whom <paramref name="actor"/> may report on instead.</summary>
+    private static string WhomTheyMayReportOn(Person actor, IReadOnlySet<UserId> visible)
+    {
+        if (actor.Role == Role.Salesperson)
+        {
+            return $"a salesperson reports only on their own deals and leads, as owner '{actor.Id}'";
+        }
+
+        const int Shown = 10;
+        var owners = visible.Select(id => id.Value).Order(StringComparer.Ordinal).ToList();
+        var names = string.Join(", ", owners.Take(Shown).Select(id => $"'{id}'")) + (owners.Count > Shown ? $" and {owners.Count - Shown:N0} more" : string.Empty);
+        return $"a manager reports on one owner at a time, themselves or a person in their groups ({string.Join(", ", actor.Groups)}): {names}";
+    }
+
     /// <summary>
     /// Refuses a manager who is not stored, or who is managed by <paramref name="person"/>, directly or through others: the
     /// chain of managers from the person upwards must not come back to them.

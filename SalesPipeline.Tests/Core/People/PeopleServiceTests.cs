@@ -1,3 +1,4 @@
+using SalesPipeline.Access;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.People;
@@ -110,6 +111,58 @@ public sealed class PeopleServiceTests
         var sam = await team.PeopleService.UpdateAsync(Sam, new PersonChanges(Manager: x), Ada);
 
         Assert.Equal(x, sam.Manager);
+    }
+
+    [Theory]
+    [InlineData("ada", null)]
+    [InlineData("ada", "tom")]
+    [InlineData("ada", "ghost")]
+    [InlineData("sam", "sam")]
+    [InlineData("mona", "mona")]
+    [InlineData("mona", "sue")]
+    [InlineData("mona", "ivy")]
+    public async Task RequireMayReportOnAsync_OwnerWhoseDealsTheyMaySee_IsAllowed(string by, string? owner)
+    {
+        var team = await SeededAsync();
+
+        await team.PeopleService.RequireMayReportOnAsync(new UserId(by), owner is null ? null : new UserId(owner));
+    }
+
+    [Theory]
+    [InlineData("sam", null, "'sam' may not report on everyone's deals and leads: a salesperson reports only on their own deals and leads, as owner 'sam'. Nothing was changed.")]
+    [InlineData("sam", "sue", "'sam' may not report on the deals and leads of 'sue': a salesperson reports only on their own deals and leads, as owner 'sam'. Nothing was changed.")]
+    [InlineData("mona", null, "'mona' may not report on everyone's deals and leads: a manager reports on one owner at a time, themselves or a person in their groups (north): 'ivy', 'mona', 'sam', 'sue'. Nothing was changed.")]
+    [InlineData("mona", "tom", "'mona' may not report on the deals and leads of 'tom': a manager reports on one owner at a time, themselves or a person in their groups (north): 'ivy', 'mona', 'sam', 'sue'. Nothing was changed.")]
+    [InlineData("mona", "ghost", "'mona' may not report on the deals and leads of 'ghost': a manager reports on one owner at a time, themselves or a person in their groups (north): 'ivy', 'mona', 'sam', 'sue'. Nothing was changed.")]
+    public async Task RequireMayReportOnAsync_OwnerOrEveryoneTheyMayNotSee_IsRefusedSayingWhomTheyMayReportOn(string by, string? owner, string message)
+    {
+        var team = await SeededAsync();
+
+        var e = await Assert.ThrowsAsync<AccessDeniedException>(() => team.PeopleService.RequireMayReportOnAsync(new UserId(by), owner is null ? null : new UserId(owner)));
+
+        Assert.Equal(AccessDenialKind.NotPermitted, e.Kind);
+        Assert.Equal(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("ghost", AccessDenialKind.UnknownUser)]
+    [InlineData("ivy", AccessDenialKind.InactiveUser)]
+    public async Task RequireMayReportOnAsync_UnknownOrInactiveUser_IsRefusedEvenForTheirOwnDeals(string by, AccessDenialKind kind)
+    {
+        var team = await SeededAsync();
+
+        var e = await Assert.ThrowsAsync<AccessDeniedException>(() => team.PeopleService.RequireMayReportOnAsync(new UserId(by), new UserId(by)));
+
+        Assert.Equal(kind, e.Kind);
+    }
+
+    [Fact]
+    public async Task RequireMayReportOnAsync_ChecksSkipped_AllowsAnyoneOnEverything()
+    {
+        var store = new InMemoryStore();
+        var people = new PeopleService(store, access: new AccessOptions { SkipAccessChecks = true });
+
+        await people.RequireMayReportOnAsync(new UserId("anyone"), null);
     }
 
     private static async Task<LeadTeam> SeededAsync()
