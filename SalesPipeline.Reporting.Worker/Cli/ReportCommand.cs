@@ -5,6 +5,7 @@ using SalesPipeline.Abstractions;
 using SalesPipeline.Access;
 using SalesPipeline.Agendas;
 using SalesPipeline.Domain;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Exporting;
 
@@ -23,7 +24,10 @@ internal static class ReportCommand
         kind.AcceptOnlyFromAmong("funnel", "winloss", "forecast", "leads", "agenda", "all");
         var from = new Option<string>("--from") { Description = "The first day of the period, yyyy-MM-dd.", Required = true };
         var to = new Option<string>("--to") { Description = "The last day of the period (inclusive), yyyy-MM-dd. The snapshot is taken at its end.", Required = true };
-        var owner = new Option<string?>("--owner") { Description = "Only this salesperson's deals." };
+        var owner = new Option<string?>("--owner")
+        {
+            Description = "Only this person's deals (and their row of the Leads sheet, their agenda). With --as, a salesperson must name themselves and a manager themselves or a person in their groups; an admin may leave it out.",
+        };
         var pipeline = new Option<string?>("--pipeline") { Description = "The pipeline id; the default pipeline when left out." };
         var culture = ReportOptions.Culture();
         var zone = ReportOptions.TimeZone();
@@ -31,7 +35,7 @@ internal static class ReportCommand
         var ltv = new LtvOptions();
         var output = new Option<string>("--out", "-o") { Description = "The workbook to write (.xlsx). It appears complete or not at all.", Required = true };
 
-        var command = new Command("report", "Write one Excel report now: summary with period comparison, funnel, win/loss, forecast (with charts), time in stage, accounts with lifetime value, and the deals in scope. Closed deals count by close date within [--from, --to]. Without --pipeline, an empty default pipeline is refused when other pipelines hold deals.")
+        var command = new Command("report", "Write one Excel report now: summary with period comparison, funnel, win/loss, forecast (with charts), time in stage, accounts with lifetime value, and the deals in scope. Closed deals count by close date within [--from, --to]. Without --pipeline, an empty default pipeline is refused when other pipelines hold deals. With --as USER the report covers only what that person may see: an admin everything; a salesperson or manager must name with --owner themselves or, for a manager, a person in their groups (exit 3 otherwise). Without --as it covers everything, as for the database's holder.")
         {
             kind, from, to, owner, pipeline, culture, zone, rows, output,
         };
@@ -53,6 +57,11 @@ internal static class ReportCommand
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--out", path).EnsureDistinct();
 
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
+            if (Acting.Optional(parse) is { } by)
+            {
+                await RequireMayReportAsync(services.GetRequiredService<IPeopleService>(), by, owned, cancellationToken).ConfigureAwait(false);
+            }
+
             var catalog = services.GetRequiredService<PipelineCatalog>();
             var definition = ResolvePipeline(catalog, parse.GetValue(pipeline));
             var store = services.GetRequiredService<IOpportunityStore>();
@@ -69,6 +78,22 @@ internal static class ReportCommand
             return CliApp.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="by"/> a report on <paramref name="owner"/> (or on everyone) whose deals they may not see, by the
+    /// library's rule, saying in this command line's terms what to add.
+    /// </summary>
+    private static async Task RequireMayReportAsync(IPeopleService people, UserId by, UserId? owner, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await people.RequireMayReportOnAsync(by, owner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AccessDeniedException e) when (e.Kind == AccessDenialKind.NotPermitted)
+        {
+            throw new AccessDeniedException(e.User, e.Action, $"{e.Reason}; name whose report it is with --owner USER", e.Kind);
+        }
     }
 
     /// <summary>
@@ -112,8 +137,9 @@ internal static class ReportCommand
 
     /// <summary>
     /// The model with the Agenda sheet's agenda when it is asked for: the report's owner's, else every stored person's, for the
-    /// coming week from the day the report is produced (in the report's time zone). A report has no acting user: it shows what
-    /// its recipients are sent, so the agenda is read without the access checks.
+    /// coming week from the day the report is produced (in the report's time zone). The agenda is read without the access
+    /// checks: a scheduled report has no acting user, and the command checks an acting user's right to the report's owner
+    /// (or to everyone) before the report is built.
     /// </summary>
     internal static async Task<ReportModel> AgendaFor(ReportModel model, ReportRequest request, IServiceProvider services, IClock clock, CancellationToken cancellationToken)
     {

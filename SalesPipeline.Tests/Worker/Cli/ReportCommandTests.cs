@@ -1,4 +1,8 @@
+using ClosedXML.Excel;
 using Microsoft.Data.Sqlite;
+using SalesPipeline.Analytics;
+using SalesPipeline.Domain;
+using SalesPipeline.Process;
 using Xunit;
 
 namespace SalesPipeline.Tests.Worker.Cli;
@@ -158,6 +162,91 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
         Assert.Contains("migrated from schema version 0", first.Output, StringComparison.Ordinal);
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("nothing to do", second.Output, StringComparison.Ordinal);
+    }
+
+    private const string Anna = "Anna Nowak";
+
+    private static readonly string[] Quarter = ["--from", "2026-07-01", "--to", "2026-09-30"];
+
+    [Theory]
+    [InlineData("salesperson without --owner", Anna, null, "'Anna Nowak' may not report on everyone's deals and leads: a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'; name whose report it is with --owner USER. Nothing was changed.")]
+    [InlineData("salesperson naming another", Anna, "Piotr Kowalski", "'Anna Nowak' may not report on the deals and leads of 'Piotr Kowalski': a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'")]
+    [InlineData("manager without --owner", "manager", null, "'manager' may not report on everyone's deals and leads: a manager reports on one owner at a time, themselves or a person in their groups (north, south): 'Anna Nowak', 'Emma Clarke', 'James Patel', 'Katarzyna Lewandowska', 'Maria Wiśniewska', 'Oliver Brown', 'Piotr Kowalski', 'Tomasz Wójcik', 'manager'; name whose report it is with --owner USER. Nothing was changed.")]
+    [InlineData("manager naming someone outside their groups", "manager", "admin", "'manager' may not report on the deals and leads of 'admin': a manager reports on one owner at a time")]
+    [InlineData("unknown acting user", "ghost", null, "'ghost' may not report on everyone's deals and leads: no person has this user id")]
+    [InlineData("unknown acting user naming themselves", "ghost", "ghost", "no person has this user id")]
+    public async Task Report_AsSomeoneWhoMayNotSeeTheOwner_ExitsThreeWithOneLineAndWritesNothing(string why, string by, string? owner, string message)
+    {
+        string[] named = owner is null ? [] : ["--owner", owner];
+
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "--as", by, "report", .. Quarter, .. named, "--out", Path.Combine(_out, "r.xlsx")]);
+
+        Assert.True(result.ExitCode == 3, $"{why}: {result}");
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("refused: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_out, "*", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("agenda")]
+    [InlineData("leads")]
+    public async Task Report_AgendaOrLeadsAsSalespersonWithoutOwner_ExitsThree(string kind)
+    {
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "--as", Anna, "report", "--kind", kind, .. Quarter, "--out", Path.Combine(_out, "r.xlsx")]);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("a salesperson reports only on their own deals and leads", result.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(_out, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Report_SalespersonOnThemselves_HoldsOnlyTheirDealsAndFigures()
+    {
+        var path = Path.Combine(_out, "anna.xlsx");
+
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "--as", Anna, "report", .. Quarter, "--owner", Anna, "--out", path]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var workbook = new XLWorkbook(path);
+        var owners = workbook.Worksheet("Opportunities").Table(0).DataRange.Rows().Select(r => r.Cell(3).GetString()).Distinct().ToList();
+        Assert.Equal([Anna], owners);
+        var period = new NodaTime.Interval(NodaTime.Instant.FromUtc(2026, 7, 1, 0, 0), NodaTime.Instant.FromUtc(2026, 10, 1, 0, 0));
+        var winLoss = PipelineAnalytics.WinLoss(_store.Deals, PipelineDefinition.Default, period, new WinLossOptions { Owner = new UserId(Anna) });
+        var everyone = PipelineAnalytics.WinLoss(_store.Deals, PipelineDefinition.Default, period);
+        Assert.True(winLoss.Total.Won < everyone.Total.Won, "The demo's other owners win deals in the quarter too.");
+        var won = workbook.Worksheet("Summary").RowsUsed().First(r => r.Cell(1).GetString() == "Won").Cell(2);
+        Assert.Equal(winLoss.Total.Won, won.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Report_LeadsAsSalespersonOnThemselves_ListsOnlyTheirLeadFigures()
+    {
+        var path = Path.Combine(_out, "anna-leads.xlsx");
+
+        var result = await CliRunner.RunAsync(["--db", _store.Database, "--as", Anna, "report", "--kind", "leads", .. Quarter, "--owner", Anna, "--out", path]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var workbook = new XLWorkbook(path);
+        var text = string.Join("|", workbook.Worksheet("Leads").CellsUsed().Select(c => c.GetString()));
+        Assert.Contains(Anna, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Piotr Kowalski", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("manager on a person in their groups", "manager", Anna)]
+    [InlineData("admin on everyone", "admin", null)]
+    [InlineData("admin on one owner", "admin", Anna)]
+    [InlineData("no acting user, as the database's holder", null, null)]
+    public async Task Report_AsSomeoneWhoMaySeeTheOwner_WritesTheWorkbook(string why, string? by, string? owner)
+    {
+        string[] acting = by is null ? [] : ["--as", by];
+        string[] named = owner is null ? [] : ["--owner", owner];
+        var path = Path.Combine(_out, "r.xlsx");
+        var result = await CliRunner.RunAsync(["--db", _store.Database, .. acting, "report", .. Quarter, .. named, "--out", path]);
+
+        Assert.True(result.ExitCode == 0, $"{why}: {result}");
+        Assert.True(File.Exists(path), why);
     }
 
     public void Dispose()
