@@ -7,7 +7,10 @@ using Xunit;
 
 namespace SalesPipeline.Tests.Worker.Cli;
 
-/// <summary>Bad input to the command line: a clear one-line error, exit code 2, and nothing written.</summary>
+/// <summary>
+/// Bad input to the command line: a clear one-line error, exit code 2, and nothing written; a report the acting user (--as)
+/// may not see: exit code 3, one line, nothing written.
+/// </summary>
 public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, IDisposable
 {
     private readonly SqliteDemoStoreFixture _store;
