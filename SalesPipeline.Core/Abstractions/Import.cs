@@ -44,6 +44,16 @@ public interface IImportSession : IAsyncDisposable
     Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Loads every pipeline definition the store holds, as the session sees it (one saved in it included): what the store's
+    /// readers will restore the imported deals with, so an import can refuse a pipeline they would not know before it writes.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Pipeline id → definition JSON, as <see cref="IPipelineDefinitionStore.LoadAsync"/> returns them.</returns>
+    /// <exception cref="InvalidOperationException">The session failed earlier (see <see cref="CommitAsync"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The session was committed or disposed.</exception>
+    Task<IReadOnlyDictionary<PipelineId, string>> LoadPipelineDefinitionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Stores a pipeline definition within the session, as <see cref="IPipelineDefinitionStore.SaveAsync"/> does (replacing one
     /// with the same id), so it becomes visible at commit together with the deals that use it, or not at all. From this call
     /// until the session ends no other transaction commits a deal write, so a check of the stored deals made after it holds

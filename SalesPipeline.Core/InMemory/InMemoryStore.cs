@@ -707,6 +707,25 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
             return Task.CompletedTask;
         }
 
+        public Task<IReadOnlyDictionary<PipelineId, string>> LoadPipelineDefinitionsAsync(CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfFailed();
+            Dictionary<PipelineId, string> definitions;
+            lock (store._gate)
+            {
+                definitions = new(store._pipelines);
+            }
+
+            foreach (var (id, json) in _pipelines)
+            {
+                definitions[id] = json;
+            }
+
+            return Task.FromResult<IReadOnlyDictionary<PipelineId, string>>(definitions);
+        }
+
         public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_done, this);

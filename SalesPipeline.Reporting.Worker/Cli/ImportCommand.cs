@@ -300,7 +300,14 @@ internal static class ImportCommand
         if (dryRun)
         {
             var fit = await PipelineFit.CheckAsync(definition, destination.Deals, cancellationToken).ConfigureAwait(false);
-            return fit.Fits ? null : throw StrandsDeals(pipelineFile, fit);
+
+            if (!fit.Fits)
+            {
+                throw StrandsDeals(pipelineFile, fit);
+            }
+
+            // A dry run commits nothing, so this is never called: it tells the import that the definition comes with it.
+            return (_, _) => Task.CompletedTask;
         }
 
         var by = Acting.Optional(parse)

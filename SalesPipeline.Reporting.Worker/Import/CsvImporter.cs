@@ -47,7 +47,11 @@ public static class CsvImporter
     /// <param name="clock">The clock: the import's instant (for deals the file gives no date for) and the progress timing.</param>
     /// <param name="cancellationToken">Cancels the import; nothing is then committed.</param>
     /// <returns>What was read, imported, skipped and rejected.</returns>
-    /// <exception cref="ImportConfigurationException">The mapping, the header and the pipeline do not fit; nothing was read.</exception>
+    /// <exception cref="ImportConfigurationException">
+    /// The mapping, the header and the pipeline do not fit; or, without <see cref="ImportOptions.StorePipelineDefinition"/>, the
+    /// store does not know the pipeline (neither stored, built in nor in <see cref="ImportOptions.KnownPipelines"/>) or knows a
+    /// different definition under its id. No row was read and nothing was written.
+    /// </exception>
     /// <exception cref="OperationCanceledException">The import was cancelled; nothing was committed.</exception>
     public static async Task<ImportResult> ImportAsync(
         Stream csv,
@@ -78,7 +82,11 @@ public static class CsvImporter
     /// <param name="clock">The clock.</param>
     /// <param name="cancellationToken">Cancels the import; nothing is then committed.</param>
     /// <returns>What was read, imported, skipped and rejected.</returns>
-    /// <exception cref="ImportConfigurationException">The mapping, the header and the pipeline do not fit; nothing was read.</exception>
+    /// <exception cref="ImportConfigurationException">
+    /// The mapping, the header and the pipeline do not fit; or, without <see cref="ImportOptions.StorePipelineDefinition"/>, the
+    /// store does not know the pipeline (neither stored, built in nor in <see cref="ImportOptions.KnownPipelines"/>) or knows a
+    /// different definition under its id. No row was read and nothing was written.
+    /// </exception>
     public static async Task<ImportResult> ImportAsync(
         TextReader csv,
         ImportMapping mapping,
@@ -165,6 +173,13 @@ public static class CsvImporter
         {
             await using (session.ConfigureAwait(false))
             {
+                if (options.StorePipelineDefinition is null)
+                {
+                    // Checked in the session, before anything is written: a deal committed into a pipeline the store's
+                    // readers do not know could never be read, moved or reported.
+                    await ImportPipelines.RequireKnownAsync(pipeline, session, options.KnownPipelines, cancellationToken).ConfigureAwait(false);
+                }
+
                 var batches = Channel.CreateBounded<List<ImportRow>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
                 using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var writing = run.WriteAsync(session, batches.Reader, stopReading, cancellationToken);

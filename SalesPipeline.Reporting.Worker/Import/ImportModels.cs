@@ -29,8 +29,21 @@ public sealed record ImportOptions
     /// <see cref="SalesPipeline.Process.IPipelineDefinitionService"/>, which checks who acts and that the stored deals fit): both
     /// become visible at commit or neither does, so no committed deal is left in a pipeline the store does not know.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>: the definition is not stored.</value>
+    /// <value>
+    /// The default value is <see langword="null"/>: the definition is not stored, so the store must know it already (stored,
+    /// built in, or in <see cref="KnownPipelines"/>), with the same content; otherwise the import is refused.
+    /// </value>
     public Func<IImportSession, CancellationToken, Task>? StorePipelineDefinition { get; init; }
+
+    /// <summary>
+    /// Gets the pipelines the application's service runs besides those the store holds: the catalog registered with
+    /// <c>AddSalesPipeline</c> (<c>services.GetRequiredService&lt;PipelineCatalog&gt;()</c>). Without
+    /// <see cref="StorePipelineDefinition"/>, an import writes only into a pipeline the store holds, the built-in
+    /// <see cref="SalesPipeline.Process.PipelineDefinition.Default"/> when the store holds none under its id, or one of these,
+    /// and only with the same definition.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: only the stored pipelines and the built-in one.</value>
+    public SalesPipeline.Process.PipelineCatalog? KnownPipelines { get; init; }
 
     /// <summary>Gets how many errors <see cref="ImportResult.Errors"/> keeps; all are counted.</summary>
     /// <value>The default value is 20.</value>

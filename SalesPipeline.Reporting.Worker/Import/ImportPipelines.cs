@@ -92,4 +92,84 @@ internal static class ImportPipelines
 
         return new ImportPipeline(chosen, store);
     }
+
+    /// <summary>
+    /// Refuses, before anything is written, an import into a pipeline the store's readers would not restore its deals with:
+    /// one neither stored in the store, nor built in, nor among the application's <paramref name="registered"/> pipelines, or
+    /// one whose definition differs from the definition known under its id (its deals could be in stages that one lacks).
+    /// Such deals would be stored and then fail every read, move and report.
+    /// </summary>
+    /// <param name="pipeline">The pipeline the import writes into.</param>
+    /// <param name="session">The import's session, which reads the stored definitions as the import will see them.</param>
+    /// <param name="registered">The pipelines the application runs besides the stored ones, if any.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A task that completes when the pipeline is known.</returns>
+    /// <exception cref="ImportConfigurationException">The pipeline is unknown or differs from the known one; names the known pipelines.</exception>
+    public static async Task RequireKnownAsync(PipelineDefinition pipeline, IImportSession session, PipelineCatalog? registered, CancellationToken cancellationToken)
+    {
+        var stored = await session.LoadPipelineDefinitionsAsync(cancellationToken).ConfigureAwait(false);
+        var json = pipeline.ToJson();
+        var known = new List<PipelineDefinition>();
+        if (stored.TryGetValue(pipeline.Id, out var text))
+        {
+            if (text == json)
+            {
+                return;
+            }
+
+            if (Parsed(text) is { } definition)
+            {
+                known.Add(definition);
+            }
+        }
+        else if (pipeline.Id == PipelineDefinition.Default.Id)
+        {
+            known.Add(PipelineDefinition.Default);
+        }
+
+        if (registered?.All.FirstOrDefault(p => p.Id == pipeline.Id) is { } same)
+        {
+            known.Add(same);
+        }
+
+        if (known.Any(p => ReferenceEquals(p, pipeline) || p.ToJson() == json))
+        {
+            return;
+        }
+
+        var ids = string.Join(", ", stored.Keys
+            .Append(PipelineDefinition.Default.Id)
+            .Concat(registered?.All.Select(p => p.Id) ?? [])
+            .Select(id => id.Value)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal));
+        const string Store = "Store the definition first (IPipelineDefinitionService.SaveAsync, or 'salespipeline pipeline import'), or set ImportOptions.StorePipelineDefinition so the import stores it with the deals.";
+        if (known.Count == 0)
+        {
+            throw new ImportConfigurationException(
+                $"pipeline '{pipeline.Id}'",
+                [$"the store does not know this pipeline (it knows {ids}), so the deals imported into it could not be read, moved or reported. {Store}"]);
+        }
+
+        var missing = pipeline.Stages.Select(s => s.Id.Value).Except(known[0].Stages.Select(s => s.Id.Value), StringComparer.Ordinal).ToList();
+        var difference = missing.Count > 0
+            ? $"stages the known one lacks: {string.Join(", ", missing)}"
+            : "the same stages with other moves, requirements or names";
+        throw new ImportConfigurationException(
+            $"pipeline '{pipeline.Id}'",
+            [$"the definition differs from the one the store knows under this id ({difference}; known pipelines: {ids}), so the deals imported with it could not be read, moved or reported as imported. {Store} Or import with the known definition."]);
+    }
+
+    private static PipelineDefinition? Parsed(string json)
+    {
+        try
+        {
+            return PipelineDefinition.FromJson(json);
+        }
+        catch (PipelineDefinitionException)
+        {
+            // A stored definition that no longer validates is no match; reading the store reports it.
+            return null;
+        }
+    }
 }

@@ -14,7 +14,7 @@ internal sealed class PipelineDefinitionStore(IRelationalDatabase database) : IP
             async connection =>
             {
                 var rows = await connection.QueryAsync<PipelineDefinitionRow>(new CommandDefinition(
-                    "SELECT id, definition FROM pipeline_definitions ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    PipelineDefinitionRow.SelectAll, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 return rows.ToDictionary(r => new PipelineId(r.Id), r => r.Definition);
             },
             cancellationToken);

@@ -128,6 +128,19 @@ internal sealed class RelationalImportTarget(IStoreDialect dialect, IBulkImport 
                 cancellationToken);
         }
 
+        public Task<IReadOnlyDictionary<PipelineId, string>> LoadPipelineDefinitionsAsync(CancellationToken cancellationToken = default)
+        {
+            ThrowIfUnusable();
+            return TranslateAsync<IReadOnlyDictionary<PipelineId, string>>(
+                async () =>
+                {
+                    var rows = await connection.QueryAsync<PipelineDefinitionRow>(new CommandDefinition(
+                        PipelineDefinitionRow.SelectAll, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    return rows.ToDictionary(r => new PipelineId(r.Id), r => r.Definition);
+                },
+                cancellationToken);
+        }
+
         public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default)
         {
             ThrowIfUnusable();

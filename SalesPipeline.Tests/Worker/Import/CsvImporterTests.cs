@@ -410,6 +410,9 @@ public sealed class CsvImporterTests
             public Task AddAsync(IReadOnlyList<OpportunityState> batch, CancellationToken cancellationToken = default) =>
                 inner.AddAsync(batch, cancellationToken);
 
+            public Task<IReadOnlyDictionary<PipelineId, string>> LoadPipelineDefinitionsAsync(CancellationToken cancellationToken = default) =>
+                inner.LoadPipelineDefinitionsAsync(cancellationToken);
+
             public Task SavePipelineDefinitionAsync(PipelineId id, string json, CancellationToken cancellationToken = default) =>
                 inner.SavePipelineDefinitionAsync(id, json, cancellationToken);
 

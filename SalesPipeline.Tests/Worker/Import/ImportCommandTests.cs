@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using NodaTime.Testing;
 using SalesPipeline.InMemory;
+using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Cli;
 using SalesPipeline.Tests.Core.Analytics;
 using Xunit;
@@ -130,6 +131,22 @@ public sealed class ImportCommandTests : ImportCommandTestBase
         Assert.Equal(CliApp.Success, code);
         Assert.Empty(await DealsAsync(store));
         Assert.Equal(["Dry run, nothing written: deals.csv → pipeline 'new-business' in memory: 2 rows read; 2 would be imported, 0 are already there, 0 invalid."], ImportKit.Lines(Output));
+    }
+
+    [Fact]
+    public async Task Import_DryRunWithAMappingsNewPipeline_ReportsWhatWouldHappenAndStoresNeitherDealsNorDefinition()
+    {
+        var store = new InMemoryStore();
+        Write("partners.pipeline.json", PipelineDefinition.Default.ToJson().Replace("\"new-business\"", "\"partners\"", StringComparison.Ordinal));
+        var mapping = Write("m.json", """{ "pipelineFile": "partners.pipeline.json" }""");
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2")));
+
+        var code = await RunInMemoryAsync(store, "import", "--file", file, "--mapping", mapping, "--dry-run");
+
+        Assert.Equal(CliApp.Success, code);
+        Assert.Equal(["Dry run, nothing written: deals.csv → pipeline 'partners' in memory: 2 rows read; 2 would be imported, 0 are already there, 0 invalid."], ImportKit.Lines(Output));
+        Assert.Empty(await DealsAsync(store));
+        Assert.Empty(await store.LoadAsync());
     }
 
     [Fact]

@@ -118,6 +118,9 @@ public sealed class MavenCrmImportTests
         var mapping = await ImportMapping.LoadAsync(MappingPath, CancellationToken.None);
         var pipeline = PipelineDefinition.FromJson(await File.ReadAllTextAsync(mapping.PipelineFile!));
         var store = new InMemoryStore();
+
+        // Stored first, as 'salespipeline pipeline import' does: an import into a pipeline the store does not know is refused.
+        await store.SaveAsync(pipeline.Id, pipeline.ToJson());
         await using var file = File.OpenRead(Path.Combine(MavenCrm.Directory, "sales_pipeline.csv"));
         var result = await CsvImporter.ImportAsync(file, mapping, pipeline, store, new ImportOptions(), Importer, new FakeClock(Now));
         return (store, pipeline, result);
