@@ -70,19 +70,10 @@ public sealed class DocumentService : IDocumentService
         var fileName = FileName(document.FileName);
         var groups = await GroupsAsync(document.Groups, actor, cancellationToken).ConfigureAwait(false);
         var contentType = ContentType(document.ContentType, fileName);
-        var versions = await _documents.VersionsAsync(title, cancellationToken).ConfigureAwait(false);
-        if (versions.Count > 0)
+        var versions = await VersionsToFollowAsync(actor, by, title, cancellationToken).ConfigureAwait(false);
+        if (versions.Count > 0 && versions[^1].Kind != document.Kind)
         {
-            var latest = versions[^1];
-            if (actor is not null && !await MayReadAsync(actor, latest, cancellationToken).ConfigureAwait(false))
-            {
-                throw new AccessDeniedException(by, "add a version of this document", "they may not read its latest version");
-            }
-
-            if (latest.Kind != document.Kind)
-            {
-                throw new ArgumentException($"'{title}' is stored as a {DocumentKinds.Name(latest.Kind)}, so a new version must be one too; store it with the kind {DocumentKinds.Name(latest.Kind)}, or under another title.", nameof(document));
-            }
+            throw new ArgumentException($"'{title}' is stored as a {DocumentKinds.Name(versions[^1].Kind)}, so a new version must be one too; store it with the kind {DocumentKinds.Name(versions[^1].Kind)}, or under another title.", nameof(document));
         }
 
         var bytes = await ReadLimitedAsync(content, fileName, cancellationToken).ConfigureAwait(false);
@@ -210,7 +201,7 @@ public sealed class DocumentService : IDocumentService
             throw new DocumentTooLargeException(title + format.Extension, _options.MaxSizeBytes);
         }
 
-        var versions = await _documents.VersionsAsync(title, cancellationToken).ConfigureAwait(false);
+        var versions = await VersionsToFollowAsync(actor, by, title, cancellationToken).ConfigureAwait(false);
         if (versions.Count > 0 && versions[^1].Kind != DocumentKind.Offer)
         {
             throw new ArgumentException($"'{title}' is stored as a {DocumentKinds.Name(versions[^1].Kind)}; give the offer another title.", nameof(offer));
@@ -382,6 +373,21 @@ public sealed class DocumentService : IDocumentService
         {
             throw new AccessDeniedException(by, $"read document {document.Id}", "it is shared with groups they are not in and is not attached to a deal they may see");
         }
+    }
+
+    /// <summary>
+    /// The versions stored under <paramref name="title"/>, which a new version, uploaded or generated, is to follow; refused
+    /// unless the actor may read the latest one, before anything about it (such as its kind) is named.
+    /// </summary>
+    private async Task<IReadOnlyList<Document>> VersionsToFollowAsync(Person? actor, UserId by, string title, CancellationToken cancellationToken)
+    {
+        var versions = await _documents.VersionsAsync(title, cancellationToken).ConfigureAwait(false);
+        if (actor is not null && versions.Count > 0 && !await MayReadAsync(actor, versions[^1], cancellationToken).ConfigureAwait(false))
+        {
+            throw new AccessDeniedException(by, "add a version of this document", "they may not read its latest version; give yours another title");
+        }
+
+        return versions;
     }
 
     private async Task<DocumentContent> ReadAsync(Person? actor, UserId by, Document document, CancellationToken cancellationToken)

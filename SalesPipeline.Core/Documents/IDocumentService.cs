@@ -61,12 +61,14 @@ public interface IDocumentService
     /// Generates an offer from a template, filling its placeholders — <c>{{deal}}</c>, <c>{{account}}</c>, <c>{{value}}</c>,
     /// <c>{{owner}}</c>, <c>{{expected-close}}</c>, <c>{{today}}</c>, and for the n-th chosen price-list line
     /// <c>{{lineN.COLUMN}}</c> — then stores it as an <c>offer</c> document (shared with the deal owner's groups) and
-    /// attaches it to the deal, in one transaction.
+    /// attaches it to the deal, in one transaction. A title already stored adds a version of that document, as an upload
+    /// does: the acting user must be able to read its latest version, which must be an <c>offer</c>.
     /// </summary>
     /// <param name="offer">The deal, template, price list and lines.</param>
     /// <param name="by">Who generates it: someone who may work on the deal and read the template and price list.</param>
     /// <param name="cancellationToken">Cancels the operation; nothing is stored then.</param>
     /// <returns>The stored offer document.</returns>
     /// <exception cref="OfferGenerationException">The template uses a placeholder without a value, is not a template, or a line is not in the price list; nothing was stored.</exception>
+    /// <exception cref="Access.AccessDeniedException">The acting user may not work on the deal, read the template or price list, or read the latest version stored under the title; nothing was stored.</exception>
     Task<Document> CreateOfferAsync(NewOffer offer, UserId by, CancellationToken cancellationToken = default);
 }

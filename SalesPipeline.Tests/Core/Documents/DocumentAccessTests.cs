@@ -1,3 +1,4 @@
+using NodaTime;
 using SalesPipeline.Access;
 using SalesPipeline.Documents;
 using SalesPipeline.Domain;
@@ -95,6 +96,28 @@ public sealed class DocumentAccessTests
 
         Assert.Equal(before, await team.SnapshotAsync());
         Assert.Equal(2, (await team.Documents.AddAsync(new NewDocument("Board minutes", DocumentKind.Other, "x.txt", ["south"]), new MemoryStream([1]), Ada)).Version);
+    }
+
+    [Fact]
+    public async Task CreateOffer_UnderATitleTheyMayNotRead_IsRefusedWithoutNamingItsKindAndStoresNothing()
+    {
+        var (team, _) = await SetUpAsync();
+        var template = await team.Documents.AddAsync(new NewDocument("Offer template", DocumentKind.OfferTemplate, "t.docx", ["north", "south"]), new MemoryStream(Docx.Template("Offer for {{deal}}")), Ada);
+        var samsDeal = await team.Crm.CreateAsync(new NewOpportunity("North rollout", Money.Of(1_000m, "PLN"), null, new LocalDate(2027, 3, 31), Sam), Sam);
+        var tomsDeal = await team.Crm.CreateAsync(new NewOpportunity("South rollout", Money.Of(1_000m, "PLN"), null, new LocalDate(2027, 3, 31), Tom), Tom);
+        var samsOffer = await team.Documents.CreateOfferAsync(new NewOffer(samsDeal.Id, template.Id), Sam);
+        var before = await team.SnapshotAsync();
+        var documents = await team.DocumentStore!.ListAsync();
+
+        var offer = await Assert.ThrowsAsync<AccessDeniedException>(() => team.Documents.CreateOfferAsync(new NewOffer(tomsDeal.Id, template.Id, Title: samsOffer.Title), Tom));
+        var playbook = await Assert.ThrowsAsync<AccessDeniedException>(() => team.Documents.CreateOfferAsync(new NewOffer(tomsDeal.Id, template.Id, Title: "North playbook"), Tom));
+
+        Assert.Equal("'tom' may not add a version of this document: they may not read its latest version; give yours another title. Nothing was changed.", offer.Message);
+        Assert.Equal(offer.Message, playbook.Message);
+        Assert.Equal(before, await team.SnapshotAsync());
+        Assert.Equal(documents, await team.DocumentStore.ListAsync());
+        Assert.Equal(2, (await team.Documents.CreateOfferAsync(new NewOffer(samsDeal.Id, template.Id), Sam)).Version);
+        Assert.Contains("'North playbook' is stored as a other", (await Assert.ThrowsAsync<ArgumentException>(() => team.Documents.CreateOfferAsync(new NewOffer(samsDeal.Id, template.Id, Title: "North playbook"), Sam))).Message, StringComparison.Ordinal);
     }
 
     private static async Task<(LeadTeam Team, Dictionary<string, DocumentId> Ids)> SetUpAsync()
