@@ -89,7 +89,7 @@ public sealed class LeadService : ILeadService
             }
             catch (ArgumentException e)
             {
-                errors.Add(new LeadImportError(i, e.Message));
+                errors.Add(new LeadImportError(i, Text.WithoutParameter(e)));
             }
         }
 

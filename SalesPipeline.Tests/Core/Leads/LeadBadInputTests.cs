@@ -50,6 +50,21 @@ public sealed class LeadBadInputTests
     public static TheoryData<string> Names() => [.. Cases.Keys];
 
     [Fact]
+    public async Task Import_FaultyFields_EachErrorSaysWhatIsWrongWithoutTheParameterNote()
+    {
+        var store = new InMemoryStore();
+        var team = new LeadTeam(store, store, store, store);
+        await team.SeedAsync();
+
+        var e = await Assert.ThrowsAsync<LeadImportException>(() => team.Service.ImportAsync([NewLead("A") with { Company = " " }, NewLead("B") with { Email = "jan@@example" }, NewLead("C") with { Phone = new string('1', 51) }], Ada));
+
+        Assert.Equal(
+            ["'company' must not be empty.", "'email' is not an e-mail address: 'jan@@example'. Use the form name@example.com, or leave it empty.", "'phone' must be at most 50 characters long, was 51."],
+            e.Errors.Select(x => x.Message));
+        Assert.DoesNotContain("(Parameter", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Cases_AreAtLeastTwelve() => Assert.True(Cases.Count >= 12);
 
     [Theory]

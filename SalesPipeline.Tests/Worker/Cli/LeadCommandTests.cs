@@ -167,6 +167,7 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Contains("Row 3: 'company' must not be empty", result.Error, StringComparison.Ordinal);
         Assert.Contains("Row 4: The owner 'ghost' is not an active person", result.Error, StringComparison.Ordinal);
         Assert.Contains("Row 5: Lead id 'L1' appears more than once", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", result.Error, StringComparison.Ordinal);
 
         var bySalesperson = await Run("--as", "sam", "leads", "import", "--file", Write("ok.csv", Header, "L9,Acme,,,,,,,"));
         Assert.Equal(3, bySalesperson.ExitCode);
