@@ -12,7 +12,11 @@ namespace SalesPipeline.Leads;
 /// <remarks>Implementations are thread-safe. Concurrent assignments never take anyone over their limit.</remarks>
 public interface ILeadService
 {
-    /// <summary>Imports leads, all or none. A lead with an owner is assigned to them at once (within their limit).</summary>
+    /// <summary>
+    /// Imports leads, all or none. A lead with an owner is assigned to them at once (within their limit); the owner must be
+    /// an active person, or — with the checks skipped — someone nobody stores, who is then held to
+    /// <see cref="LeadOptions.DefaultLeadLimit"/> as when a lead is assigned to them.
+    /// </summary>
     /// <param name="leads">The leads.</param>
     /// <param name="by">A manager (owners must be in their groups) or an admin.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

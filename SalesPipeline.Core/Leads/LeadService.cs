@@ -82,7 +82,7 @@ public sealed class LeadService : ILeadService
 
                 if (lead.Owner is { } owner)
                 {
-                    CheckOwner(actor, owner, people, active, _access.Skipped);
+                    CheckOwner(actor, owner, people, active);
                 }
 
                 created.Add(lead);
@@ -100,7 +100,7 @@ public sealed class LeadService : ILeadService
 
         // Checked again where the leads are written, under each owner's lock: a concurrent import or assignment may have taken
         // the slots counted above.
-        var limits = created.Where(l => l.Owner is { } o && people.ContainsKey(o)).Select(l => l.Owner!.Value).Distinct().ToDictionary(o => o, o => people[o].LeadLimit);
+        var limits = created.Where(l => l.Owner is not null).Select(l => l.Owner!.Value).Distinct().ToDictionary(o => o, o => people[o].LeadLimit);
         var over = await _leads.AddAsync(created, limits, cancellationToken).ConfigureAwait(false);
         if (over.Count > 0)
         {
@@ -327,17 +327,16 @@ public sealed class LeadService : ILeadService
         }
     }
 
-    private static void CheckOwner(Person? actor, UserId owner, Dictionary<UserId, Person> people, Dictionary<UserId, int> active, bool skipped)
+    private void CheckOwner(Person? actor, UserId owner, Dictionary<UserId, Person> people, Dictionary<UserId, int> active)
     {
-        if (!people.TryGetValue(owner, out var person) || !person.Active)
+        people.TryGetValue(owner, out var stored);
+        if (Receiver(owner, stored) is not { } person)
         {
-            if (skipped)
-            {
-                return;
-            }
-
             throw new ArgumentException($"The owner '{owner}' is not an active person; add them first, or leave the owner empty.");
         }
+
+        // Remembered, so that the import's further leads for an owner nobody stores count against the same stand-in's limit.
+        people[owner] = person;
 
         if (actor is { Role: Role.Manager } && !actor.SharesGroupWith(person))
         {
@@ -363,21 +362,20 @@ public sealed class LeadService : ILeadService
         return new LeadImportError(index, OverLimitMessage(owner, limit, held + Math.Max(0, limit - held)));
     }
 
-    private async Task<Person> ReceiverAsync(UserId to, CancellationToken cancellationToken)
+    private async Task<Person> ReceiverAsync(UserId to, CancellationToken cancellationToken) =>
+        Receiver(to, await _people.FindAsync(to, cancellationToken).ConfigureAwait(false))
+            ?? throw new ArgumentException($"'{to}' is not an active person, so they cannot receive leads; check the id against the stored people.", nameof(to));
+
+    /// <summary>
+    /// Who receives leads given to <paramref name="to"/>: the stored person when active; with the checks skipped, someone
+    /// nobody stores stands in as a salesperson with the default limit; otherwise (inactive, or unknown) nobody.
+    /// </summary>
+    private Person? Receiver(UserId to, Person? stored) => stored switch
     {
-        var receiver = await _people.FindAsync(to, cancellationToken).ConfigureAwait(false);
-        if (receiver is null or { Active: false })
-        {
-            if (_access.Skipped && receiver is null)
-            {
-                return new Person(to, to.Value, Role.Salesperson, ["all"], null, _options.DefaultLeadLimit, true);
-            }
-
-            throw new ArgumentException($"'{to}' is not an active person, so they cannot receive leads; check the id against the stored people.", nameof(to));
-        }
-
-        return receiver;
-    }
+        { Active: true } => stored,
+        null when _access.Skipped => new Person(to, to.Value, Role.Salesperson, ["all"], null, _options.DefaultLeadLimit, true),
+        _ => null,
+    };
 
     private async Task RequireMayWorkOnAsync(Lead lead, UserId by, string action, CancellationToken cancellationToken)
     {

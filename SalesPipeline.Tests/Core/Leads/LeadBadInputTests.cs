@@ -50,6 +50,26 @@ public sealed class LeadBadInputTests
     public static TheoryData<string> Names() => [.. Cases.Keys];
 
     [Fact]
+    public async Task Import_ChecksSkippedAndAnOwnerNobodyStores_HeldToTheDefaultLimitAsAnAssignmentIs()
+    {
+        var store = new InMemoryStore();
+        var team = new LeadTeam(store, store, store, store);
+        await team.SeedAsync();
+        var service = new LeadService(store, store, store, store, PipelineCatalog.DefaultOnly, team.Clock, new LeadOptions { DefaultLeadLimit = 2 }, new AccessOptions { SkipAccessChecks = true });
+        var bob = new UserId("bob");
+        var before = await team.SnapshotAsync();
+
+        var over = await Assert.ThrowsAsync<LeadImportException>(() => service.ImportAsync([NewLead("B1", bob), NewLead("B2", bob), NewLead("B3", bob)], bob));
+        var inactive = await Assert.ThrowsAsync<LeadImportException>(() => service.ImportAsync([NewLead("I1", Ivy)], bob));
+
+        Assert.Equal([new LeadImportError(2, "'bob' would go over their limit of 2 active leads (they hold 2); leave the owner empty or raise their limit.")], over.Errors);
+        Assert.Equal([new LeadImportError(0, "The owner 'ivy' is not an active person; add them first, or leave the owner empty.")], inactive.Errors);
+        Assert.Equal(before, await team.SnapshotAsync());
+        await service.ImportAsync([NewLead("B1", bob), NewLead("B2", bob), NewLead("B3")], bob);
+        await Assert.ThrowsAsync<LeadLimitReachedException>(() => service.AssignAsync(new LeadId("B3"), bob, bob));
+    }
+
+    [Fact]
     public async Task Import_FaultyFields_EachErrorSaysWhatIsWrongWithoutTheParameterNote()
     {
         var store = new InMemoryStore();
