@@ -13,7 +13,7 @@ internal static class ListOutput
     {
         var option = new Option<string>("--format")
         {
-            Description = "Output format: table (aligned columns, the default), csv (with a header row) or json (an array of objects).",
+            Description = "Output format: table (aligned columns, the default), csv (with a header row; a value a spreadsheet would take for a formula, beginning with =, +, -, @, a tab or a carriage return, begins with an apostrophe) or json (an array of objects).",
             DefaultValueFactory = _ => "table",
         };
         option.AcceptOnlyFromAmong("table", "csv", "json");
@@ -59,7 +59,23 @@ internal static class ListOutput
         return line.ToString().TrimEnd();
     }
 
-    private static string Csv(string? value) =>
-        value is null ? string.Empty
-        : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    /// <summary>
+    /// A CSV field. Text a spreadsheet would read as a formula when it opens the file (a deal named <c>=HYPERLINK(…)</c>)
+    /// gets the apostrophe Excel itself puts before such text, and is quoted, so it stays text; the workbooks keep the same
+    /// text with a quote prefix (<see cref="Exporting.SheetWriter.NeedsQuotePrefix"/>).
+    /// </summary>
+    private static string Csv(string? value)
+    {
+        if (value is null)
+        {
+            return string.Empty;
+        }
+
+        if (Exporting.SheetWriter.NeedsQuotePrefix(value))
+        {
+            return "\"'" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
 }
