@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -13,7 +14,7 @@ internal static class ListOutput
     {
         var option = new Option<string>("--format")
         {
-            Description = "Output format: table (aligned columns, the default), csv (with a header row; a value a spreadsheet would take for a formula, beginning with =, +, -, @, a tab or a carriage return, begins with an apostrophe) or json (an array of objects).",
+            Description = "Output format: table (aligned columns, one line a row, the default), csv (with a header row; a value a spreadsheet would take for a formula, beginning with =, +, -, @, a tab or a carriage return, begins with an apostrophe) or json (an array of objects).",
             DefaultValueFactory = _ => "table",
         };
         option.AcceptOnlyFromAmong("table", "csv", "json");
@@ -37,9 +38,10 @@ internal static class ListOutput
                 await output.WriteLineAsync(JsonSerializer.Serialize(objects, Json)).ConfigureAwait(false);
                 break;
             default:
-                var widths = headers.Select((h, i) => rows.Select(r => (r[i] ?? string.Empty).Length).Append(h.Length).Max()).ToList();
+                var cells = rows.Select(r => r.Select(Cell).ToList()).ToList();
+                var widths = headers.Select((h, i) => cells.Select(r => Width(r[i])).Append(Width(h)).Max()).ToList();
                 await output.WriteLineAsync(Line(headers, widths)).ConfigureAwait(false);
-                foreach (var row in rows)
+                foreach (var row in cells)
                 {
                     await output.WriteLineAsync(Line(row, widths)).ConfigureAwait(false);
                 }
@@ -48,16 +50,32 @@ internal static class ListOutput
         }
     }
 
-    private static string Line(IReadOnlyList<string?> cells, List<int> widths)
+    private static string Line(IReadOnlyList<string> cells, List<int> widths)
     {
         var line = new StringBuilder();
         for (var i = 0; i < cells.Count; i++)
         {
-            line.Append((cells[i] ?? string.Empty).PadRight(i == cells.Count - 1 ? 0 : widths[i] + 2));
+            line.Append(cells[i]);
+            if (i < cells.Count - 1)
+            {
+                line.Append(' ', widths[i] - Width(cells[i]) + 2);
+            }
         }
 
         return line.ToString().TrimEnd();
     }
+
+    /// <summary>
+    /// A table cell on one line: a line break (a deal named over two lines) would start a new row in the middle of this
+    /// one, and a tab would jump to the terminal's next tab stop, so they are shown as ↵ and a space.
+    /// </summary>
+    private static string Cell(string? value) =>
+        value is null ? string.Empty
+        : value.IndexOfAny(['\r', '\n', '\t']) < 0 ? value
+        : value.ReplaceLineEndings("\u21B5").Replace('\t', ' ');
+
+    /// <summary>The columns a cell takes: one per character as a reader sees it, so a letter written with a combining accent counts once.</summary>
+    private static int Width(string cell) => new StringInfo(cell).LengthInTextElements;
 
     /// <summary>
     /// A CSV field. Text a spreadsheet would read as a formula when it opens the file (a deal named <c>=HYPERLINK(…)</c>)

@@ -37,6 +37,24 @@ public sealed class ListOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_TableWithLineBreaksAndTabs_KeepsEachRowOnOneAlignedLine()
+    {
+        var output = new StringWriter();
+
+        await ListOutput.WriteAsync(output, "table", ["name", "owner"], [["Multi\nline\r\n\"deal\"", "bob"], ["tab\there", "ann"], ["Zo\u0308e", "eve"], [null, "joe"]]);
+
+        Assert.Equal(
+            [
+                "name               owner",
+                "Multi\u21B5line\u21B5\"deal\"  bob",
+                "tab here           ann",
+                "Zo\u0308e                eve",
+                "                   joe",
+            ],
+            output.ToString().Split(Environment.NewLine)[..^1]);
+    }
+
+    [Fact]
     public async Task UsersList_CsvWithAFormulaAsName_WritesItAsText()
     {
         Assert.Equal(0, (await Run("users", "add", "ada", "--name", "=1+2", "--role", "admin", "--group", "hq")).ExitCode);
