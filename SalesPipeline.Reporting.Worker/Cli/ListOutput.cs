@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
@@ -8,7 +9,11 @@ namespace SalesPipeline.Reporting.Worker.Cli;
 /// <summary>Writes a list command's rows as an aligned table, CSV or JSON (<c>--format</c>).</summary>
 internal static class ListOutput
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>
+    /// Indented, with letters as they are (Żółć rather than six-character escapes of each letter) and a quote as a
+    /// backslash and quote: the output goes to a terminal or a file, never into a web page, as the pipeline's JSON does.
+    /// </summary>
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Option<string> FormatOption()
     {

@@ -55,6 +55,19 @@ public sealed class ListOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_JsonWithLettersQuotesAndLineBreaks_WritesLettersAsTheyAreAndStaysValid()
+    {
+        var output = new StringWriter();
+        const string name = "Bob Żółć \"=1+2\" <b>\nx'y";
+
+        await ListOutput.WriteAsync(output, "json", ["name", "manager"], [[name, null]]);
+
+        Assert.Contains("\"name\": \"Bob Żółć \\\"=1+2\\\" <b>\\nx'y\"", output.ToString(), StringComparison.Ordinal);
+        var row = System.Text.Json.JsonDocument.Parse(output.ToString()).RootElement[0];
+        Assert.Equal((name, System.Text.Json.JsonValueKind.Null), (row.GetProperty("name").GetString(), row.GetProperty("manager").ValueKind));
+    }
+
+    [Fact]
     public async Task UsersList_CsvWithAFormulaAsName_WritesItAsText()
     {
         Assert.Equal(0, (await Run("users", "add", "ada", "--name", "=1+2", "--role", "admin", "--group", "hq")).ExitCode);
