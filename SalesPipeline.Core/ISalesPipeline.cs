@@ -108,7 +108,8 @@ public interface ISalesPipeline
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The deals, streamed; the access check runs when enumeration starts.</returns>
     /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive, or <see cref="OpportunityQuery.Owner"/> is someone whose deals they may not see.</exception>
-    /// <exception cref="ArgumentException">The query names a pipeline that is not in <see cref="Pipelines"/>, or a stage its pipeline (or, without one, every pipeline) lacks.</exception>
+    /// <exception cref="ArgumentException">The query names a pipeline that is not in <see cref="Pipelines"/>, a stage its pipeline (or, without one, every pipeline) lacks,
+    /// or an owner who is no person and owns no deal.</exception>
     IAsyncEnumerable<OpportunityState> ListAsync(OpportunityQuery query, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Logs an activity; a contact can set the next-contact instant in the same call.</summary>

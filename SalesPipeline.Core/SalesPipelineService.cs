@@ -155,11 +155,12 @@ public sealed class SalesPipelineService : ISalesPipeline
         var action = query.Owner is { } owner ? $"list the deals of '{owner}'" : "list deals";
         var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
         RequireKnownPipelineAndStage(query);
+        var asked = query;
         IReadOnlySet<UserId>? owners = null;
-        if (actor is not null && query.Owner is { } asked)
+        if (actor is not null && query.Owner is { } one)
         {
             // One owner, whom the store filters on.
-            await _access.RequireMayActForAsync(actor, asked, action, cancellationToken).ConfigureAwait(false);
+            await _access.RequireMayActForAsync(actor, one, action, cancellationToken).ConfigureAwait(false);
         }
         else if (await _access.VisibleOwnersAsync(actor, cancellationToken).ConfigureAwait(false) is { } visible)
         {
@@ -170,6 +171,7 @@ public sealed class SalesPipelineService : ISalesPipeline
             }
         }
 
+        await RequireKnownOwnerAsync(asked, cancellationToken).ConfigureAwait(false);
         await foreach (var state in _opportunities.QueryAsync(query, cancellationToken).ConfigureAwait(false))
         {
             if (owners is null || owners.Contains(state.Owner))
@@ -267,6 +269,25 @@ public sealed class SalesPipelineService : ISalesPipeline
             throw new ArgumentException(
                 $"No pipeline has a stage '{stage}'; the stages are: {string.Join(", ", Pipelines.All.SelectMany(p => p.Stages).Select(s => s.Id).Distinct())}.", nameof(query));
         }
+    }
+
+    /// <summary>
+    /// Refuses a query for an owner who is no person and owns no deal, which could only ever match nothing (a misspelt or differently
+    /// cased user id). An owner of deals who is no person, such as a salesperson named in an imported file, is known.
+    /// </summary>
+    private async Task RequireKnownOwnerAsync(OpportunityQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Owner is not { } owner || await _people.FindAsync(owner, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        await foreach (var _ in _opportunities.QueryAsync(new OpportunityQuery(Owner: owner), cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        throw new ArgumentException($"No person has user id '{owner}', and no deal is owned by '{owner}': name a stored person or the owner of a deal (user ids match exactly, case included).", nameof(query));
     }
 
     /// <summary>The agenda store's selection of what needs attention at <paramref name="asOf"/>: follow-ups due before it, stale deals.</summary>

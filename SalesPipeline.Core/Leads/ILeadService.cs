@@ -48,6 +48,7 @@ public interface ILeadService
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The leads.</returns>
     /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive, or <see cref="LeadQuery.Owner"/> is someone whose leads they may not see.</exception>
+    /// <exception cref="ArgumentException"><see cref="LeadQuery.Owner"/> is no person and holds no lead.</exception>
     Task<IReadOnlyList<Lead>> ListAsync(LeadQuery query, UserId by, CancellationToken cancellationToken = default);
 
     /// <summary>Gives a lead to someone (a manager within their groups, or an admin); a lead held by someone else is reassigned.</summary>

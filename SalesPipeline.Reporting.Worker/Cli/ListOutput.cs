@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
@@ -7,13 +9,17 @@ namespace SalesPipeline.Reporting.Worker.Cli;
 /// <summary>Writes a list command's rows as an aligned table, CSV or JSON (<c>--format</c>).</summary>
 internal static class ListOutput
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>
+    /// Indented, with letters as they are (Żółć rather than six-character escapes of each letter) and a quote as a
+    /// backslash and quote: the output goes to a terminal or a file, never into a web page, as the pipeline's JSON does.
+    /// </summary>
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Option<string> FormatOption()
     {
         var option = new Option<string>("--format")
         {
-            Description = "Output format: table (aligned columns, the default), csv (with a header row) or json (an array of objects).",
+            Description = "Output format: table (aligned columns, one line a row, the default), csv (with a header row; a value a spreadsheet would take for a formula, beginning with =, +, -, @, a tab or a carriage return, begins with an apostrophe) or json (an array of objects).",
             DefaultValueFactory = _ => "table",
         };
         option.AcceptOnlyFromAmong("table", "csv", "json");
@@ -37,9 +43,10 @@ internal static class ListOutput
                 await output.WriteLineAsync(JsonSerializer.Serialize(objects, Json)).ConfigureAwait(false);
                 break;
             default:
-                var widths = headers.Select((h, i) => rows.Select(r => (r[i] ?? string.Empty).Length).Append(h.Length).Max()).ToList();
+                var cells = rows.Select(r => r.Select(Cell).ToList()).ToList();
+                var widths = headers.Select((h, i) => cells.Select(r => Width(r[i])).Append(Width(h)).Max()).ToList();
                 await output.WriteLineAsync(Line(headers, widths)).ConfigureAwait(false);
-                foreach (var row in rows)
+                foreach (var row in cells)
                 {
                     await output.WriteLineAsync(Line(row, widths)).ConfigureAwait(false);
                 }
@@ -48,18 +55,50 @@ internal static class ListOutput
         }
     }
 
-    private static string Line(IReadOnlyList<string?> cells, List<int> widths)
+    private static string Line(IReadOnlyList<string> cells, List<int> widths)
     {
         var line = new StringBuilder();
         for (var i = 0; i < cells.Count; i++)
         {
-            line.Append((cells[i] ?? string.Empty).PadRight(i == cells.Count - 1 ? 0 : widths[i] + 2));
+            line.Append(cells[i]);
+            if (i < cells.Count - 1)
+            {
+                line.Append(' ', widths[i] - Width(cells[i]) + 2);
+            }
         }
 
         return line.ToString().TrimEnd();
     }
 
-    private static string Csv(string? value) =>
+    /// <summary>
+    /// A table cell on one line: a line break (a deal named over two lines) would start a new row in the middle of this
+    /// one, and a tab would jump to the terminal's next tab stop, so they are shown as ↵ and a space.
+    /// </summary>
+    private static string Cell(string? value) =>
         value is null ? string.Empty
-        : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        : value.IndexOfAny(['\r', '\n', '\t']) < 0 ? value
+        : value.ReplaceLineEndings("\u21B5").Replace('\t', ' ');
+
+    /// <summary>The columns a cell takes: one per character as a reader sees it, so a letter written with a combining accent counts once.</summary>
+    private static int Width(string cell) => new StringInfo(cell).LengthInTextElements;
+
+    /// <summary>
+    /// A CSV field. Text a spreadsheet would read as a formula when it opens the file (a deal named <c>=HYPERLINK(…)</c>)
+    /// gets the apostrophe Excel itself puts before such text, and is quoted, so it stays text; the workbooks keep the same
+    /// text with a quote prefix (<see cref="Exporting.SheetWriter.NeedsQuotePrefix"/>).
+    /// </summary>
+    private static string Csv(string? value)
+    {
+        if (value is null)
+        {
+            return string.Empty;
+        }
+
+        if (Exporting.SheetWriter.NeedsQuotePrefix(value))
+        {
+            return "\"'" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
 }

@@ -74,7 +74,9 @@ internal static class PipelineCommands
             new CommandFiles().Reads("--file", parse.GetValue(importFile)?.FullName).Database(StoreAccess.DatabaseFiles(parse), writes: true).EnsureDistinct();
             var definition = await LoadAsync(parse.GetValue(importFile), cancellationToken).ConfigureAwait(false);
             var by = Acting.Required(parse);
-            await using var services = StoreAccess.Open(parse, context.Clock, create: true);
+            // Only an admin stored in the database may store a definition, so a database that does not exist yet is refused
+            // rather than created and migrated for a refusal.
+            await using var services = StoreAccess.Open(parse, context.Clock, create: false);
             await services.GetRequiredService<IDatabaseMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
             PipelineFit fit;
             try

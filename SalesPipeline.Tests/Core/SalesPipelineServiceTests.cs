@@ -145,6 +145,30 @@ public sealed class SalesPipelineServiceTests
     }
 
     [Fact]
+    public async Task ListAsync_OwnerNoPersonAndOwningNoDeal_ThrowsArgumentExceptionNamingThem()
+    {
+        var crm = new SalesPipelineService(_store, _store, _store, _store, PipelineCatalog.DefaultOnly, _clock, new SalesPipeline.Access.AccessOptions { SkipAccessChecks = true });
+        var imported = await crm.CreateAsync(NewDeal() with { Owner = new UserId("Darcel Schlecht") }, Anna);
+
+        async Task<List<OpportunityId>> List(SalesPipelineService service, string owner, UserId by)
+        {
+            var ids = new List<OpportunityId>();
+            await foreach (var deal in service.ListAsync(new OpportunityQuery(Owner: new UserId(owner)), by))
+            {
+                ids.Add(deal.Id);
+            }
+
+            return ids;
+        }
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => List(crm, "Bob", Anna));
+
+        Assert.Equal("No person has user id 'Bob', and no deal is owned by 'Bob': name a stored person or the owner of a deal (user ids match exactly, case included). (Parameter 'query')", e.Message);
+        Assert.Equal([imported.Id], await List(crm, "Darcel Schlecht", Anna));
+        Assert.Empty(await List(_crm, "bob", Bob));
+    }
+
+    [Fact]
     public async Task GetAsync_UnknownId_ThrowsOpportunityNotFoundException()
     {
         var id = OpportunityId.New();

@@ -271,6 +271,27 @@ public sealed class LeadCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task DealsAndLeadsList_OwnerNoPersonAndOwningNothing_ExitTwoWithOneLine()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,,,,,,sam"))).ExitCode);
+        Assert.Equal(0, (await Run("--as", "sam", "leads", "convert", "L1")).ExitCode);
+
+        var cased = await Run("--as", "ada", "deals", "list", "--owner", "Sam");
+        var unknown = await Run("--as", "ada", "deals", "list", "--owner", "ghost", "--format", "csv");
+
+        Assert.Equal((2, "error: No person has user id 'Sam', and no deal is owned by 'Sam': name a stored person or the owner of a deal (user ids match exactly, case included)."), (cased.ExitCode, cased.Error.Trim()));
+        Assert.Equal((2, string.Empty), (unknown.ExitCode, unknown.Output));
+        Assert.Equal(2, Lines((await Run("--as", "ada", "deals", "list", "--owner", "sam", "--format", "csv")).Output).Count);
+        Assert.Single(Lines((await Run("--as", "ada", "deals", "list", "--owner", "sue", "--format", "csv")).Output));
+
+        var leads = await Run("--as", "ada", "leads", "list", "--owner", "SAM");
+        Assert.Equal((2, "error: No person has user id 'SAM', and no lead is held by 'SAM': name a stored person or the owner of a lead (user ids match exactly, case included)."), (leads.ExitCode, leads.Error.Trim()));
+        Assert.Equal(2, Lines((await Run("--as", "ada", "leads", "list", "--owner", "sam", "--format", "csv")).Output).Count);
+        Assert.Single(Lines((await Run("--as", "ada", "leads", "list", "--owner", "tom", "--format", "csv")).Output));
+    }
+
+    [Fact]
     public async Task DealsListAndReassign_ThroughTheAccessRules_ExitThreeWhenRefused()
     {
         await SeedAsync();

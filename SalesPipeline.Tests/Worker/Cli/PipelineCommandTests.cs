@@ -90,6 +90,16 @@ public sealed class PipelineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_IntoADatabaseThatDoesNotExist_IsRefusedWithoutCreatingIt()
+    {
+        var result = await CliRunner.RunAsync("--db", Db, "--as", "admin", "pipeline", "import", "--file", Write("renewals.json", Renewals));
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal($"error: The database '{Db}' does not exist. Create it with 'salespipeline db migrate' or 'salespipeline demo', or point --db at an existing one.", result.Error.Trim());
+        Assert.False(File.Exists(Db), "A refused import must not create the database.");
+    }
+
+    [Fact]
     public async Task Validate_MissingFile_ExitsTwo()
     {
         var result = await CliRunner.RunAsync("pipeline", "validate", "--file", Path.Combine(_folder, "none.json"));
