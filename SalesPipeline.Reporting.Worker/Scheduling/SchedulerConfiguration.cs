@@ -133,7 +133,7 @@ internal static partial class SchedulerConfiguration
         }
 
         var security = SmtpSecurity.Auto;
-        if (section["Security"] is { } securityText && (!Enum.TryParse(securityText, ignoreCase: true, out security) || int.TryParse(securityText, out _)))
+        if (section["Security"] is { } securityText && !TryName(securityText, out security))
         {
             problems.Add($"{where}:Security '{securityText}' is not known; use None, StartTls, SslOnConnect or Auto.");
         }
@@ -203,7 +203,7 @@ internal static partial class SchedulerConfiguration
         {
             Problem("Period", $"is missing; use one of {string.Join(", ", Enum.GetNames<ReportPeriod>())}.");
         }
-        else if (!Enum.TryParse(periodText, ignoreCase: true, out period) || int.TryParse(periodText, out _))
+        else if (!TryName(periodText, out period))
         {
             Problem("Period", $"'{periodText}' is not known; use one of {string.Join(", ", Enum.GetNames<ReportPeriod>())}.");
         }
@@ -291,6 +291,19 @@ internal static partial class SchedulerConfiguration
         }
 
         return kind == 0 ? ReportKind.All : kind;
+    }
+
+    /// <summary>
+    /// Reads one of <typeparamref name="T"/>'s names, ignoring case. Not <see cref="Enum.TryParse{TEnum}(string, bool, out TEnum)"/>:
+    /// it also takes a number, and names joined by commas, which it combines into another member ("PreviousWeek,
+    /// PreviousMonth" is PreviousQuarter) or into none at all.
+    /// </summary>
+    private static bool TryName<T>(string text, out T value)
+        where T : struct, Enum
+    {
+        var name = Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase));
+        value = name is null ? default : Enum.Parse<T>(name);
+        return name is not null;
     }
 
     private static List<string> Values(IConfigurationSection section) =>

@@ -39,6 +39,9 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         { "bad cron", """{ "Cron": "0 6 1 *" }""", "schedule 'board' (SalesPipeline:Schedules:0): Cron '0 6 1 *' has 4 fields" },
         { "unknown time zone", """{ "TimeZone": "Europe/Warszawa" }""", "schedule 'board' (SalesPipeline:Schedules:0): TimeZone 'Europe/Warszawa' is not an IANA time zone" },
         { "unknown period", """{ "Period": "LastMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period 'LastMonth' is not known" },
+        { "two periods joined by a comma", """{ "Period": "PreviousWeek, PreviousMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period 'PreviousWeek, PreviousMonth' is not known" },
+        { "two periods joined into no period", """{ "Period": "MonthToDate,QuarterToDate" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period 'MonthToDate,QuarterToDate' is not known" },
+        { "period as a number", """{ "Period": " 3" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period ' 3' is not known" },
         { "unknown kind", """{ "Kinds": ["all", "pie"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Kinds 'pie' is not known" },
         { "unknown pipeline", """{ "Pipeline": "renewals" }""", "schedule 'board': Pipeline 'renewals' is not known" },
         { "unknown culture", """{ "Culture": "de" }""", "schedule 'board' (SalesPipeline:Schedules:0): Culture 'de' is not supported" },
@@ -92,6 +95,20 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         AssertRefused(result, "SalesPipeline:Smtp:From is missing", "smtp without from");
         Assert.Contains("SalesPipeline:Smtp:Port '70000' is not a port number", result.Error, StringComparison.Ordinal);
         Assert.Contains("SalesPipeline:Smtp:Security 'Tls13' is not known", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("StartTls,SslOnConnect")]
+    [InlineData("None, Auto")]
+    [InlineData("3")]
+    public async Task Run_SmtpSecurityNotOneOfTheNames_ExitsTwoNamingTheKey(string security)
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = new JsonObject { ["Host"] = "localhost", ["Security"] = security, ["From"] = "reports@example.com" };
+
+        var result = await RunAsync(config);
+
+        AssertRefused(result, $"SalesPipeline:Smtp:Security '{security}' is not known; use None, StartTls, SslOnConnect or Auto.", "security joined by a comma");
     }
 
     [Fact]
