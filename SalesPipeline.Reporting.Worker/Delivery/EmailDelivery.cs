@@ -59,6 +59,15 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
         }
     }
 
+    /// <summary>
+    /// Tells whether <paramref name="text"/> is one plain address, without a display name, that a message can be sent to
+    /// or from: both .NET's parser and MimeKit's, which <see cref="Compose"/> uses, read it, so an address the
+    /// configuration accepts never fails at every delivery.
+    /// </summary>
+    internal static bool IsAddress(string text) =>
+        System.Net.Mail.MailAddress.TryCreate(text, out var address) && address.Address == text.Trim() && string.IsNullOrEmpty(address.DisplayName)
+        && MailboxAddress.TryParse(text, out _);
+
     /// <summary>Builds the message for one recipient.</summary>
     internal static MimeMessage Compose(ScheduleDefinition schedule, PeriodDays days, string from, string recipient, string workbook, ProducedReport report)
     {

@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using NodaTime;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Cli;
+using SalesPipeline.Reporting.Worker.Delivery;
 using SalesPipeline.Reporting.Worker.Exporting;
 using SalesPipeline.Scheduling;
 
@@ -143,7 +143,7 @@ internal static partial class SchedulerConfiguration
         {
             problems.Add($"{where}:From is missing: the address reports are sent from, for example \"reports@example.com\".");
         }
-        else if (!IsAddress(from))
+        else if (!EmailDelivery.IsAddress(from))
         {
             problems.Add($"{where}:From '{from}' is not an e-mail address.");
         }
@@ -229,7 +229,7 @@ internal static partial class SchedulerConfiguration
         }
 
         var email = Values(section.GetSection("Email"));
-        foreach (var address in email.Where(a => !IsAddress(a)))
+        foreach (var address in email.Where(a => !EmailDelivery.IsAddress(a)))
         {
             Problem("Email", $"'{address}' is not an e-mail address.");
         }
@@ -332,9 +332,6 @@ internal static partial class SchedulerConfiguration
             return false;
         }
     }
-
-    private static bool IsAddress(string text) =>
-        MailAddress.TryCreate(text, out var address) && address.Address == text.Trim() && string.IsNullOrEmpty(address.DisplayName);
 
     private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

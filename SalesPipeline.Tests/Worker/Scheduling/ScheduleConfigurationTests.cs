@@ -47,6 +47,7 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         { "unknown culture", """{ "Culture": "de" }""", "schedule 'board' (SalesPipeline:Schedules:0): Culture 'de' is not supported" },
         { "no delivery at all", """{ "Folder": null, "Email": [] }""", "schedule 'board' (SalesPipeline:Schedules:0): Folder/Email are both missing" },
         { "malformed e-mail address", """{ "Email": ["ceo-at-example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo-at-example.com' is not an e-mail address" },
+        { "address the mailer cannot send to", """{ "Email": ["anna.@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'anna.@example.com' is not an e-mail address" },
         { "recipient listed twice", """{ "Email": ["ceo@example.com", "CEO@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo@example.com' is listed 2 times" },
         { "e-mail without smtp", """{ "Email": ["ceo@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email needs an SMTP server" },
         { "negative look-back", """{ "LookBack": -1 }""", "schedule 'board' (SalesPipeline:Schedules:0): LookBack '-1' must be a whole number, 0 or more" },
@@ -109,6 +110,17 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         var result = await RunAsync(config);
 
         AssertRefused(result, $"SalesPipeline:Smtp:Security '{security}' is not known; use None, StartTls, SslOnConnect or Auto.", "security joined by a comma");
+    }
+
+    [Fact]
+    public async Task Run_SmtpFromTheMailerCannotSendFrom_ExitsTwoNamingTheKey()
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = new JsonObject { ["Host"] = "localhost", ["From"] = "reports.@example.com" };
+
+        var result = await RunAsync(config);
+
+        AssertRefused(result, "SalesPipeline:Smtp:From 'reports.@example.com' is not an e-mail address.", "sender the mailer refuses");
     }
 
     [Fact]
