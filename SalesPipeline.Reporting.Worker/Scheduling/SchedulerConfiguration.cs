@@ -120,10 +120,15 @@ internal static partial class SchedulerConfiguration
 
         var where = $"{Section}:Smtp";
         Unknown(section, SmtpKeys, where, problems);
-        var host = section["Host"];
-        if (string.IsNullOrWhiteSpace(host))
+        var host = Empty(section["Host"]);
+        if (host is null)
         {
             problems.Add($"{where}:Host is missing: name the SMTP server, for example \"smtp.example.com\".");
+        }
+        else if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            // A URL or host:port reaches no server: every e-mail would fail at its delivery, retried for ever.
+            problems.Add($"{where}:Host '{host}' is not a host name or address: give the server alone, for example \"smtp.example.com\", and its port in Smtp:Port.");
         }
 
         var port = DefaultSmtpPort;

@@ -123,6 +123,23 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         AssertRefused(result, "SalesPipeline:Smtp:From 'reports.@example.com' is not an e-mail address.", "sender the mailer refuses");
     }
 
+    [Theory]
+    [InlineData("smtp.example.com:587")]
+    [InlineData("smtp://localhost:2525")]
+    [InlineData("smtp.example.com/relay")]
+    public async Task Run_SmtpHostNotAHostName_ExitsTwoNamingTheKey(string host)
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = new JsonObject { ["Host"] = host, ["From"] = "reports@example.com" };
+
+        var result = await RunAsync(config);
+
+        AssertRefused(
+            result,
+            $"SalesPipeline:Smtp:Host '{host}' is not a host name or address: give the server alone, for example \"smtp.example.com\", and its port in Smtp:Port.",
+            "host with a scheme, port or path");
+    }
+
     [Fact]
     public async Task Run_ManyProblems_ListsEveryOneAtOnce()
     {
