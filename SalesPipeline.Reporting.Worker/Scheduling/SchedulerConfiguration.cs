@@ -111,6 +111,25 @@ internal static partial class SchedulerConfiguration
         }
     }
 
+    /// <summary>
+    /// Checks that each schedule's Folder is a folder or can be created as one: a file standing there, or where one of the
+    /// folders above it should be, would fail every delivery to it.
+    /// </summary>
+    public static void CheckFolders(IEnumerable<ScheduleDefinition> schedules, List<string> problems)
+    {
+        foreach (var schedule in schedules.Where(s => s.Folder is not null))
+        {
+            for (var at = schedule.Folder; at is not null && !Directory.Exists(at); at = Path.GetDirectoryName(at))
+            {
+                if (File.Exists(at))
+                {
+                    problems.Add($"schedule '{schedule.Name}': Folder '{schedule.Folder}' cannot hold the reports: '{at}' is a file, not a folder.");
+                    break;
+                }
+            }
+        }
+    }
+
     private static SmtpSettings? ReadSmtp(IConfigurationSection section, List<string> problems)
     {
         if (!section.GetChildren().Any())

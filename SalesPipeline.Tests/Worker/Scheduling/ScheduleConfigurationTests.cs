@@ -140,6 +140,25 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
             "host with a scheme, port or path");
     }
 
+    [Theory]
+    [InlineData("notes.txt")]
+    [InlineData("notes.txt/board")]
+    public async Task Run_FolderIsAFileOrInsideOne_ExitsTwoNamingTheFile(string folder)
+    {
+        var file = Path.Combine(_folder, "notes.txt");
+        await File.WriteAllTextAsync(file, "not a folder");
+        var schedule = GoodSchedule();
+        schedule["Folder"] = Path.Combine(_folder, folder);
+
+        var result = await RunAsync(Config(schedule));
+
+        AssertRefused(
+            result,
+            $"schedule 'board': Folder '{Path.Combine(_folder, folder)}' cannot hold the reports: '{file}' is a file, not a folder.",
+            "folder that is a file");
+        Assert.Equal("not a folder", await File.ReadAllTextAsync(file));
+    }
+
     [Fact]
     public async Task Run_ManyProblems_ListsEveryOneAtOnce()
     {
