@@ -252,7 +252,7 @@ internal static partial class SchedulerConfiguration
             }
         }
 
-        var email = Values(section.GetSection("Email"));
+        var email = Values(section.GetSection("Email"), "recipient", "ceo@example.com", Problem);
         foreach (var address in email.Where(a => !EmailDelivery.IsAddress(a)))
         {
             Problem("Email", $"'{address}' is not an e-mail address.");
@@ -293,7 +293,7 @@ internal static partial class SchedulerConfiguration
 
     private static ReportKind ReadKinds(IConfigurationSection section, Action<string, string> problem)
     {
-        var values = Values(section);
+        var values = Values(section, "kind", "funnel", problem);
         if (values.Count == 0)
         {
             return ReportKind.All;
@@ -330,10 +330,32 @@ internal static partial class SchedulerConfiguration
         return name is not null;
     }
 
-    private static List<string> Values(IConfigurationSection section) =>
-        section.Value is { Length: > 0 } single
-            ? [single]
-            : [.. section.GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0)];
+    /// <summary>Reads a list of strings (or one string); an item that is itself a list or an object is a problem, not left out.</summary>
+    private static List<string> Values(IConfigurationSection section, string noun, string example, Action<string, string> problem)
+    {
+        if (section.Value is { Length: > 0 } single)
+        {
+            return [single];
+        }
+
+        var values = new List<string>();
+        foreach (var child in section.GetChildren())
+        {
+            if (child.Value is { } value)
+            {
+                if (value.Length > 0)
+                {
+                    values.Add(value);
+                }
+            }
+            else if (child.GetChildren().Any())
+            {
+                problem(section.Key, $"item {child.Key} is a list or an object, not text: write each {noun} as a string, for example \"{example}\".");
+            }
+        }
+
+        return values;
+    }
 
     private static void Unknown(IConfigurationSection section, string[] known, string where, List<string> problems)
     {

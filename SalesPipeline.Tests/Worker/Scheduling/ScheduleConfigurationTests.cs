@@ -48,6 +48,8 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         { "no delivery at all", """{ "Folder": null, "Email": [] }""", "schedule 'board' (SalesPipeline:Schedules:0): Folder/Email are both missing" },
         { "malformed e-mail address", """{ "Email": ["ceo-at-example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo-at-example.com' is not an e-mail address" },
         { "address the mailer cannot send to", """{ "Email": ["anna.@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'anna.@example.com' is not an e-mail address" },
+        { "recipient written as an object", """{ "Email": ["cfo@example.com", { "Name": "CEO", "Address": "ceo@example.com" }] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email item 1 is a list or an object, not text: write each recipient as a string, for example \"ceo@example.com\"." },
+        { "kinds nested in a list", """{ "Kinds": [["funnel"]] }""", "schedule 'board' (SalesPipeline:Schedules:0): Kinds item 0 is a list or an object, not text: write each kind as a string, for example \"funnel\"." },
         { "recipient listed twice", """{ "Email": ["ceo@example.com", "CEO@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo@example.com' is listed 2 times" },
         { "e-mail without smtp", """{ "Email": ["ceo@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email needs an SMTP server" },
         { "negative look-back", """{ "LookBack": -1 }""", "schedule 'board' (SalesPipeline:Schedules:0): LookBack '-1' must be a whole number, 0 or more" },
