@@ -215,10 +215,6 @@ internal static partial class SchedulerConfiguration
             {
                 Problem("Cron", e.Message);
             }
-            catch (ArgumentException e)
-            {
-                Problem("TimeZone", e.Message);
-            }
         }
 
         var period = ReportPeriod.PreviousWeek;
