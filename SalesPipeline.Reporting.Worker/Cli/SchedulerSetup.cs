@@ -41,6 +41,8 @@ internal static class SchedulerSetup
         var choice = StoreAccess.Choose(parse, settings.Database.Provider, settings.Database.ConnectionString);
         Throw(problems);
         CheckFiles(parse.GetValue(config), folder, choice, settings.Schedules);
+        SchedulerConfiguration.CheckFolders(settings.Schedules, problems);
+        Throw(problems);
 
         var services = await StoreAccess.OpenWithPipelinesAsync(choice, clock, create: false, migrate, cancellationToken).ConfigureAwait(false);
         var catalog = services.GetRequiredService<PipelineCatalog>();

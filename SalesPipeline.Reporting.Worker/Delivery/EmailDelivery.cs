@@ -30,9 +30,12 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
         var recipient = target["mailto:".Length..];
         using var message = Compose(schedule, days, settings.From, recipient, workbook, report);
         using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
+        var server = $"{settings.Host}:{settings.Port.ToString(CultureInfo.InvariantCulture)}";
+        var connected = false;
         try
         {
             await client.ConnectAsync(settings.Host, settings.Port, Map(settings.Security), cancellationToken).ConfigureAwait(false);
+            connected = true;
             if (settings.UserName is { } user)
             {
                 await client.AuthenticateAsync(user, settings.Password ?? string.Empty, cancellationToken).ConfigureAwait(false);
@@ -43,7 +46,22 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
         }
         catch (SocketException e)
         {
-            throw new DeliveryException($"cannot reach the SMTP server {settings.Host}:{settings.Port.ToString(CultureInfo.InvariantCulture)} ({e.SocketErrorCode})", e);
+            throw new DeliveryException($"cannot reach the SMTP server {server} ({e.SocketErrorCode})", e);
+        }
+        catch (SslHandshakeException e)
+        {
+            // MailKit's own message is a page of advice over many lines; the failure is reported, logged and stored as one.
+            throw new DeliveryException(
+                $"the TLS handshake with the SMTP server {server} failed (Smtp:Security {settings.Security}): {FirstLine(e.InnerException?.Message ?? e.Message)}; check that this port speaks TLS that way and that the server's certificate is trusted",
+                e);
+        }
+        catch (NotSupportedException e) when (!connected)
+        {
+            throw new DeliveryException($"the SMTP server {server} does not offer STARTTLS, which Smtp:Security {settings.Security} requires; use the server's TLS port (usually 465) with SslOnConnect", e);
+        }
+        catch (NotSupportedException e) when (settings.UserName is not null && !client.IsAuthenticated)
+        {
+            throw new DeliveryException($"the SMTP server {server} offers no login, but Smtp:UserName is set; remove Smtp:UserName and Smtp:Password for this server", e);
         }
         catch (AuthenticationException e)
         {
@@ -53,11 +71,22 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
         {
             throw new DeliveryException($"the SMTP server {settings.Host} refused the message to {recipient}: {(int)e.StatusCode} {e.Message}", e);
         }
-        catch (Exception e) when (e is SmtpProtocolException or ServiceNotConnectedException or IOException or SslHandshakeException)
+        catch (Exception e) when (e is SmtpProtocolException or ServiceNotConnectedException or IOException or NotSupportedException)
         {
-            throw new DeliveryException($"sending to {recipient} through {settings.Host}:{settings.Port.ToString(CultureInfo.InvariantCulture)} failed: {e.Message}", e);
+            throw new DeliveryException($"sending to {recipient} through {server} failed: {FirstLine(e.Message)}", e);
         }
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim().TrimEnd('.');
+
+    /// <summary>
+    /// Tells whether <paramref name="text"/> is one plain address, without a display name, that a message can be sent to
+    /// or from: both .NET's parser and MimeKit's, which <see cref="Compose"/> uses, read it, so an address the
+    /// configuration accepts never fails at every delivery.
+    /// </summary>
+    internal static bool IsAddress(string text) =>
+        System.Net.Mail.MailAddress.TryCreate(text, out var address) && address.Address == text.Trim() && string.IsNullOrEmpty(address.DisplayName)
+        && MailboxAddress.TryParse(text, out _);
 
     /// <summary>Builds the message for one recipient.</summary>
     internal static MimeMessage Compose(ScheduleDefinition schedule, PeriodDays days, string from, string recipient, string workbook, ProducedReport report)

@@ -6,7 +6,8 @@ namespace SalesPipeline.Reporting.Worker.Scheduling;
 /// <summary>
 /// The occurrences of a cron expression (5 fields, or 6 with seconds first) in an IANA time zone, right across daylight
 /// saving: a time inside a spring-forward gap fires once at the first valid instant after it, and a time the fall-back
-/// repeats fires once.
+/// repeats fires once. The zone's rules are NodaTime's, those the periods and the reports are read in, never the
+/// operating system's, which may be older.
 /// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>
 public sealed class CronSchedule
@@ -16,15 +17,16 @@ public sealed class CronSchedule
 
     private static readonly DateTime CenturyStart = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    private readonly CronExpression _expression;
-    private readonly TimeZoneInfo _zone;
+    // Cronos walks the local timeline as if it were UTC; NodaTime places each local time in the zone.
+    private static readonly Duration Slack = Duration.FromDays(2);
 
-    private CronSchedule(string text, CronExpression expression, DateTimeZone zone, TimeZoneInfo systemZone)
+    private readonly CronExpression _expression;
+
+    private CronSchedule(string text, CronExpression expression, DateTimeZone zone)
     {
         Text = text;
         _expression = expression;
         Zone = zone;
-        _zone = systemZone;
     }
 
     /// <summary>Gets the cron expression as written.</summary>
@@ -38,7 +40,6 @@ public sealed class CronSchedule
     /// <param name="zone">The IANA time zone.</param>
     /// <returns>The schedule.</returns>
     /// <exception cref="FormatException">The expression is not a valid 5- or 6-field cron expression.</exception>
-    /// <exception cref="ArgumentException">The zone is not known to the operating system's time zone database.</exception>
     public static CronSchedule Parse(string cron, DateTimeZone zone)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cron);
@@ -68,24 +69,27 @@ public sealed class CronSchedule
             throw new FormatException($"'{cron}' never occurs: no month it names has the day it names.");
         }
 
-        TimeZoneInfo systemZone;
-        try
-        {
-            systemZone = TimeZoneInfo.FindSystemTimeZoneById(zone.Id);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            throw new ArgumentException($"The time zone '{zone.Id}' is not in this system's time zone database.", nameof(zone), e);
-        }
-
-        return new CronSchedule(cron, expression, zone, systemZone);
+        return new CronSchedule(cron, expression, zone);
     }
 
     /// <summary>Gets the first occurrence after <paramref name="after"/>.</summary>
     /// <param name="after">The instant (excluded).</param>
     /// <returns>The occurrence, or <see langword="null"/> when there is none.</returns>
-    public Instant? Next(Instant after) =>
-        _expression.GetNextOccurrence(after.ToDateTimeUtc(), _zone, inclusive: false) is { } next ? Instant.FromDateTimeUtc(next) : null;
+    public Instant? Next(Instant after)
+    {
+        // A local time the fall-back repeats is placed at its first instant, so one met again after it is passed over.
+        var local = after.InZone(Zone).LocalDateTime;
+        while (_expression.GetNextOccurrence(AsUtc(local), TimeZoneInfo.Utc, inclusive: false) is { } next)
+        {
+            local = LocalDateTime.FromDateTime(next);
+            if (Place(local) is var at && at > after)
+            {
+                return at;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Lists the occurrences in (<paramref name="after"/>, <paramref name="until"/>], oldest first.</summary>
     /// <param name="after">The start (excluded).</param>
@@ -94,7 +98,20 @@ public sealed class CronSchedule
     public IReadOnlyList<Instant> Between(Instant after, Instant until) =>
         after >= until
             ? []
-            : [.. _expression.GetOccurrences(after.ToDateTimeUtc(), until.ToDateTimeUtc(), _zone, fromInclusive: false, toInclusive: true).Select(Instant.FromDateTimeUtc)];
+            : [.. _expression.GetOccurrences(AsUtc((after - Slack).InZone(Zone).LocalDateTime), AsUtc((until + Slack).InZone(Zone).LocalDateTime), TimeZoneInfo.Utc, fromInclusive: false, toInclusive: true)
+                .Select(local => Place(LocalDateTime.FromDateTime(local)))
+                .Where(at => at > after && at <= until)
+                .Distinct()
+                .Order()];
+
+    /// <summary>The instant a local time names in the zone: the first of two, or the end of the gap it falls in.</summary>
+    private Instant Place(LocalDateTime local)
+    {
+        var mapping = Zone.MapLocal(local);
+        return mapping.Count == 0 ? mapping.LateInterval.Start : mapping.First().ToInstant();
+    }
+
+    private static DateTime AsUtc(LocalDateTime local) => DateTime.SpecifyKind(local.ToDateTimeUnspecified(), DateTimeKind.Utc);
 
     /// <summary>Gets the latest occurrence at or before <paramref name="until"/>, looking back at most eight years.</summary>
     /// <param name="until">The instant (included).</param>

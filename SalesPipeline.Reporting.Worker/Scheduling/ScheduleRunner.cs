@@ -126,7 +126,10 @@ internal sealed class ScheduleRunner(
         {
             if (run.Holder is not null && run.ClaimedUntil is { } until && (!run.Produced || run.Deliveries.Any(d => !d.Delivered && schedule.Delivers(d.Target))))
             {
+                // Its deliveries are the holder's until then, however long they have been due: waking for them would only
+                // find the period held again, pass after pass (a worker killed after producing holds it for minutes).
                 wake = Min(wake, until);
+                continue;
             }
 
             foreach (var delivery in run.Deliveries.Where(d => !d.Delivered && d.RetryAt is not null && schedule.Delivers(d.Target)))

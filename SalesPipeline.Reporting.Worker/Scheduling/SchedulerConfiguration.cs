@@ -1,11 +1,11 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using NodaTime;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Cli;
+using SalesPipeline.Reporting.Worker.Delivery;
 using SalesPipeline.Reporting.Worker.Exporting;
 using SalesPipeline.Scheduling;
 
@@ -111,6 +111,25 @@ internal static partial class SchedulerConfiguration
         }
     }
 
+    /// <summary>
+    /// Checks that each schedule's Folder is a folder or can be created as one: a file standing there, or where one of the
+    /// folders above it should be, would fail every delivery to it.
+    /// </summary>
+    public static void CheckFolders(IEnumerable<ScheduleDefinition> schedules, List<string> problems)
+    {
+        foreach (var schedule in schedules.Where(s => s.Folder is not null))
+        {
+            for (var at = schedule.Folder; at is not null && !Directory.Exists(at); at = Path.GetDirectoryName(at))
+            {
+                if (File.Exists(at))
+                {
+                    problems.Add($"schedule '{schedule.Name}': Folder '{schedule.Folder}' cannot hold the reports: '{at}' is a file, not a folder.");
+                    break;
+                }
+            }
+        }
+    }
+
     private static SmtpSettings? ReadSmtp(IConfigurationSection section, List<string> problems)
     {
         if (!section.GetChildren().Any())
@@ -120,10 +139,15 @@ internal static partial class SchedulerConfiguration
 
         var where = $"{Section}:Smtp";
         Unknown(section, SmtpKeys, where, problems);
-        var host = section["Host"];
-        if (string.IsNullOrWhiteSpace(host))
+        var host = Empty(section["Host"]);
+        if (host is null)
         {
             problems.Add($"{where}:Host is missing: name the SMTP server, for example \"smtp.example.com\".");
+        }
+        else if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            // A URL or host:port reaches no server: every e-mail would fail at its delivery, retried for ever.
+            problems.Add($"{where}:Host '{host}' is not a host name or address: give the server alone, for example \"smtp.example.com\", and its port in Smtp:Port.");
         }
 
         var port = DefaultSmtpPort;
@@ -133,7 +157,7 @@ internal static partial class SchedulerConfiguration
         }
 
         var security = SmtpSecurity.Auto;
-        if (section["Security"] is { } securityText && (!Enum.TryParse(securityText, ignoreCase: true, out security) || int.TryParse(securityText, out _)))
+        if (section["Security"] is { } securityText && !TryName(securityText, out security))
         {
             problems.Add($"{where}:Security '{securityText}' is not known; use None, StartTls, SslOnConnect or Auto.");
         }
@@ -143,7 +167,7 @@ internal static partial class SchedulerConfiguration
         {
             problems.Add($"{where}:From is missing: the address reports are sent from, for example \"reports@example.com\".");
         }
-        else if (!IsAddress(from))
+        else if (!EmailDelivery.IsAddress(from))
         {
             problems.Add($"{where}:From '{from}' is not an e-mail address.");
         }
@@ -191,10 +215,6 @@ internal static partial class SchedulerConfiguration
             {
                 Problem("Cron", e.Message);
             }
-            catch (ArgumentException e)
-            {
-                Problem("TimeZone", e.Message);
-            }
         }
 
         var period = ReportPeriod.PreviousWeek;
@@ -203,7 +223,7 @@ internal static partial class SchedulerConfiguration
         {
             Problem("Period", $"is missing; use one of {string.Join(", ", Enum.GetNames<ReportPeriod>())}.");
         }
-        else if (!Enum.TryParse(periodText, ignoreCase: true, out period) || int.TryParse(periodText, out _))
+        else if (!TryName(periodText, out period))
         {
             Problem("Period", $"'{periodText}' is not known; use one of {string.Join(", ", Enum.GetNames<ReportPeriod>())}.");
         }
@@ -228,8 +248,8 @@ internal static partial class SchedulerConfiguration
             }
         }
 
-        var email = Values(section.GetSection("Email"));
-        foreach (var address in email.Where(a => !IsAddress(a)))
+        var email = Values(section.GetSection("Email"), "recipient", "ceo@example.com", Problem);
+        foreach (var address in email.Where(a => !EmailDelivery.IsAddress(a)))
         {
             Problem("Email", $"'{address}' is not an e-mail address.");
         }
@@ -269,7 +289,7 @@ internal static partial class SchedulerConfiguration
 
     private static ReportKind ReadKinds(IConfigurationSection section, Action<string, string> problem)
     {
-        var values = Values(section);
+        var values = Values(section, "kind", "funnel", problem);
         if (values.Count == 0)
         {
             return ReportKind.All;
@@ -293,10 +313,45 @@ internal static partial class SchedulerConfiguration
         return kind == 0 ? ReportKind.All : kind;
     }
 
-    private static List<string> Values(IConfigurationSection section) =>
-        section.Value is { Length: > 0 } single
-            ? [single]
-            : [.. section.GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0)];
+    /// <summary>
+    /// Reads one of <typeparamref name="T"/>'s names, ignoring case. Not <see cref="Enum.TryParse{TEnum}(string, bool, out TEnum)"/>:
+    /// it also takes a number, and names joined by commas, which it combines into another member ("PreviousWeek,
+    /// PreviousMonth" is PreviousQuarter) or into none at all.
+    /// </summary>
+    private static bool TryName<T>(string text, out T value)
+        where T : struct, Enum
+    {
+        var name = Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase));
+        value = name is null ? default : Enum.Parse<T>(name);
+        return name is not null;
+    }
+
+    /// <summary>Reads a list of strings (or one string); an item that is itself a list or an object is a problem, not left out.</summary>
+    private static List<string> Values(IConfigurationSection section, string noun, string example, Action<string, string> problem)
+    {
+        if (section.Value is { Length: > 0 } single)
+        {
+            return [single];
+        }
+
+        var values = new List<string>();
+        foreach (var child in section.GetChildren())
+        {
+            if (child.Value is { } value)
+            {
+                if (value.Length > 0)
+                {
+                    values.Add(value);
+                }
+            }
+            else if (child.GetChildren().Any())
+            {
+                problem(section.Key, $"item {child.Key} is a list or an object, not text: write each {noun} as a string, for example \"{example}\".");
+            }
+        }
+
+        return values;
+    }
 
     private static void Unknown(IConfigurationSection section, string[] known, string where, List<string> problems)
     {
@@ -319,9 +374,6 @@ internal static partial class SchedulerConfiguration
             return false;
         }
     }
-
-    private static bool IsAddress(string text) =>
-        MailAddress.TryCreate(text, out var address) && address.Address == text.Trim() && string.IsNullOrEmpty(address.DisplayName);
 
     private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -118,13 +118,32 @@ public sealed class EmailDeliveryTests : IAsyncLifetime, IAsyncDisposable
             Deliveries());
     }
 
-    private async Task<CliResult> RunOnceAsync()
+    [Theory]
+    [InlineData("StartTls", null, "the SMTP server 127.0.0.1:{0} does not offer STARTTLS, which Smtp:Security StartTls requires")]
+    [InlineData("SslOnConnect", null, "the TLS handshake with the SMTP server 127.0.0.1:{0} failed (Smtp:Security SslOnConnect)")]
+    [InlineData("None", "reports", "the SMTP server 127.0.0.1:{0} offers no login, but Smtp:UserName is set")]
+    public async Task RunOnce_ServerWithoutWhatTheSettingsAskFor_EachFailureIsOneLineNamingTheServerAndTheKey(string security, string? user, string expected)
+    {
+        await _smtp.StartAsync();
+
+        var result = await RunOnceAsync(security, user);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Empty(_smtp.Messages);
+        var failures = result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("info:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Recipients.Length, failures.Count);
+        Assert.All(failures, f => Assert.StartsWith("failed: delivery of monthly-board 2026-10-01_2026-10-31 to mailto:", f, StringComparison.Ordinal));
+        Assert.All(failures, f => Assert.Contains(string.Format(CultureInfo.InvariantCulture, expected, _smtp.Port), f, StringComparison.Ordinal));
+        Assert.All(failures, f => Assert.DoesNotContain("unexpected failure", f, StringComparison.Ordinal));
+    }
+
+    private async Task<CliResult> RunOnceAsync(string security = "None", string? user = null)
     {
         var config = new JsonObject
         {
             ["SalesPipeline"] = new JsonObject
             {
-                ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = _smtp.Port, ["Security"] = "None", ["From"] = "reports@example.com" },
+                ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = _smtp.Port, ["Security"] = security, ["UserName"] = user, ["From"] = "reports@example.com" },
                 ["Schedules"] = new JsonArray(new JsonObject
                 {
                     ["Name"] = "monthly-board",

@@ -25,6 +25,24 @@ public sealed class CronScheduleTests
     }
 
     [Fact]
+    public void Next_EveryZone_OccursAtTheCronsWallTimeByTheTimeZoneDatabaseTheReportsUse()
+    {
+        // The periods, the reports and 'schedules' read a zone's rules from NodaTime's database; the operating system's may be
+        // older (a province that stopped changing its clocks), and an occurrence timed by it comes an hour early or late.
+        foreach (var id in DateTimeZoneProviders.Tzdb.Ids)
+        {
+            var schedule = Parse("0 8 * * 1", id);
+            var at = Instant.FromUtc(2026, 1, 1, 0, 0);
+            for (var week = 0; week < 104; week++)
+            {
+                at = schedule.Next(at)!.Value;
+                var local = at.InZone(schedule.Zone).LocalDateTime;
+                Assert.True((local.TimeOfDay, local.DayOfWeek) == (new LocalTime(8, 0), IsoDayOfWeek.Monday), $"{id}: an occurrence at {local} local, {at}");
+            }
+        }
+    }
+
+    [Fact]
     public void Parse_SixFields_ReadsSecondsFirst()
     {
         var schedule = Parse("15 0 6 * * *", "UTC");

@@ -39,11 +39,17 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         { "bad cron", """{ "Cron": "0 6 1 *" }""", "schedule 'board' (SalesPipeline:Schedules:0): Cron '0 6 1 *' has 4 fields" },
         { "unknown time zone", """{ "TimeZone": "Europe/Warszawa" }""", "schedule 'board' (SalesPipeline:Schedules:0): TimeZone 'Europe/Warszawa' is not an IANA time zone" },
         { "unknown period", """{ "Period": "LastMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period 'LastMonth' is not known" },
+        { "two periods joined by a comma", """{ "Period": "PreviousWeek, PreviousMonth" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period 'PreviousWeek, PreviousMonth' is not known" },
+        { "two periods joined into no period", """{ "Period": "MonthToDate,QuarterToDate" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period 'MonthToDate,QuarterToDate' is not known" },
+        { "period as a number", """{ "Period": " 3" }""", "schedule 'board' (SalesPipeline:Schedules:0): Period ' 3' is not known" },
         { "unknown kind", """{ "Kinds": ["all", "pie"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Kinds 'pie' is not known" },
         { "unknown pipeline", """{ "Pipeline": "renewals" }""", "schedule 'board': Pipeline 'renewals' is not known" },
         { "unknown culture", """{ "Culture": "de" }""", "schedule 'board' (SalesPipeline:Schedules:0): Culture 'de' is not supported" },
         { "no delivery at all", """{ "Folder": null, "Email": [] }""", "schedule 'board' (SalesPipeline:Schedules:0): Folder/Email are both missing" },
         { "malformed e-mail address", """{ "Email": ["ceo-at-example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo-at-example.com' is not an e-mail address" },
+        { "address the mailer cannot send to", """{ "Email": ["anna.@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'anna.@example.com' is not an e-mail address" },
+        { "recipient written as an object", """{ "Email": ["cfo@example.com", { "Name": "CEO", "Address": "ceo@example.com" }] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email item 1 is a list or an object, not text: write each recipient as a string, for example \"ceo@example.com\"." },
+        { "kinds nested in a list", """{ "Kinds": [["funnel"]] }""", "schedule 'board' (SalesPipeline:Schedules:0): Kinds item 0 is a list or an object, not text: write each kind as a string, for example \"funnel\"." },
         { "recipient listed twice", """{ "Email": ["ceo@example.com", "CEO@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email 'ceo@example.com' is listed 2 times" },
         { "e-mail without smtp", """{ "Email": ["ceo@example.com"] }""", "schedule 'board' (SalesPipeline:Schedules:0): Email needs an SMTP server" },
         { "negative look-back", """{ "LookBack": -1 }""", "schedule 'board' (SalesPipeline:Schedules:0): LookBack '-1' must be a whole number, 0 or more" },
@@ -92,6 +98,67 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
         AssertRefused(result, "SalesPipeline:Smtp:From is missing", "smtp without from");
         Assert.Contains("SalesPipeline:Smtp:Port '70000' is not a port number", result.Error, StringComparison.Ordinal);
         Assert.Contains("SalesPipeline:Smtp:Security 'Tls13' is not known", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("StartTls,SslOnConnect")]
+    [InlineData("None, Auto")]
+    [InlineData("3")]
+    public async Task Run_SmtpSecurityNotOneOfTheNames_ExitsTwoNamingTheKey(string security)
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = new JsonObject { ["Host"] = "localhost", ["Security"] = security, ["From"] = "reports@example.com" };
+
+        var result = await RunAsync(config);
+
+        AssertRefused(result, $"SalesPipeline:Smtp:Security '{security}' is not known; use None, StartTls, SslOnConnect or Auto.", "security joined by a comma");
+    }
+
+    [Fact]
+    public async Task Run_SmtpFromTheMailerCannotSendFrom_ExitsTwoNamingTheKey()
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = new JsonObject { ["Host"] = "localhost", ["From"] = "reports.@example.com" };
+
+        var result = await RunAsync(config);
+
+        AssertRefused(result, "SalesPipeline:Smtp:From 'reports.@example.com' is not an e-mail address.", "sender the mailer refuses");
+    }
+
+    [Theory]
+    [InlineData("smtp.example.com:587")]
+    [InlineData("smtp://localhost:2525")]
+    [InlineData("smtp.example.com/relay")]
+    public async Task Run_SmtpHostNotAHostName_ExitsTwoNamingTheKey(string host)
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = new JsonObject { ["Host"] = host, ["From"] = "reports@example.com" };
+
+        var result = await RunAsync(config);
+
+        AssertRefused(
+            result,
+            $"SalesPipeline:Smtp:Host '{host}' is not a host name or address: give the server alone, for example \"smtp.example.com\", and its port in Smtp:Port.",
+            "host with a scheme, port or path");
+    }
+
+    [Theory]
+    [InlineData("notes.txt")]
+    [InlineData("notes.txt/board")]
+    public async Task Run_FolderIsAFileOrInsideOne_ExitsTwoNamingTheFile(string folder)
+    {
+        var file = Path.Combine(_folder, "notes.txt");
+        await File.WriteAllTextAsync(file, "not a folder");
+        var schedule = GoodSchedule();
+        schedule["Folder"] = Path.Combine(_folder, folder);
+
+        var result = await RunAsync(Config(schedule));
+
+        AssertRefused(
+            result,
+            $"schedule 'board': Folder '{Path.Combine(_folder, folder)}' cannot hold the reports: '{file}' is a file, not a folder.",
+            "folder that is a file");
+        Assert.Equal("not a folder", await File.ReadAllTextAsync(file));
     }
 
     [Fact]

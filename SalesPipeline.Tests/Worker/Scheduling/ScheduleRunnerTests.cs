@@ -170,6 +170,35 @@ public sealed class ScheduleRunnerTests
     }
 
     [Fact]
+    public async Task RunDueAsync_DeliveriesDueOfAPeriodAnotherWorkerHolds_WokenAtTheClaimsExpiryNotAtOnce()
+    {
+        // A worker produced October and was killed before delivering it (a restart under systemd): its claim lives on for
+        // a few minutes, and the delivery it recorded as pending has been due since.
+        var now = Instant.FromUtc(2026, 11, 1, 9, 0);
+        using var kit = new SchedulerKit(now);
+        var monthly = kit.InFolder(SchedulerKit.Schedule("monthly", "0 6 1 * *", ReportPeriod.PreviousMonth));
+        var october = new ScheduleRunKey("monthly", P(D(2026, 10, 1), D(2026, 10, 31)));
+        var killedAt = now - Duration.FromMinutes(1);
+        Assert.True(await kit.Ledger.TryClaimAsync(october, Instant.FromUtc(2026, 11, 1, 5, 0), "killed-worker", killedAt, killedAt + Duration.FromMinutes(10)));
+        Assert.True(await kit.Ledger.MarkProducedAsync(october, "killed-worker", "monthly_2026-10-01_2026-10-31.xlsx", killedAt, [ScheduleDelivery.FolderTarget]));
+        var runner = kit.Runner(monthly);
+
+        var result = await runner.RunDueAsync(retryNow: false, CancellationToken.None);
+
+        Assert.Empty(kit.Producer.Calls);
+        Assert.Single(result.Left);
+        Assert.Equal(killedAt + Duration.FromMinutes(10), result.WakeAt);
+
+        // At the expiry the period is taken over and delivered.
+        kit.Clock.Reset(result.WakeAt!.Value);
+        var takeOver = await runner.RunDueAsync(retryNow: false, CancellationToken.None);
+
+        Assert.Empty(takeOver.Failures);
+        Assert.Equal([("monthly", october.Days)], kit.Producer.Calls);
+        Assert.True(Assert.Single(Assert.Single(await kit.RunsAsync("monthly")).Deliveries).Delivered);
+    }
+
+    [Fact]
     public async Task RunDueAsync_CronAndPeriodEdited_NeverProducesARecordedPeriodAgain()
     {
         using var kit = new SchedulerKit(Instant.FromUtc(2026, 11, 1, 9, 0));
