@@ -104,7 +104,11 @@ internal static class PipelineJson
             {
                 pre.Add($"{label}: 'kind' is missing: use open, won or lost.");
             }
-            else if (!Enum.TryParse(stage.Kind, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || int.TryParse(stage.Kind, out _))
+            else if (KindNamed(stage.Kind) is { } named)
+            {
+                kind = named;
+            }
+            else
             {
                 pre.Add($"{label}: kind '{stage.Kind}' is not open, won or lost.");
 
@@ -192,6 +196,19 @@ internal static class PipelineJson
             throw new PipelineDefinitionException(document.Id, [.. pre, .. e.Errors]);
         }
     }
+
+    /// <summary>
+    /// The kind one of open, won or lost names (ignoring case), else <see langword="null"/>. Not
+    /// <see cref="Enum.TryParse{TEnum}(string, bool, out TEnum)"/>: it also takes a number, and names joined by commas,
+    /// which it combines into another kind ("open, lost" would be a lost stage).
+    /// </summary>
+    private static StageKind? KindNamed(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "open" => StageKind.Open,
+        "won" => StageKind.Won,
+        "lost" => StageKind.Lost,
+        _ => null,
+    };
 
     /// <summary>Says what is wrong without System.Text.Json's names of this class's internal document types.</summary>
     private static string Describe(JsonException e)

@@ -279,10 +279,33 @@ public sealed class PipelineDefinitionTests
         Assert.Contains("Stage 'l': 'probability' is missing: give a percentage from 0 to 100.", e.Errors);
     }
 
+    [Fact]
+    public void FromJson_KindInAnyCaseOrSpacedAround_IsReadByItsName()
+    {
+        const string json = """
+            {
+              "id": "p",
+              "stages": [
+                { "id": "a", "kind": "OPEN", "probability": 10 },
+                { "id": "w", "kind": " Won ", "probability": 100 },
+                { "id": "l", "kind": "lost", "probability": 0 }
+              ],
+              "moves": [ { "from": "a", "to": "w" }, { "from": "a", "to": "l" } ]
+            }
+            """;
+
+        var definition = PipelineDefinition.FromJson(json);
+
+        Assert.Equal([StageKind.Open, StageKind.Won, StageKind.Lost], definition.Stages.Select(s => s.Kind));
+    }
+
     [Theory]
     [InlineData("1")]
     [InlineData("5")]
     [InlineData("finished")]
+    [InlineData("open, lost")]
+    [InlineData("Open,Won")]
+    [InlineData("won, lost")]
     public void FromJson_KindNotOpenWonOrLost_ReportsOnlyTheBadKind(string kind)
     {
         var json = $$"""
