@@ -69,7 +69,7 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
         }
         catch (SmtpCommandException e)
         {
-            throw new DeliveryException($"the SMTP server {settings.Host} refused the message to {recipient}: {(int)e.StatusCode} {e.Message}", e);
+            throw new DeliveryException($"the SMTP server {server} refused the message to {recipient}: {(int)e.StatusCode} {OneLine(e.Message)}", e);
         }
         catch (Exception e) when (e is SmtpProtocolException or ServiceNotConnectedException or IOException or NotSupportedException)
         {
@@ -78,6 +78,9 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim().TrimEnd('.');
+
+    /// <summary>A server's reply over several lines (a refusal often explains itself so) on one line, each line kept.</summary>
+    private static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>
     /// Tells whether <paramref name="text"/> is one plain address, without a display name, that a message can be sent to

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json.Nodes;
 using ClosedXML.Excel;
 using Microsoft.Data.Sqlite;
@@ -137,13 +140,68 @@ public sealed class EmailDeliveryTests : IAsyncLifetime, IAsyncDisposable
         Assert.All(failures, f => Assert.DoesNotContain("unexpected failure", f, StringComparison.Ordinal));
     }
 
-    private async Task<CliResult> RunOnceAsync(string security = "None", string? user = null)
+    [Fact]
+    public async Task RunOnce_ServerRefusingOverSeveralLines_EachFailureIsOneLineKeepingEveryLineOfTheReason()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var serving = RefuseEveryRecipientAsync(listener, stop.Token);
+
+        var result = await RunOnceAsync(port: port);
+        await stop.CancelAsync();
+        await serving;
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var failures = result.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("info:", StringComparison.Ordinal)).ToList();
+        Assert.True(Recipients.Length == failures.Count, result.Error);
+        Assert.All(failures, f => Assert.Contains($"the SMTP server 127.0.0.1:{port} refused the message to ", f, StringComparison.Ordinal));
+        Assert.True(failures.All(f => f.Contains(": 550 5.7.26 This mail has been blocked. 5.7.26 The sender is not authenticated. 5.7.26 See the postmaster's page.", StringComparison.Ordinal)), result.Error);
+    }
+
+    /// <summary>A bare SMTP server that refuses every recipient with a reply of three lines, as large providers do.</summary>
+    private static async Task RefuseEveryRecipientAsync(TcpListener listener, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(cancellationToken);
+                using var stream = client.GetStream();
+                using var reader = new StreamReader(stream, Encoding.ASCII);
+                await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+                await writer.WriteLineAsync("220 localhost ready");
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+                    if (verb == "QUIT")
+                    {
+                        await writer.WriteLineAsync("221 bye");
+                        break;
+                    }
+
+                    await writer.WriteLineAsync(verb switch
+                    {
+                        "EHLO" => "250 localhost",
+                        "RCPT" => "550-5.7.26 This mail has been blocked.\r\n550-5.7.26 The sender is not authenticated.\r\n550 5.7.26 See the postmaster's page.",
+                        _ => "250 OK",
+                    });
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<CliResult> RunOnceAsync(string security = "None", string? user = null, int? port = null)
     {
         var config = new JsonObject
         {
             ["SalesPipeline"] = new JsonObject
             {
-                ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = _smtp.Port, ["Security"] = security, ["UserName"] = user, ["From"] = "reports@example.com" },
+                ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = port ?? _smtp.Port, ["Security"] = security, ["UserName"] = user, ["From"] = "reports@example.com" },
                 ["Schedules"] = new JsonArray(new JsonObject
                 {
                     ["Name"] = "monthly-board",
