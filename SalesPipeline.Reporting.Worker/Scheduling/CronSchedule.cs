@@ -1,5 +1,6 @@
 using Cronos;
 using NodaTime;
+using NodaTime.TimeZones;
 
 namespace SalesPipeline.Reporting.Worker.Scheduling;
 
@@ -16,9 +17,6 @@ public sealed class CronSchedule
     private static readonly Duration LongestGap = Duration.FromDays(366 * 8 + 2);
 
     private static readonly DateTime CenturyStart = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-
-    // Cronos walks the local timeline as if it were UTC; NodaTime places each local time in the zone.
-    private static readonly Duration Slack = Duration.FromDays(2);
 
     private readonly CronExpression _expression;
 
@@ -95,14 +93,42 @@ public sealed class CronSchedule
     /// <param name="after">The start (excluded).</param>
     /// <param name="until">The end (included).</param>
     /// <returns>The occurrences.</returns>
-    public IReadOnlyList<Instant> Between(Instant after, Instant until) =>
-        after >= until
-            ? []
-            : [.. _expression.GetOccurrences(AsUtc((after - Slack).InZone(Zone).LocalDateTime), AsUtc((until + Slack).InZone(Zone).LocalDateTime), TimeZoneInfo.Utc, fromInclusive: false, toInclusive: true)
-                .Select(local => Place(LocalDateTime.FromDateTime(local)))
-                .Where(at => at > after && at <= until)
-                .Distinct()
-                .Order()];
+    public IReadOnlyList<Instant> Between(Instant after, Instant until)
+    {
+        if (after >= until)
+        {
+            return [];
+        }
+
+        var back = TurnedBack(after, until);
+        return [.. _expression.GetOccurrences(AsUtc((after - back).InZone(Zone).LocalDateTime), AsUtc((until + back).InZone(Zone).LocalDateTime), TimeZoneInfo.Utc, fromInclusive: false, toInclusive: true)
+            .Select(local => Place(LocalDateTime.FromDateTime(local)))
+            .Where(at => at > after && at <= until)
+            .Distinct()
+            .Order()];
+    }
+
+    /// <summary>
+    /// How far the zone's clocks are turned back in all between the two instants. Cronos walks the local timeline as if it
+    /// were UTC and NodaTime places each local time in the zone; only where clocks go back can an instant inside the
+    /// window have a local time outside the window's own local ends, and by at most this much.
+    /// </summary>
+    private Duration TurnedBack(Instant after, Instant until)
+    {
+        var back = Duration.Zero;
+        ZoneInterval? previous = null;
+        foreach (var interval in Zone.GetZoneIntervals(after, until + Duration.Epsilon))
+        {
+            if (previous is not null && previous.WallOffset > interval.WallOffset)
+            {
+                back += Duration.FromSeconds((previous.WallOffset - interval.WallOffset).Seconds);
+            }
+
+            previous = interval;
+        }
+
+        return back;
+    }
 
     /// <summary>The instant a local time names in the zone: the first of two, or the end of the gap it falls in.</summary>
     private Instant Place(LocalDateTime local)

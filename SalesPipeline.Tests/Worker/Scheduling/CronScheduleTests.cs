@@ -25,6 +25,44 @@ public sealed class CronScheduleTests
     }
 
     [Fact]
+    public void Between_HourlyOverTheFallBack_TheRepeatedHourRunsOnlyAtItsFirstPass()
+    {
+        var schedule = Parse("0 * * * *", "America/New_York");
+
+        var occurrences = schedule.Between(Instant.FromUtc(2026, 11, 1, 3, 30), Instant.FromUtc(2026, 11, 1, 7, 30));
+
+        // 00:00 and 01:00 daylight time, then 02:00 standard time: 01:00 standard time is the repeated hour.
+        Assert.Equal([Instant.FromUtc(2026, 11, 1, 4, 0), Instant.FromUtc(2026, 11, 1, 5, 0), Instant.FromUtc(2026, 11, 1, 7, 0)], occurrences);
+    }
+
+    [Theory]
+    [InlineData("America/New_York", "*/15 * * * *", "2026-11-01T03:00:00Z")] // clocks back an hour at 06:00 UTC
+    [InlineData("Australia/Lord_Howe", "*/10 * * * *", "2026-04-04T13:00:00Z")] // back half an hour at 15:00 UTC
+    [InlineData("Europe/Warsaw", "0 * * * *", "2026-10-24T23:00:00Z")] // back an hour at 01:00 UTC
+    [InlineData("America/New_York", "*/15 * * * *", "2026-03-08T05:00:00Z")] // forward an hour at 07:00 UTC
+    public void Between_WindowsAroundAClockChange_HoldExactlyTheOccurrencesNextWalksTo(string zone, string cron, string from)
+    {
+        // Every window of 5 minutes to 3 hours starting each 5 minutes across the change, including windows whose end reads
+        // earlier on the wall clock than their start.
+        var schedule = Parse(cron, zone);
+        var start = NodaTime.Text.InstantPattern.ExtendedIso.Parse(from).Value;
+        var walked = new List<Instant>();
+        for (var at = schedule.Next(start - Duration.FromHours(1))!.Value; at < start + Duration.FromHours(10); at = schedule.Next(at)!.Value)
+        {
+            walked.Add(at);
+        }
+
+        for (var after = start; after < start + Duration.FromHours(6); after += Duration.FromMinutes(5))
+        {
+            for (var length = Duration.FromMinutes(5); length <= Duration.FromHours(3); length += Duration.FromMinutes(5))
+            {
+                var until = after + length;
+                Assert.Equal(walked.Where(at => at > after && at <= until), schedule.Between(after, until));
+            }
+        }
+    }
+
+    [Fact]
     public void Next_EveryZone_OccursAtTheCronsWallTimeByTheTimeZoneDatabaseTheReportsUse()
     {
         // The periods, the reports and 'schedules' read a zone's rules from NodaTime's database; the operating system's may be
