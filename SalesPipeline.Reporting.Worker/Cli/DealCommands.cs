@@ -40,7 +40,7 @@ internal static class DealCommands
 
     private static Command List(CliContext context)
     {
-        var owner = new Option<string?>("--owner") { Description = "Only this person's deals." };
+        var owner = new Option<string?>("--owner") { Description = "Only this person's deals; someone who is no person and owns no deal (a misspelt id) is refused." };
         var stage = new Option<string?>("--stage") { Description = "Only deals now in this stage." };
         var pipeline = new Option<string?>("--pipeline") { Description = "Only this pipeline's deals." };
         var format = ListOutput.FormatOption();

@@ -80,7 +80,7 @@ internal static class LeadCommands
 
     private static Command List(CliContext context)
     {
-        var owner = new Option<string?>("--owner") { Description = "Only this person's leads." };
+        var owner = new Option<string?>("--owner") { Description = "Only this person's leads; someone who is no person and owns no lead (a misspelt id) is refused." };
         var status = new Option<string?>("--status") { Description = "Only leads in this status: new, assigned, working, converted or disqualified." };
         status.AcceptOnlyFromAmong("new", "assigned", "working", "converted", "disqualified");
         var format = ListOutput.FormatOption();

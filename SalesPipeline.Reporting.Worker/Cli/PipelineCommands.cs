@@ -67,7 +67,7 @@ internal static class PipelineCommands
         });
 
         var importFile = new Option<FileInfo?>("--file") { Description = "The pipeline definition JSON file to store.", Required = true };
-        var import = new Command("import", "Validate a pipeline definition and store it in the database, where reports and imports use it (an admin only, acting --as USER). A definition that would strand existing deals (a stage in use removed, or its kind changed) is refused.") { importFile };
+        var import = new Command("import", "Validate a pipeline definition and store it in the database, where reports and imports use it (an admin only, acting --as USER). A definition that would strand existing deals (a stage in use removed, or its kind changed) is refused, and so is a --db file that does not exist: it is not created.") { importFile };
         import.SetAction(async (parse, cancellationToken) =>
         {
             // The same-file check comes first: the definition file is not even read when it is the database.
