@@ -68,7 +68,7 @@ public static class ReportingServiceCollectionExtensions
                 settings.Schedules,
                 sp.GetRequiredService<IScheduleLedger>(),
                 new ReportProducer(sp, clock),
-                [new FolderDelivery(), new EmailDelivery(settings.Smtp)],
+                [new FolderDelivery(), new EmailDelivery(settings.Smtp, clock)],
                 clock,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("SalesPipeline.Scheduler"),
                 new RunnerOptions());

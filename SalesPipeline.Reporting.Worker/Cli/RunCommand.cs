@@ -77,7 +77,7 @@ internal static class RunCommand
             settings.Schedules,
             store.GetRequiredService<IScheduleLedger>(),
             new ReportProducer(store, clock),
-            [new FolderDelivery(), new EmailDelivery(settings.Smtp)],
+            [new FolderDelivery(), new EmailDelivery(settings.Smtp, realClock)],
             clock,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("SalesPipeline.Scheduler"),
             new RunnerOptions { ClaimClock = realClock }));

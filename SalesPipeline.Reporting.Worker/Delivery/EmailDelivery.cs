@@ -5,6 +5,7 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using NodaTime;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Reporting.Worker.Exporting;
 using SalesPipeline.Reporting.Worker.Scheduling;
@@ -16,7 +17,7 @@ namespace SalesPipeline.Reporting.Worker.Delivery;
 /// Sends the workbook to one recipient through the configured SMTP server (MailKit): a subject naming the schedule and the
 /// period, a short text and HTML body with the key figures in the schedule's culture, and the workbook attached.
 /// </summary>
-internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
+internal sealed class EmailDelivery(SmtpSettings? smtp, IClock clock) : IReportDelivery
 {
     public const string XlsxMediaSubtype = "vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -28,7 +29,7 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
     {
         var settings = smtp ?? throw new DeliveryException($"schedule '{schedule.Name}' e-mails reports, but no SMTP server is configured.");
         var recipient = target["mailto:".Length..];
-        using var message = Compose(schedule, days, settings.From, recipient, workbook, report);
+        using var message = Compose(schedule, days, settings.From, recipient, workbook, report, clock.GetCurrentInstant());
         using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
         var server = $"{settings.Host}:{settings.Port.ToString(CultureInfo.InvariantCulture)}";
         var connected = false;
@@ -92,7 +93,7 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
         && MailboxAddress.TryParse(text, out _);
 
     /// <summary>Builds the message for one recipient.</summary>
-    internal static MimeMessage Compose(ScheduleDefinition schedule, PeriodDays days, string from, string recipient, string workbook, ProducedReport report)
+    internal static MimeMessage Compose(ScheduleDefinition schedule, PeriodDays days, string from, string recipient, string workbook, ProducedReport report, Instant sent)
     {
         var labels = Labels.For(schedule.Culture);
         var culture = labels.NumberCulture;
@@ -132,7 +133,7 @@ internal sealed class EmailDelivery(SmtpSettings? smtp) : IReportDelivery
 
         var body = new BodyBuilder { TextBody = text.ToString(), HtmlBody = html.ToString() };
         body.Attachments.Add(Path.GetFileName(workbook), File.ReadAllBytes(workbook), new ContentType("application", XlsxMediaSubtype));
-        var message = new MimeMessage { Subject = subject, Body = body.ToMessageBody() };
+        var message = new MimeMessage { Subject = subject, Body = body.ToMessageBody(), Date = sent.ToDateTimeOffset() };
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(MailboxAddress.Parse(recipient));
         return message;

@@ -50,6 +50,9 @@ public sealed class EmailDeliveryTests : IAsyncLifetime, IAsyncDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(Recipients.Order(), _smtp.Messages.SelectMany(m => m.Recipients).Order());
+
+        // Dated by the clock the command was given (the real one behind --now, which only shifts the schedules' time).
+        Assert.All(_smtp.Messages, m => Assert.Equal(CliRunner.Now.ToDateTimeOffset(), m.Message.Date));
         using var workbook = new XLWorkbook(Path.Combine(Reports, FileName));
         var summary = workbook.Worksheet("Summary");
         var currency = FindRow(summary, Labels.Polish.KeyFigures).Cell(2).GetString();
