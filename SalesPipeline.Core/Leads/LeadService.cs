@@ -130,8 +130,9 @@ public sealed class LeadService : ILeadService
 
         var owners = await _access.VisibleOwnersAsync(actor, cancellationToken).ConfigureAwait(false);
         var leads = await _leads.QueryAsync(query, cancellationToken).ConfigureAwait(false);
+        // Without a status, the query just run already says whether the owner holds any lead.
         if (leads.Count == 0 && query.Owner is { } named && await _people.FindAsync(named, cancellationToken).ConfigureAwait(false) is null
-            && (await _leads.QueryAsync(new LeadQuery(named), cancellationToken).ConfigureAwait(false)).Count == 0)
+            && (query.Status is null || (await _leads.QueryAsync(new LeadQuery(named), cancellationToken).ConfigureAwait(false)).Count == 0))
         {
             // Could only ever match nothing: a misspelt or differently cased user id.
             throw new ArgumentException($"No person has user id '{named}', and no lead is held by '{named}': name a stored person or the owner of a lead (user ids match exactly, case included).", nameof(query));

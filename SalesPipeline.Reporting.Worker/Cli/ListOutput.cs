@@ -94,11 +94,8 @@ internal static class ListOutput
             return string.Empty;
         }
 
-        if (Exporting.SheetWriter.NeedsQuotePrefix(value))
-        {
-            return "\"'" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        }
-
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        var formula = Exporting.SheetWriter.NeedsQuotePrefix(value);
+        var text = formula ? "'" + value : value;
+        return formula || text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
     }
 }
