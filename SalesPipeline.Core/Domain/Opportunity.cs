@@ -345,7 +345,8 @@ public sealed class Opportunity
         RequireUser(by, nameof(by));
         CheckAt(at);
         RequireNotBefore(at);
-        var into = target ?? _history[^1].From ?? pipeline.InitialStage;
+        // An open deal has nothing to go back to: the refusal then names the stage it is in.
+        var into = target ?? (IsClosed ? _history[^1].From : Stage) ?? pipeline.InitialStage;
         var entered = pipeline.Engine.Reopen(new MoveContext(this, pipeline, into, null, why));
         Apply(pipeline, new StageChange(Stage, entered, at, by, StageChangeKind.Reopened, why), outcome: null);
     }

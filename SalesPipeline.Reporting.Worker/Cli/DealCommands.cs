@@ -9,17 +9,18 @@ using SalesPipeline.Process;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
 
-/// <summary><c>deals list|show|move|win|lose|log|reassign</c>: the deal commands over <see cref="ISalesPipeline"/>, with its access rules.</summary>
+/// <summary><c>deals list|show|move|win|lose|reopen|log|reassign</c>: the deal commands over <see cref="ISalesPipeline"/>, with its access rules.</summary>
 internal static class DealCommands
 {
     public static Command Create(CliContext context)
     {
-        var deals = new Command("deals", "List, show, move, win, lose, reassign and log activities on deals, acting as --as USER.");
+        var deals = new Command("deals", "List, show, move, win, lose, reopen, reassign and log activities on deals, acting as --as USER.");
         deals.Subcommands.Add(List(context));
         deals.Subcommands.Add(Show(context));
         deals.Subcommands.Add(Move(context));
         deals.Subcommands.Add(Win(context));
         deals.Subcommands.Add(Lose(context));
+        deals.Subcommands.Add(Reopen(context));
         deals.Subcommands.Add(Log(context));
         deals.Subcommands.Add(Reassign(context));
         return deals;
@@ -126,6 +127,17 @@ internal static class DealCommands
         var command = new Command("lose", "Lose a deal with a reason and a closing comment.") { id, reason, comment };
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) =>
             PrintAsync(context, crm.LoseAsync(Id(parse.GetValue(id)!), parse.GetValue(reason)!, parse.GetValue(comment)!, by, cancellationToken))));
+        return command;
+    }
+
+    private static Command Reopen(CliContext context)
+    {
+        var id = DealArgument();
+        var comment = new Option<string>("--comment") { Description = "Why it is reopened; recorded in its history.", Required = true };
+        var stage = new Option<string?>("--stage") { Description = "The open stage to reopen it into; the stage it was closed from when left out." };
+        var command = new Command("reopen", "Reopen a won or lost deal into an open stage, recorded in its history.") { id, comment, stage };
+        command.SetAction((parse, cancellationToken) => RunAsync(context, parse, (crm, by) =>
+            PrintAsync(context, crm.ReopenAsync(Id(parse.GetValue(id)!), parse.GetValue(comment)!, by, parse.GetValue(stage) is { } s ? new StageId(s) : null, cancellationToken))));
         return command;
     }
 

@@ -204,6 +204,75 @@ public sealed class LeadCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task DealsReopen_LostDeal_ShowsItOpenWithTheReopenInItsHistory()
+    {
+        var deal = await LostDealAsync();
+
+        var reopened = await Run("--as", "sam", "deals", "reopen", deal, "--comment", "Budget found after all");
+
+        Assert.Equal((0, $"{deal}: qualification (25 %)"), (reopened.ExitCode, reopened.Output.Trim()));
+        var show = Lines((await Run("--as", "sam", "deals", "show", deal)).Output);
+        Assert.EndsWith(", owner sam, pipeline new-business, stage qualification (25 %)", show[0], StringComparison.Ordinal);
+        Assert.EndsWith("lost -> qualification by sam: Budget found after all", show[show.IndexOf("Permitted moves: identification, lost") - 1], StringComparison.Ordinal);
+        var intoStage = await Run("--as", "sam", "deals", "lose", deal, "--reason", "Timing", "--comment", "Again");
+        Assert.Equal(0, intoStage.ExitCode);
+        Assert.Equal($"{deal}: identification (10 %)", (await Run("--as", "mona", "deals", "reopen", deal, "--comment", "New buyer", "--stage", "identification")).Output.Trim());
+    }
+
+    [Theory]
+    [InlineData("an open deal", "error: Opportunity 'Acme' cannot be reopened from 'qualification' into 'qualification': only a closed deal can be reopened, and only into an open stage.", true, "--comment", "Why")]
+    [InlineData("into a closed stage", "error: Opportunity 'Acme' cannot be reopened from 'lost' into 'won': only a closed deal can be reopened, and only into an open stage.", false, "--comment", "Why", "--stage", "won")]
+    [InlineData("into a stage the pipeline lacks", "error: Pipeline 'new-business' has no stage 'closing'. Its stages are: identification, qualification, offer, negotiation, won, lost.", false, "--comment", "Why", "--stage", "closing")]
+    [InlineData("into a stage id that is no slug", "error: 'Offer' is not a valid stage id", false, "--comment", "Why", "--stage", "Offer")]
+    [InlineData("with an empty comment", "error: 'comment' must not be empty", false, "--comment", " ")]
+    public async Task DealsReopen_RuleRefusal_ExitsTwoWithOneLineAndChangesNothing(string name, string says, bool open, params string[] options)
+    {
+        var deal = await LostDealAsync();
+        if (open)
+        {
+            Assert.Equal(0, (await Run("--as", "sam", "deals", "reopen", deal, "--comment", "Back")).ExitCode);
+        }
+
+        var before = (await Run("--as", "sam", "deals", "show", deal)).Output;
+
+        var result = await Run(["--as", "sam", "deals", "reopen", deal, .. options]);
+
+        Assert.True(result.ExitCode == 2, $"{name}: {result}");
+        Assert.StartsWith(says, result.Error.Trim(), StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Equal(before, (await Run("--as", "sam", "deals", "show", deal)).Output);
+    }
+
+    [Fact]
+    public async Task DealsReopen_UnknownDealOrNoDealId_ExitsTwoLikeTheOtherDealCommands()
+    {
+        await SeedAsync();
+        const string Missing = "00000000-0000-0000-0000-000000000001";
+
+        foreach (var command in new[] { new[] { "reopen", Missing, "--comment", "Why" }, ["win", Missing], ["reopen", "nope", "--comment", "Why"], ["win", "nope"] })
+        {
+            var result = await Run(["--as", "sam", "deals", .. command]);
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Single(result.Error.Trim().Split('\n'));
+        }
+
+        Assert.Equal((await Run("--as", "sam", "deals", "win", Missing)).Error, (await Run("--as", "sam", "deals", "reopen", Missing, "--comment", "Why")).Error);
+        Assert.Equal("error: 'nope' is not a deal id; list deals with `deals list`.", (await Run("--as", "sam", "deals", "reopen", "nope", "--comment", "Why")).Error.Trim());
+    }
+
+    [Fact]
+    public async Task DealsReopen_BySomeoneWhoMayNotChangeTheDeal_ExitsThreeAndLeavesItLost()
+    {
+        var deal = await LostDealAsync();
+
+        var byTom = await Run("--as", "tom", "deals", "reopen", deal, "--comment", "Mine now");
+
+        Assert.Equal((3, $"refused: 'tom' may not reopen deal {deal}: it belongs to 'sam', and a salesperson works only on their own. Nothing was changed."), (byTom.ExitCode, byTom.Error.Trim()));
+        Assert.Contains("stage lost (0 %)", (await Run("--as", "sam", "deals", "show", deal)).Output, StringComparison.Ordinal);
+        Assert.Equal(3, (await Run("--as", "ghost", "deals", "reopen", deal, "--comment", "Why")).ExitCode);
+    }
+
+    [Fact]
     public async Task LeadsConvert_ValueOnACommaDecimalMachine_IsReadWithADecimalPoint()
     {
         await SeedAsync();
@@ -344,6 +413,19 @@ public sealed class LeadCommandTests : IDisposable
 
         Assert.Equal(0, (await Run("--as", "ada", "pipeline", "import", "--file", file)).ExitCode);
         Assert.Equal(0, (await Run("pipeline", "export", "--pipeline", "renewals")).ExitCode);
+    }
+
+    /// <summary>Seeds the people, and a deal of sam's, 'Acme', lost from qualification.</summary>
+    private async Task<string> LostDealAsync()
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "mona", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,Jan,1,,fair,,sam"))).ExitCode);
+        var deal = (await Run("--as", "sam", "leads", "convert", "L1")).Output.Trim();
+        Assert.Equal(0, (await Run("--as", "sam", "deals", "log", deal, "--kind", "call", "--subject", "Intro")).ExitCode);
+        Assert.Equal(0, (await Run("--as", "sam", "deals", "move", deal, "qualification")).ExitCode);
+        var lost = await Run("--as", "sam", "deals", "lose", deal, "--reason", "Price", "--comment", "Too dear");
+        Assert.True(lost.ExitCode == 0, lost.ToString());
+        return deal;
     }
 
     private static List<string> Lines(string text) => [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
