@@ -11,13 +11,15 @@ namespace SalesPipeline.Process;
 public sealed class StageRequirement
 {
     private readonly Func<MoveContext, bool> _isMet;
+    private readonly Func<MoveContext, string>? _explain;
 
-    private StageRequirement(string id, string description, bool suppliedWithMove, Func<MoveContext, bool> isMet)
+    private StageRequirement(string id, string description, bool suppliedWithMove, Func<MoveContext, bool> isMet, Func<MoveContext, string>? explain = null)
     {
         Id = id;
         Description = description;
         SuppliedWithMove = suppliedWithMove;
         _isMet = isMet;
+        _explain = explain;
     }
 
     /// <summary>Gets the requirement's id, such as <c>needs-and-budget</c>; used in pipeline JSON.</summary>
@@ -45,13 +47,16 @@ public sealed class StageRequirement
         return new StageRequirement(CheckId(id), Text.Required(description, nameof(description), 500), false, c => isMet(c.Opportunity));
     }
 
-    internal static StageRequirement ForMove(string id, string description, Func<MoveContext, bool> isMet) =>
-        new(id, description, true, isMet);
+    internal static StageRequirement ForMove(string id, string description, Func<MoveContext, bool> isMet, Func<MoveContext, string>? explain = null) =>
+        new(id, description, true, isMet, explain);
 
     internal static StageRequirement OnDeal(string id, string description, Func<Opportunity, bool> isMet) =>
         new(id, description, false, c => isMet(c.Opportunity));
 
     internal bool IsMetBy(in MoveContext context) => _isMet(context);
+
+    /// <summary>What to do to meet the requirement on this move: the <see cref="Description"/>, made specific where the move tells more.</summary>
+    internal string ExplainFor(in MoveContext context) => _explain is null ? Description : _explain(context);
 
     /// <inheritdoc />
     public override string ToString() => Id;
@@ -92,7 +97,9 @@ public static class StageRequirements
     public static StageRequirement LossReason { get; } = StageRequirement.ForMove(
         "loss-reason",
         "Give a loss reason from the pipeline's list of loss reasons.",
-        c => c.Reason is not null && c.Pipeline.FindLossReason(c.Reason) is not null);
+        c => c.Reason is not null && c.Pipeline.FindLossReason(c.Reason) is not null,
+        c => (string.IsNullOrWhiteSpace(c.Reason) ? string.Empty : $"'{c.Reason.Trim()}' is not one of the pipeline's loss reasons. ")
+            + $"Give a loss reason from the pipeline's list: {string.Join(", ", c.Pipeline.LossReasons.Select(r => $"'{r}'"))}.");
 
     /// <summary>The move gives a closing comment: what decided it and what to learn.</summary>
     public static StageRequirement ClosingComment { get; } = StageRequirement.ForMove(

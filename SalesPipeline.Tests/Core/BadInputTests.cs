@@ -130,15 +130,18 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public void Lose_ReasonNotOnTheList_ThrowsStageTransitionRejectedNamingTheRequirement()
+    public void Lose_ReasonNotOnTheList_ThrowsStageTransitionRejectedListingThePipelinesReasons()
     {
         var deal = InStage(Stages.Offer);
 
-        var e = Assert.Throws<StageTransitionRejectedException>(() => deal.Lose(Default, "Mercury retrograde", "It was written in the stars", Anna, Hour(9)));
+        var e = Assert.Throws<StageTransitionRejectedException>(() => deal.Lose(Default, " Mercury retrograde ", "It was written in the stars", Anna, Hour(9)));
 
         Assert.Equal(TransitionRejection.RequirementsUnmet, e.Reason);
-        Assert.Equal(new UnmetRequirement("loss-reason", StageRequirements.LossReason.Description), Assert.Single(e.UnmetRequirements));
-        AssertMentions(e, "cannot move from 'offer' to 'lost'", "[loss-reason] Give a loss reason from the pipeline's list of loss reasons.");
+        const string Says = "'Mercury retrograde' is not one of the pipeline's loss reasons. Give a loss reason from the pipeline's list: "
+            + "'Price', 'Chose a competitor', 'No budget', 'No decision', 'Timing', 'Product fit', 'No relationship'.";
+        Assert.Equal(new UnmetRequirement("loss-reason", Says), Assert.Single(e.UnmetRequirements));
+        AssertMentions(e, "cannot move from 'offer' to 'lost'", $"[loss-reason] {Says}");
+        Assert.Equal("Give a loss reason from the pipeline's list of loss reasons.", StageRequirements.LossReason.Description);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ internal sealed class PipelineEngine
         {
             if (!requirement.IsMetBy(context))
             {
-                (unmet ??= []).Add(new UnmetRequirement(requirement.Id, requirement.Description));
+                (unmet ??= []).Add(new UnmetRequirement(requirement.Id, requirement.ExplainFor(context)));
             }
         }
 

@@ -72,7 +72,7 @@ public sealed class PipelineDefinitionTests
 
         Assert.Equal(
             [
-                new UnmetRequirement("loss-reason", "Give a loss reason from the pipeline's list of loss reasons."),
+                new UnmetRequirement("loss-reason", "Give a loss reason from the pipeline's list: 'Price', 'Chose a competitor', 'No budget', 'No decision', 'Timing', 'Product fit', 'No relationship'."),
                 new UnmetRequirement("closing-comment", "Write a closing comment: what decided the outcome and what to learn from it."),
             ],
             unmet);

@@ -273,6 +273,21 @@ public sealed class LeadCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task DealsLose_ReasonNotOnThePipelinesList_ExitsTwoWithOneLineListingTheReasonsAndKeepsItOpen()
+    {
+        var deal = await QualifiedDealAsync();
+
+        var result = await Run("--as", "sam", "deals", "lose", deal, "--reason", "Too cheap", "--comment", "They went elsewhere");
+
+        Assert.Equal(
+            (2, "error: Opportunity 'Acme' cannot move from 'qualification' to 'lost': [loss-reason] 'Too cheap' is not one of the pipeline's loss reasons. "
+                + "Give a loss reason from the pipeline's list: 'Price', 'Chose a competitor', 'No budget', 'No decision', 'Timing', 'Product fit', 'No relationship'."),
+            (result.ExitCode, result.Error.Trim()));
+        Assert.Contains("stage qualification (25 %)", (await Run("--as", "sam", "deals", "show", deal)).Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await Run("--as", "sam", "deals", "lose", deal, "--reason", "chose a competitor", "--comment", "They went elsewhere")).ExitCode);
+    }
+
+    [Fact]
     public async Task LeadsConvert_ValueOnACommaDecimalMachine_IsReadWithADecimalPoint()
     {
         await SeedAsync();
@@ -415,14 +430,21 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Equal(0, (await Run("pipeline", "export", "--pipeline", "renewals")).ExitCode);
     }
 
-    /// <summary>Seeds the people, and a deal of sam's, 'Acme', lost from qualification.</summary>
-    private async Task<string> LostDealAsync()
+    /// <summary>Seeds the people, and a deal of sam's, 'Acme', in qualification.</summary>
+    private async Task<string> QualifiedDealAsync()
     {
         await SeedAsync();
         Assert.Equal(0, (await Run("--as", "mona", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,Jan,1,,fair,,sam"))).ExitCode);
         var deal = (await Run("--as", "sam", "leads", "convert", "L1")).Output.Trim();
         Assert.Equal(0, (await Run("--as", "sam", "deals", "log", deal, "--kind", "call", "--subject", "Intro")).ExitCode);
         Assert.Equal(0, (await Run("--as", "sam", "deals", "move", deal, "qualification")).ExitCode);
+        return deal;
+    }
+
+    /// <summary>Seeds the people, and a deal of sam's, 'Acme', lost from qualification.</summary>
+    private async Task<string> LostDealAsync()
+    {
+        var deal = await QualifiedDealAsync();
         var lost = await Run("--as", "sam", "deals", "lose", deal, "--reason", "Price", "--comment", "Too dear");
         Assert.True(lost.ExitCode == 0, lost.ToString());
         return deal;
