@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
-using NodaTime.Text;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.Process;
@@ -147,14 +146,14 @@ internal static class DealCommands
         var kind = new Option<string>("--kind") { Description = "call, email, meeting, linkedin, note or task.", Required = true };
         kind.AcceptOnlyFromAmong("call", "email", "meeting", "linkedin", "note", "task");
         var subject = new Option<string>("--subject") { Description = "What it was about.", Required = true };
-        var next = new Option<string?>("--next-contact") { Description = "The agreed next contact with the client, as an ISO instant such as 2026-04-01T09:00:00Z (not for a task)." };
-        var due = new Option<string?>("--due") { Description = "For a meeting or task: when it is planned or due, as an ISO instant; a meeting with --due is planned, one without it was held. A task needs it." };
+        var next = new Option<string?>("--next-contact") { Description = $"The agreed next contact with the client, an instant in {CliInstant.Forms} (not for a task)." };
+        var due = new Option<string?>("--due") { Description = $"For a meeting or task: when it is planned or due, an instant in {CliInstant.Forms}; a meeting with --due is planned, one without it was held. A task needs it." };
         var command = new Command("log", "Log an activity on a deal and print its id; a contact can set the next contact at once, a meeting or task can be planned with --due.") { id, kind, subject, next, due };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var by = Acting.Required(parse);
-            var at = parse.GetValue(next) is { } text ? Instant("--next-contact", text) : (Instant?)null;
-            var dueAt = parse.GetValue(due) is { } dueText ? Instant("--due", dueText) : (Instant?)null;
+            var at = parse.GetValue(next) is { } text ? CliInstant.Parse("--next-contact", text) : (Instant?)null;
+            var dueAt = parse.GetValue(due) is { } dueText ? CliInstant.Parse("--due", dueText) : (Instant?)null;
             var s = parse.GetValue(subject)!;
             var what = parse.GetValue(kind);
             if (dueAt is not null && what is not ("meeting" or "task"))
@@ -171,7 +170,7 @@ internal static class DealCommands
                 "note" when at is not null => throw new CliInputException("A note sets no next contact: leave out --next-contact, or log the call, e-mail or meeting that agreed it."),
                 "note" => NewActivity.Note(s),
                 _ when at is not null => throw new CliInputException("A task sets no next contact: give the instant it is due with --due."),
-                _ => NewActivity.Task(s, dueAt ?? throw new CliInputException("A task needs --due: the instant it is due, such as 2026-04-01T09:00:00Z.")),
+                _ => NewActivity.Task(s, dueAt ?? throw new CliInputException($"A task needs --due: the instant it is due, in {CliInstant.Forms}.")),
             };
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var logged = await services.GetRequiredService<ISalesPipeline>().LogActivityAsync(Id(parse.GetValue(id)!), activity, by, cancellationToken).ConfigureAwait(false);
@@ -185,10 +184,6 @@ internal static class DealCommands
 
     internal static OpportunityId Id(string text) =>
         Guid.TryParse(text, out var id) ? new OpportunityId(id) : throw new CliInputException($"'{text}' is not a deal id; list deals with `deals list`.");
-
-    private static Instant Instant(string option, string text) =>
-        InstantPattern.ExtendedIso.Parse(text) is { Success: true } result ? result.Value
-        : throw new CliInputException($"{option} '{text}' is not an instant; use the form 2026-04-01T09:00:00Z.");
 
     private static Task<int> RunAsync(CliContext context, ParseResult parse, Func<ISalesPipeline, UserId, Task> work) =>
         Acting.RunAsync(context, parse, work);

@@ -28,7 +28,7 @@ internal static class RunCommand
         };
         var now = new Option<string?>("--now")
         {
-            Description = $"With --once: run as if the time were this instant, for example 2026-11-01T05:30:00Z (backfills, trying a schedule). Refused when it is later than now or not in {PlausibleDates.Description}.",
+            Description = $"With --once: run as if the time were this instant, in {CliInstant.Forms} (backfills, trying a schedule). Refused when it is later than now or not in {PlausibleDates.Description}.",
         };
         var command = new Command("run", "Run the scheduled reports of the configuration: each (schedule, period) is produced and delivered exactly once, recorded in the database, shared safely by several workers.")
         {
@@ -36,7 +36,7 @@ internal static class RunCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var start = parse.GetValue(now) is { } text ? ParseInstant(text) : (Instant?)null;
+            var start = parse.GetValue(now) is { } text ? CliInstant.Parse("--now", text) : (Instant?)null;
             var runOnce = parse.GetValue(once);
             if (start is not null && !runOnce)
             {
@@ -120,25 +120,4 @@ internal static class RunCommand
 
         return CliApp.Success;
     }
-
-    private static Instant ParseInstant(string text)
-    {
-        var result = InstantPattern.ExtendedIso.Parse(text.Trim());
-        if (result.Success)
-        {
-            return PlausibleDates.Contains(result.Value) ? result.Value : throw Implausible(text);
-        }
-
-        // The date as written is checked before it is turned into an instant: near the calendar's ends that overflows.
-        var offset = OffsetDateTimePattern.ExtendedIso.Parse(text.Trim());
-        if (!offset.Success)
-        {
-            throw new CliInputException($"--now '{text}' is not an instant: use UTC like 2026-11-01T05:30:00Z or an offset like 2026-11-01T06:30:00+01:00.");
-        }
-
-        return PlausibleDates.Contains(offset.Value.Date) && offset.Value.ToInstant() is var instant && PlausibleDates.Contains(instant) ? instant : throw Implausible(text);
-    }
-
-    private static CliInputException Implausible(string text) =>
-        new($"--now '{text}' is not a plausible date: give an instant in {PlausibleDates.Description}, such as 2026-11-01T05:30:00Z.");
 }

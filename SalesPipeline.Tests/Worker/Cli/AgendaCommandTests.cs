@@ -315,7 +315,8 @@ public sealed class AgendaCommandTests : IDisposable
             (["--kind", "call", "--subject", "Hi", "--due", "2026-12-01T08:00:00Z"], "--due plans a meeting or task, not a call"),
             (["--kind", "meeting", "--subject", "Demo", "--due", "soon"], "--due 'soon' is not an instant"),
             (["--kind", "note", "--subject", "Budget", "--next-contact", "2026-12-01T08:00:00Z"], "A note sets no next contact"),
-            (["--kind", "task", "--subject", "Renew", "--due", "0001-01-01T00:00:00Z"], "The Task's due instant 0001-01-01T00:00:00Z is not a plausible date: expected a year between 1900 and 2200."),
+            (["--kind", "task", "--subject", "Renew", "--due", "0001-01-01T00:00:00Z"], "--due '0001-01-01T00:00:00Z' is not a plausible date: give an instant in a year between 1900 and 2200"),
+            (["--kind", "task", "--subject", "Renew", "--due", "9999-12-31T23:00:00-05:00"], "--due '9999-12-31T23:00:00-05:00' is not a plausible date: give an instant in a year between 1900 and 2200"),
         })
         {
             var refused = await Run(["--as", "sam", "deals", "log", deal, .. args]);
@@ -324,6 +325,41 @@ public sealed class AgendaCommandTests : IDisposable
         }
 
         Assert.Equal(before.Output, (await Run(agenda)).Output);
+    }
+
+    [Fact]
+    public async Task DealsLog_DueAndNextContactWithAnOffset_AreTheInstantsTheyName()
+    {
+        var deal = (await SeedAsync()).ToString();
+
+        var meeting = await Run("--as", "sam", "deals", "log", deal, "--kind", "meeting", "--subject", "Contract review", "--due", "2026-12-03T15:30:00+01:00");
+        var call = await Run("--as", "sam", "deals", "log", deal, "--kind", "call", "--subject", "Pricing", "--next-contact", "2026-12-04T06:15:00-05:00");
+
+        Assert.True(meeting.ExitCode == 0 && Guid.TryParse(meeting.Output.Trim(), out _), meeting.ToString());
+        Assert.True(call.ExitCode == 0, call.ToString());
+        var lines = (await Run("--as", "sam", "agenda", "--from", "2026-12-03", "--to", "2026-12-04")).Output.Split('\n').Select(l => l.TrimEnd()).ToList();
+        Assert.Equal("  14:30  meeting        Contract review (Acme ERP)", lines[lines.IndexOf("Thu 2026-12-03") + 1]);
+        var deals = (await Run("--as", "sam", "deals", "list", "--format", "json")).Output;
+        var acme = JsonDocument.Parse(deals).RootElement.EnumerateArray().Single(d => d.GetProperty("id").GetString() == deal);
+        Assert.Equal("2026-12-04T11:15:00Z", acme.GetProperty("next_contact").GetString());
+    }
+
+    [Theory]
+    [InlineData("--due", "2026-12-03 14:00")]
+    [InlineData("--due", "2026-12-03T14:00:00")]
+    [InlineData("--next-contact", "2026-12-03T14:00:00+0100")]
+    public async Task DealsLog_InstantInAnotherForm_ExitsTwoShowingBothFormsAndLogsNothing(string option, string text)
+    {
+        var deal = (await SeedAsync()).ToString();
+        string[] agenda = ["--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04"];
+        var before = (await Run(agenda)).Output;
+
+        var refused = await Run("--as", "sam", "deals", "log", deal, "--kind", "meeting", "--subject", "Contract review", option, text);
+
+        Assert.Equal(
+            (2, $"error: {option} '{text}' is not an instant: use UTC like 2026-11-01T05:30:00Z or an offset like 2026-11-01T06:30:00+01:00."),
+            (refused.ExitCode, refused.Error.Trim()));
+        Assert.Equal(before, (await Run(agenda)).Output);
     }
 
     private async Task<OpportunityId> SeedAsync()
