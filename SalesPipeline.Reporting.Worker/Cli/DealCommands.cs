@@ -56,7 +56,7 @@ internal static class DealCommands
             var rows = new List<IReadOnlyList<string?>>();
             await foreach (var d in services.GetRequiredService<ISalesPipeline>().ListAsync(query, by, cancellationToken).ConfigureAwait(false))
             {
-                rows.Add([d.Id.ToString(), d.Name, d.PipelineId.Value, d.Stage.Value, d.Owner.Value, d.Value.Amount.ToString(CultureInfo.InvariantCulture), d.Value.Currency, d.NextContact?.ToString()]);
+                rows.Add([d.Id.ToString(), d.Name, d.PipelineId.Value, d.Stage.Value, d.Owner.Value, Amount(d.Value), d.Value.Currency, d.NextContact?.ToString()]);
             }
 
             await ListOutput.WriteAsync(context.Output, parse.GetValue(format)!, ["id", "name", "pipeline", "stage", "owner", "value", "currency", "next_contact"], [.. rows.OrderBy(r => r[1], StringComparer.Ordinal)]).ConfigureAwait(false);
@@ -77,7 +77,7 @@ internal static class DealCommands
             var crm = services.GetRequiredService<ISalesPipeline>();
             var deal = await crm.GetAsync(dealId, by, cancellationToken).ConfigureAwait(false);
             var output = context.Output;
-            await output.WriteLineAsync($"{deal.Name} ({deal.Id}): {deal.Value}, owner {deal.Owner}, pipeline {deal.PipelineId}, stage {deal.Stage} ({deal.Probability} %)").ConfigureAwait(false);
+            await output.WriteLineAsync($"{deal.Name} ({deal.Id}): {Amount(deal.Value)} {deal.Value.Currency}, owner {deal.Owner}, pipeline {deal.PipelineId}, stage {deal.Stage} ({deal.Probability} %)").ConfigureAwait(false);
             await output.WriteLineAsync("History:").ConfigureAwait(false);
             foreach (var change in deal.History)
             {
@@ -184,6 +184,10 @@ internal static class DealCommands
 
     internal static OpportunityId Id(string text) =>
         Guid.TryParse(text, out var id) ? new OpportunityId(id) : throw new CliInputException($"'{text}' is not a deal id; list deals with `deals list`.");
+
+    /// <summary>The amount with at least its currency's minor-unit digits (1500.50 PLN, 1500 JPY), and every further digit it holds.</summary>
+    private static string Amount(Money money) =>
+        money.Amount.ToString("0." + new string('0', money.MinorUnitDigits) + new string('#', 28), CultureInfo.InvariantCulture);
 
     private static Task<int> RunAsync(CliContext context, ParseResult parse, Func<ISalesPipeline, UserId, Task> work) =>
         Acting.RunAsync(context, parse, work);

@@ -312,6 +312,26 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Equal(2, Lines((await Run("--as", "ada", "deals", "list", "--format", "csv")).Output).Count);
     }
 
+    [Theory]
+    [InlineData("1500.50", "PLN", "1500.50")]
+    [InlineData("1500", "PLN", "1500.00")]
+    [InlineData("0", "EUR", "0.00")]
+    [InlineData("1500", "JPY", "1500")]
+    [InlineData("12.5", "KWD", "12.500")]
+    [InlineData("1234567.891", "BHD", "1234567.891")]
+    public async Task DealsShowAndList_Amount_HasAtLeastTheCurrencysMinorDigits(string value, string currency, string shown)
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "leads", "import", "--file", Write("l.csv", Header, "L1,Acme,retail,,,,,,sam"))).ExitCode);
+        var deal = (await Run("--as", "sam", "leads", "convert", "L1", "--value", value, "--currency", currency)).Output.Trim();
+
+        var show = Lines((await Run("--as", "sam", "deals", "show", deal)).Output);
+        var row = Lines((await Run("--as", "sam", "deals", "list", "--format", "csv")).Output)[1].Split(',');
+
+        Assert.StartsWith($"Acme ({deal}): {shown} {currency}, owner sam,", show[0], StringComparison.Ordinal);
+        Assert.Equal((shown, currency), (row[5], row[6]));
+    }
+
     [Fact]
     public async Task LeadsConvertAndDealsReassign_OwnerNotAnActivePerson_ExitTwoNamingThemAndChangeNothing()
     {
