@@ -81,6 +81,18 @@ public interface IPeopleService
     /// </exception>
     Task RequireMayReportOnAsync(UserId by, UserId? owner, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Refuses unless <paramref name="by"/> is a stored, active person: the rule every action starts with, for work that
+    /// names its actor without a more specific check of its own (such as an import recording them as the creator of the
+    /// deals). With the access checks skipped (<see cref="Access.AccessOptions.SkipAccessChecks"/>) anyone passes.
+    /// </summary>
+    /// <param name="by">The acting user.</param>
+    /// <param name="action">What they would do, for the refusal's message, such as <c>import deals</c>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A task that completes when they may act.</returns>
+    /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive.</exception>
+    Task RequireActiveAsync(UserId by, string action, CancellationToken cancellationToken = default);
+
     /// <summary>Lists everyone, by user id.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The people.</returns>

@@ -115,6 +115,13 @@ public sealed class PeopleService : IPeopleService
     public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => _people.ListAsync(cancellationToken);
 
     /// <inheritdoc />
+    public async Task RequireActiveAsync(UserId by, string action, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        _ = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task RequireMayReportOnAsync(UserId by, UserId? owner, CancellationToken cancellationToken = default)
     {
         var action = owner is { } named ? $"report on the deals and leads of '{named}'" : "report on everyone's deals and leads";
