@@ -90,6 +90,7 @@ public interface IPeopleService
     /// <param name="action">What they would do, for the refusal's message, such as <c>import deals</c>.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>A task that completes when they may act.</returns>
+    /// <exception cref="ArgumentException"><paramref name="action"/> is empty.</exception>
     /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive.</exception>
     Task RequireActiveAsync(UserId by, string action, CancellationToken cancellationToken = default);
 
