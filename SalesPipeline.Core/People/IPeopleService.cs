@@ -7,7 +7,7 @@ namespace SalesPipeline.People;
 /// <param name="DisplayName">Their name.</param>
 /// <param name="Role">What they may do.</param>
 /// <param name="Groups">Their departments or teams (at least one).</param>
-/// <param name="Manager">Their manager, if any (a stored person).</param>
+/// <param name="Manager">Their manager, if any (a stored, active person).</param>
 /// <param name="LeadLimit">Their active-lead limit; the configured default when left out.</param>
 public sealed record NewPerson(UserId Id, string DisplayName, Role Role, IReadOnlyList<string> Groups, UserId? Manager = null, int? LeadLimit = null);
 
@@ -15,7 +15,7 @@ public sealed record NewPerson(UserId Id, string DisplayName, Role Role, IReadOn
 /// <param name="DisplayName">A new name.</param>
 /// <param name="Role">A new role.</param>
 /// <param name="Groups">New groups.</param>
-/// <param name="Manager">A new manager.</param>
+/// <param name="Manager">A new manager (a stored, active person).</param>
 /// <param name="LeadLimit">A new active-lead limit.</param>
 /// <param name="Active">Whether they may act.</param>
 /// <param name="ClearManager">Whether to remove their manager (they then have none); not together with <paramref name="Manager"/>.</param>
@@ -30,7 +30,7 @@ public interface IPeopleService
     /// <param name="by">The acting admin; <see langword="null"/> only for the first admin of a store with nobody in it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored person.</returns>
-    /// <exception cref="ArgumentException">A field is invalid, the manager is unknown, or the id is taken.</exception>
+    /// <exception cref="ArgumentException">A field is invalid, the manager is unknown or inactive, or the id is taken.</exception>
     /// <exception cref="ManagerLoopException">
     /// The person would be their own manager, or managed by someone they manage (a stored manager naming them); nothing is stored.
     /// </exception>
@@ -44,8 +44,11 @@ public interface IPeopleService
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored person.</returns>
     /// <exception cref="ArgumentException">
-    /// A field is invalid, nobody has the id, both a new manager and <see cref="PersonChanges.ClearManager"/> are given, or the
-    /// change would leave no active admin (deactivating or demoting the last one; checked in the same atomic step as the write).
+    /// A field is invalid, nobody has the id, both a new manager and <see cref="PersonChanges.ClearManager"/> are given, the new
+    /// manager is unknown or inactive, the person is made active again while their manager is inactive, the person is
+    /// deactivated while active people have them as their manager (the message names them; give them another manager
+    /// first), or the change would leave no active admin (deactivating or demoting the last one; checked in the same atomic
+    /// step as the write). An inactive manager stored earlier does not block the person's other changes.
     /// </exception>
     /// <exception cref="ManagerLoopException">
     /// The new manager would close a loop: the person would be their own manager, or managed by someone they manage, directly
@@ -77,6 +80,19 @@ public interface IPeopleService
     /// may report on.
     /// </exception>
     Task RequireMayReportOnAsync(UserId by, UserId? owner, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Refuses unless <paramref name="by"/> is a stored, active person: the rule every action starts with, for work that
+    /// names its actor without a more specific check of its own (such as an import recording them as the creator of the
+    /// deals). With the access checks skipped (<see cref="Access.AccessOptions.SkipAccessChecks"/>) anyone passes.
+    /// </summary>
+    /// <param name="by">The acting user.</param>
+    /// <param name="action">What they would do, for the refusal's message, such as <c>import deals</c>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A task that completes when they may act.</returns>
+    /// <exception cref="ArgumentException"><paramref name="action"/> is empty.</exception>
+    /// <exception cref="Access.AccessDeniedException">The acting user is unknown or inactive.</exception>
+    Task RequireActiveAsync(UserId by, string action, CancellationToken cancellationToken = default);
 
     /// <summary>Lists everyone, by user id.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -33,7 +33,7 @@ public sealed class PeopleService : IPeopleService
         if (by is { } actor)
         {
             await _access.RequireAdminAsync(actor, $"add person '{candidate.Id}'", cancellationToken).ConfigureAwait(false);
-            await CheckManagerAsync(candidate, cancellationToken).ConfigureAwait(false);
+            await CheckManagerAsync(candidate, null, cancellationToken).ConfigureAwait(false);
             if (await _people.FindAsync(candidate.Id, cancellationToken).ConfigureAwait(false) is not null)
             {
                 throw new ArgumentException($"A person with id '{candidate.Id}' already exists; change them (IPeopleService.UpdateAsync) instead.", nameof(person));
@@ -83,7 +83,12 @@ public sealed class PeopleService : IPeopleService
             LeadLimit = changes.LeadLimit ?? stored.LeadLimit,
             Active = changes.Active ?? stored.Active,
         }).Validated();
-        await CheckManagerAsync(changed, cancellationToken).ConfigureAwait(false);
+        await CheckManagerAsync(changed, stored, cancellationToken).ConfigureAwait(false);
+        if (stored.Active && !changed.Active)
+        {
+            await CheckManagesNoActivePeopleAsync(changed, cancellationToken).ConfigureAwait(false);
+        }
+
         int version;
         if (stored.IsActiveAdmin && !changed.IsActiveAdmin)
         {
@@ -108,6 +113,13 @@ public sealed class PeopleService : IPeopleService
 
     /// <inheritdoc />
     public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => _people.ListAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async Task RequireActiveAsync(UserId by, string action, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        _ = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public async Task RequireMayReportOnAsync(UserId by, UserId? owner, CancellationToken cancellationToken = default)
@@ -138,11 +150,16 @@ public sealed class PeopleService : IPeopleService
     }
 
     /// <summary>
-    /// Refuses a manager who is not stored, or who is managed by <paramref name="person"/>, directly or through others: the
-    /// chain of managers from the person upwards must not come back to them.
+    /// Refuses a manager who is not stored; one who is inactive, when they are newly named or the person becomes active (an
+    /// inactive manager stored earlier does not block other changes); or one managed by <paramref name="person"/>, directly or
+    /// through others: the chain of managers from the person upwards must not come back to them.
     /// </summary>
+    /// <param name="person">The person as they would be stored.</param>
+    /// <param name="stored">The person as stored; <see langword="null"/> for a person being added.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <exception cref="ArgumentException">The manager is not stored, or is inactive.</exception>
     /// <exception cref="ManagerLoopException">The chain comes back to the person.</exception>
-    private async Task CheckManagerAsync(Person person, CancellationToken cancellationToken)
+    private async Task CheckManagerAsync(Person person, Person? stored, CancellationToken cancellationToken)
     {
         if (person.Manager is not { } manager)
         {
@@ -158,19 +175,64 @@ public sealed class PeopleService : IPeopleService
                 throw new ManagerLoopException(chain);
             }
 
-            var stored = await _people.FindAsync(current, cancellationToken).ConfigureAwait(false);
-            if (stored is null && chain.Count == 2)
+            var found = await _people.FindAsync(current, cancellationToken).ConfigureAwait(false);
+            if (chain.Count == 2)
             {
-                throw new ArgumentException($"The manager '{manager}' of '{person.Id}' is not a stored person; add them first.", nameof(person));
+                if (found is null)
+                {
+                    throw new ArgumentException($"The manager '{manager}' of '{person.Id}' is not a stored person; add them first.", nameof(person));
+                }
+
+                var named = stored is null || stored.Manager != manager;
+                var activated = stored is not null && !stored.Active && person.Active;
+                if (!found.Active && (named || activated))
+                {
+                    throw new ArgumentException(
+                        named
+                            ? $"'{manager}' is inactive, so they cannot be the manager of '{person.Id}'; name an active person, or no manager."
+                            : $"The manager '{manager}' of '{person.Id}' is inactive; name an active manager, or no manager, when making '{person.Id}' active again.",
+                        nameof(person));
+                }
             }
 
             // The chain ends at the top, or runs into a loop stored before that does not pass through the person.
-            if (stored?.Manager is not { } next || (next != person.Id && chain.Contains(next)))
+            if (found?.Manager is not { } next || (next != person.Id && chain.Contains(next)))
             {
                 return;
             }
 
             current = next;
         }
+    }
+
+    /// <summary>
+    /// Refuses to deactivate <paramref name="person"/> while they are the manager of active people, naming them: an active
+    /// person's manager is an active person.
+    /// </summary>
+    /// <exception cref="ArgumentException">Active people have them as their manager.</exception>
+    private async Task CheckManagesNoActivePeopleAsync(Person person, CancellationToken cancellationToken)
+    {
+        var everyone = await _people.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (everyone.Any(p => p.Id == person.Id && p.IsActiveAdmin) && !everyone.Any(p => p.Id != person.Id && p.IsActiveAdmin))
+        {
+            // The last active admin: the save refuses that, which matters more.
+            return;
+        }
+
+        var managed = everyone
+            .Where(p => p.Active && p.Manager == person.Id && p.Id != person.Id)
+            .Select(p => p.Id.Value)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (managed.Count == 0)
+        {
+            return;
+        }
+
+        const int Shown = 10;
+        var names = string.Join(", ", managed.Take(Shown).Select(id => $"'{id}'")) + (managed.Count > Shown ? $" and {managed.Count - Shown:N0} more" : string.Empty);
+        throw new ArgumentException(
+            $"'{person.Id}' is the manager of active people ({names}); give them another manager, or none, before deactivating '{person.Id}'.",
+            nameof(person));
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Import;
 
@@ -22,11 +23,14 @@ internal delegate Task<ImportDestination> ImportDestinationFactory(ParseResult p
 /// <param name="definitions">The store's pipeline definitions, which rows are checked against.</param>
 /// <param name="deals">The store's deals, which a definition the mapping brings must still fit.</param>
 /// <param name="definitionService">Stores a definition the mapping brings (admin only, fit-checked) with the deals.</param>
+/// <param name="people">The store's people, whom the acting user (<c>--as</c>) must be one of, active.</param>
 /// <param name="description">How messages name it, such as "SQLite crm.db".</param>
 /// <param name="owner">What owns the store (a service provider), disposed with this; <see langword="null"/> when the caller owns it.</param>
-internal sealed class ImportDestination(IImportTarget target, IPipelineDefinitionStore definitions, IOpportunityStore deals, IPipelineDefinitionService definitionService, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
+internal sealed class ImportDestination(IImportTarget target, IPipelineDefinitionStore definitions, IOpportunityStore deals, IPipelineDefinitionService definitionService, IPeopleService people, string description, IAsyncDisposable? owner = null) : IAsyncDisposable
 {
     public IPipelineDefinitionService DefinitionService { get; } = definitionService;
+
+    public IPeopleService People { get; } = people;
 
     public IImportTarget Target { get; } = target;
 
@@ -82,10 +86,10 @@ internal static class ImportCommand
         var errorLimit = ReportOptions.WholeNumber("--error-limit", "How many errors to print; all are counted.", 20, 0, int.MaxValue);
         var by = new Option<string?>("--by")
         {
-            Description = "Who imports, recorded as the creator of the deals and accounts. Default: the operating-system user.",
+            Description = "Who imports, recorded as the creator of the deals and accounts, when --as is not given (with --as, the same user or left out). Default: the acting user of --as, else the operating-system user.",
         };
 
-        var command = new Command("import", "Import opportunities from a CSV export into the store: all or nothing, idempotent on the source id. An import that creates the SQLite file takes it for itself until it ends.")
+        var command = new Command("import", "Import opportunities from a CSV export into the store: all or nothing, idempotent on the source id. The acting user (--as, which must be an active person) is recorded as the creator of the deals. An import that creates the SQLite file takes it for itself until it ends.")
         {
             file, mapping, pipeline, DryRunOption, skipInvalid, rejects, errorLimit, by,
         };
@@ -130,7 +134,7 @@ internal static class ImportCommand
             ReportOptions.CheckOutputFile(rejectsFile.FullName, "--rejects");
         }
 
-        var by = new UserId(string.IsNullOrWhiteSpace(request.By) ? Environment.UserName : request.By);
+        var by = Importer(Acting.Optional(parse), request.By);
         ImportMapping map;
         PipelineDefinition? brought;
         try
@@ -154,6 +158,11 @@ internal static class ImportCommand
         var destination = await destinations(parse, cancellationToken).ConfigureAwait(false);
         await using (destination.ConfigureAwait(false))
         {
+            if (Acting.Optional(parse) is { } acting)
+            {
+                await destination.People.RequireActiveAsync(acting, "import deals", cancellationToken).ConfigureAwait(false);
+            }
+
             // Rows are checked against the definition the store holds (or the mapping brings, if it fits the stored deals).
             ImportPipeline chosen;
             try
@@ -316,6 +325,22 @@ internal static class ImportCommand
         return (session, token) => destination.DefinitionService.SaveAsync(definition, by, session, token);
     }
 
+    /// <summary>
+    /// Who imports, recorded as the creator of the deals and accounts: the acting user of <c>--as</c>; else <c>--by</c>; else
+    /// the operating-system user. <c>--by</c> naming someone else than <c>--as</c> is refused.
+    /// </summary>
+    /// <exception cref="CliInputException"><c>--as</c> and <c>--by</c> name different users.</exception>
+    private static UserId Importer(UserId? acting, string? byOption)
+    {
+        var named = string.IsNullOrWhiteSpace(byOption) ? (UserId?)null : new UserId(byOption);
+        if (acting is { } actor && named is { } by && by != actor)
+        {
+            throw new CliInputException($"--as '{actor}' and --by '{by}' name different users; the acting user is recorded as the creator of the imported deals. Give --as alone (or --by the same user).");
+        }
+
+        return acting ?? named ?? new UserId(Environment.UserName);
+    }
+
     private static CliInputException StrandsDeals(string pipelineFile, PipelineFit fit) =>
         new($"the mapping's pipelineFile '{pipelineFile}': it would replace the stored definition of '{fit.Pipeline}': {fit.Reason}");
 
@@ -338,7 +363,7 @@ internal static class ImportCommand
             if (services is null)
             {
                 var empty = new InMemoryStore();
-                return new ImportDestination(empty, empty, empty, new PipelineDefinitionService(empty, empty, empty), $"{StoreAccess.Describe(choice)} (empty: no deals stored yet)");
+                return new ImportDestination(empty, empty, empty, new PipelineDefinitionService(empty, empty, empty), new PeopleService(empty), $"{StoreAccess.Describe(choice)} (empty: no deals stored yet)");
             }
         }
         else
@@ -351,6 +376,7 @@ internal static class ImportCommand
             services.GetRequiredService<IPipelineDefinitionStore>(),
             services.GetRequiredService<IOpportunityStore>(),
             services.GetRequiredService<IPipelineDefinitionService>(),
+            services.GetRequiredService<IPeopleService>(),
             StoreAccess.Describe(choice),
             services);
     };

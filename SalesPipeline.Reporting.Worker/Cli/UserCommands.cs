@@ -24,7 +24,7 @@ internal static class UserCommands
         var name = new Option<string>("--name") { Description = "Their display name.", Required = true };
         var role = new Option<string>("--role") { Description = "salesperson, manager or admin.", Required = true };
         var group = new Option<string>("--group") { Description = "Their groups (departments or teams), comma-separated, such as north,key-accounts.", Required = true };
-        var manager = new Option<string?>("--manager") { Description = "Their manager's user id." };
+        var manager = new Option<string?>("--manager") { Description = "Their manager's user id: an active person." };
         var limit = new Option<int?>("--lead-limit") { Description = "How many active leads they may hold; the configured default (25) when left out." };
         var command = new Command("add", "Add a person and print their id. On a database with nobody in it, the first admin needs no --as.") { id, name, role, group, manager, limit };
         command.SetAction(async (parse, cancellationToken) =>
@@ -64,10 +64,10 @@ internal static class UserCommands
         var name = new Option<string?>("--name") { Description = "A new display name." };
         var role = new Option<string?>("--role") { Description = "A new role: salesperson, manager or admin." };
         var group = new Option<string?>("--group") { Description = "New groups, comma-separated (replacing the old ones)." };
-        var manager = new Option<string?>("--manager") { Description = "A new manager's user id; an empty value (--manager \"\") removes their manager." };
+        var manager = new Option<string?>("--manager") { Description = "A new manager's user id (an active person); an empty value (--manager \"\") removes their manager." };
         var noManager = new Option<bool>("--no-manager") { Description = "Remove their manager." };
         var limit = new Option<int?>("--lead-limit") { Description = "A new active-lead limit (0 or more)." };
-        var active = new Option<bool?>("--active") { Description = "true lets them act; false stops them (their data stays). The last active admin cannot be stopped or demoted." };
+        var active = new Option<bool?>("--active") { Description = "true lets them act; false stops them (their data stays). The last active admin cannot be stopped or demoted, nor the manager of active people (give them another manager first)." };
         var command = new Command("set", "Change a person; options left out stay as they are.") { id, name, role, group, manager, noManager, limit, active };
         command.SetAction(async (parse, cancellationToken) =>
         {

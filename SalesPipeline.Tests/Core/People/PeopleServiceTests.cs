@@ -113,6 +113,56 @@ public sealed class PeopleServiceTests
         Assert.Equal(x, sam.Manager);
     }
 
+    [Fact]
+    public async Task AddAndUpdate_InactiveManager_AreRefusedAndNothingIsStored()
+    {
+        var team = await SeededAsync();
+        var zoe = new UserId("zoe");
+        var before = await team.SnapshotAsync();
+
+        var add = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.AddAsync(new NewPerson(zoe, "Zoe", Role.Salesperson, ["north"], Ivy), Ada));
+        var update = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.UpdateAsync(Sam, new PersonChanges(Manager: Ivy), Ada));
+
+        Assert.Equal("'ivy' is inactive, so they cannot be the manager of 'zoe'; name an active person, or no manager. (Parameter 'person')", add.Message);
+        Assert.Equal("'ivy' is inactive, so they cannot be the manager of 'sam'; name an active person, or no manager. (Parameter 'person')", update.Message);
+        Assert.Equal(before, await team.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task UpdateAsync_DeactivatingTheManagerOfActivePeople_IsRefusedNamingThemUntilTheyHaveAnother()
+    {
+        var team = await SeededAsync();
+        var before = await team.SnapshotAsync();
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.UpdateAsync(Mona, new PersonChanges(Active: false), Ada));
+
+        Assert.Equal("'mona' is the manager of active people ('sam', 'sue'); give them another manager, or none, before deactivating 'mona'. (Parameter 'person')", e.Message);
+        Assert.Equal(before, await team.SnapshotAsync());
+
+        // Someone inactive under her does not hold her back.
+        await team.PeopleService.UpdateAsync(Sam, new PersonChanges(Manager: Max), Ada);
+        await team.PeopleService.UpdateAsync(Sue, new PersonChanges(Active: false), Ada);
+        var mona = await team.PeopleService.UpdateAsync(Mona, new PersonChanges(Active: false), Ada);
+        Assert.False(mona.Active);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_InactiveManagerStoredEarlier_AllowsOtherChangesButNotReactivatingThePersonUnderThem()
+    {
+        var team = await SeededAsync();
+        var sam = (await team.People.FindAsync(Sam))!;
+        await team.People.SaveAsync(sam with { Manager = Ivy, Active = false });
+
+        var limit = await team.PeopleService.UpdateAsync(Sam, new PersonChanges(LeadLimit: 7), Ada);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.UpdateAsync(Sam, new PersonChanges(Active: true), Ada));
+        Assert.False((await team.People.FindAsync(Sam))!.Active);
+        var reactivated = await team.PeopleService.UpdateAsync(Sam, new PersonChanges(Active: true, Manager: Mona), Ada);
+
+        Assert.Equal(7, limit.LeadLimit);
+        Assert.Equal("The manager 'ivy' of 'sam' is inactive; name an active manager, or no manager, when making 'sam' active again. (Parameter 'person')", e.Message);
+        Assert.Equal((true, Mona), (reactivated.Active, reactivated.Manager));
+    }
+
     [Theory]
     [InlineData("ada", null)]
     [InlineData("ada", "tom")]

@@ -77,6 +77,24 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Equal(before.Output, (await Run("users", "list", "--format", "csv")).Output);
     }
 
+    [Theory]
+    [InlineData("error: 'ivy' is inactive, so they cannot be the manager of 'sam'; name an active person, or no manager.", "users", "set", "sam", "--manager", "ivy")]
+    [InlineData("error: 'ivy' is inactive, so they cannot be the manager of 'zoe'; name an active person, or no manager.", "users", "add", "zoe", "--name", "Zoe", "--role", "salesperson", "--group", "north", "--manager", "ivy")]
+    [InlineData("error: 'mona' is the manager of active people ('sam', 'sue'); give them another manager, or none, before deactivating 'mona'.", "users", "set", "mona", "--active", "false")]
+    public async Task Users_InactiveManager_ExitsTwoWithOneLineAndChangesNothing(string expected, params string[] args)
+    {
+        await SeedAsync();
+        Assert.Equal(0, (await Run("--as", "ada", "users", "add", "ivy", "--name", "Ivy", "--role", "manager", "--group", "north")).ExitCode);
+        Assert.Equal(0, (await Run("--as", "ada", "users", "set", "ivy", "--active", "false")).ExitCode);
+        var before = await Run("users", "list", "--format", "csv");
+
+        var result = await Run(["--as", "ada", .. args]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Equal(expected, result.Error.Trim());
+        Assert.Equal(before.Output, (await Run("users", "list", "--format", "csv")).Output);
+    }
+
     [Fact]
     public async Task Leads_ImportTakeLimitConvert_ExitCodesAndOutputAsDocumented()
     {

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using NodaTime.Testing;
+using SalesPipeline.Abstractions;
+using SalesPipeline.Access;
+using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Cli;
 using SalesPipeline.Tests.Core.Analytics;
@@ -75,8 +79,9 @@ public sealed class ImportCommandTests : ImportCommandTestBase
                 "Nothing was imported. Fix those rows, or import the valid ones with --skip-invalid --rejects rejects.csv.",
             ],
             ImportKit.Lines(Error));
-        Assert.Equal(0, Count(db, "opportunities"));
-        Assert.Equal(0, Count(db, "accounts"));
+
+        // The import created the file and imported nothing, so it leaves no file behind.
+        Assert.All(new[] { db, db + "-wal", db + "-shm", db + "-journal" }, f => Assert.False(File.Exists(f), f));
     }
 
     [Fact]
@@ -100,6 +105,62 @@ public sealed class ImportCommandTests : ImportCommandTestBase
         Assert.Equal(8_800, Count(db, "opportunities"));
         Assert.Equal(85, Count(db, "accounts"));
         Assert.Equal(15_511, Count(db, "stage_changes"));
+    }
+
+    [Theory]
+    [InlineData("admin", new[] { "--as", "admin", "import" })]
+    [InlineData("admin", new[] { "--as", "admin", "import", "--by", "admin" })]
+    [InlineData("piotr", new[] { "import", "--by", "piotr" })]
+    public async Task Import_ActingUser_IsRecordedAsTheCreatorOfTheDeals(string creator, string[] args)
+    {
+        var store = new InMemoryStore();
+        var file = Write("deals.csv", Csv(Row("D-1"), Row("D-2")));
+
+        var code = await RunInMemoryAsync(store, [.. args, "--file", file]);
+
+        Assert.Equal(CliApp.Success, code);
+        Assert.All(await DealsAsync(store), d => Assert.Equal(new UserId(creator), d.CreatedBy));
+    }
+
+    [Fact]
+    public async Task Import_AsAndByNamingDifferentUsers_IsRefusedAndImportsNothing()
+    {
+        var store = new InMemoryStore();
+        var file = Write("deals.csv", Csv(Row("D-1")));
+
+        var e = await Assert.ThrowsAsync<CliInputException>(() => RunInMemoryAsync(store, "--as", "admin", "import", "--by", "piotr", "--file", file));
+
+        Assert.Equal("--as 'admin' and --by 'piotr' name different users; the acting user is recorded as the creator of the imported deals. Give --as alone (or --by the same user).", e.Message);
+        Assert.Empty(await DealsAsync(store));
+    }
+
+    [Theory]
+    [InlineData("ghost", AccessDenialKind.UnknownUser)]
+    [InlineData("ivy", AccessDenialKind.InactiveUser)]
+    public async Task Import_AsSomeoneUnknownOrInactive_IsRefusedAndImportsNothing(string user, AccessDenialKind kind)
+    {
+        var store = new InMemoryStore();
+        await ((IPersonStore)store).SaveAsync(ImportKit.Admin);
+        await ((IPersonStore)store).SaveAsync(new Person(new UserId("ivy"), "Ivy", Role.Salesperson, ["north"], null, 5, false));
+        var file = Write("deals.csv", Csv(Row("D-1")));
+
+        var e = await Assert.ThrowsAsync<AccessDeniedException>(() => RunInMemoryAsync(store, "--as", user, "import", "--file", file));
+
+        Assert.Equal((kind, "import deals"), (e.Kind, e.Action));
+        Assert.Empty(await DealsAsync(store));
+    }
+
+    [Fact]
+    public async Task Import_AsSomeoneUnknownIntoSqlite_ExitsThreeWithOneLineAndLeavesNoDatabase()
+    {
+        var db = Path.Combine(Folder.FullName, "crm.db");
+        var file = Write("deals.csv", Csv(Row("D-1")));
+
+        var code = await CliApp.RunAsync(["--as", "ghost", "import", "--file", file, "--db", db], Output, Error, new FakeClock(Now));
+
+        Assert.Equal(CliApp.AccessRefused, code);
+        Assert.StartsWith("refused: 'ghost' may not import deals", Assert.Single(ImportKit.Lines(Error)), StringComparison.Ordinal);
+        Assert.False(File.Exists(db));
     }
 
     [Fact]

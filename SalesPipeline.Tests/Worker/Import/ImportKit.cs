@@ -6,6 +6,7 @@ using NodaTime.Testing;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
+using SalesPipeline.People;
 using SalesPipeline.Process;
 using SalesPipeline.Reporting.Worker.Cli;
 using SalesPipeline.Reporting.Worker.Import;
@@ -65,7 +66,7 @@ internal static class ImportKit
             await ((IPersonStore)known).SaveAsync(Admin, cancellationToken);
         }
 
-        root.Subcommands.Add(ImportCommand.Create(context, (_, _) => Task.FromResult(new ImportDestination(target, known, known, new PipelineDefinitionService(target, known, known), "memory"))));
+        root.Subcommands.Add(ImportCommand.Create(context, (_, _) => Task.FromResult(new ImportDestination(target, known, known, new PipelineDefinitionService(target, known, known), new PeopleService(known), "memory"))));
         var parse = root.Parse(args);
         Assert.Empty(parse.Errors);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
