@@ -176,6 +176,7 @@ public sealed class DocumentService : IDocumentService
             throw new ArgumentException("A price list was given without lines; choose its lines by number (for example --lines 1,3).", nameof(offer));
         }
 
+        var title = Text.Required(offer.Title ?? $"Offer – {deal.Name}", "title", 300);
         var template = await GetAsync(offer.Template, by, cancellationToken).ConfigureAwait(false);
         if (template.Document.Kind != DocumentKind.OfferTemplate)
         {
@@ -195,7 +196,6 @@ public sealed class DocumentService : IDocumentService
         }
 
         var bytes = format.Fill(template.Content, template.Document.FileName, values);
-        var title = Text.Required(offer.Title ?? $"Offer – {deal.Name}", "title", 300);
         if (bytes.Length > _options.MaxSizeBytes)
         {
             throw new DocumentTooLargeException(title + format.Extension, _options.MaxSizeBytes);
