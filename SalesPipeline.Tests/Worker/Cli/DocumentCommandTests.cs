@@ -127,6 +127,23 @@ public sealed class DocumentCommandTests : IDisposable
         Assert.Equal("Offer for Acme \U0001F680 (Acme \U0001F680), 1,200.00 PLN, by Sam", Docx.Paragraphs(await File.ReadAllBytesAsync(file))[0]);
     }
 
+    [Fact]
+    public async Task DocsAdd_PriceListWithANumberNoPriceCanBe_ExitsTwoNamingTheCellAndStoresNothing()
+    {
+        var ids = await SeedAsync();
+        var before = await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv");
+        var path = Path.Combine(_folder, "prices-2027.xlsx");
+        await File.WriteAllBytesAsync(path, Xlsx.Rows(["Item", "Unit price"], ["Licence", 1300], ["Training", 1E+300]));
+
+        var result = await Run("--as", "mona", "docs", "add", "--file", path, "--kind", "price-list", "--groups", "north", "--title", "Prices 2026");
+
+        Assert.Equal(
+            (2, "error: The price list 'prices-2027.xlsx' at line 2, column 'Unit price' (cell B3) holds 1E+300, more than a price can be (at most 79,228,162,514,264,337,593,543,950,335). Correct the cell and upload the list again. Nothing was stored."),
+            (result.ExitCode, result.Error.Trim()));
+        Assert.Equal(before.Output, (await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv")).Output);
+        Assert.Equal(0, (await Run("--as", "sam", "offer", "create", "--deal", ids["deal"], "--template", ids["template"], "--price-list", ids["prices"], "--lines", "1,2")).ExitCode);
+    }
+
     [Theory]
     [InlineData("a folder", "error: --out '{out}' is a folder; give a file name.")]
     [InlineData("in a missing folder", "error: --out: the folder '{parent}' does not exist.")]
