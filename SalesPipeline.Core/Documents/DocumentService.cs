@@ -35,7 +35,7 @@ public sealed class DocumentService : IDocumentService
     /// <param name="clock">The source of every instant the service records.</param>
     /// <param name="options">The document options; the defaults when left out.</param>
     /// <param name="access">The access options; checks are on when left out.</param>
-    /// <param name="offerFormat">Reads price lists and fills templates; without it <see cref="CreateOfferAsync"/> is refused.</param>
+    /// <param name="offerFormat">Reads price lists (checking each one uploaded) and fills templates; without it <see cref="CreateOfferAsync"/> is refused.</param>
     public DocumentService(IDocumentStore documents, IOpportunityStore opportunities, IAccountStore accounts, IPersonStore people, PipelineCatalog pipelines, IClock clock, DocumentOptions? options = null, AccessOptions? access = null, IOfferFormat? offerFormat = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -77,6 +77,12 @@ public sealed class DocumentService : IDocumentService
         }
 
         var bytes = await ReadLimitedAsync(content, fileName, cancellationToken).ConfigureAwait(false);
+        if (document.Kind == DocumentKind.PriceList && _format is { } format)
+        {
+            // Read as an offer will read it, so a list no offer could quote from is never stored.
+            format.ReadPriceList(bytes, fileName);
+        }
+
         var stored = Describe(DocumentId.New(), title, versions.Count + 1, document.Kind, fileName, contentType, bytes, groups, by);
         await _documents.AddAsync(stored, bytes, cancellationToken).ConfigureAwait(false);
         return stored;
@@ -176,6 +182,7 @@ public sealed class DocumentService : IDocumentService
             throw new ArgumentException("A price list was given without lines; choose its lines by number (for example --lines 1,3).", nameof(offer));
         }
 
+        var title = Text.Required(offer.Title ?? $"Offer – {deal.Name}", "title", 300);
         var template = await GetAsync(offer.Template, by, cancellationToken).ConfigureAwait(false);
         if (template.Document.Kind != DocumentKind.OfferTemplate)
         {
@@ -195,7 +202,6 @@ public sealed class DocumentService : IDocumentService
         }
 
         var bytes = format.Fill(template.Content, template.Document.FileName, values);
-        var title = Text.Required(offer.Title ?? $"Offer – {deal.Name}", "title", 300);
         if (bytes.Length > _options.MaxSizeBytes)
         {
             throw new DocumentTooLargeException(title + format.Extension, _options.MaxSizeBytes);

@@ -13,7 +13,8 @@ public interface IDocumentService
     /// <summary>
     /// Uploads a document. Its size is checked against <see cref="DocumentOptions.MaxSizeBytes"/> while it is read, before
     /// anything is stored. A title already stored adds a version (the uploader must be able to read the latest one, and the
-    /// kind must stay the same). A non-admin may only name groups they belong to.
+    /// kind must stay the same). A non-admin may only name groups they belong to. A price list is read as an offer reads it
+    /// when an <see cref="IOfferFormat"/> is registered, so one no offer could quote from is refused before it is stored.
     /// </summary>
     /// <param name="document">The title, kind, file name, groups and content type.</param>
     /// <param name="content">The bytes, read to their end.</param>
@@ -21,6 +22,7 @@ public interface IDocumentService
     /// <param name="cancellationToken">Cancels the upload; nothing is stored then.</param>
     /// <returns>The stored version.</returns>
     /// <exception cref="DocumentTooLargeException">The content is over the limit.</exception>
+    /// <exception cref="OfferGenerationException">A price list cannot be read (the message names the cell at fault, if one is).</exception>
     /// <exception cref="ArgumentException">A field is invalid (the message names it), or a group is unknown.</exception>
     Task<Document> AddAsync(NewDocument document, Stream content, UserId by, CancellationToken cancellationToken = default);
 

@@ -22,7 +22,8 @@ public interface IOfferFormat
     /// <param name="content">The price list's bytes.</param>
     /// <param name="fileName">Its file name, for messages.</param>
     /// <returns>Its lines, in order.</returns>
-    /// <exception cref="OfferGenerationException">The bytes are not a price list in the expected format.</exception>
+    /// <exception cref="OfferGenerationException">The bytes are not a price list in the expected format, or a cell holds what
+    /// no offer can quote (the message names its line and column).</exception>
     IReadOnlyList<PriceListLine> ReadPriceList(ReadOnlyMemory<byte> content, string fileName);
 
     /// <summary>Replaces every <c>{{name}}</c> in a template with its value.</summary>

@@ -67,7 +67,7 @@ public readonly record struct UserId
 {
     /// <summary>Creates a user identifier.</summary>
     /// <param name="value">The login or name; not empty, at most 200 characters.</param>
-    /// <exception cref="ArgumentException">The value is empty, blank, longer than 200 characters or holds a control character (<see cref="TypedText"/>).</exception>
+    /// <exception cref="ArgumentException">The value is empty, blank, longer than 200 characters or holds a character <see cref="TypedText"/> refuses (a control character, a noncharacter, half of a surrogate pair).</exception>
     public UserId(string value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(value);

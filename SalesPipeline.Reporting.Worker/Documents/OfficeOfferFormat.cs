@@ -6,6 +6,7 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
 using SalesPipeline.Documents;
+using SalesPipeline.Domain;
 
 namespace SalesPipeline.Reporting.Worker.Documents;
 
@@ -44,7 +45,7 @@ internal sealed partial class OfficeOfferFormat : IOfferFormat
                 throw new OfferGenerationException($"The price list '{fileName}' has no lines: its first worksheet needs a header row (such as Item, Price) and a row per line. Nothing was stored.");
             }
 
-            var columns = new List<(int Column, string Name)>();
+            var columns = new List<(int Column, string Name, string Header)>();
             foreach (var cell in used.FirstRow().Cells())
             {
                 var header = cell.GetString().Trim();
@@ -59,7 +60,7 @@ internal sealed partial class OfficeOfferFormat : IOfferFormat
                     throw new OfferGenerationException($"The price list '{fileName}' has two columns named '{header}'; give each column its own name. Nothing was stored.");
                 }
 
-                columns.Add((cell.Address.ColumnNumber, name));
+                columns.Add((cell.Address.ColumnNumber, name, header));
             }
 
             var lines = new List<PriceListLine>();
@@ -70,8 +71,9 @@ internal sealed partial class OfficeOfferFormat : IOfferFormat
                     continue;
                 }
 
-                var fields = columns.ToDictionary(c => c.Name, c => CellText(sheet.Cell(row.RowNumber(), c.Column)), StringComparer.Ordinal);
-                lines.Add(new PriceListLine(lines.Count + 1, fields));
+                var number = lines.Count + 1;
+                var fields = columns.ToDictionary(c => c.Name, c => CellText(sheet.Cell(row.RowNumber(), c.Column), $"The price list '{fileName}' at line {number}, column '{c.Header}' (cell {sheet.Cell(row.RowNumber(), c.Column).Address.ToStringRelative()})"), StringComparer.Ordinal);
+                lines.Add(new PriceListLine(number, fields));
             }
 
             return lines;
@@ -174,16 +176,28 @@ internal sealed partial class OfficeOfferFormat : IOfferFormat
 
     /// <summary>
     /// A cell as text: a number with its cell's format when that is plain digits (<c>0.00</c>, <c>#,##0.00</c>, or one of
-    /// Excel's built-in formats 1–4), otherwise as the plain number; anything else as its text.
+    /// Excel's built-in formats 1–4), otherwise as the plain number; anything else as its text. Refused, naming
+    /// <paramref name="where"/>, when it is a number too large for a price or text no offer can hold.
     /// </summary>
-    private static string CellText(IXLCell cell)
+    private static string CellText(IXLCell cell, string where)
     {
         if (cell.DataType != XLDataType.Number)
         {
-            return cell.GetFormattedString().Trim();
+            var text = cell.GetFormattedString().Trim();
+            return TypedText.ControlCharacterFault(text) is { } fault
+                ? throw new OfferGenerationException($"{where} holds {fault} Correct the cell and upload the list again. Nothing was stored.")
+                : text;
         }
 
-        var value = cell.GetValue<decimal>();
+        // (double)decimal.MaxValue is 2^96, the smallest double a decimal cannot hold.
+        var number = cell.GetValue<double>();
+        if (Math.Abs(number) >= (double)decimal.MaxValue)
+        {
+            throw new OfferGenerationException(
+                $"{where} holds {number.ToString("R", CultureInfo.InvariantCulture)}, more than a price can be (at most {decimal.MaxValue.ToString("N0", CultureInfo.InvariantCulture)}). Correct the cell and upload the list again. Nothing was stored.");
+        }
+
+        var value = (decimal)number;
         var format = cell.Style.NumberFormat.NumberFormatId switch
         {
             1 => "0",

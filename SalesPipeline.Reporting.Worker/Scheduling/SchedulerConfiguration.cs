@@ -172,7 +172,20 @@ internal static partial class SchedulerConfiguration
             problems.Add($"{where}:From '{from}' is not an e-mail address.");
         }
 
-        return new SmtpSettings(host ?? string.Empty, port, security, Empty(section["UserName"]), Empty(section["Password"]), from ?? string.Empty);
+        // A login takes both: a password alone would be ignored (mail sent without logging in), a user name alone tried
+        // with an empty password.
+        var userName = Empty(section["UserName"]);
+        var password = Empty(section["Password"]);
+        if (password is not null && userName is null)
+        {
+            problems.Add($"{where}:Password is set but {where}:UserName is not, so no login would be tried: give the login's user name in Smtp:UserName, or remove Smtp:Password for a server that takes mail without a login.");
+        }
+        else if (userName is not null && password is null)
+        {
+            problems.Add($"{where}:UserName '{userName}' is set but {where}:Password is not, so the login would be tried with an empty password: give the password in Smtp:Password (such as the SALESPIPELINE__SMTP__PASSWORD environment variable), or remove Smtp:UserName for a server that takes mail without a login.");
+        }
+
+        return new SmtpSettings(host ?? string.Empty, port, security, userName, password, from ?? string.Empty);
     }
 
     private static ScheduleDefinition? ReadSchedule(IConfigurationSection section, SmtpSettings? smtp, string workingFolder, List<string> problems)

@@ -4,6 +4,7 @@ using NodaTime.Testing;
 using SalesPipeline.Abstractions;
 using SalesPipeline.Access;
 using SalesPipeline.DependencyInjection;
+using SalesPipeline.Documents;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
 using SalesPipeline.Process;
@@ -162,6 +163,15 @@ public sealed class SalesPipelineServiceCollectionExtensionsTests
                 "'Leads.SelfServiceOffGroups' holds 'North Team', which is not a valid group: use lower-case letters, digits and hyphens, starting with a letter (for example 'north').",
             ],
             e.Errors);
+    }
+
+    [Fact]
+    public void AddSalesPipeline_DocumentLimitAboveWhatTheStoresHold_ThrowsNamingTheLargest()
+    {
+        var e = Assert.Throws<SalesPipelineOptionsException>(() => new ServiceCollection().AddSalesPipeline(o => o.Documents.MaxSizeBytes = 1_000_000_000));
+        new ServiceCollection().AddSalesPipeline(o => o.Documents.MaxSizeBytes = DocumentOptions.LargestMaxSizeBytes);
+
+        Assert.Equal(["'Documents.MaxSizeBytes' must be between 1 and 999000000 (the most a SQLite row or a PostgreSQL value holds), was 1000000000."], e.Errors);
     }
 
     [Fact]

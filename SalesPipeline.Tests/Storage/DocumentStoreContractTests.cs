@@ -56,11 +56,11 @@ public abstract class DocumentStoreContractTests(Func<StoreFixture> newFixture) 
     [Fact]
     public async Task Add_SameTitleAgain_AddsAVersionAndEarlierVersionsStayReadable()
     {
-        var v1 = await Team.Documents.AddAsync(new NewDocument("Price list 2026", DocumentKind.PriceList, "prices.xlsx", ["north"]), new MemoryStream([1, 1]), Mona);
-        var v2 = await Team.Documents.AddAsync(new NewDocument("Price list 2026", DocumentKind.PriceList, "prices-v2.xlsx", ["north"]), new MemoryStream([2, 2, 2]), Sam);
+        var v1 = await Team.Documents.AddAsync(new NewDocument("Terms 2026", DocumentKind.Contract, "terms.pdf", ["north"]), new MemoryStream([1, 1]), Mona);
+        var v2 = await Team.Documents.AddAsync(new NewDocument("Terms 2026", DocumentKind.Contract, "terms-v2.pdf", ["north"]), new MemoryStream([2, 2, 2]), Sam);
 
         Assert.Equal((1, 2), (v1.Version, v2.Version));
-        Assert.Equal([v1.Id, v2.Id], (await _fixture.Documents.VersionsAsync("Price list 2026")).Select(d => d.Id));
+        Assert.Equal([v1.Id, v2.Id], (await _fixture.Documents.VersionsAsync("Terms 2026")).Select(d => d.Id));
         Assert.Equal([v2.Id], (await Team.Documents.ListAsync(Sam)).Select(d => d.Id));
         Assert.Equal([v1.Id, v2.Id], (await Team.Documents.ListAsync(Sam, allVersions: true)).Select(d => d.Id));
         Assert.Equal([1, 1], (await Team.Documents.GetVersionAsync(v2.Id, 1, Sam)).Content.ToArray());

@@ -57,4 +57,22 @@ internal static class Xlsx
         workbook.SaveAs(stream);
         return stream.ToArray();
     }
+
+    /// <summary>A workbook whose first worksheet holds the given rows from A1, the first one the header.</summary>
+    public static byte[] Rows(params object[][] rows)
+    {
+        using var workbook = new ClosedXML.Excel.XLWorkbook();
+        var sheet = workbook.AddWorksheet("Prices");
+        for (var r = 0; r < rows.Length; r++)
+        {
+            for (var c = 0; c < rows[r].Length; c++)
+            {
+                sheet.Cell(r + 1, c + 1).Value = rows[r][c];
+            }
+        }
+
+        using var stream = new MemoryStream();
+        workbook.SaveAs(stream);
+        return stream.ToArray();
+    }
 }

@@ -103,6 +103,47 @@ public sealed class DocumentCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "x.bin")));
     }
 
+    [Fact]
+    public async Task TextNoOfferCanHold_IsRefusedWhereItIsTypedAndAnEmojiReachesTheOffer()
+    {
+        var ids = await SeedAsync();
+        var before = await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv");
+
+        var lead = await Run("--as", "mona", "leads", "import", "--file", Write("odd-leads.csv", "id,company,segment,contact,phone,email,source,notes,owner", "L2,Ac\uFFFEme,retail,Jan,1,,fair,,sam"));
+        var title = await Run("--as", "sam", "offer", "create", "--deal", ids["deal"], "--template", ids["template"], "--price-list", ids["prices"], "--lines", "1,2", "--title", "Offer \uD83D for Acme");
+        var subject = await Run("--as", "sam", "deals", "log", ids["deal"], "--kind", "call", "--subject", "Call\uFFFF");
+
+        Assert.True(lead.ExitCode == 2 && lead.Error.Contains("Row 2: 'company' holds a noncharacter (U+FFFE) at position 3", StringComparison.Ordinal), lead.ToString());
+        Assert.True(title.ExitCode == 2 && title.Error.StartsWith("error: 'title' holds half of a surrogate pair (U+D83D) at position 7 without its other half", StringComparison.Ordinal), title.ToString());
+        Assert.True(subject.ExitCode == 2 && subject.Error.Contains("'subject' holds a noncharacter (U+FFFF) at position 5", StringComparison.Ordinal), subject.ToString());
+        Assert.Equal(before.Output, (await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv")).Output);
+
+        Assert.Equal(0, (await Run("--as", "mona", "leads", "import", "--file", Write("emoji-leads.csv", "id,company,segment,contact,phone,email,source,notes,owner", "L3,Acme \U0001F680,retail,Jan,1,,fair,,sam"))).ExitCode);
+        var deal = (await Run("--as", "sam", "leads", "convert", "L3", "--value", "1200", "--currency", "PLN")).Output.Trim();
+        var offer = await Run("--as", "sam", "offer", "create", "--deal", deal, "--template", ids["template"], "--price-list", ids["prices"], "--lines", "1,2");
+        Assert.True(offer.ExitCode == 0, offer.ToString());
+        var file = Path.Combine(_folder, "emoji.docx");
+        Assert.Equal(0, (await Run("--as", "sam", "docs", "get", offer.Output.Trim(), "--out", file)).ExitCode);
+        Assert.Equal("Offer for Acme \U0001F680 (Acme \U0001F680), 1,200.00 PLN, by Sam", Docx.Paragraphs(await File.ReadAllBytesAsync(file))[0]);
+    }
+
+    [Fact]
+    public async Task DocsAdd_PriceListWithANumberNoPriceCanBe_ExitsTwoNamingTheCellAndStoresNothing()
+    {
+        var ids = await SeedAsync();
+        var before = await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv");
+        var path = Path.Combine(_folder, "prices-2027.xlsx");
+        await File.WriteAllBytesAsync(path, Xlsx.Rows(["Item", "Unit price"], ["Licence", 1300], ["Training", 1E+300]));
+
+        var result = await Run("--as", "mona", "docs", "add", "--file", path, "--kind", "price-list", "--groups", "north", "--title", "Prices 2026");
+
+        Assert.Equal(
+            (2, "error: The price list 'prices-2027.xlsx' at line 2, column 'Unit price' (cell B3) holds 1E+300, more than a price can be (at most 79,228,162,514,264,337,593,543,950,335). Correct the cell and upload the list again. Nothing was stored."),
+            (result.ExitCode, result.Error.Trim()));
+        Assert.Equal(before.Output, (await Run("--as", "ada", "docs", "list", "--all-versions", "--format", "csv")).Output);
+        Assert.Equal(0, (await Run("--as", "sam", "offer", "create", "--deal", ids["deal"], "--template", ids["template"], "--price-list", ids["prices"], "--lines", "1,2")).ExitCode);
+    }
+
     [Theory]
     [InlineData("a folder", "error: --out '{out}' is a folder; give a file name.")]
     [InlineData("in a missing folder", "error: --out: the folder '{parent}' does not exist.")]

@@ -204,7 +204,7 @@ public sealed class EmailDeliveryTests : IAsyncLifetime, IAsyncDisposable
         {
             ["SalesPipeline"] = new JsonObject
             {
-                ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = port ?? _smtp.Port, ["Security"] = security, ["UserName"] = user, ["From"] = "reports@example.com" },
+                ["Smtp"] = new JsonObject { ["Host"] = "127.0.0.1", ["Port"] = port ?? _smtp.Port, ["Security"] = security, ["UserName"] = user, ["Password"] = user is null ? null : "secret", ["From"] = "reports@example.com" },
                 ["Schedules"] = new JsonArray(new JsonObject
                 {
                     ["Name"] = "monthly-board",

@@ -147,8 +147,15 @@ public sealed class ConfigurationLayeringTests : IAsyncLifetime
         // The environment wins over the file; a bad value is refused before anything is stored.
         var tooSmall = await AddAsync(1001, ("SALESPIPELINE__Documents__MaxSizeBytes", "0"), ("SALESPIPELINE__Documents__Limit", "5"));
         Assert.True(tooSmall.ExitCode == 2, tooSmall.ToString());
-        Assert.Contains("SalesPipeline:Documents:MaxSizeBytes '0' is not a whole number from 1 to 2147483647.", tooSmall.Error, StringComparison.Ordinal);
+        Assert.Contains("SalesPipeline:Documents:MaxSizeBytes '0' is not a whole number from 1 to 999000000.", tooSmall.Error, StringComparison.Ordinal);
         Assert.Contains("SalesPipeline:Documents:Limit is not a document setting", tooSmall.Error, StringComparison.Ordinal);
+        Assert.Equal(["doc1000", "doc999"], await StoredAsync());
+
+        // More than SQLite (1,000,000,000 bytes in a row) or PostgreSQL (1 GB in a value) holds is refused at start.
+        var tooLarge = await AddAsync(1001, ("SALESPIPELINE__Documents__MaxSizeBytes", "1500000000"));
+        Assert.Equal(
+            (2, "error: the document settings have 1 problem: SalesPipeline:Documents:MaxSizeBytes '1500000000' is more than one document stored in SQLite or PostgreSQL can hold; give at most 999000000 bytes."),
+            (tooLarge.ExitCode, tooLarge.Error.Trim()));
         Assert.Equal(["doc1000", "doc999"], await StoredAsync());
         var raised = await AddAsync(1001, ("SALESPIPELINE__Documents__MaxSizeBytes", "1001"));
         Assert.True(raised.ExitCode == 0, raised.ToString());

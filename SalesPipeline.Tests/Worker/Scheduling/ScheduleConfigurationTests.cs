@@ -126,6 +126,38 @@ public sealed class ScheduleConfigurationTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(null, "secret", "SalesPipeline:Smtp:Password is set but SalesPipeline:Smtp:UserName is not, so no login would be tried: give the login's user name in Smtp:UserName, or remove Smtp:Password for a server that takes mail without a login.")]
+    [InlineData(" ", "secret", "SalesPipeline:Smtp:Password is set but SalesPipeline:Smtp:UserName is not")]
+    [InlineData("reports", null, "SalesPipeline:Smtp:UserName 'reports' is set but SalesPipeline:Smtp:Password is not, so the login would be tried with an empty password: give the password in Smtp:Password (such as the SALESPIPELINE__SMTP__PASSWORD environment variable), or remove Smtp:UserName for a server that takes mail without a login.")]
+    [InlineData("reports", "", "SalesPipeline:Smtp:UserName 'reports' is set but SalesPipeline:Smtp:Password is not")]
+    public async Task Run_SmtpLoginHalfGiven_ExitsTwoNamingBothKeys(string? userName, string? password, string says)
+    {
+        var config = Config(GoodSchedule());
+        config["SalesPipeline"]!["Smtp"] = new JsonObject { ["Host"] = "localhost", ["From"] = "reports@example.com", ["UserName"] = userName, ["Password"] = password };
+
+        var result = await RunAsync(config);
+
+        AssertRefused(result, says, "half a login");
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("SalesPipeline:Smtp:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_SmtpWithBothOrNeitherOfUserNameAndPassword_IsAccepted()
+    {
+        foreach (var login in new[] { new JsonObject { ["UserName"] = "reports", ["Password"] = "secret" }, [] })
+        {
+            var config = Config(GoodSchedule());
+            login["Host"] = "localhost";
+            login["From"] = "reports@example.com";
+            config["SalesPipeline"]!["Smtp"] = login;
+
+            var result = await RunAsync(config, "schedules");
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+        }
+    }
+
+    [Theory]
     [InlineData("smtp.example.com:587")]
     [InlineData("smtp://localhost:2525")]
     [InlineData("smtp.example.com/relay")]
