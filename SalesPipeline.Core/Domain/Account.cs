@@ -90,7 +90,7 @@ public sealed class Account
     {
         ArgumentNullException.ThrowIfNull(contacts);
         ArgumentOutOfRangeException.ThrowIfNegative(version);
-        return new Account(id, Text.Required(name, nameof(name), 300), segment, contacts, createdAt, createdBy, version);
+        return new Account(id, Text.Stored(name, nameof(name), 300), segment, contacts, createdAt, createdBy, version);
     }
 
     /// <summary>Adds a contact person.</summary>

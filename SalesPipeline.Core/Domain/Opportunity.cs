@@ -215,7 +215,7 @@ public sealed class Opportunity
             throw new ArgumentException($"Opportunity {state.Id} belongs to pipeline '{state.PipelineId}', not '{pipeline.Id}'.", nameof(pipeline));
         }
 
-        Text.Required(state.Name, "name", 300);
+        Text.Stored(state.Name, "name", 300);
         CheckValue(state.Value, "value");
         CheckDate(state.ExpectedClose, "expectedClose");
         CheckInstant(state.CreatedAt, $"Opportunity {state.Id}: the creation instant", nameof(state));

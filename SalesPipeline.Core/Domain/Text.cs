@@ -3,7 +3,16 @@ namespace SalesPipeline.Domain;
 /// <summary>Checks of user-typed text (length, and <see cref="TypedText"/>'s rule), with messages that say what to do.</summary>
 internal static class Text
 {
-    public static string Required(string? value, string paramName, int maxLength)
+    public static string Required(string? value, string paramName, int maxLength) => Checked(value, paramName, maxLength, typed: true);
+
+    /// <summary>
+    /// Checks a stored name as <see cref="Required"/> does, but for the characters only as earlier versions did: no control
+    /// character other than tab and line breaks. A noncharacter or half of a surrogate pair, refused where text is typed, is
+    /// not refused here, so a record stored with one before that rule stays readable.
+    /// </summary>
+    public static string Stored(string? value, string paramName, int maxLength) => Checked(value, paramName, maxLength, typed: false);
+
+    private static string Checked(string? value, string paramName, int maxLength, bool typed)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -16,7 +25,7 @@ internal static class Text
             throw new ArgumentException($"'{paramName}' must be at most {maxLength} characters long, was {trimmed.Length}.", paramName);
         }
 
-        if (TypedText.ControlCharacterFault(trimmed) is { } fault)
+        if ((typed || TypedText.IndexOfControlCharacter(trimmed) >= 0) && TypedText.ControlCharacterFault(trimmed) is { } fault)
         {
             throw new ArgumentException($"'{paramName}' holds {fault}", paramName);
         }

@@ -82,6 +82,15 @@ public sealed class AccountTests
     }
 
     [Fact]
+    public void Restore_NameAnEarlierVersionStoredWithANoncharacter_StaysReadable_ThoughCreateRefusesIt()
+    {
+        var account = Account.Restore(AccountId.New(), "Acme\uFFFF", null, [], T0, Bob, 1);
+
+        Assert.Equal("Acme\uFFFF", account.Name);
+        Assert.Throws<ArgumentException>(() => Account.Create("Acme\uFFFF", null, Anna, T0));
+    }
+
+    [Fact]
     public void Restore_NegativeVersion_ThrowsArgumentOutOfRangeException() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Account.Restore(AccountId.New(), "Acme", null, [], T0, Bob, -1));
 }

@@ -155,6 +155,30 @@ public sealed class OpportunityTests
         Assert.Contains(which == "expectedClose" ? "'expectedClose' 0001-01-01" : $"Opportunity {state.Id}", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Rollout\uFFFE")]
+    [InlineData("Rollout \uFDD0 phase 2")]
+    public void Restore_NameAnEarlierVersionStoredWithANoncharacter_StaysReadable_ThoughCreateRefusesIt(string name)
+    {
+        var state = Won().ToState() with { Name = name };
+
+        var restored = Opportunity.Restore(state, Default);
+
+        Assert.Equal(name, restored.Name);
+        var e = Assert.Throws<ArgumentException>(() => Opportunity.Create(new NewOpportunity(name, Money.Of(1m, "PLN"), AccountId.New(), new LocalDate(2027, 3, 31)), Default, Anna, T0));
+        Assert.Contains("noncharacter", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Restore_NameWithAControlCharacter_IsStillRefused()
+    {
+        var state = Won().ToState() with { Name = "Roll\u0001out" };
+
+        var e = Assert.Throws<ArgumentException>(() => Opportunity.Restore(state, Default));
+
+        Assert.Contains("'name' holds a control character (U+0001) at position 5", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Create_ValueAboveTheMaximum_ThrowsArgumentOutOfRangeException()
     {
