@@ -54,7 +54,9 @@ public sealed class AgendaService : IAgendaService
             return new Agenda(owners, request.From, request.To, request.Zone, asOf, [], [], [], []);
         }
 
-        var records = await _store.ReadAgendaAsync(new AgendaSelection(owners, end, request.From, request.To, Attention.StaleCutoffs(_pipelines, asOf)), cancellationToken).ConfigureAwait(false);
+        // Everything overdue is read, also what fell due after a range that ended before now.
+        var dueBefore = Instant.Max(end, asOf);
+        var records = await _store.ReadAgendaAsync(new AgendaSelection(owners, dueBefore, request.From, request.To, Attention.StaleCutoffs(_pipelines, asOf)), cancellationToken).ConfigureAwait(false);
 
         var overdue = new List<AgendaItem>();
         var upcoming = new List<AgendaItem>();
@@ -65,7 +67,7 @@ public sealed class AgendaService : IAgendaService
             {
                 overdue.Add(new AgendaItem(kind, day, due, subject, deal, dealName, owner, activity, asOf - due));
             }
-            else if (due >= start)
+            else if (due >= start && due < end)
             {
                 upcoming.Add(new AgendaItem(kind, day, due, subject, deal, dealName, owner, activity, Duration.Zero));
             }

@@ -56,6 +56,21 @@ public sealed class AgendaCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Agenda_RangeEndedBeforeNow_StillListsEverythingOverdue()
+    {
+        await SeedAsync();
+
+        // The task fell due on 2026-11-26, after these days and before now: it is overdue all the same.
+        var result = await Run("--as", "sam", "agenda", "--from", "2026-11-20", "--to", "2026-11-25", "--time-zone", "Europe/Warsaw", "--format", "csv");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Skip(1).ToList();
+        var overdue = Assert.Single(rows, r => r.StartsWith("overdue,", StringComparison.Ordinal));
+        Assert.StartsWith("overdue,2026-11-26,10:00,task,Send price list,Acme ERP,sam,", overdue, StringComparison.Ordinal);
+        Assert.DoesNotContain(rows, r => r.StartsWith("upcoming,", StringComparison.Ordinal) && !r.Contains(",expected close,", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Agenda_TeamOfAManager_CoversTheirGroupsAndASalespersonIsRefused()
     {
         await SeedAsync();
