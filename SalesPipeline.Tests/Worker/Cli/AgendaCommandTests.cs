@@ -128,6 +128,31 @@ public sealed class AgendaCommandTests : IDisposable
         Assert.Equal("2026-12-01T09:00:00+00:00", python2.Single(c => c.Summary == "Next contact: Acme ERP").At);
     }
 
+    [Fact]
+    public async Task AgendaIcs_SubjectsWithEmojiAndCombiningMarks_AreFoldedBetweenWholeCharacters()
+    {
+        var deal = await SeedAsync();
+        // Whatever the prefix, some fold falls where a character outside the Basic Multilingual Plane starts.
+        string[] subjects = [.. new[] { string.Empty, "a", "ab", "abc" }.Select(p => p + string.Concat(Enumerable.Repeat("\U0001F600", 30)) + string.Concat(Enumerable.Repeat("e\u0301", 15)))];
+        foreach (var (subject, hour) in subjects.Select((s, i) => (s, i + 10)))
+        {
+            var logged = await Run("--as", "sam", "deals", "log", deal.ToString(), "--kind", "meeting", "--subject", subject, "--due", $"2026-12-02T{hour}:00:00Z");
+            Assert.True(logged.ExitCode == 0, logged.ToString());
+        }
+
+        var file = Path.Combine(_folder, "agenda.ics");
+        Assert.Equal(0, (await Run("--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04", "--ics", file)).ExitCode);
+
+        var expected = subjects.Select(s => $"{s} (Acme ERP)").Order(StringComparer.Ordinal).ToList();
+        var python = ExternalReaders.ReadCalendarWithIcalendar(file);
+        Assert.Equal(expected, python.Select(c => c.Summary).Where(s => s.Contains('\uD83D', StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        var calendar = Ical.Net.Calendar.Load(await File.ReadAllTextAsync(file))!;
+        Assert.Equal(expected, calendar.Events.Select(e => e.Summary!).Where(s => s.Contains('\uD83D', StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        var bytes = await File.ReadAllBytesAsync(file);
+        Assert.DoesNotContain("\uFFFD", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.All(System.Text.Encoding.UTF8.GetString(bytes).Split("\r\n"), line => Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) <= 75, line));
+    }
+
     [Theory]
     [InlineData("unknown owner", 2, "No person has user id 'ghost'", "--as", "ada", "agenda", "--owner", "ghost")]
     [InlineData("from after to", 2, "starts on 2026-12-04 ('from') after it ends on 2026-12-01 ('to')", "--as", "sam", "agenda", "--from", "2026-12-04", "--to", "2026-12-01")]
