@@ -136,7 +136,7 @@ internal static class AgendaCommand
         await output.WriteLineAsync($"Stale deals ({agenda.Stale.Count.ToString(CultureInfo.InvariantCulture)})").ConfigureAwait(false);
         foreach (var s in agenda.Stale)
         {
-            await output.WriteLineAsync($"  {s.OpportunityName}  {s.Stage}, nothing for {Days(s.Idle)} days (limit {Days(s.StaleAfter)}){Who(s.Owner)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  {ListOutput.Cell(s.OpportunityName)}  {s.Stage}, nothing for {Days(s.Idle)} days (limit {Days(s.StaleAfter)}){Who(s.Owner)}").ConfigureAwait(false);
         }
 
         await output.WriteLineAsync().ConfigureAwait(false);
@@ -147,8 +147,9 @@ internal static class AgendaCommand
         }
     }
 
+    /// <summary>What an entry is about, on one line (see <see cref="ListOutput.Cell"/>).</summary>
     private static string Entry(AgendaItem item) =>
-        item.Kind is AgendaItemKind.Meeting or AgendaItemKind.Task ? $"{item.Subject} ({item.OpportunityName})" : item.OpportunityName;
+        ListOutput.Cell(item.Kind is AgendaItemKind.Meeting or AgendaItemKind.Task ? $"{item.Subject} ({item.OpportunityName})" : item.OpportunityName);
 
     private static string Kind(AgendaItemKind kind) => kind switch
     {

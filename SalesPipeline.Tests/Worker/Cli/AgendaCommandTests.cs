@@ -56,6 +56,23 @@ public sealed class AgendaCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Agenda_Table_SubjectOverSeveralLinesOrWithTabs_StaysOnItsEntrysLine()
+    {
+        var deal = await SeedAsync();
+        var logged = await Run("--as", "sam", "deals", "log", deal.ToString(), "--kind", "meeting", "--subject", "Review\r\nterms\tand prices\nnext", "--due", "2026-12-02T08:00:00Z");
+        Assert.True(logged.ExitCode == 0, logged.ToString());
+
+        var result = await Run("--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var wednesday = lines.IndexOf("Wed 2026-12-02");
+        Assert.True(wednesday > 0, result.Output);
+        Assert.Equal("  08:00  meeting        Review\u21B5terms and prices\u21B5next (Acme ERP)", lines[wednesday + 1]);
+        Assert.DoesNotContain('\t', result.Output);
+    }
+
+    [Fact]
     public async Task Agenda_RangeEndedBeforeNow_StillListsEverythingOverdue()
     {
         await SeedAsync();
