@@ -173,9 +173,9 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
 
     [Theory]
     [InlineData("salesperson without --owner", Anna, null, "'Anna Nowak' may not report on everyone's deals and leads: a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'; name whose report it is with --owner USER. Nothing was changed.")]
-    [InlineData("salesperson naming another", Anna, "Piotr Kowalski", "'Anna Nowak' may not report on the deals and leads of 'Piotr Kowalski': a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'")]
+    [InlineData("salesperson naming another", Anna, "Piotr Kowalski", "'Anna Nowak' may not report on the deals and leads of 'Piotr Kowalski': a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'. Nothing was changed.")]
     [InlineData("manager without --owner", "manager", null, "'manager' may not report on everyone's deals and leads: a manager reports on one owner at a time, themselves or a person in their groups (north, south): 'Anna Nowak', 'Emma Clarke', 'James Patel', 'Katarzyna Lewandowska', 'Maria Wiśniewska', 'Oliver Brown', 'Piotr Kowalski', 'Tomasz Wójcik', 'manager'; name whose report it is with --owner USER. Nothing was changed.")]
-    [InlineData("manager naming someone outside their groups", "manager", "admin", "'manager' may not report on the deals and leads of 'admin': a manager reports on one owner at a time")]
+    [InlineData("manager naming someone outside their groups", "manager", "admin", "'manager' may not report on the deals and leads of 'admin': a manager reports on one owner at a time, themselves or a person in their groups (north, south): 'Anna Nowak', 'Emma Clarke', 'James Patel', 'Katarzyna Lewandowska', 'Maria Wiśniewska', 'Oliver Brown', 'Piotr Kowalski', 'Tomasz Wójcik', 'manager'. Nothing was changed.")]
     [InlineData("unknown acting user", "ghost", null, "'ghost' may not report on everyone's deals and leads: no person has this user id")]
     [InlineData("unknown acting user naming themselves", "ghost", "ghost", "no person has this user id")]
     public async Task Report_AsSomeoneWhoMayNotSeeTheOwner_ExitsThreeWithOneLineAndWritesNothing(string why, string by, string? owner, string message)
