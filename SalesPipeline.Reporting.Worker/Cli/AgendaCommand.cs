@@ -44,7 +44,7 @@ internal static class AgendaCommand
             var last = parse.GetValue(to) is { } t ? ReportOptions.ParseDay(t, "--to") : DefaultLast(first);
             var path = parse.GetValue(ics) is { } p ? ReportOptions.CheckOutputFile(p, "--ics", ".ics") : null;
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--ics", path).EnsureDistinct();
-            var request = new AgendaRequest(first, last, parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null, parse.GetValue(team)) { Zone = timeZone };
+            var request = new AgendaRequest(first, last, ParseOwner(parse.GetValue(owner)), parse.GetValue(team)) { Zone = timeZone };
 
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var agenda = await services.GetRequiredService<IAgendaService>().GetAsync(request, by, cancellationToken).ConfigureAwait(false);
@@ -71,6 +71,15 @@ internal static class AgendaCommand
         });
         return command;
     }
+
+    /// <summary>Whose agenda <c>--owner</c> names: an empty name is refused rather than read as the acting user's own.</summary>
+    private static UserId? ParseOwner(string? owner) => owner switch
+    {
+        null => null,
+        _ when string.IsNullOrWhiteSpace(owner) => throw new CliInputException(
+            "--owner is empty: give the user id of the person whose agenda to show, or leave --owner out for your own."),
+        _ => new UserId(owner),
+    };
 
     /// <summary>
     /// The last day when <c>--to</c> is left out: <see cref="DefaultDays"/> from <paramref name="first"/>, but not past the last

@@ -175,6 +175,8 @@ public sealed class AgendaCommandTests : IDisposable
     [InlineData("from after to", 2, "starts on 2026-12-04 ('from') after it ends on 2026-12-01 ('to')", "--as", "sam", "agenda", "--from", "2026-12-04", "--to", "2026-12-01")]
     [InlineData("not a date", 2, "--from '2026-13-01' is not a date", "--as", "sam", "agenda", "--from", "2026-13-01")]
     [InlineData("not a date either", 2, "--to 'next friday' is not a date", "--as", "sam", "agenda", "--to", "next friday")]
+    [InlineData("empty owner", 2, "error: --owner is empty: give the user id of the person whose agenda to show, or leave --owner out for your own.", "--as", "mona", "agenda", "--owner", "")]
+    [InlineData("blank owner", 2, "error: --owner is empty: give the user id", "--as", "mona", "agenda", "--owner", "  ", "--ics", "{folder}/agenda.ics")]
     [InlineData("owner and team", 2, "either one owner's or the team's", "--as", "mona", "agenda", "--owner", "sam", "--team")]
     [InlineData("range too long", 2, "is longer than 366 days", "--as", "sam", "agenda", "--from", "2026-01-01", "--to", "2027-06-30")]
     [InlineData("first day before the earliest", 2, "error: The agenda's first day ('from') 0001-01-01 is outside the days an agenda covers, 1900-01-01 to 2200-12-31: give a day between them.", "--as", "sam", "agenda", "--from", "0001-01-01", "--to", "0001-01-07")]
