@@ -20,7 +20,7 @@ internal static class AgendaCommand
     public static Command Create(CliContext context)
     {
         var owner = new Option<string?>("--owner") { Description = "Whose agenda: a person in your groups (a manager) or anyone (an admin). Your own when left out." };
-        var team = new Option<bool>("--team") { Description = "The agenda of everyone in your groups (a manager) or of everyone (an admin)." };
+        var team = new Option<bool>("--team") { Description = "The agenda of everyone in your groups (a manager) or of every deal's owner (an admin), also owners who are not people here, such as those of imported deals." };
         var from = new Option<string?>("--from") { Description = $"The first day, yyyy-MM-dd, from {LocalDatePattern.Iso.Format(AgendaRequest.EarliestDay)}; today (in --time-zone) when left out." };
         var to = new Option<string?>("--to") { Description = $"The last day (inclusive), yyyy-MM-dd, up to {LocalDatePattern.Iso.Format(AgendaRequest.LatestDay)}; {DefaultDays - 1} days after --from when left out." };
         var zone = ReportOptions.TimeZone();

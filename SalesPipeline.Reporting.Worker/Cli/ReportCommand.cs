@@ -136,7 +136,7 @@ internal static class ReportCommand
     }
 
     /// <summary>
-    /// The model with the Agenda sheet's agenda when it is asked for: the report's owner's, else every stored person's, for the
+    /// The model with the Agenda sheet's agenda when it is asked for: the report's owner's, else every deal owner's (a stored person or not), for the
     /// coming week from the day the report is produced (in the report's time zone). The agenda is read without the access
     /// checks: a scheduled report has no acting user, and the command checks an acting user's right to the report's owner
     /// (or to everyone) before the report is built.

@@ -88,6 +88,26 @@ public sealed class AgendaCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Agenda_TeamOfAnAdmin_CoversDealsOfOwnersWhoAreNotPeople()
+    {
+        await SeedAsync();
+        var csv = Path.Combine(_folder, "legacy.csv");
+        await File.WriteAllTextAsync(csv, "id,name,owner,stage,amount,currency,created,expected_close\nL1,Legacy ERP,old.crm,qualification,3000,PLN,2026-11-01,2026-11-30\n");
+        var imported = await Run("--as", "ada", "import", "--file", csv);
+        Assert.True(imported.ExitCode == 0, imported.ToString());
+
+        var admin = await Run("--as", "ada", "agenda", "--team", "--from", "2026-11-28", "--to", "2026-12-04", "--format", "csv");
+        var manager = await Run("--as", "mona", "agenda", "--team", "--from", "2026-11-28", "--to", "2026-12-04", "--format", "csv");
+        var table = await Run("--as", "ada", "agenda", "--team", "--from", "2026-11-28", "--to", "2026-12-04");
+
+        Assert.True(admin.ExitCode == 0, admin.ToString());
+        Assert.Contains(admin.Output.Split('\n'), l => l.StartsWith("upcoming,2026-11-30,,expected close,Legacy ERP,Legacy ERP,old.crm,", StringComparison.Ordinal));
+        Assert.DoesNotContain("Legacy ERP", manager.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Agenda of 6 people, 2026-11-28 to 2026-12-04", table.Output, StringComparison.Ordinal);
+        Assert.Contains("expected close Legacy ERP  [old.crm]", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Agenda_TeamOfAManager_CoversTheirGroupsAndASalespersonIsRefused()
     {
         await SeedAsync();
