@@ -50,7 +50,7 @@ public sealed record AgendaItem(
 /// <param name="From">The first day; not before <see cref="EarliestDay"/>.</param>
 /// <param name="To">The last day (inclusive); at most <see cref="MaxDays"/> days after <paramref name="From"/>, and not after <see cref="LatestDay"/>.</param>
 /// <param name="Owner">One person's agenda; the acting user's own when left out (and <paramref name="Team"/> is off).</param>
-/// <param name="Team">The agenda of everyone in the acting manager's groups (an admin's: everyone's).</param>
+/// <param name="Team">The agenda of everyone in the acting manager's groups (an admin's: every deal owner's, a stored person or not).</param>
 public sealed record AgendaRequest(LocalDate From, LocalDate To, UserId? Owner = null, bool Team = false)
 {
     /// <summary>The longest range an agenda covers, in days.</summary>

@@ -45,16 +45,27 @@ public sealed class AgendaService : IAgendaService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Zone);
         Check(request);
-        var owners = await OwnersAsync(request, by, cancellationToken).ConfigureAwait(false);
+        var (owners, everyone) = await OwnersAsync(request, by, cancellationToken).ConfigureAwait(false);
         var asOf = _clock.GetCurrentInstant();
         var end = request.To.PlusDays(1).AtStartOfDayInZone(request.Zone).ToInstant();
         var start = request.From.AtStartOfDayInZone(request.Zone).ToInstant();
-        if (owners.Count == 0)
+        if (owners.Count == 0 && !everyone)
         {
             return new Agenda(owners, request.From, request.To, request.Zone, asOf, [], [], [], []);
         }
 
-        var records = await _store.ReadAgendaAsync(new AgendaSelection(owners, end, request.From, request.To, Attention.StaleCutoffs(_pipelines, asOf)), cancellationToken).ConfigureAwait(false);
+        // Everything overdue is read, also what fell due after a range that ended before now.
+        var dueBefore = Instant.Max(end, asOf);
+        var records = await _store.ReadAgendaAsync(new AgendaSelection(everyone ? null : owners, dueBefore, request.From, request.To, Attention.StaleCutoffs(_pipelines, asOf)), cancellationToken).ConfigureAwait(false);
+        if (everyone)
+        {
+            // Everyone's deals include those of owners who are not stored people, such as deals imported from another system.
+            owners = [.. owners
+                .Concat(records.Planned.Select(p => p.Owner))
+                .Concat(records.NextContacts.Concat(records.Stale).Concat(records.Closing).Select(d => d.Owner))
+                .Distinct()
+                .OrderBy(id => id.Value, StringComparer.Ordinal)];
+        }
 
         var overdue = new List<AgendaItem>();
         var upcoming = new List<AgendaItem>();
@@ -65,7 +76,7 @@ public sealed class AgendaService : IAgendaService
             {
                 overdue.Add(new AgendaItem(kind, day, due, subject, deal, dealName, owner, activity, asOf - due));
             }
-            else if (due >= start)
+            else if (due >= start && due < end)
             {
                 upcoming.Add(new AgendaItem(kind, day, due, subject, deal, dealName, owner, activity, Duration.Zero));
             }
@@ -128,8 +139,11 @@ public sealed class AgendaService : IAgendaService
         }
     }
 
-    /// <summary>Whose deals the agenda covers, once the acting user is allowed to see them.</summary>
-    private async Task<IReadOnlyList<UserId>> OwnersAsync(AgendaRequest request, UserId by, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whose deals the agenda covers, once the acting user is allowed to see them; <c>Everyone</c> when they are every owner's
+    /// (an admin's team, or the team with the access checks off), whether or not the owner is a stored person.
+    /// </summary>
+    private async Task<(IReadOnlyList<UserId> Owners, bool Everyone)> OwnersAsync(AgendaRequest request, UserId by, CancellationToken cancellationToken)
     {
         if (request.Team)
         {
@@ -140,8 +154,9 @@ public sealed class AgendaService : IAgendaService
                 throw new AccessDeniedException(by, action, "a salesperson sees only their own agenda; a manager sees their groups'");
             }
 
-            var everyone = await _people.ListAsync(cancellationToken).ConfigureAwait(false);
-            return [.. everyone.Where(p => actor is null or { Role: Role.Admin } || p.Id == actor.Id || actor.SharesGroupWith(p)).Select(p => p.Id).OrderBy(id => id.Value, StringComparer.Ordinal)];
+            var everyone = actor is null or { Role: Role.Admin };
+            var people = await _people.ListAsync(cancellationToken).ConfigureAwait(false);
+            return ([.. people.Where(p => everyone || p.Id == actor!.Id || actor!.SharesGroupWith(p)).Select(p => p.Id).OrderBy(id => id.Value, StringComparer.Ordinal)], everyone);
         }
 
         var owner = request.Owner ?? by;
@@ -156,7 +171,7 @@ public sealed class AgendaService : IAgendaService
         }
 
         await _access.RequireMayActForAsync(by, owner, $"see the agenda of '{owner}'", cancellationToken).ConfigureAwait(false);
-        return [owner];
+        return ([owner], false);
     }
 
     private int StageOrder(OpenStageTotal total)

@@ -20,7 +20,7 @@ internal static class AgendaCommand
     public static Command Create(CliContext context)
     {
         var owner = new Option<string?>("--owner") { Description = "Whose agenda: a person in your groups (a manager) or anyone (an admin). Your own when left out." };
-        var team = new Option<bool>("--team") { Description = "The agenda of everyone in your groups (a manager) or of everyone (an admin)." };
+        var team = new Option<bool>("--team") { Description = "The agenda of everyone in your groups (a manager) or of every deal's owner (an admin), also owners who are not people here, such as those of imported deals." };
         var from = new Option<string?>("--from") { Description = $"The first day, yyyy-MM-dd, from {LocalDatePattern.Iso.Format(AgendaRequest.EarliestDay)}; today (in --time-zone) when left out." };
         var to = new Option<string?>("--to") { Description = $"The last day (inclusive), yyyy-MM-dd, up to {LocalDatePattern.Iso.Format(AgendaRequest.LatestDay)}; {DefaultDays - 1} days after --from when left out." };
         var zone = ReportOptions.TimeZone();
@@ -44,7 +44,7 @@ internal static class AgendaCommand
             var last = parse.GetValue(to) is { } t ? ReportOptions.ParseDay(t, "--to") : DefaultLast(first);
             var path = parse.GetValue(ics) is { } p ? ReportOptions.CheckOutputFile(p, "--ics", ".ics") : null;
             new CommandFiles().Database(StoreAccess.DatabaseFiles(parse), writes: false).Writes("--ics", path).EnsureDistinct();
-            var request = new AgendaRequest(first, last, parse.GetValue(owner) is { Length: > 0 } o ? new UserId(o) : null, parse.GetValue(team)) { Zone = timeZone };
+            var request = new AgendaRequest(first, last, ParseOwner(parse.GetValue(owner)), parse.GetValue(team)) { Zone = timeZone };
 
             await using var services = await StoreAccess.OpenWithPipelinesAsync(parse, context.Clock, create: false, cancellationToken).ConfigureAwait(false);
             var agenda = await services.GetRequiredService<IAgendaService>().GetAsync(request, by, cancellationToken).ConfigureAwait(false);
@@ -71,6 +71,15 @@ internal static class AgendaCommand
         });
         return command;
     }
+
+    /// <summary>Whose agenda <c>--owner</c> names: an empty name is refused rather than read as the acting user's own.</summary>
+    private static UserId? ParseOwner(string? owner) => owner switch
+    {
+        null => null,
+        _ when string.IsNullOrWhiteSpace(owner) => throw new CliInputException(
+            "--owner is empty: give the user id of the person whose agenda to show, or leave --owner out for your own."),
+        _ => new UserId(owner),
+    };
 
     /// <summary>
     /// The last day when <c>--to</c> is left out: <see cref="DefaultDays"/> from <paramref name="first"/>, but not past the last
@@ -136,7 +145,7 @@ internal static class AgendaCommand
         await output.WriteLineAsync($"Stale deals ({agenda.Stale.Count.ToString(CultureInfo.InvariantCulture)})").ConfigureAwait(false);
         foreach (var s in agenda.Stale)
         {
-            await output.WriteLineAsync($"  {s.OpportunityName}  {s.Stage}, nothing for {Days(s.Idle)} days (limit {Days(s.StaleAfter)}){Who(s.Owner)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  {ListOutput.Cell(s.OpportunityName)}  {s.Stage}, nothing for {Days(s.Idle)} days (limit {Days(s.StaleAfter)}){Who(s.Owner)}").ConfigureAwait(false);
         }
 
         await output.WriteLineAsync().ConfigureAwait(false);
@@ -147,8 +156,9 @@ internal static class AgendaCommand
         }
     }
 
+    /// <summary>What an entry is about, on one line (see <see cref="ListOutput.Cell"/>).</summary>
     private static string Entry(AgendaItem item) =>
-        item.Kind is AgendaItemKind.Meeting or AgendaItemKind.Task ? $"{item.Subject} ({item.OpportunityName})" : item.OpportunityName;
+        ListOutput.Cell(item.Kind is AgendaItemKind.Meeting or AgendaItemKind.Task ? $"{item.Subject} ({item.OpportunityName})" : item.OpportunityName);
 
     private static string Kind(AgendaItemKind kind) => kind switch
     {

@@ -74,7 +74,7 @@ internal static class ListOutput
     /// A table cell on one line: a line break (a deal named over two lines) would start a new row in the middle of this
     /// one, and a tab would jump to the terminal's next tab stop, so they are shown as ↵ and a space.
     /// </summary>
-    private static string Cell(string? value) =>
+    internal static string Cell(string? value) =>
         value is null ? string.Empty
         : value.IndexOfAny(['\r', '\n', '\t']) < 0 ? value
         : value.ReplaceLineEndings("\u21B5").Replace('\t', ' ');

@@ -82,7 +82,7 @@ internal static class ReportCommand
 
     /// <summary>
     /// Refuses <paramref name="by"/> a report on <paramref name="owner"/> (or on everyone) whose deals they may not see, by the
-    /// library's rule, saying in this command line's terms what to add.
+    /// library's rule; a report on everyone's deals refused says in this command line's terms what to add.
     /// </summary>
     private static async Task RequireMayReportAsync(IPeopleService people, UserId by, UserId? owner, CancellationToken cancellationToken)
     {
@@ -90,7 +90,7 @@ internal static class ReportCommand
         {
             await people.RequireMayReportOnAsync(by, owner, cancellationToken).ConfigureAwait(false);
         }
-        catch (AccessDeniedException e) when (e.Kind == AccessDenialKind.NotPermitted)
+        catch (AccessDeniedException e) when (e.Kind == AccessDenialKind.NotPermitted && owner is null)
         {
             throw new AccessDeniedException(e.User, e.Action, $"{e.Reason}; name whose report it is with --owner USER", e.Kind);
         }
@@ -136,7 +136,7 @@ internal static class ReportCommand
     }
 
     /// <summary>
-    /// The model with the Agenda sheet's agenda when it is asked for: the report's owner's, else every stored person's, for the
+    /// The model with the Agenda sheet's agenda when it is asked for: the report's owner's, else every deal owner's (a stored person or not), for the
     /// coming week from the day the report is produced (in the report's time zone). The agenda is read without the access
     /// checks: a scheduled report has no acting user, and the command checks an acting user's right to the report's owner
     /// (or to everyone) before the report is built.

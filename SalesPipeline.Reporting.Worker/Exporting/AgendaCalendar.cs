@@ -21,6 +21,9 @@ internal static class AgendaCalendar
     /// <summary>The length given to a planned meeting, which records only when it starts.</summary>
     public static readonly Duration MeetingLength = Duration.FromHours(1);
 
+    /// <summary>The longest content line, in octets, before it is folded.</summary>
+    private const int LineOctets = 75;
+
     private const string Domain = "salespipeline";
 
     /// <summary>The UID of an agenda entry: stable for as long as the activity or the deal exists.</summary>
@@ -76,7 +79,40 @@ internal static class AgendaCalendar
             }
         }
 
-        return new CalendarSerializer().SerializeToString(calendar) ?? string.Empty;
+        return Refold(new CalendarSerializer().SerializeToString(calendar) ?? string.Empty);
+    }
+
+    /// <summary>
+    /// Folds each content line at most <see cref="LineOctets"/> octets long (RFC 5545, 3.1) between whole characters: Ical.Net
+    /// folds between the two halves of a character outside the Basic Multilingual Plane (an emoji), which the file's UTF-8 then
+    /// holds as two replacement characters.
+    /// </summary>
+    private static string Refold(string text)
+    {
+        var unfolded = text.Replace("\r\n ", string.Empty, StringComparison.Ordinal);
+        var result = new StringBuilder(text.Length);
+        foreach (var line in unfolded.Split("\r\n"))
+        {
+            if (result.Length > 0)
+            {
+                result.Append("\r\n");
+            }
+
+            var octets = 0;
+            foreach (var rune in line.EnumerateRunes())
+            {
+                if (octets + rune.Utf8SequenceLength > LineOctets)
+                {
+                    result.Append("\r\n ");
+                    octets = 1;
+                }
+
+                result.Append(rune.ToString());
+                octets += rune.Utf8SequenceLength;
+            }
+        }
+
+        return result.ToString();
     }
 
     /// <summary>Writes the calendar to a file, complete or not at all.</summary>

@@ -62,6 +62,10 @@ internal sealed record LtvInputs
         {
             errors.Add(string.Create(invariant, $"--acquisition-cost must not be negative, was {AcquisitionCost}."));
         }
+        else if (AcquisitionCost > Opportunity.MaxAmount)
+        {
+            errors.Add(string.Create(invariant, $"--acquisition-cost must be at most {Opportunity.MaxAmount:N0}, the largest value a deal may have, was {AcquisitionCost}."));
+        }
 
         return errors;
     }

@@ -56,6 +56,58 @@ public sealed class AgendaCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Agenda_Table_SubjectOverSeveralLinesOrWithTabs_StaysOnItsEntrysLine()
+    {
+        var deal = await SeedAsync();
+        var logged = await Run("--as", "sam", "deals", "log", deal.ToString(), "--kind", "meeting", "--subject", "Review\r\nterms\tand prices\nnext", "--due", "2026-12-02T08:00:00Z");
+        Assert.True(logged.ExitCode == 0, logged.ToString());
+
+        var result = await Run("--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var wednesday = lines.IndexOf("Wed 2026-12-02");
+        Assert.True(wednesday > 0, result.Output);
+        Assert.Equal("  08:00  meeting        Review\u21B5terms and prices\u21B5next (Acme ERP)", lines[wednesday + 1]);
+        Assert.DoesNotContain('\t', result.Output);
+    }
+
+    [Fact]
+    public async Task Agenda_RangeEndedBeforeNow_StillListsEverythingOverdue()
+    {
+        await SeedAsync();
+
+        // The task fell due on 2026-11-26, after these days and before now: it is overdue all the same.
+        var result = await Run("--as", "sam", "agenda", "--from", "2026-11-20", "--to", "2026-11-25", "--time-zone", "Europe/Warsaw", "--format", "csv");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).Skip(1).ToList();
+        var overdue = Assert.Single(rows, r => r.StartsWith("overdue,", StringComparison.Ordinal));
+        Assert.StartsWith("overdue,2026-11-26,10:00,task,Send price list,Acme ERP,sam,", overdue, StringComparison.Ordinal);
+        Assert.DoesNotContain(rows, r => r.StartsWith("upcoming,", StringComparison.Ordinal) && !r.Contains(",expected close,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Agenda_TeamOfAnAdmin_CoversDealsOfOwnersWhoAreNotPeople()
+    {
+        await SeedAsync();
+        var csv = Path.Combine(_folder, "legacy.csv");
+        await File.WriteAllTextAsync(csv, "id,name,owner,stage,amount,currency,created,expected_close\nL1,Legacy ERP,old.crm,qualification,3000,PLN,2026-11-01,2026-11-30\n");
+        var imported = await Run("--as", "ada", "import", "--file", csv);
+        Assert.True(imported.ExitCode == 0, imported.ToString());
+
+        var admin = await Run("--as", "ada", "agenda", "--team", "--from", "2026-11-28", "--to", "2026-12-04", "--format", "csv");
+        var manager = await Run("--as", "mona", "agenda", "--team", "--from", "2026-11-28", "--to", "2026-12-04", "--format", "csv");
+        var table = await Run("--as", "ada", "agenda", "--team", "--from", "2026-11-28", "--to", "2026-12-04");
+
+        Assert.True(admin.ExitCode == 0, admin.ToString());
+        Assert.Contains(admin.Output.Split('\n'), l => l.StartsWith("upcoming,2026-11-30,,expected close,Legacy ERP,Legacy ERP,old.crm,", StringComparison.Ordinal));
+        Assert.DoesNotContain("Legacy ERP", manager.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Agenda of 6 people, 2026-11-28 to 2026-12-04", table.Output, StringComparison.Ordinal);
+        Assert.Contains("expected close Legacy ERP  [old.crm]", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Agenda_TeamOfAManager_CoversTheirGroupsAndASalespersonIsRefused()
     {
         await SeedAsync();
@@ -113,11 +165,38 @@ public sealed class AgendaCommandTests : IDisposable
         Assert.Equal("2026-12-01T09:00:00+00:00", python2.Single(c => c.Summary == "Next contact: Acme ERP").At);
     }
 
+    [Fact]
+    public async Task AgendaIcs_SubjectsWithEmojiAndCombiningMarks_AreFoldedBetweenWholeCharacters()
+    {
+        var deal = await SeedAsync();
+        // Whatever the prefix, some fold falls where a character outside the Basic Multilingual Plane starts.
+        string[] subjects = [.. new[] { string.Empty, "a", "ab", "abc" }.Select(p => p + string.Concat(Enumerable.Repeat("\U0001F600", 30)) + string.Concat(Enumerable.Repeat("e\u0301", 15)))];
+        foreach (var (subject, hour) in subjects.Select((s, i) => (s, i + 10)))
+        {
+            var logged = await Run("--as", "sam", "deals", "log", deal.ToString(), "--kind", "meeting", "--subject", subject, "--due", $"2026-12-02T{hour}:00:00Z");
+            Assert.True(logged.ExitCode == 0, logged.ToString());
+        }
+
+        var file = Path.Combine(_folder, "agenda.ics");
+        Assert.Equal(0, (await Run("--as", "sam", "agenda", "--from", "2026-11-28", "--to", "2026-12-04", "--ics", file)).ExitCode);
+
+        var expected = subjects.Select(s => $"{s} (Acme ERP)").Order(StringComparer.Ordinal).ToList();
+        var python = ExternalReaders.ReadCalendarWithIcalendar(file);
+        Assert.Equal(expected, python.Select(c => c.Summary).Where(s => s.Contains('\uD83D', StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        var calendar = Ical.Net.Calendar.Load(await File.ReadAllTextAsync(file))!;
+        Assert.Equal(expected, calendar.Events.Select(e => e.Summary!).Where(s => s.Contains('\uD83D', StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        var bytes = await File.ReadAllBytesAsync(file);
+        Assert.DoesNotContain("\uFFFD", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.All(System.Text.Encoding.UTF8.GetString(bytes).Split("\r\n"), line => Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) <= 75, line));
+    }
+
     [Theory]
     [InlineData("unknown owner", 2, "No person has user id 'ghost'", "--as", "ada", "agenda", "--owner", "ghost")]
     [InlineData("from after to", 2, "starts on 2026-12-04 ('from') after it ends on 2026-12-01 ('to')", "--as", "sam", "agenda", "--from", "2026-12-04", "--to", "2026-12-01")]
     [InlineData("not a date", 2, "--from '2026-13-01' is not a date", "--as", "sam", "agenda", "--from", "2026-13-01")]
     [InlineData("not a date either", 2, "--to 'next friday' is not a date", "--as", "sam", "agenda", "--to", "next friday")]
+    [InlineData("empty owner", 2, "error: --owner is empty: give the user id of the person whose agenda to show, or leave --owner out for your own.", "--as", "mona", "agenda", "--owner", "")]
+    [InlineData("blank owner", 2, "error: --owner is empty: give the user id", "--as", "mona", "agenda", "--owner", "  ", "--ics", "{folder}/agenda.ics")]
     [InlineData("owner and team", 2, "either one owner's or the team's", "--as", "mona", "agenda", "--owner", "sam", "--team")]
     [InlineData("range too long", 2, "is longer than 366 days", "--as", "sam", "agenda", "--from", "2026-01-01", "--to", "2027-06-30")]
     [InlineData("first day before the earliest", 2, "error: The agenda's first day ('from') 0001-01-01 is outside the days an agenda covers, 1900-01-01 to 2200-12-31: give a day between them.", "--as", "sam", "agenda", "--from", "0001-01-01", "--to", "0001-01-07")]

@@ -34,6 +34,7 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
         { "retention above one", ["--ltv-retention", "2", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-retention must be between 0 and 1" },
         { "horizon too long", ["--ltv-horizon", "80", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-horizon must be between 0 and 50" },
         { "negative acquisition cost", ["--acquisition-cost", "-5", "--from", "2026-07-01", "--to", "2026-09-30"], "--acquisition-cost must not be negative" },
+        { "acquisition cost beyond any deal", ["--acquisition-cost", "79228162514264337593543950335", "--from", "2026-07-01", "--to", "2026-09-30"], "--acquisition-cost must be at most 1,000,000,000,000,000, the largest value a deal may have, was 79228162514264337593543950335." },
         { "margin with a decimal comma", ["--ltv-margin", "0,3", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-margin '0,3' is not a number; write it with a decimal point" },
         { "retention as a word", ["--ltv-retention", "high", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-retention 'high' is not a number" },
         { "horizon as a word", ["--ltv-horizon", "five", "--from", "2026-07-01", "--to", "2026-09-30"], "--ltv-horizon 'five' is not a whole number between 0 and 50" },
@@ -173,9 +174,9 @@ public sealed class ReportCommandTests : IClassFixture<SqliteDemoStoreFixture>, 
 
     [Theory]
     [InlineData("salesperson without --owner", Anna, null, "'Anna Nowak' may not report on everyone's deals and leads: a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'; name whose report it is with --owner USER. Nothing was changed.")]
-    [InlineData("salesperson naming another", Anna, "Piotr Kowalski", "'Anna Nowak' may not report on the deals and leads of 'Piotr Kowalski': a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'")]
+    [InlineData("salesperson naming another", Anna, "Piotr Kowalski", "'Anna Nowak' may not report on the deals and leads of 'Piotr Kowalski': a salesperson reports only on their own deals and leads, as owner 'Anna Nowak'. Nothing was changed.")]
     [InlineData("manager without --owner", "manager", null, "'manager' may not report on everyone's deals and leads: a manager reports on one owner at a time, themselves or a person in their groups (north, south): 'Anna Nowak', 'Emma Clarke', 'James Patel', 'Katarzyna Lewandowska', 'Maria Wiśniewska', 'Oliver Brown', 'Piotr Kowalski', 'Tomasz Wójcik', 'manager'; name whose report it is with --owner USER. Nothing was changed.")]
-    [InlineData("manager naming someone outside their groups", "manager", "admin", "'manager' may not report on the deals and leads of 'admin': a manager reports on one owner at a time")]
+    [InlineData("manager naming someone outside their groups", "manager", "admin", "'manager' may not report on the deals and leads of 'admin': a manager reports on one owner at a time, themselves or a person in their groups (north, south): 'Anna Nowak', 'Emma Clarke', 'James Patel', 'Katarzyna Lewandowska', 'Maria Wiśniewska', 'Oliver Brown', 'Piotr Kowalski', 'Tomasz Wójcik', 'manager'. Nothing was changed.")]
     [InlineData("unknown acting user", "ghost", null, "'ghost' may not report on everyone's deals and leads: no person has this user id")]
     [InlineData("unknown acting user naming themselves", "ghost", "ghost", "no person has this user id")]
     public async Task Report_AsSomeoneWhoMayNotSeeTheOwner_ExitsThreeWithOneLineAndWritesNothing(string why, string by, string? owner, string message)
