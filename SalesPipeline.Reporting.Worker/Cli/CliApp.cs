@@ -64,7 +64,7 @@ internal static class CliApp
         }
         catch (AccessDeniedException e)
         {
-            await error.WriteLineAsync($"refused: {e.Message}{Hint(e)}").ConfigureAwait(false);
+            await error.WriteLineAsync($"refused: {OneLine(e.Message)}{Hint(e)}").ConfigureAwait(false);
             return AccessRefused;
         }
         catch (Exception e) when (IsBadInput(e))
@@ -85,7 +85,7 @@ internal static class CliApp
         }
         catch (Exception e)
         {
-            await error.WriteLineAsync($"failed: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"failed: {OneLine(e.Message)}").ConfigureAwait(false);
             if (context.Verbose)
             {
                 await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);

@@ -244,6 +244,19 @@ public sealed class CliMessageTests : IDisposable
     }
 
     [Fact]
+    public async Task AccessRefusal_ActingUserWithALineBreak_IsOneLine()
+    {
+        Assert.Equal(0, (await CliRunner.RunAsync(["--db", Db, "users", "add", "ada", "--name", "Ada", "--role", "admin", "--group", "hq"])).ExitCode);
+
+        var result = await CliRunner.RunAsync(["--db", Db, "--as", "ada\nbob", "deals", "list"]);
+
+        Assert.True(result.ExitCode == CliApp.AccessRefused, result.ToString());
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("refused: ", line, StringComparison.Ordinal);
+        Assert.Contains("ada bob", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownCommand_SaysSoAndListsTheCommands()
     {
         var result = await CliRunner.RunAsync(["reprot", "--from", "2026-07-01"]);
