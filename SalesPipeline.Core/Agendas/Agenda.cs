@@ -48,7 +48,7 @@ public sealed record AgendaItem(
 
 /// <summary>Whose agenda, for which days.</summary>
 /// <param name="From">The first day; not before <see cref="EarliestDay"/>.</param>
-/// <param name="To">The last day (inclusive); at most <see cref="MaxDays"/> days after <paramref name="From"/>, and not after <see cref="LatestDay"/>.</param>
+/// <param name="To">The last day (inclusive), not after <see cref="LatestDay"/>; <paramref name="From"/> to it, both counted, spans at most <see cref="MaxDays"/> days.</param>
 /// <param name="Owner">One person's agenda; the acting user's own when left out (and <paramref name="Team"/> is off).</param>
 /// <param name="Team">The agenda of everyone in the acting manager's groups (an admin's: every deal owner's, a stored person or not).</param>
 public sealed record AgendaRequest(LocalDate From, LocalDate To, UserId? Owner = null, bool Team = false)
