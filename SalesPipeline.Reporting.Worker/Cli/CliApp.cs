@@ -39,20 +39,6 @@ internal static class CliApp
             return BadInput;
         }
 
-        // A database file the command creates is removed again when it does not succeed: a refused command leaves nothing.
-        var created = CreatedDatabases.Track();
-        var exit = await InvokeAsync(parse, context, output, error, cancellationToken).ConfigureAwait(false);
-        if (exit != Success)
-        {
-            created.RemoveUnlessHoldingData();
-        }
-
-        return exit;
-    }
-
-    /// <summary>Runs the command the command line names and maps its failure to an exit code and one line on stderr.</summary>
-    private static async Task<int> InvokeAsync(ParseResult parse, CliContext context, TextWriter output, TextWriter error, CancellationToken cancellationToken)
-    {
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);

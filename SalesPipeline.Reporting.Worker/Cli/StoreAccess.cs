@@ -90,8 +90,7 @@ internal static class StoreAccess
 
     /// <summary>
     /// Opens the store for one command. With <paramref name="create"/> a missing SQLite file is created and
-    /// migrated, and removed again when the command fails or is refused (<see cref="CreatedDatabases"/>); without it, a
-    /// missing file or an unmigrated database is refused as bad input.
+    /// migrated; without it, a missing file or an unmigrated database is refused as bad input.
     /// With <paramref name="loadEmptyStoreExclusively"/> an import into a SQLite store without deals takes the file for itself
     /// (<see cref="SqliteStorageOptions.LoadEmptyStoreExclusively"/>).
     /// </summary>
@@ -194,11 +193,6 @@ internal static class StoreAccess
         else
         {
             var connectionString = SqliteConnectionString(db, create);
-            if (create)
-            {
-                CreatedDatabases.CreateFile(connectionString);
-            }
-
             builder.UseSqlite(connectionString, o =>
             {
                 o.AutoMigrate = migrate;
