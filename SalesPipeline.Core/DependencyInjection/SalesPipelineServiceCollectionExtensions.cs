@@ -79,7 +79,7 @@ public static class SalesPipelineServiceCollectionExtensions
         {
             try
             {
-                pipelines[id] = PipelineDefinition.FromJson(json);
+                pipelines[id] = Process.Internal.PipelineJson.Read(json, null, stored: true);
             }
             catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
             {

@@ -76,7 +76,9 @@ public readonly record struct UserId
             throw new ArgumentException($"A user id is at most 200 characters long, was {value.Length}.", nameof(value));
         }
 
-        if (TypedText.ControlCharacterFault(value) is { } fault)
+        // Ids are read back from the store through this constructor too, so it holds them to the rule they were stored under;
+        // a new person's id is held to the whole of TypedText's rule where the person is added.
+        if (TypedText.StoredTextFault(value) is { } fault)
         {
             throw new ArgumentException($"A user id holds {fault}", nameof(value));
         }

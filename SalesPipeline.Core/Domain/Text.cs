@@ -25,7 +25,7 @@ internal static class Text
             throw new ArgumentException($"'{paramName}' must be at most {maxLength} characters long, was {trimmed.Length}.", paramName);
         }
 
-        if ((typed || TypedText.IndexOfControlCharacter(trimmed) >= 0) && TypedText.ControlCharacterFault(trimmed) is { } fault)
+        if ((typed ? TypedText.ControlCharacterFault(trimmed) : TypedText.StoredTextFault(trimmed)) is { } fault)
         {
             throw new ArgumentException($"'{paramName}' holds {fault}", paramName);
         }

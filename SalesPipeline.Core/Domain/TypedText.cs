@@ -53,7 +53,7 @@ public static class TypedText
             var c = text[at];
             if (ControlCharacters.Contains(c))
             {
-                return string.Create(CultureInfo.InvariantCulture, $"a control character (U+{(int)c:X4}) at position {at + 1}: text may hold tabs and line breaks but no other control characters. Remove it.");
+                return ControlCharacterAt(c, at);
             }
 
             if (at + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[at + 1], c))
@@ -83,6 +83,17 @@ public static class TypedText
             at++;
         }
     }
+
+    /// <summary>
+    /// Says what is wrong with stored text by the rule earlier versions stored it under: a control character other than tab and
+    /// line breaks. A noncharacter or half of a surrogate pair, refused where text is typed, passes, so that a record stored
+    /// with one before that rule stays readable.
+    /// </summary>
+    internal static string? StoredTextFault(string text) =>
+        IndexOfControlCharacter(text) is var at and >= 0 ? ControlCharacterAt(text[at], at) : null;
+
+    private static string ControlCharacterAt(char c, int at) =>
+        string.Create(CultureInfo.InvariantCulture, $"a control character (U+{(int)c:X4}) at position {at + 1}: text may hold tabs and line breaks but no other control characters. Remove it.");
 
     // Unicode's noncharacters: U+FDD0 to U+FDEF, and the last two code points of every plane (U+FFFE, U+FFFF, U+1FFFE…).
     private static bool IsNoncharacter(int codePoint) => codePoint is >= 0xFDD0 and <= 0xFDEF || (codePoint & 0xFFFE) == 0xFFFE;

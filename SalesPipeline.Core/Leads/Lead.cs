@@ -10,7 +10,7 @@ public readonly record struct LeadId
     /// <summary>Creates a lead id.</summary>
     /// <param name="value">The source's id; not empty, at most 100 characters.</param>
     /// <exception cref="ArgumentException">The value is empty or too long.</exception>
-    public LeadId(string value) => Value = Text.Required(value, "id", 100);
+    public LeadId(string value) => Value = Text.Stored(value, "id", 100);
 
     /// <summary>Gets the source's id.</summary>
     public string Value { get; }
@@ -116,6 +116,9 @@ public sealed record Lead(
         {
             throw new ArgumentException("'id' must not be empty.", nameof(data));
         }
+
+        // A lead id is read back through its constructor, which applies the rule ids were stored under; a new one keeps the whole rule.
+        Text.Required(data.Id.Value, "id", 100);
 
         var email = Text.Optional(data.Email, "email", 300);
         if (email is not null && (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.', StringComparison.Ordinal)))

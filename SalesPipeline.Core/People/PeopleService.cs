@@ -29,6 +29,13 @@ public sealed class PeopleService : IPeopleService
     public async Task<Person> AddAsync(NewPerson person, UserId? by, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(person);
+
+        // UserId holds ids to the rule they were stored under, as it reads them back too; a new person's id keeps the whole rule.
+        if (TypedText.ControlCharacterFault(person.Id.Value ?? string.Empty) is { } fault)
+        {
+            throw new ArgumentException($"A user id holds {fault}", nameof(person));
+        }
+
         var candidate = new Person(person.Id, person.DisplayName, person.Role, person.Groups, person.Manager, person.LeadLimit ?? _leads.DefaultLeadLimit, true).Validated();
         if (by is { } actor)
         {

@@ -60,7 +60,7 @@ public sealed class PipelineCatalog
         {
             try
             {
-                pipelines[id] = PipelineDefinition.FromJson(json);
+                pipelines[id] = Internal.PipelineJson.Read(json, null, stored: true);
             }
             catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
             {

@@ -30,6 +30,12 @@ public sealed class PipelineDefinitionBuilder
     private readonly List<string?> _lossReasons = [];
     private string? _initialStage;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the definition is one read back from the store, whose names and reasons are held to
+    /// the rule they were stored under (<see cref="TypedText.StoredTextFault"/>) rather than the whole rule for typed text.
+    /// </summary>
+    internal bool Stored { get; init; }
+
     /// <summary>Starts a pipeline.</summary>
     /// <param name="id">The pipeline's id, a slug such as <c>new-business</c>.</param>
     /// <param name="name">The display name; the id when left out.</param>
@@ -38,6 +44,8 @@ public sealed class PipelineDefinitionBuilder
         _id = id;
         _name = name;
     }
+
+    private string? TextFault(string text) => Stored ? TypedText.StoredTextFault(text) : TypedText.ControlCharacterFault(text);
 
     /// <summary>Adds a stage; stages keep the order they are added in.</summary>
     /// <param name="id">The stage's id, a slug such as <c>offer</c>.</param>
@@ -130,7 +138,7 @@ public sealed class PipelineDefinitionBuilder
             throw new PipelineDefinitionException(_id, errors);
         }
 
-        if (_name is not null && TypedText.ControlCharacterFault(_name) is { } nameFault)
+        if (_name is not null && TextFault(_name) is { } nameFault)
         {
             errors.Add($"The pipeline's name holds {nameFault}");
         }
@@ -193,7 +201,7 @@ public sealed class PipelineDefinitionBuilder
                 {
                     errors.Add($"{label}: the '{culture}' name is empty.");
                 }
-                else if (TypedText.ControlCharacterFault(name) is { } fault)
+                else if (TextFault(name) is { } fault)
                 {
                     errors.Add($"{label}: the '{culture}' name holds {fault}");
                 }
@@ -329,7 +337,7 @@ public sealed class PipelineDefinitionBuilder
             {
                 errors.Add("A loss reason is empty.");
             }
-            else if (TypedText.ControlCharacterFault(reason) is { } fault)
+            else if (TextFault(reason) is { } fault)
             {
                 errors.Add($"A loss reason holds {fault}");
             }

@@ -41,7 +41,7 @@ internal static class PipelineJson
         return JsonSerializer.Serialize(document, Options);
     }
 
-    public static PipelineDefinition Read(string json, IEnumerable<StageRequirement>? customRequirements)
+    public static PipelineDefinition Read(string json, IEnumerable<StageRequirement>? customRequirements, bool stored = false)
     {
         ArgumentNullException.ThrowIfNull(json);
 
@@ -74,7 +74,7 @@ internal static class PipelineJson
             .ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
 
         var pre = new List<string>();
-        var builder = new PipelineDefinitionBuilder(document.Id!, document.Name);
+        var builder = new PipelineDefinitionBuilder(document.Id!, document.Name) { Stored = stored };
         if (document.Id is null)
         {
             pre.Add("'id' is missing: give the pipeline an id such as 'new-business'.");

@@ -85,6 +85,21 @@ public sealed class LeadBadInputTests
     }
 
     [Fact]
+    public async Task Import_IdNoDocumentCanHold_IsRefusedThoughAStoredOneStaysReadable()
+    {
+        var store = new InMemoryStore();
+        var team = new LeadTeam(store, store, store, store);
+        await team.SeedAsync();
+        var before = await team.SnapshotAsync();
+
+        var e = await Assert.ThrowsAsync<LeadImportException>(() => team.Service.ImportAsync([NewLead("L\uFFFE")], Ada));
+
+        Assert.Equal(["'id' holds a noncharacter (U+FFFE) at position 2: Unicode keeps it for programs' own use, never for text; it usually comes from a wrong encoding or byte order. Remove it."], e.Errors.Select(x => x.Message));
+        Assert.Equal(before, await team.SnapshotAsync());
+        Assert.Equal("L\uFFFE", new LeadId("L\uFFFE").Value);
+    }
+
+    [Fact]
     public void Cases_AreAtLeastTwelve() => Assert.True(Cases.Count >= 12);
 
     [Theory]

@@ -23,6 +23,21 @@ public sealed class PeopleServiceTests
         Assert.Equal(Mona, (await team.People.FindAsync(Sue))!.Manager);
     }
 
+    [Theory]
+    [InlineData(0xDC00, "half of a surrogate pair (U+DC00) at position 4")]
+    [InlineData(0xFFFF, "a noncharacter (U+FFFF) at position 4")]
+    public async Task AddAsync_IdNoDocumentCanHold_IsRefusedNamingTheCharacterAndStoresNobody(int character, string says)
+    {
+        var id = "zoe" + (char)character;
+        var team = await SeededAsync();
+        var before = await team.People.ListAsync();
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.AddAsync(new NewPerson(new UserId(id), "Zoe", Role.Salesperson, ["north"]), Ada));
+
+        Assert.StartsWith($"A user id holds {says}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before.Count, (await team.People.ListAsync()).Count);
+    }
+
     [Fact]
     public async Task UpdateAsync_AnotherActiveAdminExists_TheFirstMayBeDeactivated()
     {

@@ -142,4 +142,19 @@ public sealed class PipelineCatalogTests
         Assert.Equal("Our new business", catalog.Default.Name);
         Assert.Equal(Renewals.ToJson(), catalog.Get(Renewals.Id).ToJson());
     }
+
+    [Fact]
+    public async Task LoadAsync_StoredDefinitionWithANoncharacterAnEarlierVersionAccepted_StaysReadable_ThoughANewOneIsRefused()
+    {
+        var store = new SalesPipeline.InMemory.InMemoryStore();
+        var stored = Renewals.ToJson().Replace("\"Renewals\"", "\"Renewals\uFFFE\"", StringComparison.Ordinal);
+        Assert.NotEqual(Renewals.ToJson(), stored);
+        await store.SaveAsync(Renewals.Id, stored);
+
+        var catalog = await PipelineCatalog.LoadAsync(store);
+
+        Assert.Equal("Renewals\uFFFE", catalog.Get(Renewals.Id).Name);
+        var e = Assert.Throws<PipelineDefinitionException>(() => PipelineDefinition.FromJson(stored));
+        Assert.Contains("The pipeline's name holds a noncharacter (U+FFFE)", e.Message, StringComparison.Ordinal);
+    }
 }
