@@ -119,6 +119,10 @@ public sealed record Lead(
 
         // A lead id is read back through its constructor, which applies the rule ids were stored under; a new one keeps the whole rule.
         Text.Required(data.Id.Value, "id", 100);
+        if (data.Owner is { Value: { } owner })
+        {
+            Text.Required(owner, "owner", 200);
+        }
 
         var email = Text.Optional(data.Email, "email", 300);
         if (email is not null && (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.', StringComparison.Ordinal)))

@@ -199,6 +199,10 @@ public sealed class ImportMapping
             {
                 faults.Add($"owners.{value}: give a user id of 1 to 200 characters.");
             }
+            else if (TypedText.ControlCharacterFault(user.Trim()) is { } fault)
+            {
+                faults.Add($"owners.{value}: the user id holds {fault}");
+            }
             else
             {
                 owners[value.Trim()] = user.Trim();

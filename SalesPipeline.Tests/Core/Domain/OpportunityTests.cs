@@ -170,6 +170,20 @@ public sealed class OpportunityTests
     }
 
     [Fact]
+    public void CreateAndEdit_OwnerWithANoncharacter_IsRefused_ThoughSuchAnIdIsReadBack()
+    {
+        var owner = new UserId("ext\uFFFEowner");
+
+        var create = Assert.Throws<ArgumentException>(() => Opportunity.Create(new NewOpportunity("Rollout", Money.Of(1m, "PLN"), AccountId.New(), new LocalDate(2027, 3, 31), owner), Default, Anna, T0));
+        var deal = InStage(Stages.Offer);
+        var edit = Assert.Throws<ArgumentException>(() => deal.Edit(Anna, T0 + Duration.FromDays(30), owner: owner));
+
+        Assert.StartsWith("'owner' holds a noncharacter (U+FFFE) at position 4", create.Message, StringComparison.Ordinal);
+        Assert.StartsWith("'owner' holds a noncharacter (U+FFFE) at position 4", edit.Message, StringComparison.Ordinal);
+        Assert.NotEqual(owner, deal.Owner);
+    }
+
+    [Fact]
     public void Restore_NameWithAControlCharacter_IsStillRefused()
     {
         var state = Won().ToState() with { Name = "Roll\u0001out" };

@@ -100,6 +100,20 @@ public sealed class LeadBadInputTests
     }
 
     [Fact]
+    public async Task Import_OwnerNoDocumentCanHold_IsRefused()
+    {
+        var store = new InMemoryStore();
+        var team = new LeadTeam(store, store, store, store);
+        await team.SeedAsync();
+        var before = await team.SnapshotAsync();
+
+        var e = await Assert.ThrowsAsync<LeadImportException>(() => team.Service.ImportAsync([NewLead("L1", new UserId("sam\uFFFF"))], Ada));
+
+        Assert.StartsWith("'owner' holds a noncharacter (U+FFFF) at position 4", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+        Assert.Equal(before, await team.SnapshotAsync());
+    }
+
+    [Fact]
     public void Cases_AreAtLeastTwelve() => Assert.True(Cases.Count >= 12);
 
     [Theory]

@@ -41,6 +41,14 @@ public sealed class ImportMappingTests
     }
 
     [Fact]
+    public void FromJson_OwnerUserIdWithANoncharacter_IsAFaultNamingTheEntry()
+    {
+        var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson("""{ "owners": { "Anna K.": "anna\uFFFE" } }"""));
+
+        Assert.StartsWith("owners.Anna K.: the user id holds a noncharacter (U+FFFE) at position 5", Assert.Single(e.Faults), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FromJson_UnknownKeys_EachNamedWithTheNearestKey()
     {
         var e = Assert.Throws<ImportConfigurationException>(() => ImportMapping.FromJson("""{ "colums": {}, "Defaults": {}, "colour": "red" }"""));
