@@ -77,14 +77,7 @@ public static class SalesPipelineServiceCollectionExtensions
         var pipelines = configured.All.ToDictionary(p => p.Id);
         foreach (var (id, json) in stored)
         {
-            try
-            {
-                pipelines[id] = Process.Internal.PipelineJson.Read(json, null, stored: true);
-            }
-            catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
-            {
-                throw new PipelineDefinitionException(id.Value, e.Errors);
-            }
+            pipelines[id] = PipelineCatalog.ReadStored(id, json);
         }
 
         return new PipelineCatalog(pipelines.Values, configured.Default.Id);

@@ -188,7 +188,7 @@ public sealed class Opportunity
         CheckValue(data.Value, "value");
         CheckDate(data.ExpectedClose, "expectedClose");
         CheckInstant(at, "The creation instant", nameof(at));
-        var owner = data.Owner is { Value: not null } o ? NewOwner(o, "owner") : by;
+        var owner = data.Owner is { Value: not null } o ? Text.NewUser(o, "owner") : by;
         var initial = pipeline.Stage(pipeline.InitialStage);
         var state = new OpportunityState(
             id, pipeline.Id, name, data.Value, data.ExpectedClose, data.Account, owner, initial.Id,
@@ -553,7 +553,7 @@ public sealed class Opportunity
         if (owner is { } o)
         {
             RequireUser(o, nameof(owner));
-            NewOwner(o, nameof(owner));
+            Text.NewUser(o, nameof(owner));
         }
 
         Name = newName;
@@ -612,13 +612,6 @@ public sealed class Opportunity
             throw new ArgumentOutOfRangeException(nameof(at), at, $"A stage change at {at} would be earlier than the last one ({_history[^1].At}); the history must not go back in time.");
         }
     }
-
-    /// <summary>
-    /// A new owner, held to the whole of <see cref="TypedText"/>'s rule: <see cref="UserId"/> holds ids only to the rule they were
-    /// stored under, as it reads them back too.
-    /// </summary>
-    private static UserId NewOwner(UserId owner, string paramName) =>
-        TypedText.ControlCharacterFault(owner.Value) is { } fault ? throw new ArgumentException($"'{paramName}' holds {fault}", paramName) : owner;
 
     private static void RequireUser(UserId user, string paramName)
     {

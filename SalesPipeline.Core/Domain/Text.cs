@@ -12,6 +12,13 @@ internal static class Text
     /// </summary>
     public static string Stored(string? value, string paramName, int maxLength) => Checked(value, paramName, maxLength, typed: false);
 
+    /// <summary>
+    /// A user id newly given (an owner, a new person), held to the whole of <see cref="TypedText"/>'s rule: <see cref="UserId"/>
+    /// holds ids only to the rule they were stored under, as it reads them back too.
+    /// </summary>
+    public static UserId NewUser(UserId user, string paramName) =>
+        TypedText.ControlCharacterFault(user.Value ?? string.Empty) is { } fault ? throw new ArgumentException($"'{paramName}' holds {fault}", paramName) : user;
+
     private static string Checked(string? value, string paramName, int maxLength, bool typed)
     {
         if (string.IsNullOrWhiteSpace(value))

@@ -119,9 +119,9 @@ public sealed record Lead(
 
         // A lead id is read back through its constructor, which applies the rule ids were stored under; a new one keeps the whole rule.
         Text.Required(data.Id.Value, "id", 100);
-        if (data.Owner is { Value: { } owner })
+        if (data.Owner is { } owner)
         {
-            Text.Required(owner, "owner", 200);
+            Text.NewUser(owner, "owner");
         }
 
         var email = Text.Optional(data.Email, "email", 300);

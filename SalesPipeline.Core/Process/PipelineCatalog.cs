@@ -58,18 +58,27 @@ public sealed class PipelineCatalog
         var pipelines = new Dictionary<PipelineId, PipelineDefinition> { [PipelineDefinition.Default.Id] = PipelineDefinition.Default };
         foreach (var (id, json) in stored)
         {
-            try
-            {
-                pipelines[id] = Internal.PipelineJson.Read(json, null, stored: true);
-            }
-            catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
-            {
-                // Name the definition by the id it is stored under, which is how it is replaced.
-                throw new PipelineDefinitionException(id.Value, e.Errors);
-            }
+            pipelines[id] = ReadStored(id, json);
         }
 
         return new PipelineCatalog(pipelines.Values, PipelineDefinition.Default.Id);
+    }
+
+    /// <summary>
+    /// Reads a definition stored under <paramref name="id"/>, its names held to the rule they were stored under.
+    /// </summary>
+    /// <exception cref="PipelineDefinitionException">It is no longer valid; <see cref="PipelineDefinitionException.PipelineId"/> is <paramref name="id"/>.</exception>
+    internal static PipelineDefinition ReadStored(PipelineId id, string json)
+    {
+        try
+        {
+            return Internal.PipelineJson.Read(json, null, stored: true);
+        }
+        catch (PipelineDefinitionException e) when (e.PipelineId != id.Value)
+        {
+            // Name the definition by the id it is stored under, which is how it is replaced.
+            throw new PipelineDefinitionException(id.Value, e.Errors);
+        }
     }
 
     /// <summary>Gets the default pipeline.</summary>

@@ -134,7 +134,8 @@ internal static class ImportCommand
             ReportOptions.CheckOutputFile(rejectsFile.FullName, "--rejects");
         }
 
-        var by = Importer(Acting.Optional(parse), request.By);
+        var acting = Acting.Optional(parse);
+        var by = Importer(acting, request.By);
         ImportMapping map;
         PipelineDefinition? brought;
         try
@@ -158,9 +159,9 @@ internal static class ImportCommand
         var destination = await destinations(parse, cancellationToken).ConfigureAwait(false);
         await using (destination.ConfigureAwait(false))
         {
-            if (Acting.Optional(parse) is { } acting)
+            if (acting is { } actor)
             {
-                await destination.People.RequireActiveAsync(acting, "import deals", cancellationToken).ConfigureAwait(false);
+                await destination.People.RequireActiveAsync(actor, "import deals", cancellationToken).ConfigureAwait(false);
             }
 
             // Rows are checked against the definition the store holds (or the mapping brings, if it fits the stored deals).
