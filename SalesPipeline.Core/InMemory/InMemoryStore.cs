@@ -434,6 +434,36 @@ public sealed partial class InMemoryStore : IOpportunityStore, IAccountStore, IA
         }
     }
 
+    /// <inheritdoc />
+    public Task<PersonSaveResult> SaveIfAsync(Person person, PersonChecks checks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var failed = PersonChecks.None;
+            if (checks.HasFlag(PersonChecks.AnotherActiveAdmin) && !_people.Values.Any(p => p.Id != person.Id && p.IsActiveAdmin))
+            {
+                failed |= PersonChecks.AnotherActiveAdmin;
+            }
+
+            List<UserId> managed = checks.HasFlag(PersonChecks.ManagesNoActivePeople)
+                ? [.. _people.Values.Where(p => p.Active && p.Manager == person.Id && p.Id != person.Id).Select(p => p.Id).OrderBy(id => id.Value, StringComparer.Ordinal)]
+                : [];
+            if (managed.Count > 0)
+            {
+                failed |= PersonChecks.ManagesNoActivePeople;
+            }
+
+            if (checks.HasFlag(PersonChecks.ManagerActive) && person.Manager is { } manager && _people.GetValueOrDefault(manager) is not { Active: true })
+            {
+                failed |= PersonChecks.ManagerActive;
+            }
+
+            return Task.FromResult(failed == PersonChecks.None ? new PersonSaveResult(SavePerson(person), failed, []) : new PersonSaveResult(null, failed, managed));
+        }
+    }
+
     /// <summary>Saves a person at the version read (0: new); the caller holds the gate.</summary>
     private int SavePerson(Person person)
     {

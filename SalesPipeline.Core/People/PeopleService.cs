@@ -46,8 +46,8 @@ public sealed class PeopleService : IPeopleService
                 throw new ArgumentException($"A person with id '{candidate.Id}' already exists; change them (IPeopleService.UpdateAsync) instead.", nameof(person));
             }
 
-            await _people.SaveAsync(candidate, cancellationToken).ConfigureAwait(false);
-            return candidate with { Version = 1 };
+            // The store checks again that the manager is active, in the same step as the write.
+            return candidate with { Version = await SaveCheckedAsync(candidate, null, cancellationToken).ConfigureAwait(false) };
         }
 
         if ((await _people.ListAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
@@ -91,28 +91,7 @@ public sealed class PeopleService : IPeopleService
             Active = changes.Active ?? stored.Active,
         }).Validated();
         await CheckManagerAsync(changed, stored, cancellationToken).ConfigureAwait(false);
-        if (stored.Active && !changed.Active)
-        {
-            await CheckManagesNoActivePeopleAsync(changed, cancellationToken).ConfigureAwait(false);
-        }
-
-        int version;
-        if (stored.IsActiveAdmin && !changed.IsActiveAdmin)
-        {
-            // Nobody could then add, change or reactivate people: the store would be locked for good. The store checks that
-            // someone else is still an active admin in the same step as the write, so two admins demoting each other at once
-            // cannot both succeed.
-            version = await _people.SaveIfAnotherActiveAdminAsync(changed, cancellationToken).ConfigureAwait(false)
-                ?? throw new ArgumentException(
-                    $"'{id}' is the last active admin; {(changed.Active ? "demoting" : "deactivating")} them would leave nobody who may manage people. Make someone else an admin first.",
-                    nameof(changes));
-        }
-        else
-        {
-            version = await _people.SaveAsync(changed, cancellationToken).ConfigureAwait(false);
-        }
-
-        return changed with { Version = version };
+        return changed with { Version = await SaveCheckedAsync(changed, stored, cancellationToken).ConfigureAwait(false) };
     }
 
     /// <inheritdoc />
@@ -190,15 +169,9 @@ public sealed class PeopleService : IPeopleService
                     throw new ArgumentException($"The manager '{manager}' of '{person.Id}' is not a stored person; add them first.", nameof(person));
                 }
 
-                var named = stored is null || stored.Manager != manager;
-                var activated = stored is not null && !stored.Active && person.Active;
-                if (!found.Active && (named || activated))
+                if (!found.Active && ReliesOnManager(person, stored))
                 {
-                    throw new ArgumentException(
-                        named
-                            ? $"'{manager}' is inactive, so they cannot be the manager of '{person.Id}'; name an active person, or no manager."
-                            : $"The manager '{manager}' of '{person.Id}' is inactive; name an active manager, or no manager, when making '{person.Id}' active again.",
-                        nameof(person));
+                    throw InactiveManager(person, stored);
                 }
             }
 
@@ -213,30 +186,74 @@ public sealed class PeopleService : IPeopleService
     }
 
     /// <summary>
-    /// Refuses to deactivate <paramref name="person"/> while they are the manager of active people, naming them: an active
-    /// person's manager is an active person.
+    /// Whether <paramref name="person"/>'s manager must be active for the change: when they are newly named, or the person
+    /// becomes active (an inactive manager stored earlier does not block other changes).
     /// </summary>
-    /// <exception cref="ArgumentException">Active people have them as their manager.</exception>
-    private async Task CheckManagesNoActivePeopleAsync(Person person, CancellationToken cancellationToken)
+    private static bool ReliesOnManager(Person person, Person? stored) =>
+        person.Manager is { } manager && (stored is null || stored.Manager != manager || (!stored.Active && person.Active));
+
+    /// <summary>The refusal of an inactive manager that <see cref="ReliesOnManager"/> holds for.</summary>
+    private static ArgumentException InactiveManager(Person person, Person? stored) =>
+        new(
+            stored is null || stored.Manager != person.Manager
+                ? $"'{person.Manager}' is inactive, so they cannot be the manager of '{person.Id}'; name an active person, or no manager."
+                : $"The manager '{person.Manager}' of '{person.Id}' is inactive; name an active manager, or no manager, when making '{person.Id}' active again.",
+            nameof(person));
+
+    /// <summary>
+    /// Saves <paramref name="person"/>, having the store check in the same atomic step as the write what the change relies
+    /// on, so a concurrent change cannot slip in between a check and the write: a manager newly relied on is active; a person
+    /// deactivated is nobody active's manager (an active person's manager is an active person); an active admin demoted or
+    /// deactivated leaves another active admin (else nobody could add, change or reactivate people).
+    /// </summary>
+    /// <param name="person">The person as they would be stored.</param>
+    /// <param name="stored">The person as stored; <see langword="null"/> for a person being added.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The new stored version.</returns>
+    /// <exception cref="ArgumentException">A check failed; nothing was written.</exception>
+    private async Task<int> SaveCheckedAsync(Person person, Person? stored, CancellationToken cancellationToken)
     {
-        var everyone = await _people.ListAsync(cancellationToken).ConfigureAwait(false);
-        if (everyone.Any(p => p.Id == person.Id && p.IsActiveAdmin) && !everyone.Any(p => p.Id != person.Id && p.IsActiveAdmin))
+        var checks = PersonChecks.None;
+        if (ReliesOnManager(person, stored))
         {
-            // The last active admin: the save refuses that, which matters more.
-            return;
+            checks |= PersonChecks.ManagerActive;
         }
 
-        var managed = everyone
-            .Where(p => p.Active && p.Manager == person.Id && p.Id != person.Id)
-            .Select(p => p.Id.Value)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        if (managed.Count == 0)
+        if (stored is { Active: true } && !person.Active)
         {
-            return;
+            checks |= PersonChecks.ManagesNoActivePeople;
+        }
+
+        if (stored is { IsActiveAdmin: true } && !person.IsActiveAdmin)
+        {
+            checks |= PersonChecks.AnotherActiveAdmin;
+        }
+
+        if (checks == PersonChecks.None)
+        {
+            return await _people.SaveAsync(person, cancellationToken).ConfigureAwait(false);
+        }
+
+        var saved = await _people.SaveIfAsync(person, checks, cancellationToken).ConfigureAwait(false);
+        if (saved.Version is { } version)
+        {
+            return version;
+        }
+
+        if (saved.Failed.HasFlag(PersonChecks.ManagerActive))
+        {
+            throw InactiveManager(person, stored);
+        }
+
+        if (saved.Failed.HasFlag(PersonChecks.AnotherActiveAdmin))
+        {
+            throw new ArgumentException(
+                $"'{person.Id}' is the last active admin; {(person.Active ? "demoting" : "deactivating")} them would leave nobody who may manage people. Make someone else an admin first.",
+                nameof(person));
         }
 
         const int Shown = 10;
+        var managed = saved.ActivePeopleManaged.Select(id => id.Value).Order(StringComparer.Ordinal).ToList();
         var names = string.Join(", ", managed.Take(Shown).Select(id => $"'{id}'")) + (managed.Count > Shown ? $" and {managed.Count - Shown:N0} more" : string.Empty);
         throw new ArgumentException(
             $"'{person.Id}' is the manager of active people ({names}); give them another manager, or none, before deactivating '{person.Id}'.",

@@ -25,6 +25,12 @@ internal sealed class PersonRow
     /// <summary>How many people other than <c>@Id</c> are active admins (<see cref="Person.IsActiveAdmin"/>).</summary>
     public const string CountOtherActiveAdmins = "SELECT COUNT(*) FROM people WHERE id <> @Id AND role = @Admin AND active = 1";
 
+    /// <summary>The ids of the active people other than <c>@Id</c> whose manager is <c>@Id</c>.</summary>
+    public const string ActivePeopleManaged = "SELECT id FROM people WHERE manager = @Id AND id <> @Id AND active = 1";
+
+    /// <summary>How many active people have id <c>@Id</c> (1 or 0).</summary>
+    public const string CountActive = "SELECT COUNT(*) FROM people WHERE id = @Id AND active = 1";
+
     public string Id { get; set; } = string.Empty;
     public string DisplayName { get; set; } = string.Empty;
     public string Role { get; set; } = string.Empty;

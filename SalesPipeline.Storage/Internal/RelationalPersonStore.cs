@@ -49,6 +49,43 @@ internal sealed class RelationalPersonStore(IStoreDialect dialect) : IPersonStor
     }
 
     /// <inheritdoc />
+    public Task<PersonSaveResult> SaveIfAsync(Person person, PersonChecks checks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        return dialect.WriteAsync(
+            async (connection, transaction) =>
+            {
+                await LockPeopleAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                var failed = PersonChecks.None;
+                if (checks.HasFlag(PersonChecks.AnotherActiveAdmin) && await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    PersonRow.CountOtherActiveAdmins, new { Id = person.Id.Value, Admin = Roles.Name(Role.Admin) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 0)
+                {
+                    failed |= PersonChecks.AnotherActiveAdmin;
+                }
+
+                List<UserId> managed = checks.HasFlag(PersonChecks.ManagesNoActivePeople)
+                    ? [.. (await connection.QueryAsync<string>(new CommandDefinition(PersonRow.ActivePeopleManaged, new { Id = person.Id.Value }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                        .Order(StringComparer.Ordinal).Select(id => new UserId(id))]
+                    : [];
+                if (managed.Count > 0)
+                {
+                    failed |= PersonChecks.ManagesNoActivePeople;
+                }
+
+                if (checks.HasFlag(PersonChecks.ManagerActive) && person.Manager is { } manager && await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    PersonRow.CountActive, new { Id = manager.Value }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) == 0)
+                {
+                    failed |= PersonChecks.ManagerActive;
+                }
+
+                return failed == PersonChecks.None
+                    ? new PersonSaveResult(await WriteAsync(connection, transaction, person, cancellationToken).ConfigureAwait(false), failed, [])
+                    : new PersonSaveResult(null, failed, managed);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<bool> AddFirstAsync(Person person, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(person);

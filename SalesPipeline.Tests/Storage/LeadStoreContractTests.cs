@@ -89,6 +89,72 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
     }
 
     [Fact]
+    public async Task People_SaveIfManagesNoActivePeople_WritesOnlyWhileNobodyActiveHasThemAsManager()
+    {
+        await Team.SeedAsync();
+        var mona = (await _fixture.People.FindAsync(Mona))!;
+
+        // Sam and Sue are active and have Mona as their manager.
+        var refused = await _fixture.People.SaveIfAsync(mona with { Active = false }, PersonChecks.ManagesNoActivePeople);
+        Assert.Equal((null, PersonChecks.ManagesNoActivePeople), Outcome(refused));
+        Assert.Equal([Sam, Sue], refused.ActivePeopleManaged);
+        Assert.Equal(mona, await _fixture.People.FindAsync(Mona));
+
+        // An inactive person she manages does not count; one active person still does.
+        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Sam))! with { Active = false });
+        refused = await _fixture.People.SaveIfAsync(mona with { Active = false }, PersonChecks.ManagesNoActivePeople);
+        Assert.Equal([Sue], refused.ActivePeopleManaged);
+        Assert.Equal(mona, await _fixture.People.FindAsync(Mona));
+
+        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Sue))! with { Manager = Max });
+        var saved = await _fixture.People.SaveIfAsync(mona with { Active = false }, PersonChecks.ManagesNoActivePeople);
+        Assert.Equal((2, PersonChecks.None), Outcome(saved));
+        Assert.Empty(saved.ActivePeopleManaged);
+        Assert.Equal(mona with { Active = false, Version = 2 }, await _fixture.People.FindAsync(Mona));
+    }
+
+    [Fact]
+    public async Task People_SaveIfManagerActive_WritesOnlyWhileTheManagerIsAStoredActivePerson()
+    {
+        await Team.SeedAsync();
+        var tom = (await _fixture.People.FindAsync(Tom))!;
+        var zoe = new Person(new UserId("zoe"), "Zoe", Role.Salesperson, ["south"], Ivy, 3, true);
+
+        // Ivy is inactive; nobody is not stored.
+        Assert.Equal((null, PersonChecks.ManagerActive), Outcome(await _fixture.People.SaveIfAsync(tom with { Manager = Ivy }, PersonChecks.ManagerActive)));
+        Assert.Equal((null, PersonChecks.ManagerActive), Outcome(await _fixture.People.SaveIfAsync(tom with { Manager = new UserId("nobody") }, PersonChecks.ManagerActive)));
+        Assert.Equal((null, PersonChecks.ManagerActive), Outcome(await _fixture.People.SaveIfAsync(zoe, PersonChecks.ManagerActive)));
+        Assert.Equal(tom, await _fixture.People.FindAsync(Tom));
+        Assert.Null(await _fixture.People.FindAsync(zoe.Id));
+
+        Assert.Equal((2, PersonChecks.None), Outcome(await _fixture.People.SaveIfAsync(tom with { Manager = Mona }, PersonChecks.ManagerActive)));
+        Assert.Equal((1, PersonChecks.None), Outcome(await _fixture.People.SaveIfAsync(zoe with { Manager = Max }, PersonChecks.ManagerActive)));
+        Assert.Equal(Mona, (await _fixture.People.FindAsync(Tom))!.Manager);
+        Assert.Equal(Max, (await _fixture.People.FindAsync(zoe.Id))!.Manager);
+    }
+
+    [Fact]
+    public async Task People_SaveIfSeveralChecks_ReportsEveryOneThatFailsAndWritesNothing()
+    {
+        await Team.SeedAsync();
+        await _fixture.People.SaveAsync((await _fixture.People.FindAsync(Tom))! with { Manager = Ada });
+        var ada = (await _fixture.People.FindAsync(Ada))!;
+
+        // Ada is the only active admin and Tom's manager, and Ivy (her new manager) is inactive.
+        var all = PersonChecks.AnotherActiveAdmin | PersonChecks.ManagesNoActivePeople | PersonChecks.ManagerActive;
+        var refused = await _fixture.People.SaveIfAsync(ada with { Active = false, Manager = Ivy }, all);
+
+        Assert.Equal((null, all), Outcome(refused));
+        Assert.Equal([Tom], refused.ActivePeopleManaged);
+        Assert.Equal(ada, await _fixture.People.FindAsync(Ada));
+
+        // A stale version is a conflict, not a write.
+        await _fixture.People.SaveAsync(ada with { LeadLimit = 9 });
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _fixture.People.SaveIfAsync(ada with { Manager = Mona }, PersonChecks.ManagerActive));
+        Assert.Null((await _fixture.People.FindAsync(Ada))!.Manager);
+    }
+
+    [Fact]
     public async Task Leads_ImportedAndChanged_ReadBackWithTheirHistory()
     {
         await Team.SeedAsync();
@@ -441,6 +507,8 @@ public abstract class LeadStoreContractTests(Func<StoreFixture> newFixture) : IA
         var counts = await _fixture.Leads.ActiveCountsAsync();
         Assert.Equal((3, 3), (counts[Sam], counts[Sue]));
     }
+
+    private static (int? Version, PersonChecks Failed) Outcome(PersonSaveResult result) => (result.Version, result.Failed);
 }
 
 public sealed class InMemoryLeadStoreContractTests() : LeadStoreContractTests(() => new InMemoryStoreFixture());

@@ -65,6 +65,38 @@ public abstract class RelationalStoreTests
         Assert.Single(await store.ListAsync(), p => p.IsActiveAdmin);
     }
 
+    [Fact]
+    public async Task SaveIfAsync_ManagerDeactivatedAndAssignedWhileWritesAreHeld_OnlyOneIsWritten()
+    {
+        var store = new RelationalPersonStore(Dialect());
+        var mia = new Person(new UserId("mia"), "Mia", Role.Manager, ["north"], null, 0, true);
+        var xavi = new Person(new UserId("xavi"), "Xavi", Role.Salesperson, ["north"], null, 0, true);
+        await store.SaveAsync(mia);
+        await store.SaveAsync(xavi);
+
+        // Both start while another session holds the people's writes, so each would see the other's change not yet made
+        // unless it checks inside its own write.
+        Task<PersonSaveResult>[] saves;
+        await using (var holder = await ConnectAsync())
+        {
+            await holder.ExecuteAsync(HoldPeopleWrites);
+            saves =
+            [
+                Task.Run(() => store.SaveIfAsync(mia with { Active = false, Version = 1 }, PersonChecks.ManagesNoActivePeople)),
+                Task.Run(() => store.SaveIfAsync(xavi with { Manager = mia.Id, Version = 1 }, PersonChecks.ManagerActive)),
+            ];
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.DoesNotContain(saves, d => d.IsCompleted);
+            await holder.ExecuteAsync("ROLLBACK");
+        }
+
+        var results = await Task.WhenAll(saves);
+
+        Assert.Single(results, r => r.Version == 2);
+        var people = (await store.ListAsync()).ToDictionary(p => p.Id);
+        Assert.DoesNotContain(people.Values, p => p.Active && p.Manager is { } manager && !people[manager].Active);
+    }
+
     [Theory]
     [InlineData("probability_override = 150", "probability override is outside 0 to 100")]
     [InlineData("outcome_kind = 'abandoned', closed_at = created_at", "outcome is not known to this version")]

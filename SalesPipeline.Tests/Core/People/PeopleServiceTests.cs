@@ -1,3 +1,4 @@
+using SalesPipeline.Abstractions;
 using SalesPipeline.Access;
 using SalesPipeline.Domain;
 using SalesPipeline.InMemory;
@@ -230,11 +231,106 @@ public sealed class PeopleServiceTests
         await people.RequireMayReportOnAsync(new UserId("anyone"), null);
     }
 
+    [Fact]
+    public async Task UpdateAsync_PersonGivenThemAsManagerBetweenTheCheckAndTheSave_DeactivationIsRefusedNamingThem()
+    {
+        var store = await SeededStoreAsync();
+
+        // Tom is given Sam as manager after the service has read the people, before it writes Sam.
+        var people = new PeopleService(new ChangedBeforeWrite(store, async () => await store.SaveAsync((await store.FindAsync(Tom))! with { Manager = Sam })));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => people.UpdateAsync(Sam, new PersonChanges(Active: false), Ada));
+
+        Assert.Equal("'sam' is the manager of active people ('tom'); give them another manager, or none, before deactivating 'sam'. (Parameter 'person')", e.Message);
+        Assert.True((await store.FindAsync(Sam))!.Active);
+        Assert.Equal(Sam, (await store.FindAsync(Tom))!.Manager);
+    }
+
+    [Fact]
+    public async Task UpdateAndAdd_ManagerDeactivatedBetweenTheCheckAndTheSave_AreRefusedAndNothingIsStored()
+    {
+        var updated = await SeededStoreAsync();
+        var added = await SeededStoreAsync();
+        var zoe = new UserId("zoe");
+
+        // Sam is deactivated after the service has found him active, before it writes the person he is to manage.
+        static PeopleService SamDeactivatedBeforeWrite(InMemoryStore store) =>
+            new(new ChangedBeforeWrite(store, async () => await store.SaveAsync((await store.FindAsync(Sam))! with { Active = false })));
+        var update = await Assert.ThrowsAsync<ArgumentException>(() => SamDeactivatedBeforeWrite(updated).UpdateAsync(Tom, new PersonChanges(Manager: Sam), Ada));
+        var add = await Assert.ThrowsAsync<ArgumentException>(() => SamDeactivatedBeforeWrite(added).AddAsync(new NewPerson(zoe, "Zoe", Role.Salesperson, ["north"], Sam), Ada));
+
+        Assert.Equal("'sam' is inactive, so they cannot be the manager of 'tom'; name an active person, or no manager. (Parameter 'person')", update.Message);
+        Assert.Equal("'sam' is inactive, so they cannot be the manager of 'zoe'; name an active person, or no manager. (Parameter 'person')", add.Message);
+        Assert.Equal(Max, (await updated.FindAsync(Tom))!.Manager);
+        Assert.Null(await added.FindAsync(zoe));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_ManagerDeactivatedBetweenTheCheckAndTheReactivation_IsRefusedAndTheyStayInactive()
+    {
+        var store = await SeededStoreAsync();
+        await store.SaveAsync((await store.FindAsync(Ivy))! with { Manager = Sam });
+
+        var people = new PeopleService(new ChangedBeforeWrite(store, async () => await store.SaveAsync((await store.FindAsync(Sam))! with { Active = false })));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => people.UpdateAsync(Ivy, new PersonChanges(Active: true), Ada));
+
+        Assert.Equal("The manager 'sam' of 'ivy' is inactive; name an active manager, or no manager, when making 'ivy' active again. (Parameter 'person')", e.Message);
+        Assert.False((await store.FindAsync(Ivy))!.Active);
+    }
+
+    private static async Task<InMemoryStore> SeededStoreAsync()
+    {
+        var store = new InMemoryStore();
+        foreach (var person in Everyone)
+        {
+            await store.SaveAsync(person);
+        }
+
+        return store;
+    }
+
     private static async Task<LeadTeam> SeededAsync()
     {
         var store = new InMemoryStore();
         var team = new LeadTeam(store, store, store, store);
         await team.SeedAsync();
         return team;
+    }
+
+    /// <summary>People stored in <paramref name="inner"/>, where another change is made just before the first write.</summary>
+    private sealed class ChangedBeforeWrite(IPersonStore inner, Func<Task> change) : IPersonStore
+    {
+        private Func<Task>? _change = change;
+
+        public Task<Person?> FindAsync(UserId id, CancellationToken cancellationToken = default) => inner.FindAsync(id, cancellationToken);
+
+        public Task<IReadOnlyList<Person>> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
+
+        public Task<bool> AddFirstAsync(Person person, CancellationToken cancellationToken = default) => inner.AddFirstAsync(person, cancellationToken);
+
+        public async Task<int> SaveAsync(Person person, CancellationToken cancellationToken = default)
+        {
+            await ChangeAsync();
+            return await inner.SaveAsync(person, cancellationToken);
+        }
+
+        public async Task<int?> SaveIfAnotherActiveAdminAsync(Person person, CancellationToken cancellationToken = default)
+        {
+            await ChangeAsync();
+            return await inner.SaveIfAnotherActiveAdminAsync(person, cancellationToken);
+        }
+
+        public async Task<PersonSaveResult> SaveIfAsync(Person person, PersonChecks checks, CancellationToken cancellationToken = default)
+        {
+            await ChangeAsync();
+            return await inner.SaveIfAsync(person, checks, cancellationToken);
+        }
+
+        private async Task ChangeAsync()
+        {
+            if (Interlocked.Exchange(ref _change, null) is { } once)
+            {
+                await once();
+            }
+        }
     }
 }
