@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SalesPipeline.Domain;
 
 /// <summary>Checks of user-typed text (length, and <see cref="TypedText"/>'s rule), with messages that say what to do.</summary>
@@ -13,11 +15,25 @@ internal static class Text
     public static string Stored(string? value, string paramName, int maxLength) => Checked(value, paramName, maxLength, typed: false);
 
     /// <summary>
-    /// A user id newly given (an owner, a new person), held to the whole of <see cref="TypedText"/>'s rule: <see cref="UserId"/>
+    /// A user id newly given (an owner, a manager, a new person), held to <see cref="NewUserFault"/>: <see cref="UserId"/>
     /// holds ids only to the rule they were stored under, as it reads them back too.
     /// </summary>
     public static UserId NewUser(UserId user, string paramName) =>
-        TypedText.ControlCharacterFault(user.Value ?? string.Empty) is { } fault ? throw new ArgumentException($"'{paramName}' holds {fault}", paramName) : user;
+        NewUserFault(user.Value ?? string.Empty) is { } fault ? throw new ArgumentException($"'{paramName}' holds {fault}", paramName) : user;
+
+    /// <summary>
+    /// Says what is wrong with a user id newly given: it holds a tab or a line break (an id is one line, as lists, tables and
+    /// messages show it), or breaks the rest of <see cref="TypedText"/>'s rule. An id stored earlier with a tab or line break
+    /// stays readable, as <see cref="UserId"/> reads ids back by the rule they were stored under.
+    /// </summary>
+    /// <param name="id">The id.</param>
+    /// <returns>The fault (which character, where, and what to do), or <see langword="null"/> when the id is good.</returns>
+    public static string? NewUserFault(string id) =>
+        id.AsSpan().IndexOfAny('\t', '\n', '\r') is var at and >= 0
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(id[at] == '\t' ? "a tab" : "a line break")} (U+{(int)id[at]:X4}) at position {at + 1}: a user id is one line of text without tabs. Remove it.")
+            : TypedText.ControlCharacterFault(id);
 
     private static string Checked(string? value, string paramName, int maxLength, bool typed)
     {

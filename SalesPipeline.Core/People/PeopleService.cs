@@ -30,10 +30,15 @@ public sealed class PeopleService : IPeopleService
     {
         ArgumentNullException.ThrowIfNull(person);
 
-        // UserId holds ids to the rule they were stored under, as it reads them back too; a new person's id keeps the whole rule.
-        if (TypedText.ControlCharacterFault(person.Id.Value ?? string.Empty) is { } fault)
+        // UserId holds ids to the rule they were stored under, as it reads them back too; a new person's id keeps the rule for new ids.
+        if (Text.NewUserFault(person.Id.Value ?? string.Empty) is { } fault)
         {
             throw new ArgumentException($"A user id holds {fault}", nameof(person));
+        }
+
+        if (person.Manager is { } manager)
+        {
+            Text.NewUser(manager, "manager");
         }
 
         var candidate = new Person(person.Id, person.DisplayName, person.Role, person.Groups, person.Manager, person.LeadLimit ?? _leads.DefaultLeadLimit, true).Validated();
@@ -81,6 +86,11 @@ public sealed class PeopleService : IPeopleService
 
         var stored = await _people.FindAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException($"No person has id '{id}'; check the id against the stored people.", nameof(id));
+        if (changes.Manager is { } manager && manager != stored.Manager)
+        {
+            Text.NewUser(manager, "manager");
+        }
+
         var changed = (stored with
         {
             DisplayName = changes.DisplayName ?? stored.DisplayName,

@@ -39,6 +39,39 @@ public sealed class PeopleServiceTests
         Assert.Equal(before.Count, (await team.People.ListAsync()).Count);
     }
 
+    [Theory]
+    [InlineData("zo\ne", "a line break (U+000A) at position 3")]
+    [InlineData("zo\re", "a line break (U+000D) at position 3")]
+    [InlineData("zo\te", "a tab (U+0009) at position 3")]
+    public async Task AddAndUpdate_NewIdWithALineBreakOrTab_IsRefusedNamingFieldAndPositionAndStoresNothing(string id, string says)
+    {
+        var team = await SeededAsync();
+        var before = await team.SnapshotAsync();
+
+        var add = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.AddAsync(new NewPerson(new UserId(id), "Zoe", Role.Salesperson, ["north"]), Ada));
+        var addUnder = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.AddAsync(new NewPerson(new UserId("zoe"), "Zoe", Role.Salesperson, ["north"], new UserId(id)), Ada));
+        var update = await Assert.ThrowsAsync<ArgumentException>(() => team.PeopleService.UpdateAsync(Sam, new PersonChanges(Manager: new UserId(id)), Ada));
+
+        Assert.StartsWith($"A user id holds {says}: a user id is one line of text without tabs. Remove it.", add.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"'manager' holds {says}", addUnder.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"'manager' holds {says}", update.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await team.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task PersonStoredEarlierWithATabInTheirId_ReadsBackListsAndMayBeChanged()
+    {
+        var team = await SeededAsync();
+        var old = new UserId("old\tid");
+        await team.People.SaveAsync(new Person(old, "Old", Role.Salesperson, ["north"], Mona, 3, true));
+
+        var changed = await team.PeopleService.UpdateAsync(old, new PersonChanges(LeadLimit: 4), Ada);
+
+        Assert.Equal((old, 4, Mona), (changed.Id, changed.LeadLimit, changed.Manager));
+        Assert.Contains(await team.PeopleService.ListAsync(), p => p.Id == old && p.LeadLimit == 4);
+        Assert.Equal("old\tid", (await team.PeopleService.FindAsync(old))!.Id.Value);
+    }
+
     [Fact]
     public async Task UpdateAsync_AnotherActiveAdminExists_TheFirstMayBeDeactivated()
     {

@@ -46,6 +46,10 @@ public sealed class LeadCommandTests : IDisposable
     [InlineData("value without currency", "Give --value and --currency together", "leads", "convert", "L1", "--value", "100")]
     [InlineData("control character in a name", "error: 'name' holds a control character (U+0007) at position 2", "users", "add", "bob", "--name", "B\u0007ob", "--role", "salesperson", "--group", "north")]
     [InlineData("control character in a user id", "error: A user id holds a control character (U+001B) at position 4", "users", "add", "bob\u001B", "--name", "Bob", "--role", "salesperson", "--group", "north")]
+    [InlineData("line feed in a user id", "error: A user id holds a line break (U+000A) at position 3: a user id is one line of text without tabs.", "users", "add", "bo\nb", "--name", "Bob", "--role", "salesperson", "--group", "north")]
+    [InlineData("carriage return in a user id", "error: A user id holds a line break (U+000D) at position 3", "users", "add", "bo\rb", "--name", "Bob", "--role", "salesperson", "--group", "north")]
+    [InlineData("tab in a user id", "error: A user id holds a tab (U+0009) at position 3", "users", "add", "bo\tb", "--name", "Bob", "--role", "salesperson", "--group", "north")]
+    [InlineData("tab in a new manager's id", "error: 'manager' holds a tab (U+0009) at position 3", "users", "set", "sam", "--manager", "mo\tna")]
     [InlineData("not a deal id", "'nope' is not a deal id", "deals", "move", "nope", "qualification")]
     [InlineData("not an instant", "--next-contact 'tomorrow' is not an instant", "deals", "log", "00000000-0000-0000-0000-000000000001", "--kind", "call", "--subject", "Hi", "--next-contact", "tomorrow")]
     public async Task Command_BadInput_ExitsTwoWithOneLineAndChangesNothing(string name, string says, params string[] args)
@@ -60,6 +64,27 @@ public sealed class LeadCommandTests : IDisposable
         Assert.Single(result.Error.Trim().Split('\n'));
         Assert.DoesNotContain("(Parameter", result.Error, StringComparison.Ordinal);
         Assert.Equal(before.Output, (await Run("users", "list", "--format", "csv")).Output);
+    }
+
+    [Fact]
+    public async Task UsersList_PersonStoredEarlierWithATabInTheirId_IsListedAndMayBeChanged()
+    {
+        await SeedAsync();
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "crm.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO people (id, display_name, role, member_of, manager, lead_limit, active, version) VALUES ('old\tid', 'Old', 'salesperson', 'north', 'mona', 3, 1, 1)";
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var set = await Run("--as", "ada", "users", "set", "old\tid", "--lead-limit", "4");
+        var list = await Run("users", "list", "--format", "json");
+
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Equal(0, list.ExitCode);
+        var old = Assert.Single(JsonDocument.Parse(list.Output).RootElement.EnumerateArray(), e => e.GetProperty("id").GetString() == "old\tid");
+        Assert.Equal(("4", "mona"), (old.GetProperty("lead_limit").GetString(), old.GetProperty("manager").GetString()));
     }
 
     [Theory]
