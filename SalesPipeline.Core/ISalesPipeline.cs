@@ -11,8 +11,11 @@ namespace SalesPipeline;
 /// the change through the aggregate and saves it atomically; a refused command changes nothing.
 /// </summary>
 /// <remarks>
-/// Implementations are thread-safe. A command that races another on the same deal fails with
-/// <see cref="ConcurrencyConflictException"/> and writes nothing; retry it after reloading. A command that names an
+/// Implementations are thread-safe. A command names what to do with a deal, not a state of it the caller saw: when
+/// someone else saves the deal between the command's load and its save, the command loads the deal again and is applied
+/// to what is stored now, with the access rules and the process's rules checked on that state (so a move the other change
+/// made impossible is refused as such), three times in all. Only when every attempt races another writer does it fail
+/// with <see cref="ConcurrencyConflictException"/>, having written nothing; the caller may run the command again. A command that names an
 /// acting user checks the access rules first and refuses with <see cref="Access.AccessDeniedException"/>, changing nothing.
 /// </remarks>
 public interface ISalesPipeline

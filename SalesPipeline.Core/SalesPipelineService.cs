@@ -9,7 +9,9 @@ namespace SalesPipeline;
 
 /// <summary>
 /// The <see cref="ISalesPipeline"/> implementation: loads a deal, changes it through the aggregate with the
-/// instant from the injected clock, and saves it with optimistic concurrency. Usable without a container.
+/// instant from the injected clock, and saves it with optimistic concurrency; a save that finds the deal changed by
+/// someone else since the load loads it again and applies the command to what is stored now, three times in all.
+/// Usable without a container.
 /// </summary>
 /// <remarks>
 /// Thread-safe; holds no per-call state. Every command that names an acting user checks the access rules first (unless
@@ -116,7 +118,10 @@ public sealed class SalesPipelineService : ISalesPipeline
         ChangeAsync(id, by, "reopen deal", (o, p, at) => o.Reopen(p, comment, by, at, target), cancellationToken);
 
     /// <inheritdoc />
-    public async Task<Opportunity> ReassignAsync(OpportunityId id, UserId newOwner, UserId by, CancellationToken cancellationToken = default)
+    public Task<Opportunity> ReassignAsync(OpportunityId id, UserId newOwner, UserId by, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(() => ReassignOnceAsync(id, newOwner, by, cancellationToken));
+
+    private async Task<Opportunity> ReassignOnceAsync(OpportunityId id, UserId newOwner, UserId by, CancellationToken cancellationToken)
     {
         var to = newOwner;
         var action = $"reassign deal {id} to '{to}'";
@@ -232,11 +237,14 @@ public sealed class SalesPipelineService : ISalesPipeline
     public async Task<Account> AddContactAsync(AccountId accountId, Contact contact, UserId by, CancellationToken cancellationToken = default)
     {
         await _access.ActorAsync(by, $"add a contact to account {accountId}", cancellationToken).ConfigureAwait(false);
-        var account = await _accounts.FindAsync(accountId, cancellationToken).ConfigureAwait(false)
-            ?? throw new KeyNotFoundException($"No account has id {accountId}.");
-        account.AddContact(contact);
-        account.MarkPersisted(await _accounts.SaveAsync(account, cancellationToken).ConfigureAwait(false));
-        return account;
+        return await ConflictRetry.RunAsync(async () =>
+        {
+            var account = await _accounts.FindAsync(accountId, cancellationToken).ConfigureAwait(false)
+                ?? throw new KeyNotFoundException($"No account has id {accountId}.");
+            account.AddContact(contact);
+            account.MarkPersisted(await _accounts.SaveAsync(account, cancellationToken).ConfigureAwait(false));
+            return account;
+        }).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -297,7 +305,14 @@ public sealed class SalesPipelineService : ISalesPipeline
         return new AgendaSelection(owner is { } one ? [one] : null, asOf, day, day, stale) { Parts = parts };
     }
 
-    private async Task<Opportunity> ChangeAsync(OpportunityId id, UserId by, string action, Action<Opportunity, PipelineDefinition, Instant> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the deal, checks that <paramref name="by"/> may change it, applies the change at the clock's instant and saves
+    /// it; when someone else saved the deal in between, all of it again on what is stored now (<see cref="ConflictRetry"/>).
+    /// </summary>
+    private Task<Opportunity> ChangeAsync(OpportunityId id, UserId by, string action, Action<Opportunity, PipelineDefinition, Instant> change, CancellationToken cancellationToken) =>
+        ConflictRetry.RunAsync(() => ChangeOnceAsync(id, by, action, change, cancellationToken));
+
+    private async Task<Opportunity> ChangeOnceAsync(OpportunityId id, UserId by, string action, Action<Opportunity, PipelineDefinition, Instant> change, CancellationToken cancellationToken)
     {
         var opportunity = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         await _access.RequireMayActForAsync(by, opportunity.Owner, $"{action} {id}", cancellationToken).ConfigureAwait(false);

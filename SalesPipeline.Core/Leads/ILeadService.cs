@@ -9,7 +9,13 @@ namespace SalesPipeline.Leads;
 /// capacity, and convert or disqualify them. Every command checks the access rules (see <see cref="Access.AccessOptions"/>);
 /// a refusal changes nothing.
 /// </summary>
-/// <remarks>Implementations are thread-safe. Concurrent assignments never take anyone over their limit.</remarks>
+/// <remarks>
+/// Implementations are thread-safe. Concurrent assignments never take anyone over their limit. A command on one lead
+/// (assign, take, start, convert, disqualify) that finds the lead changed by someone else between its load and its save
+/// loads it again and is applied to what is stored now, with every rule checked on that state (a lead someone else took
+/// meanwhile cannot be taken), three times in all; only then does it fail with
+/// <see cref="ConcurrencyConflictException"/>, having written nothing.
+/// </remarks>
 public interface ILeadService
 {
     /// <summary>

@@ -142,7 +142,10 @@ public sealed class LeadService : ILeadService
     }
 
     /// <inheritdoc />
-    public async Task<Lead> AssignAsync(LeadId id, UserId receiver, UserId by, CancellationToken cancellationToken = default)
+    public Task<Lead> AssignAsync(LeadId id, UserId receiver, UserId by, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(() => AssignOnceAsync(id, receiver, by, cancellationToken));
+
+    private async Task<Lead> AssignOnceAsync(LeadId id, UserId receiver, UserId by, CancellationToken cancellationToken)
     {
         var to = receiver;
         var action = $"assign lead '{id}' to '{to}'";
@@ -177,7 +180,10 @@ public sealed class LeadService : ILeadService
     }
 
     /// <inheritdoc />
-    public async Task<Lead> TakeAsync(LeadId id, UserId by, CancellationToken cancellationToken = default)
+    public Task<Lead> TakeAsync(LeadId id, UserId by, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(() => TakeOnceAsync(id, by, cancellationToken));
+
+    private async Task<Lead> TakeOnceAsync(LeadId id, UserId by, CancellationToken cancellationToken)
     {
         var action = $"take lead '{id}'";
         var actor = await _access.ActorAsync(by, action, cancellationToken).ConfigureAwait(false);
@@ -198,7 +204,10 @@ public sealed class LeadService : ILeadService
     }
 
     /// <inheritdoc />
-    public async Task<Lead> StartWorkAsync(LeadId id, UserId by, CancellationToken cancellationToken = default)
+    public Task<Lead> StartWorkAsync(LeadId id, UserId by, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(() => StartWorkOnceAsync(id, by, cancellationToken));
+
+    private async Task<Lead> StartWorkOnceAsync(LeadId id, UserId by, CancellationToken cancellationToken)
     {
         var lead = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         await RequireMayWorkOnAsync(lead, by, $"start work on lead '{id}'", cancellationToken).ConfigureAwait(false);
@@ -260,7 +269,10 @@ public sealed class LeadService : ILeadService
     }
 
     /// <inheritdoc />
-    public async Task<OpportunityState> ConvertAsync(LeadId id, PipelineId? pipeline, Money? value, UserId by, CancellationToken cancellationToken = default)
+    public Task<OpportunityState> ConvertAsync(LeadId id, PipelineId? pipeline, Money? value, UserId by, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(() => ConvertOnceAsync(id, pipeline, value, by, cancellationToken));
+
+    private async Task<OpportunityState> ConvertOnceAsync(LeadId id, PipelineId? pipeline, Money? value, UserId by, CancellationToken cancellationToken)
     {
         var lead = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         await RequireMayWorkOnAsync(lead, by, $"convert lead '{id}'", cancellationToken).ConfigureAwait(false);
@@ -292,7 +304,10 @@ public sealed class LeadService : ILeadService
     }
 
     /// <inheritdoc />
-    public async Task<Lead> DisqualifyAsync(LeadId id, string reason, UserId by, CancellationToken cancellationToken = default)
+    public Task<Lead> DisqualifyAsync(LeadId id, string reason, UserId by, CancellationToken cancellationToken = default) =>
+        ConflictRetry.RunAsync(() => DisqualifyOnceAsync(id, reason, by, cancellationToken));
+
+    private async Task<Lead> DisqualifyOnceAsync(LeadId id, string reason, UserId by, CancellationToken cancellationToken)
     {
         var lead = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         await RequireMayWorkOnAsync(lead, by, $"disqualify lead '{id}'", cancellationToken).ConfigureAwait(false);

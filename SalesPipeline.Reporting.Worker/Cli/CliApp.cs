@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NodaTime;
+using SalesPipeline.Abstractions;
 using SalesPipeline.Access;
 using SalesPipeline.Leads;
 using SalesPipeline.Process;
@@ -71,7 +72,7 @@ internal static class CliApp
         }
         catch (Exception e)
         {
-            await error.WriteLineAsync($"failed: {OneLine(e.Message)}").ConfigureAwait(false);
+            await error.WriteLineAsync($"failed: {(e is ConcurrencyConflictException { ExpectedVersion: > 0 } conflict ? ChangedMeanwhile(conflict) : OneLine(e.Message))}").ConfigureAwait(false);
             if (context.Verbose)
             {
                 await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
@@ -118,6 +119,14 @@ internal static class CliApp
         SalesPipeline.DependencyInjection.SalesPipelineOptionsException => " Fix the section SalesPipeline of appsettings.json or the SALESPIPELINE__… environment variables.",
         _ => string.Empty,
     };
+
+    /// <summary>
+    /// A save that kept finding the record changed by someone else: the library applied the command again to what was stored
+    /// each time (see <see cref="ISalesPipeline"/>), so what is left to the user is to run it again. The version numbers of the
+    /// library's message mean nothing to them.
+    /// </summary>
+    private static string ChangedMeanwhile(ConcurrencyConflictException e) =>
+        $"{(e.Entity == "opportunity" ? "deal" : e.Entity)} {OneLine(e.Id)} was changed by someone else at the same time; nothing was saved; run the command again.";
 
     /// <summary>
     /// The message on one line, without what .NET appends to an argument exception's message: the parameter's name

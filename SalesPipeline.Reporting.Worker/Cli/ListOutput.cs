@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Wcwidth;
 
 namespace SalesPipeline.Reporting.Worker.Cli;
 
@@ -19,7 +20,7 @@ internal static class ListOutput
     {
         var option = new Option<string>("--format")
         {
-            Description = "Output format: table (aligned columns, one line a row, the default), csv (with a header row; a value a spreadsheet would take for a formula, beginning with =, +, -, @, a tab or a carriage return, begins with an apostrophe) or json (an array of objects).",
+            Description = "Output format: table (aligned columns, one line a row, a CJK or other wide letter or an emoji taking two columns, the default), csv (with a header row; a value a spreadsheet would take for a formula, beginning with =, +, -, @, a tab or a carriage return, begins with an apostrophe) or json (an array of objects).",
             DefaultValueFactory = _ => "table",
         };
         option.AcceptOnlyFromAmong("table", "csv", "json");
@@ -79,8 +80,33 @@ internal static class ListOutput
         : value.IndexOfAny(['\r', '\n', '\t']) < 0 ? value
         : value.ReplaceLineEndings("\u21B5").Replace('\t', ' ');
 
-    /// <summary>The columns a cell takes: one per character as a reader sees it, so a letter written with a combining accent counts once.</summary>
-    private static int Width(string cell) => new StringInfo(cell).LengthInTextElements;
+    /// <summary>
+    /// The terminal columns a cell takes, counted per character as a reader sees it (a grapheme cluster), each as wide as the
+    /// widest code point in it by Unicode's East Asian width (<see cref="UnicodeCalculator"/>): a CJK letter, a fullwidth
+    /// form or an emoji takes two; a combining mark, a zero-width joiner or a variation selector none, so a letter written
+    /// with a combining accent is as wide as the letter and emoji joined into one (👨‍👩‍👧) are one emoji; a flag (a pair of
+    /// regional indicators) takes two. A control character takes none (the table shows line breaks and tabs otherwise, see
+    /// <see cref="Cell"/>). Cells are padded, never cut, so no character is split.
+    /// </summary>
+    internal static int Width(string cell)
+    {
+        var width = 0;
+        var characters = StringInfo.GetTextElementEnumerator(cell);
+        while (characters.MoveNext())
+        {
+            var widest = 0;
+            var indicators = 0;
+            foreach (var rune in characters.GetTextElement().EnumerateRunes())
+            {
+                widest = Math.Max(widest, UnicodeCalculator.GetWidth(rune));
+                indicators += rune.Value is >= 0x1F1E6 and <= 0x1F1FF ? 1 : 0;
+            }
+
+            width += indicators == 2 ? 2 : widest;
+        }
+
+        return width;
+    }
 
     /// <summary>
     /// A CSV field. Text a spreadsheet would read as a formula when it opens the file (a deal named <c>=HYPERLINK(…)</c>)

@@ -11,7 +11,7 @@ namespace SalesPipeline.Tests.Architecture;
 internal static class PublicSurface
 {
     /// <summary>Implementation libraries whose types must never reach a public signature.</summary>
-    public static readonly string[] Forbidden = ["Stateless", "Dapper", "Npgsql", "Microsoft.Data.Sqlite", "ClosedXML", "DocumentFormat.OpenXml", "Cronos", "MailKit", "MimeKit", "CsvHelper", "System.CommandLine"];
+    public static readonly string[] Forbidden = ["Stateless", "Dapper", "Npgsql", "Microsoft.Data.Sqlite", "ClosedXML", "DocumentFormat.OpenXml", "Cronos", "MailKit", "MimeKit", "CsvHelper", "System.CommandLine", "Wcwidth"];
 
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 

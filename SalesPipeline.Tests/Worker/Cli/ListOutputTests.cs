@@ -55,6 +55,52 @@ public sealed class ListOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_TableWithWideCombiningAndEmojiNames_StartsEveryColumnAtTheSameTerminalColumn()
+    {
+        var output = new StringWriter();
+
+        await ListOutput.WriteAsync(
+            output,
+            "table",
+            ["name", "owner", "stage"],
+            [
+                ["株式会社トヨタ", "anna", "offer"],
+                ["Zo\u0308e Cafe\u0301", "田中", "won"],
+                ["Rocket \U0001F680 Ltd", "bob", "lost"],
+                ["\uFF21\uFF22\uFF23", "eve", "offer"],
+                ["\U0001F468\u200D\U0001F469\u200D\U0001F467 Home", "joe", "won"],
+                ["\U0001F1F5\U0001F1F1 Żółć", "ann", "won"],
+            ]);
+
+        // "name" is 14 terminal columns wide (seven CJK letters), "owner" 5: owner starts at column 16, stage at 23.
+        Assert.Equal(
+            [
+                "name            owner  stage",
+                "株式会社トヨタ  anna   offer",
+                "Zo\u0308e Cafe\u0301        田中   won",
+                "Rocket \U0001F680 Ltd   bob    lost",
+                "\uFF21\uFF22\uFF23          eve    offer",
+                "\U0001F468\u200D\U0001F469\u200D\U0001F467 Home         joe    won",
+                "\U0001F1F5\U0001F1F1 Żółć         ann    won",
+            ],
+            output.ToString().Split(Environment.NewLine)[..^1]);
+    }
+
+    [Theory]
+    [InlineData("abc", 3)]
+    [InlineData("株式会社", 8)]
+    [InlineData("\uFF21\uFF22", 4)]
+    [InlineData("e\u0301\u0327", 1)]
+    [InlineData("\U0001F680", 2)]
+    [InlineData("\u2764\uFE0F", 1)]
+    [InlineData("a\u200Bb", 2)]
+    [InlineData("\U0001F468\u200D\U0001F469\u200D\U0001F467", 2)]
+    [InlineData("\U0001F1F5\U0001F1F1", 2)]
+    [InlineData("\u1100\u1161\u11A8", 2)]
+    public void Width_Text_IsTheColumnsATerminalGivesIt(string text, int columns) =>
+        Assert.Equal(columns, ListOutput.Width(text));
+
+    [Fact]
     public async Task WriteAsync_JsonWithLettersQuotesAndLineBreaks_WritesLettersAsTheyAreAndStaysValid()
     {
         var output = new StringWriter();
